@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Every test of libaxv: native unit tests, sanitizers, release build, cross builds, the
+# freestanding symbol check, the header check, the install check and the docs.
+# Installs its Debian packages when missing (as root). Exit status 0 only if all pass.
+set -uo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$AXV_ROOT"
+ensure_packages $AXV_PKGS_BASE $AXV_PKGS_TEST
+
+failed=()
+step() { # step NAME COMMAND...
+	local name=$1
+	shift
+	say "$name"
+	if ! "$@"; then
+		echo "!! step failed: $name"
+		failed+=("$name")
+	fi
+}
+
+run_tests() { # run_tests BUILDDIR [meson test args]
+	local dir=$1
+	shift
+	meson test -C "$dir" --num-processes "$AXV_JOBS" --print-errorlogs "$@" 2>&1 |
+		grep -E '^ *[0-9]+/[0-9]+ |^(Ok|Fail|Skipped|Timeout):' ;
+	local rc=${PIPESTATUS[0]}
+	python3 "$AXV_ROOT/scripts/summarize.py" --runs "$dir"
+	return "$rc"
+}
+
+build() { ninja -C "$1" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: (Entering|no work)' ; return "${PIPESTATUS[0]}"; }
+
+native() {
+	configure "$AXV_BUILD/native" -Dtests=enabled -Ddocs=enabled &&
+		build "$AXV_BUILD/native" && run_tests "$AXV_BUILD/native"
+}
+sanitize() {
+	configure "$AXV_BUILD/asan" -Dtests=enabled -Ddocs=disabled \
+		-Db_sanitize=address,undefined -Db_lundef=false \
+		-Dc_args=-fno-sanitize-recover=all &&
+		build "$AXV_BUILD/asan" &&
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+			run_tests "$AXV_BUILD/asan" --suite unit --suite threaded
+}
+tsan() {
+	configure "$AXV_BUILD/tsan" -Dtests=enabled -Ddocs=disabled \
+		-Db_sanitize=thread -Db_lundef=false &&
+		build "$AXV_BUILD/tsan" &&
+		TSAN_OPTIONS=halt_on_error=1 run_tests "$AXV_BUILD/tsan" --suite threaded
+}
+release() {
+	configure "$AXV_BUILD/release" -Dtests=enabled -Ddocs=disabled --buildtype=release &&
+		build "$AXV_BUILD/release" && run_tests "$AXV_BUILD/release"
+}
+cross() { # cross ARCH
+	configure "$AXV_BUILD/$1" --cross-file "$AXV_ROOT/cross/$1.ini" -Dtests=enabled \
+		-Ddocs=disabled && build "$AXV_BUILD/$1" && run_tests "$AXV_BUILD/$1"
+}
+docs() {
+	ninja -C "$AXV_BUILD/native" doc/html 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: Entering'
+	local rc=${PIPESTATUS[0]}
+	[ "$rc" -eq 0 ] && echo "docs: $AXV_BUILD/native/doc/html/index.html (no warnings)"
+	return "$rc"
+}
+
+step "native build and unit tests (Criterion, mock HAL)" native
+step "AddressSanitizer + UndefinedBehaviorSanitizer" sanitize
+step "ThreadSanitizer (threaded tests; Criterion cannot run under TSan)" tsan
+step "release build (debug checks off)" release
+step "aarch64 cross build (freestanding, symbol and header checks)" cross aarch64
+step "loongarch64 cross build (clang-16, symbol and header checks)" cross loongarch64
+step "docs (Doxygen, warnings are errors)" docs
+
+say "summary"
+python3 "$AXV_ROOT/scripts/summarize.py" --total \
+	"$AXV_BUILD/native" "$AXV_BUILD/asan" "$AXV_BUILD/tsan" "$AXV_BUILD/release" \
+	"$AXV_BUILD/aarch64" "$AXV_BUILD/loongarch64"
+if [ ${#failed[@]} -ne 0 ]; then
+	echo "FAILED steps: ${failed[*]}"
+	exit 1
+fi
+echo "all steps passed"

@@ -1,0 +1,90 @@
+/*
+ * Mock HAL for the unit tests.
+ *
+ * Frames come from an mmap'ed host pool, but their "physical" addresses are
+ * MOCK_PHYS_BASE + offset, never equal to the host pointers: code that confuses the two
+ * faults or fails. It counts live frames, can fail the Nth allocation, can hand out
+ * misaligned runs, poisons frames on allocation and on free, records TLB and IPI calls, and
+ * checks for leaks and bad frees at teardown.
+ */
+#ifndef AXV_TESTS_MOCK_HAL_H
+#define AXV_TESTS_MOCK_HAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <axv/hal.h>
+
+/* 1 TiB: far from any host pointer, and aligned to every leaf size. */
+#define MOCK_PHYS_BASE 0x10000000000ull
+#define MOCK_POISON_ALLOC 0xa5
+#define MOCK_POISON_FREE 0xdb
+#define MOCK_MAX_CPUS 8
+
+struct mock_hal {
+	struct axv_hal hal;
+	struct axv_hal_mem_ops mem;
+	struct axv_hal_tlb_ops tlb;
+	struct axv_hal_cpu_ops cpu;
+
+	pthread_mutex_t lock;
+	unsigned char *pool; /* host mapping of the pool */
+	size_t frames;       /* frames in the pool */
+	unsigned *run_len;   /* at a run's first frame: its length; 0 elsewhere */
+	unsigned char *used; /* 1 per allocated frame */
+	size_t hint;         /* next-fit start for single frames */
+
+	/* accounting */
+	size_t live, peak;
+	unsigned long alloc_calls, free_calls;
+	unsigned long bad_frees;  /* frees of runs not handed out, or with the wrong count */
+	unsigned long stray_ptrs; /* phys_to_virt of a pool frame that is not allocated */
+	bool poison;              /* fill frames on alloc and free (default on) */
+
+	/* fault injection */
+	unsigned long fail_nth;  /* the alloc_calls value that fails (0: never) */
+	bool fail_from;          /* fail every allocation from fail_nth on */
+	bool misalign_next;      /* hand out the next run misaligned */
+	axv_hpa_t misaligned_pa; /* the misaligned address handed out, accepted by free */
+	unsigned long failed_allocs;
+
+	/* TLB hook record */
+	unsigned long tlb_range_calls, tlb_all_calls;
+	uint64_t tlb_last_tag;
+	axv_gpa_t tlb_last_gpa;
+	uint64_t tlb_last_size;
+
+	/* cpu hooks */
+	uint32_t cur_cpu;
+	atomic_ulong ipis[MOCK_MAX_CPUS];
+	uint64_t now;
+
+	/* log */
+	unsigned long logs[4];
+	char last_log[160];
+};
+
+/* Set up a mock with a pool of `frames` frames. Aborts the test on host failure. */
+void mock_hal_init(struct mock_hal *m, size_t frames);
+/* Release the pool (no checks: see mock_hal_clean()). */
+void mock_hal_fini(struct mock_hal *m);
+/* True if no frame is live, no free was bad and no stray pointer was taken; else says why. */
+bool mock_hal_clean(const struct mock_hal *m, char *why, size_t len);
+/* The same as a Criterion expectation (only where criterion.h is included). */
+#define MOCK_HAL_CHECK_CLEAN(m)                                                            \
+	do {                                                                               \
+		char why_[160];                                                            \
+		cr_expect(mock_hal_clean((m), why_, sizeof(why_)), "%s", why_);            \
+	} while (0)
+
+/* Fail the n-th allocation from now (1: the next one); 0 disables. */
+void mock_hal_fail_nth(struct mock_hal *m, unsigned long n);
+/* Fail every allocation from the n-th from now on; 0 disables. */
+void mock_hal_fail_from(struct mock_hal *m, unsigned long n);
+
+/* Physical address <-> host pointer, for assertions. */
+void *mock_hal_ptr(struct mock_hal *m, axv_hpa_t pa);
+bool mock_hal_is_live(struct mock_hal *m, axv_hpa_t pa);
+
+#endif
