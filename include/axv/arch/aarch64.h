@@ -1,0 +1,273 @@
+/**
+ * @file arch/aarch64.h
+ * @brief The aarch64 port: vcpu context, ESR_EL2 exit decoding, PSCI, abort injection.
+ *
+ * Everything here except the functions marked "EL2 only" is plain C that builds and runs on
+ * any host, so the decoders are unit-tested on the build machine.
+ */
+#ifndef AXV_ARCH_AARCH64_H
+#define AXV_ARCH_AARCH64_H
+
+#include <axv/exit.h>
+#include <axv/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup axv_a64 aarch64 port
+ * @brief EL2 hypervisor support for AArch64 guests at EL1.
+ *
+ * References: Arm Architecture Reference Manual for A-profile (DDI 0487), D17.2.37
+ * "ESR_EL2" for the syndrome layout and D17.2.48 "HPFAR_EL2"; Arm DEN 0022 (PSCI) for the
+ * power-state interface; Arm DEN 0028 (SMCCC) for the calling convention.
+ * @{
+ */
+
+/** @name ESR_EL2 fields (DDI 0487 D17.2.37)
+ * @{ */
+#define AXV_A64_ESR_EC_SHIFT 26u             /**< Exception Class, bits [31:26] */
+#define AXV_A64_ESR_EC_MASK 0x3fu            /**< EC width mask */
+#define AXV_A64_ESR_IL (1u << 25)            /**< instruction length: 1 = 32-bit */
+#define AXV_A64_ESR_ISS_MASK 0x1ffffffu      /**< Instruction Specific Syndrome, [24:0] */
+/** @} */
+
+/** @name Exception classes (DDI 0487 D17.2.37, table "EC encoding")
+ * @{ */
+#define AXV_A64_EC_UNKNOWN 0x00u   /**< unknown reason */
+#define AXV_A64_EC_WFX 0x01u       /**< trapped WFI or WFE */
+#define AXV_A64_EC_FP_ASIMD 0x07u  /**< trapped FP/SIMD access */
+#define AXV_A64_EC_ILL 0x0eu       /**< illegal execution state */
+#define AXV_A64_EC_HVC32 0x12u     /**< HVC from AArch32 */
+#define AXV_A64_EC_SMC32 0x13u     /**< trapped SMC from AArch32 */
+#define AXV_A64_EC_HVC64 0x16u     /**< HVC from AArch64 */
+#define AXV_A64_EC_SMC64 0x17u     /**< trapped SMC from AArch64 */
+#define AXV_A64_EC_SYS64 0x18u     /**< trapped MSR, MRS or system instruction */
+#define AXV_A64_EC_SVE 0x19u       /**< trapped SVE access */
+#define AXV_A64_EC_IABT_LOW 0x20u  /**< instruction abort from a lower EL */
+#define AXV_A64_EC_IABT_CUR 0x21u  /**< instruction abort from the same EL */
+#define AXV_A64_EC_PC_ALIGN 0x22u  /**< PC alignment fault */
+#define AXV_A64_EC_DABT_LOW 0x24u  /**< data abort from a lower EL */
+#define AXV_A64_EC_DABT_CUR 0x25u  /**< data abort from the same EL */
+#define AXV_A64_EC_SP_ALIGN 0x26u  /**< SP alignment fault */
+#define AXV_A64_EC_SERROR 0x2fu    /**< SError interrupt */
+#define AXV_A64_EC_BRK64 0x3cu     /**< BRK instruction */
+/** @} */
+
+/** @name Data/instruction abort ISS (DDI 0487 D17.2.37, "ISS encoding for an exception from a Data Abort")
+ * @{ */
+#define AXV_A64_DABT_ISV (1u << 24)     /**< syndrome fields [23:14] are valid */
+#define AXV_A64_DABT_SAS_SHIFT 22u      /**< access size: 0 byte, 1 half, 2 word, 3 double */
+#define AXV_A64_DABT_SSE (1u << 21)     /**< sign-extend the loaded value */
+#define AXV_A64_DABT_SRT_SHIFT 16u      /**< register transferred, 5 bits */
+#define AXV_A64_DABT_SF (1u << 15)      /**< the register is 64-bit (X), else 32-bit (W) */
+#define AXV_A64_DABT_AR (1u << 14)      /**< acquire/release semantics */
+#define AXV_A64_DABT_FNV (1u << 10)     /**< FAR is not valid */
+#define AXV_A64_DABT_EA (1u << 9)       /**< external abort type */
+#define AXV_A64_DABT_CM (1u << 8)       /**< cache maintenance */
+#define AXV_A64_DABT_S1PTW (1u << 7)    /**< fault on a stage-2 walk of a stage-1 table */
+#define AXV_A64_DABT_WNR (1u << 6)      /**< write, not read */
+#define AXV_A64_FSC_MASK 0x3fu          /**< DFSC / IFSC, bits [5:0] */
+#define AXV_A64_FSC_TYPE_MASK 0x3cu     /**< fault status code without the level */
+#define AXV_A64_FSC_ADDR_SIZE 0x00u     /**< address size fault, levels 0-3 */
+#define AXV_A64_FSC_TRANS 0x04u         /**< translation fault, levels 0-3 */
+#define AXV_A64_FSC_ACCESS 0x08u        /**< access flag fault, levels 0-3 */
+#define AXV_A64_FSC_PERM 0x0cu          /**< permission fault, levels 0-3 */
+#define AXV_A64_FSC_SEA 0x10u           /**< synchronous external abort */
+/** @} */
+
+/** @name System register trap ISS, EC 0x18 (DDI 0487 D17.2.37, "ISS encoding for an exception from MSR, MRS, or System instruction execution")
+ * @{ */
+#define AXV_A64_SYS_OP0_SHIFT 20u /**< Op0, bits [21:20] */
+#define AXV_A64_SYS_OP2_SHIFT 17u /**< Op2, bits [19:17] */
+#define AXV_A64_SYS_OP1_SHIFT 14u /**< Op1, bits [16:14] */
+#define AXV_A64_SYS_CRN_SHIFT 10u /**< CRn, bits [13:10] */
+#define AXV_A64_SYS_RT_SHIFT 5u   /**< Rt, bits [9:5] */
+#define AXV_A64_SYS_CRM_SHIFT 1u  /**< CRm, bits [4:1] */
+#define AXV_A64_SYS_READ 1u       /**< Direction, bit 0: 1 = MRS (read) */
+/** Mask of the register-identifying bits of an EC 0x18 ISS (everything but Rt and Direction). */
+#define AXV_A64_SYS_ID_MASK 0x3ffc1eu
+/**
+ * System register id as it appears in a sysreg exit's axv_exit_access::addr: the ISS
+ * layout of EC 0x18 with Rt and Direction cleared.
+ */
+#define AXV_A64_SYSREG(op0, op1, crn, crm, op2)                                            \
+	(((uint64_t)(op0) << AXV_A64_SYS_OP0_SHIFT) | ((uint64_t)(op2) << AXV_A64_SYS_OP2_SHIFT) | \
+	 ((uint64_t)(op1) << AXV_A64_SYS_OP1_SHIFT) | ((uint64_t)(crn) << AXV_A64_SYS_CRN_SHIFT) | \
+	 ((uint64_t)(crm) << AXV_A64_SYS_CRM_SHIFT))
+/** @} */
+
+/** @name PSCI (Arm DEN 0022) function ids and return values
+ * @{ */
+#define AXV_PSCI_VERSION 0x84000000u           /**< PSCI_VERSION */
+#define AXV_PSCI_CPU_SUSPEND_32 0x84000001u    /**< CPU_SUSPEND, SMC32 */
+#define AXV_PSCI_CPU_SUSPEND_64 0xc4000001u    /**< CPU_SUSPEND, SMC64 */
+#define AXV_PSCI_CPU_OFF 0x84000002u           /**< CPU_OFF */
+#define AXV_PSCI_CPU_ON_32 0x84000003u         /**< CPU_ON, SMC32 */
+#define AXV_PSCI_CPU_ON_64 0xc4000003u         /**< CPU_ON, SMC64 */
+#define AXV_PSCI_AFFINITY_INFO_32 0x84000004u  /**< AFFINITY_INFO, SMC32 */
+#define AXV_PSCI_AFFINITY_INFO_64 0xc4000004u  /**< AFFINITY_INFO, SMC64 */
+#define AXV_PSCI_MIGRATE_INFO_TYPE 0x84000006u /**< MIGRATE_INFO_TYPE */
+#define AXV_PSCI_SYSTEM_OFF 0x84000008u        /**< SYSTEM_OFF */
+#define AXV_PSCI_SYSTEM_RESET 0x84000009u      /**< SYSTEM_RESET */
+#define AXV_PSCI_FEATURES 0x8400000au          /**< PSCI_FEATURES */
+#define AXV_PSCI_VERSION_1_0 0x00010000u       /**< the version this port implements */
+#define AXV_PSCI_RET_SUCCESS 0                 /**< SUCCESS */
+#define AXV_PSCI_RET_NOT_SUPPORTED (-1)        /**< NOT_SUPPORTED */
+#define AXV_PSCI_RET_INVALID_PARAMETERS (-2)   /**< INVALID_PARAMETERS */
+#define AXV_PSCI_RET_DENIED (-3)               /**< DENIED */
+#define AXV_PSCI_RET_ALREADY_ON (-4)           /**< ALREADY_ON */
+#define AXV_PSCI_RET_INTERNAL_FAILURE (-6)     /**< INTERNAL_FAILURE */
+#define AXV_PSCI_MIGRATE_NOT_REQUIRED 2        /**< MIGRATE_INFO_TYPE: no trusted OS to migrate */
+/** MPIDR affinity fields Aff3 [39:32], Aff2 [23:16], Aff1 [15:8], Aff0 [7:0]. */
+#define AXV_A64_MPIDR_AFF_MASK 0xff00ffffffull
+/** @} */
+
+/** @name Guest exception kinds, as the EL2 vector table reports them
+ * @{ */
+#define AXV_A64_TRAP_SYNC 0u   /**< synchronous exception from the guest */
+#define AXV_A64_TRAP_IRQ 1u    /**< physical IRQ while the guest ran */
+#define AXV_A64_TRAP_FIQ 2u    /**< physical FIQ while the guest ran */
+#define AXV_A64_TRAP_SERROR 3u /**< SError while the guest ran */
+/** @} */
+
+/** @brief EL1 system registers a guest owns, switched on every entry and exit. */
+struct axv_a64_el1 {
+	uint64_t sp_el1;         /**< SP_EL1 */
+	uint64_t elr_el1;        /**< ELR_EL1 */
+	uint64_t spsr_el1;       /**< SPSR_EL1 */
+	uint64_t sctlr_el1;      /**< SCTLR_EL1 */
+	uint64_t actlr_el1;      /**< ACTLR_EL1 */
+	uint64_t cpacr_el1;      /**< CPACR_EL1 */
+	uint64_t ttbr0_el1;      /**< TTBR0_EL1 */
+	uint64_t ttbr1_el1;      /**< TTBR1_EL1 */
+	uint64_t tcr_el1;        /**< TCR_EL1 */
+	uint64_t mair_el1;       /**< MAIR_EL1 */
+	uint64_t amair_el1;      /**< AMAIR_EL1 */
+	uint64_t vbar_el1;       /**< VBAR_EL1 */
+	uint64_t contextidr_el1; /**< CONTEXTIDR_EL1 */
+	uint64_t tpidr_el0;      /**< TPIDR_EL0 */
+	uint64_t tpidrro_el0;    /**< TPIDRRO_EL0 */
+	uint64_t tpidr_el1;      /**< TPIDR_EL1 */
+	uint64_t esr_el1;        /**< ESR_EL1 */
+	uint64_t far_el1;        /**< FAR_EL1 */
+	uint64_t afsr0_el1;      /**< AFSR0_EL1 */
+	uint64_t afsr1_el1;      /**< AFSR1_EL1 */
+	uint64_t par_el1;        /**< PAR_EL1 */
+	uint64_t csselr_el1;     /**< CSSELR_EL1 */
+	uint64_t cntkctl_el1;    /**< CNTKCTL_EL1 */
+	uint64_t cntv_ctl_el0;   /**< CNTV_CTL_EL0: the guest's virtual timer */
+	uint64_t cntv_cval_el0;  /**< CNTV_CVAL_EL0 */
+	uint64_t mdscr_el1;      /**< MDSCR_EL1 */
+	uint64_t vmpidr_el2;     /**< the MPIDR_EL1 value the guest reads */
+};
+
+/**
+ * @brief One aarch64 vcpu's full register context. Caller-owned; the world switch fills it.
+ *
+ * The layout of the first members is fixed: the entry/exit assembly addresses them by offset
+ * (checked at compile time in the port).
+ */
+struct axv_a64_ctx {
+	uint64_t x[31];        /**< x0 to x30 */
+	uint64_t sp_el0;       /**< SP_EL0 */
+	uint64_t pc;           /**< ELR_EL2: where the guest resumes */
+	uint64_t pstate;       /**< SPSR_EL2: the guest's PSTATE */
+	uint64_t esr;          /**< ESR_EL2 of the last exit */
+	uint64_t far;          /**< FAR_EL2 of the last exit */
+	uint64_t hpfar;        /**< HPFAR_EL2 of the last exit */
+	uint64_t trap;         /**< `AXV_A64_TRAP_*` kind of the last exit */
+	uint64_t fpsimd[64];   /**< V0 to V31, two 64-bit halves each */
+	uint64_t fpsr;         /**< FPSR */
+	uint64_t fpcr;         /**< FPCR */
+	uint64_t host[16];     /**< the host's callee-saved registers across a run (private) */
+	struct axv_a64_el1 el1; /**< EL1 system registers */
+	uint64_t cntvoff;      /**< CNTVOFF_EL2: the guest's virtual counter offset */
+	uint64_t vttbr;        /**< VTTBR_EL2: VMID [63:48] and stage-2 root */
+	uint64_t hcr;          /**< HCR_EL2 while this guest runs */
+};
+
+/** PSTATE for a guest entered at EL1h with D, A, I and F masked (the Linux boot protocol). */
+#define AXV_A64_PSTATE_EL1H_MASKED 0x3c5u
+
+/**
+ * @brief Prepare a context to enter a guest at EL1h, MMU off, per the Linux arm64 boot protocol.
+ * @param c     context storage; every field is reset
+ * @param entry guest physical address of the first instruction
+ * @param x0    value of x0 (the guest DTB's address for Linux)
+ * @param mpidr the MPIDR_EL1 value the guest reads (its affinity)
+ * @note Any context; plain C.
+ */
+void axv_a64_ctx_init(struct axv_a64_ctx *c, axv_gpa_t entry, uint64_t x0, uint64_t mpidr);
+
+/**
+ * @brief Decode the last exit of a context into a `struct axv_exit`.
+ *
+ * Reads `c->trap`, `c->esr`, `c->far`, `c->hpfar` and, for writes and calls, the guest's
+ * registers. PSCI calls that need nobody else (VERSION, FEATURES, MIGRATE_INFO_TYPE, unknown
+ * PSCI ids) are answered in place: x0 is set, the pc advanced and the exit is
+ * #AXV_EXIT_NOTHING. CPU_ON, CPU_OFF, SYSTEM_OFF, SYSTEM_RESET become #AXV_EXIT_CPU_UP,
+ * #AXV_EXIT_CPU_DOWN, #AXV_EXIT_SYSTEM_DOWN, #AXV_EXIT_SYSTEM_RESET; CPU_SUSPEND returns
+ * SUCCESS and becomes #AXV_EXIT_HALT; AFFINITY_INFO is passed on as a hypercall with
+ * `nr` = the function id (the embedder knows the vcpu states). Other HVCs and SMCs are
+ * hypercalls. Data aborts with a valid syndrome become MMIO exits (the embedder first offers
+ * the address to its address space's fault handler, for lazily backed RAM); data aborts
+ * without one, and instruction aborts, become nested page faults; WFI becomes
+ * #AXV_EXIT_HALT and WFE #AXV_EXIT_NOTHING (a yield: an event is not an interrupt, and a
+ * vcpu blocked on WFE until an interrupt could hang a spinlock); anything else becomes
+ * #AXV_EXIT_UNHANDLED with the raw ESR and FAR.
+ *
+ * `e->insn_len` is the number of bytes the pc must advance when the exit is completed: 4 for
+ * a trapped instruction, 0 for HVC (ELR_EL2 already points past it) and for faults that are
+ * retried.
+ *
+ * @param c a context after an exit
+ * @param[out] e the decoded exit
+ * @return 0; #AXV_EINVAL for NULL arguments or a trap kind out of range (e is then
+ *         #AXV_EXIT_UNHANDLED)
+ * @note Any context; plain C; the guest's syndrome is treated as hostile input.
+ */
+int axv_a64_decode_exit(struct axv_a64_ctx *c, struct axv_exit *e);
+
+/**
+ * @brief Inject a synchronous external data abort into the guest at EL1.
+ *
+ * Emulates the exception entry: ESR_EL1 (EC 0x25 from EL1, 0x24 from EL0; DFSC 0x10; WnR as
+ * given), FAR_EL1, ELR_EL1 and SPSR_EL1 from the guest's pc and PSTATE, then PSTATE = EL1h
+ * with DAIF masked and pc = VBAR_EL1 + the vector offset for the guest's EL and stack.
+ * Used when a guest touches an address nothing backs.
+ *
+ * @param c     the guest's context
+ * @param far   the faulting virtual address (FAR_EL2 of the exit)
+ * @param write the access was a write
+ * @return 0; #AXV_EINVAL if the guest is not in AArch64 EL0 or EL1 (nothing is changed)
+ * @note Any context; plain C.
+ */
+int axv_a64_inject_dabt(struct axv_a64_ctx *c, uint64_t far, bool write);
+
+/**
+ * @brief Set a guest general register by number, as `struct axv_exit_access::reg` names it.
+ * @param c   the guest's context
+ * @param reg 0 to 30 for x0 to x30; #AXV_REG_NONE (xzr) is accepted and ignored
+ * @param v   the value
+ * @return 0, or #AXV_EINVAL for any other register number
+ */
+int axv_a64_set_reg(struct axv_a64_ctx *c, unsigned reg, uint64_t v);
+
+/**
+ * @brief Read a guest general register by number.
+ * @param c   the guest's context
+ * @param reg 0 to 30, or 31 / #AXV_REG_NONE for xzr (reads 0)
+ * @param[out] v the value
+ * @return 0, or #AXV_EINVAL for any other register number
+ */
+int axv_a64_get_reg(const struct axv_a64_ctx *c, unsigned reg, uint64_t *v);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AXV_ARCH_AARCH64_H */

@@ -1,0 +1,391 @@
+/* aarch64 port: ESR_EL2 decoding, PSCI and abort injection, from hand-built syndromes.
+ * Field positions: Arm ARM (DDI 0487) D17.2.37 ESR_EL2, D17.2.48 HPFAR_EL2; PSCI DEN 0022. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <axv/arch/aarch64.h>
+#include <axv/err.h>
+
+static uint64_t esr(uint32_t ec, uint32_t iss)
+{
+	return ((uint64_t)ec << 26) | (1u << 25) | iss;
+}
+
+/* Data abort ISS: ISV, SAS, SSE, SRT, SF, WnR, DFSC. */
+static uint32_t dabt(bool isv, unsigned sas, bool sse, unsigned srt, bool sf, bool wnr,
+		     unsigned dfsc)
+{
+	return (isv ? 1u << 24 : 0) | (sas << 22) | (sse ? 1u << 21 : 0) | (srt << 16) |
+	       (sf ? 1u << 15 : 0) | (wnr ? 1u << 6 : 0) | dfsc;
+}
+
+static struct axv_a64_ctx ctx;
+static struct axv_exit ex;
+
+static void setup(void)
+{
+	axv_a64_ctx_init(&ctx, 0x40080000, 0x48000000, 0);
+	for (unsigned i = 0; i < 31; i++)
+		ctx.x[i] = 0x1111111111111111ull * (i % 15 + 1);
+	ctx.pc = 0x40081000;
+	/* IPA 0x0900_0123: HPFAR.FIPA = IPA >> 12 at bit 4; FAR holds the VA, low bits equal. */
+	ctx.hpfar = (0x09000123ull >> 12) << 4;
+	ctx.far = 0xffff000012345123ull;
+	ctx.trap = AXV_A64_TRAP_SYNC;
+}
+
+TestSuite(a64, .init = setup);
+
+Test(a64, ctx_init_follows_the_boot_protocol)
+{
+	struct axv_a64_ctx c;
+	memset(&c, 0x77, sizeof(c));
+	axv_a64_ctx_init(&c, 0x40080000, 0x44000000, 0x0000000100000203ull);
+	cr_expect_eq(c.pc, 0x40080000);
+	cr_expect_eq(c.x[0], 0x44000000);
+	cr_expect_eq(c.x[1], 0);
+	cr_expect_eq(c.pstate, 0x3c5, "EL1h with DAIF masked");
+	cr_expect_eq(c.el1.sctlr_el1 & 1, 0, "MMU off");
+	cr_expect_eq(c.el1.vmpidr_el2, 0x0000000180000203ull, "affinity plus RES1 bit 31");
+}
+
+Test(a64, mmio_reads_every_width)
+{
+	for (unsigned sas = 0; sas < 4; sas++) {
+		for (int sf = 0; sf < 2; sf++) {
+			for (int sse = 0; sse < 2; sse++) {
+				ctx.esr = esr(0x24, dabt(true, sas, sse, 7, sf, false, 0x07));
+				cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+				cr_expect_eq(ex.reason, AXV_EXIT_MMIO_READ);
+				cr_expect_eq(ex.access.addr, 0x09000123);
+				cr_expect_eq(ex.access.width, 1u << sas);
+				cr_expect_eq(ex.access.reg, 7);
+				cr_expect_eq(ex.access.reg_width, sf ? 8 : 4);
+				cr_expect_eq(ex.access.sign_extend,
+					     sse && (1u << sas) < (sf ? 8u : 4u),
+					     "sas %u sf %d sse %d", sas, sf, sse);
+				cr_expect_eq(ex.insn_len, 4);
+				cr_expect_eq(ex.pc, 0x40081000);
+			}
+		}
+	}
+}
+
+Test(a64, mmio_writes_truncate_and_xzr_is_zero)
+{
+	ctx.x[3] = 0x8877665544332211ull;
+	static const uint64_t want[4] = {0x11, 0x2211, 0x44332211, 0x8877665544332211ull};
+	for (unsigned sas = 0; sas < 4; sas++) {
+		ctx.esr = esr(0x24, dabt(true, sas, false, 3, true, true, 0x06));
+		cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+		cr_expect_eq(ex.reason, AXV_EXIT_MMIO_WRITE);
+		cr_expect_eq(ex.access.width, 1u << sas);
+		cr_expect_eq(ex.access.data, want[sas], "sas %u", sas);
+		cr_expect_eq(ex.access.reg, 3);
+	}
+	ctx.esr = esr(0x24, dabt(true, 2, false, 31, false, true, 0x07));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_MMIO_WRITE);
+	cr_expect_eq(ex.access.data, 0, "a store of wzr writes zero");
+	cr_expect_eq(ex.access.reg, AXV_REG_NONE);
+	ctx.esr = esr(0x24, dabt(true, 3, false, 31, true, false, 0x07));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_MMIO_READ);
+	cr_expect_eq(ex.access.reg, AXV_REG_NONE, "a load into xzr is discarded");
+}
+
+Test(a64, aborts_without_syndrome_are_nested_page_faults)
+{
+	ctx.esr = esr(0x24, dabt(false, 0, false, 0, false, true, 0x07));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+	cr_expect_eq(ex.npf.addr, 0x09000123);
+	cr_expect_eq(ex.npf.access, AXV_MAP_WRITE);
+	cr_expect_eq(ex.insn_len, 0, "a fault is retried, not skipped");
+
+	/* Stage-1 walk faulting at stage 2: the table's page, a read. */
+	ctx.esr = esr(0x24, dabt(true, 3, false, 1, true, true, 0x05) | (1u << 7));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+	cr_expect_eq(ex.npf.addr, 0x09000000);
+	cr_expect_eq(ex.npf.access, AXV_MAP_READ);
+
+	/* Cache maintenance reports WnR = 1 but reads. */
+	ctx.esr = esr(0x24, dabt(true, 3, false, 1, true, true, 0x06) | (1u << 8));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+	cr_expect_eq(ex.npf.access, AXV_MAP_READ);
+
+	/* Permission and access-flag faults too. */
+	ctx.esr = esr(0x24, dabt(false, 0, false, 0, false, false, 0x0f));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+	cr_expect_eq(ex.npf.access, AXV_MAP_READ);
+	ctx.esr = esr(0x24, dabt(false, 0, false, 0, false, false, 0x09));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+}
+
+Test(a64, malformed_data_aborts_are_unhandled)
+{
+	/* External abort, address-size fault, alignment fault, TLB conflict: raw ESR out. */
+	static const unsigned fsc[] = {0x10, 0x00, 0x03, 0x21, 0x30, 0x14, 0x3f};
+	for (size_t i = 0; i < sizeof(fsc) / sizeof(fsc[0]); i++) {
+		ctx.esr = esr(0x24, dabt(true, 2, false, 1, false, false, fsc[i]));
+		cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+		cr_expect_eq(ex.reason, AXV_EXIT_UNHANDLED, "dfsc 0x%x", fsc[i]);
+		cr_expect_eq(ex.unhandled.raw, ctx.esr);
+		cr_expect_eq(ex.unhandled.info, ctx.far);
+	}
+	/* ISV with FAR not valid: the emulated address is unknown. */
+	ctx.esr = esr(0x24, dabt(true, 2, false, 1, false, false, 0x07) | (1u << 10));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_UNHANDLED);
+}
+
+Test(a64, instruction_aborts)
+{
+	ctx.esr = esr(0x20, 0x06);
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+	cr_expect_eq(ex.npf.access, AXV_MAP_EXEC);
+	cr_expect_eq(ex.npf.addr, 0x09000000, "instruction faults report the page");
+	ctx.esr = esr(0x20, 0x10);
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_UNHANDLED);
+}
+
+Test(a64, hvc_is_a_hypercall_with_six_arguments)
+{
+	ctx.x[0] = 0x1000;
+	for (unsigned i = 1; i <= 6; i++)
+		ctx.x[i] = 100 + i;
+	ctx.x[7] = 0xdead;
+	ctx.esr = esr(0x16, 0x42);
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_HYPERCALL);
+	cr_expect_eq(ex.hypercall.nr, 0x1000);
+	for (unsigned i = 0; i < 6; i++)
+		cr_expect_eq(ex.hypercall.args[i], 101 + i);
+	cr_expect_eq(ex.hypercall.imm, 0x42);
+	cr_expect_not(ex.hypercall.smc);
+	cr_expect_eq(ex.insn_len, 0, "ELR_EL2 is already past an HVC");
+	ctx.esr = esr(0x17, 0);
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_HYPERCALL);
+	cr_expect(ex.hypercall.smc);
+	cr_expect_eq(ex.insn_len, 4, "a trapped SMC reports the SMC itself");
+}
+
+/* Call PSCI function fid through HVC or SMC; return the exit reason. */
+static enum axv_exit_reason call(bool smc, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	ctx.x[0] = fid;
+	ctx.x[1] = a1;
+	ctx.x[2] = a2;
+	ctx.x[3] = a3;
+	ctx.pc = 0x40081000;
+	ctx.esr = esr(smc ? 0x17 : 0x16, 0);
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	return ex.reason;
+}
+
+Test(a64, psci_answered_in_place_over_hvc_and_smc)
+{
+	for (int smc = 0; smc < 2; smc++) {
+		uint64_t next = 0x40081000 + (smc ? 4 : 0);
+		cr_expect_eq(call(smc, 0x84000000, 0, 0, 0), AXV_EXIT_NOTHING);
+		cr_expect_eq(ctx.x[0], 0x10000, "PSCI 1.0");
+		cr_expect_eq(ctx.pc, next, "smc %d: pc past the call", smc);
+		cr_expect_eq(ex.insn_len, 0);
+
+		static const uint32_t supported[] = {
+			0x84000000, 0x84000001, 0xc4000001, 0x84000002, 0x84000003, 0xc4000003,
+			0x84000004, 0xc4000004, 0x84000006, 0x84000008, 0x84000009, 0x8400000a};
+		for (size_t i = 0; i < sizeof(supported) / sizeof(supported[0]); i++) {
+			cr_expect_eq(call(smc, 0x8400000a, supported[i], 0, 0), AXV_EXIT_NOTHING);
+			cr_expect_eq(ctx.x[0], 0, "FEATURES(0x%x)", supported[i]);
+		}
+		static const uint64_t unsupported[] = {0x80000000, 0x84000005, 0xc400000e,
+						       0x8400001f, 0x1234};
+		for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
+			call(smc, 0x8400000a, unsupported[i], 0, 0);
+			cr_expect_eq((int64_t)ctx.x[0], -1, "FEATURES(0x%lx)",
+				     (unsigned long)unsupported[i]);
+		}
+		/* PSCI_FEATURES is an SMC32 call: the upper half of its argument is ignored. */
+		call(smc, 0x8400000a, 0x100000000ull | 0x84000000, 0, 0);
+		cr_expect_eq(ctx.x[0], 0);
+		cr_expect_eq(call(smc, 0x84000006, 0, 0, 0), AXV_EXIT_NOTHING);
+		cr_expect_eq(ctx.x[0], 2, "MIGRATE_INFO_TYPE: no trusted OS");
+		/* Unknown ids inside the PSCI ranges: NOT_SUPPORTED, in place. */
+		cr_expect_eq(call(smc, 0x84000015, 0, 0, 0), AXV_EXIT_NOTHING);
+		cr_expect_eq((int64_t)ctx.x[0], -1);
+		cr_expect_eq(call(smc, 0xc400001f, 0, 0, 0), AXV_EXIT_NOTHING);
+		cr_expect_eq((int64_t)ctx.x[0], -1);
+	}
+}
+
+Test(a64, psci_power_calls_become_exits)
+{
+	cr_expect_eq(call(false, 0xc4000003, 0xff00000101ull | (0xffull << 56), 0x40200000,
+			  0xabcdef0123ull),
+		     AXV_EXIT_CPU_UP);
+	cr_expect_eq(ex.cpu_up.target, 0xff00000101ull, "affinity bits only");
+	cr_expect_eq(ex.cpu_up.entry, 0x40200000);
+	cr_expect_eq(ex.cpu_up.arg, 0xabcdef0123ull);
+	cr_expect_eq(call(true, 0x84000003, 0xffffffff00000001ull, 0x1111111140200000ull,
+			  0x2222222200000007ull),
+		     AXV_EXIT_CPU_UP);
+	cr_expect_eq(ex.cpu_up.target, 1, "SMC32 arguments are 32-bit");
+	cr_expect_eq(ex.cpu_up.entry, 0x40200000);
+	cr_expect_eq(ex.cpu_up.arg, 7);
+	cr_expect_eq(ex.insn_len, 4, "the embedder completes an SMC past the instruction");
+	cr_expect_eq(call(false, 0x84000002, 0, 0, 0), AXV_EXIT_CPU_DOWN);
+	cr_expect_eq(call(false, 0x84000008, 0, 0, 0), AXV_EXIT_SYSTEM_DOWN);
+	cr_expect_eq(call(true, 0x84000009, 0, 0, 0), AXV_EXIT_SYSTEM_RESET);
+	cr_expect_eq(call(false, 0xc4000001, 0, 0, 0), AXV_EXIT_HALT);
+	cr_expect_eq(ctx.x[0], 0, "CPU_SUSPEND returns SUCCESS when woken");
+	cr_expect_eq(call(false, 0xc4000004, 0x101, 0, 0), AXV_EXIT_HYPERCALL);
+	cr_expect_eq(ex.hypercall.nr, 0xc4000004);
+	cr_expect_eq(ex.hypercall.args[0], 0x101);
+}
+
+Test(a64, sysreg_traps)
+{
+	/* MRS x5, MDSCR_EL1: op0 2, op1 0, CRn 0, CRm 2, op2 2; Direction 1. */
+	uint32_t id = (2u << 20) | (2u << 17) | (0u << 14) | (0u << 10) | (2u << 1);
+	ctx.esr = esr(0x18, id | (5u << 5) | 1u);
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_SYSREG_READ);
+	cr_expect_eq(ex.access.addr, AXV_A64_SYSREG(2, 0, 0, 2, 2));
+	cr_expect_eq(ex.access.addr, id);
+	cr_expect_eq(ex.access.reg, 5);
+	cr_expect_eq(ex.access.width, 8);
+	cr_expect_eq(ex.insn_len, 4);
+	/* MSR ICC_SGI1R_EL1, x9: op0 3, op1 0, CRn 12, CRm 11, op2 5. */
+	ctx.x[9] = 0x0001000000010003ull;
+	ctx.esr = esr(0x18, (uint32_t)AXV_A64_SYSREG(3, 0, 12, 11, 5) | (9u << 5));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_SYSREG_WRITE);
+	cr_expect_eq(ex.access.addr, AXV_A64_SYSREG(3, 0, 12, 11, 5));
+	cr_expect_eq(ex.access.data, 0x0001000000010003ull);
+	ctx.esr = esr(0x18, id | (31u << 5));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.access.data, 0, "MSR of xzr writes zero");
+	cr_expect_eq(ex.access.reg, AXV_REG_NONE);
+}
+
+Test(a64, wfi_halts_and_wfe_yields)
+{
+	ctx.esr = esr(0x01, 0);
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_HALT);
+	cr_expect_eq(ex.insn_len, 4);
+	cr_expect_eq(ctx.pc, 0x40081000, "the embedder advances the pc of a WFI");
+	ctx.esr = esr(0x01, 1);
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_NOTHING);
+	cr_expect_eq(ctx.pc, 0x40081004, "a WFE is stepped over in place");
+}
+
+Test(a64, unknown_classes_keep_the_raw_syndrome)
+{
+	static const uint32_t ecs[] = {0x00, 0x07, 0x0e, 0x11, 0x12, 0x13, 0x15, 0x19, 0x21,
+				       0x22, 0x25, 0x26, 0x2f, 0x30, 0x3c, 0x3f};
+	for (size_t i = 0; i < sizeof(ecs) / sizeof(ecs[0]); i++) {
+		ctx.esr = esr(ecs[i], 0x1ffffff);
+		cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+		cr_expect_eq(ex.reason, AXV_EXIT_UNHANDLED, "ec 0x%x", ecs[i]);
+		cr_expect_eq(ex.unhandled.raw, ctx.esr);
+	}
+}
+
+Test(a64, trap_kinds)
+{
+	ctx.trap = AXV_A64_TRAP_IRQ;
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_EXTERNAL_IRQ);
+	ctx.trap = AXV_A64_TRAP_SERROR;
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_UNHANDLED);
+	ctx.trap = 9;
+	cr_expect_eq(axv_a64_decode_exit(&ctx, &ex), AXV_EINVAL);
+	cr_expect_eq(ex.reason, AXV_EXIT_UNHANDLED);
+	cr_expect_eq(axv_a64_decode_exit(NULL, &ex), AXV_EINVAL);
+	cr_expect_eq(axv_a64_decode_exit(&ctx, NULL), AXV_EINVAL);
+}
+
+/* Any 64-bit syndrome decodes to a valid exit; MMIO exits always carry sane fields. */
+Test(a64, random_syndromes_never_produce_bad_exits)
+{
+	srand(7);
+	for (int i = 0; i < 200000; i++) {
+		uint64_t r = ((uint64_t)rand() << 33) ^ ((uint64_t)rand() << 11) ^ (uint64_t)rand();
+		ctx.esr = r;
+		ctx.hpfar = ((uint64_t)rand() << 31) ^ (uint64_t)rand();
+		ctx.x[0] = (i & 1) ? 0x84000000u + (r & 0x3f) : r;
+		ctx.trap = (i % 17 == 0) ? (uint64_t)(rand() % 6) : 0;
+		int rc = axv_a64_decode_exit(&ctx, &ex);
+		cr_assert(rc == 0 || rc == AXV_EINVAL);
+		cr_assert_lt((unsigned)ex.reason, AXV_EXIT_REASON_COUNT);
+		if (ex.reason >= AXV_EXIT_MMIO_READ && ex.reason <= AXV_EXIT_IO_WRITE) {
+			cr_assert(axv_width_valid(ex.access.width));
+			cr_assert(ex.access.reg <= 30 || ex.access.reg == AXV_REG_NONE);
+			cr_assert(ex.access.reg_width == 4 || ex.access.reg_width == 8);
+		}
+		if (ex.reason == AXV_EXIT_NESTED_PAGE_FAULT || ex.reason == AXV_EXIT_MMIO_READ ||
+		    ex.reason == AXV_EXIT_MMIO_WRITE) {
+			uint64_t addr = ex.reason == AXV_EXIT_NESTED_PAGE_FAULT ? ex.npf.addr
+										 : ex.access.addr;
+			cr_assert_lt(addr, 1ull << 52, "IPA beyond 52 bits");
+		}
+	}
+}
+
+Test(a64, abort_injection)
+{
+	ctx.el1.vbar_el1 = 0xffff800010010000ull;
+	ctx.pstate = 0x3c5 & ~0x3c0u; /* EL1h, interrupts unmasked */
+	ctx.pc = 0xffff800010123456ull;
+	cr_assert_eq(axv_a64_inject_dabt(&ctx, 0xffff0000deadbeefull, true), 0);
+	cr_expect_eq(ctx.pc, 0xffff800010010200ull, "current EL with SP_ELx: +0x200");
+	cr_expect_eq(ctx.pstate, 0x3c5);
+	cr_expect_eq(ctx.el1.elr_el1, 0xffff800010123456ull);
+	cr_expect_eq(ctx.el1.spsr_el1, 0x005);
+	cr_expect_eq(ctx.el1.far_el1, 0xffff0000deadbeefull);
+	cr_expect_eq(ctx.el1.esr_el1, (0x25ull << 26) | (1u << 25) | (1u << 6) | 0x10);
+
+	ctx.pstate = 0x0; /* EL0t */
+	ctx.pc = 0x400000;
+	cr_assert_eq(axv_a64_inject_dabt(&ctx, 0x1000, false), 0);
+	cr_expect_eq(ctx.pc, 0xffff800010010400ull, "lower EL AArch64: +0x400");
+	cr_expect_eq(ctx.el1.esr_el1, (0x24ull << 26) | (1u << 25) | 0x10);
+
+	ctx.pstate = 0x4; /* EL1t */
+	cr_assert_eq(axv_a64_inject_dabt(&ctx, 0x1000, false), 0);
+	cr_expect_eq(ctx.pc, 0xffff800010010000ull, "current EL with SP_EL0: +0");
+
+	/* A pstate the guest cannot legally have at a trap (EL2h, AArch32): refused, unchanged. */
+	static const uint64_t bad[] = {0x9, 0x10, 0x13, 0x1f, 0x8};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ctx.pstate = bad[i];
+		struct axv_a64_ctx before = ctx;
+		cr_expect_eq(axv_a64_inject_dabt(&ctx, 0, false), AXV_EINVAL);
+		cr_expect_eq(memcmp(&before, &ctx, sizeof(ctx)), 0);
+	}
+}
+
+Test(a64, register_access_is_bounded)
+{
+	uint64_t v = 1;
+	cr_expect_eq(axv_a64_set_reg(&ctx, 30, 0x55), 0);
+	cr_expect_eq(axv_a64_get_reg(&ctx, 30, &v), 0);
+	cr_expect_eq(v, 0x55);
+	cr_expect_eq(axv_a64_get_reg(&ctx, 31, &v), 0);
+	cr_expect_eq(v, 0, "xzr reads zero");
+	cr_expect_eq(axv_a64_set_reg(&ctx, AXV_REG_NONE, 9), 0, "writes to xzr vanish");
+	cr_expect_eq(axv_a64_set_reg(&ctx, 32, 9), AXV_EINVAL);
+	cr_expect_eq(axv_a64_get_reg(&ctx, 200, &v), AXV_EINVAL);
+}
