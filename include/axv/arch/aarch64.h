@@ -9,6 +9,7 @@
 #define AXV_ARCH_AARCH64_H
 
 #include <axv/exit.h>
+#include <axv/hal.h>
 #include <axv/types.h>
 
 #ifdef __cplusplus
@@ -159,7 +160,6 @@ struct axv_a64_el1 {
 	uint64_t cntkctl_el1;    /**< CNTKCTL_EL1 */
 	uint64_t cntv_ctl_el0;   /**< CNTV_CTL_EL0: the guest's virtual timer */
 	uint64_t cntv_cval_el0;  /**< CNTV_CVAL_EL0 */
-	uint64_t mdscr_el1;      /**< MDSCR_EL1 */
 	uint64_t vmpidr_el2;     /**< the MPIDR_EL1 value the guest reads */
 };
 
@@ -263,6 +263,135 @@ int axv_a64_set_reg(struct axv_a64_ctx *c, unsigned reg, uint64_t v);
  * @return 0, or #AXV_EINVAL for any other register number
  */
 int axv_a64_get_reg(const struct axv_a64_ctx *c, unsigned reg, uint64_t *v);
+
+
+/* ---- EL2 runtime (aarch64 builds only) ---------------------------------------------------- */
+
+/** @brief Registers of an exception taken at EL2 itself, as the vector table saves them. */
+struct axv_a64_trap_frame {
+	uint64_t x[31]; /**< x0 to x30 at the exception */
+	uint64_t elr;   /**< ELR_EL2: where the handler returns (it may change it) */
+	uint64_t spsr;  /**< SPSR_EL2 */
+	uint64_t esr;   /**< ESR_EL2 */
+	uint64_t far;   /**< FAR_EL2 */
+	uint64_t kind;  /**< `AXV_A64_TRAP_*` */
+};
+
+/**
+ * @brief Handler for exceptions taken at EL2 (the host's own faults and interrupts).
+ * @param arg   the `host_trap_arg` given at axv_a64_cpu_enable()
+ * @param frame the saved registers; returning resumes at `frame->elr`
+ */
+typedef void (*axv_a64_host_trap_fn)(void *arg, struct axv_a64_trap_frame *frame);
+
+/**
+ * @brief Per-physical-cpu state of the port. Caller-owned, one per cpu, kept alive while the
+ *        cpu runs guests. TPIDR_EL2 points to it.
+ */
+struct axv_a64_cpu {
+	struct axv_a64_ctx *cur;          /**< context being run (first member: used by assembly) */
+	axv_a64_host_trap_fn host_trap;   /**< handler of exceptions at EL2 */
+	void *host_trap_arg;              /**< its argument */
+	uint64_t vtcr;                    /**< VTCR_EL2 value programmed */
+	uint32_t nr_lrs;                  /**< GIC list registers (ICH_VTR_EL2.ListRegs + 1) */
+	uint32_t pri_bits;                /**< virtual priority bits (ICH_VTR_EL2.PRIbits + 1) */
+};
+
+/** HCR_EL2 for a guest: VM, SWIO, FMO, IMO, AMO, FB, BSU=IS, TWI, TSC, RW (DDI 0487 D17.2.48). */
+#define AXV_A64_HCR_GUEST                                                                   \
+	((1ull << 0) | (1ull << 1) | (1ull << 3) | (1ull << 4) | (1ull << 5) | (1ull << 9) |  \
+	 (1ull << 10) | (1ull << 13) | (1ull << 19) | (1ull << 31))
+
+/**
+ * @brief Enable this cpu for guests (EL2 only): VBAR_EL2, TPIDR_EL2, HCR_EL2 (host value),
+ *        CPTR_EL2 (no FP/SIMD trap), CNTHCTL_EL2 (EL1 physical timer/counter access),
+ *        MDCR_EL2 (debug register and OS-lock accesses trap), VTCR_EL2, ICC_SRE_EL2 (system
+ *        register GIC interface, EL1 may use it) and ICH_HCR_EL2.En.
+ * @param cpu       per-cpu storage; must stay valid while the cpu runs guests
+ * @param vtcr      the VTCR_EL2 value matching the stage-2 format in use
+ * @param host_trap handler of exceptions taken at EL2 (required)
+ * @param arg       its argument
+ * @return 0; #AXV_EINVAL for NULL arguments; #AXV_ENOTSUP when not running at EL2
+ * @note Task context on the cpu being enabled, interrupts masked.
+ */
+int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap_fn host_trap,
+		       void *arg);
+
+/**
+ * @brief Run a guest context on this cpu until it exits (EL2 only).
+ *
+ * Loads the context's EL1 system registers, FP/SIMD state, CNTVOFF_EL2, VTTBR_EL2, HCR_EL2
+ * and VMPIDR_EL2, enters the guest, and on exit saves them back and records the trap kind
+ * and syndrome in the context. Decode the exit with axv_a64_decode_exit().
+ *
+ * @param cpu this cpu's state, enabled
+ * @param c   the guest context
+ * @return 0, or #AXV_EINVAL for NULL arguments
+ * @note Task context, interrupts masked at EL2.
+ */
+int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c);
+
+/** TLB hooks for `struct axv_hal`: the tag is the VTTBR_EL2 value (VMID and root). */
+extern const struct axv_hal_tlb_ops axv_a64_tlb_ops;
+
+/** @name GICv3 CPU interface (EL2 only; DDI 0487 and the GICv3 architecture spec IHI 0069, 12.5)
+ * @{ */
+/**
+ * @brief Acknowledge the highest-priority pending physical Group 1 interrupt (ICC_IAR1_EL1).
+ * @return its INTID; 1023 when none is pending
+ */
+uint32_t axv_a64_gic_ack(void);
+/**
+ * @brief Priority-drop a physical interrupt (ICC_EOIR1_EL1; with EOImode 1 it stays active).
+ * @param intid the INTID from axv_a64_gic_ack()
+ */
+void axv_a64_gic_eoi(uint32_t intid);
+/**
+ * @brief Deactivate a physical interrupt (ICC_DIR_EL1).
+ * @param intid the INTID
+ */
+void axv_a64_gic_deactivate(uint32_t intid);
+/**
+ * @brief Read list register @p n (ICH_LR<n>_EL2).
+ * @param n 0 to 15 (values beyond the implemented count read 0)
+ * @return its value
+ */
+uint64_t axv_a64_gic_read_lr(unsigned n);
+/**
+ * @brief Write list register @p n.
+ * @param n 0 to 15 (ignored beyond the implemented count)
+ * @param v the value: see #AXV_A64_LR_PENDING and friends
+ */
+void axv_a64_gic_write_lr(unsigned n, uint64_t v);
+/**
+ * @brief Empty list registers (ICH_ELRSR_EL2): bit n set = LR n holds no interrupt.
+ * @return the bitmap
+ */
+uint32_t axv_a64_gic_empty_lrs(void);
+/**
+ * @brief Maintenance interrupt status (ICH_MISR_EL2).
+ * @return the register
+ */
+uint32_t axv_a64_gic_misr(void);
+/**
+ * @brief Write ICH_HCR_EL2 (virtual CPU interface control: En, UIE, ...).
+ * @param v the value
+ */
+void axv_a64_gic_write_hcr(uint64_t v);
+/** @} */
+
+/** @name ICH_LR<n>_EL2 fields (IHI 0069, 12.4.6)
+ * @{ */
+#define AXV_A64_LR_STATE_SHIFT 62u            /**< State [63:62]: 1 pending, 2 active, 3 both */
+#define AXV_A64_LR_PENDING (1ull << 62)       /**< State = pending */
+#define AXV_A64_LR_ACTIVE (2ull << 62)        /**< State = active */
+#define AXV_A64_LR_HW (1ull << 61)            /**< hardware interrupt: pINTID in [44:32] */
+#define AXV_A64_LR_GROUP1 (1ull << 60)        /**< Group 1 */
+#define AXV_A64_LR_PRIO_SHIFT 48u             /**< Priority [55:48] */
+#define AXV_A64_LR_PINTID_SHIFT 32u           /**< pINTID [44:32] (HW = 1) */
+#define AXV_A64_LR_EOI (1ull << 41)           /**< EOI maintenance interrupt (HW = 0) */
+#define AXV_A64_LR_VINTID_MASK 0xffffffffull  /**< vINTID [31:0] */
+/** @} */
 
 /** @} */
 

@@ -1,0 +1,43 @@
+/*
+ * The example's memory map and guest configuration: the one place to change them.
+ *
+ * QEMU virt, -m 1G: host RAM 0x4000_0000 .. 0x8000_0000. QEMU puts its generated DTB at the
+ * start of RAM for an ELF kernel; the hypervisor image is linked above it.
+ */
+#ifndef EXAMPLE_CONFIG_H
+#define EXAMPLE_CONFIG_H
+
+/* Host physical layout. */
+#define HOST_RAM_BASE 0x40000000ull
+#define HOST_RAM_SIZE 0x40000000ull      /* 1 GiB: run QEMU with -m 1G */
+#define HYP_BASE 0x40200000ull           /* link address of this image (link.ld) */
+#define FRAME_POOL_BASE 0x44000000ull    /* host frames for tables and lazy guest RAM */
+#define FRAME_POOL_SIZE 0x0c000000ull    /* 192 MiB */
+#define GUEST_IMAGE_ADDR 0x50000000ull   /* -device loader,file=IMAGE,addr=...,force-raw=on */
+#define GUEST_DTB_ADDR 0x54000000ull     /* -device loader,file=DTB,addr=...,force-raw=on */
+#define GUEST_INITRD_ADDR 0x54100000ull  /* optional: -device loader,file=INITRD,... */
+#define GUEST_INITRD_SIZE_ADDR 0x540ffff8ull /* optional: loader data=<size>,data-len=4 */
+#define GUEST_RAM_HOST 0x60000000ull     /* host backing of guest RAM (linear map) */
+
+/* Guest physical layout (the QEMU virt layout, so Linux and its DTB feel at home). */
+#define GUEST_RAM_BASE 0x40000000ull
+#define GUEST_RAM_SIZE 0x10000000ull     /* 256 MiB */
+#define GUEST_KERNEL_OFFSET 0x80000ull   /* text_offset when the image header has none */
+#define GUEST_DTB_OFFSET 0x08000000ull   /* DTB at RAM base + 128 MiB */
+#define GUEST_INITRD_OFFSET 0x08200000ull
+#define GUEST_LAZY_BASE 0x80000000ull    /* a lazily backed region for the fault-in test */
+#define GUEST_LAZY_SIZE 0x00200000ull
+#define GUEST_UART_BASE 0x09000000ull    /* emulated PL011 */
+#define GUEST_TESTDEV_BASE 0x0a100000ull /* MMIO test device (test guests only) */
+#define GUEST_VCPUS 1
+
+/* Host devices. */
+#define HOST_UART_BASE 0x09000000ull
+#define GICD_BASE 0x08000000ull
+#define GICR_BASE 0x080a0000ull
+#define GICR_STRIDE 0x20000ull
+
+#define HYP_STACK_SIZE 0x8000
+#define MAX_CPUS 4
+
+#endif

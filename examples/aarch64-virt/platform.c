@@ -1,0 +1,310 @@
+/* Console (PL011), EL2 identity MMU, host GICv3, PSCI, and the frame allocator. */
+#include "platform.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <axv/err.h>
+
+#include "config.h"
+
+/* ---- console: PL011 (ARM DDI 0183: DR at 0x00, FR at 0x18, FR.TXFF bit 5) ---------------- */
+
+void con_putc(char c)
+{
+	if (c == '\n')
+		con_putc('\r');
+	while (mmio_read32(HOST_UART_BASE + 0x18) & (1u << 5))
+		;
+	mmio_write32(HOST_UART_BASE, (uint8_t)c);
+}
+
+void con_puts(const char *s)
+{
+	while (*s)
+		con_putc(*s++);
+}
+
+static void put_num(unsigned long long v, unsigned base, int width, char pad)
+{
+	char buf[24];
+	int n = 0;
+	do {
+		unsigned d = (unsigned)(v % base);
+		buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+		v /= base;
+	} while (v);
+	while (n < width--)
+		con_putc(pad);
+	while (n)
+		con_putc(buf[--n]);
+}
+
+void con_vprintf(const char *fmt, va_list ap)
+{
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			con_putc(*fmt);
+			continue;
+		}
+		fmt++;
+		char pad = ' ';
+		int width = 0, lng = 0;
+		if (*fmt == '0')
+			pad = '0';
+		while (*fmt >= '0' && *fmt <= '9')
+			width = width * 10 + (*fmt++ - '0');
+		while (*fmt == 'l')
+			lng++, fmt++;
+		switch (*fmt) {
+		case 'd': {
+			long long v = lng ? va_arg(ap, long long) : va_arg(ap, int);
+			if (v < 0) {
+				con_putc('-');
+				v = -v;
+			}
+			put_num((unsigned long long)v, 10, width, pad);
+			break;
+		}
+		case 'u':
+			put_num(lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned), 10,
+				width, pad);
+			break;
+		case 'x':
+			put_num(lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned), 16,
+				width, pad);
+			break;
+		case 'p':
+			con_puts("0x");
+			put_num((uintptr_t)va_arg(ap, void *), 16, 0, ' ');
+			break;
+		case 's': {
+			const char *s = va_arg(ap, const char *);
+			con_puts(s ? s : "(null)");
+			break;
+		}
+		case 'c':
+			con_putc((char)va_arg(ap, int));
+			break;
+		default:
+			con_putc(*fmt);
+		}
+	}
+}
+
+void con_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	con_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* ---- EL2 stage-1 identity map: 0-1 GiB device, 1-2 GiB normal memory (DDI 0487 D8.3) ----- */
+
+static uint64_t el2_l1[512] __attribute__((aligned(4096)));
+
+void mmu_enable_el2(void)
+{
+	/* Block descriptors: [1:0] = 01, AttrIndx [4:2], SH [9:8], AF [10], XN [54]. */
+	el2_l1[0] = 0x00000000ull | 1 | (0u << 2) | (1ull << 10) | (1ull << 54);
+	el2_l1[1] = 0x40000000ull | 1 | (1u << 2) | (3u << 8) | (1ull << 10);
+	uint64_t mair = 0x00 | (0xffull << 8); /* attr0 Device-nGnRnE, attr1 Normal WB */
+	/* TCR_EL2: T0SZ 25 (39-bit VA, level 1 start), IRGN0/ORGN0 WB, SH0 inner, TG0 4K,
+	 * PS 40-bit, RES1 bits 23 and 31. */
+	uint64_t tcr = 25 | (1u << 8) | (1u << 10) | (3u << 12) | (2u << 16) | (1u << 23) |
+		       (1ull << 31);
+	__asm__ volatile("msr mair_el2, %0\n\tmsr tcr_el2, %1\n\tmsr ttbr0_el2, %2\n\tisb\n\t"
+			 "tlbi alle2\n\tdsb ish\n\tisb"
+			 :
+			 : "r"(mair), "r"(tcr), "r"((uint64_t)(uintptr_t)el2_l1)
+			 : "memory");
+	uint64_t sctlr = 0x30c50830ull | 1 | (1u << 2) | (1u << 12); /* RES1 | M | C | I */
+	__asm__ volatile("msr sctlr_el2, %0\n\tisb" : : "r"(sctlr) : "memory");
+}
+
+/* ---- host GICv3 (IHI 0069: GICD_CTLR 8.9.4, GICR_WAKER 9.11.40, SGI frame 9.3) ----------- */
+
+#define GICD_CTLR 0x0000
+#define GICD_CTLR_RWP (1u << 31)
+#define GICR_WAKER 0x0014
+#define GICR_SGI 0x10000
+#define GICR_IGROUPR0 0x0080
+#define GICR_ISENABLER0 0x0100
+#define GICR_IPRIORITYR 0x0400
+
+void gic_init_dist(void)
+{
+	/* Single security state (QEMU virt without EL3): ARE (4) | EnableGrp1 (1). */
+	mmio_write32(GICD_BASE + GICD_CTLR, (1u << 4) | (1u << 1));
+	while (mmio_read32(GICD_BASE + GICD_CTLR) & GICD_CTLR_RWP)
+		;
+}
+
+void gic_init_cpu(unsigned cpu)
+{
+	uint64_t rd = GICR_BASE + cpu * GICR_STRIDE;
+	uint32_t w = (uint32_t)mmio_read32(rd + GICR_WAKER);
+	mmio_write32(rd + GICR_WAKER, w & ~(1u << 1)); /* ProcessorSleep */
+	while (mmio_read32(rd + GICR_WAKER) & (1u << 2)) /* ChildrenAsleep */
+		;
+	mmio_write32(rd + GICR_SGI + GICR_IGROUPR0, 0xffffffffu);
+	for (unsigned i = 0; i < 32; i += 4)
+		mmio_write32(rd + GICR_SGI + GICR_IPRIORITYR + i, 0xa0a0a0a0u);
+	/* SGI 0 (kick), PPI 25 (maintenance), PPI 27 (virtual timer). */
+	mmio_write32(rd + GICR_SGI + GICR_ISENABLER0, (1u << 0) | (1u << 25) | (1u << 27));
+	/* Physical CPU interface: all priorities, EOImode 1 (drop and deactivate apart),
+	 * Group 1 on. ICC_SRE_EL2 was set by axv_a64_cpu_enable(). */
+	__asm__ volatile("msr S3_0_C4_C6_0, %0\n\t"    /* ICC_PMR_EL1 */
+			 "msr S3_0_C12_C12_3, xzr\n\t" /* ICC_BPR1_EL1 */
+			 "msr S3_0_C12_C12_4, %1\n\t"  /* ICC_CTLR_EL1 */
+			 "msr S3_0_C12_C12_7, %2\n\t"  /* ICC_IGRPEN1_EL1 */
+			 "isb"
+			 :
+			 : "r"(0xffull), "r"(2ull), "r"(1ull)
+			 : "memory");
+}
+
+void gic_send_sgi(unsigned target_cpu, unsigned sgi)
+{
+	/* ICC_SGI1R_EL1: INTID [27:24], Aff1 [23:16] = 0, TargetList [15:0] (Aff0 = cpu). */
+	uint64_t v = ((uint64_t)(sgi & 0xf) << 24) | (1ull << (target_cpu & 15));
+	__asm__ volatile("msr S3_0_C12_C11_5, %0\n\tisb" : : "r"(v) : "memory");
+}
+
+/* ---- PSCI to QEMU's firmware (DEN 0022; the DTB says method = "smc") ---------------------- */
+
+int64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fid;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+	__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+	return (int64_t)x0;
+}
+
+_Noreturn void platform_poweroff(void)
+{
+	psci_smc(0x84000008u, 0, 0, 0); /* SYSTEM_OFF: QEMU exits with status 0 */
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+/* ---- frames: a bitmap over the pool; the example's HAL ------------------------------------ */
+
+#define POOL_FRAMES (FRAME_POOL_SIZE >> 12)
+static uint64_t frame_map[POOL_FRAMES / 64];
+static uint64_t frame_hint, frames_used;
+
+static bool frame_busy(uint64_t i)
+{
+	return frame_map[i / 64] & (1ull << (i % 64));
+}
+
+static void frame_set(uint64_t i, bool busy)
+{
+	if (busy)
+		frame_map[i / 64] |= 1ull << (i % 64);
+	else
+		frame_map[i / 64] &= ~(1ull << (i % 64));
+}
+
+void frames_init(void)
+{
+	frame_hint = 0;
+	frames_used = 0;
+}
+
+uint64_t frames_free_count(void)
+{
+	return POOL_FRAMES - frames_used;
+}
+
+static int hal_alloc(void *ctx, size_t count, size_t align, axv_hpa_t *pa)
+{
+	(void)ctx;
+	uint64_t start = (count == 1 && align == 1) ? frame_hint : 0;
+	for (uint64_t n = 0; n < POOL_FRAMES; n += align) {
+		uint64_t i = (start + n) % POOL_FRAMES;
+		i -= i % align;
+		if (i + count > POOL_FRAMES)
+			continue;
+		uint64_t k = 0;
+		while (k < count && !frame_busy(i + k))
+			k++;
+		if (k != count)
+			continue;
+		for (k = 0; k < count; k++)
+			frame_set(i + k, true);
+		frames_used += count;
+		if (count == 1 && align == 1)
+			frame_hint = i + 1;
+		*pa = FRAME_POOL_BASE + (i << 12);
+		return 0;
+	}
+	return AXV_ENOMEM;
+}
+
+static void hal_free(void *ctx, axv_hpa_t pa, size_t count)
+{
+	(void)ctx;
+	uint64_t i = (pa - FRAME_POOL_BASE) >> 12;
+	for (uint64_t k = 0; k < count; k++)
+		frame_set(i + k, false);
+	frames_used -= count;
+}
+
+static void *hal_p2v(void *ctx, axv_hpa_t pa)
+{
+	(void)ctx;
+	return (void *)(uintptr_t)pa; /* EL2 runs identity-mapped */
+}
+
+static axv_hpa_t hal_v2p(void *ctx, const void *va)
+{
+	(void)ctx;
+	return (axv_hpa_t)(uintptr_t)va;
+}
+
+static uint32_t hal_cpu_id(void *ctx)
+{
+	(void)ctx;
+	uint64_t mpidr;
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+	return (uint32_t)(mpidr & 0xff);
+}
+
+static void hal_ipi(void *ctx, uint32_t cpu)
+{
+	(void)ctx;
+	gic_send_sgi(cpu, 0);
+}
+
+static uint64_t hal_now(void *ctx)
+{
+	(void)ctx;
+	uint64_t cnt, frq;
+	__asm__ volatile("mrs %0, cntpct_el0\n\tmrs %1, cntfrq_el0" : "=r"(cnt), "=r"(frq));
+	return frq ? cnt / frq * 1000000000ull + cnt % frq * 1000000000ull / frq : 0;
+}
+
+static void hal_log(void *ctx, enum axv_log_level level, const char *msg)
+{
+	(void)ctx;
+	static const char *const names[] = {"error", "warn", "info", "debug"};
+	con_printf("[libaxv %s] %s\n", names[level & 3], msg);
+}
+
+static const struct axv_hal_mem_ops mem_ops = {hal_alloc, hal_free, hal_p2v, hal_v2p};
+static const struct axv_hal_cpu_ops cpu_ops = {hal_cpu_id, hal_ipi, hal_now};
+
+#include <axv/arch/aarch64.h>
+
+const struct axv_hal platform_hal = {
+	.ctx = NULL,
+	.mem = &mem_ops,
+	.tlb = &axv_a64_tlb_ops,
+	.cpu = &cpu_ops,
+	.log = hal_log,
+};

@@ -1,0 +1,42 @@
+/* The example's own platform code: console, EL2 MMU, host GIC, frame allocator (its HAL). */
+#ifndef EXAMPLE_PLATFORM_H
+#define EXAMPLE_PLATFORM_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <axv/hal.h>
+
+void con_putc(char c);
+void con_puts(const char *s);
+void con_printf(const char *fmt, ...);
+void con_vprintf(const char *fmt, va_list ap);
+
+void mmu_enable_el2(void);
+void gic_init_dist(void);
+void gic_init_cpu(unsigned cpu);
+void gic_send_sgi(unsigned target_cpu, unsigned sgi);
+
+/* PSCI calls to the machine's firmware (QEMU's built-in, by SMC). */
+int64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+_Noreturn void platform_poweroff(void);
+
+/* The HAL: frames from the pool, identity phys <-> virt, cpu id from MPIDR, SGI as IPI. */
+extern const struct axv_hal platform_hal;
+void frames_init(void);
+uint64_t frames_free_count(void);
+
+static inline uint64_t mmio_read32(uint64_t a)
+{
+	return *(volatile uint32_t *)(uintptr_t)a;
+}
+static inline void mmio_write32(uint64_t a, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)a = v;
+}
+static inline void mmio_write8(uint64_t a, uint8_t v)
+{
+	*(volatile uint8_t *)(uintptr_t)a = v;
+}
+
+#endif

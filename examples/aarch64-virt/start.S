@@ -1,0 +1,30 @@
+/* Entry at EL2 from QEMU (-kernel ELF): x0 = 0, MMU off. Secondary cpus enter at
+ * secondary_entry through PSCI CPU_ON with x0 = their index. */
+	.section .text.boot, "ax"
+	.global	_start
+_start:
+	mov	x19, #0
+	ldr	x1, =__bss_start
+	ldr	x2, =__bss_end
+1:	cmp	x1, x2
+	b.hs	2f
+	str	xzr, [x1], #8
+	b	1b
+2:	b	cpu_start
+
+	.global	secondary_entry
+secondary_entry:
+	mov	x19, x0
+cpu_start:
+	msr	daifset, #0xf
+	ldr	x1, =__stacks
+	add	x2, x19, #1
+	mov	x3, #0x8000
+	madd	x1, x2, x3, x1		/* stack top of cpu x19 */
+	mov	sp, x1
+	mov	x0, x19
+	bl	hyp_main
+3:	wfe
+	b	3b
+
+	.section .note.GNU-stack, "", %progbits

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * EL2 runtime of the aarch64 port: per-cpu enable, running a guest context (switching the
+ * EL1 system registers, FP/SIMD, timer offset and stage-2 root), stage-2 TLB maintenance and
+ * GICv3 CPU interface access. Built only for aarch64 targets.
+ *
+ * References: DDI 0487 D17.2 (HCR_EL2, CPTR_EL2, CNTHCTL_EL2, MDCR_EL2, VTCR_EL2, VTTBR_EL2),
+ * C5.5 (TLBI IPAS2E1IS, VMALLE1IS, VMALLS12E1IS); IHI 0069 12.5 (ICH_*, ICC_*).
+ */
+#include <stddef.h>
+
+#include <axv/arch/aarch64.h>
+#include <axv/err.h>
+
+#include "sysreg.h"
+
+/* Assembly (entry.S). */
+uint64_t axv_a64_enter(struct axv_a64_ctx *c);
+void axv_a64_fpsimd_save(struct axv_a64_ctx *c);
+void axv_a64_fpsimd_restore(const struct axv_a64_ctx *c);
+void axv_a64_host_trap(struct axv_a64_trap_frame *f);
+extern const char axv_a64_vectors[];
+
+/* entry.S addresses these by offset. */
+_Static_assert(offsetof(struct axv_a64_ctx, sp_el0) == 248, "ctx layout");
+_Static_assert(offsetof(struct axv_a64_ctx, pc) == 256, "ctx layout");
+_Static_assert(offsetof(struct axv_a64_ctx, esr) == 272, "ctx layout");
+_Static_assert(offsetof(struct axv_a64_ctx, hpfar) == 288, "ctx layout");
+_Static_assert(offsetof(struct axv_a64_ctx, trap) == 296, "ctx layout");
+_Static_assert(offsetof(struct axv_a64_ctx, fpsimd) == 304, "ctx layout");
+_Static_assert(offsetof(struct axv_a64_ctx, fpsr) == 816, "ctx layout");
+_Static_assert(offsetof(struct axv_a64_ctx, host) == 832, "ctx layout");
+_Static_assert(offsetof(struct axv_a64_cpu, cur) == 0, "cpu layout");
+_Static_assert(sizeof(struct axv_a64_trap_frame) == 288, "frame layout");
+
+/* HCR_EL2 while the host runs: AArch64 EL1, physical IRQ/FIQ/SError routed to EL2. */
+#define HCR_HOST ((1ull << 31) | (1ull << 5) | (1ull << 4) | (1ull << 3))
+/* CPTR_EL2 (E2H = 0): RES1 [13:12] and [9:0]; TFP (bit 10) clear: FP/SIMD not trapped. */
+#define CPTR_EL2_NO_TRAPS 0x33ffull
+/* CNTHCTL_EL2: EL1PCTEN (0), EL1PCEN (1): EL1 reads the physical counter and timer. */
+#define CNTHCTL_EL1_ACCESS 0x3ull
+/* MDCR_EL2: TDA (9) debug registers, TDOSA (10) OS lock registers trap to EL2; HPMN [4:0]. */
+#define MDCR_TDA (1ull << 9)
+#define MDCR_TDOSA (1ull << 10)
+/* ICC_SRE_EL2: SRE (0), DFB (1), DIB (2), Enable (3: EL1 may use ICC_SRE_EL1). */
+#define ICC_SRE_EL2_ALL 0xfull
+
+void axv_a64_host_trap(struct axv_a64_trap_frame *f)
+{
+	struct axv_a64_cpu *cpu = (struct axv_a64_cpu *)(uintptr_t)rd_tpidr_el2();
+	cpu->host_trap(cpu->host_trap_arg, f);
+}
+
+int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap_fn host_trap,
+		       void *arg)
+{
+	if (!cpu || !host_trap)
+		return AXV_EINVAL;
+	if (((rd_currentel() >> 2) & 3) != 2)
+		return AXV_ENOTSUP;
+	cpu->cur = NULL;
+	cpu->host_trap = host_trap;
+	cpu->host_trap_arg = arg;
+	cpu->vtcr = vtcr;
+	wr_tpidr_el2((uint64_t)(uintptr_t)cpu);
+	wr_vbar_el2((uint64_t)(uintptr_t)axv_a64_vectors);
+	wr_hcr_el2(HCR_HOST);
+	wr_cptr_el2(CPTR_EL2_NO_TRAPS);
+	wr_cnthctl_el2(CNTHCTL_EL1_ACCESS);
+	wr_cntvoff_el2(0);
+	uint64_t hpmn = (rd_pmcr_el0() >> 11) & 0x1f;
+	wr_mdcr_el2(MDCR_TDA | MDCR_TDOSA | hpmn);
+	wr_vtcr_el2(vtcr);
+	wr_icc_sre_el2(ICC_SRE_EL2_ALL);
+	isb();
+	uint64_t vtr = rd_ich_vtr_el2();
+	cpu->nr_lrs = (uint32_t)(vtr & 0x1f) + 1;
+	cpu->pri_bits = (uint32_t)((vtr >> 29) & 7) + 1;
+	for (unsigned i = 0; i < cpu->nr_lrs; i++)
+		axv_a64_gic_write_lr(i, 0);
+	wr_ich_vmcr_el2(0);
+	wr_ich_hcr_el2(1); /* En */
+	isb();
+	return 0;
+}
+
+static void el1_restore(const struct axv_a64_el1 *r)
+{
+	wr_sctlr_el1(r->sctlr_el1);
+	wr_actlr_el1(r->actlr_el1);
+	wr_cpacr_el1(r->cpacr_el1);
+	wr_ttbr0_el1(r->ttbr0_el1);
+	wr_ttbr1_el1(r->ttbr1_el1);
+	wr_tcr_el1(r->tcr_el1);
+	wr_mair_el1(r->mair_el1);
+	wr_amair_el1(r->amair_el1);
+	wr_vbar_el1(r->vbar_el1);
+	wr_contextidr_el1(r->contextidr_el1);
+	wr_tpidr_el0(r->tpidr_el0);
+	wr_tpidrro_el0(r->tpidrro_el0);
+	wr_tpidr_el1(r->tpidr_el1);
+	wr_esr_el1(r->esr_el1);
+	wr_far_el1(r->far_el1);
+	wr_afsr0_el1(r->afsr0_el1);
+	wr_afsr1_el1(r->afsr1_el1);
+	wr_par_el1(r->par_el1);
+	wr_csselr_el1(r->csselr_el1);
+	wr_cntkctl_el1(r->cntkctl_el1);
+	wr_cntv_cval_el0(r->cntv_cval_el0);
+	wr_cntv_ctl_el0(r->cntv_ctl_el0);
+	wr_sp_el1(r->sp_el1);
+	wr_elr_el1(r->elr_el1);
+	wr_spsr_el1(r->spsr_el1);
+	wr_vmpidr_el2(r->vmpidr_el2);
+}
+
+static void el1_save(struct axv_a64_el1 *r)
+{
+	r->sctlr_el1 = rd_sctlr_el1();
+	r->actlr_el1 = rd_actlr_el1();
+	r->cpacr_el1 = rd_cpacr_el1();
+	r->ttbr0_el1 = rd_ttbr0_el1();
+	r->ttbr1_el1 = rd_ttbr1_el1();
+	r->tcr_el1 = rd_tcr_el1();
+	r->mair_el1 = rd_mair_el1();
+	r->amair_el1 = rd_amair_el1();
+	r->vbar_el1 = rd_vbar_el1();
+	r->contextidr_el1 = rd_contextidr_el1();
+	r->tpidr_el0 = rd_tpidr_el0();
+	r->tpidrro_el0 = rd_tpidrro_el0();
+	r->tpidr_el1 = rd_tpidr_el1();
+	r->esr_el1 = rd_esr_el1();
+	r->far_el1 = rd_far_el1();
+	r->afsr0_el1 = rd_afsr0_el1();
+	r->afsr1_el1 = rd_afsr1_el1();
+	r->par_el1 = rd_par_el1();
+	r->csselr_el1 = rd_csselr_el1();
+	r->cntkctl_el1 = rd_cntkctl_el1();
+	r->cntv_ctl_el0 = rd_cntv_ctl_el0();
+	r->cntv_cval_el0 = rd_cntv_cval_el0();
+	r->sp_el1 = rd_sp_el1();
+	r->elr_el1 = rd_elr_el1();
+	r->spsr_el1 = rd_spsr_el1();
+}
+
+int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
+{
+	if (!cpu || !c)
+		return AXV_EINVAL;
+	el1_restore(&c->el1);
+	wr_cntvoff_el2(c->cntvoff);
+	wr_vttbr_el2(c->vttbr);
+	wr_hcr_el2(c->hcr ? c->hcr : AXV_A64_HCR_GUEST);
+	isb();
+	axv_a64_fpsimd_restore(c);
+	cpu->cur = c;
+	c->trap = axv_a64_enter(c);
+	axv_a64_fpsimd_save(c);
+	el1_save(&c->el1);
+	wr_hcr_el2(HCR_HOST);
+	isb();
+	return 0;
+}
+
+/* ---- stage-2 TLB maintenance ---------------------------------------------------------------- */
+
+/* Beyond this many pages one VMALLS12E1IS is cheaper than per-IPA invalidation. */
+#define TLBI_RANGE_PAGES 64u
+
+static void with_vmid(uint64_t vttbr, uint64_t *saved)
+{
+	*saved = rd_vttbr_el2();
+	wr_vttbr_el2(vttbr);
+	isb();
+}
+
+static void tlb_flush_range(void *ctx, uint64_t tag, axv_gpa_t gpa, uint64_t size)
+{
+	(void)ctx;
+	uint64_t saved;
+	with_vmid(tag, &saved);
+	__asm__ volatile("dsb ishst" : : : "memory");
+	uint64_t pages = (size + 0xfffu) >> 12;
+	if (pages > TLBI_RANGE_PAGES) {
+		__asm__ volatile("tlbi vmalls12e1is" : : : "memory");
+	} else {
+		/* TLBI IPAS2E1IS takes IPA[47:12] in Xt[35:0]; stage-1 entries built from the
+		 * old translation are dropped by VMALLE1IS afterwards (D5.10.2). */
+		for (uint64_t i = 0; i < pages; i++) {
+			uint64_t arg = ((gpa >> 12) + i) & 0xfffffffffull;
+			__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(arg) : "memory");
+		}
+		__asm__ volatile("dsb ish\n\ttlbi vmalle1is" : : : "memory");
+	}
+	__asm__ volatile("dsb ish" : : : "memory");
+	isb();
+	wr_vttbr_el2(saved);
+	isb();
+}
+
+static void tlb_flush_all(void *ctx, uint64_t tag)
+{
+	(void)ctx;
+	uint64_t saved;
+	with_vmid(tag, &saved);
+	__asm__ volatile("dsb ishst\n\ttlbi vmalls12e1is\n\tdsb ish" : : : "memory");
+	isb();
+	wr_vttbr_el2(saved);
+	isb();
+}
+
+const struct axv_hal_tlb_ops axv_a64_tlb_ops = {
+	.flush_range = tlb_flush_range,
+	.flush_all = tlb_flush_all,
+};
+
+/* ---- GICv3 CPU interface -------------------------------------------------------------------- */
+
+uint32_t axv_a64_gic_ack(void)
+{
+	uint32_t intid = (uint32_t)rd_icc_iar1_el1() & 0xffffffu;
+	__asm__ volatile("dsb sy" : : : "memory");
+	return intid;
+}
+
+void axv_a64_gic_eoi(uint32_t intid)
+{
+	wr_icc_eoir1_el1(intid);
+	isb();
+}
+
+void axv_a64_gic_deactivate(uint32_t intid)
+{
+	wr_icc_dir_el1(intid);
+	isb();
+}
+
+#define LR_CASE(n, crm, op2)                                                               \
+	case n:                                                                            \
+		if (write)                                                                 \
+			__asm__ volatile("msr S3_4_C12_" #crm "_" #op2 ", %0" : : "r"(v)); \
+		else                                                                       \
+			__asm__ volatile("mrs %0, S3_4_C12_" #crm "_" #op2 : "=r"(v));     \
+		break;
+
+static uint64_t lr_access(unsigned n, bool write, uint64_t v)
+{
+	switch (n) {
+		LR_CASE(0, C12, 0)
+		LR_CASE(1, C12, 1)
+		LR_CASE(2, C12, 2)
+		LR_CASE(3, C12, 3)
+		LR_CASE(4, C12, 4)
+		LR_CASE(5, C12, 5)
+		LR_CASE(6, C12, 6)
+		LR_CASE(7, C12, 7)
+		LR_CASE(8, C13, 0)
+		LR_CASE(9, C13, 1)
+		LR_CASE(10, C13, 2)
+		LR_CASE(11, C13, 3)
+		LR_CASE(12, C13, 4)
+		LR_CASE(13, C13, 5)
+		LR_CASE(14, C13, 6)
+		LR_CASE(15, C13, 7)
+	default:
+		return 0;
+	}
+	return v;
+}
+
+uint64_t axv_a64_gic_read_lr(unsigned n)
+{
+	struct axv_a64_cpu *cpu = (struct axv_a64_cpu *)(uintptr_t)rd_tpidr_el2();
+	if (!cpu || n >= cpu->nr_lrs)
+		return 0;
+	return lr_access(n, false, 0);
+}
+
+void axv_a64_gic_write_lr(unsigned n, uint64_t v)
+{
+	struct axv_a64_cpu *cpu = (struct axv_a64_cpu *)(uintptr_t)rd_tpidr_el2();
+	if (!cpu || n >= cpu->nr_lrs)
+		return;
+	lr_access(n, true, v);
+}
+
+uint32_t axv_a64_gic_empty_lrs(void)
+{
+	return (uint32_t)rd_ich_elrsr_el2();
+}
+
+uint32_t axv_a64_gic_misr(void)
+{
+	return (uint32_t)rd_ich_misr_el2();
+}
+
+void axv_a64_gic_write_hcr(uint64_t v)
+{
+	wr_ich_hcr_el2(v);
+	isb();
+}
