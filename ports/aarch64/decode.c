@@ -293,13 +293,11 @@ int axv_a64_decode_exit(struct axv_a64_ctx *c, struct axv_exit *e)
 	uint32_t iss = (uint32_t)(c->esr & AXV_A64_ESR_ISS_MASK);
 	switch (ec) {
 	case AXV_A64_EC_WFX:
-		e->insn_len = (c->esr & AXV_A64_ESR_IL) ? 4 : 2;
-		/* TI, bits [1:0]: 0 WFI, 1 WFE, 2 WFIT, 3 WFET. */
+		/* TI, bits [1:0]: 0 WFI, 1 WFE, 2 WFIT, 3 WFET. Either way the guest resumes
+		 * after the instruction once woken: step over it now. */
+		c->pc += (c->esr & AXV_A64_ESR_IL) ? 4 : 2;
+		e->insn_len = 0;
 		e->reason = (iss & 1u) ? AXV_EXIT_NOTHING : AXV_EXIT_HALT;
-		if (e->reason == AXV_EXIT_NOTHING) {
-			c->pc += e->insn_len;
-			e->insn_len = 0;
-		}
 		return 0;
 	case AXV_A64_EC_HVC64:
 	case AXV_A64_EC_SMC64:

@@ -282,8 +282,9 @@ Test(a64, wfi_halts_and_wfe_yields)
 	ctx.esr = esr(0x01, 0);
 	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
 	cr_expect_eq(ex.reason, AXV_EXIT_HALT);
-	cr_expect_eq(ex.insn_len, 4);
-	cr_expect_eq(ctx.pc, 0x40081000, "the embedder advances the pc of a WFI");
+	cr_expect_eq(ex.insn_len, 0);
+	cr_expect_eq(ctx.pc, 0x40081004, "a woken WFI resumes after the instruction");
+	ctx.pc = 0x40081000;
 	ctx.esr = esr(0x01, 1);
 	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
 	cr_expect_eq(ex.reason, AXV_EXIT_NOTHING);

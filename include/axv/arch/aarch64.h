@@ -10,7 +10,9 @@
 
 #include <axv/exit.h>
 #include <axv/hal.h>
+#include <axv/irq.h>
 #include <axv/types.h>
+#include <axv/vcpu.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -215,7 +217,8 @@ void axv_a64_ctx_init(struct axv_a64_ctx *c, axv_gpa_t entry, uint64_t x0, uint6
  * the address to its address space's fault handler, for lazily backed RAM); data aborts
  * without one, and instruction aborts, become nested page faults; WFI becomes
  * #AXV_EXIT_HALT and WFE #AXV_EXIT_NOTHING (a yield: an event is not an interrupt, and a
- * vcpu blocked on WFE until an interrupt could hang a spinlock); anything else becomes
+ * vcpu blocked on WFE until an interrupt could hang a spinlock), both with the pc already
+ * past the instruction; anything else becomes
  * #AXV_EXIT_UNHANDLED with the raw ESR and FAR.
  *
  * `e->insn_len` is the number of bytes the pc must advance when the exit is completed: 4 for
@@ -392,6 +395,43 @@ void axv_a64_gic_write_hcr(uint64_t v);
 #define AXV_A64_LR_EOI (1ull << 41)           /**< EOI maintenance interrupt (HW = 0) */
 #define AXV_A64_LR_VINTID_MASK 0xffffffffull  /**< vINTID [31:0] */
 /** @} */
+
+/* ---- the port behind the core modules (aarch64 builds with the vcpu module) ------------------ */
+
+/** lr_id value of a list register this vcpu does not occupy. */
+#define AXV_A64_LR_FREE 0xffffffffu
+
+/** @brief Port-specific vcpu configuration, passed to axv_vcpu_setup(). */
+struct axv_a64_vcpu_config {
+	uint64_t mpidr;   /**< affinity the guest reads from MPIDR_EL1 */
+	uint64_t x0;      /**< initial x0 (the DTB address for Linux; context id for CPU_ON) */
+	uint64_t cntvoff; /**< CNTVOFF_EL2: the guest's virtual counter offset */
+	uint16_t vmid;    /**< stage-2 VMID (shared by every vcpu of one guest) */
+	/** Bit n (n < 32): virtual INTID n is the physical INTID n (e.g. 27, the virtual timer):
+	 *  its list register gets the HW bit, so the guest's EOI deactivates the physical one. */
+	uint32_t hw_ppis;
+};
+
+/** @brief An aarch64 vcpu: the port context that `axv_a64_vcpu_ops` works on. Caller-owned. */
+struct axv_a64_vcpu {
+	struct axv_a64_ctx ctx;   /**< the guest's registers */
+	struct axv_a64_cpu *cpu;  /**< the physical cpu it is bound to, or NULL */
+	uint32_t id;              /**< vcpu id */
+	uint32_t hw_ppis;         /**< see axv_a64_vcpu_config::hw_ppis */
+	uint16_t vmid;            /**< VMID */
+	axv_hpa_t root;           /**< stage-2 root */
+	uint32_t lr_id[16];       /**< vINTID held by each list register, or #AXV_A64_LR_FREE */
+};
+
+/** The vcpu ops of this port; the port context is a `struct axv_a64_vcpu`. */
+extern const struct axv_vcpu_ops axv_a64_vcpu_ops;
+/** The GICv3 list-register interrupt controller; its context is the `struct axv_a64_vcpu`. */
+extern const struct axv_vic_ops axv_a64_vic_ops;
+/**
+ * Per-cpu enable over axv_a64_cpu_enable(); its context is a `struct axv_a64_cpu` whose
+ * `vtcr`, `host_trap` and `host_trap_arg` the embedder fills first.
+ */
+extern const struct axv_percpu_ops axv_a64_percpu_ops;
 
 /** @} */
 

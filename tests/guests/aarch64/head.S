@@ -1,0 +1,80 @@
+/* Test guest entry: a Linux arm64 Image header (Documentation/arch/arm64/booting.rst), so the
+ * example hypervisor loads these guests exactly as it loads Linux. Entered at EL1h, MMU off,
+ * x0 = DTB. */
+	.section .text.head, "ax"
+	.global	_head
+_head:
+	b	start			/* code0 */
+	.word	0			/* code1 */
+	.quad	0x80000			/* text_offset */
+	.quad	_end - _head		/* image_size */
+	.quad	0x2			/* flags: little endian, 4K pages */
+	.quad	0, 0, 0			/* res2-4 */
+	.ascii	"ARM\x64"		/* magic */
+	.word	0			/* res5 */
+
+start:
+	mov	x19, x0			/* DTB */
+	ldr	x1, =__stack_top
+	mov	sp, x1
+	ldr	x1, =guest_vectors
+	msr	vbar_el1, x1
+	isb
+	ldr	x1, =__bss_start
+	ldr	x2, =__bss_end
+1:	cmp	x1, x2
+	b.hs	2f
+	str	xzr, [x1], #8
+	b	1b
+2:	mov	x0, x19
+	bl	guest_main
+	bl	psci_system_off
+3:	b	3b
+
+/* EL1 vectors: synchronous exceptions and IRQs from the current EL go to C. */
+.macro vec handler
+	.balign	0x80
+	sub	sp, sp, #272
+	stp	x0, x1, [sp, #0]
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x30, [sp, #144]
+	mov	x0, sp
+	bl	\handler
+	b	vec_return
+.endm
+
+	.text
+	.balign	2048
+	.global	guest_vectors
+guest_vectors:
+	vec	guest_unexpected	/* current EL, SP_EL0 */
+	vec	guest_unexpected
+	vec	guest_unexpected
+	vec	guest_unexpected
+	vec	guest_sync		/* current EL, SP_ELx: sync */
+	vec	guest_irq		/* IRQ */
+	vec	guest_unexpected	/* FIQ */
+	vec	guest_unexpected	/* SError */
+
+vec_return:
+	ldp	x0, x1, [sp, #0]
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x30, [sp, #144]
+	add	sp, sp, #272
+	eret
+
+	.section .note.GNU-stack, "", %progbits

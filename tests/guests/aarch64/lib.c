@@ -1,0 +1,140 @@
+/* Test guest runtime: console, checks, calls, exception dispatch. */
+#include <stdarg.h>
+
+#include "guest.h"
+
+static int nfail, npass;
+void (*on_sync)(struct frame *f, uint64_t esr, uint64_t far);
+void (*on_irq)(struct frame *f);
+
+static void putc_(char c)
+{
+	*(volatile uint32_t *)UART = (uint8_t)c;
+}
+
+void puts_(const char *s)
+{
+	while (*s)
+		putc_(*s++);
+}
+
+static void put_num(uint64_t v, unsigned base)
+{
+	char b[24];
+	int n = 0;
+	do {
+		unsigned d = (unsigned)(v % base);
+		b[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+		v /= base;
+	} while (v);
+	while (n)
+		putc_(b[--n]);
+}
+
+void printf_(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			putc_(*fmt);
+			continue;
+		}
+		switch (*++fmt) {
+		case 'x':
+			put_num(va_arg(ap, uint64_t), 16);
+			break;
+		case 'u':
+			put_num(va_arg(ap, uint64_t), 10);
+			break;
+		case 's':
+			puts_(va_arg(ap, const char *));
+			break;
+		default:
+			putc_(*fmt);
+		}
+	}
+	va_end(ap);
+}
+
+void check(const char *name, bool ok)
+{
+	printf_("%s %s\n", ok ? "PASS" : "FAIL", name);
+	if (ok)
+		npass++;
+	else
+		nfail++;
+}
+
+int failures(void)
+{
+	return nfail;
+}
+
+#define CALL(insn)                                                                         \
+	register uint64_t x0 __asm__("x0") = nr;                                           \
+	register uint64_t x1 __asm__("x1") = a1;                                           \
+	register uint64_t x2 __asm__("x2") = a2;                                           \
+	register uint64_t x3 __asm__("x3") = a3;                                           \
+	register uint64_t x4 __asm__("x4") = a4;                                           \
+	register uint64_t x5 __asm__("x5") = a5;                                           \
+	register uint64_t x6 __asm__("x6") = a6;                                           \
+	__asm__ volatile(insn " #0"                                                        \
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)                          \
+			 : "r"(x4), "r"(x5), "r"(x6)                                       \
+			 : "memory", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14",  \
+			   "x15", "x16", "x17");                                           \
+	return x0;
+
+uint64_t hvc6(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+	      uint64_t a6)
+{
+	CALL("hvc")
+}
+
+uint64_t smc6(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+	      uint64_t a6)
+{
+	CALL("smc")
+}
+
+void psci_system_off(void)
+{
+	printf_("DONE %u passed, %u failed\n", (uint64_t)npass, (uint64_t)nfail);
+	smc6(0x84000008u, 0, 0, 0, 0, 0, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void guest_sync(struct frame *f);
+void guest_irq(struct frame *f);
+void guest_unexpected(struct frame *f);
+
+void guest_sync(struct frame *f)
+{
+	uint64_t esr = SYSREG_READ(esr_el1), far = SYSREG_READ(far_el1);
+	if (on_sync) {
+		on_sync(f, esr, far);
+		return;
+	}
+	printf_("FAIL unexpected synchronous exception esr %x far %x elr %x\n", esr, far,
+		SYSREG_READ(elr_el1));
+	psci_system_off();
+}
+
+void guest_irq(struct frame *f)
+{
+	if (on_irq) {
+		on_irq(f);
+		return;
+	}
+	puts_("FAIL unexpected interrupt\n");
+	psci_system_off();
+}
+
+void guest_unexpected(struct frame *f)
+{
+	(void)f;
+	printf_("FAIL unexpected exception esr %x\n", SYSREG_READ(esr_el1));
+	psci_system_off();
+}
