@@ -214,9 +214,10 @@ bool mock_hal_clean(const struct mock_hal *m, char *why, size_t len)
 		snprintf(why, len, "mock HAL: %lu bad frees", m->bad_frees);
 	else if (m->stray_ptrs != 0)
 		snprintf(why, len, "mock HAL: %lu pointers to unallocated frames", m->stray_ptrs);
-	else
+	else {
 		snprintf(why, len, "clean");
-	return true;
+		return true;
+	}
 	return false;
 }
 

@@ -1,0 +1,238 @@
+/**
+ * @file irq.h
+ * @brief Virtual interrupts: per-vcpu pending, enable, active state and priority, and the
+ *        interface a port's virtual interrupt controller implements.
+ */
+#ifndef AXV_IRQ_H
+#define AXV_IRQ_H
+
+#include <axv/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup axv_irq Virtual interrupts
+ * @brief A lock-free, per-vcpu interrupt state (`struct axv_virq`) and `struct axv_vic_ops`.
+ *
+ * Every interrupt id (0 to #AXV_VIRQ_MAX - 1) has a pending, an enabled and an active bit
+ * and a priority byte (GIC convention: 0 is the highest priority). The bits are C11 atomic
+ * 64-bit words, so axv_virq_pend() and the enable calls are lock-free and safe from any cpu
+ * and from interrupt context. Interrupts are level-like: pending an id that is already
+ * pending coalesces (#AXV_EALREADY), as in hardware.
+ *
+ * The consumer side (axv_virq_ack(), axv_virq_eoi(), axv_virq_flush()) is run by the cpu
+ * that runs the vcpu; only one cpu may consume at a time (the vcpu module guarantees this).
+ *
+ * "Deliverable" below means pending, enabled and not active. Priority masking and
+ * preemption against the running priority are the interrupt controller's business (the
+ * port's `struct axv_vic_ops`), not this core's.
+ *
+ * This module does not know about vcpus: to wake or kick the vcpu that owns an interrupt
+ * state, inject through axv_vcpu_inject().
+ * @{
+ */
+
+/** Number of interrupt ids per vcpu: ids 0 to 1023 (GIC SGIs, PPIs and SPIs; x86 vectors). */
+#define AXV_VIRQ_MAX 1024u
+/** 64-bit words per bitmap. */
+#define AXV_VIRQ_WORDS (AXV_VIRQ_MAX / 64u)
+/** "No interrupt": returned by axv_virq_highest_pending() when nothing is deliverable. */
+#define AXV_VIRQ_NONE 0xffffffffu
+/** Priority every id has after axv_virq_init() (0, the highest, as a GIC after reset). */
+#define AXV_VIRQ_PRIO_DEFAULT 0u
+
+/**
+ * @brief Interrupt state of one vcpu. Caller-owned; set up with axv_virq_init().
+ *
+ * The members are visible so the struct can be embedded by value; treat them as private.
+ */
+struct axv_virq {
+	_Atomic uint64_t pending[AXV_VIRQ_WORDS]; /**< one bit per id (private) */
+	_Atomic uint64_t enabled[AXV_VIRQ_WORDS]; /**< one bit per id (private) */
+	_Atomic uint64_t active[AXV_VIRQ_WORDS];  /**< one bit per id (private) */
+	_Atomic uint32_t prio[AXV_VIRQ_MAX / 4u]; /**< four priority bytes per word (private) */
+};
+
+/**
+ * @brief Reset an interrupt state: nothing pending, active or enabled; every priority
+ *        #AXV_VIRQ_PRIO_DEFAULT.
+ * @param v caller-owned storage
+ * @return 0, or #AXV_EINVAL for NULL
+ * @note Task context; no other call on @p v may run concurrently.
+ */
+int axv_virq_init(struct axv_virq *v);
+
+/**
+ * @brief Make interrupt @p id pending.
+ * @param v  an initialised state
+ * @param id interrupt id (untrusted: validated)
+ * @return 0 if @p id became pending; #AXV_EALREADY if it already was (coalesced, nothing
+ *         changed); #AXV_ERANGE for an id of #AXV_VIRQ_MAX or more; #AXV_EINVAL for NULL
+ * @note Any context, any cpu; lock-free, never blocks. It does not wake or kick anything:
+ *       use axv_vcpu_inject() for that.
+ */
+int axv_virq_pend(struct axv_virq *v, uint32_t id);
+
+/**
+ * @brief Withdraw a pending interrupt (e.g. a level line dropped).
+ * @param v  an initialised state
+ * @param id interrupt id
+ * @return 0 (also when it was not pending); #AXV_ERANGE; #AXV_EINVAL
+ * @note Any context, any cpu; lock-free.
+ */
+int axv_virq_unpend(struct axv_virq *v, uint32_t id);
+
+/**
+ * @brief Enable (unmask) interrupt @p id.
+ * @param v  an initialised state
+ * @param id interrupt id
+ * @return 0; #AXV_ERANGE; #AXV_EINVAL
+ * @note Any context, any cpu; lock-free. Enabling an id that is already pending does not
+ *       wake a blocked vcpu by itself: call axv_vcpu_kick() afterwards.
+ */
+int axv_virq_enable(struct axv_virq *v, uint32_t id);
+
+/**
+ * @brief Disable (mask) interrupt @p id; a pending one stays pending but is not delivered.
+ * @param v  an initialised state
+ * @param id interrupt id
+ * @return 0; #AXV_ERANGE; #AXV_EINVAL
+ * @note Any context, any cpu; lock-free.
+ */
+int axv_virq_disable(struct axv_virq *v, uint32_t id);
+
+/**
+ * @brief Set the priority of interrupt @p id.
+ * @param v    an initialised state
+ * @param id   interrupt id
+ * @param prio priority, 0 (highest) to 255 (lowest)
+ * @return 0; #AXV_ERANGE; #AXV_EINVAL
+ * @note Any context, any cpu; lock-free.
+ */
+int axv_virq_set_priority(struct axv_virq *v, uint32_t id, uint8_t prio);
+
+/**
+ * @brief Read the priority of interrupt @p id.
+ * @param v  an initialised state
+ * @param id interrupt id
+ * @param[out] prio the priority
+ * @return 0; #AXV_ERANGE; #AXV_EINVAL
+ * @note Any context.
+ */
+int axv_virq_priority(const struct axv_virq *v, uint32_t id, uint8_t *prio);
+
+/**
+ * @brief Tell whether @p id is pending.
+ * @param v  an initialised state
+ * @param id interrupt id
+ * @return true if pending; false if not, or for an invalid argument
+ * @note Any context.
+ */
+bool axv_virq_is_pending(const struct axv_virq *v, uint32_t id);
+
+/**
+ * @brief Tell whether @p id is enabled.
+ * @param v  an initialised state
+ * @param id interrupt id
+ * @return true if enabled; false if not, or for an invalid argument
+ * @note Any context.
+ */
+bool axv_virq_is_enabled(const struct axv_virq *v, uint32_t id);
+
+/**
+ * @brief Tell whether @p id is active (acknowledged, not yet ended).
+ * @param v  an initialised state
+ * @param id interrupt id
+ * @return true if active; false if not, or for an invalid argument
+ * @note Any context.
+ */
+bool axv_virq_is_active(const struct axv_virq *v, uint32_t id);
+
+/**
+ * @brief The deliverable interrupt with the highest priority.
+ * @param v an initialised state
+ * @param[out] prio its priority (may be NULL)
+ * @return the id with the lowest priority value among the deliverable ones (ties go to the
+ *         lowest id), or #AXV_VIRQ_NONE
+ * @note Any context; read-only; O(#AXV_VIRQ_WORDS + deliverable ids).
+ */
+uint32_t axv_virq_highest_pending(const struct axv_virq *v, uint8_t *prio);
+
+/**
+ * @brief Tell whether any interrupt is deliverable.
+ * @param v an initialised state
+ * @return true if some id is pending, enabled and not active
+ * @note Any context; read-only.
+ */
+bool axv_virq_any_deliverable(const struct axv_virq *v);
+
+/**
+ * @brief Acknowledge the highest-priority deliverable interrupt: pending becomes active.
+ * @param v an initialised state
+ * @param[out] id the id acknowledged
+ * @return 0; #AXV_ENOENT if nothing is deliverable (@p id untouched); #AXV_EINVAL
+ * @note The consuming cpu only (see the module notes); lock-free against concurrent
+ *       axv_virq_pend() calls, which are never lost.
+ */
+int axv_virq_ack(struct axv_virq *v, uint32_t *id);
+
+/**
+ * @brief End of interrupt: @p id stops being active.
+ * @param v  an initialised state
+ * @param id interrupt id
+ * @return 0; #AXV_ESTATE if @p id is not active (nothing changes); #AXV_ERANGE; #AXV_EINVAL
+ * @note The consuming cpu only.
+ */
+int axv_virq_eoi(struct axv_virq *v, uint32_t id);
+
+/**
+ * @brief A port's virtual interrupt controller (GIC list registers, VMX/SVM event
+ *        injection, LoongArch GINTC): how deliverable interrupts reach the guest.
+ *
+ * A constant table plus a context pointer. axv_virq_flush() calls it on the cpu that is
+ * about to enter the guest.
+ */
+struct axv_vic_ops {
+	/**
+	 * @brief Put one interrupt into the guest's hardware state (a free list register, the
+	 *        VM-entry interruption field, ...).
+	 * @param ctx  the controller's context
+	 * @param id   the interrupt id
+	 * @param prio its priority
+	 * @return 0 if taken (the core marks it active); #AXV_ENOSPC (or any negative code)
+	 *         when there is no room now: the interrupt stays pending and flushing stops
+	 * @note Required. Called with the vcpu's cpu about to enter the guest; must not block.
+	 */
+	int (*deliver)(void *ctx, uint32_t id, uint8_t prio);
+	/**
+	 * @brief Report back what the guest finished since the last entry: call axv_virq_eoi()
+	 *        for each id whose list register (or equivalent) shows it completed.
+	 * @param ctx the controller's context
+	 * @param v   the interrupt state being flushed
+	 * @note Optional (NULL: the port reports completion elsewhere). Called first by
+	 *       axv_virq_flush().
+	 */
+	void (*sync)(void *ctx, struct axv_virq *v);
+};
+
+/**
+ * @brief Hand deliverable interrupts to a controller, highest priority first, until it has
+ *        no room or nothing is deliverable.
+ * @param v   an initialised state
+ * @param ops the controller (deliver required)
+ * @param ctx the controller's context
+ * @return the number of interrupts delivered (0 or more); #AXV_EINVAL for NULL arguments
+ *         or a missing deliver hook
+ * @note The consuming cpu, just before guest entry; never blocks.
+ */
+int axv_virq_flush(struct axv_virq *v, const struct axv_vic_ops *ops, void *ctx);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AXV_IRQ_H */

@@ -1,0 +1,459 @@
+/**
+ * @file vcpu.h
+ * @brief The vcpu state machine, the port interface (`struct axv_vcpu_ops`) and per-cpu
+ *        hardware enable (`struct axv_percpu`).
+ */
+#ifndef AXV_VCPU_H
+#define AXV_VCPU_H
+
+#include <axv/exit.h>
+#include <axv/hal.h>
+#include <axv/irq.h>
+#include <axv/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup axv_vcpu Vcpu
+ * @brief A vcpu's life: create, setup, bind, run, unbind, with checked, atomic transitions.
+ *
+ * ```
+ *   (zeroed storage) INVALID --create--> CREATED --setup--> FREE --bind--> READY
+ *                                                            ^              |  ^
+ *                                                            +---unbind-----+  | exit
+ *                                                                           run |
+ *                                                                           v  |
+ *                                                                         RUNNING
+ *                                          HALT exit, nothing deliverable   |
+ *                     READY <--inject/kick (wake, IPI)-- BLOCKED <----------+
+ *   any port error in run: -> INVALID          destroy (CREATED, FREE, INVALID) -> INVALID
+ * ```
+ *
+ * A call in the wrong state returns #AXV_ESTATE and changes nothing. The state word is a
+ * C11 atomic: any cpu may read it (axv_vcpu_state()) or inject/kick at any time, from task
+ * or interrupt context. Every other call is made by the vcpu's owner, one call at a time:
+ * lifecycle calls from any cpu, axv_vcpu_run() and the register calls from the cpu the vcpu
+ * is bound to.
+ *
+ * Blocked is real: when the port's run reports #AXV_EXIT_HALT and no interrupt is
+ * deliverable, the vcpu becomes #AXV_VCPU_BLOCKED and axv_vcpu_run() returns the HALT exit
+ * so that the embedder's scheduler can wait (e.g. `while (axv_vcpu_state(v) ==
+ * AXV_VCPU_BLOCKED) wait_for_interrupt();`). axv_vcpu_inject() into a blocked vcpu moves it
+ * back to #AXV_VCPU_READY and sends an IPI to its cpu, so a sleeping cpu wakes. The check
+ * after publishing Blocked and the state read after pending an interrupt are sequentially
+ * consistent, so an injection racing with the halt is never lost.
+ * @{
+ */
+
+/** Vcpu states. Zeroed storage is #AXV_VCPU_INVALID. */
+enum axv_vcpu_state {
+	AXV_VCPU_INVALID = 0, /**< not created, destroyed, or failed (a port error in run) */
+	AXV_VCPU_CREATED = 1, /**< created; entry and nested root may be set; not set up */
+	AXV_VCPU_FREE = 2,    /**< set up; not bound to a physical cpu */
+	AXV_VCPU_READY = 3,   /**< bound to a physical cpu; may run */
+	AXV_VCPU_RUNNING = 4, /**< in axv_vcpu_run(): the guest is executing (or about to) */
+	AXV_VCPU_BLOCKED = 5, /**< bound; the guest halted and waits for an interrupt */
+	AXV_VCPU_STATE_COUNT  /**< number of states; not a state */
+};
+
+/** "Not bound to any physical cpu" (axv_vcpu_cpu()). */
+#define AXV_CPU_NONE 0xffffffffu
+
+/**
+ * @brief What a port implements for its vcpus. A constant table; `ctx` is the port's
+ *        per-vcpu state, given to axv_vcpu_create().
+ *
+ * Required hooks: run, get_reg, set_reg, set_entry, set_nested_root, advance_pc. The others
+ * may be NULL (then the step does nothing, or the call returns #AXV_ENOSYS where noted).
+ * Hooks are called by the vcpu's owner, never concurrently for one vcpu, and never from
+ * axv_vcpu_inject() or axv_vcpu_kick().
+ */
+struct axv_vcpu_ops {
+	/**
+	 * @brief Prepare the port's state for a new vcpu (optional).
+	 * @param ctx the port's per-vcpu context
+	 * @param id  the vcpu id
+	 * @return 0 or a negative code (the vcpu then stays #AXV_VCPU_INVALID)
+	 */
+	int (*create)(void *ctx, uint32_t id);
+	/**
+	 * @brief Apply the port-specific configuration (optional).
+	 * @param ctx    the port's per-vcpu context
+	 * @param config the pointer given to axv_vcpu_setup(), owned by the caller
+	 * @return 0 or a negative code
+	 */
+	int (*setup)(void *ctx, const void *config);
+	/**
+	 * @brief Set the guest entry point.
+	 * @param ctx   the port's per-vcpu context
+	 * @param entry guest address of the first instruction
+	 * @return 0 or a negative code
+	 */
+	int (*set_entry)(void *ctx, axv_gpa_t entry);
+	/**
+	 * @brief Set the root of the nested page table (VTTBR_EL2 base, EPTP, nCR3, PGDL).
+	 * @param ctx  the port's per-vcpu context
+	 * @param root host physical address of the root table
+	 * @return 0 or a negative code
+	 */
+	int (*set_nested_root)(void *ctx, axv_hpa_t root);
+	/**
+	 * @brief Load the vcpu onto the calling physical cpu (VMPTRLD, ...) (optional).
+	 * @param ctx the port's per-vcpu context
+	 * @return 0 or a negative code (the vcpu then stays #AXV_VCPU_FREE)
+	 */
+	int (*bind)(void *ctx);
+	/**
+	 * @brief Undo bind (VMCLEAR, ...) (optional).
+	 * @param ctx the port's per-vcpu context
+	 * @return 0 or a negative code (the vcpu then stays #AXV_VCPU_READY)
+	 */
+	int (*unbind)(void *ctx);
+	/**
+	 * @brief Enter the guest until the next exit that needs the embedder.
+	 * @param ctx the port's per-vcpu context
+	 * @param[out] exit the decoded exit
+	 * @return 0 with @p exit filled, or a negative code (the vcpu then becomes
+	 *         #AXV_VCPU_INVALID). The port must enter with interrupts masked on the host
+	 *         so that an IPI sent after the vcpu became Running forces an exit.
+	 */
+	int (*run)(void *ctx, struct axv_exit *exit);
+	/**
+	 * @brief Read a guest general-purpose register.
+	 * @param ctx the port's per-vcpu context
+	 * @param reg register number in the port's numbering (untrusted: validate it)
+	 * @param[out] value the value
+	 * @return 0; #AXV_EINVAL for a register the port does not have
+	 */
+	int (*get_reg)(void *ctx, unsigned reg, uint64_t *value);
+	/**
+	 * @brief Write a guest general-purpose register.
+	 * @param ctx   the port's per-vcpu context
+	 * @param reg   register number (untrusted: validate it)
+	 * @param value the value
+	 * @return 0; #AXV_EINVAL for a register the port does not have
+	 */
+	int (*set_reg)(void *ctx, unsigned reg, uint64_t value);
+	/**
+	 * @brief Write the hypercall return register (x0, RAX, a0) (optional: #AXV_ENOSYS).
+	 * @param ctx   the port's per-vcpu context
+	 * @param value the return value
+	 * @return 0 or a negative code
+	 */
+	int (*set_retval)(void *ctx, uint64_t value);
+	/**
+	 * @brief Put one pending interrupt into the guest's hardware state before entry, when
+	 *        no `struct axv_vic_ops` was given at create (optional).
+	 * @param ctx  the port's per-vcpu context
+	 * @param id   interrupt id
+	 * @param prio its priority
+	 * @return 0 if taken; #AXV_ENOSPC when there is no room now
+	 */
+	int (*inject)(void *ctx, uint32_t id, uint8_t prio);
+	/**
+	 * @brief Move the guest pc past the trapping instruction.
+	 * @param ctx      the port's per-vcpu context
+	 * @param insn_len the instruction length from the exit (0: the port knows)
+	 * @return 0 or a negative code
+	 */
+	int (*advance_pc)(void *ctx, uint8_t insn_len);
+	/**
+	 * @brief Release what create took (optional).
+	 * @param ctx the port's per-vcpu context
+	 */
+	void (*destroy)(void *ctx);
+};
+
+/** @brief Arguments of axv_vcpu_create(). */
+struct axv_vcpu_config {
+	uint32_t id;                    /**< vcpu id, the embedder's numbering */
+	const struct axv_hal *hal;      /**< needs `cpu_id` and `send_ipi`; must outlive the vcpu */
+	const struct axv_vcpu_ops *ops; /**< the port; must outlive the vcpu */
+	void *port_ctx;                 /**< the port's per-vcpu state, passed to every hook */
+	/** Interrupt state of this vcpu (caller-owned, initialised), or NULL: no interrupts. */
+	struct axv_virq *virq;
+	/** Interrupt controller that delivers @ref virq before entry, or NULL: use ops->inject. */
+	const struct axv_vic_ops *vic;
+	void *vic_ctx; /**< the controller's context */
+};
+
+/**
+ * @brief A vcpu. Caller-owned storage that must be zeroed (or destroyed) before
+ *        axv_vcpu_create(). Treat the members as private.
+ */
+struct axv_vcpu {
+	_Atomic uint32_t state;         /**< `enum axv_vcpu_state` (private) */
+	_Atomic uint32_t cpu;           /**< bound physical cpu or #AXV_CPU_NONE (private) */
+	uint32_t id;                    /**< vcpu id (private) */
+	bool port_created;              /**< the port's create succeeded (private) */
+	const struct axv_hal *hal;      /**< (private) */
+	const struct axv_vcpu_ops *ops; /**< (private) */
+	void *port_ctx;                 /**< (private) */
+	struct axv_virq *virq;          /**< (private) */
+	const struct axv_vic_ops *vic;  /**< (private) */
+	void *vic_ctx;                  /**< (private) */
+};
+
+/**
+ * @brief Name a vcpu state.
+ * @param state a state
+ * @return "invalid", "created", "free", "ready", "running", "blocked"; "unknown" otherwise
+ * @note Any context.
+ */
+const char *axv_vcpu_state_name(enum axv_vcpu_state state);
+
+/**
+ * @brief Create a vcpu: #AXV_VCPU_INVALID -> #AXV_VCPU_CREATED.
+ * @param v   zeroed (or destroyed) caller-owned storage
+ * @param cfg the vcpu's parameters (copied; the pointers in it are kept)
+ * @return 0; #AXV_EINVAL for NULL arguments, a HAL without `cpu_id`/`send_ipi` or an ops
+ *         table without a required hook; #AXV_ESTATE if @p v is not Invalid, or is an
+ *         Invalid vcpu whose port state was not destroyed yet; the port's create error.
+ *         On failure @p v is unchanged.
+ * @note Task context; owner only.
+ */
+int axv_vcpu_create(struct axv_vcpu *v, const struct axv_vcpu_config *cfg);
+
+/**
+ * @brief Set a vcpu up: #AXV_VCPU_CREATED -> #AXV_VCPU_FREE.
+ * @param v           a created vcpu
+ * @param entry       guest entry point
+ * @param nested_root host physical address of the nested page-table root
+ * @param config      port-specific configuration, passed to the port's setup (may be NULL)
+ * @return 0; #AXV_EINVAL for NULL @p v; #AXV_ESTATE if not Created; the port's error (the
+ *         vcpu then stays Created and setup may be retried)
+ * @note Task context; owner only.
+ */
+int axv_vcpu_setup(struct axv_vcpu *v, axv_gpa_t entry, axv_hpa_t nested_root,
+		   const void *config);
+
+/**
+ * @brief Change the guest entry point (Created or Free).
+ * @param v     the vcpu
+ * @param entry guest entry point
+ * @return 0; #AXV_EINVAL; #AXV_ESTATE in another state; the port's error
+ * @note Task context; owner only.
+ */
+int axv_vcpu_set_entry(struct axv_vcpu *v, axv_gpa_t entry);
+
+/**
+ * @brief Change the nested page-table root (Created or Free).
+ * @param v    the vcpu
+ * @param root host physical address of the root table
+ * @return 0; #AXV_EINVAL; #AXV_ESTATE in another state; the port's error
+ * @note Task context; owner only.
+ */
+int axv_vcpu_set_nested_root(struct axv_vcpu *v, axv_hpa_t root);
+
+/**
+ * @brief Bind a vcpu to the calling physical cpu: #AXV_VCPU_FREE -> #AXV_VCPU_READY.
+ * @param v a free vcpu
+ * @return 0; #AXV_EINVAL; #AXV_ESTATE if not Free; the port's bind error (stays Free)
+ * @note Task context on the cpu to bind to (the HAL's cpu_id names it); owner only.
+ */
+int axv_vcpu_bind(struct axv_vcpu *v);
+
+/**
+ * @brief Unbind a vcpu: #AXV_VCPU_READY -> #AXV_VCPU_FREE.
+ * @param v a ready vcpu (a blocked one must be woken first: axv_vcpu_kick())
+ * @return 0; #AXV_EINVAL; #AXV_ESTATE if not Ready; #AXV_EPERM when called on another cpu
+ *         than the bound one; the port's unbind error (stays Ready)
+ * @note Task context on the bound cpu; owner only.
+ */
+int axv_vcpu_unbind(struct axv_vcpu *v);
+
+/**
+ * @brief Run the guest until an exit: #AXV_VCPU_READY -> #AXV_VCPU_RUNNING -> READY (or
+ *        BLOCKED after a halt).
+ *
+ * Before entry, deliverable interrupts are handed to the controller (the vic given at
+ * create, else the port's inject hook). A #AXV_EXIT_HALT exit leaves the vcpu Blocked unless
+ * an interrupt is deliverable. Calling run on a Blocked vcpu returns #AXV_EAGAIN unless an
+ * interrupt has become deliverable meanwhile (then the vcpu wakes and runs).
+ *
+ * @param v    a ready vcpu
+ * @param[out] exit caller storage for the exit (valid when 0 is returned)
+ * @return 0; #AXV_EINVAL for NULL; #AXV_ESTATE if not Ready or Blocked; #AXV_EAGAIN if
+ *         Blocked with nothing deliverable; #AXV_EPERM on another cpu than the bound one;
+ *         the port's run error (the vcpu is then #AXV_VCPU_INVALID)
+ * @note Task context on the bound cpu; owner only. Blocks only as long as the guest runs.
+ */
+int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit);
+
+/**
+ * @brief Make interrupt @p id pending for this vcpu, and wake or kick it.
+ *
+ * Running: an IPI to its cpu forces an exit so the interrupt is delivered on re-entry.
+ * Blocked: the vcpu becomes Ready and its cpu gets an IPI. Ready, Free, Created: the
+ * interrupt waits for the next run. An id that is pending but disabled does not wake.
+ *
+ * @param v  the vcpu
+ * @param id interrupt id (untrusted: validated)
+ * @return 0; #AXV_EALREADY if @p id was already pending (coalesced; the earlier injection
+ *         already woke or kicked); #AXV_ERANGE for a bad id; #AXV_ENODEV if the vcpu has no
+ *         interrupt state; #AXV_ESTATE if the vcpu is Invalid; #AXV_EINVAL for NULL
+ * @note Any context (including interrupt context), any cpu; lock-free; never blocks.
+ */
+int axv_vcpu_inject(struct axv_vcpu *v, uint32_t id);
+
+/**
+ * @brief Make a bound vcpu look at its state again: wake it if Blocked (Ready + IPI), send
+ *        an IPI if Running, nothing if Ready.
+ * @param v the vcpu
+ * @return 0; #AXV_ESTATE if it is not bound (Invalid, Created, Free); #AXV_EINVAL for NULL
+ * @note Any context, any cpu; lock-free; never blocks.
+ */
+int axv_vcpu_kick(struct axv_vcpu *v);
+
+/**
+ * @brief The vcpu's state.
+ * @param v the vcpu
+ * @return its state (a snapshot); #AXV_VCPU_INVALID for NULL
+ * @note Any context, any cpu.
+ */
+enum axv_vcpu_state axv_vcpu_state(const struct axv_vcpu *v);
+
+/**
+ * @brief The physical cpu a vcpu is bound to.
+ * @param v the vcpu
+ * @return a cpu index, or #AXV_CPU_NONE when not bound or for NULL
+ * @note Any context, any cpu.
+ */
+uint32_t axv_vcpu_cpu(const struct axv_vcpu *v);
+
+/**
+ * @brief Read a guest register (Created, Free, Ready or Blocked: not while Running).
+ * @param v   the vcpu
+ * @param reg register number (validated by the port)
+ * @param[out] value the value
+ * @return 0; #AXV_EINVAL; #AXV_ESTATE; the port's error
+ * @note Owner only; on the bound cpu when bound.
+ */
+int axv_vcpu_get_reg(struct axv_vcpu *v, unsigned reg, uint64_t *value);
+
+/**
+ * @brief Write a guest register (Created, Free, Ready or Blocked).
+ * @param v     the vcpu
+ * @param reg   register number (validated by the port)
+ * @param value the value
+ * @return 0; #AXV_EINVAL; #AXV_ESTATE; the port's error
+ * @note Owner only; on the bound cpu when bound.
+ */
+int axv_vcpu_set_reg(struct axv_vcpu *v, unsigned reg, uint64_t value);
+
+/**
+ * @brief Set the hypercall return value (Ready or Blocked).
+ * @param v     the vcpu
+ * @param value the value
+ * @return 0; #AXV_EINVAL; #AXV_ESTATE; #AXV_ENOSYS if the port has no set_retval
+ * @note Owner only, on the bound cpu.
+ */
+int axv_vcpu_set_retval(struct axv_vcpu *v, uint64_t value);
+
+/**
+ * @brief Advance the guest pc past the trapping instruction (Ready or Blocked).
+ * @param v        the vcpu
+ * @param insn_len instruction length from the exit (0: the port knows)
+ * @return 0; #AXV_EINVAL; #AXV_ESTATE; the port's error
+ * @note Owner only, on the bound cpu.
+ */
+int axv_vcpu_advance_pc(struct axv_vcpu *v, uint8_t insn_len);
+
+/**
+ * @brief Complete an access exit through a device bus (axv_exit_complete() with this
+ *        vcpu's registers and pc), in state Ready or Blocked.
+ * @param v    the vcpu
+ * @param bus  the device bus
+ * @param exit the exit axv_vcpu_run() returned
+ * @return as axv_exit_complete(); #AXV_ESTATE if the vcpu is not Ready or Blocked
+ * @note Owner only, on the bound cpu.
+ */
+int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_exit *exit);
+
+/**
+ * @brief Destroy a vcpu: Created, Free or Invalid -> Invalid, releasing the port's state.
+ * @param v the vcpu
+ * @return 0; #AXV_EINVAL; #AXV_ESTATE while bound (Ready, Running, Blocked)
+ * @note Task context; owner only. Afterwards the storage may be created again.
+ */
+int axv_vcpu_destroy(struct axv_vcpu *v);
+
+/** @} */
+
+/**
+ * @defgroup axv_percpu Per-cpu virtualization enable
+ * @brief Reference-counted hardware enable and disable of one physical cpu.
+ * @{
+ */
+
+/** @brief What a port does to turn virtualization on or off on the calling cpu. */
+struct axv_percpu_ops {
+	/**
+	 * @brief Turn virtualization on (VMXON, HCR_EL2 setup, EFER.SVME, ...).
+	 * @param ctx the port's per-cpu context
+	 * @return 0 or a negative code
+	 */
+	int (*hardware_enable)(void *ctx);
+	/**
+	 * @brief Turn virtualization off (VMXOFF, ...).
+	 * @param ctx the port's per-cpu context
+	 * @return 0 or a negative code
+	 */
+	int (*hardware_disable)(void *ctx);
+};
+
+/** @brief Per-physical-cpu state. Caller-owned, one per cpu. Treat members as private. */
+struct axv_percpu {
+	_Atomic uint32_t refs;            /**< enable count (private) */
+	uint32_t cpu;                     /**< the cpu index (private) */
+	const struct axv_percpu_ops *ops; /**< (private) */
+	void *ctx;                        /**< (private) */
+};
+
+/**
+ * @brief Set up the per-cpu state of cpu @p cpu (disabled, count 0).
+ * @param p   caller-owned storage
+ * @param cpu the cpu index
+ * @param ops the port's hooks (both required); must outlive @p p
+ * @param ctx the port's per-cpu context
+ * @return 0; #AXV_EINVAL for NULL arguments or missing hooks (then @p p is untouched)
+ * @note Task context.
+ */
+int axv_percpu_init(struct axv_percpu *p, uint32_t cpu, const struct axv_percpu_ops *ops,
+		    void *ctx);
+
+/**
+ * @brief Take a reference; the first one enables the hardware.
+ * @param p the per-cpu state
+ * @return 0; #AXV_EINVAL; #AXV_EOVERFLOW if the count is saturated; the port's enable
+ *         error (the count stays 0)
+ * @note Task context on that cpu; calls on one @p p are serialised by the caller.
+ */
+int axv_percpu_enable(struct axv_percpu *p);
+
+/**
+ * @brief Drop a reference; the last one disables the hardware.
+ * @param p the per-cpu state
+ * @return 0; #AXV_EINVAL; #AXV_ESTATE if not enabled; the port's disable error (the
+ *         count stays 1)
+ * @note Task context on that cpu; serialised by the caller.
+ */
+int axv_percpu_disable(struct axv_percpu *p);
+
+/**
+ * @brief Tell whether virtualization is on for this cpu.
+ * @param p the per-cpu state
+ * @return true if the reference count is non-zero
+ * @note Any context, any cpu.
+ */
+bool axv_percpu_enabled(const struct axv_percpu *p);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AXV_VCPU_H */

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Exit reason names and axv_exit_complete(): finishing an access exit through the bus. */
+#include <axv/err.h>
+#include <axv/exit.h>
+
+/* Designated initialisers: a reason added to the enum without a name shows up as NULL,
+ * which axv_exit_name() reports as "invalid" and the unit test catches. */
+static const char *const exit_names[AXV_EXIT_REASON_COUNT] = {
+	[AXV_EXIT_NOTHING] = "nothing",
+	[AXV_EXIT_HYPERCALL] = "hypercall",
+	[AXV_EXIT_MMIO_READ] = "mmio-read",
+	[AXV_EXIT_MMIO_WRITE] = "mmio-write",
+	[AXV_EXIT_SYSREG_READ] = "sysreg-read",
+	[AXV_EXIT_SYSREG_WRITE] = "sysreg-write",
+	[AXV_EXIT_IO_READ] = "io-read",
+	[AXV_EXIT_IO_WRITE] = "io-write",
+	[AXV_EXIT_EXTERNAL_IRQ] = "external-irq",
+	[AXV_EXIT_NESTED_PAGE_FAULT] = "nested-page-fault",
+	[AXV_EXIT_HALT] = "halt",
+	[AXV_EXIT_CPU_UP] = "cpu-up",
+	[AXV_EXIT_CPU_DOWN] = "cpu-down",
+	[AXV_EXIT_SYSTEM_DOWN] = "system-down",
+	[AXV_EXIT_SYSTEM_RESET] = "system-reset",
+	[AXV_EXIT_FAIL_ENTRY] = "fail-entry",
+	[AXV_EXIT_SEND_IPI] = "send-ipi",
+	[AXV_EXIT_UNHANDLED] = "unhandled",
+};
+
+const char *axv_exit_name(enum axv_exit_reason reason)
+{
+	/* Compare as unsigned: an out-of-range value may be negative. */
+	if ((unsigned)reason >= (unsigned)AXV_EXIT_REASON_COUNT || !exit_names[reason])
+		return "invalid";
+	return exit_names[reason];
+}
+
+static inline uint64_t low_bytes(uint64_t v, unsigned width)
+{
+	return width >= 8 ? v : v & ((UINT64_C(1) << (width * 8u)) - 1u);
+}
+
+static inline uint64_t sign_extend(uint64_t v, unsigned width)
+{
+	if (width >= 8)
+		return v;
+	uint64_t sign = UINT64_C(1) << (width * 8u - 1u);
+	return (v ^ sign) - sign; /* v already holds only the low width bytes */
+}
+
+/* Which space and direction an access exit uses; -1 for any other reason. */
+static int access_space(enum axv_exit_reason r, bool *is_read)
+{
+	switch (r) {
+	case AXV_EXIT_MMIO_READ:
+		*is_read = true;
+		return AXV_BUS_MMIO;
+	case AXV_EXIT_MMIO_WRITE:
+		*is_read = false;
+		return AXV_BUS_MMIO;
+	case AXV_EXIT_IO_READ:
+		*is_read = true;
+		return AXV_BUS_PORT;
+	case AXV_EXIT_IO_WRITE:
+		*is_read = false;
+		return AXV_BUS_PORT;
+	case AXV_EXIT_SYSREG_READ:
+		*is_read = true;
+		return AXV_BUS_SYSREG;
+	case AXV_EXIT_SYSREG_WRITE:
+		*is_read = false;
+		return AXV_BUS_SYSREG;
+	default:
+		return -1;
+	}
+}
+
+int axv_exit_complete(const struct axv_bus *bus, const struct axv_exit_target *t,
+		      struct axv_exit *exit)
+{
+	if (!bus || !t || !t->set_reg || !t->advance_pc || !exit)
+		return AXV_EINVAL;
+	bool is_read = false;
+	int space = access_space(exit->reason, &is_read);
+	if (space < 0)
+		return AXV_EINVAL;
+	struct axv_exit_access *a = &exit->access;
+	if (!axv_width_valid(a->width))
+		return AXV_EINVAL;
+	if (is_read && (!axv_width_valid(a->reg_width) || a->reg_width < a->width))
+		return AXV_EINVAL;
+	if (a->flags & (AXV_ACCESS_STRING | AXV_ACCESS_REP))
+		return AXV_ENOTSUP;
+
+	int rc;
+	if (is_read) {
+		uint64_t v = 0;
+		rc = axv_bus_read(bus, (enum axv_bus_space)space, a->addr, a->width, &v);
+		if (rc != 0)
+			return rc;
+		v = low_bytes(v, a->width);
+		if (a->sign_extend)
+			v = sign_extend(v, a->width);
+		v = low_bytes(v, a->reg_width);
+		if (a->reg != AXV_REG_NONE) {
+			rc = t->set_reg(t->ctx, a->reg, v);
+			if (rc != 0)
+				return rc < 0 ? rc : AXV_EIO;
+		}
+		a->data = v;
+	} else {
+		rc = axv_bus_write(bus, (enum axv_bus_space)space, a->addr, a->width,
+				   low_bytes(a->data, a->width));
+		if (rc != 0)
+			return rc;
+	}
+	rc = t->advance_pc(t->ctx, exit->insn_len);
+	return rc > 0 ? AXV_EIO : rc;
+}

@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The vcpu state machine. Every transition goes through state_set(), which checks it
+ * against one table of legal transitions and publishes it with a compare-and-swap, so a
+ * transition that races with a concurrent wake either happens whole or not at all.
+ *
+ * Who changes the state: the owner (every lifecycle call, run) and, for exactly one
+ * transition, BLOCKED -> READY, any cpu through axv_vcpu_inject() or axv_vcpu_kick().
+ *
+ * Lost wake-ups: run publishes BLOCKED and then looks for a deliverable interrupt;
+ * an injector pends and then reads the state. All four accesses are sequentially
+ * consistent, so at least one side sees the other and the vcpu ends READY.
+ */
+#include <stdatomic.h>
+
+#include <axv/err.h>
+#include <axv/vcpu.h>
+
+enum { S_INVALID = AXV_VCPU_INVALID, S_CREATED = AXV_VCPU_CREATED, S_FREE = AXV_VCPU_FREE,
+       S_READY = AXV_VCPU_READY, S_RUNNING = AXV_VCPU_RUNNING, S_BLOCKED = AXV_VCPU_BLOCKED,
+       S_COUNT = AXV_VCPU_STATE_COUNT };
+
+/* legal[from][to]: the only transitions that exist. */
+static const bool legal[S_COUNT][S_COUNT] = {
+	[S_INVALID] = {[S_CREATED] = true, [S_INVALID] = true},
+	[S_CREATED] = {[S_FREE] = true, [S_INVALID] = true},
+	[S_FREE] = {[S_READY] = true, [S_INVALID] = true},
+	[S_READY] = {[S_RUNNING] = true, [S_FREE] = true},
+	[S_RUNNING] = {[S_READY] = true, [S_BLOCKED] = true, [S_INVALID] = true},
+	[S_BLOCKED] = {[S_READY] = true},
+};
+
+static bool state_set(struct axv_vcpu *v, uint32_t from, uint32_t to)
+{
+	if (from >= S_COUNT || to >= S_COUNT || !legal[from][to])
+		return false;
+	return atomic_compare_exchange_strong(&v->state, &from, to);
+}
+
+static inline uint32_t state_get(const struct axv_vcpu *v)
+{
+	return atomic_load((_Atomic uint32_t *)&v->state);
+}
+
+static const char *const state_names[S_COUNT] = {
+	[S_INVALID] = "invalid", [S_CREATED] = "created", [S_FREE] = "free",
+	[S_READY] = "ready",     [S_RUNNING] = "running", [S_BLOCKED] = "blocked",
+};
+
+const char *axv_vcpu_state_name(enum axv_vcpu_state state)
+{
+	return (unsigned)state < (unsigned)S_COUNT ? state_names[state] : "unknown";
+}
+
+static inline int port_rc(int rc)
+{
+	return rc > 0 ? AXV_EIO : rc;
+}
+
+static inline uint32_t this_cpu(const struct axv_vcpu *v)
+{
+	return v->hal->cpu->cpu_id(v->hal->ctx);
+}
+
+static inline bool on_bound_cpu(const struct axv_vcpu *v)
+{
+	return atomic_load((_Atomic uint32_t *)&v->cpu) == this_cpu(v);
+}
+
+static inline void ipi(struct axv_vcpu *v)
+{
+	uint32_t cpu = atomic_load(&v->cpu);
+	if (cpu != AXV_CPU_NONE)
+		v->hal->cpu->send_ipi(v->hal->ctx, cpu);
+}
+
+static bool in(uint32_t s, unsigned mask)
+{
+	return s < S_COUNT && (mask & (1u << s)) != 0;
+}
+
+#define M(s) (1u << (s))
+
+int axv_vcpu_create(struct axv_vcpu *v, const struct axv_vcpu_config *cfg)
+{
+	if (!v || !cfg || !cfg->ops || axv_hal_check(cfg->hal, AXV_HAL_NEED_CPU) != 0)
+		return AXV_EINVAL;
+	const struct axv_vcpu_ops *o = cfg->ops;
+	if (!o->run || !o->get_reg || !o->set_reg || !o->set_entry || !o->set_nested_root ||
+	    !o->advance_pc)
+		return AXV_EINVAL;
+	if (cfg->vic && !cfg->vic->deliver)
+		return AXV_EINVAL;
+	if (state_get(v) != S_INVALID || v->port_created)
+		return AXV_ESTATE;
+	if (o->create) {
+		int rc = port_rc(o->create(cfg->port_ctx, cfg->id));
+		if (rc != 0)
+			return rc;
+	}
+	v->id = cfg->id;
+	v->hal = cfg->hal;
+	v->ops = o;
+	v->port_ctx = cfg->port_ctx;
+	v->virq = cfg->virq;
+	v->vic = cfg->vic;
+	v->vic_ctx = cfg->vic_ctx;
+	v->port_created = true;
+	atomic_store(&v->cpu, AXV_CPU_NONE);
+	state_set(v, S_INVALID, S_CREATED);
+	return 0;
+}
+
+int axv_vcpu_set_entry(struct axv_vcpu *v, axv_gpa_t entry)
+{
+	if (!v)
+		return AXV_EINVAL;
+	if (!in(state_get(v), M(S_CREATED) | M(S_FREE)))
+		return AXV_ESTATE;
+	return port_rc(v->ops->set_entry(v->port_ctx, entry));
+}
+
+int axv_vcpu_set_nested_root(struct axv_vcpu *v, axv_hpa_t root)
+{
+	if (!v)
+		return AXV_EINVAL;
+	if (!in(state_get(v), M(S_CREATED) | M(S_FREE)))
+		return AXV_ESTATE;
+	return port_rc(v->ops->set_nested_root(v->port_ctx, root));
+}
+
+int axv_vcpu_setup(struct axv_vcpu *v, axv_gpa_t entry, axv_hpa_t nested_root,
+		   const void *config)
+{
+	if (!v)
+		return AXV_EINVAL;
+	if (state_get(v) != S_CREATED)
+		return AXV_ESTATE;
+	int rc = 0;
+	if (v->ops->setup)
+		rc = port_rc(v->ops->setup(v->port_ctx, config));
+	if (rc == 0)
+		rc = port_rc(v->ops->set_entry(v->port_ctx, entry));
+	if (rc == 0)
+		rc = port_rc(v->ops->set_nested_root(v->port_ctx, nested_root));
+	if (rc != 0)
+		return rc;
+	state_set(v, S_CREATED, S_FREE);
+	return 0;
+}
+
+int axv_vcpu_bind(struct axv_vcpu *v)
+{
+	if (!v)
+		return AXV_EINVAL;
+	if (state_get(v) != S_FREE)
+		return AXV_ESTATE;
+	if (v->ops->bind) {
+		int rc = port_rc(v->ops->bind(v->port_ctx));
+		if (rc != 0)
+			return rc;
+	}
+	/* The cpu is published before the state, so whoever sees a bound state can kick. */
+	atomic_store(&v->cpu, this_cpu(v));
+	state_set(v, S_FREE, S_READY);
+	return 0;
+}
+
+int axv_vcpu_unbind(struct axv_vcpu *v)
+{
+	if (!v)
+		return AXV_EINVAL;
+	if (state_get(v) != S_READY)
+		return AXV_ESTATE;
+	if (!on_bound_cpu(v))
+		return AXV_EPERM;
+	if (v->ops->unbind) {
+		int rc = port_rc(v->ops->unbind(v->port_ctx));
+		if (rc != 0)
+			return rc;
+	}
+	/* READY is only left by the owner, so this cannot fail. */
+	state_set(v, S_READY, S_FREE);
+	atomic_store(&v->cpu, AXV_CPU_NONE);
+	return 0;
+}
+
+/* Adapter: the port's inject hook as an interrupt controller. ctx is the vcpu. */
+static int port_deliver(void *ctx, uint32_t id, uint8_t prio)
+{
+	struct axv_vcpu *v = ctx;
+	return v->ops->inject(v->port_ctx, id, prio);
+}
+
+static const struct axv_vic_ops port_vic = {.deliver = port_deliver};
+
+static void deliver_irqs(struct axv_vcpu *v)
+{
+	if (!v->virq)
+		return;
+	if (v->vic)
+		(void)axv_virq_flush(v->virq, v->vic, v->vic_ctx);
+	else if (v->ops->inject)
+		(void)axv_virq_flush(v->virq, &port_vic, v);
+}
+
+int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
+{
+	if (!v || !exit)
+		return AXV_EINVAL;
+	uint32_t s = state_get(v);
+	if (s != S_READY && s != S_BLOCKED)
+		return AXV_ESTATE;
+	if (!on_bound_cpu(v))
+		return AXV_EPERM;
+	if (s == S_BLOCKED) {
+		if (!axv_virq_any_deliverable(v->virq))
+			return AXV_EAGAIN;
+		/* Wake ourselves; if this fails an injector already did (-> READY). */
+		(void)state_set(v, S_BLOCKED, S_READY);
+	}
+	if (!state_set(v, S_READY, S_RUNNING))
+		return AXV_ESTATE; /* not reachable with one owner; refuse rather than guess */
+
+	/* After publishing RUNNING: an injection from now on sees RUNNING and kicks. */
+	deliver_irqs(v);
+	int rc = port_rc(v->ops->run(v->port_ctx, exit));
+	if (rc == 0 && (unsigned)exit->reason >= (unsigned)AXV_EXIT_REASON_COUNT)
+		rc = AXV_EIO; /* a port that returns garbage is a failed port */
+	if (rc != 0) {
+		state_set(v, S_RUNNING, S_INVALID);
+		atomic_store(&v->cpu, AXV_CPU_NONE);
+		return rc;
+	}
+	if (exit->reason == AXV_EXIT_HALT) {
+		state_set(v, S_RUNNING, S_BLOCKED);
+		/* Publish BLOCKED, then look: an injection that pended before our store is
+		 * seen here; one that pends after it sees BLOCKED and wakes us. */
+		if (axv_virq_any_deliverable(v->virq))
+			(void)state_set(v, S_BLOCKED, S_READY);
+	} else {
+		state_set(v, S_RUNNING, S_READY);
+	}
+	return 0;
+}
+
+/* Wake a blocked vcpu or kick a running one. */
+static void poke(struct axv_vcpu *v)
+{
+	uint32_t s = state_get(v);
+	if (s == S_RUNNING)
+		ipi(v);
+	else if (s == S_BLOCKED && state_set(v, S_BLOCKED, S_READY))
+		ipi(v); /* its cpu may sleep in the embedder's idle loop */
+}
+
+int axv_vcpu_inject(struct axv_vcpu *v, uint32_t id)
+{
+	if (!v)
+		return AXV_EINVAL;
+	if (state_get(v) == S_INVALID)
+		return AXV_ESTATE;
+	if (!v->virq)
+		return AXV_ENODEV;
+	int rc = axv_virq_pend(v->virq, id);
+	if (rc != 0)
+		return rc;
+	if (axv_virq_is_enabled(v->virq, id))
+		poke(v);
+	return 0;
+}
+
+int axv_vcpu_kick(struct axv_vcpu *v)
+{
+	if (!v)
+		return AXV_EINVAL;
+	if (!in(state_get(v), M(S_READY) | M(S_RUNNING) | M(S_BLOCKED)))
+		return AXV_ESTATE;
+	poke(v);
+	return 0;
+}
+
+enum axv_vcpu_state axv_vcpu_state(const struct axv_vcpu *v)
+{
+	return v ? (enum axv_vcpu_state)state_get(v) : AXV_VCPU_INVALID;
+}
+
+uint32_t axv_vcpu_cpu(const struct axv_vcpu *v)
+{
+	return v ? atomic_load((_Atomic uint32_t *)&v->cpu) : AXV_CPU_NONE;
+}
+
+/* Owner access to the port's registers: stopped states, on the bound cpu when bound. */
+static int owner_access(const struct axv_vcpu *v, unsigned states)
+{
+	if (!v)
+		return AXV_EINVAL;
+	uint32_t s = state_get(v);
+	if (!in(s, states))
+		return AXV_ESTATE;
+	if ((s == S_READY || s == S_BLOCKED) && !on_bound_cpu(v))
+		return AXV_EPERM;
+	return 0;
+}
+
+#define STOPPED (M(S_CREATED) | M(S_FREE) | M(S_READY) | M(S_BLOCKED))
+#define BOUND_STOPPED (M(S_READY) | M(S_BLOCKED))
+
+int axv_vcpu_get_reg(struct axv_vcpu *v, unsigned reg, uint64_t *value)
+{
+	int rc = owner_access(v, STOPPED);
+	if (rc != 0)
+		return rc;
+	if (!value)
+		return AXV_EINVAL;
+	return port_rc(v->ops->get_reg(v->port_ctx, reg, value));
+}
+
+int axv_vcpu_set_reg(struct axv_vcpu *v, unsigned reg, uint64_t value)
+{
+	int rc = owner_access(v, STOPPED);
+	return rc != 0 ? rc : port_rc(v->ops->set_reg(v->port_ctx, reg, value));
+}
+
+int axv_vcpu_set_retval(struct axv_vcpu *v, uint64_t value)
+{
+	int rc = owner_access(v, BOUND_STOPPED);
+	if (rc != 0)
+		return rc;
+	if (!v->ops->set_retval)
+		return AXV_ENOSYS;
+	return port_rc(v->ops->set_retval(v->port_ctx, value));
+}
+
+int axv_vcpu_advance_pc(struct axv_vcpu *v, uint8_t insn_len)
+{
+	int rc = owner_access(v, BOUND_STOPPED);
+	return rc != 0 ? rc : port_rc(v->ops->advance_pc(v->port_ctx, insn_len));
+}
+
+static int target_set_reg(void *ctx, unsigned reg, uint64_t value)
+{
+	struct axv_vcpu *v = ctx;
+	return v->ops->set_reg(v->port_ctx, reg, value);
+}
+
+static int target_advance_pc(void *ctx, uint8_t insn_len)
+{
+	struct axv_vcpu *v = ctx;
+	return v->ops->advance_pc(v->port_ctx, insn_len);
+}
+
+int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_exit *exit)
+{
+	int rc = owner_access(v, BOUND_STOPPED);
+	if (rc != 0)
+		return rc;
+	const struct axv_exit_target t = {
+		.set_reg = target_set_reg, .advance_pc = target_advance_pc, .ctx = v};
+	return axv_exit_complete(bus, &t, exit);
+}
+
+int axv_vcpu_destroy(struct axv_vcpu *v)
+{
+	if (!v)
+		return AXV_EINVAL;
+	uint32_t s = state_get(v);
+	if (!in(s, M(S_INVALID) | M(S_CREATED) | M(S_FREE)))
+		return AXV_ESTATE;
+	if (v->port_created && v->ops->destroy)
+		v->ops->destroy(v->port_ctx);
+	v->port_created = false;
+	atomic_store(&v->cpu, AXV_CPU_NONE);
+	(void)state_set(v, s, S_INVALID);
+	return 0;
+}
