@@ -8,8 +8,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 n=0
-for h in "$inc"/axv/*.h; do
-	name=axv/$(basename "$h")
+for h in "$inc"/axv/*.h "$inc"/axv/arch/*.h; do
+	name=${h#"$inc"/}
 	printf '#include <%s>\n#include <%s>\n' "$name" "$name" > "$tmp/t.c"
 	# shellcheck disable=SC2086
 	if $cc -std=c11 -pedantic -Wall -Wextra -Werror -ffreestanding -I"$inc" \

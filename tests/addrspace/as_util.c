@@ -1,0 +1,49 @@
+#include "as_util.h"
+
+#include <stdlib.h>
+
+static struct axv_pt_format fmts[FMT_COUNT];
+static bool ready;
+
+const struct axv_pt_format *test_format(int i)
+{
+	if (!ready) {
+		fmts[FMT_EPT] = axv_pt_ept;
+		fmts[FMT_NPT] = axv_pt_npt;
+		if (axv_s2_format_init(&fmts[FMT_S2_40], 40) || axv_s2_format_init(&fmts[FMT_S2_48], 48) ||
+		    axv_s2_format_init(&fmts[FMT_S2_32], 32) ||
+		    axv_la64_format_init(&fmts[FMT_LA3], 3, TEST_LA_INVALID) ||
+		    axv_la64_format_init(&fmts[FMT_LA4], 4, TEST_LA_INVALID))
+			abort();
+		ready = true;
+	}
+	return &fmts[i];
+}
+
+uint64_t test_raw_entry(struct mock_hal *m, const struct axv_addrspace *as, uint64_t gpa,
+			int *level)
+{
+	const struct axv_pt_format *f = as->fmt;
+	uint64_t tpa = axv_addrspace_root(as);
+	for (int l = 0; l < f->levels; l++) {
+		const uint64_t *t = mock_hal_ptr(m, tpa);
+		uint64_t i = (gpa >> f->shift[l]) & ((1ull << f->index_bits[l]) - 1);
+		uint64_t e = t[i];
+		if (e == f->empty[l]) {
+			*level = -1;
+			return 0;
+		}
+		if (l == f->levels - 1 || (e & f->block_mask) == f->block_val) {
+			*level = l;
+			return e;
+		}
+		tpa = e & f->oa_mask;
+	}
+	*level = -1;
+	return 0;
+}
+
+bool test_mock_clean(const struct mock_hal *m)
+{
+	return m->live == 0 && m->bad_frees == 0 && m->stray_ptrs == 0;
+}
