@@ -27,3 +27,8 @@ uint64_t test_raw_entry(struct mock_hal *m, const struct axv_addrspace *as, uint
 bool test_mock_clean(const struct mock_hal *m);
 
 #endif
+
+/* Hash of every page-table page reachable from the root (addresses and contents), for
+ * "nothing changed" checks; *tables gets the number of table frames found. */
+uint64_t test_tree_hash(struct mock_hal *m, const struct axv_addrspace *as, size_t *tables,
+			size_t *empty_tables);
