@@ -326,18 +326,18 @@ static _Noreturn void run_vcpu(unsigned i)
 			else
 				check("nested page fault", rc);
 			break;
-		case AXV_EXIT_SYSTEM_DOWN:
-			con_printf("aarch64-virt: guest powered off (%lu exits: %lu mmio, %lu "
-				   "hypercalls, %lu irqs, %lu halts)\n",
-				   exits[AXV_EXIT_MMIO_READ] + exits[AXV_EXIT_MMIO_WRITE] +
-					   exits[AXV_EXIT_HYPERCALL] + exits[AXV_EXIT_EXTERNAL_IRQ] +
-					   exits[AXV_EXIT_HALT] + exits[AXV_EXIT_NOTHING] +
-					   exits[AXV_EXIT_SYSREG_READ] + exits[AXV_EXIT_SYSREG_WRITE] +
-					   exits[AXV_EXIT_NESTED_PAGE_FAULT],
-				   exits[AXV_EXIT_MMIO_READ] + exits[AXV_EXIT_MMIO_WRITE],
+		case AXV_EXIT_SYSTEM_DOWN: {
+			uint64_t total = 0;
+			for (unsigned r = 0; r < AXV_EXIT_REASON_COUNT; r++)
+				total += exits[r];
+			con_printf("aarch64-virt: guest powered off after %lu exits (%lu mmio, %lu "
+				   "sysreg, %lu hypercall, %lu irq, %lu halt, %lu page fault)\n",
+				   total, exits[AXV_EXIT_MMIO_READ] + exits[AXV_EXIT_MMIO_WRITE],
+				   exits[AXV_EXIT_SYSREG_READ] + exits[AXV_EXIT_SYSREG_WRITE],
 				   exits[AXV_EXIT_HYPERCALL], exits[AXV_EXIT_EXTERNAL_IRQ],
-				   exits[AXV_EXIT_HALT]);
+				   exits[AXV_EXIT_HALT], exits[AXV_EXIT_NESTED_PAGE_FAULT]);
 			platform_poweroff();
+		}
 		case AXV_EXIT_SYSTEM_RESET:
 			con_puts("aarch64-virt: guest asked for a reset; this example powers off\n");
 			platform_poweroff();

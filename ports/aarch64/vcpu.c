@@ -113,9 +113,11 @@ static int op_set_retval(void *ctx, uint64_t value)
 	return 0;
 }
 
+/* The decoder sets insn_len exactly: 4 for a trapped instruction, 0 where ELR_EL2 already
+ * points past it (HVC) or the access is retried. */
 static int op_advance_pc(void *ctx, uint8_t insn_len)
 {
-	V(ctx)->ctx.pc += insn_len ? insn_len : 4;
+	V(ctx)->ctx.pc += insn_len;
 	return 0;
 }
 

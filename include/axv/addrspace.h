@@ -1,0 +1,340 @@
+/**
+ * @file addrspace.h
+ * @brief Guest physical address spaces over one nested page-table engine, driven by
+ *        page-table formats that are plain data (aarch64 stage 2, x86 EPT, AMD NPT,
+ *        LoongArch LA64).
+ */
+#ifndef AXV_ADDRSPACE_H
+#define AXV_ADDRSPACE_H
+
+#include <axv/frame.h>
+#include <axv/hal.h>
+#include <axv/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup axv_addrspace Address spaces
+ * @brief A guest physical address space: areas, their backing, and the nested page table.
+ *
+ * An address space covers `[base, base + size)` of guest physical addresses. It holds
+ * *areas*, non-overlapping ranges that are either *linear* (a fixed host physical range) or
+ * *alloc* (frames libaxv takes from the HAL, zeroed, either all at map time or one at a time
+ * on the first fault). One engine walks the page table of every format; a format is a
+ * `struct axv_pt_format`, plain data the port provides (see axv/arch/aarch64.h,
+ * axv/arch/x86_64.h, axv/arch/loongarch64.h).
+ *
+ * Rules every mutating call follows:
+ * - Bad input changes nothing: unaligned address or size, a zero size or an unknown flag give
+ *   #AXV_EINVAL; a range outside the space, or one that wraps, #AXV_ERANGE; an overlap with an
+ *   existing area #AXV_EEXIST. Running out of frames gives #AXV_ENOMEM, and then too the
+ *   areas, the page tables and the frame count are exactly as before: every frame an
+ *   operation needs is taken before the first entry is written.
+ * - The largest leaf that alignment and size allow is used; blocks are split on a partial
+ *   unmap or protect; page-table pages that become empty are freed.
+ * - The HAL's `tlb->flush_range` is called once per mutating call with a range covering
+ *   every entry that changed (never once per page). A valid leaf that changes is first made
+ *   invalid, then the range is flushed, then the new entry is written (break-before-make).
+ *   Frames and page-table pages are given back only after that flush.
+ * - Frames given to the guest are zeroed: no host data reaches a guest.
+ *
+ * Flags: every mapping must include #AXV_MAP_READ (no nested format here can express a
+ * write-only or execute-only mapping portably); #AXV_MAP_DEVICE and #AXV_MAP_UNCACHED exclude
+ * each other; #AXV_MAP_USER is accepted and ignored, since a nested table cannot see the guest's
+ * privilege level (NPT sets its U bit at every level regardless, as the APM requires).
+ *
+ * Concurrency: an address space is not locked; the caller serialises calls on one space.
+ * Translation and reads may run concurrently with each other but not with a mutating call.
+ * Context: task context, or interrupt context if the HAL's memory hooks allow it.
+ * @{
+ */
+
+/** Most levels a format may have. */
+#define AXV_PT_MAX_LEVELS 5
+
+/**
+ * @brief A nested page-table format, as data the engine reads.
+ *
+ * Level 0 is the root. An entry at level L maps `1 << shift[L]` bytes. An entry is *empty*
+ * when it equals `empty[L]`; at the last level any other entry is a leaf; above it, an entry
+ * with `(e & block_mask) == block_val` is a leaf (a block), any other a table pointer. A leaf
+ * is valid when `e & valid_mask` is non-zero; clearing those bits is how the engine breaks a
+ * leaf before it changes it. Output addresses are `e & oa_mask`.
+ *
+ * The engine converts #axv_map_flags_t into attribute bits once per call:
+ * `attr_base | (READ ? attr_read : attr_noread) | (WRITE ? ...) | (EXEC ? ...) | memory type`,
+ * then ORs `page_bits` (last level) or `block_bits` (blocks), so the inner loop of a mapping is
+ * `pte[i] = pa | attrs`.
+ *
+ * Ports provide ready-made formats; embedders normally do not fill this in themselves.
+ */
+struct axv_pt_format {
+	const char *name;                     /**< short name for logs, e.g. "ept" */
+	uint8_t levels;                       /**< number of levels, 2 to #AXV_PT_MAX_LEVELS */
+	uint8_t ia_bits;                      /**< input (guest physical) address bits */
+	uint8_t root_frames;                  /**< frames of the root table (concatenated roots: 2 to 16) */
+	uint8_t shift[AXV_PT_MAX_LEVELS];      /**< log2 of the bytes one entry of level L maps */
+	uint8_t index_bits[AXV_PT_MAX_LEVELS]; /**< index bits at level L (the root's include concatenation) */
+	bool leaf_ok[AXV_PT_MAX_LEVELS];       /**< level L may hold a leaf (the last level must) */
+	uint64_t empty[AXV_PT_MAX_LEVELS];     /**< value of an empty entry at level L */
+	uint64_t oa_mask;                     /**< output-address bits of an entry */
+	uint64_t valid_mask;                  /**< a leaf is valid when any of these bits is set */
+	uint64_t table_bits;                  /**< ORed with a table's address in a table entry */
+	uint64_t page_bits;                   /**< ORed into a last-level leaf */
+	uint64_t block_bits;                  /**< ORed into a leaf above the last level */
+	uint64_t block_mask;                  /**< with @ref block_val: tells a block from a table */
+	uint64_t block_val;                   /**< `(e & block_mask) == block_val`: a block */
+	uint64_t attr_base;                   /**< ORed into every leaf */
+	uint64_t attr_read;                   /**< ORed when #AXV_MAP_READ is set */
+	uint64_t attr_noread;                 /**< ORed when #AXV_MAP_READ is clear */
+	uint64_t attr_write;                  /**< ORed when #AXV_MAP_WRITE is set */
+	uint64_t attr_nowrite;                /**< ORed when #AXV_MAP_WRITE is clear */
+	uint64_t attr_exec;                   /**< ORed when #AXV_MAP_EXEC is set */
+	uint64_t attr_noexec;                 /**< ORed when #AXV_MAP_EXEC is clear */
+	uint64_t mem_normal;                  /**< memory-type bits of normal, cached memory */
+	uint64_t mem_device;                  /**< memory-type bits for #AXV_MAP_DEVICE */
+	uint64_t mem_uncached;                /**< memory-type bits for #AXV_MAP_UNCACHED */
+};
+
+/**
+ * @brief Check that a format descriptor is consistent.
+ * @param fmt the format
+ * @return 0; #AXV_EINVAL if @p fmt is NULL or its levels, shifts, index bits, root size,
+ *         leaf levels or masks do not fit together
+ * @note Any context; pure function.
+ */
+int axv_pt_format_check(const struct axv_pt_format *fmt);
+
+/**
+ * @brief The leaf entry the engine writes for @p pa with @p flags at @p level.
+ * @param fmt   a valid format
+ * @param level the level (0 is the root); must allow a leaf
+ * @param pa    output address, aligned to the level's leaf size
+ * @param flags `AXV_MAP_*` flags, valid as for a mapping
+ * @return the entry value (ports and tests use it; no table is touched)
+ * @note Any context; pure function.
+ */
+uint64_t axv_pt_leaf_entry(const struct axv_pt_format *fmt, unsigned level, axv_hpa_t pa,
+			   axv_map_flags_t flags);
+
+/**
+ * @brief The table entry the engine writes to point at a next-level table.
+ * @param fmt a valid format
+ * @param pa  physical address of the next-level table
+ * @return the entry value
+ * @note Any context; pure function.
+ */
+uint64_t axv_pt_table_entry(const struct axv_pt_format *fmt, axv_hpa_t pa);
+
+/** How an area is backed. */
+enum axv_area_kind {
+	AXV_AREA_LINEAR = 1, /**< a fixed host physical range, mapped at map time */
+	AXV_AREA_ALLOC = 2,  /**< frames owned by the address space, zeroed */
+};
+
+/** One area, as axv_addrspace_area() reports it. */
+struct axv_area_info {
+	axv_gpa_t gpa;           /**< first guest physical address */
+	uint64_t size;           /**< size in bytes, a multiple of 4 KiB */
+	axv_map_flags_t flags;   /**< `AXV_MAP_*` flags of the whole area */
+	enum axv_area_kind kind; /**< backing */
+	bool populated;          /**< alloc areas: frames were taken at map time (not lazily) */
+	axv_hpa_t hpa;           /**< linear areas: host physical address of @ref gpa; else invalid */
+};
+
+/**
+ * @brief An address space. Caller-owned storage; initialise with axv_addrspace_init().
+ *
+ * The members are visible so the struct can be embedded by value; treat them as private.
+ */
+struct axv_addrspace {
+	const struct axv_hal *hal;        /**< the HAL (private) */
+	const struct axv_pt_format *fmt;  /**< the page-table format (private) */
+	struct axv_frames frames;         /**< every frame the space holds (private) */
+	axv_gpa_t base;                   /**< first guest address (private) */
+	uint64_t size;                    /**< bytes covered (private) */
+	uint64_t tlb_tag;                 /**< tag given to the TLB hooks (private) */
+	axv_hpa_t root;                   /**< root table (private) */
+	uintptr_t va_off;                 /**< host pointer minus physical address of tables (private) */
+	bool linear;                      /**< every table so far satisfies va_off (private) */
+	axv_hpa_t area_pa;                /**< area array frames (private), or #AXV_HPA_INVALID */
+	size_t area_frames;               /**< frames of the area array (private) */
+	size_t area_cap;                  /**< area slots (private) */
+	size_t nareas;                    /**< areas in use (private) */
+	size_t pt_pages;                  /**< page-table frames, root included (private) */
+};
+
+/**
+ * @brief Initialise an address space over caller-owned storage.
+ * @param as      storage; untouched on failure
+ * @param hal     the HAL: memory hooks required, TLB hooks optional (NULL: no maintenance)
+ * @param fmt     the page-table format; it must outlive the space
+ * @param base    first guest physical address, 4 KiB aligned
+ * @param size    bytes, a non-zero multiple of 4 KiB; `base + size` must not exceed the
+ *                format's input address range
+ * @param tlb_tag the tag passed to the TLB hooks (VMID, ASID, EPTP ...)
+ * @return 0; #AXV_EINVAL for NULL arguments, a HAL without memory hooks, an invalid format,
+ *         or an unaligned or zero base/size; #AXV_ERANGE when the range does not fit the
+ *         format; #AXV_ENOMEM (or the HAL's error) when the root table cannot be allocated
+ */
+int axv_addrspace_init(struct axv_addrspace *as, const struct axv_hal *hal,
+		       const struct axv_pt_format *fmt, axv_gpa_t base, uint64_t size,
+		       uint64_t tlb_tag);
+
+/**
+ * @brief Tear an address space down and return every frame (guest frames, tables, areas).
+ * @param as an initialised space; it must not be in use by a running guest
+ * @return 0 (the HAL's `flush_all` is called once before frames are given back)
+ */
+int axv_addrspace_destroy(struct axv_addrspace *as);
+
+/**
+ * @brief Map a host physical range linearly: guest `gpa + i` is host `hpa + i`.
+ * @param as    the space
+ * @param gpa   first guest address, 4 KiB aligned
+ * @param hpa   first host physical address, 4 KiB aligned (larger leaves need it aligned
+ *              like @p gpa)
+ * @param size  bytes, a non-zero multiple of 4 KiB
+ * @param flags `AXV_MAP_*`; must include #AXV_MAP_READ
+ * @return 0; #AXV_EINVAL, #AXV_ERANGE (also when the host range wraps or exceeds the
+ *         format's output addresses), #AXV_EEXIST or #AXV_ENOMEM as described above
+ */
+int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t hpa,
+			     uint64_t size, axv_map_flags_t flags);
+
+/**
+ * @brief Map guest memory backed by frames the space allocates and owns.
+ * @param as       the space
+ * @param gpa      first guest address, 4 KiB aligned
+ * @param size     bytes, a non-zero multiple of 4 KiB
+ * @param flags    `AXV_MAP_*`; must include #AXV_MAP_READ
+ * @param populate true: take and map zeroed frames now; false: map nothing now and give a
+ *                 zeroed frame on the first fault of each page (axv_addrspace_handle_fault())
+ * @return as axv_addrspace_map_linear()
+ */
+int axv_addrspace_map_alloc(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
+			    axv_map_flags_t flags, bool populate);
+
+/**
+ * @brief Remove every mapping in a range; areas are trimmed or split as needed.
+ * @param as   the space
+ * @param gpa  first guest address, 4 KiB aligned
+ * @param size bytes, a non-zero multiple of 4 KiB
+ * @return 0 (also when part or all of the range was not mapped); #AXV_EINVAL, #AXV_ERANGE;
+ *         #AXV_ENOMEM when a block or an area must be split and no frame is left (nothing
+ *         changes). Frames of alloc areas are freed after the TLB flush.
+ */
+int axv_addrspace_unmap(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size);
+
+/**
+ * @brief Change the flags of a mapped range.
+ * @param as    the space
+ * @param gpa   first guest address, 4 KiB aligned
+ * @param size  bytes, a non-zero multiple of 4 KiB
+ * @param flags new `AXV_MAP_*` flags; must include #AXV_MAP_READ
+ * @return 0; #AXV_EINVAL, #AXV_ERANGE; #AXV_ENOENT if part of the range is not in an area;
+ *         #AXV_ENOMEM when a block or area must be split and no frame is left
+ */
+int axv_addrspace_protect(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
+			  axv_map_flags_t flags);
+
+/**
+ * @brief Translate a guest physical address through the page table.
+ * @param as   the space
+ * @param gpa  any guest address
+ * @param[out] hpa   host physical address (may be NULL)
+ * @param[out] flags the area's `AXV_MAP_*` flags (may be NULL)
+ * @param[out] left  bytes from @p gpa to the end of its leaf (may be NULL)
+ * @return 0; #AXV_ERANGE outside the space; #AXV_ENOENT when no leaf maps @p gpa (a hole or
+ *         a lazy page not yet faulted in). Outputs are written only on success.
+ * @note May run concurrently with other translations and reads, not with a mutating call.
+ */
+int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
+			    axv_map_flags_t *flags, uint64_t *left);
+
+/**
+ * @brief Resolve a nested page fault.
+ * @param as     the space
+ * @param gpa    the faulting guest physical address
+ * @param access what the guest tried: a non-empty OR of #AXV_MAP_READ, #AXV_MAP_WRITE,
+ *               #AXV_MAP_EXEC
+ * @return 0 when handled (a lazy page was given a zeroed frame, or the page is already
+ *         mapped with the access allowed: retry the guest); #AXV_ENOENT when no area covers
+ *         @p gpa, so the caller treats the access as MMIO; #AXV_EACCES when the area does not
+ *         allow the access (a permission fault); #AXV_EINVAL for a bad @p access;
+ *         #AXV_ERANGE outside the space; #AXV_ENOMEM when no frame is left (nothing changes)
+ */
+int axv_addrspace_handle_fault(struct axv_addrspace *as, axv_gpa_t gpa,
+			       axv_map_flags_t access);
+
+/**
+ * @brief Copy guest memory to a host buffer, across pages and areas.
+ * @param as  the space
+ * @param gpa first guest address (any alignment)
+ * @param buf destination
+ * @param len bytes; 0 is allowed and does nothing
+ * @return 0; #AXV_ERANGE outside the space or wrapping; #AXV_ENOENT when part of the range
+ *         is not in an area (nothing is copied); #AXV_EFAULT when the HAL has no host
+ *         mapping for a backing page. Lazy pages not faulted in read as zeros. Area
+ *         permissions do not apply: this is the hypervisor's access.
+ */
+int axv_addrspace_read(const struct axv_addrspace *as, axv_gpa_t gpa, void *buf, size_t len);
+
+/**
+ * @brief Copy a host buffer into guest memory, across pages and areas.
+ * @param as  the space
+ * @param gpa first guest address (any alignment)
+ * @param buf source
+ * @param len bytes; 0 is allowed and does nothing
+ * @return as axv_addrspace_read(), plus #AXV_ENOMEM when lazy pages must be given frames
+ *         and none is left (then nothing is copied and nothing changes). Lazy pages the range
+ *         touches are given zeroed frames first (one TLB flush for all of them).
+ */
+int axv_addrspace_write(struct axv_addrspace *as, axv_gpa_t gpa, const void *buf, size_t len);
+
+/**
+ * @brief Number of areas.
+ * @param as the space
+ * @return the number of areas, which axv_addrspace_area() indexes in address order
+ */
+size_t axv_addrspace_area_count(const struct axv_addrspace *as);
+
+/**
+ * @brief Describe one area (iterate with 0 to axv_addrspace_area_count() minus one).
+ * @param as    the space
+ * @param index the area's index, in increasing address order
+ * @param[out] out its description
+ * @return 0; #AXV_ENOENT past the last area; #AXV_EINVAL for NULL arguments
+ */
+int axv_addrspace_area(const struct axv_addrspace *as, size_t index, struct axv_area_info *out);
+
+/**
+ * @brief Physical address of the root table, for the port (VTTBR_EL2 BADDR, EPTP, nCR3).
+ * @param as the space
+ * @return the root's physical address, aligned to the root's size (concatenated roots)
+ */
+axv_hpa_t axv_addrspace_root(const struct axv_addrspace *as);
+
+/**
+ * @brief Frames the space holds: page tables, guest frames and its area array.
+ * @param as the space
+ * @return the live frame count of its frame context
+ */
+size_t axv_addrspace_frames(const struct axv_addrspace *as);
+
+/**
+ * @brief Page-table frames the space holds, root included.
+ * @param as the space
+ * @return the number of page-table frames
+ */
+size_t axv_addrspace_pt_frames(const struct axv_addrspace *as);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AXV_ADDRSPACE_H */

@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Address spaces: a sorted array of areas (kept in HAL frames) over the page-table engine.
+ *
+ * Every mutating call runs in the same order, so a failure can only happen before anything
+ * changes: validate; count the frames the walk needs; take them (pool) and make room in the
+ * area array; then break, one TLB flush, make, and update the areas. Frames released by the
+ * call are given back after the flush.
+ */
+#include "../core/mem.h"
+
+#include <axv/addrspace.h>
+#include <axv/err.h>
+
+#include "../core/log.h"
+#include "pt.h"
+
+#define PAGE AXV_FRAME_SIZE
+#define PAGE_MASK ((uint64_t)AXV_FRAME_SIZE - 1)
+
+struct area {
+	uint64_t start;
+	uint64_t size;
+	uint64_t hpa; /* linear: host address of start */
+	uint32_t flags;
+	uint8_t kind;
+	uint8_t populated;
+	uint8_t pad[2];
+};
+
+#define AREAS_PER_FRAME (AXV_FRAME_SIZE / sizeof(struct area))
+
+static inline struct area *areas(const struct axv_addrspace *as)
+{
+	return as->area_cap ? (struct area *)(void *)pt_va(as, as->area_pa) : NULL;
+}
+
+static inline uint64_t aend(const struct area *a)
+{
+	return a->start + a->size;
+}
+
+/* First area whose end is above gpa (so it contains gpa or lies after it). */
+static size_t area_find(const struct area *v, size_t n, uint64_t gpa)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (aend(&v[mid]) <= gpa)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Make room for `need` areas. Atomic: on failure nothing changes. */
+static int area_reserve(struct axv_addrspace *as, size_t need)
+{
+	if (need <= as->area_cap)
+		return 0;
+	size_t cap = as->area_cap ? as->area_cap * 2 : AREAS_PER_FRAME;
+	while (cap < need)
+		cap *= 2;
+	size_t frames = cap / AREAS_PER_FRAME;
+	axv_hpa_t pa;
+	int rc = axv_frame_alloc_run(&as->frames, frames, 1, 0, &pa);
+	if (rc != 0)
+		return rc;
+	struct area *nv = as->hal->mem->phys_to_virt(as->hal->ctx, pa);
+	if (!nv) {
+		axv_frame_free_run(&as->frames, pa, frames);
+		return AXV_EFAULT;
+	}
+	if ((uintptr_t)nv - (uintptr_t)pa != as->va_off)
+		as->linear = false;
+	if (as->area_cap) {
+		axv_memcpy(nv, areas(as), as->nareas * sizeof(struct area));
+		axv_frame_free_run(&as->frames, as->area_pa, as->area_frames);
+	}
+	as->area_pa = pa;
+	as->area_frames = frames;
+	as->area_cap = cap;
+	return 0;
+}
+
+static void area_insert(struct axv_addrspace *as, size_t pos, const struct area *a)
+{
+	struct area *v = areas(as);
+	axv_memmove(&v[pos + 1], &v[pos], (as->nareas - pos) * sizeof(*v));
+	v[pos] = *a;
+	as->nareas++;
+}
+
+static void area_remove(struct axv_addrspace *as, size_t pos)
+{
+	struct area *v = areas(as);
+	axv_memmove(&v[pos], &v[pos + 1], (as->nareas - pos - 1) * sizeof(*v));
+	as->nareas--;
+}
+
+/* Split the area at index i at gpa (strictly inside it). */
+static void area_split(struct axv_addrspace *as, size_t i, uint64_t gpa)
+{
+	struct area hi = areas(as)[i];
+	uint64_t off = gpa - hi.start;
+	hi.start = gpa;
+	hi.size -= off;
+	if (hi.kind == AXV_AREA_LINEAR)
+		hi.hpa += off;
+	areas(as)[i].size = off;
+	area_insert(as, i + 1, &hi);
+}
+
+static void flush(struct axv_addrspace *as, uint64_t lo, uint64_t hi)
+{
+	const struct axv_hal_tlb_ops *t = as->hal->tlb;
+	if (t && t->flush_range)
+		t->flush_range(as->hal->ctx, as->tlb_tag, lo, hi - lo);
+}
+
+static int check_range(const struct axv_addrspace *as, uint64_t gpa, uint64_t size)
+{
+	if (size == 0 || ((gpa | size) & PAGE_MASK))
+		return AXV_EINVAL;
+	if (gpa + size < gpa)
+		return AXV_ERANGE;
+	if (gpa < as->base || gpa + size > as->base + as->size)
+		return AXV_ERANGE;
+	return 0;
+}
+
+static void walk_init(struct pt_walk *w, struct axv_addrspace *as, struct pt_pool *pool)
+{
+	axv_memset(w, 0, sizeof(*w));
+	w->as = as;
+	w->f = as->fmt;
+	w->pool = pool;
+}
+
+static void walk_attrs(struct pt_walk *w, axv_map_flags_t nw, axv_map_flags_t keep)
+{
+	uint64_t a = pt_attrs(w->f, nw), k = pt_attrs(w->f, keep);
+	w->attr_page = a | w->f->page_bits;
+	w->attr_block = a | w->f->block_bits;
+	w->keep_page = k | w->f->page_bits;
+	w->keep_block = k | w->f->block_bits;
+}
+
+/* ---- init / destroy ------------------------------------------------------------------- */
+
+int axv_addrspace_init(struct axv_addrspace *as, const struct axv_hal *hal,
+		       const struct axv_pt_format *fmt, axv_gpa_t base, uint64_t size,
+		       uint64_t tlb_tag)
+{
+	if (!as || axv_hal_check(hal, AXV_HAL_NEED_MEM) != 0 || axv_pt_format_check(fmt) != 0)
+		return AXV_EINVAL;
+	if (size == 0 || ((base | size) & PAGE_MASK))
+		return AXV_EINVAL;
+	if (base + size < base || base + size > ((uint64_t)1 << fmt->ia_bits))
+		return AXV_ERANGE;
+	struct axv_addrspace n;
+	axv_memset(&n, 0, sizeof(n));
+	int rc = axv_frames_init(&n.frames, hal);
+	if (rc != 0)
+		return rc;
+	rc = axv_frame_alloc_run(&n.frames, fmt->root_frames, fmt->root_frames, 0, &n.root);
+	if (rc != 0) {
+		axv_frames_destroy(&n.frames);
+		return rc;
+	}
+	uint64_t *t = hal->mem->phys_to_virt(hal->ctx, n.root);
+	if (!t) {
+		axv_frame_free_run(&n.frames, n.root, fmt->root_frames);
+		axv_frames_destroy(&n.frames);
+		return AXV_EFAULT;
+	}
+	size_t ents = (size_t)1 << fmt->index_bits[0];
+	for (size_t i = 0; i < ents; i++)
+		t[i] = fmt->empty[0];
+	n.hal = hal;
+	n.fmt = fmt;
+	n.base = base;
+	n.size = size;
+	n.tlb_tag = tlb_tag;
+	n.va_off = (uintptr_t)t - (uintptr_t)n.root;
+	n.linear = true;
+	n.area_pa = AXV_HPA_INVALID;
+	n.pt_pages = fmt->root_frames;
+	*as = n;
+	return 0;
+}
+
+int axv_addrspace_destroy(struct axv_addrspace *as)
+{
+	if (!as || !as->hal)
+		return AXV_EINVAL;
+	const struct axv_hal_tlb_ops *t = as->hal->tlb;
+	if (t && t->flush_all)
+		t->flush_all(as->hal->ctx, as->tlb_tag);
+	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_walk w;
+	for (size_t i = 0; i < as->nareas; i++) {
+		struct area a = areas(as)[i];
+		if (a.kind != AXV_AREA_ALLOC)
+			continue;
+		walk_init(&w, as, &pool);
+		w.unmap = true;
+		w.owned = true;
+		pt_make(&w, a.start, aend(&a)); /* gives the frames back and frees their tables */
+	}
+	pt_free_all(as);
+	if (as->area_cap)
+		axv_frame_free_run(&as->frames, as->area_pa, as->area_frames);
+	as->area_cap = 0;
+	as->nareas = 0;
+	int rc = axv_frames_destroy(&as->frames);
+	if (rc != 0) {
+		axv_log(as->hal, AXV_LOG_ERROR, "addrspace: frames left after destroy");
+		return rc;
+	}
+	as->hal = NULL;
+	return 0;
+}
+
+/* ---- map ------------------------------------------------------------------------------ */
+
+/* Validate a new area's range; on success *pos is where it goes. */
+static int new_area_pos(const struct axv_addrspace *as, uint64_t gpa, uint64_t size,
+			axv_map_flags_t flags, size_t *pos)
+{
+	int rc = check_range(as, gpa, size);
+	if (rc == 0 && !pt_flags_ok(flags))
+		rc = AXV_EINVAL;
+	if (rc != 0)
+		return rc;
+	const struct area *v = areas(as);
+	size_t i = area_find(v, as->nareas, gpa);
+	if (i < as->nareas && v[i].start < gpa + size)
+		return AXV_EEXIST;
+	*pos = i;
+	return 0;
+}
+
+int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t hpa,
+			     uint64_t size, axv_map_flags_t flags)
+{
+	if (!as || !as->hal)
+		return AXV_EINVAL;
+	if (hpa & PAGE_MASK)
+		return AXV_EINVAL;
+	size_t pos;
+	int rc = new_area_pos(as, gpa, size, flags, &pos);
+	if (rc != 0)
+		return rc;
+	if (hpa + size < hpa || ((hpa + size - 1) & ~as->fmt->oa_mask & ~PAGE_MASK))
+		return AXV_ERANGE;
+
+	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_walk w;
+	walk_init(&w, as, &pool);
+	walk_attrs(&w, flags, flags);
+	w.pa_base = hpa;
+	w.gpa_base = gpa;
+	pt_count_map(&w, true, gpa, gpa + size);
+	rc = pt_pool_fill(as, &pool, w.tables);
+	if (rc == 0) {
+		rc = area_reserve(as, as->nareas + 1);
+		if (rc != 0)
+			pt_pool_drain(as, &pool);
+	}
+	if (rc != 0)
+		return rc;
+	pt_map_linear(&w, gpa, gpa + size);
+	struct area a = {.start = gpa, .size = size, .hpa = hpa, .flags = flags,
+			 .kind = AXV_AREA_LINEAR, .populated = 1};
+	area_insert(as, pos, &a);
+	pt_pool_drain(as, &pool);
+	flush(as, gpa, gpa + size);
+	return 0;
+}
+
+/* Give zeroed frames to every empty page of alloc areas in [s, e). All or nothing. */
+static int populate_range(struct axv_addrspace *as, uint64_t s, uint64_t e, size_t extra_areas,
+			  const struct area *nw)
+{
+	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_walk w;
+	walk_init(&w, as, &pool);
+	size_t n = as->nareas;
+	const struct area *v = areas(as);
+	if (nw) {
+		pt_count_map(&w, false, nw->start, aend(nw));
+	} else {
+		for (size_t i = area_find(v, n, s); i < n && v[i].start < e; i++)
+			if (v[i].kind == AXV_AREA_ALLOC)
+				pt_count_map(&w, false, max_u64(v[i].start, s), min_u64(aend(&v[i]), e));
+	}
+	if (w.frames + w.tables == 0 && extra_areas == 0)
+		return 0;
+	int rc = pt_pool_fill(as, &pool, w.frames + w.tables);
+	if (rc == 0 && extra_areas) {
+		rc = area_reserve(as, as->nareas + extra_areas);
+		if (rc != 0)
+			pt_pool_drain(as, &pool);
+	}
+	if (rc != 0)
+		return rc;
+	v = areas(as);
+	uint64_t lo = UINT64_MAX, hi = 0;
+	if (nw) {
+		walk_attrs(&w, nw->flags, nw->flags);
+		pt_populate(&w, nw->start, aend(nw));
+		lo = nw->start;
+		hi = aend(nw);
+	} else {
+		for (size_t i = area_find(v, n, s); i < n && v[i].start < e; i++) {
+			if (v[i].kind != AXV_AREA_ALLOC)
+				continue;
+			uint64_t cs = max_u64(v[i].start, s), ce = min_u64(aend(&v[i]), e);
+			walk_attrs(&w, v[i].flags, v[i].flags);
+			pt_populate(&w, cs, ce);
+			lo = min_u64(lo, cs);
+			hi = max_u64(hi, ce);
+		}
+	}
+	pt_pool_drain(as, &pool);
+	if (w.frames + w.tables)
+		flush(as, lo, hi);
+	return 0;
+}
+
+int axv_addrspace_map_alloc(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
+			    axv_map_flags_t flags, bool populate)
+{
+	if (!as || !as->hal)
+		return AXV_EINVAL;
+	size_t pos;
+	int rc = new_area_pos(as, gpa, size, flags, &pos);
+	if (rc != 0)
+		return rc;
+	struct area a = {.start = gpa, .size = size, .hpa = AXV_HPA_INVALID, .flags = flags,
+			 .kind = AXV_AREA_ALLOC, .populated = populate};
+	if (populate) {
+		rc = populate_range(as, gpa, gpa + size, 1, &a);
+		if (rc != 0)
+			return rc;
+	} else {
+		rc = area_reserve(as, as->nareas + 1);
+		if (rc != 0)
+			return rc;
+		flush(as, gpa, gpa + size); /* nothing in the table changed; keeps the rule simple */
+	}
+	area_insert(as, pos, &a);
+	return 0;
+}
+
+/* ---- unmap / protect ------------------------------------------------------------------ */
+
+/* Break, flush once, make: over the pieces of every area [s, e) meets. */
+static int change(struct axv_addrspace *as, uint64_t s, uint64_t e, bool unmap,
+		  axv_map_flags_t flags, size_t extra_areas)
+{
+	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_walk w;
+	walk_init(&w, as, &pool);
+	pt_count_cut(&w, s, e);
+	int rc = pt_pool_fill(as, &pool, w.tables);
+	if (rc == 0) {
+		rc = area_reserve(as, as->nareas + extra_areas);
+		if (rc != 0)
+			pt_pool_drain(as, &pool);
+	}
+	if (rc != 0)
+		return rc;
+	const struct area *v = areas(as);
+	size_t first = area_find(v, as->nareas, s), n = as->nareas;
+	w.unmap = unmap;
+	w.lo = s;
+	w.hi = e;
+	for (size_t i = first; i < n && v[i].start < e; i++) {
+		w.owned = v[i].kind == AXV_AREA_ALLOC;
+		pt_break(&w, max_u64(v[i].start, s), min_u64(aend(&v[i]), e));
+	}
+	flush(as, w.lo, w.hi);
+	for (size_t i = first; i < n && v[i].start < e; i++) {
+		w.owned = v[i].kind == AXV_AREA_ALLOC;
+		walk_attrs(&w, unmap ? v[i].flags : flags, v[i].flags);
+		pt_make(&w, max_u64(v[i].start, s), min_u64(aend(&v[i]), e));
+	}
+	pt_pool_drain(as, &pool);
+	return 0;
+}
+
+int axv_addrspace_unmap(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size)
+{
+	if (!as || !as->hal)
+		return AXV_EINVAL;
+	int rc = check_range(as, gpa, size);
+	if (rc != 0)
+		return rc;
+	uint64_t e = gpa + size;
+	size_t i = area_find(areas(as), as->nareas, gpa);
+	if (i >= as->nareas || areas(as)[i].start >= e)
+		return 0; /* nothing mapped there */
+	rc = change(as, gpa, e, true, 0, 1);
+	if (rc != 0)
+		return rc;
+	/* Update the areas: split at the edges, then drop what is inside. */
+	struct area *v = areas(as);
+	if (v[i].start < gpa) {
+		if (aend(&v[i]) > e)
+			area_split(as, i, e);
+		area_split(as, i, gpa);
+		i++;
+	}
+	while (i < as->nareas && areas(as)[i].start < e) {
+		v = areas(as);
+		if (aend(&v[i]) > e)
+			area_split(as, i, e);
+		area_remove(as, i);
+	}
+	return 0;
+}
+
+int axv_addrspace_protect(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
+			  axv_map_flags_t flags)
+{
+	if (!as || !as->hal)
+		return AXV_EINVAL;
+	int rc = check_range(as, gpa, size);
+	if (rc == 0 && !pt_flags_ok(flags))
+		rc = AXV_EINVAL;
+	if (rc != 0)
+		return rc;
+	uint64_t e = gpa + size;
+	const struct area *v = areas(as);
+	size_t i = area_find(v, as->nareas, gpa);
+	/* The areas must tile [gpa, e) without a hole. */
+	uint64_t at = gpa;
+	for (size_t k = i; k < as->nareas && at < e; k++) {
+		if (v[k].start > at)
+			break;
+		at = aend(&v[k]);
+	}
+	if (at < e)
+		return AXV_ENOENT;
+	rc = change(as, gpa, e, false, flags, 2);
+	if (rc != 0)
+		return rc;
+	if (areas(as)[i].start < gpa) {
+		area_split(as, i, gpa);
+		i++;
+	}
+	while (i < as->nareas && areas(as)[i].start < e) {
+		if (aend(&areas(as)[i]) > e)
+			area_split(as, i, e);
+		areas(as)[i].flags = flags;
+		i++;
+	}
+	return 0;
+}
+
+/* ---- lookup, faults, guest memory ----------------------------------------------------- */
+
+int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
+			    axv_map_flags_t *flags, uint64_t *left)
+{
+	if (!as || !as->hal)
+		return AXV_EINVAL;
+	if (gpa < as->base || gpa - as->base >= as->size)
+		return AXV_ERANGE;
+	uint64_t e;
+	unsigned l;
+	int rc = pt_lookup(as, gpa, &e, &l);
+	if (rc != 0)
+		return rc;
+	uint64_t off = gpa & (((uint64_t)1 << as->fmt->shift[l]) - 1);
+	if (hpa)
+		*hpa = (e & as->fmt->oa_mask) + off;
+	if (left)
+		*left = ((uint64_t)1 << as->fmt->shift[l]) - off;
+	if (flags) {
+		const struct area *v = areas(as);
+		*flags = v[area_find(v, as->nareas, gpa)].flags;
+	}
+	return 0;
+}
+
+int axv_addrspace_handle_fault(struct axv_addrspace *as, axv_gpa_t gpa, axv_map_flags_t access)
+{
+	if (!as || !as->hal)
+		return AXV_EINVAL;
+	const axv_map_flags_t rwx = AXV_MAP_READ | AXV_MAP_WRITE | AXV_MAP_EXEC;
+	if (access == 0 || (access & ~rwx))
+		return AXV_EINVAL;
+	if (gpa < as->base || gpa - as->base >= as->size)
+		return AXV_ERANGE;
+	const struct area *v = areas(as);
+	size_t i = area_find(v, as->nareas, gpa);
+	if (i >= as->nareas || v[i].start > gpa)
+		return AXV_ENOENT; /* not memory: MMIO */
+	if ((v[i].flags & access) != access)
+		return AXV_EACCES;
+	uint64_t page = gpa & ~PAGE_MASK;
+	return populate_range(as, page, page + PAGE, 0, NULL);
+}
+
+/* Check [gpa, gpa + len) lies in areas; *end is its end. */
+static int check_mem(const struct axv_addrspace *as, uint64_t gpa, size_t len)
+{
+	if (gpa + len < gpa || gpa < as->base || gpa + len > as->base + as->size)
+		return AXV_ERANGE;
+	const struct area *v = areas(as);
+	uint64_t at = gpa, e = gpa + len;
+	for (size_t k = area_find(v, as->nareas, gpa); k < as->nareas && at < e; k++) {
+		if (v[k].start > at)
+			break;
+		at = aend(&v[k]);
+	}
+	return at < e ? AXV_ENOENT : 0;
+}
+
+/* Copy between guest memory and buf; read: to buf. Pages not mapped read as zeros. */
+static int copy(const struct axv_addrspace *as, uint64_t gpa, unsigned char *buf, size_t len,
+		bool read, bool dry)
+{
+	while (len) {
+		size_t chunk = (size_t)min_u64(len, PAGE - (gpa & PAGE_MASK));
+		uint64_t e;
+		unsigned l;
+		if (pt_lookup(as, gpa, &e, &l) != 0) {
+			if (!dry && read)
+				axv_memset(buf, 0, chunk);
+		} else {
+			uint64_t off = gpa & (((uint64_t)1 << as->fmt->shift[l]) - 1);
+			unsigned char *p =
+				as->hal->mem->phys_to_virt(as->hal->ctx, (e & as->fmt->oa_mask) + off);
+			if (!p)
+				return AXV_EFAULT;
+			if (!dry) {
+				if (read)
+					axv_memcpy(buf, p, chunk);
+				else
+					axv_memcpy(p, buf, chunk);
+			}
+		}
+		gpa += chunk;
+		buf += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int axv_addrspace_read(const struct axv_addrspace *as, axv_gpa_t gpa, void *buf, size_t len)
+{
+	if (!as || !as->hal || (!buf && len))
+		return AXV_EINVAL;
+	if (len == 0)
+		return 0;
+	int rc = check_mem(as, gpa, len);
+	if (rc == 0)
+		rc = copy(as, gpa, buf, len, true, true);
+	if (rc == 0)
+		rc = copy(as, gpa, buf, len, true, false);
+	return rc;
+}
+
+int axv_addrspace_write(struct axv_addrspace *as, axv_gpa_t gpa, const void *buf, size_t len)
+{
+	if (!as || !as->hal || (!buf && len))
+		return AXV_EINVAL;
+	if (len == 0)
+		return 0;
+	int rc = check_mem(as, gpa, len);
+	if (rc == 0)
+		rc = copy(as, gpa, (unsigned char *)(uintptr_t)buf, len, false, true);
+	if (rc == 0)
+		rc = populate_range(as, gpa & ~PAGE_MASK, (gpa + len + PAGE_MASK) & ~PAGE_MASK, 0,
+				    NULL);
+	if (rc == 0)
+		rc = copy(as, gpa, (unsigned char *)(uintptr_t)buf, len, false, false);
+	return rc;
+}
+
+/* ---- introspection -------------------------------------------------------------------- */
+
+size_t axv_addrspace_area_count(const struct axv_addrspace *as)
+{
+	return as ? as->nareas : 0;
+}
+
+int axv_addrspace_area(const struct axv_addrspace *as, size_t index, struct axv_area_info *out)
+{
+	if (!as || !out)
+		return AXV_EINVAL;
+	if (index >= as->nareas)
+		return AXV_ENOENT;
+	const struct area *a = &areas(as)[index];
+	out->gpa = a->start;
+	out->size = a->size;
+	out->flags = a->flags;
+	out->kind = (enum axv_area_kind)a->kind;
+	out->populated = a->populated != 0;
+	out->hpa = a->kind == AXV_AREA_LINEAR ? a->hpa : AXV_HPA_INVALID;
+	return 0;
+}
+
+axv_hpa_t axv_addrspace_root(const struct axv_addrspace *as)
+{
+	return as ? as->root : AXV_HPA_INVALID;
+}
+
+size_t axv_addrspace_frames(const struct axv_addrspace *as)
+{
+	return as ? axv_frames_live(&as->frames) : 0;
+}
+
+size_t axv_addrspace_pt_frames(const struct axv_addrspace *as)
+{
+	return as ? as->pt_pages : 0;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Intel EPT format as data for the engine.
+ *
+ * Intel SDM Vol. 3C, "EPT Translation Mechanism" (section 29.3.2 in the 2023+ editions,
+ * 28.2.2 before), tables "Format of an EPT PML4 Entry" ... "Format of an EPT Page-Table
+ * Entry that Maps a 4-KByte Page":
+ *  - bit 0 read, bit 1 write, bit 2 execute (supervisor-mode execute with mode-based
+ *    control); an entry with bits 2:0 clear is not present.
+ *  - leaves: bits 5:3 EPT memory type (0 UC, 1 WC, 4 WT, 5 WP, 6 WB), bit 6 ignore PAT,
+ *    bit 7 set in a PDPTE (1 GiB) or PDE (2 MiB) that maps a page; bits 5:3 are reserved in
+ *    non-leaf entries.
+ *  - physical address in bits (MAXPHYADDR-1):12, at most 51:12.
+ * Non-leaf entries grant R/W/X so the leaf alone decides the permissions.
+ */
+#include <axv/arch/x86_64.h>
+
+#define EPT_R (1ull << 0)
+#define EPT_W (1ull << 1)
+#define EPT_X (1ull << 2)
+#define EPT_MT(x) ((uint64_t)(x) << 3)
+#define EPT_MT_UC EPT_MT(0)
+#define EPT_MT_WC EPT_MT(1)
+#define EPT_MT_WB EPT_MT(6)
+#define EPT_LEAF (1ull << 7)
+#define EPT_OA_MASK 0x000ffffffffff000ull
+
+const struct axv_pt_format axv_pt_ept = {
+	.name = "ept",
+	.levels = 4,
+	.ia_bits = 48,
+	.root_frames = 1,
+	.shift = {39, 30, 21, 12},
+	.index_bits = {9, 9, 9, 9},
+	.leaf_ok = {false, true, true, true},
+	.empty = {0, 0, 0, 0},
+	.oa_mask = EPT_OA_MASK,
+	.valid_mask = EPT_R | EPT_W | EPT_X,
+	.table_bits = EPT_R | EPT_W | EPT_X,
+	.page_bits = 0,
+	.block_bits = EPT_LEAF,
+	.block_mask = EPT_LEAF,
+	.block_val = EPT_LEAF,
+	.attr_base = 0,
+	.attr_read = EPT_R,
+	.attr_write = EPT_W,
+	.attr_exec = EPT_X,
+	.mem_normal = EPT_MT_WB,
+	.mem_device = EPT_MT_UC,
+	.mem_uncached = EPT_MT_WC,
+};

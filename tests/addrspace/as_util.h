@@ -1,0 +1,34 @@
+/* Helpers shared by the address-space tests. */
+#ifndef AXV_TESTS_AS_UTIL_H
+#define AXV_TESTS_AS_UTIL_H
+
+#include <axv/addrspace.h>
+#include <axv/arch/aarch64.h>
+#include <axv/arch/loongarch64.h>
+#include <axv/arch/x86_64.h>
+
+#include "mock_hal.h"
+
+/* The LA64 format's empty directory entry in the tests (an "invalid table" address). */
+#define TEST_LA_INVALID 0x7ffff000ull
+
+enum { FMT_EPT, FMT_NPT, FMT_S2_40, FMT_S2_48, FMT_S2_32, FMT_LA3, FMT_LA4, FMT_COUNT };
+
+/* Format number i (built on first use into static storage; test code only). */
+const struct axv_pt_format *test_format(int i);
+
+/* The raw entry the test's own walk finds for gpa (independent of the engine), its level in
+ * *level, or 0 with *level = -1 when an empty entry ends the walk. */
+uint64_t test_raw_entry(struct mock_hal *m, const struct axv_addrspace *as, uint64_t gpa,
+			int *level);
+
+/* Strict version of MOCK_HAL_CHECK_CLEAN: true only if nothing leaked, no bad free and no
+ * stray pointer. */
+bool test_mock_clean(const struct mock_hal *m);
+
+#endif
+
+/* Hash of every page-table page reachable from the root (addresses and contents), for
+ * "nothing changed" checks; *tables gets the number of table frames found. */
+uint64_t test_tree_hash(struct mock_hal *m, const struct axv_addrspace *as, size_t *tables,
+			size_t *empty_tables);
