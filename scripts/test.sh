@@ -67,7 +67,7 @@ step "native build and unit tests (Criterion, mock HAL)" native
 step "AddressSanitizer + UndefinedBehaviorSanitizer" sanitize
 step "ThreadSanitizer (threaded tests; Criterion cannot run under TSan)" tsan
 step "release build (debug checks off)" release
-step "aarch64 cross build (freestanding, symbol and header checks)" cross aarch64
+step "aarch64 cross build: symbol and header checks, test guests under QEMU at EL1 under libaxv at EL2" cross aarch64
 step "loongarch64 cross build (clang-16, symbol and header checks)" cross loongarch64
 step "docs (Doxygen, warnings are errors)" docs
 
