@@ -68,7 +68,7 @@ struct axv_exit_access {
 	uint64_t data;     /**< value written (writes); value read, once completed (reads) */
 	uint8_t width;     /**< access width in bytes: 1, 2, 4 or 8 (anything else is refused) */
 	uint8_t reg;       /**< guest register number in the port's numbering, or #AXV_REG_NONE */
-	uint8_t reg_width; /**< destination register width in bytes for reads (4 or 8) */
+	uint8_t reg_width; /**< reads: destination register width in bytes (1, 2, 4 or 8, at least @ref width; usually 4 or 8) */
 	bool sign_extend;  /**< reads: sign-extend the loaded value to @ref reg_width */
 	uint8_t flags;     /**< `AXV_ACCESS_*` */
 };
