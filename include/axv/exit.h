@@ -68,7 +68,7 @@ struct axv_exit_access {
 	uint64_t data;     /**< value written (writes); value read, once completed (reads) */
 	uint8_t width;     /**< access width in bytes: 1, 2, 4 or 8 (anything else is refused) */
 	uint8_t reg;       /**< guest register number in the port's numbering, or #AXV_REG_NONE */
-	uint8_t reg_width; /**< destination register width in bytes for reads (4 or 8) */
+	uint8_t reg_width; /**< reads: destination register width in bytes (1, 2, 4 or 8, at least @ref width; usually 4 or 8) */
 	bool sign_extend;  /**< reads: sign-extend the loaded value to @ref reg_width */
 	uint8_t flags;     /**< `AXV_ACCESS_*` */
 };
@@ -331,7 +331,7 @@ int axv_bus_write(const struct axv_bus *bus, enum axv_bus_space space, uint64_t 
 /**
  * @brief Where axv_exit_complete() writes its results: the guest's registers and pc.
  *
- * The exit module sits below the vcpu module, so it reaches the guest through these two
+ * The exit module sits below the vcpu module, so it reaches the guest through these
  * callbacks; axv_vcpu_complete() fills them from a vcpu's port.
  */
 struct axv_exit_target {
@@ -350,7 +350,17 @@ struct axv_exit_target {
 	 * @return 0, or a negative code
 	 */
 	int (*advance_pc)(void *ctx, uint8_t insn_len);
-	void *ctx; /**< passed to both callbacks */
+	void *ctx; /**< passed to every callback */
+	/**
+	 * @brief Read a guest general-purpose register; needed only for reads whose
+	 *        destination is narrower than 4 bytes (x86 `IN AL`, `MOV AX, [mem]`), which keep
+	 *        the register's other bits (optional otherwise).
+	 * @param ctx @ref ctx
+	 * @param reg register number in the port's numbering
+	 * @param[out] value the value
+	 * @return 0, or a negative code
+	 */
+	int (*get_reg)(void *ctx, unsigned reg, uint64_t *value);
 };
 
 /**
@@ -359,6 +369,9 @@ struct axv_exit_target {
  * Reads: the device's value is truncated to `access.width` bytes, sign-extended when
  * `access.sign_extend` is set, truncated to `access.reg_width` bytes, stored in
  * `access.data`, and written to register `access.reg` (not written for #AXV_REG_NONE).
+ * A destination of 4 or 8 bytes gets that value zero-extended (aarch64 W registers, x86
+ * 32-bit destinations); a destination of 1 or 2 bytes keeps the register's other bits
+ * (x86 AL, AX), read through the target's get_reg.
  * Writes: the low `access.width` bytes of `access.data` go to the device. In both cases the
  * guest pc is then advanced. Every field is validated first (the exit may come from a
  * hostile guest through a decoder): on a validation error no device and no callback is
@@ -371,7 +384,7 @@ struct axv_exit_target {
  *             #AXV_EXIT_SYSREG_WRITE
  * @return 0; #AXV_EINVAL for a NULL argument, another exit reason, a width other than 1, 2,
  *         4 or 8, or (reads) a reg_width that is not 1, 2, 4 or 8 or is smaller than the
- *         width; #AXV_ENOTSUP for string or REP accesses (`AXV_ACCESS_STRING`,
+ *         width, or a reg_width of 1 or 2 with no get_reg callback; #AXV_ENOTSUP for string or REP accesses (`AXV_ACCESS_STRING`,
  *         `AXV_ACCESS_REP`: the embedder emulates those); #AXV_ENXIO when no device
  *         claims the access (the embedder decides: inject an abort, ignore, stop the vm);
  *         #AXV_EACCES when the device lacks the hook; or the device's or target's error

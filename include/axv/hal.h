@@ -27,7 +27,7 @@ extern "C" {
  * | frame     | required                 | -          | -                            | optional |
  * | addrspace | required                 | optional   | -                            | optional |
  * | vcpu      | -                        | -          | `cpu_id`, `send_ipi`         | optional |
- * | irq       | -                        | -          | `send_ipi`                   | optional |
+ * | irq       | -                        | -          | - (kicks go through vcpu)    | -        |
  * | exit      | required (bus storage)   | -          | -                            | optional |
  *
  * Every hook receives `ctx`, the embedder's own pointer, first. Each module's `init` checks

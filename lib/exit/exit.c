@@ -86,7 +86,10 @@ int axv_exit_complete(const struct axv_bus *bus, const struct axv_exit_target *t
 	struct axv_exit_access *a = &exit->access;
 	if (!axv_width_valid(a->width))
 		return AXV_EINVAL;
+	bool merge = is_read && a->reg != AXV_REG_NONE && a->reg_width < 4;
 	if (is_read && (!axv_width_valid(a->reg_width) || a->reg_width < a->width))
+		return AXV_EINVAL;
+	if (merge && !t->get_reg)
 		return AXV_EINVAL;
 	if (a->flags & (AXV_ACCESS_STRING | AXV_ACCESS_REP))
 		return AXV_ENOTSUP;
@@ -102,7 +105,16 @@ int axv_exit_complete(const struct axv_bus *bus, const struct axv_exit_target *t
 			v = sign_extend(v, a->width);
 		v = low_bytes(v, a->reg_width);
 		if (a->reg != AXV_REG_NONE) {
-			rc = t->set_reg(t->ctx, a->reg, v);
+			uint64_t r = v;
+			if (merge) {
+				/* A narrow destination keeps the register's other bits. */
+				uint64_t old = 0;
+				rc = t->get_reg(t->ctx, a->reg, &old);
+				if (rc != 0)
+					return rc < 0 ? rc : AXV_EIO;
+				r = (old & ~low_bytes(UINT64_MAX, a->reg_width)) | v;
+			}
+			rc = t->set_reg(t->ctx, a->reg, r);
 			if (rc != 0)
 				return rc < 0 ? rc : AXV_EIO;
 		}

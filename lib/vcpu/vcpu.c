@@ -344,6 +344,12 @@ static int target_set_reg(void *ctx, unsigned reg, uint64_t value)
 	return v->ops->set_reg(v->port_ctx, reg, value);
 }
 
+static int target_get_reg(void *ctx, unsigned reg, uint64_t *value)
+{
+	struct axv_vcpu *v = ctx;
+	return v->ops->get_reg(v->port_ctx, reg, value);
+}
+
 static int target_advance_pc(void *ctx, uint8_t insn_len)
 {
 	struct axv_vcpu *v = ctx;
@@ -356,7 +362,8 @@ int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_
 	if (rc != 0)
 		return rc;
 	const struct axv_exit_target t = {
-		.set_reg = target_set_reg, .advance_pc = target_advance_pc, .ctx = v};
+		.set_reg = target_set_reg, .advance_pc = target_advance_pc, .ctx = v,
+		.get_reg = target_get_reg};
 	return axv_exit_complete(bus, &t, exit);
 }
 

@@ -85,6 +85,15 @@ static int g_set_reg(void *ctx, unsigned reg, uint64_t value)
 	return 0;
 }
 
+static int g_get_reg(void *ctx, unsigned reg, uint64_t *value)
+{
+	struct guest *g = ctx;
+	if (reg >= 32)
+		return AXV_EINVAL;
+	*value = g->regs[reg];
+	return 0;
+}
+
 static int g_advance(void *ctx, uint8_t len)
 {
 	struct guest *g = ctx;
@@ -109,7 +118,8 @@ static void setup(void)
 	memset(&d3, 0, sizeof(d3));
 	memset(&g, 0, sizeof(g));
 	g.pc = 0x8000;
-	tgt = (struct axv_exit_target){g_set_reg, g_advance, &g};
+	tgt = (struct axv_exit_target){
+		.set_reg = g_set_reg, .advance_pc = g_advance, .ctx = &g, .get_reg = g_get_reg};
 	cr_assert_eq(axv_bus_init(&bus, storage, cap), 0);
 }
 
@@ -373,6 +383,8 @@ static const struct width_case width_cases[] = {
 	{0x8899aabbccddeeffull, 1, 4, true, 0xffffffffull},
 	{0x8899aabbccddeeffull, 1, 4, false, 0xffull},
 	{0x8899aabbccddeeffull, 1, 1, true, 0xffull},
+	{0x8899aabbccddeeffull, 1, 2, true, 0xffffull},
+	{0x8899aabbccddeeffull, 2, 2, true, 0xeeffull},
 	{0x8899aabbccddeeffull, 2, 8, false, 0xeeffull},
 	{0x8899aabbccddeeffull, 2, 8, true, 0xffffffffffffeeffull},
 	{0x8899aabbccddeeffull, 2, 4, true, 0xffffeeffull},
@@ -404,8 +416,14 @@ Test(bus, complete_read_every_width_with_and_without_sign_extension)
 		uint64_t pc = g.pc;
 		struct axv_exit e = mmio_read(0x9010, c->width, 5, c->reg_width, c->sext);
 		cr_expect_eq(axv_exit_complete(&bus, &tgt, &e), 0, "case %zu", i);
-		cr_expect_eq(g.regs[5], c->want, "case %zu: reg %#llx want %#llx", i,
-			     (unsigned long long)g.regs[5], (unsigned long long)c->want);
+		/* 1- and 2-byte destinations keep the register's other bits (x86 AL, AX). */
+		uint64_t reg = c->want;
+		if (c->reg_width == 1)
+			reg |= 0x5555555555555500ull;
+		else if (c->reg_width == 2)
+			reg |= 0x5555555555550000ull;
+		cr_expect_eq(g.regs[5], reg, "case %zu: reg %#llx want %#llx", i,
+			     (unsigned long long)g.regs[5], (unsigned long long)reg);
 		cr_expect_eq(e.access.data, c->want, "case %zu: data", i);
 		cr_expect_eq(d1.last_width, c->width, "case %zu: width seen by the device", i);
 		cr_expect_eq(g.pc, pc + 4, "case %zu: pc", i);
@@ -498,8 +516,16 @@ Test(bus, complete_refuses_hostile_exits_without_side_effects)
 	cr_expect_eq(axv_exit_complete(NULL, &tgt, &e), AXV_EINVAL);
 	cr_expect_eq(axv_exit_complete(&bus, NULL, &e), AXV_EINVAL);
 	cr_expect_eq(axv_exit_complete(&bus, &tgt, NULL), AXV_EINVAL);
-	struct axv_exit_target half = {g_set_reg, NULL, &g};
+	struct axv_exit_target half = {.set_reg = g_set_reg, .ctx = &g};
 	cr_expect_eq(axv_exit_complete(&bus, &half, &e), AXV_EINVAL);
+	/* A narrow destination needs get_reg to keep the other bits: refused without it. */
+	struct axv_exit_target noget = tgt;
+	noget.get_reg = NULL;
+	struct axv_exit narrow = mmio_read(0x1000, 1, 1, 1, false);
+	struct guest before = g;
+	cr_expect_eq(axv_exit_complete(&bus, &noget, &narrow), AXV_EINVAL);
+	cr_expect_eq(memcmp(&before, &g, sizeof(g)), 0);
+	cr_expect_eq(d1.reads, 1, "the device was read before the refusal");
 	/* A device error is passed on and the pc stays. */
 	d1.fail = AXV_EIO;
 	uint64_t pc = g.pc;

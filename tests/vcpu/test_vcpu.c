@@ -499,9 +499,18 @@ Test(vcpu, complete_writes_the_guest_register_and_pc)
 	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e), 0);
 	cr_expect_eq(fp.regs[3], 0xffffffffffffff80ull);
 	cr_expect_eq(fp.pc, 4);
+	/* A 1-byte destination keeps the other bits, read back through the port. */
+	fp.regs[4] = 0x1122334455667700ull;
+	e.access.reg = 4;
+	e.access.reg_width = 1;
+	e.access.sign_extend = false;
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e), 0);
+	cr_expect_eq(fp.regs[4], 0x1122334455667780ull);
+	cr_expect_eq(fp.pc, 8);
+	e.access.reg_width = 8;
 	e.access.reg = 40; /* the port has 32 registers */
 	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e), AXV_EINVAL);
-	cr_expect_eq(fp.pc, 4);
+	cr_expect_eq(fp.pc, 8);
 	cr_expect_eq(axv_vcpu_set_retval(&v, 99), 0);
 	cr_expect_eq(fp.retval, 99);
 	uint64_t r;
