@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The aarch64 port behind the core vcpu and irq modules: struct axv_vcpu_ops over an
- * axv_a64_vcpu (EL2 world switch + ESR decoding), struct axv_vic_ops over the GICv3 list
- * registers, and struct axv_percpu_ops over axv_a64_cpu_enable().
+ * The aarch64 port behind the core vcpu module: struct axv_vcpu_ops over an axv_a64_vcpu
+ * (EL2 world switch + ESR decoding) and struct axv_percpu_ops over axv_a64_cpu_enable().
+ * The list-register controller is in lr.c.
  *
  * References: IHI 0069 (GICv3) 12.4.6 ICH_LR<n>_EL2, 12.4.3 ICH_ELRSR_EL2; DDI 0487 D17.2.
  */
@@ -10,6 +10,35 @@
 #include <axv/err.h>
 
 #include "sysreg.h"
+
+
+/* ---- the list registers of this cpu ------------------------------------------------------------ */
+
+static uint64_t hw_read(void *ctx, unsigned n)
+{
+	(void)ctx;
+	return axv_a64_gic_read_lr(n);
+}
+
+static void hw_write(void *ctx, unsigned n, uint64_t v)
+{
+	(void)ctx;
+	axv_a64_gic_write_lr(n, v);
+}
+
+static uint32_t hw_empty(void *ctx)
+{
+	(void)ctx;
+	return axv_a64_gic_empty_lrs();
+}
+
+static void hw_hcr(void *ctx, uint64_t v)
+{
+	(void)ctx;
+	axv_a64_gic_write_hcr(v);
+}
+
+static const struct axv_a64_lr_ops hw_lr_ops = {hw_read, hw_write, hw_empty, hw_hcr};
 
 /* ---- vcpu ops -------------------------------------------------------------------------------- */
 
@@ -26,6 +55,9 @@ static int op_create(void *ctx, uint32_t id)
 	v->cpu = NULL;
 	v->hw_ppis = 0;
 	v->vmid = 0;
+	v->lr.ops = NULL;
+	v->lr.ctx = NULL;
+	v->lr.nr = 0;
 	v->root = 0;
 	for (unsigned i = 0; i < 16; i++)
 		v->lr_id[i] = AXV_A64_LR_FREE;
@@ -77,6 +109,9 @@ static int op_bind(void *ctx)
 	if (!cpu || !cpu->host_trap)
 		return AXV_ESTATE; /* this cpu was not enabled */
 	v->cpu = cpu;
+	v->lr.ops = &hw_lr_ops;
+	v->lr.ctx = NULL;
+	v->lr.nr = cpu->nr_lrs > 16 ? 16 : cpu->nr_lrs;
 	return 0;
 }
 
@@ -135,51 +170,6 @@ const struct axv_vcpu_ops axv_a64_vcpu_ops = {
 	.inject = NULL,
 	.advance_pc = op_advance_pc,
 	.destroy = NULL,
-};
-
-/* ---- list registers as the virtual interrupt controller --------------------------------------- */
-
-static int vic_deliver(void *ctx, uint32_t id, uint8_t prio)
-{
-	struct axv_a64_vcpu *v = V(ctx);
-	if (!v->cpu || id >= 1020) /* 1020-1023 are special INTIDs */
-		return AXV_EINVAL;
-	uint32_t mask = v->cpu->nr_lrs >= 32 ? ~0u : (1u << v->cpu->nr_lrs) - 1;
-	uint32_t empty = axv_a64_gic_empty_lrs() & mask;
-	for (unsigned n = 0; n < v->cpu->nr_lrs; n++)
-		if (v->lr_id[n] != AXV_A64_LR_FREE)
-			empty &= ~(1u << n); /* ours until sync has seen it finish */
-	if (!empty)
-		return AXV_ENOSPC;
-	unsigned n = (unsigned)__builtin_ctz(empty);
-	uint64_t lr = AXV_A64_LR_PENDING | AXV_A64_LR_GROUP1 |
-		      ((uint64_t)prio << AXV_A64_LR_PRIO_SHIFT) | id;
-	if (id < 32 && (v->hw_ppis & (1u << id)))
-		lr |= AXV_A64_LR_HW | ((uint64_t)id << AXV_A64_LR_PINTID_SHIFT);
-	axv_a64_gic_write_lr(n, lr);
-	v->lr_id[n] = id;
-	return 0;
-}
-
-static void vic_sync(void *ctx, struct axv_virq *virq)
-{
-	struct axv_a64_vcpu *v = V(ctx);
-	if (!v->cpu)
-		return;
-	for (unsigned n = 0; n < v->cpu->nr_lrs; n++) {
-		if (v->lr_id[n] == AXV_A64_LR_FREE)
-			continue;
-		uint64_t lr = axv_a64_gic_read_lr(n);
-		if ((lr >> AXV_A64_LR_STATE_SHIFT) != 0)
-			continue; /* still pending or active in the guest */
-		axv_virq_eoi(virq, v->lr_id[n]);
-		v->lr_id[n] = AXV_A64_LR_FREE;
-	}
-}
-
-const struct axv_vic_ops axv_a64_vic_ops = {
-	.deliver = vic_deliver,
-	.sync = vic_sync,
 };
 
 /* ---- per-cpu enable ------------------------------------------------------------------------------ */

@@ -439,6 +439,48 @@ struct axv_a64_vcpu_config {
 	uint32_t hw_ppis;
 };
 
+/** ICH_HCR_EL2.En: the virtual CPU interface is on (IHI 0069 12.4.2). */
+#define AXV_A64_ICH_HCR_EN 1u
+/** ICH_HCR_EL2.UIE: maintenance interrupt when at most one list register is valid. */
+#define AXV_A64_ICH_HCR_UIE 2u
+
+/** @brief Access to one cpu's list registers: the hardware, or a model in tests. */
+struct axv_a64_lr_ops {
+	/**
+	 * @brief Read ICH_LR<n>_EL2.
+	 * @param ctx the context in `struct axv_a64_lr`
+	 * @param n   list register number
+	 * @return its value
+	 */
+	uint64_t (*read)(void *ctx, unsigned n);
+	/**
+	 * @brief Write ICH_LR<n>_EL2.
+	 * @param ctx the context
+	 * @param n   list register number
+	 * @param v   the value
+	 */
+	void (*write)(void *ctx, unsigned n, uint64_t v);
+	/**
+	 * @brief ICH_ELRSR_EL2: bit n set when list register n holds nothing.
+	 * @param ctx the context
+	 * @return the bitmap
+	 */
+	uint32_t (*empty)(void *ctx);
+	/**
+	 * @brief Write ICH_HCR_EL2.
+	 * @param ctx the context
+	 * @param v   the value
+	 */
+	void (*write_hcr)(void *ctx, uint64_t v);
+};
+
+/** @brief The list registers a vcpu delivers into (set by bind on aarch64). */
+struct axv_a64_lr {
+	const struct axv_a64_lr_ops *ops; /**< how to reach them, or NULL while unbound */
+	void *ctx;                        /**< the ops' context */
+	uint32_t nr;                      /**< how many there are (at most 16) */
+};
+
 /** @brief An aarch64 vcpu: the port context that `axv_a64_vcpu_ops` works on. Caller-owned. */
 struct axv_a64_vcpu {
 	struct axv_a64_ctx ctx;   /**< the guest's registers */
@@ -448,6 +490,7 @@ struct axv_a64_vcpu {
 	uint16_t vmid;            /**< VMID */
 	axv_hpa_t root;           /**< stage-2 root */
 	uint32_t lr_id[16];       /**< vINTID held by each list register, or #AXV_A64_LR_FREE */
+	struct axv_a64_lr lr;     /**< the list registers it delivers into */
 };
 
 /** The vcpu ops of this port; the port context is a `struct axv_a64_vcpu`. */
@@ -459,6 +502,119 @@ extern const struct axv_vic_ops axv_a64_vic_ops;
  * `vtcr`, `host_trap` and `host_trap_arg` the embedder fills first.
  */
 extern const struct axv_percpu_ops axv_a64_percpu_ops;
+
+/* ---- virtual GICv3 (aarch64 builds with the vcpu module; host-tested) ------------------------ */
+
+/** @name Virtual GICv3: distributor and redistributors emulated by MMIO traps
+ *
+ * The CPU interface is the hardware's (ICH_* list registers, see `axv_a64_vic_ops`); this
+ * models the distributor (GICD) and one redistributor (GICR) per vcpu, following IHI 0069
+ * chapters 12.9 (GICD) and 12.10-12.11 (GICR), with affinity routing always on (ARE = 1) and
+ * a single security state (DS = 1). Interrupt state lives in each vcpu's `struct axv_virq`:
+ * SGIs and PPIs in their own vcpu's, each SPI in the vcpu its GICD_IROUTER names. Unknown
+ * offsets read as zero and ignore writes; guest writes are validated (ids, widths, targets).
+ *
+ * Concurrency: MMIO handlers may run on several cpus at once for different vcpus; the
+ * distributor's SPI configuration (routing, enable, priority) is updated with atomics and a
+ * small spinlock held only while an SPI is re-routed.
+ * @{ */
+
+/** Largest number of vcpus a vGIC serves. */
+#define AXV_VGIC_MAX_VCPUS 8u
+/** Largest number of SPIs (INTIDs 32 to 32 + n - 1). */
+#define AXV_VGIC_MAX_SPIS 224u
+/** Size of one redistributor's MMIO region (RD_base and SGI_base frames). */
+#define AXV_VGIC_GICR_SIZE 0x20000u
+/** Size of the distributor's MMIO region. */
+#define AXV_VGIC_GICD_SIZE 0x10000u
+
+struct axv_vgic;
+
+/** @brief One vcpu's redistributor state. Part of `struct axv_vgic`; private. */
+struct axv_vgic_redist {
+	struct axv_vgic *gic; /**< the vGIC (private) */
+	uint32_t idx;         /**< vcpu index (private) */
+	uint32_t waker;       /**< GICR_WAKER.ProcessorSleep (private) */
+	uint32_t igroup0;     /**< GICR_IGROUPR0 (private) */
+	uint32_t igrpmod0;    /**< GICR_IGRPMODR0 (private) */
+	uint32_t icfgr1;      /**< GICR_ICFGR1: PPI trigger modes (private) */
+};
+
+/** @brief A virtual GICv3. Caller-owned; set up with axv_vgic_init(). Members are private. */
+struct axv_vgic {
+	uint32_t nr_vcpus;                               /**< (private) */
+	uint32_t nr_spis;                                /**< (private) */
+	struct axv_vcpu *vcpu[AXV_VGIC_MAX_VCPUS];       /**< (private) */
+	struct axv_virq *virq[AXV_VGIC_MAX_VCPUS];       /**< (private) */
+	uint64_t mpidr[AXV_VGIC_MAX_VCPUS];              /**< affinity of each vcpu (private) */
+	struct axv_vgic_redist redist[AXV_VGIC_MAX_VCPUS]; /**< (private) */
+	_Atomic uint32_t ctlr;                           /**< GICD_CTLR (private) */
+	_Atomic uint32_t route_lock;                     /**< serialises re-routing (private) */
+	uint32_t igroup[AXV_VGIC_MAX_SPIS / 32];         /**< GICD_IGROUPR, SPIs (private) */
+	uint32_t igrpmod[AXV_VGIC_MAX_SPIS / 32];        /**< GICD_IGRPMODR, SPIs (private) */
+	uint32_t icfgr[AXV_VGIC_MAX_SPIS / 16];          /**< GICD_ICFGR, SPIs (private) */
+	_Atomic uint32_t enabled[AXV_VGIC_MAX_SPIS / 32]; /**< SPI enable bits (private) */
+	uint8_t prio[AXV_VGIC_MAX_SPIS];                 /**< SPI priorities (private) */
+	uint64_t route[AXV_VGIC_MAX_SPIS];               /**< GICD_IROUTER (private) */
+	_Atomic uint8_t target[AXV_VGIC_MAX_SPIS];       /**< vcpu index each SPI goes to (private) */
+};
+
+/**
+ * @brief Set up a vGIC for @p nr_vcpus vcpus and @p nr_spis SPIs, in its reset state
+ *        (everything disabled and inactive, SPIs routed to vcpu 0).
+ * @param g        caller-owned storage
+ * @param vcpus    the vcpus, index = GICR order; each created with its own `virq`
+ * @param virqs    their interrupt states (the ones given to axv_vcpu_create())
+ * @param mpidrs   their affinities (as the guest reads MPIDR_EL1)
+ * @param nr_vcpus 1 to #AXV_VGIC_MAX_VCPUS
+ * @param nr_spis  0 to #AXV_VGIC_MAX_SPIS, a multiple of 32
+ * @return 0; #AXV_EINVAL for NULL arguments or counts out of range (@p g untouched)
+ * @note Task context, before the vcpus run.
+ */
+int axv_vgic_init(struct axv_vgic *g, struct axv_vcpu *const *vcpus,
+		  struct axv_virq *const *virqs, const uint64_t *mpidrs, uint32_t nr_vcpus,
+		  uint32_t nr_spis);
+
+/** Device ops of the distributor: register on the bus with the `struct axv_vgic` as context
+ *  over #AXV_VGIC_GICD_SIZE bytes. */
+extern const struct axv_device_ops axv_vgic_gicd_ops;
+/** Device ops of a redistributor: register vcpu i's region (#AXV_VGIC_GICR_SIZE bytes) with
+ *  axv_vgic_redist_ctx() as context. */
+extern const struct axv_device_ops axv_vgic_gicr_ops;
+
+/**
+ * @brief The device context of vcpu @p idx's redistributor.
+ * @param g   the vGIC
+ * @param idx vcpu index
+ * @return the context for #axv_vgic_gicr_ops, or NULL for an index out of range
+ */
+void *axv_vgic_redist_ctx(struct axv_vgic *g, uint32_t idx);
+
+/**
+ * @brief Emulate a guest write of ICC_SGI1R_EL1 (or ICC_ASGI1R_EL1 / ICC_SGI0R_EL1, which
+ *        trap to EL2 when HCR_EL2.IMO is set): send SGI INTID [27:24] to the vcpus named by
+ *        IRM [40], or by Aff3 [55:48], Aff2 [39:32], Aff1 [23:16], RS [47:44] and
+ *        TargetList [15:0] (IHI 0069 12.2.21).
+ * @param g     the vGIC
+ * @param src   index of the sending vcpu
+ * @param value the value written
+ * @return the number of vcpus the SGI was sent to; #AXV_EINVAL for a bad @p src
+ * @note Any context; lock-free (injection wakes or kicks the targets).
+ */
+int axv_vgic_send_sgi(struct axv_vgic *g, uint32_t src, uint64_t value);
+
+/**
+ * @brief Raise (@p level true) or lower a shared peripheral interrupt from an emulated device.
+ * @param g     the vGIC
+ * @param intid 32 to 32 + nr_spis - 1
+ * @param level line level: true pends it at its target vcpu (waking or kicking it); false
+ *              withdraws it if still pending
+ * @return 0; #AXV_EALREADY if already pending; #AXV_ERANGE for an id out of range
+ * @note Any context, any cpu.
+ */
+int axv_vgic_set_spi(struct axv_vgic *g, uint32_t intid, bool level);
+
+/** @} */
 
 /** @} */
 

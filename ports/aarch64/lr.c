@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The GICv3 list registers as the core's virtual interrupt controller (struct axv_vic_ops).
+ * Plain C: the registers are reached through struct axv_a64_lr_ops, which is the hardware on
+ * an aarch64 cpu (vcpu.c) and a model in the host tests.
+ *
+ * References: IHI 0069 12.4.6 ICH_LR<n>_EL2 (State [63:62], HW [61], Group [60], Priority
+ * [55:48], pINTID [44:32], vINTID [31:0]), 12.4.3 ICH_ELRSR_EL2, 12.4.2 ICH_HCR_EL2 (UIE).
+ */
+#include <axv/arch/aarch64.h>
+#include <axv/err.h>
+
+static int vic_deliver(void *ctx, uint32_t id, uint8_t prio)
+{
+	struct axv_a64_vcpu *v = ctx;
+	const struct axv_a64_lr *lr = &v->lr;
+	if (!lr->ops || id >= 1020) /* 1020-1023 are special INTIDs */
+		return AXV_EINVAL;
+	uint32_t mask = lr->nr >= 32 ? ~0u : (1u << lr->nr) - 1;
+	uint32_t empty = lr->ops->empty(lr->ctx) & mask;
+	for (unsigned n = 0; n < lr->nr; n++)
+		if (v->lr_id[n] != AXV_A64_LR_FREE)
+			empty &= ~(1u << n); /* ours until sync has seen it finish */
+	if (!empty) {
+		/* More deliverable interrupts than list registers: ask for the underflow
+		 * maintenance interrupt (PPI 25), so the guest exits when at most one list
+		 * register is still in use, and the rest are refilled on re-entry. */
+		lr->ops->write_hcr(lr->ctx, AXV_A64_ICH_HCR_EN | AXV_A64_ICH_HCR_UIE);
+		return AXV_ENOSPC;
+	}
+	unsigned n = (unsigned)__builtin_ctz(empty);
+	uint64_t val = AXV_A64_LR_PENDING | AXV_A64_LR_GROUP1 |
+		       ((uint64_t)prio << AXV_A64_LR_PRIO_SHIFT) | id;
+	if (id < 32 && (v->hw_ppis & (1u << id)))
+		val |= AXV_A64_LR_HW | ((uint64_t)id << AXV_A64_LR_PINTID_SHIFT);
+	lr->ops->write(lr->ctx, n, val);
+	v->lr_id[n] = id;
+	return 0;
+}
+
+static void vic_sync(void *ctx, struct axv_virq *virq)
+{
+	struct axv_a64_vcpu *v = ctx;
+	const struct axv_a64_lr *lr = &v->lr;
+	if (!lr->ops)
+		return;
+	lr->ops->write_hcr(lr->ctx, AXV_A64_ICH_HCR_EN); /* underflow requests are per entry */
+	for (unsigned n = 0; n < lr->nr; n++) {
+		if (v->lr_id[n] == AXV_A64_LR_FREE)
+			continue;
+		uint64_t val = lr->ops->read(lr->ctx, n);
+		if ((val >> AXV_A64_LR_STATE_SHIFT) != 0)
+			continue; /* still pending or active in the guest */
+		axv_virq_eoi(virq, v->lr_id[n]);
+		v->lr_id[n] = AXV_A64_LR_FREE;
+	}
+}
+
+const struct axv_vic_ops axv_a64_vic_ops = {
+	.deliver = vic_deliver,
+	.sync = vic_sync,
+};

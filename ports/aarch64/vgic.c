@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Virtual GICv3 distributor and redistributors, emulated through the device bus. The CPU
+ * interface is the hardware's (list registers: vcpu.c). Plain C over the core vcpu and irq
+ * modules: built into the port and into the host tests.
+ *
+ * References: Arm IHI 0069 (GICv3/v4 architecture specification): 12.9 distributor register
+ * map, 12.10 redistributor RD_base, 12.11 SGI_base, 12.2.21 ICC_SGI1R_EL1, 12.1.3 IIDR /
+ * PIDR2 (ArchRev). Affinity routing is always enabled and there is one security state.
+ */
+#include <stdatomic.h>
+
+#include <axv/arch/aarch64.h>
+#include <axv/err.h>
+
+#include "../../lib/core/mem.h"
+
+/* Distributor (IHI 0069 table 12-25). */
+#define GICD_CTLR 0x0000
+#define GICD_TYPER 0x0004
+#define GICD_IIDR 0x0008
+#define GICD_SETSPI_NSR 0x0040
+#define GICD_CLRSPI_NSR 0x0048
+#define GICD_IGROUPR 0x0080
+#define GICD_ISENABLER 0x0100
+#define GICD_ICENABLER 0x0180
+#define GICD_ISPENDR 0x0200
+#define GICD_ICPENDR 0x0280
+#define GICD_ISACTIVER 0x0300
+#define GICD_ICACTIVER 0x0380
+#define GICD_IPRIORITYR 0x0400
+#define GICD_ICFGR 0x0c00
+#define GICD_IGRPMODR 0x0d00
+#define GICD_IROUTER 0x6000
+#define GICD_PIDR2 0xffe8
+#define GICD_CTLR_EN_MASK 0x3u      /* EnableGrp0, EnableGrp1 */
+#define GICD_CTLR_ARE (1u << 4)     /* affinity routing: RAO/WI here */
+#define GICD_CTLR_DS (1u << 6)      /* single security state: RAO/WI here */
+#define GICD_IROUTER_IRM (1ull << 31)
+
+/* Redistributor RD_base (table 12-27) and SGI_base (table 12-29) frames. */
+#define GICR_CTLR 0x0000
+#define GICR_IIDR 0x0004
+#define GICR_TYPER 0x0008
+#define GICR_WAKER 0x0014
+#define GICR_PIDR2 0xffe8
+#define GICR_SGI_BASE 0x10000
+#define GICR_IGROUPR0 0x0080
+#define GICR_ISENABLER0 0x0100
+#define GICR_ICENABLER0 0x0180
+#define GICR_ISPENDR0 0x0200
+#define GICR_ICPENDR0 0x0280
+#define GICR_ISACTIVER0 0x0300
+#define GICR_ICACTIVER0 0x0380
+#define GICR_IPRIORITYR 0x0400
+#define GICR_ICFGR0 0x0c00
+#define GICR_ICFGR1 0x0c04
+#define GICR_IGRPMODR0 0x0d00
+#define GICR_WAKER_SLEEP (1u << 1)  /* ProcessorSleep */
+#define GICR_WAKER_ASLEEP (1u << 2) /* ChildrenAsleep */
+#define GICR_TYPER_LAST (1u << 4)
+
+#define IIDR_ARM 0x0000043bu       /* Implementer: Arm (JEP106 0x43B) */
+#define PIDR2_GICV3 0x30u          /* ArchRev [7:4] = 3 */
+#define TARGET_NONE 0xffu
+
+/* The five bit-per-interrupt register banks share one handler. */
+enum bank { B_GROUP, B_GRPMOD, B_SENABLE, B_CENABLE, B_SPEND, B_CPEND, B_SACTIVE, B_CACTIVE };
+
+static bool spi_ok(const struct axv_vgic *g, uint32_t id)
+{
+	return id >= 32 && id < 32 + g->nr_spis;
+}
+
+static void lock(struct axv_vgic *g)
+{
+	while (atomic_exchange_explicit(&g->route_lock, 1, memory_order_acquire))
+		;
+}
+
+static void unlock(struct axv_vgic *g)
+{
+	atomic_store_explicit(&g->route_lock, 0, memory_order_release);
+}
+
+/* The vcpu an affinity names, or TARGET_NONE. */
+static uint32_t vcpu_of(const struct axv_vgic *g, uint64_t aff)
+{
+	for (uint32_t i = 0; i < g->nr_vcpus; i++)
+		if ((g->mpidr[i] & AXV_A64_MPIDR_AFF_MASK) == (aff & AXV_A64_MPIDR_AFF_MASK))
+			return i;
+	return TARGET_NONE;
+}
+
+int axv_vgic_init(struct axv_vgic *g, struct axv_vcpu *const *vcpus,
+		  struct axv_virq *const *virqs, const uint64_t *mpidrs, uint32_t nr_vcpus,
+		  uint32_t nr_spis)
+{
+	if (!g || !vcpus || !virqs || !mpidrs || nr_vcpus == 0 ||
+	    nr_vcpus > AXV_VGIC_MAX_VCPUS || nr_spis > AXV_VGIC_MAX_SPIS || nr_spis % 32)
+		return AXV_EINVAL;
+	for (uint32_t i = 0; i < nr_vcpus; i++)
+		if (!vcpus[i] || !virqs[i])
+			return AXV_EINVAL;
+	axv_memset(g, 0, sizeof(*g));
+	g->nr_vcpus = nr_vcpus;
+	g->nr_spis = nr_spis;
+	for (uint32_t i = 0; i < nr_vcpus; i++) {
+		g->vcpu[i] = vcpus[i];
+		g->virq[i] = virqs[i];
+		g->mpidr[i] = mpidrs[i] & AXV_A64_MPIDR_AFF_MASK;
+		g->redist[i].gic = g;
+		g->redist[i].idx = i;
+		g->redist[i].waker = GICR_WAKER_SLEEP;
+	}
+	for (uint32_t i = 0; i < nr_spis; i++) {
+		g->route[i] = g->mpidr[0];
+		atomic_init(&g->target[i], 0);
+	}
+	return 0;
+}
+
+void *axv_vgic_redist_ctx(struct axv_vgic *g, uint32_t idx)
+{
+	if (!g || idx >= g->nr_vcpus)
+		return NULL;
+	return &g->redist[idx];
+}
+
+/* ---- one interrupt's state ------------------------------------------------------------------ */
+
+/* The vcpu index that holds interrupt @id's state, seen from vcpu @self (SGIs/PPIs). */
+static uint32_t holder(struct axv_vgic *g, uint32_t self, uint32_t id)
+{
+	return id < 32 ? self : atomic_load(&g->target[id - 32]);
+}
+
+static bool bank_get(struct axv_vgic *g, uint32_t self, enum bank b, uint32_t id)
+{
+	uint32_t h = holder(g, self, id);
+	if (h >= g->nr_vcpus)
+		return false;
+	struct axv_virq *q = g->virq[h];
+	switch (b) {
+	case B_SENABLE:
+	case B_CENABLE:
+		return axv_virq_is_enabled(q, id);
+	case B_SPEND:
+	case B_CPEND:
+		return axv_virq_is_pending(q, id);
+	case B_SACTIVE:
+	case B_CACTIVE:
+		return axv_virq_is_active(q, id);
+	default:
+		return false;
+	}
+}
+
+static void bank_set(struct axv_vgic *g, uint32_t self, enum bank b, uint32_t id)
+{
+	uint32_t h = holder(g, self, id);
+	if (h >= g->nr_vcpus)
+		return;
+	struct axv_virq *q = g->virq[h];
+	switch (b) {
+	case B_SENABLE:
+		if (id >= 32)
+			atomic_fetch_or(&g->enabled[(id - 32) / 32], 1u << (id % 32));
+		axv_virq_enable(q, id);
+		if (axv_virq_is_pending(q, id))
+			(void)axv_vcpu_kick(g->vcpu[h]); /* it may be blocked on exactly this */
+		break;
+	case B_CENABLE:
+		if (id >= 32)
+			atomic_fetch_and(&g->enabled[(id - 32) / 32], ~(1u << (id % 32)));
+		axv_virq_disable(q, id);
+		break;
+	case B_SPEND:
+		(void)axv_vcpu_inject(g->vcpu[h], id);
+		break;
+	case B_CPEND:
+		axv_virq_unpend(q, id);
+		break;
+	case B_CACTIVE:
+		if (axv_virq_is_active(q, id))
+			axv_virq_eoi(q, id);
+		break;
+	default: /* B_SACTIVE: a guest cannot make an interrupt active by itself here */
+		break;
+	}
+}
+
+/* A 32-bit bit-per-interrupt register covering ids first..first+31. */
+static uint32_t bank_read(struct axv_vgic *g, uint32_t self, enum bank b, uint32_t first,
+			  const uint32_t *store)
+{
+	if (store)
+		return *store;
+	uint32_t v = 0;
+	for (uint32_t i = 0; i < 32; i++)
+		if (bank_get(g, self, b, first + i))
+			v |= 1u << i;
+	return v;
+}
+
+static void bank_write(struct axv_vgic *g, uint32_t self, enum bank b, uint32_t first,
+		       uint32_t *store, uint32_t v)
+{
+	if (store) {
+		*store = v;
+		return;
+	}
+	for (uint32_t i = 0; i < 32; i++)
+		if (v & (1u << i))
+			bank_set(g, self, b, first + i);
+}
+
+static uint8_t prio_get(struct axv_vgic *g, uint32_t self, uint32_t id)
+{
+	uint8_t p = 0;
+	if (id >= 32)
+		return g->prio[id - 32];
+	axv_virq_priority(g->virq[self], id, &p);
+	return p;
+}
+
+static void prio_set(struct axv_vgic *g, uint32_t self, uint32_t id, uint8_t p)
+{
+	if (id >= 32) {
+		lock(g);
+		g->prio[id - 32] = p;
+		uint32_t h = atomic_load(&g->target[id - 32]);
+		if (h < g->nr_vcpus)
+			axv_virq_set_priority(g->virq[h], id, p);
+		unlock(g);
+		return;
+	}
+	axv_virq_set_priority(g->virq[self], id, p);
+}
+
+/* GICD_IROUTER write: move an SPI's state to its new vcpu. */
+static void reroute(struct axv_vgic *g, uint32_t id, uint64_t route)
+{
+	uint32_t n = id - 32;
+	lock(g);
+	g->route[n] = route & (AXV_A64_MPIDR_AFF_MASK | GICD_IROUTER_IRM);
+	/* IRM = 1 (any PE): this model picks vcpu 0. A route to no vcpu also falls back to
+	 * vcpu 0 rather than losing the interrupt. */
+	uint32_t to = (route & GICD_IROUTER_IRM) ? 0 : vcpu_of(g, route);
+	if (to == TARGET_NONE)
+		to = 0;
+	uint32_t from = atomic_load(&g->target[n]);
+	if (from != to) {
+		struct axv_virq *a = g->virq[from], *b = g->virq[to];
+		bool en = atomic_load(&g->enabled[n / 32]) & (1u << (id % 32));
+		bool pend = axv_virq_is_pending(a, id);
+		axv_virq_disable(a, id);
+		axv_virq_unpend(a, id);
+		axv_virq_set_priority(b, id, g->prio[n]);
+		if (en)
+			axv_virq_enable(b, id);
+		atomic_store(&g->target[n], to);
+		if (pend)
+			(void)axv_vcpu_inject(g->vcpu[to], id);
+	}
+	unlock(g);
+}
+
+static bool width_ok(uint8_t width)
+{
+	return width == 1 || width == 2 || width == 4 || width == 8;
+}
+
+/* ---- distributor -------------------------------------------------------------------------------- */
+
+static bool dist_bank(uint64_t off, uint64_t base, enum bank b, enum bank *out, uint32_t *first)
+{
+	if (off < base || off >= base + 0x80)
+		return false;
+	*out = b;
+	*first = (uint32_t)(off - base) / 4 * 32;
+	return true;
+}
+
+static bool dist_find_bank(uint64_t off, enum bank *b, uint32_t *first)
+{
+	return dist_bank(off, GICD_IGROUPR, B_GROUP, b, first) ||
+	       dist_bank(off, GICD_ISENABLER, B_SENABLE, b, first) ||
+	       dist_bank(off, GICD_ICENABLER, B_CENABLE, b, first) ||
+	       dist_bank(off, GICD_ISPENDR, B_SPEND, b, first) ||
+	       dist_bank(off, GICD_ICPENDR, B_CPEND, b, first) ||
+	       dist_bank(off, GICD_ISACTIVER, B_SACTIVE, b, first) ||
+	       dist_bank(off, GICD_ICACTIVER, B_CACTIVE, b, first) ||
+	       dist_bank(off, GICD_IGRPMODR, B_GRPMOD, b, first);
+}
+
+static uint32_t *dist_store(struct axv_vgic *g, enum bank b, uint32_t first)
+{
+	if (b == B_GROUP)
+		return &g->igroup[(first - 32) / 32];
+	if (b == B_GRPMOD)
+		return &g->igrpmod[(first - 32) / 32];
+	return NULL;
+}
+
+static int gicd_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
+{
+	struct axv_vgic *g = ctx;
+	enum bank b;
+	uint32_t first;
+	*value = 0;
+	if (!width_ok(width))
+		return 0;
+	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
+		for (uint32_t k = 0; k < width; k++) {
+			uint32_t id = (uint32_t)(off - GICD_IPRIORITYR) + k;
+			if (spi_ok(g, id))
+				*value |= (uint64_t)prio_get(g, 0, id) << (8 * k);
+		}
+		return 0;
+	}
+	if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + (32 + g->nr_spis) * 8) {
+		uint32_t id = (uint32_t)(off - GICD_IROUTER) / 8;
+		uint64_t r = g->route[id - 32];
+		unsigned half = (off & 4) ? 32 : 0;
+		*value = width == 8 && !half ? r : (uint32_t)(r >> half);
+		return 0;
+	}
+	if (width != 4)
+		return 0; /* every other register is 32-bit: other widths read as zero */
+	if (dist_find_bank(off, &b, &first)) {
+		if (first >= 32 && spi_ok(g, first))
+			*value = bank_read(g, 0, b, first, dist_store(g, b, first));
+		return 0;
+	}
+	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
+		uint32_t n = (uint32_t)(off - GICD_ICFGR) / 4; /* 16 ids per register */
+		if (n >= 2 && spi_ok(g, n * 16))
+			*value = g->icfgr[n - 2];
+		else if (n == 0)
+			*value = 0xaaaaaaaau; /* SGIs: edge, read-only */
+		return 0;
+	}
+	switch (off) {
+	case GICD_CTLR:
+		*value = (atomic_load(&g->ctlr) & GICD_CTLR_EN_MASK) | GICD_CTLR_ARE | GICD_CTLR_DS;
+		break;
+	case GICD_TYPER:
+		/* ITLinesNumber [4:0], CPUNumber [7:5] (unused with ARE), IDbits [23:19] = 9. */
+		*value = ((g->nr_spis + 32) / 32 - 1) | (9u << 19);
+		break;
+	case GICD_IIDR:
+		*value = IIDR_ARM;
+		break;
+	case GICD_PIDR2:
+		*value = PIDR2_GICV3;
+		break;
+	}
+	return 0;
+}
+
+static int gicd_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
+{
+	struct axv_vgic *g = ctx;
+	enum bank b;
+	uint32_t first;
+	if (!width_ok(width))
+		return 0;
+	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
+		for (uint32_t k = 0; k < width; k++) {
+			uint32_t id = (uint32_t)(off - GICD_IPRIORITYR) + k;
+			if (spi_ok(g, id))
+				prio_set(g, 0, id, (uint8_t)(value >> (8 * k)));
+		}
+		return 0;
+	}
+	if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + (32 + g->nr_spis) * 8) {
+		uint32_t id = (uint32_t)(off - GICD_IROUTER) / 8;
+		uint64_t r = g->route[id - 32];
+		if (width == 8 && !(off & 4))
+			r = value;
+		else if (width == 4 && (off & 4))
+			r = (r & 0xffffffffull) | (value << 32);
+		else if (width == 4)
+			r = (r & ~0xffffffffull) | (value & 0xffffffffull);
+		else
+			return 0;
+		reroute(g, id, r);
+		return 0;
+	}
+	if (width != 4)
+		return 0;
+	if (dist_find_bank(off, &b, &first)) {
+		if (first >= 32 && spi_ok(g, first))
+			bank_write(g, 0, b, first, dist_store(g, b, first), (uint32_t)value);
+		return 0;
+	}
+	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
+		uint32_t n = (uint32_t)(off - GICD_ICFGR) / 4;
+		if (n >= 2 && spi_ok(g, n * 16))
+			g->icfgr[n - 2] = (uint32_t)value & 0xaaaaaaaau; /* Int_config bits only */
+		return 0;
+	}
+	switch (off) {
+	case GICD_CTLR:
+		atomic_store(&g->ctlr, (uint32_t)value & GICD_CTLR_EN_MASK);
+		break;
+	case GICD_SETSPI_NSR:
+		if (spi_ok(g, (uint32_t)value & 0x3ff))
+			axv_vgic_set_spi(g, (uint32_t)value & 0x3ff, true);
+		break;
+	case GICD_CLRSPI_NSR:
+		if (spi_ok(g, (uint32_t)value & 0x3ff))
+			axv_vgic_set_spi(g, (uint32_t)value & 0x3ff, false);
+		break;
+	}
+	return 0;
+}
+
+const struct axv_device_ops axv_vgic_gicd_ops = {gicd_read, gicd_write};
+
+/* ---- redistributors ---------------------------------------------------------------------------- */
+
+static bool redist_find_bank(uint64_t off, enum bank *b)
+{
+	static const struct {
+		uint64_t off;
+		enum bank b;
+	} map[] = {
+		{GICR_IGROUPR0, B_GROUP},     {GICR_ISENABLER0, B_SENABLE}, {GICR_ICENABLER0, B_CENABLE},
+		{GICR_ISPENDR0, B_SPEND},     {GICR_ICPENDR0, B_CPEND},     {GICR_ISACTIVER0, B_SACTIVE},
+		{GICR_ICACTIVER0, B_CACTIVE}, {GICR_IGRPMODR0, B_GRPMOD},
+	};
+	for (unsigned i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (map[i].off == off) {
+			*b = map[i].b;
+			return true;
+		}
+	}
+	return false;
+}
+
+static uint32_t *redist_store(struct axv_vgic_redist *r, enum bank b)
+{
+	if (b == B_GROUP)
+		return &r->igroup0;
+	if (b == B_GRPMOD)
+		return &r->igrpmod0;
+	return NULL;
+}
+
+static uint64_t redist_typer(const struct axv_vgic_redist *r)
+{
+	const struct axv_vgic *g = r->gic;
+	uint64_t m = g->mpidr[r->idx];
+	/* Affinity_Value [63:32] = Aff3.Aff2.Aff1.Aff0, Processor_Number [23:8], Last [4]. */
+	uint64_t aff = ((m >> 32) & 0xff) << 24 | ((m >> 16) & 0xff) << 16 |
+		       ((m >> 8) & 0xff) << 8 | (m & 0xff);
+	return aff << 32 | (uint64_t)r->idx << 8 |
+	       (r->idx == g->nr_vcpus - 1 ? GICR_TYPER_LAST : 0);
+}
+
+static int gicr_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
+{
+	struct axv_vgic_redist *r = ctx;
+	struct axv_vgic *g = r->gic;
+	enum bank b;
+	*value = 0;
+	if (!width_ok(width))
+		return 0;
+	if (off == GICR_TYPER || off == GICR_TYPER + 4) {
+		uint64_t t = redist_typer(r);
+		*value = width == 8 && off == GICR_TYPER ? t : (uint32_t)(t >> ((off & 4) ? 32 : 0));
+		return 0;
+	}
+	if (off >= GICR_SGI_BASE + GICR_IPRIORITYR && off < GICR_SGI_BASE + GICR_IPRIORITYR + 32) {
+		for (uint32_t k = 0; k < width; k++) {
+			uint32_t id = (uint32_t)(off - GICR_SGI_BASE - GICR_IPRIORITYR) + k;
+			if (id < 32)
+				*value |= (uint64_t)prio_get(g, r->idx, id) << (8 * k);
+		}
+		return 0;
+	}
+	if (width != 4)
+		return 0;
+	if (off >= GICR_SGI_BASE && redist_find_bank(off - GICR_SGI_BASE, &b)) {
+		*value = bank_read(g, r->idx, b, 0, redist_store(r, b));
+		return 0;
+	}
+	switch (off) {
+	case GICR_IIDR:
+		*value = IIDR_ARM;
+		break;
+	case GICR_WAKER:
+		*value = (r->waker & GICR_WAKER_SLEEP) ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
+		break;
+	case GICR_PIDR2:
+		*value = PIDR2_GICV3;
+		break;
+	case GICR_SGI_BASE + GICR_ICFGR0:
+		*value = 0xaaaaaaaau;
+		break;
+	case GICR_SGI_BASE + GICR_ICFGR1:
+		*value = r->icfgr1;
+		break;
+	}
+	return 0;
+}
+
+static int gicr_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
+{
+	struct axv_vgic_redist *r = ctx;
+	struct axv_vgic *g = r->gic;
+	enum bank b;
+	if (!width_ok(width))
+		return 0;
+	if (off >= GICR_SGI_BASE + GICR_IPRIORITYR && off < GICR_SGI_BASE + GICR_IPRIORITYR + 32) {
+		for (uint32_t k = 0; k < width; k++) {
+			uint32_t id = (uint32_t)(off - GICR_SGI_BASE - GICR_IPRIORITYR) + k;
+			if (id < 32)
+				prio_set(g, r->idx, id, (uint8_t)(value >> (8 * k)));
+		}
+		return 0;
+	}
+	if (width != 4)
+		return 0;
+	if (off >= GICR_SGI_BASE && redist_find_bank(off - GICR_SGI_BASE, &b)) {
+		bank_write(g, r->idx, b, 0, redist_store(r, b), (uint32_t)value);
+		return 0;
+	}
+	switch (off) {
+	case GICR_WAKER:
+		r->waker = (uint32_t)value & GICR_WAKER_SLEEP;
+		break;
+	case GICR_SGI_BASE + GICR_ICFGR1:
+		r->icfgr1 = (uint32_t)value & 0xaaaaaaaau;
+		break;
+	}
+	return 0;
+}
+
+const struct axv_device_ops axv_vgic_gicr_ops = {gicr_read, gicr_write};
+
+/* ---- SGIs and SPIs ------------------------------------------------------------------------------- */
+
+int axv_vgic_send_sgi(struct axv_vgic *g, uint32_t src, uint64_t value)
+{
+	if (!g || src >= g->nr_vcpus)
+		return AXV_EINVAL;
+	uint32_t intid = (uint32_t)(value >> 24) & 0xf;
+	bool irm = value & (1ull << 40);
+	uint64_t aff = ((value >> 48) & 0xff) << 32 | ((value >> 32) & 0xff) << 16 |
+		       ((value >> 16) & 0xff) << 8;
+	uint32_t rs = (uint32_t)(value >> 44) & 0xf;
+	uint32_t list = (uint32_t)value & 0xffff;
+	int sent = 0;
+	for (uint32_t i = 0; i < g->nr_vcpus; i++) {
+		uint64_t m = g->mpidr[i];
+		bool hit;
+		if (irm) {
+			hit = i != src; /* "all but self" */
+		} else {
+			uint32_t aff0 = (uint32_t)(m & 0xff);
+			hit = (m & 0xff00ffff00ull) == aff && aff0 / 16 == rs &&
+			      (list & (1u << (aff0 % 16)));
+		}
+		if (hit) {
+			int rc = axv_vcpu_inject(g->vcpu[i], intid);
+			if (rc == 0 || rc == AXV_EALREADY)
+				sent++;
+		}
+	}
+	return sent;
+}
+
+int axv_vgic_set_spi(struct axv_vgic *g, uint32_t intid, bool level)
+{
+	if (!g)
+		return AXV_EINVAL;
+	if (!spi_ok(g, intid))
+		return AXV_ERANGE;
+	uint32_t h = atomic_load(&g->target[intid - 32]);
+	if (h >= g->nr_vcpus)
+		return AXV_ERANGE;
+	if (!level)
+		return axv_virq_unpend(g->virq[h], intid);
+	return axv_vcpu_inject(g->vcpu[h], intid);
+}

@@ -1,0 +1,338 @@
+/* The aarch64 virtual GICv3: distributor and redistributor register model, SGI routing,
+ * SPI routing, list-register overflow and refill, and hostile register accesses.
+ * Register layouts: Arm IHI 0069 (GICv3) 12.9-12.11, 12.2.21, 12.4.6. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <axv/arch/aarch64.h>
+#include <axv/err.h>
+
+#include "../vcpu/fake_port.h"
+#include "lr_model.h"
+#include "mock_hal.h"
+
+#define NV 3
+#define NSPI 64
+#define GICR_SGI 0x10000
+
+static struct mock_hal mh;
+static struct fake_port fp[NV];
+static struct axv_virq virq[NV];
+static struct axv_vcpu vcpu[NV];
+static struct axv_vgic gic;
+static const uint64_t mpidr[NV] = {0x0, 0x1, 0x100}; /* Aff1 = 1 for the third */
+
+static void setup(void)
+{
+	mock_hal_init(&mh, 64);
+	memset(vcpu, 0, sizeof(vcpu));
+	struct axv_vcpu *vp[NV];
+	struct axv_virq *qp[NV];
+	for (int i = 0; i < NV; i++) {
+		fake_port_init(&fp[i]);
+		cr_assert_eq(axv_virq_init(&virq[i]), 0);
+		struct axv_vcpu_config cfg = {.id = (uint32_t)i, .hal = &mh.hal, .ops = &fake_port_ops,
+					      .port_ctx = &fp[i], .virq = &virq[i]};
+		cr_assert_eq(axv_vcpu_create(&vcpu[i], &cfg), 0);
+		vp[i] = &vcpu[i];
+		qp[i] = &virq[i];
+	}
+	cr_assert_eq(axv_vgic_init(&gic, vp, qp, mpidr, NV, NSPI), 0);
+}
+
+static void teardown(void)
+{
+	mock_hal_fini(&mh);
+}
+
+static uint64_t rd(const struct axv_device_ops *ops, void *ctx, uint64_t off, uint8_t w)
+{
+	uint64_t v = 0xdeadbeef;
+	cr_assert_eq(ops->read(ctx, off, w, &v), 0);
+	return v;
+}
+
+static void wr(const struct axv_device_ops *ops, void *ctx, uint64_t off, uint8_t w, uint64_t v)
+{
+	cr_assert_eq(ops->write(ctx, off, w, v), 0);
+}
+
+#define D_RD(off, w) rd(&axv_vgic_gicd_ops, &gic, (off), (w))
+#define D_WR(off, w, v) wr(&axv_vgic_gicd_ops, &gic, (off), (w), (v))
+#define R_RD(i, off, w) rd(&axv_vgic_gicr_ops, axv_vgic_redist_ctx(&gic, (i)), (off), (w))
+#define R_WR(i, off, w, v) wr(&axv_vgic_gicr_ops, axv_vgic_redist_ctx(&gic, (i)), (off), (w), (v))
+
+TestSuite(vgic, .init = setup, .fini = teardown);
+
+Test(vgic, init_validates)
+{
+	struct axv_vgic g2;
+	struct axv_vcpu *vp[1] = {&vcpu[0]};
+	struct axv_virq *qp[1] = {&virq[0]};
+	memset(&g2, 0x5a, sizeof(g2));
+	cr_expect_eq(axv_vgic_init(&g2, vp, qp, mpidr, 0, 32), AXV_EINVAL);
+	cr_expect_eq(axv_vgic_init(&g2, vp, qp, mpidr, 9, 32), AXV_EINVAL);
+	cr_expect_eq(axv_vgic_init(&g2, vp, qp, mpidr, 1, 33), AXV_EINVAL);
+	cr_expect_eq(axv_vgic_init(&g2, vp, qp, mpidr, 1, 256), AXV_EINVAL);
+	cr_expect_eq(axv_vgic_init(&g2, NULL, qp, mpidr, 1, 32), AXV_EINVAL);
+	cr_expect_eq(((unsigned char *)&g2)[0], 0x5a, "a refused init wrote the vGIC");
+	cr_expect_null(axv_vgic_redist_ctx(&gic, NV));
+}
+
+Test(vgic, identification_registers)
+{
+	cr_expect_eq(D_RD(0x0004, 4), (NSPI + 32) / 32 - 1 + (9u << 19), "GICD_TYPER");
+	cr_expect_eq((D_RD(0xffe8, 4) >> 4) & 0xf, 3, "GICD_PIDR2.ArchRev = GICv3");
+	cr_expect_eq(D_RD(0x0008, 4), 0x43b, "GICD_IIDR: Arm");
+	cr_expect_eq(D_RD(0x0000, 4) & 0x50, 0x50, "ARE and DS read as one");
+	D_WR(0x0000, 4, 0xffffffff);
+	cr_expect_eq(D_RD(0x0000, 4), 0x53, "only the enables are writable; RWP reads 0");
+	D_WR(0x0000, 4, 0);
+	cr_expect_eq(D_RD(0x0000, 4), 0x50);
+	for (int i = 0; i < NV; i++) {
+		uint64_t t = R_RD(i, 0x0008, 8);
+		uint64_t aff = (mpidr[i] & 0xff) | ((mpidr[i] >> 8) & 0xff) << 8;
+		cr_expect_eq(t >> 32, aff, "GICR_TYPER affinity of %d", i);
+		cr_expect_eq((t >> 8) & 0xffff, (uint64_t)i, "processor number");
+		cr_expect_eq((t >> 4) & 1, i == NV - 1, "Last only on the last redistributor");
+		cr_expect_eq(R_RD(i, 0x000c, 4), t >> 32, "upper half alone");
+		cr_expect_eq(R_RD(i, 0x0008, 4), (uint32_t)t, "lower half alone");
+		cr_expect_eq((R_RD(i, 0xffe8, 4) >> 4) & 0xf, 3);
+	}
+}
+
+Test(vgic, waker_handshake)
+{
+	cr_expect_eq(R_RD(1, 0x14, 4), 0x6, "asleep after reset");
+	R_WR(1, 0x14, 4, 0);
+	cr_expect_eq(R_RD(1, 0x14, 4), 0, "ProcessorSleep cleared: ChildrenAsleep follows");
+	cr_expect_eq(R_RD(0, 0x14, 4), 0x6, "other redistributors unaffected");
+}
+
+Test(vgic, spi_enable_pending_active)
+{
+	uint32_t id = 40; /* bank 1, bit 8 */
+	D_WR(0x0104, 4, 1u << 8);
+	cr_expect_eq(D_RD(0x0104, 4), 1u << 8);
+	cr_expect_eq(D_RD(0x0184, 4), 1u << 8, "ICENABLER reads the same state");
+	cr_expect(axv_virq_is_enabled(&virq[0], id), "mirrored into the target's state");
+	cr_expect_not(axv_virq_is_enabled(&virq[1], id));
+	cr_expect_eq(axv_vgic_set_spi(&gic, id, true), 0);
+	cr_expect_eq(D_RD(0x0204, 4), 1u << 8, "ISPENDR");
+	cr_expect_eq(axv_vgic_set_spi(&gic, id, true), AXV_EALREADY);
+	cr_expect_eq(axv_vgic_set_spi(&gic, id, false), 0);
+	cr_expect_eq(D_RD(0x0204, 4), 0, "level low withdraws it");
+	D_WR(0x0204, 4, 1u << 8); /* ISPENDR */
+	cr_expect(axv_virq_is_pending(&virq[0], id));
+	uint32_t got;
+	cr_assert_eq(axv_virq_ack(&virq[0], &got), 0);
+	cr_expect_eq(got, id);
+	cr_expect_eq(D_RD(0x0304, 4), 1u << 8, "ISACTIVER shows it active");
+	D_WR(0x0384, 4, 1u << 8); /* ICACTIVER */
+	cr_expect_not(axv_virq_is_active(&virq[0], id));
+	D_WR(0x0184, 4, 1u << 8);
+	cr_expect_not(axv_virq_is_enabled(&virq[0], id));
+	D_WR(0x0204, 4, 1u << 8);
+	D_WR(0x0284, 4, 1u << 8); /* ICPENDR */
+	cr_expect_not(axv_virq_is_pending(&virq[0], id));
+}
+
+Test(vgic, spi_routing_moves_state)
+{
+	uint32_t id = 33;
+	D_WR(0x0104, 4, 1u << 1);
+	D_WR(0x0400 + id, 1, 0x80);
+	cr_assert_eq(axv_vgic_set_spi(&gic, id, true), 0);
+	cr_expect_eq(D_RD(0x6000 + 8 * id, 8), 0, "routed to vcpu 0 after reset");
+	D_WR(0x6000 + 8 * id, 8, 0x100); /* Aff1 = 1: vcpu 2 */
+	cr_expect_eq(D_RD(0x6000 + 8 * id, 8), 0x100);
+	cr_expect_not(axv_virq_is_pending(&virq[0], id));
+	cr_expect(axv_virq_is_pending(&virq[2], id), "pending state followed the route");
+	cr_expect(axv_virq_is_enabled(&virq[2], id));
+	uint8_t p = 0;
+	axv_virq_priority(&virq[2], id, &p);
+	cr_expect_eq(p, 0x80, "priority followed too");
+	/* 32-bit halves of IROUTER. */
+	D_WR(0x6000 + 8 * id, 4, 0x1);
+	D_WR(0x6000 + 8 * id + 4, 4, 0x0);
+	cr_expect_eq(D_RD(0x6000 + 8 * id, 8), 0x1);
+	cr_expect(axv_virq_is_pending(&virq[1], id));
+	/* IRM (any PE) and an affinity nobody has both fall back to vcpu 0. */
+	D_WR(0x6000 + 8 * id, 8, 1ull << 31);
+	cr_expect(axv_virq_is_pending(&virq[0], id));
+	D_WR(0x6000 + 8 * id, 8, 0x0000000700000000ull);
+	cr_expect(axv_virq_is_pending(&virq[0], id));
+	cr_expect_not(axv_virq_is_pending(&virq[1], id));
+}
+
+Test(vgic, priorities_byte_and_word)
+{
+	D_WR(0x0400 + 36, 4, 0x44332211);
+	cr_expect_eq(D_RD(0x0400 + 36, 1), 0x11);
+	cr_expect_eq(D_RD(0x0400 + 39, 1), 0x44);
+	uint8_t p;
+	axv_virq_priority(&virq[0], 37, &p);
+	cr_expect_eq(p, 0x22);
+	R_WR(1, GICR_SGI + 0x400 + 27, 1, 0xa0);
+	cr_expect_eq(R_RD(1, GICR_SGI + 0x400 + 24, 4), 0xa0000000u);
+	axv_virq_priority(&virq[1], 27, &p);
+	cr_expect_eq(p, 0xa0, "PPI priority is per vcpu");
+	axv_virq_priority(&virq[0], 27, &p);
+	cr_expect_eq(p, 0);
+	cr_expect_eq(D_RD(0x0400 + 20, 4), 0, "SGI/PPI priorities are not in the distributor");
+}
+
+Test(vgic, redistributor_banks_are_per_vcpu)
+{
+	R_WR(2, GICR_SGI + 0x100, 4, 1u << 27); /* ISENABLER0: the virtual timer PPI */
+	cr_expect(axv_virq_is_enabled(&virq[2], 27));
+	cr_expect_not(axv_virq_is_enabled(&virq[0], 27));
+	cr_expect_eq(R_RD(2, GICR_SGI + 0x100, 4), 1u << 27);
+	cr_expect_eq(R_RD(0, GICR_SGI + 0x100, 4), 0);
+	R_WR(2, GICR_SGI + 0x200, 4, 1u << 27); /* ISPENDR0 */
+	cr_expect(axv_virq_is_pending(&virq[2], 27));
+	R_WR(2, GICR_SGI + 0x180, 4, 1u << 27); /* ICENABLER0 */
+	cr_expect_not(axv_virq_is_enabled(&virq[2], 27));
+	cr_expect_eq(R_RD(0, GICR_SGI + 0xc00, 4), 0xaaaaaaaau, "SGIs are edge, read-only");
+	R_WR(0, GICR_SGI + 0xc00, 4, 0);
+	cr_expect_eq(R_RD(0, GICR_SGI + 0xc00, 4), 0xaaaaaaaau);
+	R_WR(0, GICR_SGI + 0x80, 4, 0xffffffff);
+	cr_expect_eq(R_RD(0, GICR_SGI + 0x80, 4), 0xffffffff, "IGROUPR0 is stored");
+	cr_expect_eq(D_RD(0x0100, 4), 0, "the distributor's bank 0 is RAZ with ARE");
+}
+
+Test(vgic, sgi_routing)
+{
+	/* TargetList bit 1, Aff1 0, INTID 5: vcpu 1 only. */
+	cr_expect_eq(axv_vgic_send_sgi(&gic, 0, (5ull << 24) | (1u << 1)), 1);
+	cr_expect(axv_virq_is_pending(&virq[1], 5));
+	cr_expect_not(axv_virq_is_pending(&virq[0], 5));
+	cr_expect_not(axv_virq_is_pending(&virq[2], 5));
+	/* Aff1 = 1, TargetList bit 0: vcpu 2. */
+	cr_expect_eq(axv_vgic_send_sgi(&gic, 0, (3ull << 24) | (1ull << 16) | 1u), 1);
+	cr_expect(axv_virq_is_pending(&virq[2], 3));
+	/* IRM: everyone but the sender. */
+	cr_expect_eq(axv_vgic_send_sgi(&gic, 1, (7ull << 24) | (1ull << 40)), 2);
+	cr_expect(axv_virq_is_pending(&virq[0], 7) && axv_virq_is_pending(&virq[2], 7));
+	cr_expect_not(axv_virq_is_pending(&virq[1], 7));
+	/* Range selector 1 names aff0 16-31: nobody here. A list naming self works. */
+	cr_expect_eq(axv_vgic_send_sgi(&gic, 0, (2ull << 24) | (1ull << 44) | 0x3), 0);
+	cr_expect_eq(axv_vgic_send_sgi(&gic, 0, (2ull << 24) | 0x1), 1);
+	cr_expect(axv_virq_is_pending(&virq[0], 2));
+	cr_expect_eq(axv_vgic_send_sgi(&gic, NV, 0), AXV_EINVAL);
+}
+
+Test(vgic, hostile_accesses_change_nothing)
+{
+	cr_expect_eq(axv_vgic_set_spi(&gic, 31, true), AXV_ERANGE);
+	cr_expect_eq(axv_vgic_set_spi(&gic, 32 + NSPI, true), AXV_ERANGE);
+	D_WR(0x0040, 4, 1023);         /* SETSPI of a special id */
+	D_WR(0x0040, 4, 32 + NSPI);    /* and of an id past the last SPI */
+	D_WR(0x0104 + 4 * (NSPI / 32), 4, 0xffffffff); /* ISENABLER past the last SPI */
+	D_WR(0x6000 + 8 * (32 + NSPI), 8, 0x1);        /* IROUTER past the last SPI */
+	D_WR(0x0104, 3, 0xffffffff);   /* a width that does not exist */
+	D_WR(0x0104, 2, 0xffffffff);   /* a width this register does not have */
+	D_WR(0x6000 + 8 * 40, 2, 0x1); /* IROUTER by halfword */
+	R_WR(0, GICR_SGI + 0x100, 16, 0xffffffff);
+	R_WR(0, 0x1fff8, 8, ~0ull);    /* the very end of the region */
+	for (int i = 0; i < NV; i++)
+		for (uint32_t id = 0; id < AXV_VIRQ_MAX; id++)
+			cr_assert(!axv_virq_is_pending(&virq[i], id) &&
+				  !axv_virq_is_enabled(&virq[i], id),
+				  "vcpu %d id %u changed", i, id);
+	cr_expect_eq(D_RD(0x6000 + 8 * 40, 8), 0, "IROUTER unchanged");
+	cr_expect_eq(D_RD(0x0104, 3), 0, "bad widths read zero");
+	cr_expect_eq(D_RD(0x7777, 4), 0, "reserved offsets read zero");
+}
+
+Test(vgic, random_register_traffic_stays_in_bounds)
+{
+	srand(11);
+	for (int i = 0; i < 200000; i++) {
+		static const uint8_t widths[] = {1, 2, 3, 4, 5, 8, 16};
+		uint8_t w = widths[rand() % 7];
+		uint64_t v = ((uint64_t)rand() << 32) ^ (uint64_t)rand();
+		uint64_t v2;
+		if (rand() & 1) {
+			uint64_t off = (uint64_t)rand() % 0x10000;
+			if (rand() & 1)
+				D_WR(off, w, v);
+			else
+				axv_vgic_gicd_ops.read(&gic, off, w, &v2);
+		} else {
+			int c = rand() % NV;
+			uint64_t off = (uint64_t)rand() % 0x20000;
+			if (rand() & 1)
+				R_WR(c, off, w, v);
+			else
+				axv_vgic_gicr_ops.read(axv_vgic_redist_ctx(&gic, c), off, w, &v2);
+		}
+		if (i % 1000 == 0)
+			axv_vgic_send_sgi(&gic, (uint32_t)rand() % NV, v);
+	}
+	for (int i = 0; i < NV; i++)
+		for (uint32_t id = 32 + NSPI; id < AXV_VIRQ_MAX; id++)
+			cr_assert(!axv_virq_is_pending(&virq[i], id) &&
+				  !axv_virq_is_enabled(&virq[i], id),
+				  "an id beyond the SPIs was touched");
+	for (uint32_t n = 0; n < NSPI; n++)
+		cr_assert_lt(gic.target[n], NV, "SPI %u routed to no vcpu", n + 32);
+}
+
+/* ---- list registers: overflow and refill ------------------------------------------------ */
+
+Test(lr, overflow_requests_maintenance_and_refills)
+{
+	struct lr_model m;
+	struct axv_a64_vcpu av;
+	memset(&av, 0, sizeof(av));
+	for (int i = 0; i < 16; i++)
+		av.lr_id[i] = AXV_A64_LR_FREE;
+	lr_model_init(&m, 4);
+	av.lr = (struct axv_a64_lr){&lr_model_ops, &m, 4};
+	av.hw_ppis = 1u << 27;
+	struct axv_virq q;
+	axv_virq_init(&q);
+	static const uint32_t ids[6] = {27, 40, 41, 42, 3, 50};
+	static const uint8_t prio[6] = {0x10, 0x80, 0x70, 0x60, 0x20, 0x90};
+	for (int i = 0; i < 6; i++) {
+		axv_virq_enable(&q, ids[i]);
+		axv_virq_set_priority(&q, ids[i], prio[i]);
+		axv_virq_pend(&q, ids[i]);
+	}
+	cr_assert_eq(axv_virq_flush(&q, &axv_a64_vic_ops, &av), 4, "four list registers");
+	cr_expect_eq(m.hcr, AXV_A64_ICH_HCR_EN | AXV_A64_ICH_HCR_UIE,
+		     "overflow asks for the underflow maintenance interrupt");
+	/* The four highest priorities went first: 27 (0x10), 3 (0x20), 42 (0x60), 41 (0x70). */
+	uint32_t in[4];
+	for (int n = 0; n < 4; n++)
+		in[n] = (uint32_t)m.lr[n];
+	cr_expect(in[0] == 27 && in[1] == 3 && in[2] == 42 && in[3] == 41);
+	cr_expect(m.lr[0] & AXV_A64_LR_HW, "the timer PPI is hardware-linked");
+	cr_expect_eq((m.lr[0] >> 32) & 0x1fff, 27, "pINTID 27");
+	cr_expect_not(m.lr[1] & AXV_A64_LR_HW);
+	cr_expect(axv_virq_is_pending(&q, 40) && axv_virq_is_pending(&q, 50), "queued");
+
+	/* The guest takes and finishes three of them. */
+	for (int k = 0; k < 3; k++) {
+		uint32_t intid;
+		int n = lr_model_ack(&m, &intid);
+		cr_assert_geq(n, 0);
+		lr_model_eoi(&m, (unsigned)n);
+	}
+	/* Re-entry: the finished ones complete in the core, the queued ones are refilled. */
+	cr_assert_eq(axv_virq_flush(&q, &axv_a64_vic_ops, &av), 2);
+	cr_expect_eq(m.hcr, AXV_A64_ICH_HCR_EN, "no overflow now: no maintenance request");
+	cr_expect_not(axv_virq_is_active(&q, 27) || axv_virq_is_active(&q, 3) ||
+			      axv_virq_is_active(&q, 42),
+		      "finished interrupts are no longer active");
+	cr_expect(axv_virq_is_active(&q, 41), "the unfinished one stays active");
+	int seen40 = 0, seen50 = 0;
+	for (int n = 0; n < 4; n++) {
+		seen40 += (uint32_t)m.lr[n] == 40 && (m.lr[n] >> 62) == 1;
+		seen50 += (uint32_t)m.lr[n] == 50 && (m.lr[n] >> 62) == 1;
+	}
+	cr_expect(seen40 == 1 && seen50 == 1, "the queued interrupts are now in list registers");
+	cr_expect_eq(axv_a64_vic_ops.deliver(&av, 1020, 0), AXV_EINVAL, "special INTIDs refused");
+}
