@@ -38,13 +38,16 @@ static inline size_t nent(const struct axv_pt_format *f, unsigned l)
 
 static inline unsigned last(const struct axv_pt_format *f)
 {
-	return (unsigned)f->levels - 1;
+	unsigned l = (unsigned)f->levels - 1;
+	if (l >= AXV_PT_MAX_LEVELS)
+		__builtin_unreachable(); /* axv_pt_format_check() at init */
+	return l;
 }
 
 /* Caller has checked e != empty. */
 static inline bool is_leaf(const struct axv_pt_format *f, unsigned l, uint64_t e)
 {
-	return l == last(f) || (e & f->block_mask) == f->block_val;
+	return l >= last(f) || (e & f->block_mask) == f->block_val;
 }
 
 static inline uint64_t min64(uint64_t a, uint64_t b)
@@ -133,7 +136,7 @@ uint64_t axv_pt_leaf_entry(const struct axv_pt_format *f, unsigned level, axv_hp
 			   axv_map_flags_t flags)
 {
 	uint64_t a = pt_attrs(f, flags);
-	return (pa & f->oa_mask) | a | (level == last(f) ? f->page_bits : f->block_bits);
+	return (pa & f->oa_mask) | a | (level >= last(f) ? f->page_bits : f->block_bits);
 }
 
 uint64_t axv_pt_table_entry(const struct axv_pt_format *f, axv_hpa_t pa)
@@ -221,7 +224,7 @@ static void count_map(struct pt_walk *w, bool linear, unsigned l, const uint64_t
 		      uint64_t s, uint64_t e)
 {
 	const struct axv_pt_format *f = w->f;
-	if (l == last(f)) {
+	if (l >= last(f)) {
 		if (linear)
 			return;
 		if (!t) {
@@ -261,7 +264,7 @@ static size_t count_split(const struct axv_pt_format *f, unsigned l, uint64_t ba
 			  uint64_t s, uint64_t e)
 {
 	size_t n = 1;
-	if (l == last(f))
+	if (l >= last(f))
 		return n;
 	uint64_t sz = span(f, l), end = base + span(f, l - 1);
 	for (uint64_t b = base; b < end; b += sz) {
@@ -277,7 +280,7 @@ static size_t count_split(const struct axv_pt_format *f, unsigned l, uint64_t ba
 static void count_cut(struct pt_walk *w, unsigned l, const uint64_t *t, uint64_t s, uint64_t e)
 {
 	const struct axv_pt_format *f = w->f;
-	if (l == last(f))
+	if (l >= last(f))
 		return;
 	uint64_t sz = span(f, l);
 	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
@@ -308,7 +311,7 @@ void pt_count_cut(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
 static void map_linear(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
 	const struct axv_pt_format *f = w->f;
-	if (l == last(f)) {
+	if (l >= last(f)) {
 		uint64_t *p = t + idx(f, l, s);
 		size_t n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
 		uint64_t v = (w->pa_base + (s - w->gpa_base)) | w->attr_page;
@@ -349,7 +352,7 @@ void pt_map_linear(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
 static void populate(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
 	const struct axv_pt_format *f = w->f;
-	if (l == last(f)) {
+	if (l >= last(f)) {
 		size_t i0 = idx(f, l, s), n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
 		for (size_t k = 0; k < n; k++) {
 			if (t[i0 + k] != f->empty[l])
@@ -388,7 +391,7 @@ void pt_populate(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
 static void brk(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
 	const struct axv_pt_format *f = w->f;
-	if (l == last(f)) {
+	if (l >= last(f)) {
 		size_t i0 = idx(f, l, s), n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
 		if (w->unmap && !w->owned) {
 			/* nothing to give back: the entries go straight to empty */
@@ -463,7 +466,7 @@ static void split(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t base, axv
 		  uint64_t s, uint64_t e)
 {
 	const struct axv_pt_format *f = w->f;
-	bool lf = l == last(f);
+	bool lf = l >= last(f);
 	uint64_t sz = span(f, l);
 	uint64_t keep = lf ? w->keep_page : w->keep_block;
 	uint64_t nw = lf ? w->attr_page : w->attr_block;
@@ -487,7 +490,7 @@ static void split(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t base, axv
 static void make(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
 	const struct axv_pt_format *f = w->f;
-	if (l == last(f)) {
+	if (l >= last(f)) {
 		size_t i0 = idx(f, l, s), n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
 		uint64_t emp = f->empty[l];
 		if (w->unmap) {
