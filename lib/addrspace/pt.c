@@ -146,13 +146,6 @@ uint64_t axv_pt_table_entry(const struct axv_pt_format *f, axv_hpa_t pa)
 
 /* ---- frames --------------------------------------------------------------------------- */
 
-uint64_t *pt_va(const struct axv_addrspace *as, axv_hpa_t pa)
-{
-	if (as->linear)
-		return (uint64_t *)(uintptr_t)((uintptr_t)pa + as->va_off);
-	return as->hal->mem->phys_to_virt(as->hal->ctx, pa);
-}
-
 int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -238,8 +231,16 @@ static void count_map(struct pt_walk *w, bool linear, unsigned l, const uint64_t
 		return;
 	}
 	uint64_t sz = span(f, l);
+	bool blocks = linear && f->leaf_ok[l] && ((w->pa_base - w->gpa_base) & (sz - 1)) == 0;
 	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
 		uint64_t cs = max64(a, s), ce = min64(a + sz, e);
+		if (blocks && !t && cs == a && ce == a + sz) {
+			/* a run of whole entries in a table that does not exist yet: all leaves */
+			uint64_t full = e & ~(sz - 1);
+			if (full > a + sz)
+				a = full - sz;
+			continue;
+		}
 		uint64_t ent = t ? t[idx(f, l, a)] : f->empty[l];
 		if (ent == f->empty[l]) {
 			if (linear && f->leaf_ok[l] && cs == a && ce == a + sz &&
@@ -322,9 +323,25 @@ static void map_linear(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, u
 		return;
 	}
 	uint64_t sz = span(f, l);
+	bool blocks = f->leaf_ok[l] && ((w->pa_base - w->gpa_base) & (sz - 1)) == 0;
 	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
 		uint64_t cs = max64(a, s), ce = min64(a + sz, e);
 		size_t i = idx(f, l, a);
+		if (blocks && cs == a && ce == a + sz) {
+			/* a run of whole entries: `pte[i] = pa | attrs; pa += size` */
+			uint64_t full = e & ~(sz - 1), emp = f->empty[l];
+			size_t n = (size_t)((full - a) >> f->shift[l]);
+			uint64_t v = (w->pa_base + (a - w->gpa_base)) | w->attr_block;
+			for (size_t k = 0; k < n; k++, v += sz) {
+				if (t[i + k] == emp)
+					t[i + k] = v;
+				else /* a table left by another mapping: fill below it */
+					map_linear(w, l + 1, pt_va(w->as, t[i + k] & f->oa_mask),
+						   a + k * sz, a + (k + 1) * sz);
+			}
+			a = full - sz;
+			continue;
+		}
 		uint64_t ent = t[i];
 		axv_hpa_t pa = w->pa_base + (cs - w->gpa_base);
 		if (ent != f->empty[l]) {
@@ -555,14 +572,14 @@ void pt_free_all(struct axv_addrspace *as)
 	free_tree(&w, 0, as->root);
 }
 
-/* ---- lookup --------------------------------------------------------------------------- */
+/* ---- lookup through the HAL ------------------------------------------------------------ */
 
-int pt_lookup(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry, unsigned *level)
+int pt_lookup_slow(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
+		   unsigned *level)
 {
 	const struct axv_pt_format *f = as->fmt;
 	const uint64_t *t = pt_va(as, as->root);
-	unsigned l = 0;
-	for (;;) {
+	for (unsigned l = 0;; l++) {
 		uint64_t e = t[idx(f, l, gpa)];
 		if (e == f->empty[l])
 			return AXV_ENOENT;
@@ -574,6 +591,5 @@ int pt_lookup(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry, un
 			return 0;
 		}
 		t = pt_va(as, e & f->oa_mask);
-		l++;
 	}
 }
