@@ -69,11 +69,9 @@ int pt_lookup_slow(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entr
  * on the constant-offset path: translate's whole cost is this loop of dependent loads. Every
  * level below the root indexes 9 bits (axv_pt_format_check() guarantees it), so the shift
  * drops by 9 per level and only the root needs its own index width. */
-static inline int pt_lookup(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
-			    unsigned *level)
+static inline int pt_lookup_fast(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
+				 unsigned *level)
 {
-	if (__builtin_expect(!as->linear, 0))
-		return pt_lookup_slow(as, gpa, entry, level);
 	const struct axv_pt_format *f = as->fmt;
 	const uintptr_t off = as->va_off;
 	const uint64_t bm = f->block_mask, bv = f->block_val, oa = f->oa_mask;
@@ -98,6 +96,14 @@ static inline int pt_lookup(const struct axv_addrspace *as, axv_gpa_t gpa, uint6
 	*entry = e;
 	*level = l;
 	return 0;
+}
+
+static inline int pt_lookup(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
+			    unsigned *level)
+{
+	if (__builtin_expect(!as->linear, 0))
+		return pt_lookup_slow(as, gpa, entry, level);
+	return pt_lookup_fast(as, gpa, entry, level);
 }
 
 static inline uint64_t min_u64(uint64_t a, uint64_t b)
