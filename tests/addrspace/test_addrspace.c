@@ -522,3 +522,66 @@ Test(addrspace, many_areas_grow_the_area_array)
 	cr_expect_eq(axv_addrspace_area_count(&as), 0);
 	close_fmt();
 }
+
+/* A HAL whose host pointers are not physical address + constant: frame-number bit 1 is
+ * flipped between the two (runs of 1 or 2 frames stay contiguous). The engine must notice and
+ * go through the HAL's hooks for every table. */
+#define SWAP 0x2000ull
+static int swap_alloc(void *ctx, size_t count, size_t align, axv_hpa_t *pa)
+{
+	int rc = mh.mem.alloc_frames(ctx, count, align, pa);
+	if (rc == 0)
+		*pa ^= SWAP;
+	return rc;
+}
+static void swap_free(void *ctx, axv_hpa_t pa, size_t count)
+{
+	mh.mem.free_frames(ctx, pa ^ SWAP, count);
+}
+static void *swap_p2v(void *ctx, axv_hpa_t pa)
+{
+	return mh.mem.phys_to_virt(ctx, pa ^ SWAP);
+}
+static axv_hpa_t swap_v2p(void *ctx, const void *va)
+{
+	return mh.mem.virt_to_phys(ctx, va) ^ SWAP;
+}
+
+Test(addrspace, hal_without_constant_offset)
+{
+	for (int i = 0; i < FMT_COUNT; i++) {
+		mock_hal_init(&mh, 4096);
+		fmt = test_format(i);
+		struct axv_hal_mem_ops ops = {swap_alloc, swap_free, swap_p2v, swap_v2p};
+		struct axv_hal hal = mh.hal;
+		hal.mem = &ops;
+		cr_assert_eq(axv_addrspace_init(&as, &hal, fmt, BASE, SPACE, 3), 0);
+		cr_assert_eq(axv_addrspace_map_linear(&as, BASE, HPA, 4 * M2, R | W), 0);
+		cr_expect_not(as.linear, "%s: the offset check did not notice", fmt->name);
+		cr_assert_eq(axv_addrspace_map_alloc(&as, BASE + G1, 8 * K4, R | W, true), 0);
+		cr_assert_eq(axv_addrspace_map_alloc(&as, BASE + G1 + M2, 8 * K4, R | W, false), 0);
+		cr_assert_eq(axv_addrspace_handle_fault(&as, BASE + G1 + M2 + K4, W), 0);
+		static const char msg[] = "through the hooks";
+		char back[sizeof(msg)];
+		cr_assert_eq(axv_addrspace_write(&as, BASE + G1 + 8 * K4 - 4, msg, sizeof(msg)),
+			     AXV_ENOENT);
+		cr_assert_eq(axv_addrspace_write(&as, BASE + G1 + M2 + 2 * K4 - 4, msg, sizeof(msg)), 0);
+		cr_assert_eq(axv_addrspace_read(&as, BASE + G1 + M2 + 2 * K4 - 4, back, sizeof(back)), 0);
+		cr_expect_str_eq(back, msg);
+		cr_assert_eq(axv_addrspace_protect(&as, BASE + M2 + K4, K4, R), 0);
+		cr_assert_eq(axv_addrspace_unmap(&as, BASE + 3 * K4, K4), 0);
+		axv_hpa_t pa;
+		axv_map_flags_t fl;
+		cr_assert_eq(axv_addrspace_translate(&as, BASE + M2 + K4 + 5, &pa, &fl, NULL), 0);
+		cr_expect_eq(pa, HPA + M2 + K4 + 5);
+		cr_expect_eq(fl, R);
+		cr_expect_eq(axv_addrspace_translate(&as, BASE + 3 * K4, &pa, NULL, NULL), AXV_ENOENT);
+		cr_assert_eq(axv_addrspace_translate(&as, BASE + 4 * K4, &pa, NULL, NULL), 0);
+		cr_expect_eq(pa, HPA + 4 * K4);
+		cr_assert_eq(axv_addrspace_unmap(&as, BASE, SPACE), 0);
+		cr_expect_eq(axv_addrspace_pt_frames(&as), fmt->root_frames);
+		cr_assert_eq(axv_addrspace_destroy(&as), 0);
+		cr_expect(test_mock_clean(&mh), "%s: mock not clean", fmt->name);
+		mock_hal_fini(&mh);
+	}
+}
