@@ -585,3 +585,24 @@ Test(addrspace, hal_without_constant_offset)
 		mock_hal_fini(&mh);
 	}
 }
+
+Test(addrspace, hal_without_tlb_hooks)
+{
+	mock_hal_init(&mh, 1024);
+	fmt = test_format(FMT_S2_32);
+	struct axv_hal hal = mh.hal;
+	hal.tlb = NULL; /* no maintenance needed (e.g. tables not live yet) */
+	cr_assert_eq(axv_addrspace_init(&as, &hal, fmt, 0, 1ull << 32, 9), 0);
+	cr_assert_eq(axv_addrspace_map_linear(&as, G1, HPA, 2 * M2, R | W), 0);
+	cr_assert_eq(axv_addrspace_protect(&as, G1 + K4, K4, R), 0);
+	cr_assert_eq(axv_addrspace_unmap(&as, G1, M2), 0);
+	cr_assert_eq(axv_addrspace_map_alloc(&as, 0, 4 * K4, R, false), 0);
+	cr_assert_eq(axv_addrspace_handle_fault(&as, K4, R), 0);
+	cr_expect_eq(mh.tlb_range_calls + mh.tlb_all_calls, 0);
+	axv_hpa_t pa;
+	cr_assert_eq(axv_addrspace_translate(&as, G1 + M2 + 8, &pa, NULL, NULL), 0);
+	cr_expect_eq(pa, HPA + M2 + 8);
+	cr_assert_eq(axv_addrspace_destroy(&as), 0);
+	cr_expect(test_mock_clean(&mh));
+	mock_hal_fini(&mh);
+}
