@@ -56,6 +56,9 @@ cross() { # cross ARCH
 	configure "$AXV_BUILD/$1" --cross-file "$AXV_ROOT/cross/$1.ini" -Dtests=enabled \
 		-Ddocs=disabled && build "$AXV_BUILD/$1" && run_tests "$AXV_BUILD/$1"
 }
+bench() { # figures are printed, never asserted
+	bash "$AXV_ROOT/scripts/bench.sh"
+}
 docs() {
 	ninja -C "$AXV_BUILD/native" doc/html 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: Entering'
 	local rc=${PIPESTATUS[0]}
@@ -70,6 +73,7 @@ step "release build (debug checks off)" release
 step "aarch64 cross build: symbol and header checks, test guests under QEMU at EL1 under libaxv at EL2" cross aarch64
 step "loongarch64 cross build (clang-16, symbol and header checks)" cross loongarch64
 step "docs (Doxygen, warnings are errors)" docs
+step "benchmark (axv-bench, release; figures printed, not asserted)" bench
 
 say "summary"
 python3 "$AXV_ROOT/scripts/summarize.py" --total \

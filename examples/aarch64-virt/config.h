@@ -29,10 +29,13 @@
 #define GUEST_LAZY_SIZE 0x00200000ull
 #define GUEST_UART_BASE 0x09000000ull    /* emulated PL011 */
 #define GUEST_TESTDEV_BASE 0x0a100000ull /* MMIO test device (test guests only) */
-#define GUEST_VCPUS 1
+/* One vcpu per physical cpu: as many as QEMU's -smp gives, at most MAX_CPUS. */
+#define GUEST_SPIS 32                    /* INTIDs 32-63; the UART is SPI 1 (INTID 33) */
 
 /* Host devices. */
 #define HOST_UART_BASE 0x09000000ull
+#define GUEST_GICD_BASE 0x08000000ull    /* the vGIC, where QEMU virt has its GIC */
+#define GUEST_GICR_BASE 0x080a0000ull
 #define GICD_BASE 0x08000000ull
 #define GICR_BASE 0x080a0000ull
 #define GICR_STRIDE 0x20000ull

@@ -7,6 +7,7 @@
  * put in host memory, and runs the guest's vcpu at EL1 through libaxv's vcpu, exit and irq
  * modules and the aarch64 port. Memory map and addresses: config.h.
  */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -35,13 +36,19 @@ static struct axv_bus bus;
 static struct axv_bus_entry bus_slots[16];
 static struct axv_a64_cpu a64cpu[MAX_CPUS];
 static struct axv_percpu percpu[MAX_CPUS];
-static struct axv_vcpu vcpu[GUEST_VCPUS];
-static struct axv_a64_vcpu a64vcpu[GUEST_VCPUS];
-static struct axv_virq virq[GUEST_VCPUS];
+static struct axv_vcpu vcpu[MAX_CPUS];
+static struct axv_a64_vcpu a64vcpu[MAX_CPUS];
+static struct axv_virq virq[MAX_CPUS];
+static struct axv_vgic vgic;
+static unsigned nr_vcpus = 1;             /* one per physical cpu that started */
+static _Atomic unsigned cpus_up = 1;      /* physical cpus in hyp_main */
+static _Atomic bool vm_ready;             /* cpu 0 built the vm */
+static _Atomic bool vcpu_on[MAX_CPUS];    /* guest PSCI state of each vcpu */
+static struct spinlock as_lock;           /* the address space is shared by the vcpus */
 static struct vuart vuart;
 static struct testdev testdev;
 static struct dbgregs dbgregs;
-static uint64_t exits[AXV_EXIT_REASON_COUNT];
+static _Atomic uint64_t exits[AXV_EXIT_REASON_COUNT];
 
 static _Noreturn void fatal(const char *what, int rc)
 {
@@ -176,7 +183,7 @@ static void build_vm(void)
 	check("map lazy region", axv_addrspace_map_alloc(&as, GUEST_LAZY_BASE, GUEST_LAZY_SIZE,
 							 AXV_MAP_READ | AXV_MAP_WRITE, false));
 
-	const size_t cap[AXV_BUS_SPACE_COUNT] = {8, 0, 8};
+	const size_t cap[AXV_BUS_SPACE_COUNT] = {4 + MAX_CPUS, 0, 4};
 	check("device bus", axv_bus_init(&bus, bus_slots, cap));
 	check("vuart", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_UART_BASE, 0x1000, &vuart_ops,
 					&vuart));
@@ -190,11 +197,11 @@ static void build_vm(void)
 
 	axv_gpa_t entry = load_image();
 	axv_gpa_t dtb = load_dtb_and_initrd();
-	for (unsigned i = 0; i < GUEST_VCPUS; i++) {
+	struct axv_vcpu *vp[MAX_CPUS];
+	struct axv_virq *qp[MAX_CPUS];
+	uint64_t mpidr[MAX_CPUS];
+	for (unsigned i = 0; i < nr_vcpus; i++) {
 		check("virq", axv_virq_init(&virq[i]));
-		/* No virtual distributor yet (issue 6): the timer PPI is always enabled. */
-		check("virq enable", axv_virq_enable(&virq[i], VTIMER_INTID));
-		check("virq prio", axv_virq_set_priority(&virq[i], VTIMER_INTID, 0xa0));
 		const struct axv_vcpu_config cfg = {
 			.id = i,
 			.hal = &platform_hal,
@@ -213,12 +220,25 @@ static void build_vm(void)
 			.hw_ppis = 1u << VTIMER_INTID,
 		};
 		check("vcpu setup", axv_vcpu_setup(&vcpu[i], entry, axv_addrspace_root(&as), &a64));
+		vp[i] = &vcpu[i];
+		qp[i] = &virq[i];
+		mpidr[i] = i;
 	}
+	check("vgic", axv_vgic_init(&vgic, vp, qp, mpidr, nr_vcpus, GUEST_SPIS));
+	check("vgic gicd", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_GICD_BASE, AXV_VGIC_GICD_SIZE,
+					    &axv_vgic_gicd_ops, &vgic));
+	for (unsigned i = 0; i < nr_vcpus; i++)
+		check("vgic gicr", axv_bus_register(&bus, AXV_BUS_MMIO,
+						    GUEST_GICR_BASE + i * AXV_VGIC_GICR_SIZE,
+						    AXV_VGIC_GICR_SIZE, &axv_vgic_gicr_ops,
+						    axv_vgic_redist_ctx(&vgic, i)));
 }
 
 /* ---- running it ---------------------------------------------------------------------------------- */
 
-/* Take every pending physical interrupt; route the virtual timer to the vcpu. */
+/* Take every pending physical interrupt on this cpu; route the virtual timer to its vcpu.
+ * SGI 0 is the kick (a vcpu of this cpu got an interrupt); PPI 25 the GIC maintenance
+ * interrupt (list registers ran low); both only need the exit they caused. */
 static void host_irqs(struct axv_vcpu *v)
 {
 	for (;;) {
@@ -226,7 +246,7 @@ static void host_irqs(struct axv_vcpu *v)
 		if (intid >= 1020)
 			return;
 		axv_a64_gic_eoi(intid); /* priority drop; EOImode 1 keeps it active */
-		if (intid == VTIMER_INTID) {
+		if (intid == VTIMER_INTID && v) {
 			/* Stays active until the guest's EOI deactivates it (HW list register). */
 			int rc = axv_vcpu_inject(v, VTIMER_INTID);
 			if (rc != 0 && rc != AXV_EALREADY)
@@ -235,6 +255,13 @@ static void host_irqs(struct axv_vcpu *v)
 			axv_a64_gic_deactivate(intid);
 		}
 	}
+}
+
+static uint64_t psci_affinity_info(uint64_t target)
+{
+	if ((target & AXV_A64_MPIDR_AFF_MASK) >= nr_vcpus)
+		return (uint64_t)AXV_PSCI_RET_INVALID_PARAMETERS;
+	return atomic_load(&vcpu_on[target & 0xff]) ? 0 : 1; /* ON : OFF */
 }
 
 static void hypercall(struct axv_vcpu *v, struct axv_exit *e)
@@ -249,15 +276,30 @@ static void hypercall(struct axv_vcpu *v, struct axv_exit *e)
 		ret = dbgregs.traps;
 		break;
 	case AXV_PSCI_AFFINITY_INFO_32:
-	case AXV_PSCI_AFFINITY_INFO_64: {
-		uint64_t target = a[0] & AXV_A64_MPIDR_AFF_MASK;
-		ret = target < GUEST_VCPUS ? (axv_vcpu_state(&vcpu[target]) >= AXV_VCPU_READY ? 0 : 1)
-					   : (uint64_t)AXV_PSCI_RET_INVALID_PARAMETERS;
+	case AXV_PSCI_AFFINITY_INFO_64:
+		ret = psci_affinity_info(a[0]);
 		break;
-	}
 	}
 	check("set return value", axv_vcpu_set_retval(v, ret));
 	check("advance pc", axv_vcpu_advance_pc(v, e->insn_len));
+}
+
+/* PSCI CPU_ON from a guest: start the target vcpu at entry with x0 = context id. */
+static int64_t cpu_on(const struct axv_exit *e)
+{
+	uint64_t target = e->cpu_up.target;
+	if (target >= nr_vcpus)
+		return AXV_PSCI_RET_INVALID_PARAMETERS;
+	struct axv_vcpu *t = &vcpu[target];
+	if (atomic_load(&vcpu_on[target]))
+		return AXV_PSCI_RET_ALREADY_ON;
+	if (axv_vcpu_set_entry(t, e->cpu_up.entry) != 0 ||
+	    axv_vcpu_set_reg(t, 0, e->cpu_up.arg) != 0)
+		return AXV_PSCI_RET_INTERNAL_FAILURE;
+	a64vcpu[target].ctx.pstate = AXV_A64_PSTATE_EL1H_MASKED;
+	atomic_store(&vcpu_on[target], true);
+	gic_send_sgi((unsigned)target, 0); /* wake its physical cpu */
+	return AXV_PSCI_RET_SUCCESS;
 }
 
 /* Nobody backs this address: give the guest a synchronous external abort. */
@@ -266,7 +308,34 @@ static void abort_guest(struct axv_a64_vcpu *p, bool write)
 	check("inject abort", axv_a64_inject_dabt(&p->ctx, p->ctx.far, write));
 }
 
-static _Noreturn void run_vcpu(unsigned i)
+static int fault_in(axv_gpa_t gpa, axv_map_flags_t access)
+{
+	spin_lock(&as_lock);
+	int rc = axv_addrspace_handle_fault(&as, gpa, access);
+	spin_unlock(&as_lock);
+	return rc;
+}
+
+static _Noreturn void report_and_poweroff(void)
+{
+	uint64_t total = 0;
+	for (unsigned r = 0; r < AXV_EXIT_REASON_COUNT; r++)
+		total += exits[r];
+	con_printf("aarch64-virt: guest powered off after %lu exits (%lu mmio, %lu sysreg, %lu "
+		   "hypercall, %lu irq, %lu halt, %lu page fault)\n",
+		   total, exits[AXV_EXIT_MMIO_READ] + exits[AXV_EXIT_MMIO_WRITE],
+		   exits[AXV_EXIT_SYSREG_READ] + exits[AXV_EXIT_SYSREG_WRITE],
+		   (uint64_t)exits[AXV_EXIT_HYPERCALL], (uint64_t)exits[AXV_EXIT_EXTERNAL_IRQ],
+		   (uint64_t)exits[AXV_EXIT_HALT], (uint64_t)exits[AXV_EXIT_NESTED_PAGE_FAULT]);
+	platform_poweroff();
+}
+
+#define ICC_SGI1R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 5)
+#define ICC_ASGI1R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 6)
+#define ICC_SGI0R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 7)
+
+/* Run vcpu i on this cpu until the guest turns it off (PSCI CPU_OFF). */
+static void run_vcpu(unsigned i)
 {
 	struct axv_vcpu *v = &vcpu[i];
 	struct axv_a64_vcpu *p = &a64vcpu[i];
@@ -297,9 +366,7 @@ static _Noreturn void run_vcpu(unsigned i)
 		case AXV_EXIT_MMIO_WRITE: {
 			bool write = e.reason == AXV_EXIT_MMIO_WRITE;
 			/* RAM first: a lazily backed page is faulted in and the access retried. */
-			rc = axv_addrspace_handle_fault(&as, e.access.addr,
-							write ? AXV_MAP_WRITE : AXV_MAP_READ);
-			if (rc == 0)
+			if (fault_in(e.access.addr, write ? AXV_MAP_WRITE : AXV_MAP_READ) == 0)
 				break;
 			rc = axv_vcpu_complete(v, &bus, &e);
 			if (rc == AXV_ENXIO || rc == AXV_EACCES)
@@ -308,8 +375,15 @@ static _Noreturn void run_vcpu(unsigned i)
 				check("mmio", rc);
 			break;
 		}
-		case AXV_EXIT_SYSREG_READ:
 		case AXV_EXIT_SYSREG_WRITE:
+			if (e.access.addr == ICC_SGI1R_EL1 || e.access.addr == ICC_ASGI1R_EL1 ||
+			    e.access.addr == ICC_SGI0R_EL1) {
+				axv_vgic_send_sgi(&vgic, i, e.access.data);
+				check("advance pc", axv_vcpu_advance_pc(v, e.insn_len));
+				break;
+			}
+			/* fall through */
+		case AXV_EXIT_SYSREG_READ:
 			rc = axv_vcpu_complete(v, &bus, &e);
 			if (rc == AXV_ENXIO) { /* not emulated: reads as zero, writes ignored */
 				if (e.reason == AXV_EXIT_SYSREG_READ && e.access.reg != AXV_REG_NONE)
@@ -320,67 +394,86 @@ static _Noreturn void run_vcpu(unsigned i)
 			}
 			break;
 		case AXV_EXIT_NESTED_PAGE_FAULT:
-			rc = axv_addrspace_handle_fault(&as, e.npf.addr, e.npf.access);
+			rc = fault_in(e.npf.addr, e.npf.access);
 			if (rc == AXV_ENOENT || rc == AXV_EACCES)
 				abort_guest(p, e.npf.access == AXV_MAP_WRITE);
 			else
 				check("nested page fault", rc);
 			break;
-		case AXV_EXIT_SYSTEM_DOWN: {
-			uint64_t total = 0;
-			for (unsigned r = 0; r < AXV_EXIT_REASON_COUNT; r++)
-				total += exits[r];
-			con_printf("aarch64-virt: guest powered off after %lu exits (%lu mmio, %lu "
-				   "sysreg, %lu hypercall, %lu irq, %lu halt, %lu page fault)\n",
-				   total, exits[AXV_EXIT_MMIO_READ] + exits[AXV_EXIT_MMIO_WRITE],
-				   exits[AXV_EXIT_SYSREG_READ] + exits[AXV_EXIT_SYSREG_WRITE],
-				   exits[AXV_EXIT_HYPERCALL], exits[AXV_EXIT_EXTERNAL_IRQ],
-				   exits[AXV_EXIT_HALT], exits[AXV_EXIT_NESTED_PAGE_FAULT]);
-			platform_poweroff();
-		}
+		case AXV_EXIT_SYSTEM_DOWN:
+			report_and_poweroff();
 		case AXV_EXIT_SYSTEM_RESET:
 			con_puts("aarch64-virt: guest asked for a reset; this example powers off\n");
-			platform_poweroff();
+			report_and_poweroff();
 		case AXV_EXIT_CPU_UP:
-			/* Secondary vcpus come with SMP support; refuse politely. */
-			check("psci", axv_vcpu_set_retval(v, (uint64_t)AXV_PSCI_RET_DENIED));
+			check("psci", axv_vcpu_set_retval(v, (uint64_t)cpu_on(&e)));
 			check("advance pc", axv_vcpu_advance_pc(v, e.insn_len));
 			break;
+		case AXV_EXIT_CPU_DOWN:
+			atomic_store(&vcpu_on[i], false);
+			check("unbind", axv_vcpu_unbind(v));
+			return;
 		default:
-			con_printf("aarch64-virt: FATAL: unhandled exit %s: raw 0x%lx info 0x%lx pc "
-				   "0x%lx\n",
-				   axv_exit_name(e.reason), e.unhandled.raw, e.unhandled.info, e.pc);
+			con_printf("aarch64-virt: FATAL: vcpu %u: unhandled exit %s: raw 0x%lx info "
+				   "0x%lx pc 0x%lx\n",
+				   i, axv_exit_name(e.reason), e.unhandled.raw, e.unhandled.info, e.pc);
 			platform_poweroff();
 		}
 	}
 }
 
-void hyp_main(unsigned cpu)
+/* A physical cpu: run its vcpu whenever the guest has it on. */
+static _Noreturn void cpu_loop(unsigned cpu)
+{
+	for (;;) {
+		while (!atomic_load(&vcpu_on[cpu])) {
+			__asm__ volatile("wfi");
+			host_irqs(NULL);
+		}
+		run_vcpu(cpu);
+	}
+}
+
+static void cpu_enable(unsigned cpu)
 {
 	mmu_enable_el2();
-	if (cpu == 0) {
-		con_puts("aarch64-virt: libaxv example hypervisor at EL2\n");
-		frames_init();
-		gic_init_dist();
-	}
-	a64cpu[cpu].vtcr = 0;
+	a64cpu[cpu].vtcr = vtcr_for(&s2fmt);
 	a64cpu[cpu].host_trap = host_trap;
 	a64cpu[cpu].host_trap_arg = NULL;
-	if (cpu == 0) {
-		check("stage-2 format", axv_s2_format_init(&s2fmt, 40));
-	}
-	a64cpu[cpu].vtcr = vtcr_for(&s2fmt);
 	check("percpu init", axv_percpu_init(&percpu[cpu], cpu, &axv_a64_percpu_ops, &a64cpu[cpu]));
 	check("percpu enable", axv_percpu_enable(&percpu[cpu]));
 	gic_init_cpu(cpu);
-	if (cpu == 0) {
-		build_vm();
-		con_printf("aarch64-virt: guest RAM %lu MiB at 0x%lx, %u vcpu, stage-2 %s, %lu "
-			   "table frames\n",
-			   GUEST_RAM_SIZE >> 20, GUEST_RAM_BASE, GUEST_VCPUS, s2fmt.name,
-			   (uint64_t)axv_addrspace_pt_frames(&as));
-		run_vcpu(0);
+}
+
+void hyp_main(unsigned cpu)
+{
+	if (cpu != 0) {
+		/* A secondary physical cpu, started by cpu 0 below. */
+		cpu_enable(cpu);
+		atomic_fetch_add(&cpus_up, 1);
+		while (!atomic_load(&vm_ready))
+			__asm__ volatile("wfe");
+		cpu_loop(cpu);
 	}
-	for (;;)
-		__asm__ volatile("wfi");
+	mmu_enable_el2();
+	con_puts("aarch64-virt: libaxv example hypervisor at EL2\n");
+	frames_init();
+	gic_init_dist();
+	check("stage-2 format", axv_s2_format_init(&s2fmt, 40));
+	cpu_enable(0);
+	/* One vcpu per physical cpu: start every cpu QEMU has (-smp N). */
+	while (nr_vcpus < MAX_CPUS && platform_cpu_on(nr_vcpus) == 0) {
+		nr_vcpus++;
+		while (atomic_load(&cpus_up) < nr_vcpus)
+			;
+	}
+	build_vm();
+	con_printf("aarch64-virt: guest RAM %lu MiB at 0x%lx, %u vcpu%s, stage-2 %s, %lu table "
+		   "frames\n",
+		   GUEST_RAM_SIZE >> 20, GUEST_RAM_BASE, nr_vcpus, nr_vcpus > 1 ? "s" : "",
+		   s2fmt.name, (uint64_t)axv_addrspace_pt_frames(&as));
+	atomic_store(&vcpu_on[0], true);
+	atomic_store(&vm_ready, true);
+	__asm__ volatile("dsb ish\n\tsev");
+	cpu_loop(0);
 }

@@ -10,10 +10,32 @@
 
 /* ---- console: PL011 (ARM DDI 0183: DR at 0x00, FR at 0x18, FR.TXFF bit 5) ---------------- */
 
+static struct spinlock con_lock;
+
+void spin_lock(struct spinlock *l)
+{
+	while (atomic_exchange_explicit(&l->v, 1, memory_order_acquire))
+		__asm__ volatile("yield");
+}
+
+void spin_unlock(struct spinlock *l)
+{
+	atomic_store_explicit(&l->v, 0, memory_order_release);
+}
+
+static void con_putc_locked(char c);
+
 void con_putc(char c)
 {
+	spin_lock(&con_lock);
+	con_putc_locked(c);
+	spin_unlock(&con_lock);
+}
+
+static void con_putc_locked(char c)
+{
 	if (c == '\n')
-		con_putc('\r');
+		con_putc_locked('\r');
 	while (mmio_read32(HOST_UART_BASE + 0x18) & (1u << 5))
 		;
 	mmio_write32(HOST_UART_BASE, (uint8_t)c);
@@ -184,6 +206,13 @@ int64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 	return (int64_t)x0;
 }
 
+void secondary_entry(void);
+
+int64_t platform_cpu_on(unsigned cpu)
+{
+	return psci_smc(0xc4000003u, cpu, (uint64_t)(uintptr_t)secondary_entry, cpu);
+}
+
 _Noreturn void platform_poweroff(void)
 {
 	psci_smc(0x84000008u, 0, 0, 0); /* SYSTEM_OFF: QEMU exits with status 0 */
@@ -221,9 +250,21 @@ uint64_t frames_free_count(void)
 	return POOL_FRAMES - frames_used;
 }
 
+static struct spinlock frame_lock;
+
+static int hal_alloc_locked(size_t count, size_t align, axv_hpa_t *pa);
+
 static int hal_alloc(void *ctx, size_t count, size_t align, axv_hpa_t *pa)
 {
 	(void)ctx;
+	spin_lock(&frame_lock);
+	int rc = hal_alloc_locked(count, align, pa);
+	spin_unlock(&frame_lock);
+	return rc;
+}
+
+static int hal_alloc_locked(size_t count, size_t align, axv_hpa_t *pa)
+{
 	uint64_t start = (count == 1 && align == 1) ? frame_hint : 0;
 	for (uint64_t n = 0; n < POOL_FRAMES; n += align) {
 		uint64_t i = (start + n) % POOL_FRAMES;
@@ -249,10 +290,12 @@ static int hal_alloc(void *ctx, size_t count, size_t align, axv_hpa_t *pa)
 static void hal_free(void *ctx, axv_hpa_t pa, size_t count)
 {
 	(void)ctx;
+	spin_lock(&frame_lock);
 	uint64_t i = (pa - FRAME_POOL_BASE) >> 12;
 	for (uint64_t k = 0; k < count; k++)
 		frame_set(i + k, false);
 	frames_used -= count;
+	spin_unlock(&frame_lock);
 }
 
 static void *hal_p2v(void *ctx, axv_hpa_t pa)

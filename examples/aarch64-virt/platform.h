@@ -3,6 +3,7 @@
 #define EXAMPLE_PLATFORM_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <axv/hal.h>
@@ -13,6 +14,16 @@ void con_printf(const char *fmt, ...);
 void con_vprintf(const char *fmt, va_list ap);
 
 void mmu_enable_el2(void);
+
+/* A test-and-set spinlock for the example's shared state (frames, console, address space). */
+struct spinlock {
+	_Atomic unsigned v;
+};
+void spin_lock(struct spinlock *l);
+void spin_unlock(struct spinlock *l);
+
+/* Start physical cpu @cpu (MPIDR Aff0) at secondary_entry with x0 = cpu; 0 or PSCI error. */
+int64_t platform_cpu_on(unsigned cpu);
 void gic_init_dist(void);
 void gic_init_cpu(unsigned cpu);
 void gic_send_sgi(unsigned target_cpu, unsigned sgi);

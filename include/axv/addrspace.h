@@ -84,7 +84,7 @@ struct axv_pt_format {
 	uint64_t table_bits;                  /**< ORed with a table's address in a table entry */
 	uint64_t page_bits;                   /**< ORed into a last-level leaf */
 	uint64_t block_bits;                  /**< ORed into a leaf above the last level */
-	uint64_t block_mask;                  /**< with @ref block_val: tells a block from a table */
+	uint64_t block_mask;                  /**< with block_val: tells a block from a table */
 	uint64_t block_val;                   /**< `(e & block_mask) == block_val`: a block */
 	uint64_t attr_base;                   /**< ORed into every leaf */
 	uint64_t attr_read;                   /**< ORed when #AXV_MAP_READ is set */
@@ -141,7 +141,7 @@ struct axv_area_info {
 	axv_map_flags_t flags;   /**< `AXV_MAP_*` flags of the whole area */
 	enum axv_area_kind kind; /**< backing */
 	bool populated;          /**< alloc areas: frames were taken at map time (not lazily) */
-	axv_hpa_t hpa;           /**< linear areas: host physical address of @ref gpa; else invalid */
+	axv_hpa_t hpa;           /**< linear areas: host physical address of the first byte; else invalid */
 };
 
 /**

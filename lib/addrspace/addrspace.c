@@ -463,28 +463,45 @@ int axv_addrspace_protect(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
 
 /* ---- lookup, faults, guest memory ----------------------------------------------------- */
 
-int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
-			    axv_map_flags_t *flags, uint64_t *left)
+/* The body of a translation; `fast` selects the call-free lookup (constant offset). */
+static inline __attribute__((always_inline)) int
+translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa, axv_map_flags_t *flags,
+	  uint64_t *left, bool fast)
 {
-	if (!as || !as->hal)
-		return AXV_EINVAL;
-	if (gpa < as->base || gpa - as->base >= as->size)
-		return AXV_ERANGE;
 	uint64_t e;
 	unsigned l;
-	int rc = pt_lookup(as, gpa, &e, &l);
+	int rc = fast ? pt_lookup_fast(as, gpa, &e, &l) : pt_lookup_slow(as, gpa, &e, &l);
 	if (rc != 0)
 		return rc;
-	uint64_t off = gpa & (((uint64_t)1 << as->fmt->shift[l]) - 1);
+	uint64_t lsz = (uint64_t)1 << as->fmt->shift[l], off = gpa & (lsz - 1);
 	if (hpa)
 		*hpa = (e & as->fmt->oa_mask) + off;
 	if (left)
-		*left = ((uint64_t)1 << as->fmt->shift[l]) - off;
+		*left = lsz - off;
 	if (flags) {
 		const struct area *v = areas(as);
 		*flags = v[area_find(v, as->nareas, gpa)].flags;
 	}
 	return 0;
+}
+
+static __attribute__((noinline)) int translate_hook(const struct axv_addrspace *as, axv_gpa_t gpa,
+						    axv_hpa_t *hpa, axv_map_flags_t *flags,
+						    uint64_t *left)
+{
+	return translate(as, gpa, hpa, flags, left, false);
+}
+
+int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
+			    axv_map_flags_t *flags, uint64_t *left)
+{
+	if (!as || !as->hal)
+		return AXV_EINVAL;
+	if (gpa - as->base >= as->size) /* below base wraps to a huge value */
+		return AXV_ERANGE;
+	if (__builtin_expect(!as->linear, 0))
+		return translate_hook(as, gpa, hpa, flags, left);
+	return translate(as, gpa, hpa, flags, left, true);
 }
 
 int axv_addrspace_handle_fault(struct axv_addrspace *as, axv_gpa_t gpa, axv_map_flags_t access)

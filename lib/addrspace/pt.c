@@ -21,30 +21,46 @@
 
 #define PAGE AXV_FRAME_SIZE
 
+/* Levels are below AXV_PT_MAX_LEVELS by construction (axv_pt_format_check). Saying so lets
+ * the compiler drop bound checks it cannot prove through the recursion, and keeps
+ * -Warray-bounds quiet at -O3. */
+#define LEVEL_OK(l)                                                                        \
+	do {                                                                               \
+		if ((l) >= AXV_PT_MAX_LEVELS)                                              \
+			__builtin_unreachable();                                           \
+	} while (0)
+
 static inline uint64_t span(const struct axv_pt_format *f, unsigned l)
 {
+	LEVEL_OK(l);
 	return (uint64_t)1 << f->shift[l];
 }
 
 static inline size_t idx(const struct axv_pt_format *f, unsigned l, uint64_t a)
 {
+	LEVEL_OK(l);
 	return (size_t)((a >> f->shift[l]) & (((uint64_t)1 << f->index_bits[l]) - 1));
 }
 
 static inline size_t nent(const struct axv_pt_format *f, unsigned l)
 {
+	LEVEL_OK(l);
 	return (size_t)1 << f->index_bits[l];
 }
 
 static inline unsigned last(const struct axv_pt_format *f)
 {
-	return (unsigned)f->levels - 1;
+	unsigned l = (unsigned)f->levels - 1;
+	if (l >= AXV_PT_MAX_LEVELS)
+		__builtin_unreachable(); /* axv_pt_format_check() at init */
+	return l;
 }
 
 /* Caller has checked e != empty. */
 static inline bool is_leaf(const struct axv_pt_format *f, unsigned l, uint64_t e)
 {
-	return l == last(f) || (e & f->block_mask) == f->block_val;
+	LEVEL_OK(l);
+	return l >= last(f) || (e & f->block_mask) == f->block_val;
 }
 
 static inline uint64_t min64(uint64_t a, uint64_t b)
@@ -133,7 +149,7 @@ uint64_t axv_pt_leaf_entry(const struct axv_pt_format *f, unsigned level, axv_hp
 			   axv_map_flags_t flags)
 {
 	uint64_t a = pt_attrs(f, flags);
-	return (pa & f->oa_mask) | a | (level == last(f) ? f->page_bits : f->block_bits);
+	return (pa & f->oa_mask) | a | (level >= last(f) ? f->page_bits : f->block_bits);
 }
 
 uint64_t axv_pt_table_entry(const struct axv_pt_format *f, axv_hpa_t pa)
@@ -142,13 +158,6 @@ uint64_t axv_pt_table_entry(const struct axv_pt_format *f, axv_hpa_t pa)
 }
 
 /* ---- frames --------------------------------------------------------------------------- */
-
-uint64_t *pt_va(const struct axv_addrspace *as, axv_hpa_t pa)
-{
-	if (as->linear)
-		return (uint64_t *)(uintptr_t)((uintptr_t)pa + as->va_off);
-	return as->hal->mem->phys_to_virt(as->hal->ctx, pa);
-}
 
 int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t n)
 {
@@ -200,6 +209,7 @@ void pt_pool_drain(struct axv_addrspace *as, struct pt_pool *p)
 /* A new table at level l, every entry empty except [from, to), which the caller writes. */
 static uint64_t *new_table(struct pt_walk *w, unsigned l, axv_hpa_t *pa, size_t from, size_t to)
 {
+	LEVEL_OK(l);
 	*pa = pool_pop(w);
 	w->as->pt_pages++;
 	uint64_t *t = pt_va(w->as, *pa);
@@ -220,8 +230,9 @@ static void free_table(struct pt_walk *w, axv_hpa_t pa)
 static void count_map(struct pt_walk *w, bool linear, unsigned l, const uint64_t *t,
 		      uint64_t s, uint64_t e)
 {
+	LEVEL_OK(l);
 	const struct axv_pt_format *f = w->f;
-	if (l == last(f)) {
+	if (l >= last(f)) {
 		if (linear)
 			return;
 		if (!t) {
@@ -235,8 +246,16 @@ static void count_map(struct pt_walk *w, bool linear, unsigned l, const uint64_t
 		return;
 	}
 	uint64_t sz = span(f, l);
+	bool blocks = linear && f->leaf_ok[l] && ((w->pa_base - w->gpa_base) & (sz - 1)) == 0;
 	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
 		uint64_t cs = max64(a, s), ce = min64(a + sz, e);
+		if (blocks && !t && cs == a && ce == a + sz) {
+			/* a run of whole entries in a table that does not exist yet: all leaves */
+			uint64_t full = e & ~(sz - 1);
+			if (full > a + sz)
+				a = full - sz;
+			continue;
+		}
 		uint64_t ent = t ? t[idx(f, l, a)] : f->empty[l];
 		if (ent == f->empty[l]) {
 			if (linear && f->leaf_ok[l] && cs == a && ce == a + sz &&
@@ -260,8 +279,9 @@ void pt_count_map(struct pt_walk *w, bool linear, axv_gpa_t s, axv_gpa_t e)
 static size_t count_split(const struct axv_pt_format *f, unsigned l, uint64_t base,
 			  uint64_t s, uint64_t e)
 {
+	LEVEL_OK(l);
 	size_t n = 1;
-	if (l == last(f))
+	if (l >= last(f))
 		return n;
 	uint64_t sz = span(f, l), end = base + span(f, l - 1);
 	for (uint64_t b = base; b < end; b += sz) {
@@ -276,8 +296,9 @@ static size_t count_split(const struct axv_pt_format *f, unsigned l, uint64_t ba
  * a partially covered block, so the walk follows the two edges only. */
 static void count_cut(struct pt_walk *w, unsigned l, const uint64_t *t, uint64_t s, uint64_t e)
 {
+	LEVEL_OK(l);
 	const struct axv_pt_format *f = w->f;
-	if (l == last(f))
+	if (l >= last(f))
 		return;
 	uint64_t sz = span(f, l);
 	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
@@ -307,8 +328,9 @@ void pt_count_cut(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
 
 static void map_linear(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
+	LEVEL_OK(l);
 	const struct axv_pt_format *f = w->f;
-	if (l == last(f)) {
+	if (l >= last(f)) {
 		uint64_t *p = t + idx(f, l, s);
 		size_t n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
 		uint64_t v = (w->pa_base + (s - w->gpa_base)) | w->attr_page;
@@ -319,9 +341,25 @@ static void map_linear(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, u
 		return;
 	}
 	uint64_t sz = span(f, l);
+	bool blocks = f->leaf_ok[l] && ((w->pa_base - w->gpa_base) & (sz - 1)) == 0;
 	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
 		uint64_t cs = max64(a, s), ce = min64(a + sz, e);
 		size_t i = idx(f, l, a);
+		if (blocks && cs == a && ce == a + sz) {
+			/* a run of whole entries: `pte[i] = pa | attrs; pa += size` */
+			uint64_t full = e & ~(sz - 1), emp = f->empty[l];
+			size_t n = (size_t)((full - a) >> f->shift[l]);
+			uint64_t v = (w->pa_base + (a - w->gpa_base)) | w->attr_block;
+			for (size_t k = 0; k < n; k++, v += sz) {
+				if (t[i + k] == emp)
+					t[i + k] = v;
+				else /* a table left by another mapping: fill below it */
+					map_linear(w, l + 1, pt_va(w->as, t[i + k] & f->oa_mask),
+						   a + k * sz, a + (k + 1) * sz);
+			}
+			a = full - sz;
+			continue;
+		}
 		uint64_t ent = t[i];
 		axv_hpa_t pa = w->pa_base + (cs - w->gpa_base);
 		if (ent != f->empty[l]) {
@@ -348,8 +386,9 @@ void pt_map_linear(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
 
 static void populate(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
+	LEVEL_OK(l);
 	const struct axv_pt_format *f = w->f;
-	if (l == last(f)) {
+	if (l >= last(f)) {
 		size_t i0 = idx(f, l, s), n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
 		for (size_t k = 0; k < n; k++) {
 			if (t[i0 + k] != f->empty[l])
@@ -387,8 +426,9 @@ void pt_populate(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
 
 static void brk(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
+	LEVEL_OK(l);
 	const struct axv_pt_format *f = w->f;
-	if (l == last(f)) {
+	if (l >= last(f)) {
 		size_t i0 = idx(f, l, s), n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
 		if (w->unmap && !w->owned) {
 			/* nothing to give back: the entries go straight to empty */
@@ -432,6 +472,7 @@ void pt_break(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
 
 static void free_tree(struct pt_walk *w, unsigned l, axv_hpa_t tpa)
 {
+	LEVEL_OK(l);
 	const struct axv_pt_format *f = w->f;
 	if (l < last(f)) {
 		const uint64_t *t = pt_va(w->as, tpa);
@@ -450,6 +491,7 @@ static void free_tree(struct pt_walk *w, unsigned l, axv_hpa_t tpa)
 
 static bool table_empty(const struct axv_pt_format *f, unsigned l, const uint64_t *t)
 {
+	LEVEL_OK(l);
 	size_t n = nent(f, l);
 	for (size_t j = 0; j < n; j++)
 		if (t[j] != f->empty[l])
@@ -462,8 +504,9 @@ static bool table_empty(const struct axv_pt_format *f, unsigned l, const uint64_
 static void split(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t base, axv_hpa_t pa,
 		  uint64_t s, uint64_t e)
 {
+	LEVEL_OK(l);
 	const struct axv_pt_format *f = w->f;
-	bool lf = l == last(f);
+	bool lf = l >= last(f);
 	uint64_t sz = span(f, l);
 	uint64_t keep = lf ? w->keep_page : w->keep_block;
 	uint64_t nw = lf ? w->attr_page : w->attr_block;
@@ -486,8 +529,9 @@ static void split(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t base, axv
 
 static void make(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
+	LEVEL_OK(l);
 	const struct axv_pt_format *f = w->f;
-	if (l == last(f)) {
+	if (l >= last(f)) {
 		size_t i0 = idx(f, l, s), n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
 		uint64_t emp = f->empty[l];
 		if (w->unmap) {
@@ -552,14 +596,14 @@ void pt_free_all(struct axv_addrspace *as)
 	free_tree(&w, 0, as->root);
 }
 
-/* ---- lookup --------------------------------------------------------------------------- */
+/* ---- lookup through the HAL ------------------------------------------------------------ */
 
-int pt_lookup(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry, unsigned *level)
+int pt_lookup_slow(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
+		   unsigned *level)
 {
 	const struct axv_pt_format *f = as->fmt;
 	const uint64_t *t = pt_va(as, as->root);
-	unsigned l = 0;
-	for (;;) {
+	for (unsigned l = 0;; l++) {
 		uint64_t e = t[idx(f, l, gpa)];
 		if (e == f->empty[l])
 			return AXV_ENOENT;
@@ -571,6 +615,5 @@ int pt_lookup(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry, un
 			return 0;
 		}
 		t = pt_va(as, e & f->oa_mask);
-		l++;
 	}
 }

@@ -9,6 +9,7 @@
 #define AXV_LIB_ADDRSPACE_PT_H
 
 #include <axv/addrspace.h>
+#include <axv/err.h>
 
 /* Frames taken up front; linked through their first word (they are ours and invisible). */
 struct pt_pool {
@@ -36,8 +37,14 @@ uint64_t pt_attrs(const struct axv_pt_format *f, axv_map_flags_t flags);
 /* Flags that are valid for a mapping. */
 bool pt_flags_ok(axv_map_flags_t flags);
 
-/* Host pointer of a page-table page (or any frame taken through the pool). */
-uint64_t *pt_va(const struct axv_addrspace *as, axv_hpa_t pa);
+/* Host pointer of a page-table page (or any frame taken through the pool): a constant
+ * offset while every frame the space took satisfied it, else the HAL's hook. */
+static inline uint64_t *pt_va(const struct axv_addrspace *as, axv_hpa_t pa)
+{
+	if (__builtin_expect(as->linear, 1))
+		return (uint64_t *)(uintptr_t)((uintptr_t)pa + as->va_off);
+	return (uint64_t *)as->hal->mem->phys_to_virt(as->hal->ctx, pa);
+}
 
 int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t n);
 void pt_pool_drain(struct axv_addrspace *as, struct pt_pool *p);
@@ -54,10 +61,50 @@ void pt_make(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e);
 /* Free every table below the root (leaves are not looked at) and the root itself. */
 void pt_free_all(struct axv_addrspace *as);
 
-/* The leaf mapping gpa: 0 and its entry and level, or AXV_ENOENT. */
-int pt_lookup(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry, unsigned *level);
+/* The leaf mapping gpa through the HAL's hook (tables not at a constant offset). */
+int pt_lookup_slow(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
+		   unsigned *level);
 
+/* The leaf mapping gpa: 0 and its entry and level, or AXV_ENOENT. Inline and without calls
+ * on the constant-offset path: translate's whole cost is this loop of dependent loads. Every
+ * level below the root indexes 9 bits (axv_pt_format_check() guarantees it), so the shift
+ * drops by 9 per level and only the root needs its own index width. */
+static inline int pt_lookup_fast(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
+				 unsigned *level)
+{
+	const struct axv_pt_format *f = as->fmt;
+	const uintptr_t off = as->va_off;
+	const uint64_t bm = f->block_mask, bv = f->block_val, oa = f->oa_mask;
+	unsigned last = (unsigned)f->levels - 1, sh = f->shift[0];
+	if (last >= AXV_PT_MAX_LEVELS)
+		__builtin_unreachable();
+	const uint64_t *t = (const uint64_t *)(uintptr_t)((uintptr_t)as->root + off);
+	uint64_t e = t[(gpa >> sh) & (((uint64_t)1 << f->index_bits[0]) - 1)];
+	unsigned l = 0;
+	for (;;) {
+		if (e == f->empty[l])
+			return AXV_ENOENT;
+		if (l >= last || (e & bm) == bv)
+			break;
+		t = (const uint64_t *)(uintptr_t)((uintptr_t)(e & oa) + off);
+		l++;
+		sh -= 9;
+		e = t[(gpa >> sh) & 511];
+	}
+	if (!(e & f->valid_mask))
+		return AXV_ENOENT;
+	*entry = e;
+	*level = l;
+	return 0;
+}
 
+static inline int pt_lookup(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
+			    unsigned *level)
+{
+	if (__builtin_expect(!as->linear, 0))
+		return pt_lookup_slow(as, gpa, entry, level);
+	return pt_lookup_fast(as, gpa, entry, level);
+}
 
 static inline uint64_t min_u64(uint64_t a, uint64_t b)
 {

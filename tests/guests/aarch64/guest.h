@@ -10,6 +10,8 @@
 #define TESTDEV 0x0a100000ul
 #define LAZY_BASE 0x80000000ul
 #define UNMAPPED 0x0c000000ul
+#define GICD 0x08000000ul
+#define GICR 0x080a0000ul
 
 /* Hypercalls the example hypervisor implements (examples/aarch64-virt/main.c). */
 #define HC_WEIGHTED_SUM 0x1000 /* returns a1 + 2 a2 + ... + 6 a6 */
@@ -32,6 +34,9 @@ uint64_t hvc6(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, u
 uint64_t smc6(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
 	      uint64_t a6);
 void psci_system_off(void);
+void secondary_start(void);
+void secondary_main(uint64_t ctx);
+void gic_cpu_init(void);
 
 /* Hooks the vectors call; a guest installs its own by setting these. */
 extern void (*on_sync)(struct frame *f, uint64_t esr, uint64_t far);

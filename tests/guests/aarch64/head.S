@@ -31,6 +31,17 @@ start:
 	bl	psci_system_off
 3:	b	3b
 
+/* A secondary vcpu started by PSCI CPU_ON: x0 = context id. */
+	.global	secondary_start
+secondary_start:
+	ldr	x1, =__stack2_top
+	mov	sp, x1
+	ldr	x1, =guest_vectors
+	msr	vbar_el1, x1
+	isb
+	bl	secondary_main
+4:	b	4b
+
 /* EL1 vectors: synchronous exceptions and IRQs from the current EL go to C. */
 .macro vec handler
 	.balign	0x80

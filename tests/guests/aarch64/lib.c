@@ -106,6 +106,14 @@ void psci_system_off(void)
 		__asm__ volatile("wfi");
 }
 
+/* Guests without secondary vcpus never start one. */
+__attribute__((weak)) void secondary_main(uint64_t ctx)
+{
+	(void)ctx;
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
 void guest_sync(struct frame *f);
 void guest_irq(struct frame *f);
 void guest_unexpected(struct frame *f);
@@ -137,4 +145,15 @@ void guest_unexpected(struct frame *f)
 	(void)f;
 	printf_("FAIL unexpected exception esr %x\n", SYSREG_READ(esr_el1));
 	psci_system_off();
+}
+
+/* The GIC CPU interface of this vcpu (virtual, through ICH_VMCR): system registers on, all
+ * priorities, Group 1 enabled. */
+void gic_cpu_init(void)
+{
+	SYSREG_WRITE(S3_0_C12_C12_5, SYSREG_READ(S3_0_C12_C12_5) | 1); /* ICC_SRE_EL1.SRE */
+	__asm__ volatile("isb");
+	SYSREG_WRITE(S3_0_C4_C6_0, 0xff); /* ICC_PMR_EL1 */
+	SYSREG_WRITE(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
+	__asm__ volatile("isb");
 }

@@ -21,11 +21,14 @@ void guest_main(uint64_t dtb)
 {
 	(void)dtb;
 	on_irq = irq;
-	SYSREG_WRITE(S3_0_C12_C12_5, SYSREG_READ(S3_0_C12_C12_5) | 1); /* ICC_SRE_EL1.SRE */
-	__asm__ volatile("isb");
-	SYSREG_WRITE(S3_0_C4_C6_0, 0xff); /* ICC_PMR_EL1 */
-	SYSREG_WRITE(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
-	__asm__ volatile("isb");
+	/* Through the virtual redistributor of vcpu 0, as an OS would: priority, then enable
+	 * (GICR SGI_base: IPRIORITYR at 0x400, ISENABLER0 at 0x100; IHI 0069 12.11). */
+	volatile uint8_t *prio = (volatile uint8_t *)(GICR + 0x10000 + 0x400);
+	volatile uint32_t *isenabler0 = (volatile uint32_t *)(GICR + 0x10000 + 0x100);
+	prio[27] = 0xa0;
+	*isenabler0 = 1u << 27;
+	check("the virtual redistributor enables the timer PPI", (*isenabler0 & (1u << 27)) != 0);
+	gic_cpu_init();
 
 	uint64_t frq = SYSREG_READ(cntfrq_el0);
 	for (unsigned round = 0; round < 3; round++) {
