@@ -56,6 +56,9 @@ cross() { # cross ARCH
 	configure "$AXV_BUILD/$1" --cross-file "$AXV_ROOT/cross/$1.ini" -Dtests=enabled \
 		-Ddocs=disabled && build "$AXV_BUILD/$1" && run_tests "$AXV_BUILD/$1"
 }
+bench_linux() { # figures are printed, never asserted
+	bash "$AXV_ROOT/scripts/bench-linux.sh" 3 1 && bash "$AXV_ROOT/scripts/bench-linux.sh" 3 2
+}
 bench() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench.sh"
 }
@@ -70,10 +73,11 @@ step "native build and unit tests (Criterion, mock HAL)" native
 step "AddressSanitizer + UndefinedBehaviorSanitizer" sanitize
 step "ThreadSanitizer (threaded tests; Criterion cannot run under TSan)" tsan
 step "release build (debug checks off)" release
-step "aarch64 cross build: symbol and header checks, test guests under QEMU at EL1 under libaxv at EL2" cross aarch64
+step "aarch64 cross build: symbol and header checks, test guests and Debian Linux (1 and 2 vcpus) under QEMU at EL1 under libaxv at EL2" cross aarch64
 step "loongarch64 cross build (clang-16, symbol and header checks)" cross loongarch64
 step "docs (Doxygen, warnings are errors)" docs
 step "benchmark (axv-bench, release; figures printed, not asserted)" bench
+step "Linux boot benchmark: under libaxv vs directly at EL1 (figures printed, not asserted)" bench_linux
 
 say "summary"
 python3 "$AXV_ROOT/scripts/summarize.py" --total \

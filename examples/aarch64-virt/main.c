@@ -296,7 +296,10 @@ static int64_t cpu_on(const struct axv_exit *e)
 	if (axv_vcpu_set_entry(t, e->cpu_up.entry) != 0 ||
 	    axv_vcpu_set_reg(t, 0, e->cpu_up.arg) != 0)
 		return AXV_PSCI_RET_INTERNAL_FAILURE;
+	/* A cpu powered on by PSCI starts like the boot cpu: EL1h, DAIF masked, MMU off. */
 	a64vcpu[target].ctx.pstate = AXV_A64_PSTATE_EL1H_MASKED;
+	a64vcpu[target].ctx.el1.sctlr_el1 = 0x30d00800u;
+	a64vcpu[target].ctx.el1_dirty = AXV_A64_EL1_DIRTY_ALL;
 	atomic_store(&vcpu_on[target], true);
 	gic_send_sgi((unsigned)target, 0); /* wake its physical cpu */
 	return AXV_PSCI_RET_SUCCESS;

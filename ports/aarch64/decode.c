@@ -34,6 +34,7 @@ void axv_a64_ctx_init(struct axv_a64_ctx *c, axv_gpa_t entry, uint64_t x0, uint6
 	/* CPACR_EL1.FPEN = 0b11: FP/SIMD not trapped at EL1 (Linux expects this). */
 	c->el1.cpacr_el1 = 3u << 20;
 	c->el1.vmpidr_el2 = (mpidr & AXV_A64_MPIDR_AFF_MASK) | (1ull << 31);
+	c->el1_dirty = AXV_A64_EL1_DIRTY_ALL;
 }
 
 int axv_a64_set_reg(struct axv_a64_ctx *c, unsigned reg, uint64_t v)
@@ -350,5 +351,6 @@ int axv_a64_inject_dabt(struct axv_a64_ctx *c, uint64_t far, bool write)
 	c->el1.spsr_el1 = c->pstate;
 	c->pstate = AXV_A64_PSTATE_EL1H_MASKED;
 	c->pc = (c->el1.vbar_el1 & ~0x7ffull) + off;
+	c->el1_dirty |= AXV_A64_EL1_DIRTY_EXC;
 	return 0;
 }

@@ -68,6 +68,10 @@ int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap
 	wr_cptr_el2(CPTR_EL2_NO_TRAPS);
 	wr_cnthctl_el2(CNTHCTL_EL1_ACCESS);
 	wr_cntvoff_el2(0);
+	cpu->loaded = NULL;
+	cpu->hcr_cur = HCR_HOST;
+	cpu->vttbr_cur = rd_vttbr_el2();
+	cpu->cntvoff_cur = 0;
 	uint64_t hpmn = (rd_pmcr_el0() >> 11) & 0x1f;
 	wr_mdcr_el2(MDCR_TDA | MDCR_TDOSA | hpmn);
 	wr_vtcr_el2(vtcr);
@@ -143,22 +147,44 @@ static void el1_save(struct axv_a64_el1 *r)
 	r->spsr_el1 = rd_spsr_el1();
 }
 
+static void el1_restore_exc(const struct axv_a64_el1 *r)
+{
+	wr_esr_el1(r->esr_el1);
+	wr_far_el1(r->far_el1);
+	wr_elr_el1(r->elr_el1);
+	wr_spsr_el1(r->spsr_el1);
+}
+
 int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 {
 	if (!cpu || !c)
 		return AXV_EINVAL;
-	el1_restore(&c->el1);
-	wr_cntvoff_el2(c->cntvoff);
-	wr_vttbr_el2(c->vttbr);
-	wr_hcr_el2(c->hcr ? c->hcr : AXV_A64_HCR_GUEST);
+	if (cpu->loaded != c || (c->el1_dirty & AXV_A64_EL1_DIRTY_ALL)) {
+		el1_restore(&c->el1);
+		cpu->loaded = c;
+	} else if (c->el1_dirty & AXV_A64_EL1_DIRTY_EXC) {
+		el1_restore_exc(&c->el1);
+	}
+	c->el1_dirty = 0;
+	uint64_t hcr = c->hcr ? c->hcr : AXV_A64_HCR_GUEST;
+	if (cpu->hcr_cur != hcr) {
+		wr_hcr_el2(hcr);
+		cpu->hcr_cur = hcr;
+	}
+	if (cpu->vttbr_cur != c->vttbr) {
+		wr_vttbr_el2(c->vttbr);
+		cpu->vttbr_cur = c->vttbr;
+	}
+	if (cpu->cntvoff_cur != c->cntvoff) {
+		wr_cntvoff_el2(c->cntvoff);
+		cpu->cntvoff_cur = c->cntvoff;
+	}
 	isb();
 	axv_a64_fpsimd_restore(c);
 	cpu->cur = c;
 	c->trap = axv_a64_enter(c);
 	axv_a64_fpsimd_save(c);
-	el1_save(&c->el1);
-	wr_hcr_el2(HCR_HOST);
-	isb();
+	el1_save(&c->el1); /* reads only: keeps the context current for decoding and injection */
 	return 0;
 }
 

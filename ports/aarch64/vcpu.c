@@ -78,6 +78,7 @@ static int op_setup(void *ctx, const void *config)
 		return AXV_EINVAL;
 	v->ctx.x[0] = cfg->x0;
 	v->ctx.el1.vmpidr_el2 = (cfg->mpidr & AXV_A64_MPIDR_AFF_MASK) | (1ull << 31);
+	v->ctx.el1_dirty = AXV_A64_EL1_DIRTY_ALL;
 	v->ctx.cntvoff = cfg->cntvoff;
 	v->ctx.hcr = AXV_A64_HCR_GUEST;
 	v->hw_ppis = cfg->hw_ppis;
@@ -182,10 +183,12 @@ static int pc_enable(void *ctx)
 
 static int pc_disable(void *ctx)
 {
-	(void)ctx;
+	struct axv_a64_cpu *cpu = ctx;
 	wr_ich_hcr_el2(0);
 	wr_hcr_el2(1ull << 31);
 	isb();
+	cpu->loaded = NULL;
+	cpu->hcr_cur = 1ull << 31;
 	return 0;
 }
 

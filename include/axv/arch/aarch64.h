@@ -215,7 +215,15 @@ struct axv_a64_ctx {
 	uint64_t cntvoff;      /**< CNTVOFF_EL2: the guest's virtual counter offset */
 	uint64_t vttbr;        /**< VTTBR_EL2: VMID [63:48] and stage-2 root */
 	uint64_t hcr;          /**< HCR_EL2 while this guest runs */
+	/** `AXV_A64_EL1_DIRTY_*`: which of @ref el1 the next run must write to the cpu. Code
+	 *  that changes @ref el1 sets it (the port's functions do). */
+	uint32_t el1_dirty;
 };
+
+/** axv_a64_ctx::el1_dirty: ESR_EL1, FAR_EL1, ELR_EL1 and SPSR_EL1 changed (an injected exception). */
+#define AXV_A64_EL1_DIRTY_EXC 1u
+/** axv_a64_ctx::el1_dirty: any EL1 register may have changed. */
+#define AXV_A64_EL1_DIRTY_ALL 2u
 
 /** PSTATE for a guest entered at EL1h with D, A, I and F masked (the Linux boot protocol). */
 #define AXV_A64_PSTATE_EL1H_MASKED 0x3c5u
@@ -325,6 +333,10 @@ struct axv_a64_cpu {
 	uint64_t vtcr;                    /**< VTCR_EL2 value programmed */
 	uint32_t nr_lrs;                  /**< GIC list registers (ICH_VTR_EL2.ListRegs + 1) */
 	uint32_t pri_bits;                /**< virtual priority bits (ICH_VTR_EL2.PRIbits + 1) */
+	struct axv_a64_ctx *loaded;       /**< context whose EL1 registers the cpu holds (private) */
+	uint64_t hcr_cur;                 /**< HCR_EL2 as programmed (private) */
+	uint64_t vttbr_cur;               /**< VTTBR_EL2 as programmed (private) */
+	uint64_t cntvoff_cur;             /**< CNTVOFF_EL2 as programmed (private) */
 };
 
 /** HCR_EL2 for a guest: VM, SWIO, FMO, IMO, AMO, FB, BSU=IS, TWI, TSC, RW (DDI 0487 D17.2.48). */
@@ -350,9 +362,16 @@ int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap
 /**
  * @brief Run a guest context on this cpu until it exits (EL2 only).
  *
- * Loads the context's EL1 system registers, FP/SIMD state, CNTVOFF_EL2, VTTBR_EL2, HCR_EL2
- * and VMPIDR_EL2, enters the guest, and on exit saves them back and records the trap kind
- * and syndrome in the context. Decode the exit with axv_a64_decode_exit().
+ * Makes the cpu hold the context's EL1 system registers, CNTVOFF_EL2, VTTBR_EL2, HCR_EL2 and
+ * VMPIDR_EL2, loads its FP/SIMD state, enters the guest, and on exit saves the FP/SIMD and
+ * EL1 registers back and records the trap kind and syndrome in the context. Decode the exit
+ * with axv_a64_decode_exit().
+ *
+ * Registers are written only when they differ from what the cpu holds: the EL1 set when
+ * another context ran here last or `el1_dirty` says so, the EL2 controls when their values
+ * changed. Writes of SCTLR_EL1, TCR_EL1, TTBRn_EL1, HCR_EL2 or VTTBR_EL2 make emulators (and
+ * some cores) drop their TLBs, so this is what keeps an exit cheap. The guest's HCR_EL2 stays
+ * in force while the host handles the exit (it does not affect EL2 itself).
  *
  * @param cpu this cpu's state, enabled
  * @param c   the guest context
