@@ -53,7 +53,8 @@ static int uart_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 
 const struct axv_device_ops vuart_ops = {uart_read, uart_write};
 
-/* ---- test device: pattern at 0, scratch at 8, width of the last store at 16 --------------- */
+/* ---- test device: pattern at 0, scratch at 8, width of the last store at 16, and an
+ * interrupt line at 24 (write an SPI's INTID to raise it, 0 to lower it) ------------------ */
 
 static int testdev_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 {
@@ -69,6 +70,9 @@ static int testdev_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 	case 16:
 		*value = t->last_width;
 		return 0;
+	case 24:
+		*value = t->spi;
+		return 0;
 	default:
 		return AXV_ENXIO;
 	}
@@ -77,6 +81,17 @@ static int testdev_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 static int testdev_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 {
 	struct testdev *t = ctx;
+	if (off == 24) {
+		if (t->spi && t->gic)
+			axv_vgic_set_spi(t->gic, t->spi, false);
+		t->spi = (uint32_t)value;
+		if (t->spi && t->gic) {
+			int rc = axv_vgic_set_spi(t->gic, t->spi, true);
+			if (rc != 0 && rc != AXV_EALREADY)
+				t->spi = 0; /* not an SPI this vGIC has */
+		}
+		return 0;
+	}
 	if (off != 8)
 		return AXV_ENXIO;
 	t->scratch = value;

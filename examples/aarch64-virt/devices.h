@@ -8,9 +8,13 @@ struct vuart {
 	uint64_t tx_bytes;
 };
 
+struct axv_vgic;
+
 struct testdev {
 	uint64_t scratch;
 	uint64_t last_width;
+	struct axv_vgic *gic; /* offset 24 drives an SPI line: write the INTID, 0 to lower it */
+	uint32_t spi;
 };
 
 struct dbgregs {

@@ -225,6 +225,7 @@ static void build_vm(void)
 		mpidr[i] = i;
 	}
 	check("vgic", axv_vgic_init(&vgic, vp, qp, mpidr, nr_vcpus, GUEST_SPIS));
+	testdev.gic = &vgic;
 	check("vgic gicd", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_GICD_BASE, AXV_VGIC_GICD_SIZE,
 					    &axv_vgic_gicd_ops, &vgic));
 	for (unsigned i = 0; i < nr_vcpus; i++)
@@ -252,6 +253,8 @@ static void host_irqs(struct axv_vcpu *v)
 			if (rc != 0 && rc != AXV_EALREADY)
 				fatal("inject timer", rc);
 		} else {
+			if (intid == AXV_A64_GIC_MAINT_INTID)
+				axv_a64_gic_maintenance(); /* the refill happens at re-entry */
 			axv_a64_gic_deactivate(intid);
 		}
 	}

@@ -325,3 +325,9 @@ void axv_a64_gic_write_hcr(uint64_t v)
 	wr_ich_hcr_el2(v);
 	isb();
 }
+
+void axv_a64_gic_maintenance(void)
+{
+	wr_ich_hcr_el2(AXV_A64_ICH_HCR_EN);
+	isb();
+}

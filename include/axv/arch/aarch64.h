@@ -427,6 +427,15 @@ uint32_t axv_a64_gic_misr(void);
  * @param v the value
  */
 void axv_a64_gic_write_hcr(uint64_t v);
+/**
+ * @brief Quiet the GIC maintenance interrupt (INTID 25) after taking it: its conditions
+ *        (underflow) are level, so they are turned off here and re-armed by the list-register
+ *        controller at the next guest entry if interrupts are still queued. Call it before
+ *        deactivating INTID 25.
+ */
+void axv_a64_gic_maintenance(void);
+/** The GIC maintenance interrupt's INTID (a PPI; the DTB's "interrupts = <1 9 4>"). */
+#define AXV_A64_GIC_MAINT_INTID 25u
 /** @} */
 
 /** @name ICH_LR<n>_EL2 fields (IHI 0069, 12.4.6)
