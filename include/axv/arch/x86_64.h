@@ -210,7 +210,7 @@ int axv_x86_mmio_exit(const struct axv_x86_mmio *d, axv_gpa_t gpa, uint64_t rip,
  * svm_exit.c) and host-tested on hand-built VMCBs; EFER.SVME/VM_HSAVE_PA, VMRUN and the
  * ops tables are x86_64-only (svm_cpu.c, svm_entry.S).
  *
- * Registers: the numbering of @ref axv_x86_regs. VMRUN/#VMEXIT keep only RAX, RSP, RIP and
+ * Registers: the numbering of @ref axv_x86_regs. VMRUN and the VM exit keep only RAX, RSP, RIP and
  * RFLAGS in the VMCB; the entry stub saves and loads the other general registers from
  * axv_svm_vcpu::gprs, and the port copies RAX/RSP between the VMCB and the register file
  * around each VMRUN, so the register file is always current outside the guest.
@@ -607,7 +607,7 @@ int axv_svm_read_guest_virt(const struct axv_svm_vcpu *v, uint64_t gva, void *bu
 /**
  * @brief Decode the exit that the last VMRUN left in the VMCB (see the group description).
  *        Emulates CPUID and advances RIP past HLT in place.
- * @param v a set-up vcpu, just after #VMEXIT with its register file current
+ * @param v a set-up vcpu, just after a VM exit, with its register file current
  * @param[out] exit the exit
  * @return 0 with @p exit filled (guest garbage becomes #AXV_EXIT_UNHANDLED, never an
  *         error); #AXV_EINVAL for NULL arguments; #AXV_ESTATE before set-up
