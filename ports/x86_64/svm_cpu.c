@@ -29,12 +29,18 @@ static void wrmsr(uint32_t msr, uint64_t v)
 			 : "memory");
 }
 
-void axv_svm_host_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+/* Static, so that taking its address needs no GOT entry (-fPIC builds). */
+static void host_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
 	(void)ctx;
 	__asm__ volatile("cpuid"
 			 : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
 			 : "a"(leaf), "c"(subleaf));
+}
+
+void axv_svm_host_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	host_cpuid(ctx, leaf, subleaf, out);
 }
 
 int axv_svm_cpu_enable(struct axv_svm_cpu *c, struct axv_frames *frames)
@@ -44,13 +50,13 @@ int axv_svm_cpu_enable(struct axv_svm_cpu *c, struct axv_frames *frames)
 	if (c->enabled)
 		return AXV_EALREADY;
 	uint32_t r[4];
-	axv_svm_host_cpuid(NULL, 0x80000000u, 0, r);
+	host_cpuid(NULL, 0x80000000u, 0, r);
 	if (r[0] < AXV_SVM_CPUID_SVM_LEAF)
 		return AXV_ENODEV;
-	axv_svm_host_cpuid(NULL, AXV_SVM_CPUID_EXT_FEATURES, 0, r);
+	host_cpuid(NULL, AXV_SVM_CPUID_EXT_FEATURES, 0, r);
 	if (!(r[2] & AXV_SVM_CPUID_ECX_SVM))
 		return AXV_ENODEV;
-	axv_svm_host_cpuid(NULL, AXV_SVM_CPUID_SVM_LEAF, 0, r);
+	host_cpuid(NULL, AXV_SVM_CPUID_SVM_LEAF, 0, r);
 	if (!(r[3] & AXV_SVM_CPUID_EDX_NP))
 		return AXV_ENODEV;
 	uint32_t nasid = r[1];
@@ -114,7 +120,7 @@ static int op_setup(void *ctx, const void *config)
 		axv_svm_vcpu_fini(v); /* a retried setup starts over */
 	struct axv_svm_vcpu_config c = *cfg;
 	if (!c.cpuid)
-		c.cpuid = axv_svm_host_cpuid;
+		c.cpuid = host_cpuid;
 	return axv_svm_vcpu_init(v, &c);
 }
 

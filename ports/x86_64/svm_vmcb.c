@@ -264,8 +264,8 @@ void axv_svm_vcpu_fini(struct axv_svm_vcpu *v)
 
 /* ---- CPUID ----------------------------------------------------------------------------- */
 
-int axv_svm_cpuid(axv_svm_cpuid_fn fn, void *ctx, uint32_t leaf, uint32_t subleaf,
-		  uint32_t out[4])
+int axv_svm_cpuid(void (*fn)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4]),
+		  void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
 	if (!fn || !out)
 		return AXV_EINVAL;

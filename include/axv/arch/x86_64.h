@@ -435,16 +435,6 @@ int axv_x86_mmio_exit(const struct axv_x86_mmio *d, axv_gpa_t gpa, uint64_t rip,
 #define AXV_SVM_IOPM_FRAMES 3u  /**< IOPM: 12 KiB, physically contiguous */
 #define AXV_SVM_MSRPM_FRAMES 2u /**< MSRPM: 8 KiB, physically contiguous */
 
-/**
- * @brief Where emulated CPUID gets the host's values (the CPUID instruction on hardware, a
- *        table in tests).
- * @param ctx     axv_svm_vcpu_config::cpuid_ctx
- * @param leaf    EAX
- * @param subleaf ECX
- * @param[out] out EAX, EBX, ECX, EDX
- */
-typedef void (*axv_svm_cpuid_fn)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
-
 /** @brief Per-physical-cpu SVM state. Caller-owned; set up with axv_svm_cpu_init(). */
 struct axv_svm_cpu {
 	struct axv_frames *frames; /**< where the host save areas come from (private) */
@@ -464,8 +454,15 @@ struct axv_svm_vcpu_config {
 	uint32_t asid;             /**< guest ASID, non-zero */
 	uint64_t rsp;              /**< initial RSP */
 	uint64_t cr3;              /**< initial guest CR3 (guest page tables, long mode) */
-	/** Host CPUID for the emulation; NULL: the CPUID instruction (x86_64 builds only). */
-	axv_svm_cpuid_fn cpuid;
+	/**
+	 * @brief Where emulated CPUID gets the host's values; NULL: the CPUID instruction
+	 *        (axv_svm_host_cpuid(), x86_64 builds only). Tests pass a table.
+	 * @param ctx     @ref cpuid_ctx
+	 * @param leaf    EAX
+	 * @param subleaf ECX
+	 * @param[out] out EAX, EBX, ECX, EDX
+	 */
+	void (*cpuid)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 	void *cpuid_ctx;           /**< passed to @ref cpuid */
 	/** Per-cpu states indexed by the HAL's cpu id; bind finds its cpu here (vcpu ops). */
 	struct axv_svm_cpu *cpus;
@@ -484,7 +481,7 @@ struct axv_svm_vcpu {
 	axv_hpa_t msrpm_pa;        /**< (private) */
 	struct axv_frames *frames; /**< (private) */
 	const struct axv_addrspace *as; /**< (private) */
-	axv_svm_cpuid_fn cpuid;    /**< (private) */
+	void (*cpuid)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4]); /**< (private) */
 	void *cpuid_ctx;           /**< (private) */
 	struct axv_svm_cpu *cpus;  /**< (private) */
 	uint32_t nr_cpus;          /**< (private) */
@@ -503,8 +500,8 @@ struct axv_svm_vcpu {
  *        port and every MSR except those VMLOAD/VMSAVE switch (FS/GS base, KernelGsBase,
  *        STAR/LSTAR/CSTAR/SFMASK, SYSENTER_*), enable nested paging with the ASID, and put the
  *        guest in 64-bit long mode (flat CS/DS, CR0 PE|PG|NE|ET, CR4 PAE, EFER LME|LMA|SVME)
- *        at the entry and nested root already set (axv_svm_vcpu::entry, ::ncr3).
- * @param v   caller storage; axv_svm_vcpu::entry and ::ncr3 may be set beforehand, the rest
+ *        at the entry and nested root already set (axv_svm_vcpu::entry and axv_svm_vcpu::ncr3).
+ * @param v   caller storage; axv_svm_vcpu::entry and axv_svm_vcpu::ncr3 may be set beforehand, the rest
  *            is overwritten
  * @param cfg the configuration (copied; the pointers in it are kept)
  * @return 0; #AXV_EINVAL for NULL arguments, no frames, ASID 0, or cpus without a HAL;
@@ -586,7 +583,8 @@ void axv_svm_request_flush(struct axv_svm_vcpu *v);
  * @return 0; #AXV_EINVAL for NULL @p fn or @p out
  * @note Any context.
  */
-int axv_svm_cpuid(axv_svm_cpuid_fn fn, void *ctx, uint32_t leaf, uint32_t subleaf,
+int axv_svm_cpuid(void (*fn)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4]),
+		  void *ctx, uint32_t leaf, uint32_t subleaf,
 		  uint32_t out[4]);
 
 /**
@@ -637,7 +635,7 @@ int axv_svm_cpu_enable(struct axv_svm_cpu *c, struct axv_frames *frames);
 int axv_svm_cpu_disable(struct axv_svm_cpu *c);
 
 /**
- * @brief The host CPUID instruction as an #axv_svm_cpuid_fn (x86_64 builds only).
+ * @brief The host CPUID instruction, for axv_svm_vcpu_config::cpuid (x86_64 builds only).
  * @param ctx     unused
  * @param leaf    EAX
  * @param subleaf ECX
