@@ -536,3 +536,62 @@ Test(svm, request_flush_sets_the_flag)
 	cr_expect(atomic_load(&v.flush));
 	axv_svm_request_flush(NULL);
 }
+
+Test(svm, hostile_guest_page_tables_are_refused)
+{
+	uint8_t buf[4];
+	/* PD[2] points at a table far outside the guest's address space. */
+	wr64(0x3010, (1ull << 40) | 3);
+	cr_expect_eq(axv_svm_read_guest_virt(&v, (4u << 20) + 0x10, buf, 4), AXV_EFAULT);
+	/* PD[3] is a 2 MiB page outside every area (the MMIO hole). */
+	wr64(0x3018, (MMIO_GPA & ~0x1fffffull) | 0x83);
+	cr_expect_eq(axv_svm_read_guest_virt(&v, (6u << 20), buf, 4), AXV_EFAULT);
+	set_exit(AXV_SVM_EXIT_NPF, 0, MMIO_GPA, 6u << 20);
+	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED, "RIP in unbacked memory");
+	/* CR3 outside the space. */
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_CR3, 1ull << 45), 0);
+	cr_expect_eq(axv_svm_read_guest_virt(&v, 0x7000, buf, 4), AXV_EFAULT);
+}
+
+Test(svm, mmio_in_32_and_16_bit_code)
+{
+	/* Compatibility mode (CS.L = 0, CS.D = 1): 66 89 03 is a 2-byte store. */
+	guest_bytes(ENTRY, (const uint8_t[]){0x66, 0x89, 0x03}, 3);
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_CS + AXV_SVM_SEG_ATTRIB,
+					(axv_svm_vmcb_read(&v, AXV_SVM_VMCB_CS + AXV_SVM_SEG_ATTRIB) &
+					 ~0xffffull) | 0x0c9b),
+		     0);
+	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_RW, MMIO_GPA, ENTRY);
+	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_MMIO_WRITE);
+	cr_expect_eq(e.access.width, 2);
+	cr_expect_eq(e.insn_len, 3);
+	/* Real mode style: paging off, CS.D = 0, CS.base 0x5000, IP 0: 89 03 is 2 bytes. */
+	uint64_t cr0 = axv_svm_vmcb_read(&v, AXV_SVM_VMCB_CR0);
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_CR0, cr0 & ~(1ull << 31)), 0);
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_CS + AXV_SVM_SEG_ATTRIB,
+					(axv_svm_vmcb_read(&v, AXV_SVM_VMCB_CS + AXV_SVM_SEG_ATTRIB) &
+					 ~0xffffull) | 0x0093),
+		     0);
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_CS + AXV_SVM_SEG_BASE, 0x5000), 0);
+	guest_bytes(0x5000, (const uint8_t[]){0x89, 0x03}, 2);
+	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_RW, MMIO_GPA, 0);
+	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_MMIO_WRITE);
+	cr_expect_eq(e.access.width, 2, "16-bit operand size");
+	cr_expect_eq(e.access.data, 0x1111);
+}
+
+Test(svm, maps_refuse_calls_before_setup)
+{
+	struct axv_svm_vcpu none;
+	memset(&none, 0, sizeof(none));
+	cr_expect_eq(axv_svm_set_io_intercept(&none, 0, 1, true), AXV_ESTATE);
+	cr_expect_eq(axv_svm_set_msr_intercept(&none, 0, true, true), AXV_ESTATE);
+	cr_expect_eq(axv_svm_set_io_intercept(NULL, 0, 1, true), AXV_EINVAL);
+	cr_expect_eq(axv_svm_set_msr_intercept(NULL, 0, true, true), AXV_EINVAL);
+	cr_expect_eq(axv_svm_vmcb_read(NULL, 0), 0);
+	uint8_t b;
+	cr_expect_eq(axv_svm_read_guest_virt(&none, 0, &b, 1), AXV_EINVAL);
+}
