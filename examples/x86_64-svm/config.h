@@ -31,6 +31,7 @@
 #define HC_WEIGHTED_SUM 0x1000 /* returns a1 + 2 a2 + 3 a3 + 4 a4 + 5 a5 + 6 a6 */
 #define HC_LAZY_FAULTS 0x1001  /* returns the number of lazy pages backed so far */
 #define HC_HALTS 0x1002        /* returns the number of HLT exits so far */
+#define HC_EXPECT_SHUTDOWN 0x1003 /* the guest will triple-fault on purpose: report it as a pass */
 
 /* isa-debug-exit values (QEMU exits with (value << 1) | 1). */
 #define EXIT_PASS 0x10 /* status 33 */

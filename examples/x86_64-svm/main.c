@@ -37,6 +37,7 @@ static struct axv_vcpu vcpu;
 static struct axv_svm_vcpu svm_vcpu;
 static uint64_t exits[AXV_EXIT_REASON_COUNT];
 static uint64_t lazy_faults;
+static bool expect_shutdown;
 
 static _Noreturn void fatal(const char *what, int rc)
 {
@@ -253,6 +254,10 @@ static void hypercall(struct axv_exit *e)
 	case HC_HALTS:
 		ret = exits[AXV_EXIT_HALT];
 		break;
+	case HC_EXPECT_SHUTDOWN:
+		expect_shutdown = true;
+		ret = 0;
+		break;
 	}
 	check("set return value", axv_vcpu_set_retval(&vcpu, ret));
 	check("advance pc", axv_vcpu_advance_pc(&vcpu, e->insn_len));
@@ -295,9 +300,36 @@ static _Noreturn void finish(void)
 	platform_exit(exitdev.value);
 }
 
+/* Show the VMRUN-failure path on the real (emulated) cpu: a VMCB with ASID 0 fails VMRUN's
+ * consistency checks (APM Vol. 2, 15.5.1) and comes back as a fail-entry exit. A failed
+ * VMRUN may overwrite the VMCB's save area, so the VMCB and the registers are restored. */
+static uint8_t vmcb_copy[AXV_SVM_VMCB_SIZE];
+
+static void vmrun_failure_selftest(void)
+{
+	const uint8_t *vmcb = svm_vcpu.vmcb;
+	struct axv_x86_gprs regs = svm_vcpu.gprs;
+	for (unsigned i = 0; i < AXV_SVM_VMCB_SIZE; i++)
+		vmcb_copy[i] = vmcb[i];
+	uint64_t asid = axv_svm_vmcb_read(&svm_vcpu, AXV_SVM_VMCB_GUEST_ASID);
+	check("ASID 0", axv_svm_vmcb_write(&svm_vcpu, AXV_SVM_VMCB_GUEST_ASID,
+					   asid & ~0xffffffffull));
+	struct axv_exit e;
+	check("run", axv_vcpu_run(&vcpu, &e));
+	if (e.reason != AXV_EXIT_FAIL_ENTRY || (uint32_t)e.fail_entry.hw_reason != 0xffffffffu)
+		guest_failed("VMRUN with ASID 0 was not refused", &e);
+	con_printf("x86_64-svm: self-test: VMRUN with ASID 0 refused: %s, exit code 0x%lx\n",
+		   axv_exit_name(e.reason), e.fail_entry.hw_reason);
+	for (unsigned i = 0; i < AXV_SVM_VMCB_SIZE; i++)
+		svm_vcpu.vmcb[i] = vmcb_copy[i];
+	svm_vcpu.gprs = regs;
+	axv_svm_request_flush(&svm_vcpu);
+}
+
 static _Noreturn void run(void)
 {
 	check("bind", axv_vcpu_bind(&vcpu));
+	vmrun_failure_selftest();
 	for (;;) {
 		struct axv_exit e;
 		int rc = axv_vcpu_run(&vcpu, &e);
@@ -360,7 +392,11 @@ static _Noreturn void run(void)
 			lazy_faults++;
 			break;
 		case AXV_EXIT_SYSTEM_DOWN:
-			guest_failed("the guest shut down (triple fault)", &e);
+			if (!expect_shutdown)
+				guest_failed("the guest shut down (triple fault)", &e);
+			con_puts("x86_64-svm: guest shut down (triple fault), as announced\n");
+			exitdev.value = EXIT_PASS;
+			finish();
 		case AXV_EXIT_FAIL_ENTRY:
 			con_printf("x86_64-svm: VMRUN failed: exit code 0x%lx\n",
 				   e.fail_entry.hw_reason);

@@ -18,6 +18,7 @@
 #define HC_WEIGHTED_SUM 0x1000
 #define HC_LAZY_FAULTS 0x1001
 #define HC_HALTS 0x1002
+#define HC_EXPECT_SHUTDOWN 0x1003
 
 #define EXIT_PASS 0x10
 #define EXIT_FAIL 0x11
@@ -27,6 +28,8 @@ void puts_(const char *s);
 void printf_(const char *fmt, ...);
 void check(const char *name, bool ok);
 int failures(void);
+/* Print the DONE line (guest_done() also writes the result to the exit port). */
+void guest_report(void);
 
 uint64_t vmmcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
 		 uint64_t a6);
