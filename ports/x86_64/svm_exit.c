@@ -247,6 +247,16 @@ static const exit_fn exit_table[0xa0] = {
 	[AXV_SVM_EXIT_VMMCALL] = on_vmmcall,
 };
 
+/* APM Vol. 2, 15.7.2 "Intercepts During IDT Interrupt Delivery": an exit in the middle of
+ * delivering an event (a guest exception whose stack page was lazily backed, ...) leaves the
+ * event in EXITINTINFO; it is re-injected through EVENTINJ (same format) at the next VMRUN,
+ * or it would be lost. EVENTINJ is cleared otherwise, so nothing stale is injected. */
+static void reinject(struct axv_svm_vcpu *v)
+{
+	uint64_t info = svm_rd64(v->vmcb, AXV_SVM_VMCB_EXITINTINFO);
+	svm_wr64(v->vmcb, AXV_SVM_VMCB_EVENTINJ, (info & AXV_SVM_EVENT_VALID) ? info : 0);
+}
+
 int axv_svm_decode_exit(struct axv_svm_vcpu *v, struct axv_exit *exit)
 {
 	if (!v || !exit)
@@ -254,6 +264,7 @@ int axv_svm_decode_exit(struct axv_svm_vcpu *v, struct axv_exit *exit)
 	if (!v->vmcb)
 		return AXV_ESTATE;
 	uint64_t code = svm_rd64(v->vmcb, AXV_SVM_VMCB_EXITCODE);
+	reinject(v);
 	axv_memset(exit, 0, sizeof(*exit));
 	exit->pc = rip_of(v);
 	if ((uint32_t)code == AXV_SVM_EXIT_INVALID) {

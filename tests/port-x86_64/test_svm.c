@@ -595,3 +595,21 @@ Test(svm, maps_refuse_calls_before_setup)
 	uint8_t b;
 	cr_expect_eq(axv_svm_read_guest_virt(&none, 0, &b, 1), AXV_EINVAL);
 }
+
+Test(svm, interrupted_event_delivery_is_reinjected)
+{
+	/* #PF (vector 14, type 3 exception, EV, V) with error code 2, cut short by an NPF on
+	 * the guest's lazily backed stack. */
+	const uint64_t info = (2ull << 32) | AXV_SVM_EVENT_VALID | (1u << 11) | (3u << 8) | 14;
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_EXITINTINFO, info), 0);
+	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_RW, LAZY_BASE, ENTRY);
+	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+	cr_expect_eq(axv_svm_vmcb_read(&v, AXV_SVM_VMCB_EVENTINJ), info);
+	/* The next exit without an interrupted event clears it. */
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_EXITINTINFO, info & ~AXV_SVM_EVENT_VALID),
+		     0);
+	set_exit(AXV_SVM_EXIT_HLT, 0, 0, 0x7000);
+	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_expect_eq(axv_svm_vmcb_read(&v, AXV_SVM_VMCB_EVENTINJ), 0);
+}

@@ -344,6 +344,7 @@ int axv_x86_mmio_exit(const struct axv_x86_mmio *d, axv_gpa_t gpa, uint64_t rip,
 #define AXV_SVM_TLB_CONTROL_FLUSH_ALL 1u /**< TLB_CONTROL: flush the entire TLB */
 #define AXV_SVM_VINTR_MASKING (1ull << 24) /**< V_INTR_MASKING: guest RFLAGS.IF masks only virtual interrupts */
 #define AXV_SVM_NP_ENABLE (1ull << 0)    /**< NP_CONTROL: nested paging on */
+#define AXV_SVM_EVENT_VALID (1ull << 31) /**< EVENTINJ / EXITINTINFO: V (15.20, 15.7.2) */
 /** @} */
 
 /** @name Exit codes (APM Vol. 2, appendix C, table C-1) */
@@ -604,7 +605,8 @@ int axv_svm_read_guest_virt(const struct axv_svm_vcpu *v, uint64_t gva, void *bu
 
 /**
  * @brief Decode the exit that the last VMRUN left in the VMCB (see the group description).
- *        Emulates CPUID and advances RIP past HLT in place.
+ *        Emulates CPUID and advances RIP past HLT in place; an event whose delivery the exit
+ *        interrupted (EXITINTINFO valid) is queued in EVENTINJ for the next VMRUN.
  * @param v a set-up vcpu, just after a VM exit, with its register file current
  * @param[out] exit the exit
  * @return 0 with @p exit filled (guest garbage becomes #AXV_EXIT_UNHANDLED, never an
