@@ -69,7 +69,7 @@ docs() {
 	return "$rc"
 }
 
-step "native build and unit tests (Criterion, mock HAL)" native
+step "native build, unit tests (Criterion, mock HAL), x86_64 SVM test guests under QEMU" native
 step "AddressSanitizer + UndefinedBehaviorSanitizer" sanitize
 step "ThreadSanitizer (threaded tests; Criterion cannot run under TSan)" tsan
 step "release build (debug checks off)" release
