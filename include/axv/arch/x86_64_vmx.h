@@ -185,9 +185,9 @@ extern "C" {
 #define AXV_VMX_PROC_MONITOR_EXITING (1u << 29)  /**< MONITOR exits */
 #define AXV_VMX_PROC_SECONDARY (1u << 31)        /**< activate the secondary controls */
 #define AXV_VMX_PROC2_ENABLE_EPT (1u << 1)       /**< EPT */
-#define AXV_VMX_PROC2_ENABLE_RDTSCP (1u << 3)    /**< RDTSCP allowed (else #UD) */
+#define AXV_VMX_PROC2_ENABLE_RDTSCP (1u << 3)    /**< RDTSCP allowed (else \#UD) */
 #define AXV_VMX_PROC2_UNRESTRICTED_GUEST (1u << 7) /**< real mode and paging off in the guest */
-#define AXV_VMX_PROC2_ENABLE_INVPCID (1u << 12)  /**< INVPCID allowed (else #UD) */
+#define AXV_VMX_PROC2_ENABLE_INVPCID (1u << 12)  /**< INVPCID allowed (else \#UD) */
 #define AXV_VMX_EXIT_SAVE_DEBUG (1u << 2)        /**< save DR7 and DEBUGCTL */
 #define AXV_VMX_EXIT_HOST_ADDR_SPACE_SIZE (1u << 9) /**< the host is 64-bit */
 #define AXV_VMX_EXIT_ACK_INTR_ON_EXIT (1u << 15) /**< acknowledge the interrupt, vector in EXIT_INTR_INFO */
@@ -211,8 +211,8 @@ extern "C" {
 #define AXV_VMX_INTR_TYPE_SW_INT 4u         /**< software interrupt (INT n) */
 #define AXV_VMX_INTR_TYPE_PRIV_SW_EXC 5u    /**< privileged software exception (INT1) */
 #define AXV_VMX_INTR_TYPE_SW_EXC 6u         /**< software exception (INT3, INTO) */
-#define AXV_X86_VEC_UD 6u                   /**< #UD */
-#define AXV_X86_VEC_GP 13u                  /**< #GP */
+#define AXV_X86_VEC_UD 6u                   /**< \#UD */
+#define AXV_X86_VEC_GP 13u                  /**< \#GP */
 /** @} */
 
 /** Basic exit reasons (SDM Vol. 3D Appendix C, Table C-1). */
@@ -475,7 +475,10 @@ struct axv_vmx_vcpu {
 };
 
 /**
- * @brief Check a configuration and keep it (done by the vcpu setup hook too).
+ * @brief Check a configuration and keep it (done by the vcpu setup hook too); fills the
+ *        MSR bitmap (every MSR exits except SYSENTER_CS/ESP/EIP, FS/GS base and EFER).
+ * @param v   the vcpu (created)
+ * @param cfg the configuration, copied
  * @return 0; #AXV_EINVAL for a missing or misaligned page or an unknown mode
  */
 int axv_vmx_vcpu_setup(struct axv_vmx_vcpu *v, const struct axv_vmx_vcpu_config *cfg);
@@ -483,17 +486,28 @@ int axv_vmx_vcpu_setup(struct axv_vmx_vcpu *v, const struct axv_vmx_vcpu_config 
 /**
  * @brief Load the vcpu on cpu @p cpu (VMCLEAR on first use, VMPTRLD) and write the VMCS:
  *        controls and guest state the first time, host state every time.
+ * @param v   a set-up vcpu, not loaded
+ * @param cpu the calling cpu, enabled
  * @return 0; #AXV_ESTATE if not set up or @p cpu is not on; #AXV_ENOTSUP when the
  *         processor lacks a required control (EPT, unrestricted guest, ...); VMX errors
  */
 int axv_vmx_vcpu_load(struct axv_vmx_vcpu *v, struct axv_vmx_cpu *cpu);
 
-/** @brief VMCLEAR the vcpu's VMCS (it can then be loaded on another cpu). */
+/**
+ * @brief VMCLEAR the vcpu's VMCS (it can then be loaded on another cpu).
+ * @param v a loaded vcpu
+ * @return 0; #AXV_EINVAL for NULL; #AXV_ESTATE if not loaded; VMCLEAR errors
+ */
 int axv_vmx_vcpu_put(struct axv_vmx_vcpu *v);
 
 /**
  * @brief Enter the guest once and decode the exit.
- * @return 0 with @p e filled (a failed entry is #AXV_EXIT_FAIL_ENTRY); #AXV_ESTATE if not
+ * @param v a loaded vcpu, on its cpu, host interrupts masked
+ * @param[out] e the exit
+ * @return 0 with @p e filled (a VMLAUNCH/VMRESUME that fails is #AXV_EXIT_FAIL_ENTRY with
+ *         the VM-instruction error number, e.g. 7 bad controls, 8 bad host state, or 0 for
+ *         VMfailInvalid; an entry that fails on guest state is an exit, see
+ *         axv_vmx_decode_exit()); #AXV_ESTATE if not
  *         loaded; VMREAD/VMWRITE errors
  */
 int axv_vmx_vcpu_run(struct axv_vmx_vcpu *v, struct axv_exit *e);
@@ -502,7 +516,7 @@ int axv_vmx_vcpu_run(struct axv_vmx_vcpu *v, struct axv_exit *e);
  * @brief Decode the current VMCS's exit into @p e (table indexed by basic exit reason).
  *
  * CPUID, CR accesses, XSETBV, interrupt and NMI windows, PAUSE, INVD, WBINVD and the VMX
- * instructions (#UD injected) are handled in place and give #AXV_EXIT_NOTHING. VMCALL
+ * instructions (\#UD injected) are handled in place and give #AXV_EXIT_NOTHING. VMCALL
  * gives #AXV_EXIT_HYPERCALL (nr RAX; args RBX, RCX, RDX, RSI, RDI, R8), HLT gives
  * #AXV_EXIT_HALT, both with RIP already past the instruction. RDMSR/WRMSR give sysreg exits
  * (addr = MSR index, reg #AXV_X86_REG_EDX_EAX, width 8). I/O gives port exits (reg RAX; INS
@@ -511,6 +525,8 @@ int axv_vmx_vcpu_run(struct axv_vmx_vcpu *v, struct axv_exit *e);
  * is a nested page fault. Triple fault: #AXV_EXIT_SYSTEM_DOWN. Entry failures:
  * #AXV_EXIT_FAIL_ENTRY with the full exit reason (bit 31 set). Anything else:
  * #AXV_EXIT_UNHANDLED with the exit reason and qualification.
+ * @param v a loaded vcpu
+ * @param[out] e the exit
  * @return 0; #AXV_EINVAL for NULL; VMREAD/VMWRITE errors
  */
 int axv_vmx_decode_exit(struct axv_vmx_vcpu *v, struct axv_exit *e);
@@ -528,7 +544,14 @@ int axv_vmx_decode_exit(struct axv_vmx_vcpu *v, struct axv_exit *e);
 int axv_vmx_inject_event(struct axv_vmx_vcpu *v, uint8_t vector, unsigned type, bool has_error,
 			 uint32_t error);
 
-/** @brief Let @p msr be read and/or written by the guest without exits (MSR bitmap). */
+/**
+ * @brief Let @p msr be read and/or written by the guest without exits (MSR bitmap).
+ * @param v     a set-up vcpu
+ * @param msr   the MSR index (0..1FFFH or C0000000H..C0001FFFH)
+ * @param read  reads pass through (else they exit)
+ * @param write writes pass through (else they exit)
+ * @return 0; #AXV_EINVAL for NULL or no bitmap; #AXV_ERANGE for an MSR outside the bitmap
+ */
 int axv_vmx_msr_passthrough(struct axv_vmx_vcpu *v, uint32_t msr, bool read, bool write);
 
 /** The vcpu ops; the port context is a `struct axv_vmx_vcpu`; setup takes a
