@@ -88,7 +88,9 @@ static int fault(struct axv_vmx_vcpu *v, struct axv_exit *e, uint8_t vec, bool e
 {
 	e->reason = AXV_EXIT_NOTHING;
 	e->insn_len = 0;
-	return axv_vmx_inject_event(v, vec, AXV_VMX_INTR_TYPE_HW_EXC, err, 0);
+	int rc = axv_vmx_inject_event(v, vec, AXV_VMX_INTR_TYPE_HW_EXC, err, 0);
+	/* An event already queued goes first; the instruction, not skipped, faults again. */
+	return rc == AXV_EBUSY ? 0 : rc;
 }
 
 /* ---- handlers -------------------------------------------------------------------------- */
