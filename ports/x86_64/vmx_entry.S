@@ -11,9 +11,9 @@
  *   (AXV_EIO, VMfailInvalid: CF = 1) or -14 (AXV_EFAULT, VMfailValid: ZF = 1).
  *
  * Offsets: struct axv_x86_gprs { uint64_t r[16]; } in the SDM's register order RAX, RCX,
- * RDX, RBX, RSP, RBP, RSI, RDI, R8..R15. References: Intel SDM Vol. 3C 26.1 (VM entry
+ * RDX, RBX, RSP, RBP, RSI, RDI, R8..R15. References: Intel SDM Vol. 3C 27.1 (VM entry
  * and VMfail), 28.5 (loading host state: RSP and RIP from the host-state area, RFLAGS
- * cleared but bit 1), 30.2 (VMfailInvalid / VMfailValid conventions).
+ * cleared but bit 1), 31.2 (VMfailInvalid / VMfailValid conventions).
  */
 #define VMCS_HOST_RSP 0x6c14
 

@@ -4,9 +4,9 @@
  * CPUID, CR accesses, XSETBV, windows and the VMX instructions are answered in place.
  * Plain C over struct axv_vmx_hw (host-tested).
  *
- * References: Intel SDM Vol. 3C 28.2 (exit information: Table 28-1 qualification of CR
- * accesses, Table 28-5 I/O instructions, Table 28-7 EPT violations), 27.8 / 28.2.1 (exit
- * reason bit 31: VM-entry failure), 28.2.4 (IDT-vectoring information: re-inject), 30.4
+ * References: Intel SDM Vol. 3C 28.2 (exit information: "Exit Qualification for Control-Register Accesses"
+ * accesses, I/O instructions and EPT violations), 27.8 / 28.2.1 (exit
+ * reason bit 31: VM-entry failure), 28.2.4 (IDT-vectoring information: re-inject), 31.4
  * (VM-instruction error numbers); Vol. 3D Appendix C; Vol. 2A CPUID, Vol. 2C XSETBV.
  */
 #include "vmx_priv.h"
@@ -268,7 +268,7 @@ static int h_cr_access(struct axv_vmx_vcpu *v, const struct xinfo *i, struct axv
 
 static int h_io(struct axv_vmx_vcpu *v, const struct xinfo *i, struct axv_exit *e)
 {
-	/* Table 28-5: size-1 in 2:0, IN in 3, string 4, REP 5, port 31:16. */
+	/* Exit qualification for I/O instructions (28.2.1): size-1 in 2:0, IN in 3, string 4, REP 5, port 31:16. */
 	unsigned size = (unsigned)(i->qual & 7u) + 1u;
 	if (size != 1 && size != 2 && size != 4)
 		return unhandled(i, e, i->qual);
@@ -344,7 +344,7 @@ static int h_ept_violation(struct axv_vmx_vcpu *v, const struct xinfo *i, struct
 {
 	uint64_t gpa;
 	R(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, &gpa);
-	/* Table 28-7: bit 0 data read, 1 data write, 2 instruction fetch. */
+	/* Exit qualification for EPT violations (28.2.1): bit 0 data read, 1 data write, 2 instruction fetch. */
 	const struct axv_vmx_mmio_ops *m = v->cfg.mmio;
 	if (m && !(i->qual & 4u) && m->is_mmio(m->ctx, gpa)) {
 		if (mmio(v, i, gpa, (i->qual & 2u) != 0, e) == 0)
@@ -505,7 +505,7 @@ int axv_vmx_vcpu_run(struct axv_vmx_vcpu *v, struct axv_exit *e)
 	if (swap)
 		hw->xsetbv(hw->ctx, 0, cpu->host_xcr0);
 	if (rc != 0) {
-		/* VMfailValid: the VM-instruction error (30.4: 7 bad controls, 8 bad host
+		/* VMfailValid: the VM-instruction error (31.4: 7 bad controls, 8 bad host
 		 * state...); VMfailInvalid: 0. */
 		uint64_t err = 0, rip = 0;
 		if (rc == AXV_EFAULT)
@@ -519,7 +519,7 @@ int axv_vmx_vcpu_run(struct axv_vmx_vcpu *v, struct axv_exit *e)
 	}
 	v->launched = true;
 	R(AXV_VMCS_GUEST_RSP, &v->regs.r[AXV_X86_REG_RSP]);
-	/* Keep "IA-32e mode guest" equal to the EFER.LMA the exit saved (26.3.1.1 checks
+	/* Keep "IA-32e mode guest" equal to the EFER.LMA the exit saved (27.3.1.1 checks
 	 * them against each other at the next entry; the guest enables long mode itself). */
 	uint64_t efer, entry;
 	R(AXV_VMCS_GUEST_IA32_EFER, &efer);

@@ -3,7 +3,7 @@
  * The real struct axv_vmx_hw: VMX and privileged instructions as inline assembly (x86_64
  * builds only; host tests use a simulation instead).
  *
- * References: Intel SDM Vol. 3C 30.2 (conventions: VMfailInvalid sets CF, VMfailValid sets
+ * References: Intel SDM Vol. 3C 31.2 (conventions: VMfailInvalid sets CF, VMfailValid sets
  * ZF), Vol. 2 instruction pages (VMXON, VMXOFF, VMCLEAR, VMPTRLD, VMREAD, VMWRITE, INVEPT,
  * RDMSR, WRMSR, CPUID, MOV CR, XGETBV, XSETBV, SGDT, SIDT, STR), Vol. 3A 8.2.3 (64-bit TSS
  * descriptor: base in bytes 2-4, 7 and 8-11).

@@ -3,8 +3,8 @@
  * The VMX backend behind the core vcpu module: struct axv_vcpu_ops over an axv_vmx_vcpu and
  * struct axv_percpu_ops over axv_vmx_cpu_enable(). Plain C over struct axv_vmx_hw.
  *
- * References: Intel SDM Vol. 3C 25.4.2 (interruptibility state), 26.3.1.5 (event injection
- * checks), 29.4.3 (INVEPT types), 25.6.2 (interrupt-window exiting).
+ * References: Intel SDM Vol. 3C 25.4.2 (interruptibility state), 27.3.1.5 (event injection
+ * checks), INVEPT instruction page (types), 25.6.2 (interrupt-window exiting).
  */
 #include "vmx_priv.h"
 

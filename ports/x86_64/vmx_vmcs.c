@@ -7,7 +7,7 @@
  * References: Intel SDM Vol. 3C 25.4 (guest-state area), 25.5 (host-state area), 25.6
  * (execution controls; 25.6.6 CR0/CR4 guest/host masks and read shadows, 25.6.9 MSR
  * bitmaps, 25.6.11 EPTP), 25.7/25.8 (exit and entry controls; 25.8.3 event injection),
- * 26.3.1 (guest-state checks: unrestricted guest exempts CR0.PE and CR0.PG from the fixed
+ * 27.3.1 (guest-state checks: unrestricted guest exempts CR0.PE and CR0.PG from the fixed
  * bits; TR must be a busy TSS; the link pointer is all ones), 10.1.1 (reset state: PAT,
  * DR7, RFLAGS), Vol. 3D Appendix A.
  */
@@ -49,7 +49,7 @@ int axv_vmx_set_guest_cr(struct axv_vmx_vcpu *v, unsigned cr, uint64_t val)
 		if (((val & AXV_X86_CR0_PG) && !(val & AXV_X86_CR0_PE)) ||
 		    ((val & CR0_NW) && !(val & CR0_CD)) || (val >> 32))
 			return AXV_EINVAL;
-		/* Unrestricted guest: PE and PG need not follow the fixed bits (26.3.1.1). */
+		/* Unrestricted guest: PE and PG need not follow the fixed bits (27.3.1.1). */
 		f0 = c->cr0_fixed0 & ~(AXV_X86_CR0_PE | AXV_X86_CR0_PG);
 		f1 = c->cr0_fixed1;
 		real_f = AXV_VMCS_GUEST_CR0;
@@ -196,7 +196,7 @@ static int guest_segments(struct axv_vmx_vcpu *v, uint64_t *rip)
 		W(AXV_VMCS_GUEST_ES_AR + 2 * s,
 		  real ? (cs ? AR_CODE16 : AR_DATA16) : (cs ? AR_CODE32 : AR_DATA32));
 	}
-	/* LDTR unusable; TR a busy TSS (26.3.1.2); GDTR/IDTR empty. */
+	/* LDTR unusable; TR a busy TSS (27.3.1.2); GDTR/IDTR empty. */
 	W(AXV_VMCS_GUEST_ES_SELECTOR + 12, 0);
 	W(AXV_VMCS_GUEST_ES_BASE + 12, 0);
 	W(AXV_VMCS_GUEST_ES_LIMIT + 12, 0);

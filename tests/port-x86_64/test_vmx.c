@@ -4,7 +4,7 @@
  * Facts checked, Intel SDM Vol. 3C/3D: 24.7 enable sequence; A.1 IA32_VMX_BASIC (revision
  * 30:0, size 44:32, memory type 53:50, TRUE controls bit 55, 32-bit limit bit 48); A.3-A.5
  * allowed-0 (low half) / allowed-1 (high half); A.7-A.8 fixed bits; 25.6.9 MSR bitmap
- * layout; 25.6.11 EPTP; 26.3.1 guest-state rules (unrestricted guest, TR busy TSS, link
+ * layout; 25.6.11 EPTP; 27.3.1 guest-state rules (unrestricted guest, TR busy TSS, link
  * pointer all ones). */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -434,7 +434,7 @@ Test(vmx, failed_entry_reports_the_instruction_error)
 {
 	loaded(AXV_VMX_GUEST_FLAT32, 0x100000);
 	sim.enter_rc = AXV_EFAULT; /* VMfailValid */
-	sim_vmcs_set(AXV_VMCS_VM_INSTRUCTION_ERROR, 7); /* invalid control fields (30.4) */
+	sim_vmcs_set(AXV_VMCS_VM_INSTRUCTION_ERROR, 7); /* invalid control fields (31.4) */
 	struct axv_exit e;
 	cr_assert_eq(axv_vmx_vcpu_run(&vc, &e), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_FAIL_ENTRY);

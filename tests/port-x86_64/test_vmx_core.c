@@ -106,7 +106,7 @@ static void guest(struct sim *s, struct axv_x86_gprs *g)
 		break;
 	case 2: /* the handler ran (vector 0x30 was in the entry field); then VMCALL */
 		cr_expect_eq(sim_vmcs_get(AXV_VMCS_ENTRY_INTR_INFO), 0x80000030);
-		sim_vmcs_set(AXV_VMCS_ENTRY_INTR_INFO, 0); /* consumed by the entry (26.6) */
+		sim_vmcs_set(AXV_VMCS_ENTRY_INTR_INFO, 0); /* consumed by the entry (27.6) */
 		g->r[AXV_X86_REG_RAX] = 0x11;
 		sim_vmcs_set(AXV_VMCS_EXIT_REASON, AXV_VMX_EXIT_VMCALL);
 		sim_vmcs_set(AXV_VMCS_EXIT_INSTRUCTION_LEN, 3);

@@ -1,9 +1,9 @@
 /* x86_64 VMX backend: decoding of every basic exit reason from hand-built exit information
  * in the simulated VMCS.
  *
- * Formats, Intel SDM Vol. 3C: 28.2.1 Table 28-1 (CR access qualification: CR 3:0, type
- * 5:4, GPR 11:8, LMSW data 31:16), Table 28-5 (I/O: size-1 2:0, IN 3, string 4, REP 5,
- * port 31:16), Table 28-7 (EPT violation: read 0, write 1, fetch 2); 25.9.2 interruption
+ * Formats, Intel SDM Vol. 3C: 28.2.1 exit-qualification tables (CR accesses: CR 3:0, type
+ * 5:4, GPR 11:8, LMSW data 31:16; I/O: size-1 2:0, IN 3, string 4, REP 5,
+ * port 31:16; EPT violations: read 0, write 1, fetch 2); 25.9.2 interruption
  * information (vector 7:0, type 10:8, valid 31); exit reason bit 31 = entry failure;
  * Vol. 3D Appendix C (reason numbers). */
 #include <criterion/criterion.h>

@@ -24,10 +24,12 @@ extern "C" {
  * CPUID as tables) in the host tests. QEMU's TCG does not emulate VMX, so this backend is
  * proven by those host tests only.
  *
- * References: Intel SDM Vol. 3C (326019), chapters "Introduction to VMX operation"
- * (24.7 enabling and entering VMX operation, 24.8 restrictions), "Virtual machine control
- * structures" (25.x), "VM entries" (26.x), "VM exits" (27/28.x), Appendix A (capability
- * MSRs), Appendix B (field encodings), Appendix C (basic exit reasons).
+ * References (section numbers of the 2023 and later editions; earlier editions number
+ * these chapters one lower): Intel SDM Vol. 3C (326019), chapters "Introduction to VMX
+ * operation" (24.7 enabling and entering VMX operation, 24.8 restrictions), "Virtual machine
+ * control structures" (25.x), "VM entries" (27.x), "VM exits" (28.x), "VMX instruction
+ * reference" (31.x); Vol. 3D Appendix A (capability MSRs), Appendix B (field encodings),
+ * Appendix C (basic exit reasons).
  * @{
  */
 
@@ -114,7 +116,7 @@ extern "C" {
 #define AXV_VMCS_ENTRY_INSTRUCTION_LEN 0x401au /**< VM-entry instruction length */
 #define AXV_VMCS_PROC_BASED_CTLS2 0x401eu    /**< secondary processor-based controls */
 /* B.3.2 32-bit read-only data */
-#define AXV_VMCS_VM_INSTRUCTION_ERROR 0x4400u /**< VM-instruction error (30.4) */
+#define AXV_VMCS_VM_INSTRUCTION_ERROR 0x4400u /**< VM-instruction error (31.4) */
 #define AXV_VMCS_EXIT_REASON 0x4402u         /**< exit reason: basic reason in bits 15:0, bit 31 entry failure */
 #define AXV_VMCS_EXIT_INTR_INFO 0x4404u      /**< VM-exit interruption information */
 #define AXV_VMCS_EXIT_INTR_ERROR_CODE 0x4406u /**< VM-exit interruption error code */
@@ -201,7 +203,7 @@ extern "C" {
 #define AXV_VMX_ENTRY_LOAD_EFER (1u << 15)       /**< load guest EFER */
 /** @} */
 
-/** @name Interruption-information format (SDM Vol. 3C 25.8.3, Table 25-17) */
+/** @name Interruption-information format (SDM Vol. 3C 25.8.3) */
 /** @{ */
 #define AXV_VMX_INTR_VALID (1u << 31)       /**< the field holds an event */
 #define AXV_VMX_INTR_DELIVER_ERROR (1u << 11) /**< deliver an error code */
