@@ -431,7 +431,8 @@ struct axv_vmx_mmio_ops {
 	 */
 	bool (*is_mmio)(void *ctx, axv_gpa_t gpa);
 	/**
-	 * @brief Read up to @p max instruction bytes at guest linear address @p linear.
+	 * @brief Read up to @p max instruction bytes at guest linear address @p linear
+	 *        (axv_x86_fetch_insn() does it given a guest-physical read).
 	 * @param ctx    @ref ctx
 	 * @param linear CS base + RIP
 	 * @param cr0    guest CR0 (paging mode)
