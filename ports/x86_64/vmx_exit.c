@@ -131,8 +131,8 @@ static int h_window(struct axv_vmx_vcpu *v, const struct xinfo *i, struct axv_ex
 {
 	uint64_t proc;
 	R(AXV_VMCS_PROC_BASED_CTLS, &proc);
-	proc &= i->reason == AXV_VMX_EXIT_INTERRUPT_WINDOW ? ~(uint64_t)AXV_VMX_PROC_INTR_WINDOW_EXITING
-							   : ~(uint64_t)PROC_NMI_WINDOW_EXITING;
+	bool intr = (i->reason & 0xffffu) == AXV_VMX_EXIT_INTERRUPT_WINDOW;
+	proc &= ~(uint64_t)(intr ? AXV_VMX_PROC_INTR_WINDOW_EXITING : PROC_NMI_WINDOW_EXITING);
 	W(AXV_VMCS_PROC_BASED_CTLS, proc);
 	e->reason = AXV_EXIT_NOTHING; /* the pending interrupt goes in at the next entry */
 	return 0;
