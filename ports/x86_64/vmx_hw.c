@@ -217,3 +217,26 @@ const struct axv_vmx_hw axv_vmx_hw_native = {
 	.xsetbv = n_xsetbv,
 	.host_segments = n_host_segments,
 };
+
+/* ---- EPT TLB maintenance for the HAL (tag: the EPTP) ----------------------------------- */
+
+/* INVEPT has no address range (SDM Vol. 3C, INVEPT instruction page and "Invalidation of
+ * Cached Mappings"): both hooks invalidate every EPT-derived translation on the calling
+ * cpu (all-context, type 2). Other cpus that ran the address space need the same, which the
+ * embedder arranges (IPI, or a flush before their next entry). */
+static void tlb_flush_all(void *ctx, uint64_t tag)
+{
+	(void)n_invept(ctx, 2, tag);
+}
+
+static void tlb_flush_range(void *ctx, uint64_t tag, axv_gpa_t gpa, uint64_t size)
+{
+	(void)gpa;
+	(void)size;
+	tlb_flush_all(ctx, tag);
+}
+
+const struct axv_hal_tlb_ops axv_vmx_tlb_ops = {
+	.flush_range = tlb_flush_range,
+	.flush_all = tlb_flush_all,
+};

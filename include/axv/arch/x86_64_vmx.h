@@ -342,6 +342,13 @@ struct axv_vmx_hw {
 /** Real-hardware operations (inline assembly; x86_64 builds only). */
 extern const struct axv_vmx_hw axv_vmx_hw_native;
 
+/**
+ * EPT TLB maintenance for `struct axv_hal`: INVEPT all-context on the calling cpu (INVEPT
+ * has no range form). Other cpus that ran the address space must flush too; the embedder
+ * arranges that. x86_64 builds only; the cpu must be in VMX operation.
+ */
+extern const struct axv_hal_tlb_ops axv_vmx_tlb_ops;
+
 /** @brief One capability MSR pair: bits that must be 1 and bits that may be 1 (A.3). */
 struct axv_vmx_ctl_cap {
 	uint32_t must1; /**< allowed-0 settings (low 32 bits): 1 means the control must be 1 */
