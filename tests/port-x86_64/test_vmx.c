@@ -496,3 +496,69 @@ Test(vmx, registers_and_pc)
 	cr_expect_eq(axv_vmx_vcpu_ops.advance_pc(&vc, 3), 0);
 	cr_expect_eq(sim_vmcs_get(AXV_VMCS_GUEST_RIP), 0x100005);
 }
+
+/* ---- field encodings -------------------------------------------------------------------- */
+
+/* Appendix B / 25.11.2: bit 0 access type (0 = full), bits 11:10 type (0 control, 1 read-only
+ * data, 2 guest state, 3 host state), bit 12 reserved, bits 14:13 width (0 16-bit, 1 64-bit,
+ * 2 32-bit, 3 natural). Every named field must sit in the group its name says. */
+Test(vmx, field_encodings_have_the_right_width_and_type)
+{
+	enum { W16 = 0, W64 = 1, W32 = 2, WN = 3, CTL = 0, RO = 1, GST = 2, HST = 3 };
+	static const struct {
+		uint32_t f;
+		unsigned width, type;
+		const char *name;
+	} t[] = {
+#define F(n, w, ty) {AXV_VMCS_##n, w, ty, #n}
+		F(GUEST_ES_SELECTOR, W16, GST), F(GUEST_CS_SELECTOR, W16, GST),
+		F(GUEST_TR_SELECTOR, W16, GST), F(HOST_ES_SELECTOR, W16, HST),
+		F(HOST_CS_SELECTOR, W16, HST), F(HOST_SS_SELECTOR, W16, HST),
+		F(HOST_DS_SELECTOR, W16, HST), F(HOST_FS_SELECTOR, W16, HST),
+		F(HOST_GS_SELECTOR, W16, HST), F(HOST_TR_SELECTOR, W16, HST),
+		F(MSR_BITMAP, W64, CTL), F(EPT_POINTER, W64, CTL),
+		F(GUEST_PHYSICAL_ADDRESS, W64, RO), F(LINK_POINTER, W64, GST),
+		F(GUEST_IA32_DEBUGCTL, W64, GST), F(GUEST_IA32_PAT, W64, GST),
+		F(GUEST_IA32_EFER, W64, GST), F(HOST_IA32_PAT, W64, HST), F(HOST_IA32_EFER, W64, HST),
+		F(PIN_BASED_CTLS, W32, CTL), F(PROC_BASED_CTLS, W32, CTL),
+		F(EXCEPTION_BITMAP, W32, CTL), F(CR3_TARGET_COUNT, W32, CTL), F(EXIT_CTLS, W32, CTL),
+		F(EXIT_MSR_STORE_COUNT, W32, CTL), F(EXIT_MSR_LOAD_COUNT, W32, CTL),
+		F(ENTRY_CTLS, W32, CTL), F(ENTRY_MSR_LOAD_COUNT, W32, CTL),
+		F(ENTRY_INTR_INFO, W32, CTL), F(ENTRY_EXCEPTION_ERROR_CODE, W32, CTL),
+		F(ENTRY_INSTRUCTION_LEN, W32, CTL), F(PROC_BASED_CTLS2, W32, CTL),
+		F(VM_INSTRUCTION_ERROR, W32, RO), F(EXIT_REASON, W32, RO), F(EXIT_INTR_INFO, W32, RO),
+		F(EXIT_INTR_ERROR_CODE, W32, RO), F(IDT_VECTORING_INFO, W32, RO),
+		F(IDT_VECTORING_ERROR_CODE, W32, RO), F(EXIT_INSTRUCTION_LEN, W32, RO),
+		F(GUEST_ES_LIMIT, W32, GST), F(GUEST_GDTR_LIMIT, W32, GST),
+		F(GUEST_IDTR_LIMIT, W32, GST), F(GUEST_ES_AR, W32, GST), F(GUEST_CS_AR, W32, GST),
+		F(GUEST_SS_AR, W32, GST), F(GUEST_INTERRUPTIBILITY, W32, GST),
+		F(GUEST_ACTIVITY_STATE, W32, GST), F(GUEST_SYSENTER_CS, W32, GST),
+		F(HOST_SYSENTER_CS, W32, HST), F(CR0_GUEST_HOST_MASK, WN, CTL),
+		F(CR4_GUEST_HOST_MASK, WN, CTL), F(CR0_READ_SHADOW, WN, CTL),
+		F(CR4_READ_SHADOW, WN, CTL), F(EXIT_QUALIFICATION, WN, RO),
+		F(GUEST_LINEAR_ADDRESS, WN, RO), F(GUEST_CR0, WN, GST), F(GUEST_CR3, WN, GST),
+		F(GUEST_CR4, WN, GST), F(GUEST_ES_BASE, WN, GST), F(GUEST_CS_BASE, WN, GST),
+		F(GUEST_GDTR_BASE, WN, GST), F(GUEST_IDTR_BASE, WN, GST), F(GUEST_DR7, WN, GST),
+		F(GUEST_RSP, WN, GST), F(GUEST_RIP, WN, GST), F(GUEST_RFLAGS, WN, GST),
+		F(GUEST_PENDING_DBG, WN, GST), F(GUEST_SYSENTER_ESP, WN, GST),
+		F(GUEST_SYSENTER_EIP, WN, GST), F(HOST_CR0, WN, HST), F(HOST_CR3, WN, HST),
+		F(HOST_CR4, WN, HST), F(HOST_FS_BASE, WN, HST), F(HOST_GS_BASE, WN, HST),
+		F(HOST_TR_BASE, WN, HST), F(HOST_GDTR_BASE, WN, HST), F(HOST_IDTR_BASE, WN, HST),
+		F(HOST_SYSENTER_ESP, WN, HST), F(HOST_SYSENTER_EIP, WN, HST), F(HOST_RSP, WN, HST),
+		F(HOST_RIP, WN, HST),
+#undef F
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		cr_expect_eq((t[i].f >> 13) & 3u, t[i].width, "%s width", t[i].name);
+		cr_expect_eq((t[i].f >> 10) & 3u, t[i].type, "%s type", t[i].name);
+		cr_expect_eq(t[i].f & 0x1001u, 0, "%s: full access, bit 12 clear", t[i].name);
+		for (size_t j = 0; j < i; j++)
+			cr_expect_neq(t[i].f, t[j].f, "%s duplicates %s", t[i].name, t[j].name);
+	}
+	/* The segment groups are 2 apart in ES, CS, SS, DS, FS, GS, LDTR, TR order (B.1.2). */
+	cr_expect_eq(AXV_VMCS_GUEST_TR_SELECTOR, AXV_VMCS_GUEST_ES_SELECTOR + 14);
+	cr_expect_eq(AXV_VMCS_GUEST_SS_AR, AXV_VMCS_GUEST_ES_AR + 4);
+	cr_expect_eq(AXV_VMCS_GUEST_GDTR_BASE, AXV_VMCS_GUEST_ES_BASE + 16);
+	cr_expect_eq(AXV_VMCS_HOST_TR_SELECTOR, AXV_VMCS_HOST_ES_SELECTOR + 12);
+	cr_expect_eq(AXV_VMCS_HOST_IDTR_BASE, AXV_VMCS_HOST_FS_BASE + 8);
+}
