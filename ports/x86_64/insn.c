@@ -385,3 +385,124 @@ int axv_x86_mmio_exit(const struct axv_x86_mmio *d, axv_gpa_t gpa, uint64_t rip,
 	*e = x;
 	return 0;
 }
+
+/* ---- guest linear to guest physical (SDM Vol. 3A chapter 4) ------------------------------- */
+
+#define PG_P (1ull << 0)
+#define PG_PS (1ull << 7)
+#define CR0_PG (1ull << 31)
+#define CR4_PSE (1ull << 4)
+#define CR4_PAE (1ull << 5)
+#define CR4_LA57 (1ull << 12)
+#define EFER_LMA (1ull << 10)
+#define ADDR_MASK 0x000ffffffffff000ull /* bits 51:12 of an entry */
+
+static int read_entry(axv_x86_read_gpa_fn read, void *ctx, axv_gpa_t at, unsigned size,
+		      uint64_t *e)
+{
+	uint8_t b[8] = {0};
+	int rc = read(ctx, at, b, size);
+	if (rc)
+		return rc < 0 ? rc : AXV_EIO;
+	uint64_t v = 0;
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint64_t)b[i] << (8 * i);
+	*e = v;
+	return 0;
+}
+
+int axv_x86_guest_translate(const struct axv_x86_paging *p, uint64_t la,
+			    axv_x86_read_gpa_fn read, void *ctx, axv_gpa_t *gpa)
+{
+	if (!p || !read || !gpa)
+		return AXV_EINVAL;
+	uint64_t e;
+	int rc;
+	if (!(p->cr0 & CR0_PG)) {
+		*gpa = la & 0xffffffffu;
+		return 0;
+	}
+	if (!(p->cr4 & CR4_PAE)) {
+		/* 4.3: 32-bit paging, 4-byte entries, PDE.PS with CR4.PSE maps 4 MiB (PSE-36:
+		 * PDE bits 20:13 are physical bits 39:32). */
+		la &= 0xffffffffu;
+		rc = read_entry(read, ctx, (p->cr3 & 0xfffff000u) + ((la >> 22) & 0x3ffu) * 4, 4, &e);
+		if (rc)
+			return rc;
+		if (!(e & PG_P))
+			return AXV_EFAULT;
+		if ((e & PG_PS) && (p->cr4 & CR4_PSE)) {
+			*gpa = (e & 0xffc00000u) | (((e >> 13) & 0xffu) << 32) | (la & 0x3fffffu);
+			return 0;
+		}
+		rc = read_entry(read, ctx, (e & 0xfffff000u) + ((la >> 12) & 0x3ffu) * 4, 4, &e);
+		if (rc)
+			return rc;
+		if (!(e & PG_P))
+			return AXV_EFAULT;
+		*gpa = (e & 0xfffff000u) | (la & 0xfffu);
+		return 0;
+	}
+	unsigned levels, top;
+	axv_gpa_t table;
+	if (!(p->efer & EFER_LMA)) {
+		/* 4.4: PAE paging, CR3 bits 31:5 hold the 4-entry PDPT. */
+		la &= 0xffffffffu;
+		rc = read_entry(read, ctx, (p->cr3 & 0xffffffe0u) + ((la >> 30) & 3u) * 8, 8, &e);
+		if (rc)
+			return rc;
+		if (!(e & PG_P))
+			return AXV_EFAULT;
+		table = e & ADDR_MASK;
+		levels = 2;
+		top = 21;
+	} else {
+		/* 4.5: 4-level (PML4) or 5-level (PML5) paging; canonical addresses only. */
+		unsigned bits = (p->cr4 & CR4_LA57) ? 57 : 48;
+		uint64_t hi = la >> (bits - 1);
+		if (hi != 0 && hi != (~0ull >> (bits - 1)))
+			return AXV_EFAULT;
+		table = p->cr3 & ADDR_MASK;
+		levels = (p->cr4 & CR4_LA57) ? 5 : 4;
+		top = (p->cr4 & CR4_LA57) ? 48 : 39;
+	}
+	for (unsigned l = 0; l < levels; l++) {
+		unsigned shift = top - 9 * l;
+		rc = read_entry(read, ctx, table + ((la >> shift) & 0x1ffu) * 8, 8, &e);
+		if (rc)
+			return rc;
+		if (!(e & PG_P))
+			return AXV_EFAULT;
+		/* PS in a PDPTE (1 GiB) or PDE (2 MiB) maps a page; 4 KiB at the last level. */
+		if (shift == 12 || ((shift == 21 || shift == 30) && (e & PG_PS))) {
+			uint64_t off = (1ull << shift) - 1;
+			*gpa = (e & ADDR_MASK & ~off) | (la & off);
+			return 0;
+		}
+		table = e & ADDR_MASK;
+	}
+	return AXV_EFAULT; /* not reached: the last level always maps */
+}
+
+int axv_x86_fetch_insn(const struct axv_x86_paging *p, uint64_t la, axv_x86_read_gpa_fn read,
+		       void *ctx, uint8_t *buf, size_t max)
+{
+	if (!p || !read || !buf || max == 0)
+		return AXV_EINVAL;
+	if (max > AXV_X86_MAX_INSN_LEN)
+		max = AXV_X86_MAX_INSN_LEN;
+	size_t got = 0;
+	while (got < max) {
+		axv_gpa_t gpa;
+		int rc = axv_x86_guest_translate(p, la + got, read, ctx, &gpa);
+		size_t chunk = 4096u - (size_t)((la + got) & 0xfffu);
+		if (chunk > max - got)
+			chunk = max - got;
+		if (rc == 0)
+			rc = read(ctx, gpa, buf + got, chunk);
+		if (rc)
+			return got ? (int)got : (rc < 0 ? rc : AXV_EIO);
+		got += chunk;
+	}
+	return (int)got;
+}

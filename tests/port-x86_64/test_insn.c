@@ -513,3 +513,141 @@ Test(insn, mmio_exits_through_the_bus)
 	cr_assert_eq(dec(B(0x89, 0x08), 64, &m), 0);
 	cr_expect_eq(axv_x86_mmio_exit(&m, 0, 0, true, NULL, &e), AXV_EINVAL);
 }
+
+/* ---- guest page walks and instruction fetch ---------------------------------------------- */
+
+/* 1 MiB of guest memory at guest physical 0; page-table entry formats from SDM Vol. 3A
+ * 4.3 (32-bit), 4.4 (PAE), 4.5 (4-level): P = bit 0, PS = bit 7, address in bits 51:12. */
+static uint8_t gmem[1 << 20];
+static unsigned reads;
+
+static int gread(void *ctx, axv_gpa_t gpa, void *buf, size_t len)
+{
+	(void)ctx;
+	reads++;
+	if (gpa > sizeof(gmem) || len > sizeof(gmem) - gpa)
+		return AXV_EFAULT;
+	memcpy(buf, gmem + gpa, len);
+	return 0;
+}
+
+static void put32(axv_gpa_t at, uint32_t v)
+{
+	memcpy(gmem + at, &v, 4);
+}
+
+static void put64(axv_gpa_t at, uint64_t v)
+{
+	memcpy(gmem + at, &v, 8);
+}
+
+Test(walk, paging_off_is_identity)
+{
+	struct axv_x86_paging p = {.cr0 = 0x11};
+	axv_gpa_t gpa;
+	cr_expect_eq(axv_x86_guest_translate(&p, 0x123456789ull, gread, NULL, &gpa), 0);
+	cr_expect_eq(gpa, 0x23456789, "32-bit linear addresses");
+}
+
+Test(walk, thirty_two_bit_paging)
+{
+	memset(gmem, 0, sizeof(gmem));
+	struct axv_x86_paging p = {.cr0 = 0x80000011, .cr3 = 0x1000};
+	/* linear 0x00403abc: PDE 1 -> PT at 0x2000, PTE 3 -> page 0x50000 */
+	put32(0x1000 + 1 * 4, 0x2000 | 1);
+	put32(0x2000 + 3 * 4, 0x50000 | 1);
+	axv_gpa_t gpa;
+	cr_expect_eq(axv_x86_guest_translate(&p, 0x00403abc, gread, NULL, &gpa), 0);
+	cr_expect_eq(gpa, 0x50abc);
+	/* 4 MiB page (PDE.PS with CR4.PSE), PSE-36 bits 20:13 -> physical 39:32 */
+	put32(0x1000 + 2 * 4, 0x00c00000 | (0x3u << 13) | 0x80 | 1);
+	p.cr4 = 0x10;
+	cr_expect_eq(axv_x86_guest_translate(&p, 0x00812345, gread, NULL, &gpa), 0);
+	cr_expect_eq(gpa, 0x300c12345ull);
+	/* without CR4.PSE the PS bit is ignored: the PDE points to a table */
+	p.cr4 = 0;
+	put32(0x1000 + 3 * 4, 0x5000 | 0x80 | 1);
+	put32(0x5000, 0x77000 | 1);
+	cr_expect_eq(axv_x86_guest_translate(&p, 0x00c00123, gread, NULL, &gpa), 0);
+	cr_expect_eq(gpa, 0x77123);
+	cr_expect_eq(axv_x86_guest_translate(&p, 0x00000abc, gread, NULL, &gpa), AXV_EFAULT,
+		     "PDE 0 not present");
+}
+
+Test(walk, pae_paging)
+{
+	memset(gmem, 0, sizeof(gmem));
+	struct axv_x86_paging p = {.cr0 = 0x80000011, .cr3 = 0x1020, .cr4 = 0x20};
+	/* linear 0x40201abc: PDPTE 1 -> PD 0x3000, PDE 1 -> PT 0x4000, PTE 1 -> 0x60000 */
+	put64(0x1020 + 1 * 8, 0x3000 | 1);
+	put64(0x3000 + 1 * 8, 0x4000 | 1);
+	put64(0x4000 + 1 * 8, 0x60000 | 1);
+	axv_gpa_t gpa;
+	cr_expect_eq(axv_x86_guest_translate(&p, 0x40201abc, gread, NULL, &gpa), 0);
+	cr_expect_eq(gpa, 0x60abc);
+	/* 2 MiB page */
+	put64(0x3000 + 2 * 8, 0x200000000ull | 0x80 | 1);
+	cr_expect_eq(axv_x86_guest_translate(&p, 0x40412345, gread, NULL, &gpa), 0);
+	cr_expect_eq(gpa, 0x200012345ull);
+}
+
+Test(walk, four_level_paging)
+{
+	memset(gmem, 0, sizeof(gmem));
+	struct axv_x86_paging p = {.cr0 = 0x80000011, .cr3 = 0x1000, .cr4 = 0x20, .efer = 0x500};
+	/* linear 0xffff800000201abc: PML4 256 -> 0x2000, PDPT 0 -> 0x3000, PD 1 -> 0x4000,
+	 * PT 1 -> 0x70000 */
+	put64(0x1000 + 256 * 8, 0x2000 | 3);
+	put64(0x2000 + 0 * 8, 0x3000 | 3);
+	put64(0x3000 + 1 * 8, 0x4000 | 3);
+	put64(0x4000 + 1 * 8, 0x8000000000070000ull | 3); /* NX ignored */
+	axv_gpa_t gpa;
+	reads = 0;
+	cr_expect_eq(axv_x86_guest_translate(&p, 0xffff800000201abcull, gread, NULL, &gpa), 0);
+	cr_expect_eq(gpa, 0x70abc);
+	cr_expect_eq(reads, 4);
+	/* 1 GiB page at PDPT 1, 2 MiB page at PD 2 */
+	put64(0x2000 + 1 * 8, 0x1c0000000ull | 0x80 | 3);
+	cr_expect_eq(axv_x86_guest_translate(&p, 0xffff800040123456ull, gread, NULL, &gpa), 0);
+	cr_expect_eq(gpa, 0x1c0123456ull);
+	put64(0x3000 + 2 * 8, 0x600000 | 0x80 | 3);
+	cr_expect_eq(axv_x86_guest_translate(&p, 0xffff800000412345ull, gread, NULL, &gpa), 0);
+	cr_expect_eq(gpa, 0x612345);
+	/* non-canonical, not present, and a table outside guest memory */
+	cr_expect_eq(axv_x86_guest_translate(&p, 0x0000800000000000ull, gread, NULL, &gpa), AXV_EFAULT);
+	cr_expect_eq(axv_x86_guest_translate(&p, 0x1000, gread, NULL, &gpa), AXV_EFAULT);
+	put64(0x1000 + 1 * 8, 0x7ff000000ull | 3);
+	cr_expect_eq(axv_x86_guest_translate(&p, 0x8000000000ull, gread, NULL, &gpa), AXV_EFAULT);
+	cr_expect_eq(axv_x86_guest_translate(NULL, 0, gread, NULL, &gpa), AXV_EINVAL);
+}
+
+Test(walk, fetch_across_pages)
+{
+	memset(gmem, 0, sizeof(gmem));
+	struct axv_x86_paging p = {.cr0 = 0x80000011, .cr3 = 0x1000, .cr4 = 0x20, .efer = 0x500};
+	/* linear 0x400000..0x401fff: two pages mapped to 0x90000 and 0x20000 (not contiguous) */
+	put64(0x1000, 0x2000 | 3);
+	put64(0x2000, 0x3000 | 3);
+	put64(0x3000 + 2 * 8, 0x4000 | 3);
+	put64(0x4000 + 0 * 8, 0x90000 | 3);
+	put64(0x4000 + 1 * 8, 0x20000 | 3);
+	/* 48 c7 80 disp32 imm32 (mov qword [rax+disp], imm): 3 bytes on the first page */
+	static const uint8_t insn[11] = {0x48, 0xc7, 0x80, 1, 2, 3, 4, 0x78, 0x56, 0x34, 0x12};
+	memcpy(gmem + 0x90ffd, insn, 3);
+	memcpy(gmem + 0x20000, insn + 3, 8);
+	uint8_t buf[15];
+	int n = axv_x86_fetch_insn(&p, 0x400ffd, gread, NULL, buf, sizeof(buf));
+	cr_assert_eq(n, 15);
+	struct axv_x86_mmio m;
+	cr_assert_eq(axv_x86_decode_mmio(buf, (size_t)n, 64, &m), 0);
+	cr_expect_eq(m.len, 11);
+	cr_expect_eq(m.imm, 0x12345678);
+	/* second page unmapped: only the first page's bytes, and the decoder wants more */
+	put64(0x4000 + 1 * 8, 0);
+	n = axv_x86_fetch_insn(&p, 0x400ffd, gread, NULL, buf, sizeof(buf));
+	cr_assert_eq(n, 3);
+	cr_expect_eq(axv_x86_decode_mmio(buf, (size_t)n, 64, &m), AXV_EAGAIN);
+	/* first page unmapped: the error */
+	cr_expect_eq(axv_x86_fetch_insn(&p, 0x402000, gread, NULL, buf, sizeof(buf)), AXV_EFAULT);
+	cr_expect_eq(axv_x86_fetch_insn(&p, 0x400000, gread, NULL, buf, 0), AXV_EINVAL);
+}

@@ -194,6 +194,57 @@ int axv_x86_decode_mmio(const uint8_t *bytes, size_t len, unsigned mode,
 int axv_x86_mmio_exit(const struct axv_x86_mmio *d, axv_gpa_t gpa, uint64_t rip,
 		      bool fault_write, const struct axv_x86_gprs *regs, struct axv_exit *e);
 
+/**
+ * @brief The guest's paging state, for translating a linear address (instruction fetch).
+ */
+struct axv_x86_paging {
+	uint64_t cr0;  /**< guest CR0 (PG, bit 31) */
+	uint64_t cr3;  /**< guest CR3 */
+	uint64_t cr4;  /**< guest CR4 (PSE bit 4, PAE bit 5, LA57 bit 12) */
+	uint64_t efer; /**< guest EFER (LMA, bit 10) */
+};
+
+/**
+ * @brief Read guest physical memory (the embedder's, e.g. over axv_as_read()).
+ * @return 0, or a negative code when @p gpa is not guest RAM
+ */
+typedef int (*axv_x86_read_gpa_fn)(void *ctx, axv_gpa_t gpa, void *buf, size_t len);
+
+/**
+ * @brief Translate a guest linear address through the guest's page tables.
+ *
+ * Paging off (identity, 32 bits), 32-bit paging (4 KiB, and 4 MiB pages with CR4.PSE),
+ * PAE paging (4 KiB, 2 MiB), 4-level and 5-level paging (4 KiB, 2 MiB, 1 GiB); SDM Vol. 3A
+ * 4.3, 4.4, 4.5. Only presence is checked, not permissions (an instruction that ran was
+ * allowed to be fetched).
+ * @param p      the guest's CR0, CR3, CR4, EFER
+ * @param linear the linear address (CS base + RIP)
+ * @param read   reads page-table entries from guest physical memory
+ * @param ctx    passed to @p read
+ * @param[out] gpa the guest physical address
+ * @return 0; #AXV_EINVAL for NULL arguments; #AXV_EFAULT for a non-present entry or a
+ *         non-canonical address; an error of @p read
+ * @note Any context @p read allows; reads at most 5 entries.
+ */
+int axv_x86_guest_translate(const struct axv_x86_paging *p, uint64_t linear,
+			    axv_x86_read_gpa_fn read, void *ctx, axv_gpa_t *gpa);
+
+/**
+ * @brief Fetch up to @p max instruction bytes at a guest linear address, page by page
+ *        (an instruction may straddle two pages mapped anywhere).
+ * @param p      the guest's paging state
+ * @param linear CS base + RIP
+ * @param read   reads guest physical memory
+ * @param ctx    passed to @p read
+ * @param[out] buf the bytes
+ * @param max    bytes wanted (at most #AXV_X86_MAX_INSN_LEN are fetched)
+ * @return the number of bytes fetched (1..max; fewer when the second page is not mapped:
+ *         axv_x86_decode_mmio() then reports #AXV_EAGAIN if it needed them), or the error
+ *         of the first page's translation or read
+ */
+int axv_x86_fetch_insn(const struct axv_x86_paging *p, uint64_t linear, axv_x86_read_gpa_fn read,
+		       void *ctx, uint8_t *buf, size_t max);
+
 /** @} */
 
 /* ==== end of the VMX engineer's decoder block ==== */
