@@ -56,6 +56,12 @@ cross() { # cross ARCH
 	configure "$AXV_BUILD/$1" --cross-file "$AXV_ROOT/cross/$1.ini" -Dtests=enabled \
 		-Ddocs=disabled && build "$AXV_BUILD/$1" && run_tests "$AXV_BUILD/$1"
 }
+la64_symbols() { # every public axv_la64_* symbol defined; only the four memory functions undefined
+	sh "$AXV_ROOT/tests/scripts/check-port-symbols.sh" llvm-nm-16 \
+		"$AXV_BUILD/loongarch64/libaxv.a" "$AXV_ROOT/include/axv/arch/loongarch64.h" axv_la64_ &&
+		sh "$AXV_ROOT/tests/scripts/check-symbols.sh" llvm-nm-16 \
+			"$AXV_BUILD/loongarch64/libaxv_loongarch64.a"
+}
 bench() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench.sh"
 }
@@ -72,6 +78,7 @@ step "ThreadSanitizer (threaded tests; Criterion cannot run under TSan)" tsan
 step "release build (debug checks off)" release
 step "aarch64 cross build: symbol and header checks, test guests under QEMU at EL1 under libaxv at EL2" cross aarch64
 step "loongarch64 cross build (clang-16, symbol and header checks)" cross loongarch64
+step "loongarch64 port symbols (llvm-nm-16: every public axv_la64_* symbol, nothing but mem* undefined)" la64_symbols
 step "docs (Doxygen, warnings are errors)" docs
 step "benchmark (axv-bench, release; figures printed, not asserted)" bench
 
