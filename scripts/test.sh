@@ -28,7 +28,7 @@ run_tests() { # run_tests BUILDDIR [meson test args]
 	return "$rc"
 }
 
-build() { ninja -C "$1" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: (Entering|no work)' ; return "${PIPESTATUS[0]}"; }
+build() { ninja -j "$AXV_JOBS" -C "$1" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: (Entering|no work)' ; return "${PIPESTATUS[0]}"; }
 
 native() {
 	configure "$AXV_BUILD/native" -Dtests=enabled -Ddocs=enabled &&
