@@ -152,17 +152,18 @@ int axv_la64_run(struct axv_la64_cpu *cpu, struct axv_la64_ctx *c)
 
 /* ---- TLB maintenance of guest-physical mappings ----------------------------------------- */
 
-/* INVTLB ops (Vol. 1 4.2.4.7 with LVZ): 0x15 every entry of GID rj; 0x16 entries of GID rj
- * that map the address in rk. */
+/* INVTLB ops (Vol. 1 4.2.4.7 with LVZ): 0x15 every entry of a guest id, 0x16 the entries
+ * of a guest id that map the address in rk. rj carries the guest id where GSTAT has it,
+ * bits [23:16] (as Linux's kvm_flush_tlb_gpa passes it). */
 #define INVTLB_GID_ALL 0x15
 #define INVTLB_GID_ADDR 0x16
-/* Beyond this many pages one invalidation of the whole guest is cheaper. */
-#define TLB_RANGE_PAGES 64u
+/* Beyond this many page pairs one invalidation of the whole guest is cheaper. */
+#define TLB_RANGE_PAIRS 32u
 
 static void tlb_flush_all(void *ctx, uint64_t tag)
 {
 	(void)ctx;
-	uint64_t gid = tag & 0xffu;
+	uint64_t gid = (tag & 0xffu) << AXV_LA64_GSTAT_GID_SHIFT;
 	__asm__ volatile("dbar 0\n\tinvtlb %1, %0, $zero\n\tdbar 0"
 			 :
 			 : "r"(gid), "i"(INVTLB_GID_ALL)
@@ -171,15 +172,18 @@ static void tlb_flush_all(void *ctx, uint64_t tag)
 
 static void tlb_flush_range(void *ctx, uint64_t tag, axv_gpa_t gpa, uint64_t size)
 {
-	uint64_t pages = (size + 0xfffu) >> 12;
-	if (pages > TLB_RANGE_PAGES) {
+	/* A TLB entry maps an even/odd pair of 4 KiB pages: invalidate per 8 KiB. */
+	uint64_t first = gpa & ~0x1fffull;
+	uint64_t span = gpa - first + size; /* size is non-zero and does not wrap */
+	uint64_t pairs = (span + 0x1fffu) >> 13;
+	if (pairs > TLB_RANGE_PAIRS) {
 		tlb_flush_all(ctx, tag);
 		return;
 	}
-	uint64_t gid = tag & 0xffu;
+	uint64_t gid = (tag & 0xffu) << AXV_LA64_GSTAT_GID_SHIFT;
 	__asm__ volatile("dbar 0" : : : "memory");
-	for (uint64_t i = 0; i < pages; i++) {
-		uint64_t a = (gpa & ~0xfffull) + (i << 12);
+	for (uint64_t i = 0; i < pairs; i++) {
+		uint64_t a = first + (i << 13);
 		__asm__ volatile("invtlb %2, %0, %1"
 				 :
 				 : "r"(gid), "r"(a), "i"(INVTLB_GID_ADDR)

@@ -583,8 +583,8 @@ void axv_la64_gcsr_restore(const struct axv_la64_gcsr *g);
 int axv_la64_run(struct axv_la64_cpu *cpu, struct axv_la64_ctx *c);
 
 /** TLB hooks for `struct axv_hal` (LoongArch only): the tag is the guest id; flush_range
- *  invalidates the guest-physical mappings of that id page by page (`invtlb` 0x16), or all
- *  of them (`invtlb` 0x15) beyond 64 pages. */
+ *  invalidates the guest-physical mappings of that id per 8 KiB TLB entry (`invtlb` 0x16),
+ *  or all of them (`invtlb` 0x15) beyond 32 entries. */
 extern const struct axv_hal_tlb_ops axv_la64_tlb_ops;
 
 /** Per-cpu enable over axv_la64_cpu_enable() (LoongArch only); the context is a
