@@ -101,6 +101,13 @@ int axv_la64_cpu_enable(struct axv_la64_cpu *cpu)
 	return 0;
 }
 
+struct axv_la64_cpu *axv_la64_this_cpu(void)
+{
+	uint64_t p;
+	CSR_READ(p, AXV_LA64_CSR_KS4);
+	return (struct axv_la64_cpu *)(uintptr_t)p;
+}
+
 int axv_la64_cpu_disable(struct axv_la64_cpu *cpu)
 {
 	if (!cpu)

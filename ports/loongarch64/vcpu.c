@@ -2,13 +2,12 @@
 /*
  * The loongarch64 port behind the core vcpu module: struct axv_vcpu_ops over an
  * axv_la64_vcpu (LVZ world switch + ESTAT decoding) and struct axv_percpu_ops over
- * axv_la64_cpu_enable(). The GINTC interrupt controller is in vic.c. LoongArch only (run
- * needs a cpu with LVZ); the decoding it relies on is host-tested.
+ * axv_la64_cpu_enable(). The GINTC interrupt controller is in vic.c. Plain C over the LVZ
+ * runtime of lvz.c (axv_la64_run, axv_la64_this_cpu, axv_la64_cpu_enable/disable), which
+ * the host tests replace with a scripted guest.
  */
 #include <axv/arch/loongarch64.h>
 #include <axv/err.h>
-
-#include "lvz.h"
 
 static struct axv_la64_vcpu *V(void *ctx)
 {
@@ -61,9 +60,7 @@ static int op_set_nested_root(void *ctx, axv_hpa_t root)
 
 static int op_bind(void *ctx)
 {
-	uint64_t p;
-	CSR_READ(p, AXV_LA64_CSR_KS4);
-	struct axv_la64_cpu *cpu = (struct axv_la64_cpu *)(uintptr_t)p;
+	struct axv_la64_cpu *cpu = axv_la64_this_cpu();
 	if (!cpu || !cpu->enabled)
 		return AXV_ESTATE; /* this cpu was not enabled */
 	V(ctx)->cpu = cpu;

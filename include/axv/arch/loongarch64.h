@@ -516,7 +516,14 @@ extern const struct axv_vic_ops axv_la64_vic_ops;
  */
 int axv_la64_lower_irq(struct axv_la64_vcpu *v, uint32_t id);
 
-/** The vcpu ops of this port (LoongArch only); the port context is a `struct axv_la64_vcpu`. */
+/**
+ * The vcpu ops of this port; the port context is a `struct axv_la64_vcpu`. Plain C over the
+ * LVZ runtime below (run calls axv_la64_run() then axv_la64_decode_exit(); bind takes
+ * axv_la64_this_cpu()); setup takes a `struct axv_la64_vcpu_config` and refuses a NULL one,
+ * a guest id of 0 (the root's) or above 255, or a CPUCFG count without a table
+ * (#AXV_EINVAL); set_entry refuses an address that is not 4-byte aligned and
+ * set_nested_root one that is not 4 KiB aligned.
+ */
 extern const struct axv_vcpu_ops axv_la64_vcpu_ops;
 
 /* ---- LVZ runtime (LoongArch only) ------------------------------------------------------ */
@@ -544,6 +551,14 @@ struct axv_la64_cpu {
  * @note Task context on the cpu being enabled, interrupts masked.
  */
 int axv_la64_cpu_enable(struct axv_la64_cpu *cpu);
+
+/**
+ * @brief The calling cpu's port state, as axv_la64_cpu_enable() recorded it in KS4
+ *        (LoongArch only).
+ * @return the `struct axv_la64_cpu`, or NULL when this cpu was not enabled
+ * @note Any context on the cpu in question.
+ */
+struct axv_la64_cpu *axv_la64_this_cpu(void);
 
 /**
  * @brief Disable guests on this cpu (LoongArch only): GCFG, GSTAT and GINTC cleared.
