@@ -13,7 +13,7 @@ prefix=$4
 [ -f "$header" ] || { echo "no header at $header"; exit 1; }
 # Declarations: "type name(" at the start of a line, and "extern const ... name;".
 want=$( (grep -oE "^[a-z][a-z0-9_ *]*\b${prefix}[a-z0-9_]+\(" "$header" |
-	grep -oE "${prefix}[a-z0-9_]+"
+	grep -oE "${prefix}[a-z0-9_]+\(\$" | tr -d '('
 	grep -E "^extern const " "$header" | grep -oE "${prefix}[a-z0-9_]+;" | tr -d ';') |
 	sort -u)
 [ -n "$want" ] || { echo "no ${prefix}* declarations found in $header"; exit 1; }
