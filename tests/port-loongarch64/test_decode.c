@@ -569,3 +569,23 @@ Test(la64, random_exits_are_always_well_formed)
 		cr_assert_eq(ctx.gpr[0], 0, "r0 stays zero");
 	}
 }
+
+/* The LVZ encodings the port emits with .word, against the words GNU binutils' LoongArch
+ * assembler produces (gas testsuite, lvz instructions): "gcsrrd $zero, 0x1" = 0x05000400,
+ * "gcsrwr $zero, 0x1" = 0x05000420, "gcsrxchg $sp, $a0, 0x1" = 0x05000483,
+ * "gtlbflush" = 0x06482401, "hvcl 0x1" = 0x002b8001. The port pins rd to $t0 (r12) and the
+ * gcsrxchg mask to $t1 (r13). */
+#include "../../ports/loongarch64/lvz.h"
+
+Test(la64, lvz_encodings_match_the_assembler)
+{
+	cr_expect_eq(LVZ_GCSRRD(1), 0x05000400u | 12u);
+	cr_expect_eq(LVZ_GCSRWR(1), 0x05000420u | 12u);
+	cr_expect_eq(LVZ_GCSRXCHG(1), (0x05000483u & ~0x3ffu) | (13u << 5) | 12u);
+	cr_expect_eq(LVZ_GCSRRD(AXV_LA64_CSR_ESTAT), 0x0500140cu);
+	cr_expect_eq(LVZ_GCSRRD(0x183), 0x05060c0cu, "DMW3: csr in [23:10]");
+	cr_expect_eq(AXV_LA64_INSN_GTLBFLUSH, 0x06482401u);
+	cr_expect_eq(AXV_LA64_INSN_HVCL_OP | 1u, 0x002b8001u);
+	/* A guest's own csrrd/csrwr/csrxchg use opcode 0x04: gcsr* differ only in bit 24. */
+	cr_expect_eq(LVZ_GCSRRD(1) ^ (AXV_LA64_INSN_CSR_OP | (1u << 10) | 12u), 1u << 24);
+}
