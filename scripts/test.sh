@@ -28,7 +28,7 @@ run_tests() { # run_tests BUILDDIR [meson test args]
 	return "$rc"
 }
 
-build() { ninja -C "$1" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: (Entering|no work)' ; return "${PIPESTATUS[0]}"; }
+build() { ninja -j "$AXV_JOBS" -C "$1" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: (Entering|no work)' ; return "${PIPESTATUS[0]}"; }
 
 native() {
 	configure "$AXV_BUILD/native" -Dtests=enabled -Ddocs=enabled &&
@@ -59,6 +59,10 @@ cross() { # cross ARCH
 bench_linux() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench-linux.sh" 3 1 && bash "$AXV_ROOT/scripts/bench-linux.sh" 3 2
 }
+la64_symbols() { # every public axv_la64_* symbol defined; only the four memory functions undefined
+	sh "$AXV_ROOT/tests/scripts/check-port-symbols.sh" llvm-nm-16 \
+		"$AXV_BUILD/loongarch64/libaxv.a" "$AXV_ROOT/include/axv/arch/loongarch64.h" axv_la64_
+}
 bench() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench.sh"
 }
@@ -75,6 +79,7 @@ step "ThreadSanitizer (threaded tests; Criterion cannot run under TSan)" tsan
 step "release build (debug checks off)" release
 step "aarch64 cross build: symbol and header checks, test guests and Debian Linux (1 and 2 vcpus) under QEMU at EL1 under libaxv at EL2" cross aarch64
 step "loongarch64 cross build (clang-16, symbol and header checks)" cross loongarch64
+step "loongarch64 port symbols (llvm-nm-16: every public axv_la64_* symbol, nothing but mem* undefined)" la64_symbols
 step "docs (Doxygen, warnings are errors)" docs
 step "benchmark (axv-bench, release; figures printed, not asserted)" bench
 step "Linux boot benchmark: under libaxv vs directly at EL1 (figures printed, not asserted)" bench_linux
