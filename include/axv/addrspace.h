@@ -164,6 +164,12 @@ struct axv_addrspace {
 	size_t area_cap;                  /**< area slots (private) */
 	size_t nareas;                    /**< areas in use (private) */
 	size_t pt_pages;                  /**< page-table frames, root included (private) */
+	axv_hpa_t stock;                  /**< reserved frames, linked through their first word (private) */
+	size_t stock_n;                   /**< frames in the stock (private) */
+	size_t stock_cap;                 /**< most frames the stock takes back (private) */
+	axv_gpa_t res_lo;                 /**< reserved range start (private) */
+	axv_gpa_t res_hi;                 /**< reserved range end; equal to res_lo: none (private) */
+	bool res_frames;                  /**< the reservation covers guest frames (private) */
 };
 
 /**
@@ -293,6 +299,63 @@ int axv_addrspace_read(const struct axv_addrspace *as, axv_gpa_t gpa, void *buf,
  *         touches are given zeroed frames first (one TLB flush for all of them).
  */
 int axv_addrspace_write(struct axv_addrspace *as, axv_gpa_t gpa, const void *buf, size_t len);
+
+/** axv_addrspace_reserve() flag: also reserve a frame for every page of the range, so alloc
+ *  areas (populated or lazy) inside it never call the HAL either. */
+#define AXV_RESERVE_FRAMES (1u << 0)
+
+/**
+ * @brief Pre-allocate everything a range will ever need, for allocation-free operation.
+ *
+ * Takes from the HAL, now, every page-table frame that any sequence of map, unmap, protect
+ * and fault handling inside `[gpa, gpa + size)` could need: for each level, one table per
+ * entry of the level above that the range meets, minus the tables that exist already. With
+ * #AXV_RESERVE_FRAMES it also takes one frame per page of the range that is not already
+ * backed by a frame of the space. It also grows the area array to hold @p more_areas more areas.
+ *
+ * Afterwards, a call whose whole range lies inside the reserved range
+ * (axv_addrspace_map_linear(), axv_addrspace_map_alloc(), axv_addrspace_unmap(),
+ * axv_addrspace_protect(), axv_addrspace_handle_fault(), axv_addrspace_write()) takes its
+ * tables (and, with #AXV_RESERVE_FRAMES, its guest frames) from the reservation and gives
+ * freed ones back to it: it calls neither `alloc_frames` nor `free_frames`, as long as the
+ * space holds no more areas than the array was grown for (beyond that the area array grows
+ * through the HAL as usual). Calls that reach outside the range use the HAL as before.
+ * Without #AXV_RESERVE_FRAMES, guest frames of alloc areas come from the HAL.
+ *
+ * Reserved frames count in axv_addrspace_frames(), not in axv_addrspace_pt_frames(). The
+ * worst case is the cost: about `size / 2 MiB` tables (0.2% of the range) and, with
+ * #AXV_RESERVE_FRAMES, the range itself.
+ *
+ * @param as    the space
+ * @param gpa   first guest address, 4 KiB aligned
+ * @param size  bytes, a non-zero multiple of 4 KiB
+ * @param flags 0 or #AXV_RESERVE_FRAMES
+ * @param more_areas how many more areas the area array must hold without growing
+ * @return 0; #AXV_EINVAL for NULL, unaligned or unknown arguments; #AXV_ERANGE outside the
+ *         space or for counts that do not fit; #AXV_EBUSY when the space already has a
+ *         reservation (axv_addrspace_unreserve() first); #AXV_ENOMEM (or the HAL's error)
+ *         when the frames cannot be taken: then nothing changes
+ * @note Task context (calls the HAL allocator); not locked, like every mutating call.
+ */
+int axv_addrspace_reserve(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
+			  unsigned flags, size_t more_areas);
+
+/**
+ * @brief Give the frames a reservation still holds back to the HAL and end it.
+ * @param as the space
+ * @return 0 (also without a reservation); #AXV_EINVAL for NULL or an uninitialised space
+ * @note Task context (calls the HAL's free hook); not locked. Tables and frames in use stay
+ *       in use; they go back to the HAL when freed.
+ */
+int axv_addrspace_unreserve(struct axv_addrspace *as);
+
+/**
+ * @brief Frames a reservation holds unused.
+ * @param as the space
+ * @return the number of frames in the reservation's stock (0 without one)
+ * @note Any context; read-only.
+ */
+size_t axv_addrspace_reserved(const struct axv_addrspace *as);
 
 /**
  * @brief Number of areas.
