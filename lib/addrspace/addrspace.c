@@ -199,7 +199,7 @@ int axv_addrspace_destroy(struct axv_addrspace *as)
 	const struct axv_hal_tlb_ops *t = as->hal->tlb;
 	if (t && t->flush_all)
 		t->flush_all(as->hal->ctx, as->tlb_tag);
-	as->stock_cap = 0; /* everything goes back to the HAL now */
+	axv_addrspace_unreserve(as); /* from here on everything goes back to the HAL */
 	struct pt_pool pool = {AXV_HPA_INVALID, 0};
 	struct pt_walk w;
 	for (size_t i = 0; i < as->nareas; i++) {
@@ -212,7 +212,6 @@ int axv_addrspace_destroy(struct axv_addrspace *as)
 		pt_make(&w, a.start, aend(&a)); /* gives the frames back and frees their tables */
 	}
 	pt_free_all(as);
-	axv_addrspace_unreserve(as);
 	if (as->area_cap)
 		axv_frame_free_run(&as->frames, as->area_pa, as->area_frames);
 	as->area_cap = 0;
