@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of libaxv: native unit tests, sanitizers, release build, cross builds, the
-# freestanding symbol check, the header check, the install check and the docs.
+# freestanding symbol check, the header check, the install check, the docs, the
+# pick-only-what-you-need link check, the size report and the benchmark.
 # Installs its Debian packages when missing (as root). Exit status 0 only if all pass.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
@@ -56,6 +57,14 @@ cross() { # cross ARCH
 	configure "$AXV_BUILD/$1" --cross-file "$AXV_ROOT/cross/$1.ini" -Dtests=enabled \
 		-Ddocs=disabled && build "$AXV_BUILD/$1" && run_tests "$AXV_BUILD/$1"
 }
+pick() { # the nm proof, shown in full (it also runs in the native suite)
+	meson test -C "$AXV_BUILD/native" link-only-what-you-need --verbose 2>&1 |
+		grep -E '^(pick|FAIL)|symbols|^ *[0-9]+/[0-9]+ '
+	return "${PIPESTATUS[0]}"
+}
+sizes() { # text/data/bss per module library and port, minsize builds
+	bash "$AXV_ROOT/scripts/size.sh"
+}
 bench() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench.sh"
 }
@@ -73,6 +82,8 @@ step "release build (debug checks off)" release
 step "aarch64 cross build: symbol and header checks, test guests under QEMU at EL1 under libaxv at EL2" cross aarch64
 step "loongarch64 cross build (clang-16, symbol and header checks)" cross loongarch64
 step "docs (Doxygen, warnings are errors)" docs
+step "pick only what you need: frame + addrspace + core link without vcpu/exit/irq (nm)" pick
+step "size report (scripts/size.sh: minsize builds of the three ports)" sizes
 step "benchmark (axv-bench, release; figures printed, not asserted)" bench
 
 say "summary"
