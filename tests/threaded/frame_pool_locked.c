@@ -13,7 +13,7 @@
 
 #include "tcheck.h"
 
-enum { THREADS = 4, ROUNDS = 20000, HELD = 24, NF = 128 };
+enum { THREADS = 4, ROUNDS = 20000, HELD = 24, NF = 64 };
 #define K4 AXV_FRAME_SIZE
 
 static struct axv_frame_pool pool;
