@@ -103,7 +103,7 @@ struct axv_pt_format {
  * @param fmt the format
  * @return 0; #AXV_EINVAL if @p fmt is NULL or its levels, shifts, index bits, root size,
  *         leaf levels or masks do not fit together
- * @note Any context; pure function.
+ * @note Context: any; pure function.
  */
 int axv_pt_format_check(const struct axv_pt_format *fmt);
 
@@ -114,7 +114,7 @@ int axv_pt_format_check(const struct axv_pt_format *fmt);
  * @param pa    output address, aligned to the level's leaf size
  * @param flags `AXV_MAP_*` flags, valid as for a mapping
  * @return the entry value (ports and tests use it; no table is touched)
- * @note Any context; pure function.
+ * @note Context: any; pure function.
  */
 uint64_t axv_pt_leaf_entry(const struct axv_pt_format *fmt, unsigned level, axv_hpa_t pa,
 			   axv_map_flags_t flags);
@@ -124,7 +124,7 @@ uint64_t axv_pt_leaf_entry(const struct axv_pt_format *fmt, unsigned level, axv_
  * @param fmt a valid format
  * @param pa  physical address of the next-level table
  * @return the entry value
- * @note Any context; pure function.
+ * @note Context: any; pure function.
  */
 uint64_t axv_pt_table_entry(const struct axv_pt_format *fmt, axv_hpa_t pa);
 
@@ -184,6 +184,7 @@ struct axv_addrspace {
  * @return 0; #AXV_EINVAL for NULL arguments, a HAL without memory hooks, an invalid format,
  *         or an unaligned or zero base/size; #AXV_ERANGE when the range does not fit the
  *         format; #AXV_ENOMEM (or the HAL's error) when the root table cannot be allocated
+ * @note Context: task (calls the HAL allocator for the root); never blocks by itself.
  */
 int axv_addrspace_init(struct axv_addrspace *as, const struct axv_hal *hal,
 		       const struct axv_pt_format *fmt, axv_gpa_t base, uint64_t size,
@@ -193,6 +194,8 @@ int axv_addrspace_init(struct axv_addrspace *as, const struct axv_hal *hal,
  * @brief Tear an address space down and return every frame (guest frames, tables, areas).
  * @param as an initialised space; it must not be in use by a running guest
  * @return 0 (the HAL's `flush_all` is called once before frames are given back)
+ * @note Context: task; calls the HAL's flush_all and free hooks; never blocks by itself;
+ *       not locked.
  */
 int axv_addrspace_destroy(struct axv_addrspace *as);
 
@@ -206,6 +209,9 @@ int axv_addrspace_destroy(struct axv_addrspace *as);
  * @param flags `AXV_MAP_*`; must include #AXV_MAP_READ
  * @return 0; #AXV_EINVAL, #AXV_ERANGE (also when the host range wraps or exceeds the
  *         format's output addresses), #AXV_EEXIST or #AXV_ENOMEM as described above
+ * @note Context: task, or interrupt if the HAL's hooks allow it; never blocks by itself;
+ *       not locked. Inside a reserved range (axv_addrspace_reserve()) it makes no HAL
+ *       allocator call.
  */
 int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t hpa,
 			     uint64_t size, axv_map_flags_t flags);
@@ -219,6 +225,8 @@ int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t 
  * @param populate true: take and map zeroed frames now; false: map nothing now and give a
  *                 zeroed frame on the first fault of each page (axv_addrspace_handle_fault())
  * @return as axv_addrspace_map_linear()
+ * @note Context: as axv_addrspace_map_linear(); guest frames come from the reservation only
+ *       with #AXV_RESERVE_FRAMES.
  */
 int axv_addrspace_map_alloc(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
 			    axv_map_flags_t flags, bool populate);
@@ -231,6 +239,7 @@ int axv_addrspace_map_alloc(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t si
  * @return 0 (also when part or all of the range was not mapped); #AXV_EINVAL, #AXV_ERANGE;
  *         #AXV_ENOMEM when a block or an area must be split and no frame is left (nothing
  *         changes). Frames of alloc areas are freed after the TLB flush.
+ * @note Context: as axv_addrspace_map_linear().
  */
 int axv_addrspace_unmap(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size);
 
@@ -242,6 +251,7 @@ int axv_addrspace_unmap(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size);
  * @param flags new `AXV_MAP_*` flags; must include #AXV_MAP_READ
  * @return 0; #AXV_EINVAL, #AXV_ERANGE; #AXV_ENOENT if part of the range is not in an area;
  *         #AXV_ENOMEM when a block or area must be split and no frame is left
+ * @note Context: as axv_addrspace_map_linear().
  */
 int axv_addrspace_protect(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
 			  axv_map_flags_t flags);
@@ -255,7 +265,8 @@ int axv_addrspace_protect(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
  * @param[out] left  bytes from @p gpa to the end of its leaf (may be NULL)
  * @return 0; #AXV_ERANGE outside the space; #AXV_ENOENT when no leaf maps @p gpa (a hole or
  *         a lazy page not yet faulted in). Outputs are written only on success.
- * @note May run concurrently with other translations and reads, not with a mutating call.
+ * @note Context: any; may run concurrently with other translations and reads, not with
+ *       a mutating call.
  */
 int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
 			    axv_map_flags_t *flags, uint64_t *left);
@@ -271,6 +282,9 @@ int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_h
  *         @p gpa, so the caller treats the access as MMIO; #AXV_EACCES when the area does not
  *         allow the access (a permission fault); #AXV_EINVAL for a bad @p access;
  *         #AXV_ERANGE outside the space; #AXV_ENOMEM when no frame is left (nothing changes)
+ * @note Context: the cpu that took the nested fault, in task or interrupt context if the
+ *       HAL's hooks allow it; never blocks by itself; not locked. Inside a range reserved
+ *       with #AXV_RESERVE_FRAMES it makes no HAL allocator call.
  */
 int axv_addrspace_handle_fault(struct axv_addrspace *as, axv_gpa_t gpa,
 			       axv_map_flags_t access);
@@ -285,6 +299,8 @@ int axv_addrspace_handle_fault(struct axv_addrspace *as, axv_gpa_t gpa,
  *         is not in an area (nothing is copied); #AXV_EFAULT when the HAL has no host
  *         mapping for a backing page. Lazy pages not faulted in read as zeros. Area
  *         permissions do not apply: this is the hypervisor's access.
+ * @note Context: any the HAL's phys_to_virt allows; never blocks; may run concurrently with
+ *       translations and other reads, not with a mutating call.
  */
 int axv_addrspace_read(const struct axv_addrspace *as, axv_gpa_t gpa, void *buf, size_t len);
 
@@ -297,6 +313,7 @@ int axv_addrspace_read(const struct axv_addrspace *as, axv_gpa_t gpa, void *buf,
  * @return as axv_addrspace_read(), plus #AXV_ENOMEM when lazy pages must be given frames
  *         and none is left (then nothing is copied and nothing changes). Lazy pages the range
  *         touches are given zeroed frames first (one TLB flush for all of them).
+ * @note Context: as axv_addrspace_map_linear() (it may fault in lazy pages).
  */
 int axv_addrspace_write(struct axv_addrspace *as, axv_gpa_t gpa, const void *buf, size_t len);
 
@@ -335,7 +352,7 @@ int axv_addrspace_write(struct axv_addrspace *as, axv_gpa_t gpa, const void *buf
  *         space or for counts that do not fit; #AXV_EBUSY when the space already has a
  *         reservation (axv_addrspace_unreserve() first); #AXV_ENOMEM (or the HAL's error)
  *         when the frames cannot be taken: then nothing changes
- * @note Task context (calls the HAL allocator); not locked, like every mutating call.
+ * @note Context: task (calls the HAL allocator); not locked, like every mutating call.
  */
 int axv_addrspace_reserve(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
 			  unsigned flags, size_t more_areas);
@@ -344,7 +361,7 @@ int axv_addrspace_reserve(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
  * @brief Give the frames a reservation still holds back to the HAL and end it.
  * @param as the space
  * @return 0 (also without a reservation); #AXV_EINVAL for NULL or an uninitialised space
- * @note Task context (calls the HAL's free hook); not locked. Tables and frames in use stay
+ * @note Context: task (calls the HAL's free hook); not locked. Tables and frames in use stay
  *       in use; they go back to the HAL when freed.
  */
 int axv_addrspace_unreserve(struct axv_addrspace *as);
@@ -353,7 +370,7 @@ int axv_addrspace_unreserve(struct axv_addrspace *as);
  * @brief Frames a reservation holds unused.
  * @param as the space
  * @return the number of frames in the reservation's stock (0 without one)
- * @note Any context; read-only.
+ * @note Context: any; read-only.
  */
 size_t axv_addrspace_reserved(const struct axv_addrspace *as);
 
@@ -361,6 +378,7 @@ size_t axv_addrspace_reserved(const struct axv_addrspace *as);
  * @brief Number of areas.
  * @param as the space
  * @return the number of areas, which axv_addrspace_area() indexes in address order
+ * @note Context: any; read-only.
  */
 size_t axv_addrspace_area_count(const struct axv_addrspace *as);
 
@@ -370,6 +388,7 @@ size_t axv_addrspace_area_count(const struct axv_addrspace *as);
  * @param index the area's index, in increasing address order
  * @param[out] out its description
  * @return 0; #AXV_ENOENT past the last area; #AXV_EINVAL for NULL arguments
+ * @note Context: any; read-only.
  */
 int axv_addrspace_area(const struct axv_addrspace *as, size_t index, struct axv_area_info *out);
 
@@ -377,6 +396,7 @@ int axv_addrspace_area(const struct axv_addrspace *as, size_t index, struct axv_
  * @brief Physical address of the root table, for the port (VTTBR_EL2 BADDR, EPTP, nCR3).
  * @param as the space
  * @return the root's physical address, aligned to the root's size (concatenated roots)
+ * @note Context: any; read-only.
  */
 axv_hpa_t axv_addrspace_root(const struct axv_addrspace *as);
 
@@ -384,6 +404,7 @@ axv_hpa_t axv_addrspace_root(const struct axv_addrspace *as);
  * @brief Frames the space holds: page tables, guest frames and its area array.
  * @param as the space
  * @return the live frame count of its frame context
+ * @note Context: any; read-only.
  */
 size_t axv_addrspace_frames(const struct axv_addrspace *as);
 
@@ -391,6 +412,7 @@ size_t axv_addrspace_frames(const struct axv_addrspace *as);
  * @brief Page-table frames the space holds, root included.
  * @param as the space
  * @return the number of page-table frames
+ * @note Context: any; read-only.
  */
 size_t axv_addrspace_pt_frames(const struct axv_addrspace *as);
 

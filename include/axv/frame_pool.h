@@ -70,7 +70,7 @@ struct axv_frame_pool {
  * @param frames number of frames
  * @return `ceil(frames / 64)`, the length of the `uint64_t` array to pass to
  *         axv_frame_pool_init()
- * @note Any context; pure function.
+ * @note Context: any; pure function.
  */
 static inline size_t axv_frame_pool_bitmap_words(size_t frames)
 {
@@ -93,7 +93,7 @@ static inline size_t axv_frame_pool_bitmap_words(size_t frames)
  *         @p size, or a bitmap that is too short; #AXV_ERANGE when the region wraps the
  *         physical address space; #AXV_ENOMEM when the region cannot hold its own bitmap
  *         and at least one frame
- * @note Task context, before any other call on @p pool; writes the bitmap and every frame's
+ * @note Context: task, before any other call on @p pool; writes the bitmap and every frame's
  *       first 16 bytes (O(frames)). The pool starts without lock hooks.
  */
 int axv_frame_pool_init(struct axv_frame_pool *pool, axv_hpa_t base, void *host, uint64_t size,
@@ -106,7 +106,7 @@ int axv_frame_pool_init(struct axv_frame_pool *pool, axv_hpa_t base, void *host,
  * @param unlock called after; must be given together with @p lock
  * @param ctx    passed to both hooks
  * @return 0; #AXV_EINVAL for a NULL @p pool or only one of the two hooks (nothing changes)
- * @note Task context, while no other cpu uses the pool. The hooks must not call back into
+ * @note Context: task, while no other cpu uses the pool. The hooks must not call back into
  *       the pool; a spinlock is the usual choice (mask interrupts in it if interrupt
  *       handlers allocate).
  */
@@ -122,7 +122,7 @@ int axv_frame_pool_set_lock(struct axv_frame_pool *pool, void (*lock)(void *ctx)
  * @return 0; #AXV_EINVAL for a NULL argument, a zero count or an alignment that is not a
  *         power of two; #AXV_ENOMEM when no such run is free (the pool is unchanged).
  *         The frames' contents are undefined (the first 16 bytes held list links).
- * @note Any context the lock hooks allow; never blocks by itself. O(1) for one frame with
+ * @note Context: any the lock hooks allow; never blocks by itself. O(1) for one frame with
  *       alignment 1, else O(count) plus a bitmap scan.
  */
 int axv_frame_pool_alloc(struct axv_frame_pool *pool, size_t count, size_t align,
@@ -136,7 +136,7 @@ int axv_frame_pool_alloc(struct axv_frame_pool *pool, size_t count, size_t align
  * @return 0; #AXV_EINVAL for a NULL pool, a zero count or a misaligned @p pa; #AXV_ERANGE
  *         when the frames are not all inside the pool; #AXV_ENOENT when one of them is
  *         already free (double free). On failure nothing is freed.
- * @note Any context the lock hooks allow; never blocks by itself. O(count). Any subrange of
+ * @note Context: any the lock hooks allow; never blocks by itself. O(count). Any subrange of
  *       allocated frames may be freed (the pool does not remember run boundaries).
  */
 int axv_frame_pool_free(struct axv_frame_pool *pool, axv_hpa_t pa, size_t count);
@@ -146,7 +146,7 @@ int axv_frame_pool_free(struct axv_frame_pool *pool, axv_hpa_t pa, size_t count)
  * @param pool an initialised pool
  * @param pa   a physical address
  * @return the host pointer, or NULL outside the frames the pool manages
- * @note Any context, any cpu; lock-free (arithmetic only).
+ * @note Context: any, any cpu; lock-free (arithmetic only).
  */
 void *axv_frame_pool_ptr(const struct axv_frame_pool *pool, axv_hpa_t pa);
 
@@ -155,7 +155,7 @@ void *axv_frame_pool_ptr(const struct axv_frame_pool *pool, axv_hpa_t pa);
  * @param pool an initialised pool
  * @param va   a host pointer
  * @return the physical address, or #AXV_HPA_INVALID outside the frames the pool manages
- * @note Any context, any cpu; lock-free (arithmetic only).
+ * @note Context: any, any cpu; lock-free (arithmetic only).
  */
 axv_hpa_t axv_frame_pool_phys(const struct axv_frame_pool *pool, const void *va);
 
@@ -164,7 +164,7 @@ axv_hpa_t axv_frame_pool_phys(const struct axv_frame_pool *pool, const void *va)
  * @param pool an initialised pool
  * @param pa   a frame's physical address
  * @return true if @p pa is a frame of the pool and free; false otherwise
- * @note Any context the lock hooks allow (takes the lock).
+ * @note Context: any the lock hooks allow (takes the lock).
  */
 bool axv_frame_pool_is_free(const struct axv_frame_pool *pool, axv_hpa_t pa);
 
@@ -172,7 +172,7 @@ bool axv_frame_pool_is_free(const struct axv_frame_pool *pool, axv_hpa_t pa);
  * @brief Free frames.
  * @param pool an initialised pool
  * @return the number of free frames
- * @note Any context; a racy snapshot when other cpus allocate.
+ * @note Context: any; a racy snapshot when other cpus allocate.
  */
 size_t axv_frame_pool_free_frames(const struct axv_frame_pool *pool);
 
@@ -180,7 +180,7 @@ size_t axv_frame_pool_free_frames(const struct axv_frame_pool *pool);
  * @brief Frames the pool manages (the region minus a carved bitmap).
  * @param pool an initialised pool
  * @return the number of frames
- * @note Any context; pure read.
+ * @note Context: any; pure read.
  */
 size_t axv_frame_pool_total_frames(const struct axv_frame_pool *pool);
 
@@ -188,7 +188,7 @@ size_t axv_frame_pool_total_frames(const struct axv_frame_pool *pool);
  * @brief Frees the ops table's `free_frames` hook refused (it cannot return an error).
  * @param pool an initialised pool
  * @return how many double frees or frees of foreign frames reached the hook
- * @note Any context.
+ * @note Context: any.
  */
 unsigned long axv_frame_pool_bad_frees(const struct axv_frame_pool *pool);
 
