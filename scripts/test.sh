@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of libaxv: native unit tests, sanitizers, release build, cross builds, the
-# freestanding symbol check, the header check, the install check and the docs.
+# freestanding symbol check, the header check, the install check, the docs, the
+# pick-only-what-you-need link check, the size report and the benchmark.
 # Installs its Debian packages when missing (as root). Exit status 0 only if all pass.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
@@ -63,6 +64,15 @@ la64_symbols() { # every public axv_la64_* symbol defined; only the four memory 
 	sh "$AXV_ROOT/tests/scripts/check-port-symbols.sh" llvm-nm-16 \
 		"$AXV_BUILD/loongarch64/libaxv.a" "$AXV_ROOT/include/axv/arch/loongarch64.h" axv_la64_
 }
+pick() { # the nm proof, shown in full (it also runs in the native suite)
+	# its own log base, so the native suite's testlog.json (the summary's source) stays whole
+	meson test -C "$AXV_BUILD/native" link-only-what-you-need --verbose --logbase pick 2>&1 |
+		grep -E '^(pick|FAIL)|symbols|^ *[0-9]+/[0-9]+ '
+	return "${PIPESTATUS[0]}"
+}
+sizes() { # text/data/bss per module library and port, minsize builds
+	bash "$AXV_ROOT/scripts/size.sh"
+}
 bench() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench.sh"
 }
@@ -81,6 +91,8 @@ step "aarch64 cross build: symbol and header checks, test guests and Debian Linu
 step "loongarch64 cross build (clang-16, symbol and header checks)" cross loongarch64
 step "loongarch64 port symbols (llvm-nm-16: every public axv_la64_* symbol, nothing but mem* undefined)" la64_symbols
 step "docs (Doxygen, warnings are errors)" docs
+step "pick only what you need: frame + addrspace + core link without vcpu/exit/irq (nm)" pick
+step "size report (scripts/size.sh: minsize builds of the three ports)" sizes
 step "benchmark (axv-bench, release; figures printed, not asserted)" bench
 step "Linux boot benchmark: under libaxv vs directly at EL1 (figures printed, not asserted)" bench_linux
 

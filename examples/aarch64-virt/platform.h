@@ -32,7 +32,8 @@ void gic_send_sgi(unsigned target_cpu, unsigned sgi);
 int64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 _Noreturn void platform_poweroff(void);
 
-/* The HAL: frames from the pool, identity phys <-> virt, cpu id from MPIDR, SGI as IPI. */
+/* The HAL: frames from libaxv's frame pool (axv/frame_pool.h) under a spinlock, identity
+ * phys <-> virt, cpu id from MPIDR, SGI as IPI. */
 extern const struct axv_hal platform_hal;
 void frames_init(void);
 uint64_t frames_free_count(void);

@@ -187,6 +187,7 @@ int axv_addrspace_init(struct axv_addrspace *as, const struct axv_hal *hal,
 	n.linear = true;
 	n.area_pa = AXV_HPA_INVALID;
 	n.pt_pages = fmt->root_frames;
+	n.stock = AXV_HPA_INVALID;
 	*as = n;
 	return 0;
 }
@@ -198,6 +199,7 @@ int axv_addrspace_destroy(struct axv_addrspace *as)
 	const struct axv_hal_tlb_ops *t = as->hal->tlb;
 	if (t && t->flush_all)
 		t->flush_all(as->hal->ctx, as->tlb_tag);
+	axv_addrspace_unreserve(as); /* from here on everything goes back to the HAL */
 	struct pt_pool pool = {AXV_HPA_INVALID, 0};
 	struct pt_walk w;
 	for (size_t i = 0; i < as->nareas; i++) {
@@ -263,7 +265,7 @@ int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t 
 	w.pa_base = hpa;
 	w.gpa_base = gpa;
 	pt_count_map(&w, true, gpa, gpa + size);
-	rc = pt_pool_fill(as, &pool, w.tables);
+	rc = pt_pool_fill(as, &pool, w.tables, 0, gpa, gpa + size);
 	if (rc == 0) {
 		rc = area_reserve(as, as->nareas + 1);
 		if (rc != 0)
@@ -298,7 +300,7 @@ static int populate_range(struct axv_addrspace *as, uint64_t s, uint64_t e, size
 	}
 	if (w.frames + w.tables == 0 && extra_areas == 0)
 		return 0;
-	int rc = pt_pool_fill(as, &pool, w.frames + w.tables);
+	int rc = pt_pool_fill(as, &pool, w.tables, w.frames, s, e);
 	if (rc == 0 && extra_areas) {
 		rc = area_reserve(as, as->nareas + extra_areas);
 		if (rc != 0)
@@ -365,7 +367,7 @@ static int change(struct axv_addrspace *as, uint64_t s, uint64_t e, bool unmap,
 	struct pt_walk w;
 	walk_init(&w, as, &pool);
 	pt_count_cut(&w, s, e);
-	int rc = pt_pool_fill(as, &pool, w.tables);
+	int rc = pt_pool_fill(as, &pool, w.tables, 0, s, e);
 	if (rc == 0) {
 		rc = area_reserve(as, as->nareas + extra_areas);
 		if (rc != 0)
@@ -598,6 +600,85 @@ int axv_addrspace_write(struct axv_addrspace *as, axv_gpa_t gpa, const void *buf
 	if (rc == 0)
 		rc = copy(as, gpa, (unsigned char *)(uintptr_t)buf, len, false, false);
 	return rc;
+}
+
+/* ---- reservation ---------------------------------------------------------------------- */
+
+int axv_addrspace_reserve(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
+			  unsigned flags, size_t more_areas)
+{
+	if (!as || !as->hal || (flags & ~AXV_RESERVE_FRAMES))
+		return AXV_EINVAL;
+	int rc = check_range(as, gpa, size);
+	if (rc != 0)
+		return rc;
+	if (as->res_hi != as->res_lo)
+		return AXV_EBUSY;
+	if (more_areas > SIZE_MAX / 2 - as->nareas)
+		return AXV_ERANGE;
+	uint64_t e = gpa + size;
+	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_walk w;
+	walk_init(&w, as, &pool);
+	size_t most;
+	pt_count_reserve(&w, gpa, e, &most);
+	size_t need = w.tables, cap = most;
+	if (flags & AXV_RESERVE_FRAMES) {
+		/* every page may come to need a frame, minus those backed by one already */
+		uint64_t pages = size >> AXV_FRAME_SHIFT, backed = 0;
+		const struct area *v = areas(as);
+		for (size_t i = area_find(v, as->nareas, gpa); i < as->nareas && v[i].start < e;
+		     i++) {
+			if (v[i].kind != AXV_AREA_ALLOC)
+				continue;
+			uint64_t cs = max_u64(v[i].start, gpa), ce = min_u64(aend(&v[i]), e);
+			struct pt_walk c;
+			walk_init(&c, as, &pool);
+			pt_count_map(&c, false, cs, ce);
+			backed += ((ce - cs) >> AXV_FRAME_SHIFT) - c.frames;
+		}
+		if (pages > SIZE_MAX / 2 || most > SIZE_MAX / 2)
+			return AXV_ERANGE;
+		need += (size_t)(pages - backed);
+		cap += (size_t)pages;
+	}
+	rc = pt_pool_fill(as, &pool, need, 0, 0, 0);
+	if (rc == 0) {
+		rc = area_reserve(as, as->nareas + more_areas);
+		if (rc != 0)
+			pt_pool_drain(as, &pool);
+	}
+	if (rc != 0)
+		return rc;
+	as->stock = pool.head;
+	as->stock_n = pool.n;
+	as->stock_cap = cap;
+	as->res_lo = gpa;
+	as->res_hi = e;
+	as->res_frames = (flags & AXV_RESERVE_FRAMES) != 0;
+	return 0;
+}
+
+int axv_addrspace_unreserve(struct axv_addrspace *as)
+{
+	if (!as || !as->hal)
+		return AXV_EINVAL;
+	while (as->stock_n) {
+		axv_hpa_t pa = as->stock;
+		as->stock = *pt_va(as, pa);
+		as->stock_n--;
+		axv_frame_free(&as->frames, pa);
+	}
+	as->stock = AXV_HPA_INVALID;
+	as->stock_cap = 0;
+	as->res_lo = as->res_hi = 0;
+	as->res_frames = false;
+	return 0;
+}
+
+size_t axv_addrspace_reserved(const struct axv_addrspace *as)
+{
+	return as ? as->stock_n : 0;
 }
 
 /* ---- introspection -------------------------------------------------------------------- */
