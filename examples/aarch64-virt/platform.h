@@ -8,10 +8,7 @@
 
 #include <axv/hal.h>
 
-void con_putc(char c);
-void con_puts(const char *s);
-void con_printf(const char *fmt, ...);
-void con_vprintf(const char *fmt, va_list ap);
+#include "console.h"
 
 void mmu_enable_el2(void);
 

@@ -7,9 +7,7 @@
 
 #include <axv/hal.h>
 
-void con_putc(char c);
-void con_puts(const char *s);
-void con_printf(const char *fmt, ...);
+#include "console.h"
 
 static inline void outb(uint16_t port, uint8_t v)
 {

@@ -24,10 +24,7 @@
 #define EXIT_FAIL 0x11
 
 void guest_main(void);
-void puts_(const char *s);
-void printf_(const char *fmt, ...);
-void check(const char *name, bool ok);
-int failures(void);
+#include "print.h"
 /* Print the DONE line (guest_done() also writes the result to the exit port). */
 void guest_report(void);
 
