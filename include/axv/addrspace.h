@@ -145,6 +145,14 @@ struct axv_area_info {
 };
 
 /**
+ * Entries of an address space's translation cache: one per leaf table (2 MiB of guest
+ * addresses with 4 KiB pages), so translations skip the upper levels of the walk. It lives in
+ * `struct axv_addrspace` (8 bytes an entry), is filled by axv_addrspace_translate() and
+ * emptied by every call that changes areas or tables.
+ */
+#define AXV_AS_TCACHE 512u
+
+/**
  * @brief An address space. Caller-owned storage; initialise with axv_addrspace_init().
  *
  * The members are visible so the struct can be embedded by value; treat them as private.
@@ -170,6 +178,11 @@ struct axv_addrspace {
 	axv_gpa_t res_lo;                 /**< reserved range start (private) */
 	axv_gpa_t res_hi;                 /**< reserved range end; equal to res_lo: none (private) */
 	bool res_frames;                  /**< the reservation covers guest frames (private) */
+	uint8_t tc_shift;                 /**< bytes one cached leaf table maps, log2; 0: no cache (private) */
+	uint64_t tc_empty;                /**< the format's empty leaf entry (private) */
+	uint64_t tc_valid;                /**< the format's valid bits (private) */
+	uint64_t tc_oa;                   /**< the format's output-address mask (private) */
+	uint64_t tcache[AXV_AS_TCACHE];   /**< translation cache of leaf tables (private) */
 };
 
 /**

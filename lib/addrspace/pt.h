@@ -78,8 +78,8 @@ int pt_lookup_slow(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entr
  * on the constant-offset path: translate's whole cost is this loop of dependent loads. Every
  * level below the root indexes 9 bits (axv_pt_format_check() guarantees it), so the shift
  * drops by 9 per level and only the root needs its own index width. */
-static inline int pt_lookup_fast(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
-				 unsigned *level)
+static inline int pt_lookup_fast_t(const struct axv_addrspace *as, axv_gpa_t gpa,
+				   uint64_t *entry, unsigned *level, const uint64_t **table)
 {
 	const struct axv_pt_format *f = as->fmt;
 	const uintptr_t off = as->va_off;
@@ -104,7 +104,15 @@ static inline int pt_lookup_fast(const struct axv_addrspace *as, axv_gpa_t gpa, 
 		return AXV_ENOENT;
 	*entry = e;
 	*level = l;
+	*table = t;
 	return 0;
+}
+
+static inline int pt_lookup_fast(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
+				 unsigned *level)
+{
+	const uint64_t *t;
+	return pt_lookup_fast_t(as, gpa, entry, level, &t);
 }
 
 static inline int pt_lookup(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
