@@ -354,7 +354,8 @@ struct axv_virtio_blk {
 	bool read_only;                           /**< refuse OUT (private) */
 	uint8_t id[AXV_VIRTIO_BLK_ID_BYTES];      /**< GET_ID string (private) */
 	uint8_t config[24];                       /**< config space (private) */
-	uint64_t reqs, errors;                    /**< statistics: requests, IOERR/UNSUPP */
+	uint64_t reqs;                            /**< statistics: requests processed */
+	uint64_t errors;                          /**< statistics: requests failed (IOERR, UNSUPP) */
 };
 
 /**
@@ -387,7 +388,8 @@ struct axv_virtio_console {
 	void (*out)(void *ctx, const uint8_t *buf, size_t len);      /**< output (private) */
 	void *out_ctx;                                               /**< its context (private) */
 	uint8_t config[12];                                          /**< config space (private) */
-	uint64_t tx_bytes, rx_bytes;                                 /**< statistics */
+	uint64_t tx_bytes;                                           /**< statistics: bytes out */
+	uint64_t rx_bytes;                                           /**< statistics: bytes in */
 };
 
 /**
