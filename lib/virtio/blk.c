@@ -35,6 +35,13 @@ static bool in_disk(const struct axv_virtio_blk *b, uint64_t sector, uint32_t le
 	       len / AXV_VIRTIO_BLK_SECTOR <= cap - sector;
 }
 
+/* Host address of a sector already checked by in_disk() (never called for a NULL disk:
+ * a zero-length transfer copies nothing). */
+static uint8_t *disk_at(const struct axv_virtio_blk *b, uint64_t sector)
+{
+	return b->mem + sector * AXV_VIRTIO_BLK_SECTOR;
+}
+
 /* One request: returns the bytes written into the writable part (status included), or -1
  * to refuse a request that cannot carry a status. */
 static int64_t handle(struct axv_virtio_blk *b, const struct axv_virtq_req *r)
@@ -49,16 +56,18 @@ static int64_t handle(struct axv_virtio_blk *b, const struct axv_virtq_req *r)
 	uint8_t st = VIRTIO_BLK_S_OK;
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
-		if (!in_disk(b, sector, data_in) ||
-		    axv_virtq_write(m, r, 0, b->mem + sector * AXV_VIRTIO_BLK_SECTOR, data_in) != 0)
+		if (!in_disk(b, sector, data_in))
+			st = VIRTIO_BLK_S_IOERR;
+		else if (data_in && axv_virtq_write(m, r, 0, disk_at(b, sector), data_in) != 0)
 			st = VIRTIO_BLK_S_IOERR;
 		else
 			done = data_in;
 		break;
 	case VIRTIO_BLK_T_OUT:
-		if (b->read_only || !in_disk(b, sector, data_out) ||
-		    axv_virtq_read(m, r, HDR_LEN, b->mem + sector * AXV_VIRTIO_BLK_SECTOR,
-				   data_out) != 0)
+		if (b->read_only || !in_disk(b, sector, data_out))
+			st = VIRTIO_BLK_S_IOERR;
+		else if (data_out &&
+			 axv_virtq_read(m, r, HDR_LEN, disk_at(b, sector), data_out) != 0)
 			st = VIRTIO_BLK_S_IOERR;
 		break;
 	case VIRTIO_BLK_T_FLUSH:

@@ -160,7 +160,7 @@ int axv_virtq_pop(struct axv_virtio_mmio *m, unsigned q, struct axv_virtq_req *r
 		if (write_u16(m, vq->device + USED_RING + 8u * (uint64_t)vq->num,
 			      vq->last_avail) != 0)
 			return violate(m, AXV_VIRTIO_BAD_BUFFER);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		virtio_fence(__ATOMIC_SEQ_CST);
 		if (read_u16(m, vq->driver + AVAIL_IDX, &avail) != 0)
 			return violate(m, AXV_VIRTIO_BAD_BUFFER);
 	}
@@ -170,7 +170,7 @@ int axv_virtq_pop(struct axv_virtio_mmio *m, unsigned q, struct axv_virtq_req *r
 	/* Section 2.7.13.3: the driver never makes more than the queue size available. */
 	if (pending > vq->num)
 		return violate(m, AXV_VIRTIO_BAD_AVAIL_IDX);
-	__atomic_thread_fence(__ATOMIC_ACQUIRE); /* the ring entry after the index */
+	virtio_fence(__ATOMIC_ACQUIRE); /* the ring entry after the index */
 	uint16_t head;
 	uint64_t slot = vq->driver + AVAIL_RING + 2u * (uint64_t)(vq->last_avail & (vq->num - 1));
 	if (read_u16(m, slot, &head) != 0)
@@ -244,12 +244,12 @@ int axv_virtq_push(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uin
 	uint64_t slot = vq->device + USED_RING + 8u * (uint64_t)(vq->used_idx & (vq->num - 1));
 	if (gwrite(m, slot, e, sizeof(e)) != 0)
 		return violate(m, AXV_VIRTIO_BAD_BUFFER);
-	__atomic_thread_fence(__ATOMIC_RELEASE); /* the element before the index (2.7.8) */
+	virtio_fence(__ATOMIC_RELEASE); /* the element before the index (2.7.8) */
 	uint16_t old = vq->used_idx, now = (uint16_t)(old + 1);
 	if (write_u16(m, vq->device + USED_IDX, now) != 0)
 		return violate(m, AXV_VIRTIO_BAD_BUFFER);
 	vq->used_idx = now;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the index before reading suppression */
+	virtio_fence(__ATOMIC_SEQ_CST); /* the index before reading suppression */
 	bool notify;
 	if (axv_virtio_has_feature(m, AXV_VIRTIO_F_RING_EVENT_IDX)) {
 		uint16_t ev;

@@ -56,6 +56,15 @@ bool axv_virtio_queue_live(const struct axv_virtio_mmio *m, unsigned q);
 /* Checks of QueueReady = 1: size, alignment and guest-RAM ranges (section 2.7). */
 bool axv_virtq_setup_ok(const struct axv_virtio_mmio *m, const struct axv_virtq *vq);
 
+/* Fences between guest-memory accesses (virtio 1.2 section 2.7.13). GCC refuses
+ * atomic_thread_fence under -fsanitize=thread (-Wtsan); the ThreadSanitizer build runs no
+ * virtio code concurrently, so there it only stops the compiler from reordering. */
+#if defined(__SANITIZE_THREAD__)
+#define virtio_fence(order) __atomic_signal_fence(order)
+#else
+#define virtio_fence(order) __atomic_thread_fence(order)
+#endif
+
 /* Most chains one notify (or console input call) processes: a guest adding buffers from
  * another vcpu cannot keep the device busy for ever; what is left waits for its next
  * notification. */

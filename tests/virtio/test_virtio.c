@@ -911,3 +911,22 @@ Test(virtio_console, output_and_input)
 	cr_expect_eq(cm->violation, AXV_VIRTIO_BAD_BUFFER);
 	env_fini(&e);
 }
+
+Test(virtq, empty_disk)
+{
+	struct axv_virtio_blk z;
+	cr_assert_eq(axv_virtio_blk_init(&z, &e.as, NULL, 0, false, NULL, env_set_irq, &e), 0);
+	m = &z.mmio;
+	cr_expect_eq(rd(m, 0x100), 0u, "capacity");
+	cr_assert_eq(drv_setup(m, FEAT, 0, 8, DESC, AVAIL, USED, true), ST_OK);
+	blk_req(0, 0, 0, true);
+	notify();
+	cr_expect_eq(gbyte(BUF + 0x100), 0, "an empty read at sector 0 is fine");
+	blk_req(0, 0, 512, true);
+	notify();
+	cr_expect_eq(gbyte(BUF + 0x100), 1, "past the end");
+	blk_req(1, 0, 512, false);
+	notify();
+	cr_expect_eq(gbyte(BUF + 0x100), 1);
+	m = &blk.mmio;
+}
