@@ -379,6 +379,13 @@ int axv_virtio_blk_init(struct axv_virtio_blk *b, struct axv_addrspace *as, void
 /* ---- virtio-console (section 5.3) --------------------------------------------------- */
 
 /**
+ * Most bytes of one transmit chain handed to the output callback; the rest of a longer
+ * chain is dropped (counted in axv_virtio_console::tx_dropped). Bounds the work one guest
+ * notification can cause (a chain may otherwise describe up to 4 GiB).
+ */
+#define AXV_VIRTIO_CONSOLE_CHAIN_MAX 65536u
+
+/**
  * @brief A virtio-console device with one port (no multiport): receiveq0 (queue 0) carries
  *        host input to the guest, transmitq0 (queue 1) guest output to the host.
  *        Caller storage, set up with axv_virtio_console_init(); register `&con.mmio`.
@@ -390,6 +397,7 @@ struct axv_virtio_console {
 	uint8_t config[12];                                          /**< config space (private) */
 	uint64_t tx_bytes;                                           /**< statistics: bytes out */
 	uint64_t rx_bytes;                                           /**< statistics: bytes in */
+	uint64_t tx_dropped;                                         /**< statistics: bytes over the chain limit */
 };
 
 /**

@@ -17,8 +17,13 @@ static int con_notify(struct axv_virtio_mmio *m, unsigned q)
 	for (unsigned n = VIRTQ_BUDGET(&m->q[q]); n; n--) {
 		if (axv_virtq_pop(m, q, &r) != 0)
 			break;
-		for (uint32_t off = 0; off < r.out_len;) {
-			uint32_t k = r.out_len - off < sizeof(buf) ? r.out_len - off : sizeof(buf);
+		uint32_t len = r.out_len;
+		if (len > AXV_VIRTIO_CONSOLE_CHAIN_MAX) {
+			c->tx_dropped += len - AXV_VIRTIO_CONSOLE_CHAIN_MAX;
+			len = AXV_VIRTIO_CONSOLE_CHAIN_MAX;
+		}
+		for (uint32_t off = 0; off < len;) {
+			uint32_t k = len - off < sizeof(buf) ? len - off : sizeof(buf);
 			if (axv_virtq_read(m, &r, off, buf, k) != 0)
 				break;
 			c->out(c->out_ctx, buf, k);
@@ -56,6 +61,7 @@ int axv_virtio_console_init(struct axv_virtio_console *c, struct axv_addrspace *
 	axv_memset(c->config, 0, sizeof(c->config));
 	c->tx_bytes = 0;
 	c->rx_bytes = 0;
+	c->tx_dropped = 0;
 	return 0;
 }
 

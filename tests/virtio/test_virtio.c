@@ -846,9 +846,16 @@ Test(virtq, ring_wraps_past_65535)
 static char out_buf[4096];
 static size_t out_len;
 
+static bool big_out;
+static size_t big_total;
+
 static void con_out(void *ctx, const uint8_t *b, size_t n)
 {
 	cr_assert_eq(ctx, &out_len);
+	if (big_out) {
+		big_total += n;
+		return;
+	}
 	cr_assert(out_len + n <= sizeof(out_buf));
 	memcpy(out_buf + out_len, b, n);
 	out_len += n;
@@ -886,6 +893,16 @@ Test(virtio_console, output_and_input)
 	cr_expect_eq(memcmp(out_buf, "hello, world", 12), 0);
 	cr_expect_eq(g16(&e, RAM + 0x8000 + 2), 2);
 	cr_expect_eq(c.tx_bytes, 312u);
+	/* A 4 GiB - 1 chain (lazily mapped, untouched RAM): 64 KiB out, the rest dropped. */
+	out_len = 0;
+	desc(&e, RAM + 0x6000, 3, BIG, 0xffffffffu, 0, 0);
+	avail_add(&e, RAM + 0x7000, 4, 3);
+	big_out = true;
+	wr(cm, 0x050, 1);
+	big_out = false;
+	cr_expect_eq(big_total, AXV_VIRTIO_CONSOLE_CHAIN_MAX);
+	cr_expect_eq(c.tx_dropped, 0xffffffffull - AXV_VIRTIO_CONSOLE_CHAIN_MAX);
+	cr_expect_eq(g16(&e, RAM + 0x8000 + 2), 3);
 	/* Input: no receive buffer yet. */
 	cr_expect_eq(axv_virtio_console_input(&c, (const uint8_t *)"abc", 3), 0u);
 	/* Two receive buffers of 4 bytes: 10 bytes in, 8 accepted. */
