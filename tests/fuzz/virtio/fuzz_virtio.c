@@ -134,6 +134,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	ram_zero();
+	/* Read-only RAM and device memory: a device must never write them. */
+	static uint8_t pat[0x1000], chk[0x1000];
+	for (unsigned i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 13 + 5);
+	if (axv_addrspace_write(&as, ROM, pat, sizeof(pat)) ||
+	    axv_addrspace_write(&as, DEVMEM, pat, sizeof(pat)))
+		abort();
 	for (unsigned i = 0; i < DISK; i++)
 		disk[i] = (uint8_t)i;
 	blk_irq = con_irq = false;
@@ -278,6 +285,9 @@ end:
 			if (disk[i] != (uint8_t)i)
 				abort();
 	}
+	if (axv_addrspace_read(&as, ROM, chk, sizeof(chk)) || memcmp(chk, pat, sizeof(pat)) ||
+	    axv_addrspace_read(&as, DEVMEM, chk, sizeof(chk)) || memcmp(chk, pat, sizeof(pat)))
+		abort(); /* a device wrote read-only RAM or device memory */
 	/* Every host pointer the library took was to a live frame; nothing freed twice. */
 	if (mh.stray_ptrs || mh.bad_frees)
 		abort();
