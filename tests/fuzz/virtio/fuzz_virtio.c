@@ -245,7 +245,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				goto end;
 			unsigned qi = q & 3;
 			const struct axv_virtq *vq = &m->q[qi];
-			if (vq->num && vq->driver >= RAM && vq->driver < RAM + RAM_SIZE) {
+			/* The guest writes only its read/write RAM. */
+			if (vq->num && vq->driver >= RAM &&
+			    vq->driver + 4 + 2ull * vq->num <= RAM + RAM_SIZE) {
 				uint16_t idx = 0;
 				(void)axv_addrspace_read(&as, vq->driver + 2, &idx, 2);
 				(void)axv_addrspace_write(&as,
