@@ -73,6 +73,9 @@ pick() { # the nm proof, shown in full (it also runs in the native suite)
 sizes() { # text/data/bss per module library and port, minsize builds
 	bash "$AXV_ROOT/scripts/size.sh"
 }
+bench_virtio() { # figures are printed, never asserted
+	bash "$AXV_ROOT/scripts/bench-virtio.sh" 3
+}
 bench() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench.sh"
 }
@@ -87,7 +90,7 @@ step "native build, unit tests (Criterion, mock HAL), x86_64 SVM test guests und
 step "AddressSanitizer + UndefinedBehaviorSanitizer" sanitize
 step "ThreadSanitizer (threaded tests; Criterion cannot run under TSan)" tsan
 step "release build (debug checks off)" release
-step "aarch64 cross build: symbol and header checks, test guests and Debian Linux (1 and 2 vcpus) under QEMU at EL1 under libaxv at EL2" cross aarch64
+step "aarch64 cross build: symbol and header checks, test guests and Debian Linux (1 and 2 vcpus, virtio-blk and virtio-console) under QEMU at EL1 under libaxv at EL2" cross aarch64
 step "loongarch64 cross build (clang-16, symbol and header checks)" cross loongarch64
 step "loongarch64 port symbols (llvm-nm-16: every public axv_la64_* symbol, nothing but mem* undefined)" la64_symbols
 step "docs (Doxygen, warnings are errors)" docs
@@ -95,6 +98,7 @@ step "pick only what you need: frame + addrspace + core link without vcpu/exit/i
 step "size report (scripts/size.sh: minsize builds of the three ports)" sizes
 step "benchmark (axv-bench, release; figures printed, not asserted)" bench
 step "Linux boot benchmark: under libaxv vs directly at EL1 (figures printed, not asserted)" bench_linux
+step "virtio-blk benchmark: the guest's sequential read on libaxv vs QEMU's virtio-blk (printed, not asserted)" bench_virtio
 
 say "summary"
 python3 "$AXV_ROOT/scripts/summarize.py" --total \

@@ -17,6 +17,7 @@
 #include <axv/exit.h>
 #include <axv/irq.h>
 #include <axv/vcpu.h>
+#include <axv/virtio.h>
 
 #include "config.h"
 #include "devices.h"
@@ -45,6 +46,8 @@ static _Atomic unsigned cpus_up = 1;      /* physical cpus in hyp_main */
 static _Atomic bool vm_ready;             /* cpu 0 built the vm */
 static _Atomic bool vcpu_on[MAX_CPUS];    /* guest PSCI state of each vcpu */
 static struct spinlock as_lock;           /* the address space is shared by the vcpus */
+static struct axv_virtio_blk vblk;        /* virtio-blk over the disk QEMU's loader gave us */
+static struct axv_virtio_console vcon;    /* virtio-console to the host console */
 static struct vuart vuart;
 static struct testdev testdev;
 static struct dbgregs dbgregs;
@@ -162,6 +165,63 @@ static axv_gpa_t load_dtb_and_initrd(void)
 	return at;
 }
 
+/* ---- virtio devices ---------------------------------------------------------------------------- */
+
+/* A virtio device is not locked by libaxv: its bus accesses are serialised here, under the
+ * address-space lock, since queue processing reads and writes guest memory. */
+static int virtio_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
+{
+	spin_lock(&as_lock);
+	int rc = axv_virtio_mmio_ops.read(ctx, off, width, value);
+	spin_unlock(&as_lock);
+	return rc;
+}
+
+static int virtio_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
+{
+	spin_lock(&as_lock);
+	int rc = axv_virtio_mmio_ops.write(ctx, off, width, value);
+	spin_unlock(&as_lock);
+	return rc;
+}
+
+static const struct axv_device_ops virtio_locked_ops = {virtio_read, virtio_write};
+
+/* The devices' interrupt lines are SPIs of the virtual GIC (through the core irq module). */
+static void virtio_irq(void *ctx, bool level)
+{
+	axv_vgic_set_spi(&vgic, (uint32_t)(uintptr_t)ctx, level);
+}
+
+static void virtio_console_out(void *ctx, const uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	for (size_t i = 0; i < len; i++)
+		con_putc((char)buf[i]);
+}
+
+static void add_virtio_devices(void)
+{
+	uint32_t disk = *(volatile uint32_t *)(uintptr_t)GUEST_DISK_SIZE_ADDR;
+	if (disk > GUEST_DISK_MAX)
+		fatal("disk image size", AXV_ERANGE);
+	check("virtio-blk", axv_virtio_blk_init(&vblk, &as, (void *)(uintptr_t)GUEST_DISK_ADDR, disk,
+						true, "libaxv-test-disk", virtio_irq,
+						(void *)(uintptr_t)GUEST_VIRTIO_BLK_INTID));
+	check("virtio-console", axv_virtio_console_init(&vcon, &as, virtio_console_out, NULL,
+							virtio_irq,
+							(void *)(uintptr_t)GUEST_VIRTIO_CON_INTID));
+	check("virtio-blk bus", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_VIRTIO_BLK_BASE,
+						 AXV_VIRTIO_MMIO_SIZE, &virtio_locked_ops,
+						 &vblk.mmio));
+	check("virtio-console bus", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_VIRTIO_CON_BASE,
+						     AXV_VIRTIO_MMIO_SIZE, &virtio_locked_ops,
+						     &vcon.mmio));
+	if (disk)
+		con_printf("aarch64-virt: virtio-blk disk %u KiB (read-only), virtio-console\n",
+			   disk >> 10);
+}
+
 /* ---- the vm ----------------------------------------------------------------------------------- */
 
 static uint64_t vtcr_for(const struct axv_pt_format *fmt)
@@ -183,7 +243,7 @@ static void build_vm(void)
 	check("map lazy region", axv_addrspace_map_alloc(&as, GUEST_LAZY_BASE, GUEST_LAZY_SIZE,
 							 AXV_MAP_READ | AXV_MAP_WRITE, false));
 
-	const size_t cap[AXV_BUS_SPACE_COUNT] = {4 + MAX_CPUS, 0, 4};
+	const size_t cap[AXV_BUS_SPACE_COUNT] = {6 + MAX_CPUS, 0, 4};
 	check("device bus", axv_bus_init(&bus, bus_slots, cap));
 	check("vuart", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_UART_BASE, 0x1000, &vuart_ops,
 					&vuart));
@@ -226,6 +286,7 @@ static void build_vm(void)
 	}
 	check("vgic", axv_vgic_init(&vgic, vp, qp, mpidr, nr_vcpus, GUEST_SPIS));
 	testdev.gic = &vgic;
+	add_virtio_devices();
 	check("vgic gicd", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_GICD_BASE, AXV_VGIC_GICD_SIZE,
 					    &axv_vgic_gicd_ops, &vgic));
 	for (unsigned i = 0; i < nr_vcpus; i++)

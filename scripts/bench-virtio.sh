@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Issue 11 benchmark: the Linux guest's sequential read throughput of /dev/vda on libaxv's
+# virtio-blk under the example hypervisor, next to QEMU's own virtio-blk at EL1 (same kernel,
+# initramfs and disk image), in one run. usage: bench-virtio.sh [RUNS]
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$AXV_ROOT"
+ensure_packages $AXV_PKGS_BASE $AXV_PKGS_CROSS $AXV_PKGS_QEMU
+d=$AXV_BUILD/bench-aarch64
+configure "$d" --cross-file cross/aarch64.ini -Dtests=disabled -Ddocs=disabled --buildtype=release
+ninja -C "$d" -j "$AXV_JOBS" >/dev/null
+bash scripts/fetch-linux.sh "$AXV_BUILD/linux"
+python3 scripts/bench-virtio.py "$d/examples/aarch64-virt/aarch64-virt.elf" \
+	"$d/examples/aarch64-virt/guest.dtb" "$AXV_BUILD/linux" "${1:-3}"
