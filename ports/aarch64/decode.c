@@ -130,8 +130,12 @@ static void psci(struct axv_a64_ctx *c, struct axv_exit *e)
 		return;
 	case AXV_PSCI_CPU_SUSPEND_32:
 	case AXV_PSCI_CPU_SUSPEND_64:
-		/* Every power state is treated as standby: return SUCCESS once woken. */
+		/* Every power state is treated as standby: return SUCCESS once woken. Like WFI,
+		 * the halt is already stepped over (nobody completes a halt): a trapped SMC
+		 * would otherwise suspend again on every wake-up. */
 		c->x[0] = AXV_PSCI_RET_SUCCESS;
+		c->pc += e->insn_len;
+		e->insn_len = 0;
 		e->reason = AXV_EXIT_HALT;
 		return;
 	case AXV_PSCI_CPU_ON_32:

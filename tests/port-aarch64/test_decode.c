@@ -247,6 +247,13 @@ Test(a64, psci_power_calls_become_exits)
 	cr_expect_eq(call(true, 0x84000009, 0, 0, 0), AXV_EXIT_SYSTEM_RESET);
 	cr_expect_eq(call(false, 0xc4000001, 0, 0, 0), AXV_EXIT_HALT);
 	cr_expect_eq(ctx.x[0], 0, "CPU_SUSPEND returns SUCCESS when woken");
+	/* A halt is never completed, so CPU_SUSPEND is stepped over like WFI, also when it is
+	 * a trapped SMC (found by fuzzing: the guest suspended again on every wake-up). */
+	for (int smc = 0; smc < 2; smc++) {
+		cr_expect_eq(call(smc, 0x84000001, 0, 0, 0), AXV_EXIT_HALT);
+		cr_expect_eq(ex.insn_len, 0, "smc %d: a halt has nothing left to complete", smc);
+		cr_expect_eq(ctx.pc, 0x40081000u + (smc ? 4u : 0u), "smc %d: pc past the call", smc);
+	}
 	cr_expect_eq(call(false, 0xc4000004, 0x101, 0, 0), AXV_EXIT_HYPERCALL);
 	cr_expect_eq(ex.hypercall.nr, 0xc4000004);
 	cr_expect_eq(ex.hypercall.args[0], 0x101);
