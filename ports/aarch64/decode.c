@@ -239,6 +239,13 @@ static void decode_dabt(struct axv_a64_ctx *c, struct axv_exit *e, uint32_t iss)
 	unsigned srt = bits(iss, AXV_A64_DABT_SRT_SHIFT, 5);
 	unsigned width = 1u << bits(iss, AXV_A64_DABT_SAS_SHIFT, 2);
 	bool sf = iss & AXV_A64_DABT_SF;
+	if (width == 8 && !sf) {
+		/* A doubleword access through a W register does not exist: a syndrome that
+		 * says so would become a read wider than its destination, which the bus
+		 * refuses. Report it rather than emulate it. */
+		unhandled(c, e);
+		return;
+	}
 	e->insn_len = 4;
 	e->access.addr = fault_ipa(c, false);
 	e->access.width = (uint8_t)width;
