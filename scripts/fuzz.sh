@@ -16,6 +16,8 @@ ensure_packages $AXV_PKGS_BASE $AXV_PKGS_FUZZ
 
 total=${1:-600}
 dir="$AXV_BUILD/fuzz"
+# Meson 1.0 drops a changed c_args on --reconfigure: start again if it lost them.
+if [ -f "$dir/build.ninja" ] && ! grep -q fuzzer-no-link "$dir/build.ninja"; then rm -rf "$dir"; fi
 CC=clang-16 configure "$dir" -Dfuzz=enabled -Ddocs=disabled -Dexamples=disabled \
 	--buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
 	"-Dc_args=-fsanitize=fuzzer-no-link -fno-sanitize-recover=all" || exit 1
@@ -24,7 +26,7 @@ ninja -C "$dir" -j "$AXV_JOBS" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: (Ente
 
 harnesses=()
 for f in "$dir"/tests/fuzz/fuzz-*; do
-	[ -x "$f" ] || continue
+	[ -f "$f" ] && [ -x "$f" ] || continue
 	h=${f##*/fuzz-}
 	if [ -n "${AXV_FUZZ_ONLY:-}" ] && ! [[ " $AXV_FUZZ_ONLY " == *" $h "* ]]; then
 		continue

@@ -539,16 +539,19 @@ static int check_mem(const struct axv_addrspace *as, uint64_t gpa, size_t len)
 }
 
 /* Copy between guest memory and buf; read: to buf. Pages not mapped read as zeros. */
-static int copy(const struct axv_addrspace *as, uint64_t gpa, unsigned char *buf, size_t len,
-		bool read, bool dry)
+/* Copy between guest memory and a host buffer: into @out (a read) when it is not NULL,
+ * else from @in (a write). A dry run only checks that every backing page has a host
+ * mapping, so a failing copy copies nothing. */
+static int copy(const struct axv_addrspace *as, uint64_t gpa, unsigned char *out,
+		const unsigned char *in, size_t len, bool dry)
 {
 	while (len) {
 		size_t chunk = (size_t)min_u64(len, PAGE - (gpa & PAGE_MASK));
 		uint64_t e;
 		unsigned l;
 		if (pt_lookup(as, gpa, &e, &l) != 0) {
-			if (!dry && read)
-				axv_memset(buf, 0, chunk);
+			if (!dry && out)
+				axv_memset(out, 0, chunk);
 		} else {
 			uint64_t off = gpa & (((uint64_t)1 << as->fmt->shift[l]) - 1);
 			unsigned char *p =
@@ -556,14 +559,17 @@ static int copy(const struct axv_addrspace *as, uint64_t gpa, unsigned char *buf
 			if (!p)
 				return AXV_EFAULT;
 			if (!dry) {
-				if (read)
-					axv_memcpy(buf, p, chunk);
+				if (out)
+					axv_memcpy(out, p, chunk);
 				else
-					axv_memcpy(p, buf, chunk);
+					axv_memcpy(p, in, chunk);
 			}
 		}
 		gpa += chunk;
-		buf += chunk;
+		if (out)
+			out += chunk;
+		else
+			in += chunk;
 		len -= chunk;
 	}
 	return 0;
@@ -577,9 +583,9 @@ int axv_addrspace_read(const struct axv_addrspace *as, axv_gpa_t gpa, void *buf,
 		return 0;
 	int rc = check_mem(as, gpa, len);
 	if (rc == 0)
-		rc = copy(as, gpa, buf, len, true, true);
+		rc = copy(as, gpa, buf, NULL, len, true);
 	if (rc == 0)
-		rc = copy(as, gpa, buf, len, true, false);
+		rc = copy(as, gpa, buf, NULL, len, false);
 	return rc;
 }
 
@@ -591,12 +597,12 @@ int axv_addrspace_write(struct axv_addrspace *as, axv_gpa_t gpa, const void *buf
 		return 0;
 	int rc = check_mem(as, gpa, len);
 	if (rc == 0)
-		rc = copy(as, gpa, (unsigned char *)(uintptr_t)buf, len, false, true);
+		rc = copy(as, gpa, NULL, buf, len, true);
 	if (rc == 0)
 		rc = populate_range(as, gpa & ~PAGE_MASK, (gpa + len + PAGE_MASK) & ~PAGE_MASK, 0,
 				    NULL);
 	if (rc == 0)
-		rc = copy(as, gpa, (unsigned char *)(uintptr_t)buf, len, false, false);
+		rc = copy(as, gpa, NULL, buf, len, false);
 	return rc;
 }
 
