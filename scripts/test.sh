@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test of libaxv: native unit tests, sanitizers, release build, cross builds, the
+# Every test of libaxv: native unit tests, sanitizers, valgrind, fuzzing, coverage, static
+# analysis, release build, cross builds, the
 # freestanding symbol check, the header check, the install check and the docs.
 # Installs its Debian packages when missing (as root). Exit status 0 only if all pass.
 set -uo pipefail
