@@ -17,6 +17,7 @@
 #include <axv/arch/aarch64.h>
 #include <axv/arch/x86_64.h>
 #include <axv/err.h>
+#include <axv/frame_pool.h>
 
 #define REPS 7
 #define K4 0x1000ull
@@ -251,6 +252,64 @@ static void bench_format(const char *name, const struct axv_pt_format *fmt)
 		printf("(sink)\n");
 }
 
+/* The frame pool (axv/frame_pool.h): alloc + free of single frames, in bursts of 1 and of
+ * 256 (so the free list is walked over many frames), next to the memset of one frame. */
+static void bench_frame_pool(void)
+{
+	enum { NF = 4096, BURST = 256, ROUNDS = 2000 };
+	unsigned char *mem = mmap(NULL, (size_t)NF * K4, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static uint64_t bm[NF / 64];
+	struct axv_frame_pool fp;
+	if (mem == MAP_FAILED)
+		exit(1);
+	static unsigned char fbuf[64 * K4];
+	memset(mem, 1, (size_t)NF * K4);
+	memset(fbuf, 1, sizeof(fbuf));
+	check(axv_frame_pool_init(&fp, PBASE, mem, (uint64_t)NF * K4, bm, NF / 64), "pool init");
+	double one[REPS], burst[REPS], run8[REPS], floor_[REPS];
+	axv_hpa_t pa[BURST];
+	for (int r = -1; r < REPS; r++) {
+		double t0 = now_ns();
+		for (int i = 0; i < ROUNDS * BURST; i++) {
+			check(axv_frame_pool_alloc(&fp, 1, 1, &pa[0]), "pool alloc");
+			check(axv_frame_pool_free(&fp, pa[0], 1), "pool free");
+		}
+		double t1 = now_ns();
+		for (int i = 0; i < ROUNDS; i++) {
+			for (int k = 0; k < BURST; k++)
+				check(axv_frame_pool_alloc(&fp, 1, 1, &pa[k]), "pool alloc");
+			for (int k = 0; k < BURST; k++)
+				check(axv_frame_pool_free(&fp, pa[k], 1), "pool free");
+		}
+		double t2 = now_ns();
+		for (int i = 0; i < ROUNDS; i++) {
+			for (int k = 0; k < BURST / 8; k++)
+				check(axv_frame_pool_alloc(&fp, 8, 8, &pa[k]), "pool run");
+			for (int k = 0; k < BURST / 8; k++)
+				check(axv_frame_pool_free(&fp, pa[k], 8), "pool run free");
+		}
+		double t3 = now_ns();
+		for (int i = 0; i < ROUNDS; i++) {
+			/* a separate buffer: the pool's free frames hold its list */
+			memset(fbuf + (size_t)(i % 64) * K4, i & 0xff, K4);
+			__asm__ volatile("" : : "r"(fbuf) : "memory");
+		}
+		double t4 = now_ns();
+		if (r >= 0) {
+			one[r] = (t1 - t0) / (ROUNDS * BURST);
+			burst[r] = (t2 - t1) / (ROUNDS * BURST);
+			run8[r] = (t3 - t2) / (ROUNDS * BURST);
+			floor_[r] = (t4 - t3) / ROUNDS;
+		}
+	}
+	printf("pool.alloc_free_ns_per_frame %.2f ns\n", median(one, REPS));
+	printf("pool.alloc_free_burst256_ns_per_frame %.2f ns\n", median(burst, REPS));
+	printf("pool.alloc_free_run8_aligned_ns_per_frame %.2f ns\n", median(run8, REPS));
+	printf("pool.floor.memset_ns_per_frame %.2f ns\n", median(floor_, REPS));
+	munmap(mem, (size_t)NF * K4);
+}
+
 int main(void)
 {
 	pool_init();
@@ -261,6 +320,7 @@ int main(void)
 	printf("# s2 = aarch64 stage 2, 48-bit IPA, 4 levels (like EPT)\n");
 	bench_format("ept", &axv_pt_ept);
 	bench_format("s2", &s2);
+	bench_frame_pool();
 	printf("# reference: AxVisor page_table_multiarch 0.6.1, EPT entry (design.md section 4)\n");
 	printf("ref.map_4k_ns_per_page 3.5 ns\n");
 	printf("ref.map_2m_aligned_ns_per_gib 1700 ns\n");

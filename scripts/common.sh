@@ -7,7 +7,7 @@ AXV_JOBS=${AXV_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 # The Debian 12 packages every script needs, and those only some need.
 AXV_PKGS_BASE="meson ninja-build gcc pkg-config python3"
-AXV_PKGS_TEST="libcriterion-dev doxygen gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu clang-16 llvm-16 qemu-system-arm device-tree-compiler"
+AXV_PKGS_TEST="libcriterion-dev doxygen gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu clang-16 llvm-16 qemu-system-arm qemu-system-x86 device-tree-compiler"
 AXV_PKGS_CROSS="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu clang-16 llvm-16"
 AXV_PKGS_QEMU="qemu-system-arm device-tree-compiler"
 # Hardening: libFuzzer (clang-16 + its runtime), valgrind, gcovr, the static analysers.

@@ -2,7 +2,10 @@
 """Write a newc cpio initramfs (Linux Documentation/driver-api/early-userspace/buffer-format)
 holding busybox and an /init script, without needing the cpio tool.
 
-usage: mkinitramfs.py BUSYBOX OUT
+usage: mkinitramfs.py BUSYBOX OUT                        marker, nproc, sleep 1, poweroff
+       mkinitramfs.py BUSYBOX OUT --virtio SHA256 KO...  load the modules, check /dev/vda's
+                                                         sha256, time a sequential read,
+                                                         report on /dev/hvc0, poweroff
 """
 import os
 import sys
@@ -15,6 +18,33 @@ mount -t sysfs sysfs /sys
 echo "LIBAXV-LINUX-MARKER uname=$(uname -r) nproc=$(nproc)"
 sleep 1
 echo "LIBAXV-LINUX-SLEPT 1s"
+poweroff -f
+"""
+
+
+VIRTIO_INIT = r"""#!/bin/busybox sh
+/bin/busybox mkdir -p /proc /sys /dev /tmp
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in /lib/modules/*.ko; do insmod "$m"; done
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+out=/dev/console
+[ -c /dev/hvc0 ] && out=/dev/hvc0
+sum=$(sha256sum /dev/vda | cut -d' ' -f1)
+if [ "$sum" = "@SHA256@" ]; then verdict=ok; else verdict="MISMATCH:$sum"; fi
+# Sequential read throughput: the whole disk, four times, caches dropped before each pass.
+sectors=$(cat /sys/block/vda/size)
+t0=$(cut -d' ' -f1 /proc/uptime)
+for pass in 1 2 3 4; do
+	echo 3 > /proc/sys/vm/drop_caches
+	dd if=/dev/vda of=/dev/null bs=1M 2>/dev/null
+done
+t1=$(cut -d' ' -f1 /proc/uptime)
+echo "LIBAXV-VIRTIO-MARKER sha256=$verdict read_bytes=$((sectors * 512 * 4)) t0=$t0 t1=$t1 console=$out" > $out
+echo "LIBAXV-VIRTIO-DONE"
 poweroff -f
 """
 
@@ -33,6 +63,10 @@ def entry(out, ino, name, mode, data=b"", nlink=1, rdev=(0, 0)):
 
 def main():
     busybox, dest = sys.argv[1], sys.argv[2]
+    init, modules = INIT, []
+    if len(sys.argv) > 3 and sys.argv[3] == "--virtio":
+        init = VIRTIO_INIT.replace("@SHA256@", sys.argv[4])
+        modules = sys.argv[5:]
     with open(busybox, "rb") as f:
         bb = f.read()
     out = bytearray()
@@ -44,8 +78,16 @@ def main():
     ino += 1
     entry(out, ino, "bin/busybox", 0o100755, bb)
     ino += 1
-    entry(out, ino, "init", 0o100755, INIT.encode())
+    entry(out, ino, "init", 0o100755, init.encode())
     ino += 1
+    if modules:
+        for d in ("lib", "lib/modules"):
+            entry(out, ino, d, 0o040755, nlink=2)
+            ino += 1
+        for m in modules:
+            with open(m, "rb") as f:
+                entry(out, ino, "lib/modules/" + os.path.basename(m), 0o100644, f.read())
+            ino += 1
     entry(out, ino, "TRAILER!!!", 0)
     out += b"\0" * ((512 - len(out) % 512) % 512)
     with open(dest + ".tmp", "wb") as f:

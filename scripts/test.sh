@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of libaxv: native unit tests, sanitizers, valgrind, fuzzing, coverage, static
-# analysis, release build, cross builds, the
-# freestanding symbol check, the header check, the install check and the docs.
+# analysis, release build, cross builds, the freestanding symbol check, the header check,
+# the install check, the docs, the pick-only-what-you-need link check, the size report and
+# the benchmark.
 # Installs its Debian packages when missing (as root). Exit status 0 only if all pass.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
@@ -29,7 +30,7 @@ run_tests() { # run_tests BUILDDIR [meson test args]
 	return "$rc"
 }
 
-build() { ninja -C "$1" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: (Entering|no work)' ; return "${PIPESTATUS[0]}"; }
+build() { ninja -j "$AXV_JOBS" -C "$1" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: (Entering|no work)' ; return "${PIPESTATUS[0]}"; }
 
 native() {
 	configure "$AXV_BUILD/native" -Dtests=enabled -Ddocs=enabled &&
@@ -60,6 +61,19 @@ cross() { # cross ARCH
 bench_linux() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench-linux.sh" 3 1 && bash "$AXV_ROOT/scripts/bench-linux.sh" 3 2
 }
+la64_symbols() { # every public axv_la64_* symbol defined; only the four memory functions undefined
+	sh "$AXV_ROOT/tests/scripts/check-port-symbols.sh" llvm-nm-16 \
+		"$AXV_BUILD/loongarch64/libaxv.a" "$AXV_ROOT/include/axv/arch/loongarch64.h" axv_la64_
+}
+pick() { # the nm proof, shown in full (it also runs in the native suite)
+	# its own log base, so the native suite's testlog.json (the summary's source) stays whole
+	meson test -C "$AXV_BUILD/native" link-only-what-you-need --verbose --logbase pick 2>&1 |
+		grep -E '^(pick|FAIL)|symbols|^ *[0-9]+/[0-9]+ '
+	return "${PIPESTATUS[0]}"
+}
+sizes() { # text/data/bss per module library and port, minsize builds
+	bash "$AXV_ROOT/scripts/size.sh"
+}
 bench() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench.sh"
 }
@@ -85,7 +99,7 @@ docs() {
 	return "$rc"
 }
 
-step "native build and unit tests (Criterion, mock HAL)" native
+step "native build, unit tests (Criterion, mock HAL), x86_64 SVM test guests under QEMU" native
 step "AddressSanitizer + UndefinedBehaviorSanitizer" sanitize
 step "ThreadSanitizer (threaded tests; Criterion cannot run under TSan)" tsan
 step "valgrind (unit tests and fuzz corpus replays; --error-exitcode=1)" valgrind_tests
@@ -95,7 +109,10 @@ step "static analysis (cppcheck, clang-tidy on lib/ and ports/)" static_analysis
 step "release build (debug checks off)" release
 step "aarch64 cross build: symbol and header checks, test guests and Debian Linux (1 and 2 vcpus) under QEMU at EL1 under libaxv at EL2" cross aarch64
 step "loongarch64 cross build (clang-16, symbol and header checks)" cross loongarch64
+step "loongarch64 port symbols (llvm-nm-16: every public axv_la64_* symbol, nothing but mem* undefined)" la64_symbols
 step "docs (Doxygen, warnings are errors)" docs
+step "pick only what you need: frame + addrspace + core link without vcpu/exit/irq (nm)" pick
+step "size report (scripts/size.sh: minsize builds of the three ports)" sizes
 step "benchmark (axv-bench, release; figures printed, not asserted)" bench
 step "Linux boot benchmark: under libaxv vs directly at EL1 (figures printed, not asserted)" bench_linux
 

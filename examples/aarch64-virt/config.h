@@ -17,6 +17,9 @@
 #define GUEST_DTB_ADDR 0x54000000ull     /* -device loader,file=DTB,addr=...,force-raw=on */
 #define GUEST_INITRD_ADDR 0x54100000ull  /* optional: -device loader,file=INITRD,... */
 #define GUEST_INITRD_SIZE_ADDR 0x540ffff8ull /* optional: loader data=<size>,data-len=4 */
+#define GUEST_DISK_ADDR 0x58000000ull    /* optional: -device loader,file=DISK,addr=... */
+#define GUEST_DISK_SIZE_ADDR 0x57fffff8ull /* optional: loader data=<size>,data-len=4 */
+#define GUEST_DISK_MAX 0x08000000ull     /* at most 128 MiB */
 #define GUEST_RAM_HOST 0x60000000ull     /* host backing of guest RAM (linear map) */
 
 /* Guest physical layout (the QEMU virt layout, so Linux and its DTB feel at home). */
@@ -28,6 +31,10 @@
 #define GUEST_LAZY_BASE 0x80000000ull    /* a lazily backed region for the fault-in test */
 #define GUEST_LAZY_SIZE 0x00200000ull
 #define GUEST_UART_BASE 0x09000000ull    /* emulated PL011 */
+#define GUEST_VIRTIO_BLK_BASE 0x0a000000ull /* virtio-mmio block device, SPI 16 */
+#define GUEST_VIRTIO_BLK_INTID 48
+#define GUEST_VIRTIO_CON_BASE 0x0a000200ull /* virtio-mmio console, SPI 17 */
+#define GUEST_VIRTIO_CON_INTID 49
 #define GUEST_TESTDEV_BASE 0x0a100000ull /* MMIO test device (test guests only) */
 /* One vcpu per physical cpu: as many as QEMU's -smp gives, at most MAX_CPUS. */
 #define GUEST_SPIS 32                    /* INTIDs 32-63; the UART is SPI 1 (INTID 33) */

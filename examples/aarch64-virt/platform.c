@@ -1,10 +1,12 @@
-/* Console (PL011), EL2 identity MMU, host GICv3, PSCI, and the frame allocator. */
+/* Console (PL011), EL2 identity MMU, host GICv3, PSCI, and the HAL (frames from libaxv's
+ * frame pool). */
 #include "platform.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <axv/err.h>
+#include <axv/frame_pool.h>
 
 #include "config.h"
 
@@ -39,87 +41,6 @@ static void con_putc_locked(char c)
 	while (mmio_read32(HOST_UART_BASE + 0x18) & (1u << 5))
 		;
 	mmio_write32(HOST_UART_BASE, (uint8_t)c);
-}
-
-void con_puts(const char *s)
-{
-	while (*s)
-		con_putc(*s++);
-}
-
-static void put_num(unsigned long long v, unsigned base, int width, char pad)
-{
-	char buf[24];
-	int n = 0;
-	do {
-		unsigned d = (unsigned)(v % base);
-		buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-		v /= base;
-	} while (v);
-	while (n < width--)
-		con_putc(pad);
-	while (n)
-		con_putc(buf[--n]);
-}
-
-void con_vprintf(const char *fmt, va_list ap)
-{
-	for (; *fmt; fmt++) {
-		if (*fmt != '%') {
-			con_putc(*fmt);
-			continue;
-		}
-		fmt++;
-		char pad = ' ';
-		int width = 0, lng = 0;
-		if (*fmt == '0')
-			pad = '0';
-		while (*fmt >= '0' && *fmt <= '9')
-			width = width * 10 + (*fmt++ - '0');
-		while (*fmt == 'l')
-			lng++, fmt++;
-		switch (*fmt) {
-		case 'd': {
-			long long v = lng ? va_arg(ap, long long) : va_arg(ap, int);
-			if (v < 0) {
-				con_putc('-');
-				v = -v;
-			}
-			put_num((unsigned long long)v, 10, width, pad);
-			break;
-		}
-		case 'u':
-			put_num(lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned), 10,
-				width, pad);
-			break;
-		case 'x':
-			put_num(lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned), 16,
-				width, pad);
-			break;
-		case 'p':
-			con_puts("0x");
-			put_num((uintptr_t)va_arg(ap, void *), 16, 0, ' ');
-			break;
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-			con_puts(s ? s : "(null)");
-			break;
-		}
-		case 'c':
-			con_putc((char)va_arg(ap, int));
-			break;
-		default:
-			con_putc(*fmt);
-		}
-	}
-}
-
-void con_printf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	con_vprintf(fmt, ap);
-	va_end(ap);
 }
 
 /* ---- EL2 stage-1 identity map: 0-1 GiB device, 1-2 GiB normal memory (DDI 0487 D8.3) ----- */
@@ -220,82 +141,56 @@ _Noreturn void platform_poweroff(void)
 		__asm__ volatile("wfi");
 }
 
-/* ---- frames: a bitmap over the pool; the example's HAL ------------------------------------ */
+/* ---- frames: libaxv's frame pool over the pool region, under a spinlock; the HAL -------- */
 
 #define POOL_FRAMES (FRAME_POOL_SIZE >> 12)
-static uint64_t frame_map[POOL_FRAMES / 64];
-static uint64_t frame_hint, frames_used;
+static struct axv_frame_pool frame_pool;
+static uint64_t frame_bitmap[POOL_FRAMES / 64]; /* the pool's bitmap, in the example's bss */
+static struct spinlock frame_lock;
 
-static bool frame_busy(uint64_t i)
+static void frame_lock_hook(void *ctx)
 {
-	return frame_map[i / 64] & (1ull << (i % 64));
+	spin_lock(ctx);
 }
 
-static void frame_set(uint64_t i, bool busy)
+static void frame_unlock_hook(void *ctx)
 {
-	if (busy)
-		frame_map[i / 64] |= 1ull << (i % 64);
-	else
-		frame_map[i / 64] &= ~(1ull << (i % 64));
+	spin_unlock(ctx);
 }
 
 void frames_init(void)
 {
-	frame_hint = 0;
-	frames_used = 0;
+	/* EL2 runs identity-mapped: the region's host pointer is its physical address. */
+	int rc = axv_frame_pool_init(&frame_pool, FRAME_POOL_BASE,
+				     (void *)(uintptr_t)FRAME_POOL_BASE, FRAME_POOL_SIZE,
+				     frame_bitmap, POOL_FRAMES / 64);
+	if (rc == 0)
+		rc = axv_frame_pool_set_lock(&frame_pool, frame_lock_hook, frame_unlock_hook,
+					     &frame_lock);
+	if (rc != 0) {
+		con_printf("aarch64-virt: frame pool: %s\n", axv_strerror(rc));
+		platform_poweroff();
+	}
 }
 
 uint64_t frames_free_count(void)
 {
-	return POOL_FRAMES - frames_used;
+	return axv_frame_pool_free_frames(&frame_pool);
 }
-
-static struct spinlock frame_lock;
-
-static int hal_alloc_locked(size_t count, size_t align, axv_hpa_t *pa);
 
 static int hal_alloc(void *ctx, size_t count, size_t align, axv_hpa_t *pa)
 {
 	(void)ctx;
-	spin_lock(&frame_lock);
-	int rc = hal_alloc_locked(count, align, pa);
-	spin_unlock(&frame_lock);
-	return rc;
-}
-
-static int hal_alloc_locked(size_t count, size_t align, axv_hpa_t *pa)
-{
-	uint64_t start = (count == 1 && align == 1) ? frame_hint : 0;
-	for (uint64_t n = 0; n < POOL_FRAMES; n += align) {
-		uint64_t i = (start + n) % POOL_FRAMES;
-		i -= i % align;
-		if (i + count > POOL_FRAMES)
-			continue;
-		uint64_t k = 0;
-		while (k < count && !frame_busy(i + k))
-			k++;
-		if (k != count)
-			continue;
-		for (k = 0; k < count; k++)
-			frame_set(i + k, true);
-		frames_used += count;
-		if (count == 1 && align == 1)
-			frame_hint = i + 1;
-		*pa = FRAME_POOL_BASE + (i << 12);
-		return 0;
-	}
-	return AXV_ENOMEM;
+	return axv_frame_pool_alloc(&frame_pool, count, align, pa);
 }
 
 static void hal_free(void *ctx, axv_hpa_t pa, size_t count)
 {
 	(void)ctx;
-	spin_lock(&frame_lock);
-	uint64_t i = (pa - FRAME_POOL_BASE) >> 12;
-	for (uint64_t k = 0; k < count; k++)
-		frame_set(i + k, false);
-	frames_used -= count;
-	spin_unlock(&frame_lock);
+	int rc = axv_frame_pool_free(&frame_pool, pa, count);
+	if (rc != 0)
+		con_printf("aarch64-virt: bad frame free 0x%lx (%lu): %s\n", pa, (uint64_t)count,
+			   axv_strerror(rc));
 }
 
 static void *hal_p2v(void *ctx, axv_hpa_t pa)

@@ -8,10 +8,7 @@
 
 #include <axv/hal.h>
 
-void con_putc(char c);
-void con_puts(const char *s);
-void con_printf(const char *fmt, ...);
-void con_vprintf(const char *fmt, va_list ap);
+#include "console.h"
 
 void mmu_enable_el2(void);
 
@@ -32,7 +29,8 @@ void gic_send_sgi(unsigned target_cpu, unsigned sgi);
 int64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 _Noreturn void platform_poweroff(void);
 
-/* The HAL: frames from the pool, identity phys <-> virt, cpu id from MPIDR, SGI as IPI. */
+/* The HAL: frames from libaxv's frame pool (axv/frame_pool.h) under a spinlock, identity
+ * phys <-> virt, cpu id from MPIDR, SGI as IPI. */
 extern const struct axv_hal platform_hal;
 void frames_init(void);
 uint64_t frames_free_count(void);

@@ -103,7 +103,7 @@ struct axv_pt_format {
  * @param fmt the format
  * @return 0; #AXV_EINVAL if @p fmt is NULL or its levels, shifts, index bits, root size,
  *         leaf levels or masks do not fit together
- * @note Any context; pure function.
+ * @note Context: any; pure function.
  */
 int axv_pt_format_check(const struct axv_pt_format *fmt);
 
@@ -114,7 +114,7 @@ int axv_pt_format_check(const struct axv_pt_format *fmt);
  * @param pa    output address, aligned to the level's leaf size
  * @param flags `AXV_MAP_*` flags, valid as for a mapping
  * @return the entry value (ports and tests use it; no table is touched)
- * @note Any context; pure function.
+ * @note Context: any; pure function.
  */
 uint64_t axv_pt_leaf_entry(const struct axv_pt_format *fmt, unsigned level, axv_hpa_t pa,
 			   axv_map_flags_t flags);
@@ -124,7 +124,7 @@ uint64_t axv_pt_leaf_entry(const struct axv_pt_format *fmt, unsigned level, axv_
  * @param fmt a valid format
  * @param pa  physical address of the next-level table
  * @return the entry value
- * @note Any context; pure function.
+ * @note Context: any; pure function.
  */
 uint64_t axv_pt_table_entry(const struct axv_pt_format *fmt, axv_hpa_t pa);
 
@@ -143,6 +143,14 @@ struct axv_area_info {
 	bool populated;          /**< alloc areas: frames were taken at map time (not lazily) */
 	axv_hpa_t hpa;           /**< linear areas: host physical address of the first byte; else invalid */
 };
+
+/**
+ * Entries of an address space's translation cache: one per leaf table (2 MiB of guest
+ * addresses with 4 KiB pages), so translations skip the upper levels of the walk. It lives in
+ * `struct axv_addrspace` (8 bytes an entry), is filled by axv_addrspace_translate() and
+ * emptied by every call that changes areas or tables.
+ */
+#define AXV_AS_TCACHE 512u
 
 /**
  * @brief An address space. Caller-owned storage; initialise with axv_addrspace_init().
@@ -164,6 +172,17 @@ struct axv_addrspace {
 	size_t area_cap;                  /**< area slots (private) */
 	size_t nareas;                    /**< areas in use (private) */
 	size_t pt_pages;                  /**< page-table frames, root included (private) */
+	axv_hpa_t stock;                  /**< reserved frames, linked through their first word (private) */
+	size_t stock_n;                   /**< frames in the stock (private) */
+	size_t stock_cap;                 /**< most frames the stock takes back (private) */
+	axv_gpa_t res_lo;                 /**< reserved range start (private) */
+	axv_gpa_t res_hi;                 /**< reserved range end; equal to res_lo: none (private) */
+	bool res_frames;                  /**< the reservation covers guest frames (private) */
+	uint8_t tc_shift;                 /**< bytes one cached leaf table maps, log2; 0: no cache (private) */
+	uint64_t tc_empty;                /**< the format's empty leaf entry (private) */
+	uint64_t tc_valid;                /**< the format's valid bits (private) */
+	uint64_t tc_oa;                   /**< the format's output-address mask (private) */
+	uint64_t tcache[AXV_AS_TCACHE];   /**< translation cache of leaf tables (private) */
 };
 
 /**
@@ -178,6 +197,7 @@ struct axv_addrspace {
  * @return 0; #AXV_EINVAL for NULL arguments, a HAL without memory hooks, an invalid format,
  *         or an unaligned or zero base/size; #AXV_ERANGE when the range does not fit the
  *         format; #AXV_ENOMEM (or the HAL's error) when the root table cannot be allocated
+ * @note Context: task (calls the HAL allocator for the root); never blocks by itself.
  */
 int axv_addrspace_init(struct axv_addrspace *as, const struct axv_hal *hal,
 		       const struct axv_pt_format *fmt, axv_gpa_t base, uint64_t size,
@@ -187,6 +207,8 @@ int axv_addrspace_init(struct axv_addrspace *as, const struct axv_hal *hal,
  * @brief Tear an address space down and return every frame (guest frames, tables, areas).
  * @param as an initialised space; it must not be in use by a running guest
  * @return 0 (the HAL's `flush_all` is called once before frames are given back)
+ * @note Context: task; calls the HAL's flush_all and free hooks; never blocks by itself;
+ *       not locked.
  */
 int axv_addrspace_destroy(struct axv_addrspace *as);
 
@@ -200,6 +222,9 @@ int axv_addrspace_destroy(struct axv_addrspace *as);
  * @param flags `AXV_MAP_*`; must include #AXV_MAP_READ
  * @return 0; #AXV_EINVAL, #AXV_ERANGE (also when the host range wraps or exceeds the
  *         format's output addresses), #AXV_EEXIST or #AXV_ENOMEM as described above
+ * @note Context: task, or interrupt if the HAL's hooks allow it; never blocks by itself;
+ *       not locked. Inside a reserved range (axv_addrspace_reserve()) it makes no HAL
+ *       allocator call.
  */
 int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t hpa,
 			     uint64_t size, axv_map_flags_t flags);
@@ -213,6 +238,8 @@ int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t 
  * @param populate true: take and map zeroed frames now; false: map nothing now and give a
  *                 zeroed frame on the first fault of each page (axv_addrspace_handle_fault())
  * @return as axv_addrspace_map_linear()
+ * @note Context: as axv_addrspace_map_linear(); guest frames come from the reservation only
+ *       with #AXV_RESERVE_FRAMES.
  */
 int axv_addrspace_map_alloc(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
 			    axv_map_flags_t flags, bool populate);
@@ -225,6 +252,7 @@ int axv_addrspace_map_alloc(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t si
  * @return 0 (also when part or all of the range was not mapped); #AXV_EINVAL, #AXV_ERANGE;
  *         #AXV_ENOMEM when a block or an area must be split and no frame is left (nothing
  *         changes). Frames of alloc areas are freed after the TLB flush.
+ * @note Context: as axv_addrspace_map_linear().
  */
 int axv_addrspace_unmap(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size);
 
@@ -236,6 +264,7 @@ int axv_addrspace_unmap(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size);
  * @param flags new `AXV_MAP_*` flags; must include #AXV_MAP_READ
  * @return 0; #AXV_EINVAL, #AXV_ERANGE; #AXV_ENOENT if part of the range is not in an area;
  *         #AXV_ENOMEM when a block or area must be split and no frame is left
+ * @note Context: as axv_addrspace_map_linear().
  */
 int axv_addrspace_protect(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
 			  axv_map_flags_t flags);
@@ -249,7 +278,8 @@ int axv_addrspace_protect(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
  * @param[out] left  bytes from @p gpa to the end of its leaf (may be NULL)
  * @return 0; #AXV_ERANGE outside the space; #AXV_ENOENT when no leaf maps @p gpa (a hole or
  *         a lazy page not yet faulted in). Outputs are written only on success.
- * @note May run concurrently with other translations and reads, not with a mutating call.
+ * @note Context: any; may run concurrently with other translations and reads, not with
+ *       a mutating call.
  */
 int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
 			    axv_map_flags_t *flags, uint64_t *left);
@@ -265,6 +295,9 @@ int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_h
  *         @p gpa, so the caller treats the access as MMIO; #AXV_EACCES when the area does not
  *         allow the access (a permission fault); #AXV_EINVAL for a bad @p access;
  *         #AXV_ERANGE outside the space; #AXV_ENOMEM when no frame is left (nothing changes)
+ * @note Context: the cpu that took the nested fault, in task or interrupt context if the
+ *       HAL's hooks allow it; never blocks by itself; not locked. Inside a range reserved
+ *       with #AXV_RESERVE_FRAMES it makes no HAL allocator call.
  */
 int axv_addrspace_handle_fault(struct axv_addrspace *as, axv_gpa_t gpa,
 			       axv_map_flags_t access);
@@ -279,6 +312,8 @@ int axv_addrspace_handle_fault(struct axv_addrspace *as, axv_gpa_t gpa,
  *         is not in an area (nothing is copied); #AXV_EFAULT when the HAL has no host
  *         mapping for a backing page. Lazy pages not faulted in read as zeros. Area
  *         permissions do not apply: this is the hypervisor's access.
+ * @note Context: any the HAL's phys_to_virt allows; never blocks; may run concurrently with
+ *       translations and other reads, not with a mutating call.
  */
 int axv_addrspace_read(const struct axv_addrspace *as, axv_gpa_t gpa, void *buf, size_t len);
 
@@ -291,13 +326,72 @@ int axv_addrspace_read(const struct axv_addrspace *as, axv_gpa_t gpa, void *buf,
  * @return as axv_addrspace_read(), plus #AXV_ENOMEM when lazy pages must be given frames
  *         and none is left (then nothing is copied and nothing changes). Lazy pages the range
  *         touches are given zeroed frames first (one TLB flush for all of them).
+ * @note Context: as axv_addrspace_map_linear() (it may fault in lazy pages).
  */
 int axv_addrspace_write(struct axv_addrspace *as, axv_gpa_t gpa, const void *buf, size_t len);
+
+/** axv_addrspace_reserve() flag: also reserve a frame for every page of the range, so alloc
+ *  areas (populated or lazy) inside it never call the HAL either. */
+#define AXV_RESERVE_FRAMES (1u << 0)
+
+/**
+ * @brief Pre-allocate everything a range will ever need, for allocation-free operation.
+ *
+ * Takes from the HAL, now, every page-table frame that any sequence of map, unmap, protect
+ * and fault handling inside `[gpa, gpa + size)` could need: for each level, one table per
+ * entry of the level above that the range meets, minus the tables that exist already. With
+ * #AXV_RESERVE_FRAMES it also takes one frame per page of the range that is not already
+ * backed by a frame of the space. It also grows the area array to hold @p more_areas more areas.
+ *
+ * Afterwards, a call whose whole range lies inside the reserved range
+ * (axv_addrspace_map_linear(), axv_addrspace_map_alloc(), axv_addrspace_unmap(),
+ * axv_addrspace_protect(), axv_addrspace_handle_fault(), axv_addrspace_write()) takes its
+ * tables (and, with #AXV_RESERVE_FRAMES, its guest frames) from the reservation and gives
+ * freed ones back to it: it calls neither `alloc_frames` nor `free_frames`, as long as the
+ * space holds no more areas than the array was grown for (beyond that the area array grows
+ * through the HAL as usual). Calls that reach outside the range use the HAL as before.
+ * Without #AXV_RESERVE_FRAMES, guest frames of alloc areas come from the HAL.
+ *
+ * Reserved frames count in axv_addrspace_frames(), not in axv_addrspace_pt_frames(). The
+ * worst case is the cost: about `size / 2 MiB` tables (0.2% of the range) and, with
+ * #AXV_RESERVE_FRAMES, the range itself.
+ *
+ * @param as    the space
+ * @param gpa   first guest address, 4 KiB aligned
+ * @param size  bytes, a non-zero multiple of 4 KiB
+ * @param flags 0 or #AXV_RESERVE_FRAMES
+ * @param more_areas how many more areas the area array must hold without growing
+ * @return 0; #AXV_EINVAL for NULL, unaligned or unknown arguments; #AXV_ERANGE outside the
+ *         space or for counts that do not fit; #AXV_EBUSY when the space already has a
+ *         reservation (axv_addrspace_unreserve() first); #AXV_ENOMEM (or the HAL's error)
+ *         when the frames cannot be taken: then nothing changes
+ * @note Context: task (calls the HAL allocator); not locked, like every mutating call.
+ */
+int axv_addrspace_reserve(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
+			  unsigned flags, size_t more_areas);
+
+/**
+ * @brief Give the frames a reservation still holds back to the HAL and end it.
+ * @param as the space
+ * @return 0 (also without a reservation); #AXV_EINVAL for NULL or an uninitialised space
+ * @note Context: task (calls the HAL's free hook); not locked. Tables and frames in use stay
+ *       in use; they go back to the HAL when freed.
+ */
+int axv_addrspace_unreserve(struct axv_addrspace *as);
+
+/**
+ * @brief Frames a reservation holds unused.
+ * @param as the space
+ * @return the number of frames in the reservation's stock (0 without one)
+ * @note Context: any; read-only.
+ */
+size_t axv_addrspace_reserved(const struct axv_addrspace *as);
 
 /**
  * @brief Number of areas.
  * @param as the space
  * @return the number of areas, which axv_addrspace_area() indexes in address order
+ * @note Context: any; read-only.
  */
 size_t axv_addrspace_area_count(const struct axv_addrspace *as);
 
@@ -307,6 +401,7 @@ size_t axv_addrspace_area_count(const struct axv_addrspace *as);
  * @param index the area's index, in increasing address order
  * @param[out] out its description
  * @return 0; #AXV_ENOENT past the last area; #AXV_EINVAL for NULL arguments
+ * @note Context: any; read-only.
  */
 int axv_addrspace_area(const struct axv_addrspace *as, size_t index, struct axv_area_info *out);
 
@@ -314,6 +409,7 @@ int axv_addrspace_area(const struct axv_addrspace *as, size_t index, struct axv_
  * @brief Physical address of the root table, for the port (VTTBR_EL2 BADDR, EPTP, nCR3).
  * @param as the space
  * @return the root's physical address, aligned to the root's size (concatenated roots)
+ * @note Context: any; read-only.
  */
 axv_hpa_t axv_addrspace_root(const struct axv_addrspace *as);
 
@@ -321,6 +417,7 @@ axv_hpa_t axv_addrspace_root(const struct axv_addrspace *as);
  * @brief Frames the space holds: page tables, guest frames and its area array.
  * @param as the space
  * @return the live frame count of its frame context
+ * @note Context: any; read-only.
  */
 size_t axv_addrspace_frames(const struct axv_addrspace *as);
 
@@ -328,6 +425,7 @@ size_t axv_addrspace_frames(const struct axv_addrspace *as);
  * @brief Page-table frames the space holds, root included.
  * @param as the space
  * @return the number of page-table frames
+ * @note Context: any; read-only.
  */
 size_t axv_addrspace_pt_frames(const struct axv_addrspace *as);
 

@@ -47,7 +47,7 @@ extern "C" {
  * @param err an `AXV_E*` code; the positive errno value is accepted too
  * @return a static, constant, human-readable string such as "out of memory";
  *         "success" for 0 and "unknown error" for a code libaxv does not define
- * @note Any context; never fails; reentrant.
+ * @note Context: any; never fails; reentrant.
  */
 const char *axv_strerror(int err);
 

@@ -131,7 +131,7 @@ struct axv_exit {
  * @brief Name an exit reason.
  * @param reason a reason
  * @return a constant string such as "mmio-read"; "invalid" for a value out of range
- * @note Any context; pure function.
+ * @note Context: any; pure function.
  */
 const char *axv_exit_name(enum axv_exit_reason reason);
 
@@ -231,7 +231,7 @@ struct axv_bus {
  * @param cap     capacity of each space, indexed by `enum axv_bus_space`; 0 is allowed
  * @return 0; #AXV_EINVAL for a NULL argument, or a NULL @p storage with a non-zero total
  *         capacity; #AXV_ERANGE if the capacities overflow. On failure @p bus is untouched.
- * @note Task context; not locked.
+ * @note Context: task; not locked.
  */
 int axv_bus_init(struct axv_bus *bus, struct axv_bus_entry *storage,
 		 const size_t cap[AXV_BUS_SPACE_COUNT]);
@@ -245,7 +245,7 @@ int axv_bus_init(struct axv_bus *bus, struct axv_bus_entry *storage,
  * @return 0; #AXV_EINVAL for a NULL argument or all capacities zero; #AXV_ERANGE if the
  *         table size overflows; any error of axv_frame_alloc_run() (#AXV_ENOMEM, ...).
  *         On failure @p bus is untouched and nothing is allocated.
- * @note Task context (the HAL's allocator is called); not locked.
+ * @note Context: task (the HAL's allocator is called); not locked.
  */
 int axv_bus_init_frames(struct axv_bus *bus, struct axv_frames *fr,
 			const size_t cap[AXV_BUS_SPACE_COUNT]);
@@ -255,7 +255,7 @@ int axv_bus_init_frames(struct axv_bus *bus, struct axv_frames *fr,
  * @param bus an initialised bus
  * @return 0; #AXV_EINVAL for NULL; or the frame module's error if giving the frames back
  *         failed (then the bus is unchanged)
- * @note Task context; no access may be in progress.
+ * @note Context: task; no access may be in progress.
  */
 int axv_bus_destroy(struct axv_bus *bus);
 
@@ -272,7 +272,7 @@ int axv_bus_destroy(struct axv_bus *bus);
  *         space or a zero size; #AXV_ERANGE if `base + size - 1` wraps past 2^64 - 1;
  *         #AXV_EEXIST if the range overlaps a registered one; #AXV_ENOSPC if the space's
  *         table is full. On failure the bus is unchanged.
- * @note Task context; O(n) (one insertion into a sorted array); not locked.
+ * @note Context: task; O(n) (one insertion into a sorted array); not locked.
  */
 int axv_bus_register(struct axv_bus *bus, enum axv_bus_space space, uint64_t base,
 		     uint64_t size, const struct axv_device_ops *ops, void *ctx);
@@ -284,7 +284,7 @@ int axv_bus_register(struct axv_bus *bus, enum axv_bus_space space, uint64_t bas
  * @param base  the base it was registered with
  * @return 0; #AXV_EINVAL for a NULL bus or an unknown space; #AXV_ENOENT if no range starts
  *         at @p base (the bus is unchanged)
- * @note Task context; not locked.
+ * @note Context: task; not locked.
  */
 int axv_bus_unregister(struct axv_bus *bus, enum axv_bus_space space, uint64_t base);
 
@@ -295,7 +295,7 @@ int axv_bus_unregister(struct axv_bus *bus, enum axv_bus_space space, uint64_t b
  * @param addr  the address or id
  * @return the entry (owned by the bus, valid until the next registration change), or NULL
  *         when no range holds @p addr or an argument is invalid
- * @note Any context; O(log n); read-only.
+ * @note Context: any; O(log n); read-only.
  */
 const struct axv_bus_entry *axv_bus_find(const struct axv_bus *bus, enum axv_bus_space space,
 					 uint64_t addr);
@@ -310,7 +310,7 @@ const struct axv_bus_entry *axv_bus_find(const struct axv_bus *bus, enum axv_bus
  * @return 0; #AXV_EINVAL for a width other than 1, 2, 4 or 8 or a NULL argument;
  *         #AXV_ENXIO if no device claims the whole access; #AXV_EACCES if the device has no
  *         read hook; otherwise the device's own error
- * @note Any context the device callbacks allow; read-only on the bus.
+ * @note Context: any the device callbacks allow; read-only on the bus.
  */
 int axv_bus_read(const struct axv_bus *bus, enum axv_bus_space space, uint64_t addr,
 		 uint8_t width, uint64_t *value);
@@ -323,7 +323,7 @@ int axv_bus_read(const struct axv_bus *bus, enum axv_bus_space space, uint64_t a
  * @param width access width in bytes (validated)
  * @param value the value; only its low @p width bytes reach the device
  * @return as axv_bus_read(), with #AXV_EACCES for a device without a write hook
- * @note Any context the device callbacks allow; read-only on the bus.
+ * @note Context: any the device callbacks allow; read-only on the bus.
  */
 int axv_bus_write(const struct axv_bus *bus, enum axv_bus_space space, uint64_t addr,
 		  uint8_t width, uint64_t value);
@@ -388,7 +388,7 @@ struct axv_exit_target {
  *         `AXV_ACCESS_REP`: the embedder emulates those); #AXV_ENXIO when no device
  *         claims the access (the embedder decides: inject an abort, ignore, stop the vm);
  *         #AXV_EACCES when the device lacks the hook; or the device's or target's error
- * @note Any context the device callbacks allow; usually the cpu that ran the vcpu, right
+ * @note Context: any the device callbacks allow; usually the cpu that ran the vcpu, right
  *       after the exit.
  */
 int axv_exit_complete(const struct axv_bus *bus, const struct axv_exit_target *t,

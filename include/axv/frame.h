@@ -56,6 +56,7 @@ struct axv_frames {
  * @param hal the HAL; it must provide the memory hooks and outlive the context
  * @return 0, or #AXV_EINVAL if @p fr or @p hal is NULL or the memory hooks are missing
  *         (then @p fr is untouched)
+ * @note Context: any; never blocks; O(1); no HAL call.
  */
 int axv_frames_init(struct axv_frames *fr, const struct axv_hal *hal);
 
@@ -64,6 +65,8 @@ int axv_frames_init(struct axv_frames *fr, const struct axv_hal *hal);
  * @param fr an initialised context
  * @return 0; #AXV_EBUSY if frames are still allocated through it (nothing is changed: free
  *         them first)
+ * @note Context: task, or interrupt if the HAL's free hook allows it; never blocks by
+ *       itself; not locked.
  */
 int axv_frames_destroy(struct axv_frames *fr);
 
@@ -79,6 +82,9 @@ int axv_frames_destroy(struct axv_frames *fr);
  *         #AXV_ENOMEM when the HAL has no such run; #AXV_EFAULT when the HAL returned a
  *         misaligned address or one without a host mapping (the run is given back).
  *         On failure nothing is allocated and the context is unchanged.
+ * @note Context: task, or interrupt if the HAL's memory hooks allow it; never blocks by
+ *       itself (the HAL's alloc hook may); not locked: serialise calls on one context. With
+ *       debug checks it may also take tracking frames from the HAL.
  */
 int axv_frame_alloc_run(struct axv_frames *fr, size_t count, size_t align, unsigned flags,
 			axv_hpa_t *pa);
@@ -88,6 +94,7 @@ int axv_frame_alloc_run(struct axv_frames *fr, size_t count, size_t align, unsig
  * @param fr an initialised context
  * @param[out] pa physical address of the frame
  * @return as axv_frame_alloc_run()
+ * @note Context: as axv_frame_alloc_run().
  */
 int axv_frame_alloc(struct axv_frames *fr, axv_hpa_t *pa);
 
@@ -96,6 +103,7 @@ int axv_frame_alloc(struct axv_frames *fr, axv_hpa_t *pa);
  * @param fr an initialised context
  * @param[out] pa physical address of the frame
  * @return as axv_frame_alloc_run()
+ * @note Context: as axv_frame_alloc_run().
  */
 int axv_frame_alloc_zeroed(struct axv_frames *fr, axv_hpa_t *pa);
 
@@ -108,6 +116,8 @@ int axv_frame_alloc_zeroed(struct axv_frames *fr, axv_hpa_t *pa);
  *         #AXV_ENOENT for a run this context does not hold (double free, never allocated)
  *         and #AXV_EINVAL for a count other than the allocated one. On failure nothing
  *         is freed.
+ * @note Context: task, or interrupt if the HAL's free hook allows it; never blocks by
+ *       itself; not locked.
  */
 int axv_frame_free_run(struct axv_frames *fr, axv_hpa_t pa, size_t count);
 
@@ -116,6 +126,7 @@ int axv_frame_free_run(struct axv_frames *fr, axv_hpa_t pa, size_t count);
  * @param fr the context that allocated it
  * @param pa the frame's physical address
  * @return as axv_frame_free_run()
+ * @note Context: as axv_frame_free_run().
  */
 int axv_frame_free(struct axv_frames *fr, axv_hpa_t pa);
 
@@ -124,6 +135,7 @@ int axv_frame_free(struct axv_frames *fr, axv_hpa_t pa);
  * @param fr an initialised context
  * @param pa a physical address inside a run allocated through @p fr
  * @return the host pointer, valid for the rest of the run; NULL if the HAL has no mapping
+ * @note Context: any; never blocks (calls the HAL's phys_to_virt only).
  */
 void *axv_frame_ptr(const struct axv_frames *fr, axv_hpa_t pa);
 
@@ -135,6 +147,7 @@ void *axv_frame_ptr(const struct axv_frames *fr, axv_hpa_t pa);
  * @param byte  the fill value
  * @return 0; #AXV_EINVAL for a misaligned address or zero count; #AXV_EFAULT when the HAL
  *         has no host mapping for @p pa
+ * @note Context: any the HAL's phys_to_virt allows; never blocks; O(count) bytes written.
  */
 int axv_frame_fill(struct axv_frames *fr, axv_hpa_t pa, size_t count, uint8_t byte);
 
@@ -142,6 +155,7 @@ int axv_frame_fill(struct axv_frames *fr, axv_hpa_t pa, size_t count, uint8_t by
  * @brief Frames currently allocated through a context.
  * @param fr an initialised context
  * @return the live frame count (tracking-table frames of debug builds are not included)
+ * @note Context: any; read-only.
  */
 size_t axv_frames_live(const struct axv_frames *fr);
 
@@ -149,12 +163,14 @@ size_t axv_frames_live(const struct axv_frames *fr);
  * @brief Highest number of frames a context has held at once.
  * @param fr an initialised context
  * @return the peak live frame count
+ * @note Context: any; read-only.
  */
 size_t axv_frames_peak(const struct axv_frames *fr);
 
 /**
  * @brief Tell whether this build of libaxv checks frame ownership.
  * @return true when double frees and frees of unknown runs are caught (debug checks on)
+ * @note Context: any; pure function.
  */
 bool axv_frames_checked(void);
 
@@ -162,6 +178,7 @@ bool axv_frames_checked(void);
  * @brief Bytes in @p count frames.
  * @param count a number of frames
  * @return `count * AXV_FRAME_SIZE` (the caller checks overflow for untrusted counts)
+ * @note Context: any; pure function.
  */
 static inline uint64_t axv_frames_bytes(size_t count)
 {

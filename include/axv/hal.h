@@ -170,7 +170,7 @@ struct axv_hal {
  * @param hal   the HAL, may be NULL (then the check fails)
  * @param needs a bitwise OR of `AXV_HAL_NEED_*`
  * @return 0 when every needed hook is present, #AXV_EINVAL otherwise
- * @note Any context; reads @p hal only.
+ * @note Context: any; reads @p hal only.
  */
 int axv_hal_check(const struct axv_hal *hal, unsigned needs);
 

@@ -60,7 +60,7 @@ struct axv_virq {
  *        #AXV_VIRQ_PRIO_DEFAULT.
  * @param v caller-owned storage
  * @return 0, or #AXV_EINVAL for NULL
- * @note Task context; no other call on @p v may run concurrently.
+ * @note Context: task; no other call on @p v may run concurrently.
  */
 int axv_virq_init(struct axv_virq *v);
 
@@ -70,7 +70,7 @@ int axv_virq_init(struct axv_virq *v);
  * @param id interrupt id (untrusted: validated)
  * @return 0 if @p id became pending; #AXV_EALREADY if it already was (coalesced, nothing
  *         changed); #AXV_ERANGE for an id of #AXV_VIRQ_MAX or more; #AXV_EINVAL for NULL
- * @note Any context, any cpu; lock-free, never blocks. It does not wake or kick anything:
+ * @note Context: any, any cpu; lock-free, never blocks. It does not wake or kick anything:
  *       use axv_vcpu_inject() for that.
  */
 int axv_virq_pend(struct axv_virq *v, uint32_t id);
@@ -80,7 +80,7 @@ int axv_virq_pend(struct axv_virq *v, uint32_t id);
  * @param v  an initialised state
  * @param id interrupt id
  * @return 0 (also when it was not pending); #AXV_ERANGE; #AXV_EINVAL
- * @note Any context, any cpu; lock-free.
+ * @note Context: any, any cpu; lock-free.
  */
 int axv_virq_unpend(struct axv_virq *v, uint32_t id);
 
@@ -89,7 +89,7 @@ int axv_virq_unpend(struct axv_virq *v, uint32_t id);
  * @param v  an initialised state
  * @param id interrupt id
  * @return 0; #AXV_ERANGE; #AXV_EINVAL
- * @note Any context, any cpu; lock-free. Enabling an id that is already pending does not
+ * @note Context: any, any cpu; lock-free. Enabling an id that is already pending does not
  *       wake a blocked vcpu by itself: call axv_vcpu_kick() afterwards.
  */
 int axv_virq_enable(struct axv_virq *v, uint32_t id);
@@ -99,7 +99,7 @@ int axv_virq_enable(struct axv_virq *v, uint32_t id);
  * @param v  an initialised state
  * @param id interrupt id
  * @return 0; #AXV_ERANGE; #AXV_EINVAL
- * @note Any context, any cpu; lock-free.
+ * @note Context: any, any cpu; lock-free.
  */
 int axv_virq_disable(struct axv_virq *v, uint32_t id);
 
@@ -109,7 +109,7 @@ int axv_virq_disable(struct axv_virq *v, uint32_t id);
  * @param id   interrupt id
  * @param prio priority, 0 (highest) to 255 (lowest)
  * @return 0; #AXV_ERANGE; #AXV_EINVAL
- * @note Any context, any cpu; lock-free.
+ * @note Context: any, any cpu; lock-free.
  */
 int axv_virq_set_priority(struct axv_virq *v, uint32_t id, uint8_t prio);
 
@@ -119,7 +119,7 @@ int axv_virq_set_priority(struct axv_virq *v, uint32_t id, uint8_t prio);
  * @param id interrupt id
  * @param[out] prio the priority
  * @return 0; #AXV_ERANGE; #AXV_EINVAL
- * @note Any context.
+ * @note Context: any.
  */
 int axv_virq_priority(const struct axv_virq *v, uint32_t id, uint8_t *prio);
 
@@ -128,7 +128,7 @@ int axv_virq_priority(const struct axv_virq *v, uint32_t id, uint8_t *prio);
  * @param v  an initialised state
  * @param id interrupt id
  * @return true if pending; false if not, or for an invalid argument
- * @note Any context.
+ * @note Context: any.
  */
 bool axv_virq_is_pending(const struct axv_virq *v, uint32_t id);
 
@@ -137,7 +137,7 @@ bool axv_virq_is_pending(const struct axv_virq *v, uint32_t id);
  * @param v  an initialised state
  * @param id interrupt id
  * @return true if enabled; false if not, or for an invalid argument
- * @note Any context.
+ * @note Context: any.
  */
 bool axv_virq_is_enabled(const struct axv_virq *v, uint32_t id);
 
@@ -146,7 +146,7 @@ bool axv_virq_is_enabled(const struct axv_virq *v, uint32_t id);
  * @param v  an initialised state
  * @param id interrupt id
  * @return true if active; false if not, or for an invalid argument
- * @note Any context.
+ * @note Context: any.
  */
 bool axv_virq_is_active(const struct axv_virq *v, uint32_t id);
 
@@ -156,7 +156,7 @@ bool axv_virq_is_active(const struct axv_virq *v, uint32_t id);
  * @param[out] prio its priority (may be NULL)
  * @return the id with the lowest priority value among the deliverable ones (ties go to the
  *         lowest id), or #AXV_VIRQ_NONE
- * @note Any context; read-only; O(#AXV_VIRQ_WORDS + deliverable ids).
+ * @note Context: any; read-only; O(#AXV_VIRQ_WORDS + deliverable ids).
  */
 uint32_t axv_virq_highest_pending(const struct axv_virq *v, uint8_t *prio);
 
@@ -164,7 +164,7 @@ uint32_t axv_virq_highest_pending(const struct axv_virq *v, uint8_t *prio);
  * @brief Tell whether any interrupt is deliverable.
  * @param v an initialised state
  * @return true if some id is pending, enabled and not active
- * @note Any context; read-only.
+ * @note Context: any; read-only.
  */
 bool axv_virq_any_deliverable(const struct axv_virq *v);
 
@@ -173,7 +173,7 @@ bool axv_virq_any_deliverable(const struct axv_virq *v);
  * @param v an initialised state
  * @param[out] id the id acknowledged
  * @return 0; #AXV_ENOENT if nothing is deliverable (@p id untouched); #AXV_EINVAL
- * @note The consuming cpu only (see the module notes); lock-free against concurrent
+ * @note Context: the consuming cpu only (see the module notes); lock-free against concurrent
  *       axv_virq_pend() calls, which are never lost.
  */
 int axv_virq_ack(struct axv_virq *v, uint32_t *id);
@@ -183,7 +183,7 @@ int axv_virq_ack(struct axv_virq *v, uint32_t *id);
  * @param v  an initialised state
  * @param id interrupt id
  * @return 0; #AXV_ESTATE if @p id is not active (nothing changes); #AXV_ERANGE; #AXV_EINVAL
- * @note The consuming cpu only.
+ * @note Context: the consuming cpu only.
  */
 int axv_virq_eoi(struct axv_virq *v, uint32_t id);
 
@@ -225,7 +225,7 @@ struct axv_vic_ops {
  * @param ctx the controller's context
  * @return the number of interrupts delivered (0 or more); #AXV_EINVAL for NULL arguments
  *         or a missing deliver hook
- * @note The consuming cpu, just before guest entry; never blocks.
+ * @note Context: the consuming cpu, just before guest entry; never blocks.
  */
 int axv_virq_flush(struct axv_virq *v, const struct axv_vic_ops *ops, void *ctx);
 

@@ -51,7 +51,7 @@ enum axv_width {
  * @brief Tell whether @p bytes is a valid access width (1, 2, 4 or 8).
  * @param bytes the width in bytes, as a guest or decoder reported it
  * @return true for 1, 2, 4 or 8; false for anything else
- * @note Any context; pure function.
+ * @note Context: any; pure function.
  */
 static inline bool axv_width_valid(uint64_t bytes)
 {

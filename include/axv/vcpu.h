@@ -200,7 +200,7 @@ struct axv_vcpu {
  * @brief Name a vcpu state.
  * @param state a state
  * @return "invalid", "created", "free", "ready", "running", "blocked"; "unknown" otherwise
- * @note Any context.
+ * @note Context: any.
  */
 const char *axv_vcpu_state_name(enum axv_vcpu_state state);
 
@@ -212,7 +212,7 @@ const char *axv_vcpu_state_name(enum axv_vcpu_state state);
  *         table without a required hook; #AXV_ESTATE if @p v is not Invalid, or is an
  *         Invalid vcpu whose port state was not destroyed yet; the port's create error.
  *         On failure @p v is unchanged.
- * @note Task context; owner only.
+ * @note Context: task; owner only.
  */
 int axv_vcpu_create(struct axv_vcpu *v, const struct axv_vcpu_config *cfg);
 
@@ -224,7 +224,7 @@ int axv_vcpu_create(struct axv_vcpu *v, const struct axv_vcpu_config *cfg);
  * @param config      port-specific configuration, passed to the port's setup (may be NULL)
  * @return 0; #AXV_EINVAL for NULL @p v; #AXV_ESTATE if not Created; the port's error (the
  *         vcpu then stays Created and setup may be retried)
- * @note Task context; owner only.
+ * @note Context: task; owner only.
  */
 int axv_vcpu_setup(struct axv_vcpu *v, axv_gpa_t entry, axv_hpa_t nested_root,
 		   const void *config);
@@ -234,7 +234,7 @@ int axv_vcpu_setup(struct axv_vcpu *v, axv_gpa_t entry, axv_hpa_t nested_root,
  * @param v     the vcpu
  * @param entry guest entry point
  * @return 0; #AXV_EINVAL; #AXV_ESTATE in another state; the port's error
- * @note Task context; owner only.
+ * @note Context: task; owner only.
  */
 int axv_vcpu_set_entry(struct axv_vcpu *v, axv_gpa_t entry);
 
@@ -243,7 +243,7 @@ int axv_vcpu_set_entry(struct axv_vcpu *v, axv_gpa_t entry);
  * @param v    the vcpu
  * @param root host physical address of the root table
  * @return 0; #AXV_EINVAL; #AXV_ESTATE in another state; the port's error
- * @note Task context; owner only.
+ * @note Context: task; owner only.
  */
 int axv_vcpu_set_nested_root(struct axv_vcpu *v, axv_hpa_t root);
 
@@ -251,7 +251,7 @@ int axv_vcpu_set_nested_root(struct axv_vcpu *v, axv_hpa_t root);
  * @brief Bind a vcpu to the calling physical cpu: #AXV_VCPU_FREE -> #AXV_VCPU_READY.
  * @param v a free vcpu
  * @return 0; #AXV_EINVAL; #AXV_ESTATE if not Free; the port's bind error (stays Free)
- * @note Task context on the cpu to bind to (the HAL's cpu_id names it); owner only.
+ * @note Context: task on the cpu to bind to (the HAL's cpu_id names it); owner only.
  */
 int axv_vcpu_bind(struct axv_vcpu *v);
 
@@ -260,7 +260,7 @@ int axv_vcpu_bind(struct axv_vcpu *v);
  * @param v a ready vcpu (a blocked one must be woken first: axv_vcpu_kick())
  * @return 0; #AXV_EINVAL; #AXV_ESTATE if not Ready; #AXV_EPERM when called on another cpu
  *         than the bound one; the port's unbind error (stays Ready)
- * @note Task context on the bound cpu; owner only.
+ * @note Context: task on the bound cpu; owner only.
  */
 int axv_vcpu_unbind(struct axv_vcpu *v);
 
@@ -278,7 +278,7 @@ int axv_vcpu_unbind(struct axv_vcpu *v);
  * @return 0; #AXV_EINVAL for NULL; #AXV_ESTATE if not Ready or Blocked; #AXV_EAGAIN if
  *         Blocked with nothing deliverable; #AXV_EPERM on another cpu than the bound one;
  *         the port's run error (the vcpu is then #AXV_VCPU_INVALID)
- * @note Task context on the bound cpu; owner only. Blocks only as long as the guest runs.
+ * @note Context: task on the bound cpu; owner only. Blocks only as long as the guest runs.
  */
 int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit);
 
@@ -294,7 +294,7 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit);
  * @return 0; #AXV_EALREADY if @p id was already pending (coalesced; the earlier injection
  *         already woke or kicked); #AXV_ERANGE for a bad id; #AXV_ENODEV if the vcpu has no
  *         interrupt state; #AXV_ESTATE if the vcpu is Invalid; #AXV_EINVAL for NULL
- * @note Any context (including interrupt context), any cpu; lock-free; never blocks.
+ * @note Context: any (including interrupt context), any cpu; lock-free; never blocks.
  */
 int axv_vcpu_inject(struct axv_vcpu *v, uint32_t id);
 
@@ -303,7 +303,7 @@ int axv_vcpu_inject(struct axv_vcpu *v, uint32_t id);
  *        an IPI if Running, nothing if Ready.
  * @param v the vcpu
  * @return 0; #AXV_ESTATE if it is not bound (Invalid, Created, Free); #AXV_EINVAL for NULL
- * @note Any context, any cpu; lock-free; never blocks.
+ * @note Context: any, any cpu; lock-free; never blocks.
  */
 int axv_vcpu_kick(struct axv_vcpu *v);
 
@@ -311,7 +311,7 @@ int axv_vcpu_kick(struct axv_vcpu *v);
  * @brief The vcpu's state.
  * @param v the vcpu
  * @return its state (a snapshot); #AXV_VCPU_INVALID for NULL
- * @note Any context, any cpu.
+ * @note Context: any, any cpu.
  */
 enum axv_vcpu_state axv_vcpu_state(const struct axv_vcpu *v);
 
@@ -319,7 +319,7 @@ enum axv_vcpu_state axv_vcpu_state(const struct axv_vcpu *v);
  * @brief The physical cpu a vcpu is bound to.
  * @param v the vcpu
  * @return a cpu index, or #AXV_CPU_NONE when not bound or for NULL
- * @note Any context, any cpu.
+ * @note Context: any, any cpu.
  */
 uint32_t axv_vcpu_cpu(const struct axv_vcpu *v);
 
@@ -329,7 +329,7 @@ uint32_t axv_vcpu_cpu(const struct axv_vcpu *v);
  * @param reg register number (validated by the port)
  * @param[out] value the value
  * @return 0; #AXV_EINVAL; #AXV_ESTATE; the port's error
- * @note Owner only; on the bound cpu when bound.
+ * @note Context: task; owner only; on the bound cpu when bound.
  */
 int axv_vcpu_get_reg(struct axv_vcpu *v, unsigned reg, uint64_t *value);
 
@@ -339,7 +339,7 @@ int axv_vcpu_get_reg(struct axv_vcpu *v, unsigned reg, uint64_t *value);
  * @param reg   register number (validated by the port)
  * @param value the value
  * @return 0; #AXV_EINVAL; #AXV_ESTATE; the port's error
- * @note Owner only; on the bound cpu when bound.
+ * @note Context: task; owner only; on the bound cpu when bound.
  */
 int axv_vcpu_set_reg(struct axv_vcpu *v, unsigned reg, uint64_t value);
 
@@ -348,7 +348,7 @@ int axv_vcpu_set_reg(struct axv_vcpu *v, unsigned reg, uint64_t value);
  * @param v     the vcpu
  * @param value the value
  * @return 0; #AXV_EINVAL; #AXV_ESTATE; #AXV_ENOSYS if the port has no set_retval
- * @note Owner only, on the bound cpu.
+ * @note Context: task; owner only, on the bound cpu.
  */
 int axv_vcpu_set_retval(struct axv_vcpu *v, uint64_t value);
 
@@ -357,7 +357,7 @@ int axv_vcpu_set_retval(struct axv_vcpu *v, uint64_t value);
  * @param v        the vcpu
  * @param insn_len instruction length from the exit (0: the port knows)
  * @return 0; #AXV_EINVAL; #AXV_ESTATE; the port's error
- * @note Owner only, on the bound cpu.
+ * @note Context: task; owner only, on the bound cpu.
  */
 int axv_vcpu_advance_pc(struct axv_vcpu *v, uint8_t insn_len);
 
@@ -368,7 +368,7 @@ int axv_vcpu_advance_pc(struct axv_vcpu *v, uint8_t insn_len);
  * @param bus  the device bus
  * @param exit the exit axv_vcpu_run() returned
  * @return as axv_exit_complete(); #AXV_ESTATE if the vcpu is not Ready or Blocked
- * @note Owner only, on the bound cpu.
+ * @note Context: task; owner only, on the bound cpu.
  */
 int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_exit *exit);
 
@@ -376,7 +376,7 @@ int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_
  * @brief Destroy a vcpu: Created, Free or Invalid -> Invalid, releasing the port's state.
  * @param v the vcpu
  * @return 0; #AXV_EINVAL; #AXV_ESTATE while bound (Ready, Running, Blocked)
- * @note Task context; owner only. Afterwards the storage may be created again.
+ * @note Context: task; owner only. Afterwards the storage may be created again.
  */
 int axv_vcpu_destroy(struct axv_vcpu *v);
 
@@ -419,7 +419,7 @@ struct axv_percpu {
  * @param ops the port's hooks (both required); must outlive @p p
  * @param ctx the port's per-cpu context
  * @return 0; #AXV_EINVAL for NULL arguments or missing hooks (then @p p is untouched)
- * @note Task context.
+ * @note Context: task.
  */
 int axv_percpu_init(struct axv_percpu *p, uint32_t cpu, const struct axv_percpu_ops *ops,
 		    void *ctx);
@@ -429,7 +429,7 @@ int axv_percpu_init(struct axv_percpu *p, uint32_t cpu, const struct axv_percpu_
  * @param p the per-cpu state
  * @return 0; #AXV_EINVAL; #AXV_EOVERFLOW if the count is saturated; the port's enable
  *         error (the count stays 0)
- * @note Task context on that cpu; calls on one @p p are serialised by the caller.
+ * @note Context: task on that cpu; calls on one @p p are serialised by the caller.
  */
 int axv_percpu_enable(struct axv_percpu *p);
 
@@ -438,7 +438,7 @@ int axv_percpu_enable(struct axv_percpu *p);
  * @param p the per-cpu state
  * @return 0; #AXV_EINVAL; #AXV_ESTATE if not enabled; the port's disable error (the
  *         count stays 1)
- * @note Task context on that cpu; serialised by the caller.
+ * @note Context: task on that cpu; serialised by the caller.
  */
 int axv_percpu_disable(struct axv_percpu *p);
 
@@ -446,7 +446,7 @@ int axv_percpu_disable(struct axv_percpu *p);
  * @brief Tell whether virtualization is on for this cpu.
  * @param p the per-cpu state
  * @return true if the reference count is non-zero
- * @note Any context, any cpu.
+ * @note Context: any, any cpu.
  */
 bool axv_percpu_enabled(const struct axv_percpu *p);
 

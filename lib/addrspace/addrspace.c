@@ -54,6 +54,25 @@ static size_t area_find(const struct area *v, size_t n, uint64_t gpa)
 	return lo;
 }
 
+/* ---- translation cache ----------------------------------------------------------------- *
+ * One entry per leaf table: entry i caches region r = gpa >> tc_shift when r % 512 == i.
+ * Layout: bit 0 valid, bits 11:1 the tag r / 512 (so regions below 2^(tc_shift + 20) only),
+ * bits 51:12 the leaf table's physical address, bits 57:52 the flags of the one area that
+ * covers the whole region and bit 58 set when there is such an area. Entries are read and
+ * written as whole 64-bit words (relaxed atomics): concurrent translations may fill the same
+ * entry, always with the same value while no mutating call runs (the API forbids that). */
+#define TC_VALID 1ull
+#define TC_TAG_BITS 11u
+#define TC_PA_MASK 0x000ffffffffff000ull
+#define TC_FLAGS_SHIFT 52u
+#define TC_EXACT (1ull << 58)
+
+static inline void tc_clear(struct axv_addrspace *as)
+{
+	if (as->tc_shift)
+		axv_memset(as->tcache, 0, sizeof(as->tcache));
+}
+
 /* Make room for `need` areas. Atomic: on failure nothing changes. */
 static int area_reserve(struct axv_addrspace *as, size_t need)
 {
@@ -187,6 +206,16 @@ int axv_addrspace_init(struct axv_addrspace *as, const struct axv_hal *hal,
 	n.linear = true;
 	n.area_pa = AXV_HPA_INVALID;
 	n.pt_pages = fmt->root_frames;
+	n.stock = AXV_HPA_INVALID;
+	/* The translation cache serves formats whose last level is 512 entries of 4 KiB. */
+	unsigned last = (unsigned)fmt->levels - 1u;
+	if (last >= 1 && last < AXV_PT_MAX_LEVELS && fmt->shift[last] == 12 &&
+	    fmt->index_bits[last] == 9) {
+		n.tc_shift = fmt->shift[last - 1];
+		n.tc_empty = fmt->empty[last];
+		n.tc_valid = fmt->valid_mask;
+		n.tc_oa = fmt->oa_mask;
+	}
 	*as = n;
 	return 0;
 }
@@ -195,9 +224,11 @@ int axv_addrspace_destroy(struct axv_addrspace *as)
 {
 	if (!as || !as->hal)
 		return AXV_EINVAL;
+	tc_clear(as); /* areas or tables may change */
 	const struct axv_hal_tlb_ops *t = as->hal->tlb;
 	if (t && t->flush_all)
 		t->flush_all(as->hal->ctx, as->tlb_tag);
+	axv_addrspace_unreserve(as); /* from here on everything goes back to the HAL */
 	struct pt_pool pool = {AXV_HPA_INVALID, 0};
 	struct pt_walk w;
 	for (size_t i = 0; i < as->nareas; i++) {
@@ -247,6 +278,7 @@ int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t 
 {
 	if (!as || !as->hal)
 		return AXV_EINVAL;
+	tc_clear(as); /* areas or tables may change */
 	if (hpa & PAGE_MASK)
 		return AXV_EINVAL;
 	size_t pos;
@@ -263,7 +295,7 @@ int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t 
 	w.pa_base = hpa;
 	w.gpa_base = gpa;
 	pt_count_map(&w, true, gpa, gpa + size);
-	rc = pt_pool_fill(as, &pool, w.tables);
+	rc = pt_pool_fill(as, &pool, w.tables, 0, gpa, gpa + size);
 	if (rc == 0) {
 		rc = area_reserve(as, as->nareas + 1);
 		if (rc != 0)
@@ -298,7 +330,7 @@ static int populate_range(struct axv_addrspace *as, uint64_t s, uint64_t e, size
 	}
 	if (w.frames + w.tables == 0 && extra_areas == 0)
 		return 0;
-	int rc = pt_pool_fill(as, &pool, w.frames + w.tables);
+	int rc = pt_pool_fill(as, &pool, w.tables, w.frames, s, e);
 	if (rc == 0 && extra_areas) {
 		rc = area_reserve(as, as->nareas + extra_areas);
 		if (rc != 0)
@@ -335,6 +367,7 @@ int axv_addrspace_map_alloc(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t si
 {
 	if (!as || !as->hal)
 		return AXV_EINVAL;
+	tc_clear(as); /* areas or tables may change */
 	size_t pos;
 	int rc = new_area_pos(as, gpa, size, flags, &pos);
 	if (rc != 0)
@@ -365,7 +398,7 @@ static int change(struct axv_addrspace *as, uint64_t s, uint64_t e, bool unmap,
 	struct pt_walk w;
 	walk_init(&w, as, &pool);
 	pt_count_cut(&w, s, e);
-	int rc = pt_pool_fill(as, &pool, w.tables);
+	int rc = pt_pool_fill(as, &pool, w.tables, 0, s, e);
 	if (rc == 0) {
 		rc = area_reserve(as, as->nareas + extra_areas);
 		if (rc != 0)
@@ -396,6 +429,7 @@ int axv_addrspace_unmap(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size)
 {
 	if (!as || !as->hal)
 		return AXV_EINVAL;
+	tc_clear(as); /* areas or tables may change */
 	int rc = check_range(as, gpa, size);
 	if (rc != 0)
 		return rc;
@@ -428,6 +462,7 @@ int axv_addrspace_protect(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
 {
 	if (!as || !as->hal)
 		return AXV_EINVAL;
+	tc_clear(as); /* areas or tables may change */
 	int rc = check_range(as, gpa, size);
 	if (rc == 0 && !pt_flags_ok(flags))
 		rc = AXV_EINVAL;
@@ -463,35 +498,65 @@ int axv_addrspace_protect(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
 
 /* ---- lookup, faults, guest memory ----------------------------------------------------- */
 
-/* The body of a translation; `fast` selects the call-free lookup (constant offset). */
-static inline __attribute__((always_inline)) int
-translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa, axv_map_flags_t *flags,
-	  uint64_t *left, bool fast)
+static inline int translate_out(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t e,
+				unsigned l, axv_hpa_t *hpa, uint64_t *left)
 {
-	uint64_t e;
-	unsigned l;
-	int rc = fast ? pt_lookup_fast(as, gpa, &e, &l) : pt_lookup_slow(as, gpa, &e, &l);
-	if (rc != 0)
-		return rc;
 	uint64_t lsz = (uint64_t)1 << as->fmt->shift[l], off = gpa & (lsz - 1);
 	if (hpa)
 		*hpa = (e & as->fmt->oa_mask) + off;
 	if (left)
 		*left = lsz - off;
-	if (flags) {
-		const struct area *v = areas(as);
-		*flags = v[area_find(v, as->nareas, gpa)].flags;
-	}
 	return 0;
+}
+
+/* A translation by walking the table (and, on the constant-offset path, filling the
+ * translation cache); `fast` selects the call-free lookup. */
+static inline __attribute__((always_inline)) int
+translate_walk(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
+	       axv_map_flags_t *flags, uint64_t *left, bool fast)
+{
+	const struct axv_pt_format *f = as->fmt;
+	uint64_t e;
+	unsigned l;
+	const uint64_t *table = NULL;
+	int rc = fast ? pt_lookup_fast_t(as, gpa, &e, &l, &table)
+		      : pt_lookup_slow(as, gpa, &e, &l);
+	if (rc != 0)
+		return rc;
+	const struct area *v = areas(as);
+	const struct area *a = &v[area_find(v, as->nareas, gpa)];
+	if (flags)
+		*flags = a->flags;
+	uint64_t r = as->tc_shift ? gpa >> as->tc_shift : 0, tag = r >> 9;
+	if (fast && as->tc_shift && (tag >> TC_TAG_BITS) == 0 && l == (unsigned)f->levels - 1u &&
+	    table) {
+		uint64_t rs = r << as->tc_shift, re = rs + ((uint64_t)1 << as->tc_shift);
+		uint64_t c = (((uint64_t)(uintptr_t)table - as->va_off) & TC_PA_MASK) |
+			     (tag << 1) | TC_VALID;
+		if (a->start <= rs && aend(a) >= re)
+			c |= TC_EXACT | ((uint64_t)(a->flags & AXV_MAP_ALL) << TC_FLAGS_SHIFT);
+		uint64_t *slot = (uint64_t *)(uintptr_t)&as->tcache[r & (AXV_AS_TCACHE - 1)];
+		__atomic_store_n(slot, c, __ATOMIC_RELAXED);
+	}
+	return translate_out(as, gpa, e, l, hpa, left);
+}
+
+static __attribute__((noinline)) int translate_miss(const struct axv_addrspace *as, axv_gpa_t gpa,
+						    axv_hpa_t *hpa, axv_map_flags_t *flags,
+						    uint64_t *left)
+{
+	return translate_walk(as, gpa, hpa, flags, left, true);
 }
 
 static __attribute__((noinline)) int translate_hook(const struct axv_addrspace *as, axv_gpa_t gpa,
 						    axv_hpa_t *hpa, axv_map_flags_t *flags,
 						    uint64_t *left)
 {
-	return translate(as, gpa, hpa, flags, left, false);
+	return translate_walk(as, gpa, hpa, flags, left, false);
 }
 
+/* The hot path stays small (no callee-saved registers to spill): a translation-cache hit is
+ * one load of the cache entry and one of the leaf entry; everything else is out of line. */
 int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
 			    axv_map_flags_t *flags, uint64_t *left)
 {
@@ -501,7 +566,27 @@ int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_h
 		return AXV_ERANGE;
 	if (__builtin_expect(!as->linear, 0))
 		return translate_hook(as, gpa, hpa, flags, left);
-	return translate(as, gpa, hpa, flags, left, true);
+	if (as->tc_shift) {
+		uint64_t r = gpa >> as->tc_shift, tag = r >> 9;
+		uint64_t c = __atomic_load_n(&as->tcache[r & (AXV_AS_TCACHE - 1)], __ATOMIC_RELAXED);
+		if (__builtin_expect((c & 0xfffu) == ((tag << 1) | TC_VALID) && c & TC_EXACT &&
+					     (tag >> TC_TAG_BITS) == 0,
+				     1)) {
+			const uint64_t *t = (const uint64_t *)(uintptr_t)((c & TC_PA_MASK) + as->va_off);
+			uint64_t e = t[(gpa >> 12) & 511];
+			if (e == as->tc_empty || !(e & as->tc_valid))
+				return AXV_ENOENT;
+			uint64_t off = gpa & 0xfffu;
+			if (hpa)
+				*hpa = (e & as->tc_oa) + off;
+			if (left)
+				*left = 0x1000u - off;
+			if (flags)
+				*flags = (axv_map_flags_t)(c >> TC_FLAGS_SHIFT) & AXV_MAP_ALL;
+			return 0;
+		}
+	}
+	return translate_miss(as, gpa, hpa, flags, left);
 }
 
 int axv_addrspace_handle_fault(struct axv_addrspace *as, axv_gpa_t gpa, axv_map_flags_t access)
@@ -604,6 +689,86 @@ int axv_addrspace_write(struct axv_addrspace *as, axv_gpa_t gpa, const void *buf
 	if (rc == 0)
 		rc = copy(as, gpa, NULL, buf, len, false);
 	return rc;
+}
+
+/* ---- reservation ---------------------------------------------------------------------- */
+
+int axv_addrspace_reserve(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
+			  unsigned flags, size_t more_areas)
+{
+	if (!as || !as->hal || (flags & ~AXV_RESERVE_FRAMES))
+		return AXV_EINVAL;
+	int rc = check_range(as, gpa, size);
+	if (rc != 0)
+		return rc;
+	if (as->res_hi != as->res_lo)
+		return AXV_EBUSY;
+	if (more_areas > SIZE_MAX / 2 - as->nareas)
+		return AXV_ERANGE;
+	uint64_t e = gpa + size;
+	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_walk w;
+	walk_init(&w, as, &pool);
+	size_t most;
+	pt_count_reserve(&w, gpa, e, &most);
+	size_t need = w.tables, cap = most;
+	if (flags & AXV_RESERVE_FRAMES) {
+		/* every page may come to need a frame, minus those backed by one already */
+		uint64_t pages = size >> AXV_FRAME_SHIFT, backed = 0;
+		const struct area *v = areas(as);
+		for (size_t i = area_find(v, as->nareas, gpa); i < as->nareas && v[i].start < e;
+		     i++) {
+			if (v[i].kind != AXV_AREA_ALLOC)
+				continue;
+			uint64_t cs = max_u64(v[i].start, gpa), ce = min_u64(aend(&v[i]), e);
+			struct pt_walk c;
+			walk_init(&c, as, &pool);
+			pt_count_map(&c, false, cs, ce);
+			backed += ((ce - cs) >> AXV_FRAME_SHIFT) - c.frames;
+		}
+		if (pages > SIZE_MAX / 2 || most > SIZE_MAX / 2)
+			return AXV_ERANGE;
+		need += (size_t)(pages - backed);
+		cap += (size_t)pages;
+	}
+	rc = pt_pool_fill(as, &pool, need, 0, 0, 0);
+	if (rc == 0) {
+		rc = area_reserve(as, as->nareas + more_areas);
+		if (rc != 0)
+			pt_pool_drain(as, &pool);
+	}
+	if (rc != 0)
+		return rc;
+	as->stock = pool.head;
+	as->stock_n = pool.n;
+	as->stock_cap = cap;
+	as->res_lo = gpa;
+	as->res_hi = e;
+	as->res_frames = (flags & AXV_RESERVE_FRAMES) != 0;
+	return 0;
+}
+
+int axv_addrspace_unreserve(struct axv_addrspace *as)
+{
+	if (!as || !as->hal)
+		return AXV_EINVAL;
+	tc_clear(as); /* areas or tables may change */
+	while (as->stock_n) {
+		axv_hpa_t pa = as->stock;
+		as->stock = *pt_va(as, pa);
+		as->stock_n--;
+		axv_frame_free(&as->frames, pa);
+	}
+	as->stock = AXV_HPA_INVALID;
+	as->stock_cap = 0;
+	as->res_lo = as->res_hi = 0;
+	as->res_frames = false;
+	return 0;
+}
+
+size_t axv_addrspace_reserved(const struct axv_addrspace *as)
+{
+	return as ? as->stock_n : 0;
 }
 
 /* ---- introspection -------------------------------------------------------------------- */

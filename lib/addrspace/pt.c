@@ -159,25 +159,59 @@ uint64_t axv_pt_table_entry(const struct axv_pt_format *f, axv_hpa_t pa)
 
 /* ---- frames --------------------------------------------------------------------------- */
 
-int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t n)
+/* Take one frame from the space's reservation stock (caller checked stock_n). */
+static axv_hpa_t stock_pop(struct axv_addrspace *as)
 {
+	axv_hpa_t pa = as->stock;
+	as->stock = *pt_va(as, pa);
+	as->stock_n--;
+	return pa;
+}
+
+void pt_put(struct axv_addrspace *as, axv_hpa_t pa, bool guest)
+{
+	/* While a reservation is below its cap, frames it may need again go back to it:
+	 * tables always, guest frames when the reservation covers them. */
+	if (as->stock_n < as->stock_cap && (!guest || as->res_frames)) {
+		*pt_va(as, pa) = as->stock;
+		as->stock = pa;
+		as->stock_n++;
+		return;
+	}
+	axv_frame_free(&as->frames, pa);
+}
+
+int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t tables, size_t frames,
+		 uint64_t s, uint64_t e)
+{
+	size_t n = tables + frames, from_stock = 0;
+	if (as->stock_n && s >= as->res_lo && e <= as->res_hi) {
+		from_stock = tables + (as->res_frames ? frames : 0);
+		if (from_stock > as->stock_n)
+			from_stock = as->stock_n;
+	}
 	for (size_t i = 0; i < n; i++) {
 		axv_hpa_t pa;
-		int rc = axv_frame_alloc(&as->frames, &pa);
 		uint64_t *va = NULL;
-		if (rc == 0) {
-			va = as->hal->mem->phys_to_virt(as->hal->ctx, pa);
-			if (!va) {
-				axv_frame_free(&as->frames, pa);
-				rc = AXV_EFAULT;
+		if (i < from_stock) {
+			pa = stock_pop(as);
+			va = pt_va(as, pa);
+		} else {
+			int rc = axv_frame_alloc(&as->frames, &pa);
+			if (rc == 0) {
+				va = as->hal->mem->phys_to_virt(as->hal->ctx, pa);
+				if (!va) {
+					axv_frame_free(&as->frames, pa);
+					rc = AXV_EFAULT;
+				}
 			}
+			if (rc != 0) {
+				pt_pool_drain(as, p);
+				return rc;
+			}
+			if ((uintptr_t)va - (uintptr_t)pa != as->va_off)
+				as->linear = false; /* sticky: from now on every walk asks the HAL */
 		}
-		if (rc != 0) {
-			pt_pool_drain(as, p);
-			return rc;
-		}
-		if ((uintptr_t)va - (uintptr_t)pa != as->va_off)
-			as->linear = false; /* sticky: from now on every walk asks the HAL */
 		*va = p->head;
 		p->head = pa;
 		p->n++;
@@ -201,7 +235,7 @@ void pt_pool_drain(struct axv_addrspace *as, struct pt_pool *p)
 		axv_hpa_t pa = p->head;
 		p->head = *pt_va(as, pa);
 		p->n--;
-		axv_frame_free(&as->frames, pa);
+		pt_put(as, pa, false);
 	}
 	p->head = AXV_HPA_INVALID;
 }
@@ -221,7 +255,7 @@ static uint64_t *new_table(struct pt_walk *w, unsigned l, axv_hpa_t *pa, size_t 
 static void free_table(struct pt_walk *w, axv_hpa_t pa)
 {
 	w->as->pt_pages--;
-	axv_frame_free(&w->as->frames, pa);
+	pt_put(w->as, pa, false);
 }
 
 /* ---- counting ------------------------------------------------------------------------- */
@@ -325,6 +359,44 @@ static void count_cut(struct pt_walk *w, unsigned l, const uint64_t *t, uint64_t
 void pt_count_cut(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
 {
 	count_cut(w, 0, pt_va(w->as, w->as->root), s, e);
+}
+
+/* Tables at levels l + 1 and below that cover [s, e) when none exists yet: one per entry
+ * of each level from l down to the one above the last that [s, e) meets. */
+static size_t tables_below(const struct axv_pt_format *f, unsigned l, uint64_t s, uint64_t e)
+{
+	size_t n = 0;
+	for (unsigned k = l; k < last(f); k++) {
+		uint64_t sz = span(f, k);
+		n += (size_t)((((e + sz - 1) & ~(sz - 1)) - (s & ~(sz - 1))) >> f->shift[k]);
+	}
+	return n;
+}
+
+/* Tables [s, e) may ever need that do not exist: below every entry that is empty or a
+ * block, the whole tree down to the last level. */
+static void count_reserve(struct pt_walk *w, unsigned l, const uint64_t *t, uint64_t s,
+			  uint64_t e)
+{
+	LEVEL_OK(l);
+	const struct axv_pt_format *f = w->f;
+	if (l >= last(f))
+		return;
+	uint64_t sz = span(f, l);
+	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
+		uint64_t cs = max64(a, s), ce = min64(a + sz, e);
+		uint64_t ent = t[idx(f, l, a)];
+		if (ent != f->empty[l] && !is_leaf(f, l, ent))
+			count_reserve(w, l + 1, pt_va(w->as, ent & f->oa_mask), cs, ce);
+		else
+			w->tables += tables_below(f, l, cs, ce);
+	}
+}
+
+void pt_count_reserve(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e, size_t *most)
+{
+	count_reserve(w, 0, pt_va(w->as, w->as->root), s, e);
+	*most = tables_below(w->f, 0, s, e);
 }
 
 /* ---- map ------------------------------------------------------------------------------ */
@@ -549,7 +621,7 @@ static void make(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_
 			for (size_t k = 0; k < n; k++) {
 				if (t[i0 + k] == emp)
 					continue;
-				axv_frame_free(&w->as->frames, t[i0 + k] & f->oa_mask);
+				pt_put(w->as, t[i0 + k] & f->oa_mask, true);
 				t[i0 + k] = emp;
 			}
 			return;

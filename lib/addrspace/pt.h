@@ -47,12 +47,21 @@ static inline uint64_t *pt_va(const struct axv_addrspace *as, axv_hpa_t pa)
 	return (uint64_t *)as->hal->mem->phys_to_virt(as->hal->ctx, pa);
 }
 
-int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t n);
+/* Take tables + frames frames into the pool: from the reservation stock when [s, e) lies in
+ * the reserved range (guest frames only if the reservation covers them), else the HAL.
+ * All or nothing. */
+int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t tables, size_t frames,
+		 uint64_t s, uint64_t e);
 void pt_pool_drain(struct axv_addrspace *as, struct pt_pool *p);
+/* Give a frame back: to the reservation stock while it is below its cap (guest frames only
+ * when it covers them), else to the HAL. */
+void pt_put(struct axv_addrspace *as, axv_hpa_t pa, bool guest);
 
 /* Counting passes (no writes). */
 void pt_count_map(struct pt_walk *w, bool linear, axv_gpa_t s, axv_gpa_t e);
 void pt_count_cut(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e);
+/* Tables [s, e) lacks for its worst case (w->tables), and the worst case itself (*most). */
+void pt_count_reserve(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e, size_t *most);
 
 /* Mutating passes; they cannot fail once the pool holds what the count asked for. */
 void pt_map_linear(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e);
@@ -70,8 +79,8 @@ int pt_lookup_slow(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entr
  * on the constant-offset path: translate's whole cost is this loop of dependent loads. Every
  * level below the root indexes 9 bits (axv_pt_format_check() guarantees it), so the shift
  * drops by 9 per level and only the root needs its own index width. */
-static inline int pt_lookup_fast(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
-				 unsigned *level)
+static inline int pt_lookup_fast_t(const struct axv_addrspace *as, axv_gpa_t gpa,
+				   uint64_t *entry, unsigned *level, const uint64_t **table)
 {
 	const struct axv_pt_format *f = as->fmt;
 	const uintptr_t off = as->va_off;
@@ -98,7 +107,15 @@ static inline int pt_lookup_fast(const struct axv_addrspace *as, axv_gpa_t gpa, 
 		return AXV_ENOENT;
 	*entry = e;
 	*level = l;
+	*table = t;
 	return 0;
+}
+
+static inline int pt_lookup_fast(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
+				 unsigned *level)
+{
+	const uint64_t *t;
+	return pt_lookup_fast_t(as, gpa, entry, level, &t);
 }
 
 static inline int pt_lookup(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <axv/err.h>
+#include <axv/frame_pool.h>
 
 #include "../addrspace/as_util.h"
 #include "fuzz.h"
@@ -445,7 +446,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mock_hal_init(&mh, 4096);
 		ready = true;
 	}
-	mh.hint = 0;
+	/* Everything was given back by the last input: a fresh allocator state. */
+	FUZZ_CHECK(axv_frame_pool_init(&mh.fpool, MOCK_PHYS_BASE, mh.pool,
+				       (uint64_t)mh.frames * 4096, mh.bitmap,
+				       axv_frame_pool_bitmap_words(mh.frames)) == 0,
+		   "pool reset");
 	mh.alloc_calls = 0;
 	mh.failed_allocs = 0;
 	mock_hal_fail_nth(&mh, 0);

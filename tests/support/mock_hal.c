@@ -30,19 +30,9 @@ static bool should_fail(struct mock_hal *m)
 	return false;
 }
 
-static bool run_free(struct mock_hal *m, size_t i, size_t count)
-{
-	if (i + count > m->frames)
-		return false;
-	for (size_t k = 0; k < count; k++)
-		if (m->used[i + k])
-			return false;
-	return true;
-}
-
+/* Book a run the pool handed out: record its length, count it, poison it. */
 static void take(struct mock_hal *m, size_t i, size_t count)
 {
-	memset(m->used + i, 1, count);
 	m->run_len[i] = (unsigned)count;
 	m->live += count;
 	if (m->live > m->peak)
@@ -55,36 +45,37 @@ static int mock_alloc(void *ctx, size_t count, size_t align, axv_hpa_t *pa)
 {
 	struct mock_hal *m = M(ctx);
 	int rc = AXV_ENOMEM;
+	axv_hpa_t got;
 	pthread_mutex_lock(&m->lock);
 	m->alloc_calls++;
 	if (count == 0 || align == 0 || (align & (align - 1)) || should_fail(m))
 		goto out;
 	if (m->misalign_next) {
-		/* A run that is deliberately not aligned as asked. */
+		/* A run that is deliberately not aligned as asked: sub-frame for align 1, else
+		 * one frame past an aligned run of count + 1 (whose first frame goes back). */
 		m->misalign_next = false;
-		for (size_t i = 0; i + count <= m->frames; i++) {
-			if ((align > 1 && i % align == 0) || !run_free(m, i, count))
-				continue;
-			take(m, i, count);
-			*pa = MOCK_PHYS_BASE + (axv_hpa_t)i * FRAME + (align == 1 ? 0x10 : 0);
-			m->misaligned_pa = *pa;
-			rc = 0;
-			goto out;
+		if (align == 1) {
+			rc = axv_frame_pool_alloc(&m->fpool, count, 1, &got);
+			if (rc != 0)
+				goto out;
+			take(m, (size_t)((got - MOCK_PHYS_BASE) / FRAME), count);
+			*pa = got + 0x10;
+		} else {
+			rc = axv_frame_pool_alloc(&m->fpool, count + 1, align, &got);
+			if (rc != 0)
+				goto out;
+			axv_frame_pool_free(&m->fpool, got, 1);
+			got += FRAME;
+			take(m, (size_t)((got - MOCK_PHYS_BASE) / FRAME), count);
+			*pa = got;
 		}
+		m->misaligned_pa = *pa;
 		goto out;
 	}
-	size_t start = (count == 1 && align == 1) ? m->hint : 0;
-	for (size_t n = 0; n < m->frames; n += align) {
-		size_t i = (start + n) % m->frames;
-		i -= i % align;
-		if (!run_free(m, i, count))
-			continue;
-		take(m, i, count);
-		if (count == 1 && align == 1)
-			m->hint = i + 1;
-		*pa = MOCK_PHYS_BASE + (axv_hpa_t)i * FRAME;
-		rc = 0;
-		goto out;
+	rc = axv_frame_pool_alloc(&m->fpool, count, align, &got);
+	if (rc == 0) {
+		take(m, (size_t)((got - MOCK_PHYS_BASE) / FRAME), count);
+		*pa = got;
 	}
 out:
 	pthread_mutex_unlock(&m->lock);
@@ -104,11 +95,15 @@ static void mock_free(void *ctx, axv_hpa_t pa, size_t count)
 	if (!in_pool(m, pa) || (pa & (FRAME - 1)) || m->run_len[i] != count) {
 		m->bad_frees++;
 	} else {
-		memset(m->used + i, 0, count);
-		m->run_len[i] = 0;
-		m->live -= count;
+		/* Poison first: the pool then writes its list links into the frames. */
 		if (m->poison)
 			memset(m->pool + i * FRAME, MOCK_POISON_FREE, count * FRAME);
+		if (axv_frame_pool_free(&m->fpool, pa, count) != 0) {
+			m->bad_frees++;
+		} else {
+			m->run_len[i] = 0;
+			m->live -= count;
+		}
 	}
 	pthread_mutex_unlock(&m->lock);
 }
@@ -119,8 +114,10 @@ static void *mock_p2v(void *ctx, axv_hpa_t pa)
 	if (!in_pool(m, pa))
 		return NULL;
 	uint64_t off = pa - MOCK_PHYS_BASE;
-	if (!m->used[off / FRAME])
+	pthread_mutex_lock(&m->lock);
+	if (axv_frame_pool_is_free(&m->fpool, pa & ~(axv_hpa_t)(FRAME - 1)))
 		m->stray_ptrs++;
+	pthread_mutex_unlock(&m->lock);
 	return m->pool + off;
 }
 
@@ -181,8 +178,10 @@ void mock_hal_init(struct mock_hal *m, size_t frames)
 	m->pool = mmap(NULL, frames * FRAME, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	m->run_len = calloc(frames, sizeof(*m->run_len));
-	m->used = calloc(frames, 1);
-	if (m->pool == MAP_FAILED || !m->run_len || !m->used) {
+	m->bitmap = calloc(axv_frame_pool_bitmap_words(frames), sizeof(*m->bitmap));
+	if (m->pool == MAP_FAILED || !m->run_len || !m->bitmap ||
+	    axv_frame_pool_init(&m->fpool, MOCK_PHYS_BASE, m->pool, (uint64_t)frames * FRAME,
+				m->bitmap, axv_frame_pool_bitmap_words(frames)) != 0) {
 		fprintf(stderr, "mock HAL: cannot set up a pool of %zu frames\n", frames);
 		abort();
 	}
@@ -199,11 +198,11 @@ void mock_hal_fini(struct mock_hal *m)
 	if (m->pool)
 		munmap(m->pool, m->frames * FRAME);
 	free(m->run_len);
-	free(m->used);
+	free(m->bitmap);
 	pthread_mutex_destroy(&m->lock);
 	m->pool = NULL;
 	m->run_len = NULL;
-	m->used = NULL;
+	m->bitmap = NULL;
 }
 
 bool mock_hal_clean(const struct mock_hal *m, char *why, size_t len)
@@ -244,5 +243,8 @@ bool mock_hal_is_live(struct mock_hal *m, axv_hpa_t pa)
 {
 	if (!in_pool(m, pa))
 		return false;
-	return m->used[(pa - MOCK_PHYS_BASE) / FRAME] != 0;
+	pthread_mutex_lock(&m->lock);
+	bool live = !axv_frame_pool_is_free(&m->fpool, pa & ~(axv_hpa_t)(FRAME - 1));
+	pthread_mutex_unlock(&m->lock);
+	return live;
 }

@@ -1,7 +1,8 @@
 /*
  * Mock HAL for the unit tests.
  *
- * Frames come from an mmap'ed host pool, but their "physical" addresses are
+ * Frames come from a libaxv frame pool (axv/frame_pool.h) over an mmap'ed host region, with
+ * the pool's bitmap in calloc'ed storage, but their "physical" addresses are
  * MOCK_PHYS_BASE + offset, never equal to the host pointers: code that confuses the two
  * faults or fails. It counts live frames, can fail the Nth allocation, can hand out
  * misaligned runs, poisons frames on allocation and on free, records TLB and IPI calls, and
@@ -14,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include <axv/frame_pool.h>
 #include <axv/hal.h>
 
 /* 1 TiB: far from any host pointer, and aligned to every leaf size. */
@@ -29,11 +31,11 @@ struct mock_hal {
 	struct axv_hal_cpu_ops cpu;
 
 	pthread_mutex_t lock;
-	unsigned char *pool; /* host mapping of the pool */
-	size_t frames;       /* frames in the pool */
-	unsigned *run_len;   /* at a run's first frame: its length; 0 elsewhere */
-	unsigned char *used; /* 1 per allocated frame */
-	size_t hint;         /* next-fit start for single frames */
+	unsigned char *pool;        /* host mapping of the pool */
+	size_t frames;              /* frames in the pool */
+	unsigned *run_len;          /* at a run's first frame: its length; 0 elsewhere */
+	struct axv_frame_pool fpool; /* the allocator: libaxv's frame pool */
+	uint64_t *bitmap;           /* its bitmap (caller storage) */
 
 	/* accounting */
 	size_t live, peak;

@@ -1,11 +1,22 @@
 /**
  * @file arch/loongarch64.h
- * @brief loongarch64 port: the LA64 page-table format used for guest physical mappings.
+ * @brief The loongarch64 port (LVZ virtualization extension): the LA64 page-table format,
+ *        the guest context with every guest CSR, ESTAT exit decoding, GINTC interrupt
+ *        injection, and the LVZ runtime (world switch, per-cpu enable, TLB maintenance).
+ *
+ * Everything here except the functions marked "LoongArch only" is plain C that builds and
+ * runs on any host, so the decoders and the interrupt controller are unit-tested on the build
+ * machine (QEMU 7.2 does not emulate LVZ).
  */
 #ifndef AXV_ARCH_LOONGARCH64_H
 #define AXV_ARCH_LOONGARCH64_H
 
 #include <axv/addrspace.h>
+#include <axv/exit.h>
+#include <axv/hal.h>
+#include <axv/irq.h>
+#include <axv/types.h>
+#include <axv/vcpu.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -13,9 +24,19 @@ extern "C" {
 
 /**
  * @defgroup axv_arch_loongarch64 loongarch64 port
- * @brief The LA64 multi-level page table (4 KiB pages, 2 MiB huge pages).
+ * @brief Root-mode hypervisor support for LoongArch64 guests under LVZ.
+ *
+ * References: LoongArch Reference Manual Volume 1 (v1.10): 7.4 "Control and status
+ * registers" (CRMD 7.4.1, ESTAT 7.4.6, BADI 7.4.9, ...), table 7-8 "Exception encoding"
+ * (Ecode/EsubCode), 2.2 and 4.2 for instruction formats and encodings; the LoongArch
+ * Virtualization (LVZ) extension: GSTAT (CSR 0x50), GCFG (0x51), GINTC (0x52), GCNTC (0x53),
+ * GTLBC (0x15), the GSPR/HVC/GCM exception codes and the `gcsrrd`, `gcsrwr`, `gcsrxchg`,
+ * `gtlbfill`, `gtlbflush`, `hvcl` encodings (as Linux arch/loongarch and binutils use them).
  * @{
  */
+
+/** @name Nested translation: the LA64 page-table format
+ * @{ */
 
 /**
  * @brief Fill in the LA64 format.
@@ -28,6 +49,562 @@ extern "C" {
  * @note Any context; writes only @p fmt.
  */
 int axv_la64_format_init(struct axv_pt_format *fmt, unsigned levels, uint64_t invalid_dir);
+
+/**
+ * @brief The PWCTL0/PWCTL1 values with which the host's TLB refill handler (LDDIR/LDPTE)
+ *        walks an LA64 nested table (Vol. 1 7.5.7 PWCL, 7.5.8 PWCH).
+ *
+ * While a guest runs, PGDL holds the nested root: a guest access that misses the root TLB
+ * takes the host's refill exception with the guest physical address, and the refill walks
+ * the nested table with these fields (4 KiB pages, 9 index bits per level, 8-byte entries).
+ *
+ * The root is always the Dir3 level (as Linux walks it: `lddir` level 3 first), the last
+ * directory Dir1, and with 4 levels the middle one Dir2.
+ *
+ * @param levels 3 or 4
+ * @param[out] pwctl0 PTbase 12, PTwidth 9, Dir1_base 21, Dir1_width 9, and with 4 levels
+ *             Dir2_base 30, Dir2_width 9 (3 levels: Dir2 width 0); PTEWidth 0 (64-bit entries)
+ * @param[out] pwctl1 Dir3_base 30 (3 levels) or 39 (4 levels), Dir3_width 9, Dir4 unused
+ * @return 0; #AXV_EINVAL for NULL pointers or another level count (outputs untouched)
+ * @note Any context; pure function.
+ */
+int axv_la64_pwctl(unsigned levels, uint32_t *pwctl0, uint32_t *pwctl1);
+/** @} */
+
+/** @name CSR numbers (Vol. 1 7.1 table 7-1 "CSR list"; LVZ host CSRs GTLBC..GCNTC)
+ * @{ */
+#define AXV_LA64_CSR_CRMD 0x0u        /**< current mode information */
+#define AXV_LA64_CSR_PRMD 0x1u        /**< pre-exception mode information */
+#define AXV_LA64_CSR_EUEN 0x2u        /**< extended component unit enable */
+#define AXV_LA64_CSR_MISC 0x3u        /**< miscellaneous control */
+#define AXV_LA64_CSR_ECFG 0x4u        /**< exception configuration */
+#define AXV_LA64_CSR_ESTAT 0x5u       /**< exception status */
+#define AXV_LA64_CSR_ERA 0x6u         /**< exception return address */
+#define AXV_LA64_CSR_BADV 0x7u        /**< bad virtual address */
+#define AXV_LA64_CSR_BADI 0x8u        /**< bad instruction */
+#define AXV_LA64_CSR_EENTRY 0xcu      /**< exception entry base address */
+#define AXV_LA64_CSR_TLBIDX 0x10u     /**< TLB index */
+#define AXV_LA64_CSR_TLBEHI 0x11u     /**< TLB entry high */
+#define AXV_LA64_CSR_TLBELO0 0x12u    /**< TLB entry low 0 */
+#define AXV_LA64_CSR_TLBELO1 0x13u    /**< TLB entry low 1 */
+#define AXV_LA64_CSR_GTLBC 0x15u      /**< LVZ: guest TLB control (host only) */
+#define AXV_LA64_CSR_TRGP 0x16u       /**< LVZ: TLBRD read guest information (host only) */
+#define AXV_LA64_CSR_ASID 0x18u       /**< address space identifier */
+#define AXV_LA64_CSR_PGDL 0x19u       /**< page table base, lower half */
+#define AXV_LA64_CSR_PGDH 0x1au       /**< page table base, upper half */
+#define AXV_LA64_CSR_PGD 0x1bu        /**< page table base (read only) */
+#define AXV_LA64_CSR_PWCTL0 0x1cu     /**< page walk control, lower half */
+#define AXV_LA64_CSR_PWCTL1 0x1du     /**< page walk control, upper half */
+#define AXV_LA64_CSR_STLBPGSIZE 0x1eu /**< STLB page size */
+#define AXV_LA64_CSR_RVACFG 0x1fu     /**< reduced virtual address configuration */
+#define AXV_LA64_CSR_CPUID 0x20u      /**< processor number */
+#define AXV_LA64_CSR_PRCFG1 0x21u     /**< privileged resource configuration 1 */
+#define AXV_LA64_CSR_PRCFG2 0x22u     /**< privileged resource configuration 2 */
+#define AXV_LA64_CSR_PRCFG3 0x23u     /**< privileged resource configuration 3 */
+#define AXV_LA64_CSR_KS0 0x30u        /**< data save register 0 (KS0 to KS8 are 0x30 to 0x38) */
+#define AXV_LA64_CSR_KS4 0x34u        /**< KS4: the port keeps this cpu's `struct axv_la64_cpu` here */
+#define AXV_LA64_CSR_KS5 0x35u        /**< KS5: the port's scratch register at guest exit */
+#define AXV_LA64_CSR_TMID 0x40u       /**< timer identifier */
+#define AXV_LA64_CSR_TCFG 0x41u       /**< timer configuration */
+#define AXV_LA64_CSR_TVAL 0x42u       /**< timer value */
+#define AXV_LA64_CSR_CNTC 0x43u       /**< counter compensation */
+#define AXV_LA64_CSR_TICLR 0x44u      /**< timer interrupt clear */
+#define AXV_LA64_CSR_GSTAT 0x50u      /**< LVZ: guest status (host only) */
+#define AXV_LA64_CSR_GCFG 0x51u       /**< LVZ: guest configuration (host only) */
+#define AXV_LA64_CSR_GINTC 0x52u      /**< LVZ: guest interrupt control (host only) */
+#define AXV_LA64_CSR_GCNTC 0x53u      /**< LVZ: guest counter compensation (host only) */
+#define AXV_LA64_CSR_LLBCTL 0x60u     /**< LLBit control */
+#define AXV_LA64_CSR_TLBRENTRY 0x88u  /**< TLB refill exception entry */
+#define AXV_LA64_CSR_TLBRBADV 0x89u   /**< TLB refill bad virtual address */
+#define AXV_LA64_CSR_TLBRERA 0x8au    /**< TLB refill exception return address */
+#define AXV_LA64_CSR_TLBRSAVE 0x8bu   /**< TLB refill data save */
+#define AXV_LA64_CSR_TLBRELO0 0x8cu   /**< TLB refill entry low 0 */
+#define AXV_LA64_CSR_TLBRELO1 0x8du   /**< TLB refill entry low 1 */
+#define AXV_LA64_CSR_TLBREHI 0x8eu    /**< TLB refill entry high */
+#define AXV_LA64_CSR_TLBRPRMD 0x8fu   /**< TLB refill pre-exception mode */
+#define AXV_LA64_CSR_DMW0 0x180u      /**< direct mapping window 0 (DMW0 to DMW3 are 0x180 to 0x183) */
+#define AXV_LA64_CSR_MAX 0x3fffu      /**< CSR numbers are 14 bits */
+/** @} */
+
+/** @name CRMD, PRMD and ECFG fields (Vol. 1 7.4.1, 7.4.2, 7.4.5)
+ * @{ */
+#define AXV_LA64_CRMD_PLV_MASK 0x3u   /**< current privilege level [1:0] */
+#define AXV_LA64_CRMD_IE (1u << 2)    /**< global interrupt enable */
+#define AXV_LA64_CRMD_DA (1u << 3)    /**< direct address translation mode */
+#define AXV_LA64_CRMD_PG (1u << 4)    /**< mapped address translation mode */
+#define AXV_LA64_PRMD_PIE (1u << 2)   /**< previous interrupt enable */
+#define AXV_LA64_ECFG_VS_MASK (7u << 16) /**< vector spacing [18:16]; 0 = one entry for all */
+/** @} */
+
+/** @name ESTAT fields (Vol. 1 7.4.6)
+ * @{ */
+#define AXV_LA64_ESTAT_IS_MASK 0x1fffu      /**< IS [12:0]: pending interrupt lines */
+#define AXV_LA64_ESTAT_ECODE_SHIFT 16u      /**< Ecode [21:16] */
+#define AXV_LA64_ESTAT_ECODE_MASK 0x3fu     /**< Ecode width mask */
+#define AXV_LA64_ESTAT_ESUBCODE_SHIFT 22u   /**< EsubCode [30:22] */
+#define AXV_LA64_ESTAT_ESUBCODE_MASK 0x1ffu /**< EsubCode width mask */
+/** @} */
+
+/** @name Exception codes, ESTAT.Ecode (Vol. 1 table 7-8; LVZ adds 22 to 24)
+ * @{ */
+#define AXV_LA64_ECODE_INT 0x0u    /**< interrupt (ESTAT.IS says which) */
+#define AXV_LA64_ECODE_PIL 0x1u    /**< page invalid exception for load */
+#define AXV_LA64_ECODE_PIS 0x2u    /**< page invalid exception for store */
+#define AXV_LA64_ECODE_PIF 0x3u    /**< page invalid exception for fetch */
+#define AXV_LA64_ECODE_PME 0x4u    /**< page modification exception */
+#define AXV_LA64_ECODE_PNR 0x5u    /**< page non-readable exception */
+#define AXV_LA64_ECODE_PNX 0x6u    /**< page non-executable exception */
+#define AXV_LA64_ECODE_PPI 0x7u    /**< page privilege level illegal exception */
+#define AXV_LA64_ECODE_ADE 0x8u    /**< address error (EsubCode 0 ADEF, 1 ADEM) */
+#define AXV_LA64_ECODE_ALE 0x9u    /**< address alignment fault */
+#define AXV_LA64_ECODE_BCE 0xau    /**< bound check exception */
+#define AXV_LA64_ECODE_SYS 0xbu    /**< system call */
+#define AXV_LA64_ECODE_BRK 0xcu    /**< breakpoint */
+#define AXV_LA64_ECODE_INE 0xdu    /**< instruction non-defined */
+#define AXV_LA64_ECODE_IPE 0xeu    /**< instruction privilege error */
+#define AXV_LA64_ECODE_FPD 0xfu    /**< floating-point instruction disable */
+#define AXV_LA64_ECODE_SXD 0x10u   /**< 128-bit vector (LSX) disable */
+#define AXV_LA64_ECODE_ASXD 0x11u  /**< 256-bit vector (LASX) disable */
+#define AXV_LA64_ECODE_FPE 0x12u   /**< floating-point error (EsubCode 0 FPE, 1 VFPE) */
+#define AXV_LA64_ECODE_WPE 0x13u   /**< watchpoint (EsubCode 0 WPEF, 1 WPEM) */
+#define AXV_LA64_ECODE_BTD 0x14u   /**< binary translation disable */
+#define AXV_LA64_ECODE_BTE 0x15u   /**< binary translation exception */
+#define AXV_LA64_ECODE_GSPR 0x16u  /**< LVZ: guest sensitive privileged resource */
+#define AXV_LA64_ECODE_HVC 0x17u   /**< LVZ: hypervisor call (hvcl) */
+#define AXV_LA64_ECODE_GCM 0x18u   /**< LVZ: guest CSR modified (EsubCode 0 GCSC, 1 GCHC) */
+/** @} */
+
+/** @name Interrupt lines: ESTAT.IS / ECFG.LIE bit numbers (Vol. 1 6.1.1)
+ *
+ * These are the interrupt ids of a LoongArch vcpu's `struct axv_virq` (0 to 12).
+ * @{ */
+#define AXV_LA64_IRQ_SWI0 0u  /**< software interrupt 0 */
+#define AXV_LA64_IRQ_SWI1 1u  /**< software interrupt 1 */
+#define AXV_LA64_IRQ_HWI0 2u  /**< hardware interrupt 0 (HWI0 to HWI7 are 2 to 9) */
+#define AXV_LA64_IRQ_HWI7 9u  /**< hardware interrupt 7 */
+#define AXV_LA64_IRQ_PMI 10u  /**< performance counter overflow */
+#define AXV_LA64_IRQ_TI 11u   /**< timer */
+#define AXV_LA64_IRQ_IPI 12u  /**< inter-processor interrupt */
+#define AXV_LA64_IRQ_COUNT 13u /**< number of lines */
+/** @} */
+
+/** @name LVZ host CSR fields: GSTAT, GCFG, GINTC, GTLBC
+ * @{ */
+#define AXV_LA64_GSTAT_VM (1u << 0)        /**< GSTAT.VM: the cpu is in guest mode */
+#define AXV_LA64_GSTAT_PVM (1u << 1)       /**< GSTAT.PVM: ERTN enters guest mode */
+#define AXV_LA64_GSTAT_GIDBIT_SHIFT 4u     /**< GSTAT.GIDBIT [9:4]: implemented GID bits */
+#define AXV_LA64_GSTAT_GID_SHIFT 16u       /**< GSTAT.GID [23:16]: id of the running guest */
+#define AXV_LA64_GCFG_MATP_ROOT (1u << 1)  /**< GCFG.MATP: root control of MAT is supported */
+#define AXV_LA64_GCFG_MATC_ROOT (1u << 4)  /**< GCFG.MATC [5:4] = 1: root controls memory types */
+#define AXV_LA64_GCFG_SITP (1u << 6)       /**< GCFG.SITP: SIT is supported */
+#define AXV_LA64_GCFG_SIT (1u << 7)        /**< GCFG.SIT: trap software-interrupt-setting writes */
+#define AXV_LA64_GCFG_TITP (1u << 8)       /**< GCFG.TITP: TIT is supported */
+#define AXV_LA64_GCFG_TIT (1u << 9)        /**< GCFG.TIT: trap timer CSR accesses */
+#define AXV_LA64_GCFG_TOEP (1u << 10)      /**< GCFG.TOEP: TOE is supported */
+#define AXV_LA64_GCFG_TOE (1u << 11)       /**< GCFG.TOE: trap on every guest exception */
+#define AXV_LA64_GCFG_TOPP (1u << 12)      /**< GCFG.TOPP: TOP is supported */
+#define AXV_LA64_GCFG_TOP (1u << 13)       /**< GCFG.TOP: trap every privileged instruction */
+#define AXV_LA64_GCFG_TORUP (1u << 14)     /**< GCFG.TORUP: TORU is supported */
+#define AXV_LA64_GCFG_TORU (1u << 15)      /**< GCFG.TORU: trap on root-unimplemented CSRs */
+#define AXV_LA64_GCFG_GCIP_SECURE (1u << 18) /**< GCFG.GCIP[2]: GCI = 2 is supported */
+#define AXV_LA64_GCFG_GCI_SECURE (2u << 20)  /**< GCFG.GCI [21:20] = 2: trap unsafe CACOP */
+#define AXV_LA64_GINTC_VIP_MASK 0xffu      /**< GINTC.VIP [7:0]: HWI0-7 injected into the guest */
+#define AXV_LA64_GINTC_PIP_SHIFT 8u        /**< GINTC.PIP [15:8]: HWI0-7 passed through */
+#define AXV_LA64_GINTC_HC_SHIFT 16u        /**< GINTC.HC [23:16]: pass-through lines cleared by root */
+#define AXV_LA64_GTLBC_GMTLBSZ_MASK 0x3fu  /**< GTLBC.GMTLBSZ [5:0]: guest MTLB entries */
+#define AXV_LA64_GTLBC_USETGID (1u << 12)  /**< GTLBC.USETGID: root TLB ops use TGID */
+#define AXV_LA64_GTLBC_TOTI (1u << 13)     /**< GTLBC.TOTI: trap guest TLB instructions */
+#define AXV_LA64_GTLBC_TGID_SHIFT 16u      /**< GTLBC.TGID [23:16] */
+#define AXV_LA64_CPUCFG2_LVZP (1u << 10)   /**< CPUCFG word 2 bit 10: LVZ is implemented */
+/** @} */
+
+/** @name Instruction encodings (Vol. 1 2.2 formats, 4.2 privileged instructions, LVZ)
+ *
+ * Fields: rd [4:0], rj [9:5], rk [14:10], csr [23:10], si12 [21:10], si14 [23:10],
+ * code/level [14:0]. Each `*_OP` is the instruction with every operand field zero and each
+ * `*_MASK` covers the opcode bits.
+ * @{ */
+#define AXV_LA64_INSN_CSR_MASK 0xff000000u      /**< csrrd/csrwr/csrxchg: opcode [31:24] */
+#define AXV_LA64_INSN_CSR_OP 0x04000000u        /**< csrrd (rj 0), csrwr (rj 1), csrxchg (rj >= 2) */
+#define AXV_LA64_INSN_GCSR_OP 0x05000000u       /**< LVZ gcsrrd (rj 0), gcsrwr (rj 1), gcsrxchg */
+#define AXV_LA64_INSN_CPUCFG_MASK 0xfffffc00u   /**< cpucfg rd, rj: opcode [31:10] */
+#define AXV_LA64_INSN_CPUCFG_OP 0x00006c00u     /**< cpucfg rd, rj */
+#define AXV_LA64_INSN_IOCSR_MASK 0xfffffc00u    /**< iocsr{rd,wr}.{b,h,w,d}: opcode [31:10] */
+#define AXV_LA64_INSN_IOCSRRD_B 0x06480000u     /**< iocsrrd.b rd, rj (.h +0x400, .w +0x800, .d +0xc00) */
+#define AXV_LA64_INSN_IOCSRWR_B 0x06481000u     /**< iocsrwr.b rd, rj (.h +0x400, .w +0x800, .d +0xc00) */
+#define AXV_LA64_INSN_IDLE_MASK 0xffff8000u     /**< idle level: opcode [31:15] */
+#define AXV_LA64_INSN_IDLE_OP 0x06488000u       /**< idle level */
+#define AXV_LA64_INSN_CACOP_MASK 0xffc00000u    /**< cacop code, rj, si12: opcode [31:22] */
+#define AXV_LA64_INSN_CACOP_OP 0x06000000u      /**< cacop code, rj, si12 */
+#define AXV_LA64_INSN_HVCL_MASK 0xffff8000u     /**< hvcl code: opcode [31:15] */
+#define AXV_LA64_INSN_HVCL_OP 0x002b8000u       /**< LVZ hvcl code */
+#define AXV_LA64_INSN_ERTN 0x06483800u          /**< ertn */
+#define AXV_LA64_INSN_GTLBFILL 0x06483401u      /**< LVZ gtlbfill */
+#define AXV_LA64_INSN_GTLBFLUSH 0x06482401u     /**< LVZ gtlbflush */
+/** @} */
+
+/** @name Load and store encodings decoded for MMIO (Vol. 1 2.2.7 "Common memory access instructions")
+ * @{ */
+#define AXV_LA64_INSN_LDST12_MASK 0xffc00000u /**< ld/st with si12: opcode [31:22] */
+#define AXV_LA64_INSN_LD_B 0x28000000u        /**< ld.b rd, rj, si12 */
+#define AXV_LA64_INSN_LD_H 0x28400000u        /**< ld.h */
+#define AXV_LA64_INSN_LD_W 0x28800000u        /**< ld.w */
+#define AXV_LA64_INSN_LD_D 0x28c00000u        /**< ld.d */
+#define AXV_LA64_INSN_ST_B 0x29000000u        /**< st.b rd, rj, si12 */
+#define AXV_LA64_INSN_ST_H 0x29400000u        /**< st.h */
+#define AXV_LA64_INSN_ST_W 0x29800000u        /**< st.w */
+#define AXV_LA64_INSN_ST_D 0x29c00000u        /**< st.d */
+#define AXV_LA64_INSN_LD_BU 0x2a000000u       /**< ld.bu */
+#define AXV_LA64_INSN_LD_HU 0x2a400000u       /**< ld.hu */
+#define AXV_LA64_INSN_LD_WU 0x2a800000u       /**< ld.wu */
+#define AXV_LA64_INSN_LDPTR_MASK 0xff000000u  /**< ldptr/stptr with si14: opcode [31:24] */
+#define AXV_LA64_INSN_LDPTR_W 0x24000000u     /**< ldptr.w rd, rj, si14 */
+#define AXV_LA64_INSN_STPTR_W 0x25000000u     /**< stptr.w */
+#define AXV_LA64_INSN_LDPTR_D 0x26000000u     /**< ldptr.d */
+#define AXV_LA64_INSN_STPTR_D 0x27000000u     /**< stptr.d */
+#define AXV_LA64_INSN_LDX_MASK 0xffff8000u    /**< indexed ldx/stx: opcode [31:15] */
+#define AXV_LA64_INSN_LDX_B 0x38000000u       /**< ldx.b rd, rj, rk */
+#define AXV_LA64_INSN_LDX_H 0x38040000u       /**< ldx.h */
+#define AXV_LA64_INSN_LDX_W 0x38080000u       /**< ldx.w */
+#define AXV_LA64_INSN_LDX_D 0x380c0000u       /**< ldx.d */
+#define AXV_LA64_INSN_STX_B 0x38100000u       /**< stx.b rd, rj, rk */
+#define AXV_LA64_INSN_STX_H 0x38140000u       /**< stx.h */
+#define AXV_LA64_INSN_STX_W 0x38180000u       /**< stx.w */
+#define AXV_LA64_INSN_STX_D 0x381c0000u       /**< stx.d */
+#define AXV_LA64_INSN_LDX_BU 0x38200000u      /**< ldx.bu */
+#define AXV_LA64_INSN_LDX_HU 0x38240000u      /**< ldx.hu */
+#define AXV_LA64_INSN_LDX_WU 0x38280000u      /**< ldx.wu */
+/** @} */
+
+/** @name System-register ids in sysreg exits (axv_exit_access::addr)
+ * @{ */
+/** A CSR access: the id is the CSR number (0 to #AXV_LA64_CSR_MAX). */
+#define AXV_LA64_SYSREG_CSR(n) ((uint64_t)(n) & AXV_LA64_CSR_MAX)
+/** A CPUCFG read: this base plus the 32-bit configuration word index from rj. */
+#define AXV_LA64_SYSREG_CPUCFG 0x100000000ull
+/** @} */
+
+/** Number of general registers (r0 reads as zero). */
+#define AXV_LA64_NR_GPRS 32u
+/** Register number of a0 (r4), the first argument and return register. */
+#define AXV_LA64_REG_A0 4u
+
+/**
+ * @brief Every guest CSR a guest OS uses, as the world switch saves and restores it with
+ *        `gcsrrd`/`gcsrwr` (Vol. 1 7.1 table 7-1; read-only PGD and PRCFG1-3 are left out).
+ */
+struct axv_la64_gcsr {
+	uint64_t crmd;       /**< CRMD (0x0) */
+	uint64_t prmd;       /**< PRMD (0x1) */
+	uint64_t euen;       /**< EUEN (0x2) */
+	uint64_t misc;       /**< MISC (0x3) */
+	uint64_t ecfg;       /**< ECFG (0x4) */
+	uint64_t estat;      /**< ESTAT (0x5): IS[1:0] and IS[12:10] are set by interrupt injection */
+	uint64_t era;        /**< ERA (0x6) */
+	uint64_t badv;       /**< BADV (0x7) */
+	uint64_t badi;       /**< BADI (0x8) */
+	uint64_t eentry;     /**< EENTRY (0xc) */
+	uint64_t tlbidx;     /**< TLBIDX (0x10) */
+	uint64_t tlbehi;     /**< TLBEHI (0x11) */
+	uint64_t tlbelo0;    /**< TLBELO0 (0x12) */
+	uint64_t tlbelo1;    /**< TLBELO1 (0x13) */
+	uint64_t asid;       /**< ASID (0x18) */
+	uint64_t pgdl;       /**< PGDL (0x19) */
+	uint64_t pgdh;       /**< PGDH (0x1a) */
+	uint64_t pwctl0;     /**< PWCTL0 (0x1c) */
+	uint64_t pwctl1;     /**< PWCTL1 (0x1d) */
+	uint64_t stlbpgsize; /**< STLBPGSIZE (0x1e) */
+	uint64_t rvacfg;     /**< RVACFG (0x1f) */
+	uint64_t cpuid;      /**< CPUID (0x20): the vcpu number the guest reads */
+	uint64_t ks[9];      /**< KS0 to KS8 (0x30 to 0x38) */
+	uint64_t tmid;       /**< TMID (0x40) */
+	uint64_t tcfg;       /**< TCFG (0x41) */
+	uint64_t tval;       /**< TVAL (0x42) */
+	uint64_t cntc;       /**< CNTC (0x43) */
+	uint64_t llbctl;     /**< LLBCTL (0x60) */
+	uint64_t tlbrentry;  /**< TLBRENTRY (0x88) */
+	uint64_t tlbrbadv;   /**< TLBRBADV (0x89) */
+	uint64_t tlbrera;    /**< TLBRERA (0x8a) */
+	uint64_t tlbrsave;   /**< TLBRSAVE (0x8b) */
+	uint64_t tlbrelo0;   /**< TLBRELO0 (0x8c) */
+	uint64_t tlbrelo1;   /**< TLBRELO1 (0x8d) */
+	uint64_t tlbrehi;    /**< TLBREHI (0x8e) */
+	uint64_t tlbrprmd;   /**< TLBRPRMD (0x8f) */
+	uint64_t dmw[4];     /**< DMW0 to DMW3 (0x180 to 0x183) */
+};
+
+/**
+ * @brief Emulation of the guest CSRs that trap (GSPR on csrrd/csrwr/csrxchg), in place.
+ *
+ * LoongArch's `csrwr` and `csrxchg` both write a CSR and return its old value in rd, which
+ * one bus access cannot express; with these hooks the decoder emulates all three forms in
+ * place (the exit is #AXV_EXIT_NOTHING). Called from axv_la64_decode_exit() on the vcpu's
+ * cpu; must not block.
+ */
+struct axv_la64_csr_ops {
+	/**
+	 * @brief Read a trapped CSR.
+	 * @param ctx the context in `struct axv_la64_ctx`
+	 * @param csr CSR number (0 to #AXV_LA64_CSR_MAX)
+	 * @param[out] value its value
+	 * @return 0, or a negative code (the exit becomes #AXV_EXIT_UNHANDLED, pc unchanged)
+	 */
+	int (*read)(void *ctx, uint32_t csr, uint64_t *value);
+	/**
+	 * @brief Write a trapped CSR.
+	 * @param ctx   the context
+	 * @param csr   CSR number
+	 * @param value the new value (for csrxchg already merged under the mask)
+	 * @return 0, or a negative code (the exit becomes #AXV_EXIT_UNHANDLED, pc unchanged)
+	 */
+	int (*write)(void *ctx, uint32_t csr, uint64_t value);
+};
+
+/**
+ * @brief One LoongArch vcpu's register context. Caller-owned; the world switch fills it.
+ *
+ * The layout of the members up to `host` is fixed: the entry/exit assembly addresses them
+ * by offset (checked at compile time in the port).
+ */
+struct axv_la64_ctx {
+	uint64_t gpr[AXV_LA64_NR_GPRS]; /**< r0 to r31 (r0 is kept zero) */
+	uint64_t pc;                    /**< guest pc: the root ERA at entry and exit */
+	uint64_t estat;                 /**< root ESTAT at the last exit */
+	uint64_t badv;                  /**< root BADV at the last exit (guest physical address of a fault) */
+	uint64_t badi;                  /**< root BADI at the last exit (the trapping instruction) */
+	uint64_t host[16];              /**< the host's callee-saved registers across a run (private) */
+	struct axv_la64_gcsr gcsr;      /**< the guest CSRs */
+	uint64_t gintc;                 /**< GINTC while this guest runs (VIP: injected HWI0-7) */
+	uint64_t gcntc;                 /**< GCNTC: the guest's counter offset */
+	uint64_t root;                  /**< nested page-table root (host physical), PGDL while running */
+	uint32_t gid;                   /**< guest id (GSTAT.GID, GTLBC.TGID), 0 to 255 */
+	uint32_t nr_cpucfg;             /**< entries in @ref cpucfg */
+	/** CPUCFG words answered in place (index i reads cpucfg[i], beyond reads 0), or NULL:
+	 *  CPUCFG then becomes a sysreg read of #AXV_LA64_SYSREG_CPUCFG + index. */
+	const uint32_t *cpucfg;
+	const struct axv_la64_csr_ops *csr_ops; /**< trapped CSRs in place, or NULL (exits) */
+	void *csr_ctx;                          /**< context of @ref csr_ops */
+};
+
+/**
+ * @brief Prepare a context to enter a guest in direct-address mode at PLV0, interrupts off.
+ * @param c     context storage; every field is reset
+ * @param entry guest physical address of the first instruction
+ * @param cpuid the number the guest reads from CSR.CPUID (its vcpu id)
+ * @note Any context; plain C.
+ */
+void axv_la64_ctx_init(struct axv_la64_ctx *c, axv_gpa_t entry, uint32_t cpuid);
+
+/**
+ * @brief Set a guest general register by number, as `struct axv_exit_access::reg` names it.
+ * @param c   the guest's context
+ * @param reg 1 to 31; 0 (r0) and #AXV_REG_NONE are accepted and ignored
+ * @param v   the value
+ * @return 0, or #AXV_EINVAL for NULL or any other register number
+ */
+int axv_la64_set_reg(struct axv_la64_ctx *c, unsigned reg, uint64_t v);
+
+/**
+ * @brief Read a guest general register by number.
+ * @param c   the guest's context
+ * @param reg 0 to 31 (r0 and #AXV_REG_NONE read 0)
+ * @param[out] v the value
+ * @return 0, or #AXV_EINVAL for NULL or any other register number
+ */
+int axv_la64_get_reg(const struct axv_la64_ctx *c, unsigned reg, uint64_t *v);
+
+/** @brief A decoded load or store instruction (see axv_la64_decode_mem()). */
+struct axv_la64_mem {
+	uint8_t width;     /**< access width in bytes: 1, 2, 4 or 8 */
+	uint8_t rd;        /**< data register: loaded into, or stored from */
+	uint8_t rj;        /**< base register */
+	bool store;        /**< a store, not a load */
+	bool sign_extend;  /**< loads: sign-extend to 64 bits (ld.b/h/w, ldx.b/h/w, ldptr.w) */
+};
+
+/**
+ * @brief Decode a load or store that an MMIO access can emulate.
+ *
+ * Accepts ld.{b,h,w,d,bu,hu,wu}, st.{b,h,w,d}, ldx/stx of the same widths, ldptr.{w,d} and
+ * stptr.{w,d}. Atomics, LL/SC, bound-checked, floating-point and vector accesses are not
+ * decoded (the fault becomes a nested page fault instead).
+ *
+ * @param insn the instruction word (untrusted)
+ * @param[out] m the decoded access (untouched on error)
+ * @return 0; #AXV_EINVAL for NULL @p m or an instruction that is not one of those
+ * @note Any context; pure function.
+ */
+int axv_la64_decode_mem(uint32_t insn, struct axv_la64_mem *m);
+
+/**
+ * @brief Decode the last exit of a context into a `struct axv_exit`.
+ *
+ * Reads `c->estat`, `c->badv`, `c->badi` and the guest's registers. By ESTAT.Ecode:
+ * - INT: #AXV_EXIT_EXTERNAL_IRQ with the highest pending line of ESTAT.IS as vector
+ *   (#AXV_EXIT_NOTHING when no line is pending).
+ * - PIL, PIS with a decodable load/store in BADI (axv_la64_decode_mem()) whose direction
+ *   matches: #AXV_EXIT_MMIO_READ / #AXV_EXIT_MMIO_WRITE at BADV (the embedder first offers
+ *   the address to its address space's fault handler, for lazily backed RAM). Other
+ *   instructions: #AXV_EXIT_NESTED_PAGE_FAULT. PME: a write fault; PNR: a read fault; PIF,
+ *   PNX: an execute fault; PPI: read or write as the instruction says; all nested page faults.
+ * - GSPR: the instruction in BADI. `cpucfg` is answered in place from `c->cpucfg` or becomes
+ *   a sysreg read; `csrrd`/`csrwr`/`csrxchg` are emulated in place through `c->csr_ops`, or
+ *   without them `csrrd` is a sysreg read and `csrwr`/`csrxchg` are #AXV_EXIT_UNHANDLED;
+ *   `iocsrrd.{b,h,w,d}` and `iocsrwr.*` are #AXV_EXIT_IO_READ / #AXV_EXIT_IO_WRITE at the
+ *   IOCSR address in rj (reads sign-extend to 64 bits); `idle` is #AXV_EXIT_HALT with the pc
+ *   already past it; `cacop` is emulated as a no-op (#AXV_EXIT_NOTHING, pc advanced).
+ * - HVC: #AXV_EXIT_HYPERCALL with the 15-bit `hvcl` code as imm, a0 as nr and a1 to a6 as
+ *   the six arguments.
+ * - Anything else, an EsubCode where the Ecode has none, an Ecode/instruction mismatch or an
+ *   unknown privileged instruction: #AXV_EXIT_UNHANDLED with ESTAT as raw and BADI as info
+ *   (BADV for page faults).
+ *
+ * `e->insn_len` is the number of bytes the pc must advance when the exit is completed: 4 for
+ * trapped instructions and emulated accesses (ERA points at the instruction), 0 for faults
+ * that are retried and for exits already stepped over.
+ *
+ * @param c a context after an exit (the in-place emulations update its registers and pc)
+ * @param[out] e the decoded exit
+ * @return 0; #AXV_EINVAL for NULL arguments
+ * @note Any context; plain C; ESTAT, BADV, BADI and register values are treated as hostile.
+ */
+int axv_la64_decode_exit(struct axv_la64_ctx *c, struct axv_exit *e);
+
+/* ---- the port behind the core modules ------------------------------------------------- */
+
+/** @brief Port-specific vcpu configuration, passed to axv_vcpu_setup(). */
+struct axv_la64_vcpu_config {
+	uint32_t gid;                            /**< guest id, 1 to 255 (shared by one guest's vcpus) */
+	uint64_t a0;                             /**< initial a0 (boot argument) */
+	uint64_t a1;                             /**< initial a1 */
+	uint64_t a2;                             /**< initial a2 */
+	const uint32_t *cpucfg;                  /**< see axv_la64_ctx::cpucfg (kept by pointer) */
+	uint32_t nr_cpucfg;                      /**< entries in @ref cpucfg */
+	const struct axv_la64_csr_ops *csr_ops;  /**< see axv_la64_ctx::csr_ops */
+	void *csr_ctx;                           /**< its context */
+};
+
+struct axv_la64_cpu;
+
+/** @brief A LoongArch vcpu: the port context of `axv_la64_vcpu_ops` and `axv_la64_vic_ops`. */
+struct axv_la64_vcpu {
+	struct axv_la64_ctx ctx;   /**< the guest's registers */
+	struct axv_la64_cpu *cpu;  /**< the physical cpu it is bound to, or NULL */
+	uint32_t id;               /**< vcpu id */
+	uint32_t delivered;        /**< lines handed to the guest and not yet seen finished (private) */
+};
+
+/**
+ * The GINTC / guest-ESTAT interrupt controller; its context is the `struct axv_la64_vcpu`.
+ *
+ * deliver(id): HWI0-7 (ids 2 to 9) set GINTC.VIP bit id - 2, the other lines (SWI0-1, PMI,
+ * TI, IPI) set guest ESTAT.IS bit id, in the saved context that the next entry loads;
+ * ids of 13 or more are refused (#AXV_EINVAL). sync: a delivered line whose bit is clear
+ * again (the guest cleared its ESTAT bit, e.g. TICLR, or the embedder lowered a hardware
+ * line with axv_la64_lower_irq()) is ended with axv_virq_eoi().
+ */
+extern const struct axv_vic_ops axv_la64_vic_ops;
+
+/**
+ * @brief Lower an interrupt line of a vcpu (level-triggered sources such as an emulated
+ *        interrupt controller output): clears its GINTC.VIP or guest ESTAT.IS bit in the
+ *        saved context, so the next flush ends it.
+ * @param v  the vcpu (not running)
+ * @param id the line, 0 to 12
+ * @return 0; #AXV_EINVAL for NULL or a line out of range
+ * @note The vcpu's owner, on its cpu, outside axv_vcpu_run().
+ */
+int axv_la64_lower_irq(struct axv_la64_vcpu *v, uint32_t id);
+
+/**
+ * The vcpu ops of this port; the port context is a `struct axv_la64_vcpu`. Plain C over the
+ * LVZ runtime below (run calls axv_la64_run() then axv_la64_decode_exit(); bind takes
+ * axv_la64_this_cpu()); setup takes a `struct axv_la64_vcpu_config` and refuses a NULL one,
+ * a guest id of 0 (the root's) or above 255, or a CPUCFG count without a table
+ * (#AXV_EINVAL); set_entry refuses an address that is not 4-byte aligned and
+ * set_nested_root one that is not 4 KiB aligned.
+ */
+extern const struct axv_vcpu_ops axv_la64_vcpu_ops;
+
+/* ---- LVZ runtime (LoongArch only) ------------------------------------------------------ */
+
+/**
+ * @brief Per-physical-cpu state of the port. Caller-owned, one per cpu, kept alive while
+ *        the cpu runs guests. Host CSR KS4 points to it once enabled.
+ */
+struct axv_la64_cpu {
+	struct axv_la64_ctx *cur; /**< context being run (first member: used by assembly) */
+	uint64_t gcfg;        /**< GCFG value programmed by axv_la64_cpu_enable() */
+	uint32_t gid_bits;    /**< GSTAT.GIDBIT: implemented guest-id bits */
+	uint32_t gtlb_size;   /**< GTLBC.GMTLBSZ: guest MTLB entries */
+	bool enabled;         /**< axv_la64_cpu_enable() succeeded */
+};
+
+/**
+ * @brief Enable this cpu for guests (LoongArch only): check CPUCFG2.LVZP, program GCFG
+ *        (guest owns its timer and exceptions, CACOP trapped when unsafe, root controls
+ *        memory types when supported), GSTAT = 0, GINTC = 0, GTLBC (USETGID, no TOTI), then
+ *        flush the guest TLB (`gtlbflush`). Host CSR KS4 then points to @p cpu (the port
+ *        owns KS4 and KS5 from here on).
+ * @param cpu per-cpu storage
+ * @return 0; #AXV_EINVAL for NULL; #AXV_ENOTSUP when the cpu has no LVZ
+ * @note Task context on the cpu being enabled, interrupts masked.
+ */
+int axv_la64_cpu_enable(struct axv_la64_cpu *cpu);
+
+/**
+ * @brief The calling cpu's port state, as axv_la64_cpu_enable() recorded it in KS4
+ *        (LoongArch only).
+ * @return the `struct axv_la64_cpu`, or NULL when this cpu was not enabled
+ * @note Any context on the cpu in question.
+ */
+struct axv_la64_cpu *axv_la64_this_cpu(void);
+
+/**
+ * @brief Disable guests on this cpu (LoongArch only): GCFG, GSTAT and GINTC cleared.
+ * @param cpu per-cpu storage
+ * @return 0; #AXV_EINVAL for NULL
+ * @note Task context on that cpu.
+ */
+int axv_la64_cpu_disable(struct axv_la64_cpu *cpu);
+
+/**
+ * @brief Save the guest CSRs of the cpu into @p g with `gcsrrd` (LoongArch only).
+ * @param g storage
+ */
+void axv_la64_gcsr_save(struct axv_la64_gcsr *g);
+
+/**
+ * @brief Load the guest CSRs of the cpu from @p g with `gcsrwr` (LoongArch only).
+ * @param g the values
+ */
+void axv_la64_gcsr_restore(const struct axv_la64_gcsr *g);
+
+/**
+ * @brief Run a guest context on this cpu until it exits (LoongArch only).
+ *
+ * Loads the guest CSRs, GINTC, GCNTC, GSTAT.GID and GTLBC.TGID, PGDL (the nested root) and
+ * EENTRY (the port's exit vector; ECFG.VS is 0 meanwhile), enters the guest with `ertn`
+ * (GSTAT.PVM set, PRMD.PIE set so host interrupts exit the guest), and on exit saves
+ * everything back, records ESTAT, BADV, BADI and ERA in the context and restores the host's
+ * PGDL, EENTRY and ECFG. Decode the exit with axv_la64_decode_exit(). The host's TLB refill
+ * handler walks PGDL with PWCTL as axv_la64_pwctl() gives.
+ *
+ * @param cpu this cpu's state, enabled
+ * @param c   the guest context
+ * @return 0; #AXV_EINVAL for NULL arguments; #AXV_ESTATE if @p cpu is not enabled
+ * @note Task context, interrupts masked (CRMD.IE = 0).
+ */
+int axv_la64_run(struct axv_la64_cpu *cpu, struct axv_la64_ctx *c);
+
+/** TLB hooks for `struct axv_hal` (LoongArch only): the tag is the guest id; flush_range
+ *  invalidates the guest-physical mappings of that id per 8 KiB TLB entry (`invtlb` 0x16),
+ *  or all of them (`invtlb` 0x15) beyond 32 entries. */
+extern const struct axv_hal_tlb_ops axv_la64_tlb_ops;
+
+/** Per-cpu enable over axv_la64_cpu_enable() (LoongArch only); the context is a
+ *  `struct axv_la64_cpu`. */
+extern const struct axv_percpu_ops axv_la64_percpu_ops;
 
 /** @} */
 

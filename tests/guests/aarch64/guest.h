@@ -24,10 +24,7 @@ struct frame {
 };
 
 void guest_main(uint64_t dtb);
-void puts_(const char *s);
-void printf_(const char *fmt, ...);
-void check(const char *name, bool ok);
-int failures(void);
+#include "print.h"
 
 uint64_t hvc6(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
 	      uint64_t a6);

@@ -3,72 +3,12 @@
 
 #include "guest.h"
 
-static int nfail, npass;
 void (*on_sync)(struct frame *f, uint64_t esr, uint64_t far);
 void (*on_irq)(struct frame *f);
 
-static void putc_(char c)
+void putc_(char c)
 {
 	*(volatile uint32_t *)UART = (uint8_t)c;
-}
-
-void puts_(const char *s)
-{
-	while (*s)
-		putc_(*s++);
-}
-
-static void put_num(uint64_t v, unsigned base)
-{
-	char b[24];
-	int n = 0;
-	do {
-		unsigned d = (unsigned)(v % base);
-		b[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-		v /= base;
-	} while (v);
-	while (n)
-		putc_(b[--n]);
-}
-
-void printf_(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	for (; *fmt; fmt++) {
-		if (*fmt != '%') {
-			putc_(*fmt);
-			continue;
-		}
-		switch (*++fmt) {
-		case 'x':
-			put_num(va_arg(ap, uint64_t), 16);
-			break;
-		case 'u':
-			put_num(va_arg(ap, uint64_t), 10);
-			break;
-		case 's':
-			puts_(va_arg(ap, const char *));
-			break;
-		default:
-			putc_(*fmt);
-		}
-	}
-	va_end(ap);
-}
-
-void check(const char *name, bool ok)
-{
-	printf_("%s %s\n", ok ? "PASS" : "FAIL", name);
-	if (ok)
-		npass++;
-	else
-		nfail++;
-}
-
-int failures(void)
-{
-	return nfail;
 }
 
 #define CALL(insn)                                                                         \

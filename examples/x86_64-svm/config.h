@@ -1,0 +1,41 @@
+/* Memory map and device addresses of the x86_64-svm example (host physical and guest physical). */
+#ifndef EXAMPLE_CONFIG_H
+#define EXAMPLE_CONFIG_H
+
+/* Host: QEMU -m 128M. The image is at 1 MiB (link.ld); multiboot modules follow it. The
+ * boot code identity-maps the first 1 GiB with 2 MiB pages. */
+#define FRAME_POOL_BASE 0x01000000ull /* 16 MiB .. 48 MiB: libaxv's frames (HAL) */
+#define FRAME_POOL_SIZE 0x02000000ull
+#define GUEST_RAM_HOST 0x04000000ull /* 64 MiB .. 80 MiB: guest RAM */
+#define GUEST_RAM_SIZE 0x01000000ull
+
+/* Guest physical (see tests/guests/x86_64/guest.h). */
+#define GUEST_RAM_BASE 0x0ull
+#define GUEST_PT_BASE 0x1000ull      /* PML4 0x1000, PDPT 0x2000, PDs 0x3000..0x6fff */
+#define GUEST_LOAD 0x100000ull       /* image and entry point */
+#define GUEST_STACK_TOP 0xff0000ull  /* initial RSP */
+#define GUEST_LAZY_BASE 0x40000000ull /* lazily backed: frames on first touch */
+#define GUEST_LAZY_SIZE 0x00200000ull
+#define GUEST_TESTDEV_BASE 0xd0000000ull /* MMIO test device (one 4 KiB page) */
+#define GUEST_ASID 1
+
+/* Guest ports and MSRs. */
+#define PORT_DEBUGCON 0xe9    /* guest console: bytes go to the host serial port */
+#define PORT_EXIT 0xf4        /* guest result: passed to QEMU's isa-debug-exit */
+#define PORT_SCRATCH 0x510    /* 16 bytes of scratch registers; 0x520 reads the last width */
+#define PORT_SCRATCH_SIZE 0x11
+#define MSR_SCRATCH 0x40001000u /* four scratch MSRs */
+#define MSR_SCRATCH_COUNT 4
+
+/* Hypercalls (VMMCALL, RAX = number, RBX RCX RDX RSI RDI R8 = arguments, RAX = result). */
+#define HC_WEIGHTED_SUM 0x1000 /* returns a1 + 2 a2 + 3 a3 + 4 a4 + 5 a5 + 6 a6 */
+#define HC_LAZY_FAULTS 0x1001  /* returns the number of lazy pages backed so far */
+#define HC_HALTS 0x1002        /* returns the number of HLT exits so far */
+#define HC_EXPECT_SHUTDOWN 0x1003 /* the guest will triple-fault on purpose: report it as a pass */
+
+/* isa-debug-exit values (QEMU exits with (value << 1) | 1). */
+#define EXIT_PASS 0x10 /* status 33 */
+#define EXIT_FAIL 0x11 /* status 35 */
+#define EXIT_HYP_ERROR 0x7f /* status 255: the hypervisor itself failed */
+
+#endif

@@ -1,0 +1,37 @@
+/* The example's own platform code: serial console, port I/O, frame allocator (its HAL). */
+#ifndef EXAMPLE_PLATFORM_H
+#define EXAMPLE_PLATFORM_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+#include <axv/hal.h>
+
+#include "console.h"
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+/* End QEMU through isa-debug-exit (iobase 0xf4): status (value << 1) | 1. */
+_Noreturn void platform_exit(uint32_t value);
+
+/* The HAL: frames from the pool, identity phys <-> virt, one cpu. TLB hooks call
+ * platform_tlb_flush, which the example points at its vcpu. */
+extern const struct axv_hal platform_hal;
+extern void (*platform_tlb_flush)(void);
+void frames_init(void);
+uint64_t frames_used_count(void);
+
+#endif

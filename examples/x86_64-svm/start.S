@@ -1,0 +1,93 @@
+/*
+ * Multiboot v1 entry (Multiboot Specification 0.6.96, 3.1 header, 3.2 machine state: 32-bit
+ * protected mode, paging off, EAX = 0x2BADB002, EBX = multiboot information). Goes to long
+ * mode (AMD64 APM Vol. 2, 14.6 "Enabling and Activating Long Mode": CR4.PAE, CR3, EFER.LME,
+ * CR0.PG, then a far jump to a 64-bit code segment) with the first 1 GiB identity-mapped by
+ * 2 MiB pages, and calls hyp_main(mbi) with interrupts off.
+ */
+#define MB_MAGIC 0x1badb002
+#define MB_FLAGS 0x00000001 /* bit 0: modules page-aligned */
+
+	.section .text.boot, "ax"
+	.code32
+	.align 4
+mb_header:
+	.long MB_MAGIC
+	.long MB_FLAGS
+	.long -(MB_MAGIC + MB_FLAGS)
+
+	.globl _start
+_start:
+	cli
+	cld
+	mov	%ebx, %esi			/* multiboot information */
+	mov	$__stack_top, %esp
+
+	/* PML4[0] -> PDPT, PDPT[0] -> PD, PD[i] = i * 2 MiB | PS | RW | P. */
+	mov	$boot_pdpt, %eax
+	or	$3, %eax
+	mov	%eax, boot_pml4
+	mov	$boot_pd, %eax
+	or	$3, %eax
+	mov	%eax, boot_pdpt
+	xor	%ecx, %ecx
+1:	mov	%ecx, %eax
+	shl	$21, %eax
+	or	$0x83, %eax
+	mov	%eax, boot_pd(, %ecx, 8)
+	movl	$0, boot_pd + 4(, %ecx, 8)
+	inc	%ecx
+	cmp	$512, %ecx
+	jne	1b
+
+	mov	$boot_pml4, %eax
+	mov	%eax, %cr3
+	mov	%cr4, %eax
+	or	$(1 << 5), %eax			/* PAE */
+	mov	%eax, %cr4
+	mov	$0xc0000080, %ecx		/* EFER */
+	rdmsr
+	or	$((1 << 8) | (1 << 11)), %eax	/* LME, NXE */
+	wrmsr
+	mov	%cr0, %eax
+	or	$((1 << 31) | (1 << 16) | 1), %eax	/* PG, WP, PE */
+	mov	%eax, %cr0
+	lgdt	gdt_ptr
+	ljmp	$0x08, $long_mode
+
+	.code64
+long_mode:
+	mov	$0x10, %ax
+	mov	%ax, %ds
+	mov	%ax, %es
+	mov	%ax, %ss
+	mov	%ax, %fs
+	mov	%ax, %gs
+	mov	$__stack_top, %rsp
+	mov	%esi, %edi
+	call	hyp_main
+2:	cli
+	hlt
+	jmp	2b
+
+	.section .rodata
+	.align 16
+gdt:
+	.quad 0
+	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code, DPL 0 */
+	.quad 0x00cf92000000ffff	/* 0x10: data, DPL 0 */
+gdt_end:
+gdt_ptr:
+	.word gdt_end - gdt - 1
+	.long gdt
+
+	.section .bss.pt, "aw", @nobits
+	.align 4096
+boot_pml4:
+	.skip 4096
+boot_pdpt:
+	.skip 4096
+boot_pd:
+	.skip 4096
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Private: root CSR access and the LVZ instructions as inline assembly (LoongArch only).
+ *
+ * The LLVM 16 assembler knows the base privileged instructions (csrrd, csrwr, csrxchg,
+ * invtlb, ertn) but not the LVZ ones, which are emitted with .word. Their encodings (LVZ
+ * extension; as binutils' loongarch-opc.c and Linux arch/loongarch use them):
+ *   gcsrrd   rd, csr       0x05000000 | csr << 10 | 0 << 5  | rd
+ *   gcsrwr   rd, csr       0x05000000 | csr << 10 | 1 << 5  | rd
+ *   gcsrxchg rd, rj, csr   0x05000000 | csr << 10 | rj << 5 | rd   (rj >= 2)
+ *   gtlbfill               0x06483401
+ *   gtlbflush              0x06482401
+ * A .word cannot name the compiler's choice of register, so the data register is pinned:
+ * rd is $t0 (r12) and the gcsrxchg mask is $t1 (r13).
+ */
+#ifndef AXV_PORT_LA64_LVZ_H
+#define AXV_PORT_LA64_LVZ_H
+
+#include <axv/arch/loongarch64.h>
+
+#define LVZ_T0 12u /* $t0 */
+#define LVZ_T1 13u /* $t1 */
+
+#define LVZ_GCSRRD(csr) (AXV_LA64_INSN_GCSR_OP | ((uint32_t)(csr) << 10) | LVZ_T0)
+#define LVZ_GCSRWR(csr) (AXV_LA64_INSN_GCSR_OP | ((uint32_t)(csr) << 10) | (1u << 5) | LVZ_T0)
+#define LVZ_GCSRXCHG(csr)                                                                   \
+	(AXV_LA64_INSN_GCSR_OP | ((uint32_t)(csr) << 10) | (LVZ_T1 << 5) | LVZ_T0)
+
+/* dst = guest CSR csr (gcsrrd $t0, csr). csr must be a constant. */
+#define GCSR_READ(dst, csr)                                                                 \
+	do {                                                                                \
+		register uint64_t t0_ __asm__("$t0");                                       \
+		__asm__ volatile(".word %1" : "=r"(t0_) : "i"(LVZ_GCSRRD(csr)));          \
+		(dst) = t0_;                                                                \
+	} while (0)
+
+/* guest CSR csr = src (gcsrwr $t0, csr; $t0 receives the old value). */
+#define GCSR_WRITE(src, csr)                                                                \
+	do {                                                                                \
+		register uint64_t t0_ __asm__("$t0") = (src);                               \
+		__asm__ volatile(".word %1" : "+r"(t0_) : "i"(LVZ_GCSRWR(csr)) : "memory"); \
+	} while (0)
+
+/* guest CSR csr = (csr & ~mask) | (val & mask) (gcsrxchg $t0, $t1, csr). */
+#define GCSR_XCHG(val, mask, csr)                                                           \
+	do {                                                                                \
+		register uint64_t t0_ __asm__("$t0") = (val);                               \
+		register uint64_t t1_ __asm__("$t1") = (mask);                              \
+		__asm__ volatile(".word %2"                                                 \
+				 : "+r"(t0_)                                                \
+				 : "r"(t1_), "i"(LVZ_GCSRXCHG(csr))                         \
+				 : "memory");                                               \
+	} while (0)
+
+/* Root CSRs: the assembler knows these. */
+#define CSR_READ(dst, csr) __asm__ volatile("csrrd %0, %1" : "=r"(dst) : "i"(csr))
+#define CSR_WRITE(src, csr)                                                                 \
+	do {                                                                                \
+		uint64_t v_ = (src);                                                        \
+		__asm__ volatile("csrwr %0, %1" : "+r"(v_) : "i"(csr) : "memory");          \
+	} while (0)
+#define CSR_XCHG(val, mask, csr)                                                            \
+	do {                                                                                \
+		uint64_t v_ = (val);                                                        \
+		__asm__ volatile("csrxchg %0, %1, %2"                                       \
+				 : "+r"(v_)                                                 \
+				 : "r"((uint64_t)(mask)), "i"(csr)                          \
+				 : "memory");                                               \
+	} while (0)
+
+/* gtlbflush: invalidate every guest TLB entry (LVZ; 0x06482401). */
+static inline void lvz_gtlbflush(void)
+{
+	__asm__ volatile(".word 0x06482401 /* gtlbflush */" ::: "memory");
+}
+
+/* gtlbfill: write the guest TLB entry described by the guest TLBEHI/TLBELO0/TLBELO1/TLBIDX
+ * CSRs at a random position (LVZ; 0x06483401). */
+static inline void lvz_gtlbfill(void)
+{
+	__asm__ volatile(".word 0x06483401 /* gtlbfill */" ::: "memory");
+}
+
+#endif

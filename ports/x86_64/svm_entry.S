@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SVM world switch (AMD64 APM Vol. 2, 15.5 "VMRUN Instruction", 15.5.2 "VMSAVE and VMLOAD",
+ * 15.17 "Global Interrupt Flag"). VMRUN saves and restores only part of the state: the host
+ * RAX, RSP, RIP, RFLAGS, segment and control registers go to VM_HSAVE_PA; the guest's RAX,
+ * RSP, RIP and RFLAGS are in the VMCB. Every other general register belongs to whoever runs,
+ * so this stub loads the guest's from the register file before VMRUN and stores them after
+ * #VMEXIT, and preserves the host's callee-saved registers (SysV ABI) on the stack. The
+ * hidden state VMLOAD/VMSAVE switch (FS/GS/TR/LDTR, KernelGsBase, STAR family, SYSENTER) is
+ * saved for the host in its own page and loaded from / saved to the guest VMCB.
+ *
+ * void axv_svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_vmcb_pa)
+ *   rdi = guest VMCB physical address, rsi = RAX..R15 (16 slots), rdx = host VMSAVE page
+ */
+	.text
+	.globl axv_svm_vmrun
+	.type axv_svm_vmrun, @function
+axv_svm_vmrun:
+	push	%rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	push	%rsi			/* 8(%rsp): register file */
+	push	%rdx			/* 0(%rsp): host VMSAVE page */
+
+	clgi				/* no interrupt or NMI until STGI */
+	mov	%rdx, %rax
+	vmsave				/* host hidden state */
+	mov	%rdi, %rax		/* RAX = VMCB physical address from here to VMRUN */
+
+	mov	8*1(%rsi), %rcx
+	mov	8*2(%rsi), %rdx
+	mov	8*3(%rsi), %rbx
+	mov	8*5(%rsi), %rbp
+	mov	8*7(%rsi), %rdi
+	mov	8*8(%rsi), %r8
+	mov	8*9(%rsi), %r9
+	mov	8*10(%rsi), %r10
+	mov	8*11(%rsi), %r11
+	mov	8*12(%rsi), %r12
+	mov	8*13(%rsi), %r13
+	mov	8*14(%rsi), %r14
+	mov	8*15(%rsi), %r15
+	mov	8*6(%rsi), %rsi
+
+	vmload
+	vmrun
+	vmsave				/* RAX is the VMCB address again (restored by #VMEXIT) */
+
+	mov	8(%rsp), %rax		/* register file */
+	mov	%rcx, 8*1(%rax)
+	mov	%rdx, 8*2(%rax)
+	mov	%rbx, 8*3(%rax)
+	mov	%rbp, 8*5(%rax)
+	mov	%rsi, 8*6(%rax)
+	mov	%rdi, 8*7(%rax)
+	mov	%r8, 8*8(%rax)
+	mov	%r9, 8*9(%rax)
+	mov	%r10, 8*10(%rax)
+	mov	%r11, 8*11(%rax)
+	mov	%r12, 8*12(%rax)
+	mov	%r13, 8*13(%rax)
+	mov	%r14, 8*14(%rax)
+	mov	%r15, 8*15(%rax)
+
+	pop	%rax			/* host VMSAVE page */
+	vmload
+	stgi
+	add	$8, %rsp
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	ret
+	.size axv_svm_vmrun, . - axv_svm_vmrun
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,54 @@
+/* A simulated processor for the VMX backend's host tests: MSRs, CPUID, control registers,
+ * XCR0 and one VMCS as a field array, behind struct axv_vmx_hw. */
+#ifndef AXV_TESTS_VMX_SIM_H
+#define AXV_TESTS_VMX_SIM_H
+
+#include <axv/arch/x86_64_vmx.h>
+
+#define SIM_MAX_FIELDS 256
+#define SIM_MAX_MSRS 64
+
+struct sim {
+	/* MSRs: a small map; unknown ones read 0. */
+	uint32_t msr_id[SIM_MAX_MSRS];
+	uint64_t msr_val[SIM_MAX_MSRS];
+	unsigned nmsr;
+	bool feature_control_sticky; /* false: writes to IA32_FEATURE_CONTROL are dropped */
+	unsigned msr_writes;
+	/* CPUID leaves 1, 0DH.0, 7.0, 0BH, 80000001H, everything else zero */
+	uint32_t cpuid1[4], cpuid_d[4], cpuid7[4], cpuid_b[4], cpuid_x1[4], cpuid5[4];
+	uint64_t cr[5];
+	unsigned cr_writes;
+	uint64_t xcr0;
+	unsigned xsetbv_calls;
+	/* VMX operation */
+	bool vmx_on;
+	int vmxon_rc;
+	axv_hpa_t vmxon_pa;
+	unsigned vmxon_calls, vmxoff_calls, vmclear_calls, vmptrld_calls;
+	axv_hpa_t current; /* current VMCS, or ~0 */
+	uint32_t field[SIM_MAX_FIELDS];
+	uint64_t value[SIM_MAX_FIELDS];
+	unsigned nfields;
+	unsigned invept_calls;
+	uint64_t invept_type, invept_eptp;
+	/* entry: rc to return, and a hook that plays the guest (sets exit fields, registers) */
+	int enter_rc;
+	unsigned enter_calls;
+	bool last_resume;
+	void (*guest)(struct sim *s, struct axv_x86_gprs *g);
+};
+
+extern struct sim sim;
+extern const struct axv_vmx_hw sim_hw;
+
+void sim_reset(void);              /* a capable processor, VMX off */
+void sim_msr_set(uint32_t msr, uint64_t v);
+uint64_t sim_msr_get(uint32_t msr);
+void sim_vmcs_set(uint32_t field, uint64_t v); /* bypasses read-only checks */
+uint64_t sim_vmcs_get(uint32_t field);
+bool sim_vmcs_has(uint32_t field);
+
+#define SIM_EXIT_RIP 0xffffffff81234560ull
+
+#endif
