@@ -14,13 +14,12 @@ cd "$AXV_ROOT"
 ensure_packages $AXV_PKGS_BASE cppcheck clang-tidy-16
 
 rc=0
+# (Re)configure, so every compile_commands.json lists the files of this tree.
+configure "$AXV_BUILD/native" -Dtests=enabled -Ddocs=enabled || exit 1
 dbs=("$AXV_BUILD/native")
-[ -f "$AXV_BUILD/native/compile_commands.json" ] ||
-	configure "$AXV_BUILD/native" -Dtests=enabled -Ddocs=disabled || exit 1
 for arch in aarch64 loongarch64; do
-	[ -f "$AXV_BUILD/$arch/compile_commands.json" ] ||
-		configure "$AXV_BUILD/$arch" --cross-file "$AXV_ROOT/cross/$arch.ini" \
-			-Dtests=enabled -Ddocs=disabled || exit 1
+	configure "$AXV_BUILD/$arch" --cross-file "$AXV_ROOT/cross/$arch.ini" \
+		-Dtests=enabled -Ddocs=disabled || exit 1
 	dbs+=("$AXV_BUILD/$arch")
 done
 

@@ -535,6 +535,7 @@ translate_walk(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
 			     (tag << 1) | TC_VALID;
 		if (a->start <= rs && aend(a) >= re)
 			c |= TC_EXACT | ((uint64_t)(a->flags & AXV_MAP_ALL) << TC_FLAGS_SHIFT);
+		/* NOLINTNEXTLINE(performance-no-int-to-ptr): the cache is mutable inside a const space */
 		uint64_t *slot = (uint64_t *)(uintptr_t)&as->tcache[r & (AXV_AS_TCACHE - 1)];
 		__atomic_store_n(slot, c, __ATOMIC_RELAXED);
 	}
@@ -572,6 +573,7 @@ int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_h
 		if (__builtin_expect((c & 0xfffu) == ((tag << 1) | TC_VALID) && c & TC_EXACT &&
 					     (tag >> TC_TAG_BITS) == 0,
 				     1)) {
+			/* NOLINTNEXTLINE(performance-no-int-to-ptr): the constant-offset fast path */
 			const uint64_t *t = (const uint64_t *)(uintptr_t)((c & TC_PA_MASK) + as->va_off);
 			uint64_t e = t[(gpa >> 12) & 511];
 			if (e == as->tc_empty || !(e & as->tc_valid))

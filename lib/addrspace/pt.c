@@ -375,6 +375,7 @@ static size_t tables_below(const struct axv_pt_format *f, unsigned l, uint64_t s
 
 /* Tables [s, e) may ever need that do not exist: below every entry that is empty or a
  * block, the whole tree down to the last level. */
+/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static void count_reserve(struct pt_walk *w, unsigned l, const uint64_t *t, uint64_t s,
 			  uint64_t e)
 {
