@@ -351,10 +351,16 @@ static int h_ept_violation(struct axv_vmx_vcpu *v, const struct xinfo *i, struct
 			return 0;
 		return unhandled(i, e, gpa); /* device memory, instruction not understood */
 	}
+	axv_map_flags_t access = ((i->qual & 1u) ? AXV_MAP_READ : 0) |
+				 ((i->qual & 2u) ? AXV_MAP_WRITE : 0) |
+				 ((i->qual & 4u) ? AXV_MAP_EXEC : 0);
+	/* A violation that names no access is malformed: a nested page fault without an
+	 * access would be refused by axv_addrspace_handle_fault() (EINVAL). */
+	if (access == 0)
+		return unhandled(i, e, i->qual);
 	e->reason = AXV_EXIT_NESTED_PAGE_FAULT;
 	e->npf.addr = gpa;
-	e->npf.access = ((i->qual & 1u) ? AXV_MAP_READ : 0) | ((i->qual & 2u) ? AXV_MAP_WRITE : 0) |
-			((i->qual & 4u) ? AXV_MAP_EXEC : 0);
+	e->npf.access = access;
 	return 0;
 }
 

@@ -367,6 +367,21 @@ Test(vmx_exit, ept_violation_outside_mmio_is_a_nested_page_fault)
 	cr_expect_eq(e.npf.access, AXV_MAP_EXEC);
 }
 
+/* A qualification with none of read, write, fetch (bits 2:0) made a nested page fault with
+ * no access, which axv_addrspace_handle_fault() refuses: it is unhandled (found by the
+ * vmx-exit fuzz harness). */
+Test(vmx_exit, ept_violation_without_an_access_is_unhandled)
+{
+	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0x12345678);
+	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x8 | 0x80, 0), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED);
+	cr_expect_eq(e.unhandled.raw, AXV_VMX_EXIT_EPT_VIOLATION);
+	cr_expect_eq(e.unhandled.info, 0x88);
+	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x1 | 0x2, 0), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT, "read-modify-write: both");
+	cr_expect_eq(e.npf.access, AXV_MAP_READ | AXV_MAP_WRITE);
+}
+
 Test(vmx_exit, ept_violation_on_mmio_is_decoded)
 {
 	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee000b0);
