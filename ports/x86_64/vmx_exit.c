@@ -253,6 +253,8 @@ static int h_cr_access(struct axv_vmx_vcpu *v, const struct xinfo *i, struct axv
 		rc = cr_view(v, 0, &val);
 		if (rc == 0)
 			rc = axv_vmx_set_guest_cr(v, 0, val & ~CR0_TS);
+		if (rc == AXV_EINVAL) /* as MOV to CR0 and LMSW: a CR0 the processor refuses */
+			return fault(v, e, AXV_X86_VEC_GP, true);
 		return rc ? rc : done(v, i, e);
 	default: { /* LMSW: loads CR0[3:0]; can set PE, cannot clear it */
 		uint64_t src = (i->qual >> 16) & 0xfu;

@@ -437,6 +437,19 @@ Test(vmx_exit, ept_misconfiguration)
 	cr_expect_eq(e.access.data, 0x04);
 }
 
+/* CLTS on a CR0 that the processor refuses (bits 63:32 set: no VM entry leaves that, but
+ * the VMCS is not the decoder's to trust) returned EINVAL from the decoder, whose other CR
+ * paths inject #GP (found by the vmx-exit fuzz harness). */
+Test(vmx_exit, clts_on_a_refused_cr0_injects_gp)
+{
+	sim_vmcs_set(AXV_VMCS_CR0_GUEST_HOST_MASK, 0);
+	sim_vmcs_set(AXV_VMCS_GUEST_CR0, 0x100000031ull);
+	cr_assert_eq(exit_with(AXV_VMX_EXIT_CR_ACCESS, 0x20, 2), 0, "decoding never fails");
+	cr_expect_eq(e.reason, AXV_EXIT_NOTHING);
+	cr_expect_eq(sim_vmcs_get(AXV_VMCS_ENTRY_INTR_INFO), 0x80000b0d, "#GP(0)");
+	cr_expect_eq(rip(), RIP0, "RIP unchanged");
+}
+
 Test(vmx_exit, cr_access)
 {
 	/* MOV CR0, RBX (type 0, CR 0, GPR 3): PG|PE|ET; NE forced, shadow as written */
