@@ -4,7 +4,9 @@
  * axv_frame_alloc_zeroed(), axv_addrspace_init(), axv_addrspace_map_linear(),
  * axv_addrspace_map_alloc() (populated, and lazy when the area array grows),
  * axv_addrspace_unmap() and axv_addrspace_protect() (block and area splits),
- * axv_addrspace_handle_fault(), axv_addrspace_write() (lazy pages) and axv_bus_init_frames().
+ * axv_addrspace_handle_fault(), axv_addrspace_write() (lazy pages), axv_addrspace_reserve()
+ * and axv_bus_init_frames(); in the ports, axv_svm_vcpu_init() (test_fault_svm.c; the other
+ * port allocator, axv_svm_cpu_enable(), needs the SVM instructions and is not host-tested).
  * For each, the tests fail the 1st, 2nd, ... HAL allocation of the call until the call
  * succeeds, and check after every failure that the call returned AXV_ENOMEM, that the object
  * is byte-identical (the frame context's peak and debug tracking table aside: they may grow,
@@ -171,6 +173,12 @@ static int op_fault(void *a)
 	const struct range *r = a;
 	return axv_addrspace_handle_fault(&as, r->gpa + 8, r->flags);
 }
+static int op_reserve(void *a)
+{
+	const struct range *r = a;
+	return axv_addrspace_reserve(&as, r->gpa, r->size, r->populate ? AXV_RESERVE_FRAMES : 0,
+				     (size_t)r->hpa);
+}
 static int op_write(void *a)
 {
 	const struct range *r = a;
@@ -239,6 +247,14 @@ Test(fault, addrspace_every_allocating_call, .timeout = 240)
 		as_until_success("protect (block and area split)", op_protect, &prot);
 		struct range pcut = {BASE + G1 - 2 * K4, 0, K4, R, false};
 		as_until_success("protect of populated memory", op_protect, &pcut);
+		/* A reservation (tables, and guest frames with AXV_RESERVE_FRAMES, and room in
+		 * the area array), then the same without frames. */
+		struct range res = {BASE + G1 + G1 / 2, 600, 3 * M2, 0, true};
+		as_until_success("reserve with frames", op_reserve, &res);
+		cr_assert_eq(axv_addrspace_unreserve(&as), 0);
+		res.populate = false;
+		as_until_success("reserve", op_reserve, &res);
+		cr_assert_eq(axv_addrspace_unreserve(&as), 0);
 		cr_expect_geq(mh.failed_allocs, 20, "%s", fmt->name);
 		cr_expect_geq(as.area_frames, 2, "%s: the area array never grew", fmt->name);
 		cr_assert_eq(axv_addrspace_destroy(&as), 0);
