@@ -97,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   : fin_u64(&in);
 	for (unsigned i = 1; i < 31 && in.n; i++)
 		c.x[i] = fin_u64(&in);
-	c0 = c;
+	memcpy(&c0, &c, sizeof(c)); /* memcpy: padding too, for the memcmp checks */
 
 	FUZZ_CHECK(axv_a64_decode_exit(NULL, &e) == AXV_EINVAL, "NULL ctx");
 	FUZZ_CHECK(axv_a64_decode_exit(&c, NULL) == AXV_EINVAL, "NULL exit");
@@ -108,7 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Only x0 and the pc may change. */
 	FUZZ_CHECK(memcmp(&c.x[1], &c0.x[1], sizeof(c.x) - sizeof(c.x[0])) == 0, "x1-x30 changed");
 	{
-		struct axv_a64_ctx t = c;
+		struct axv_a64_ctx t;
+		memcpy(&t, &c, sizeof(t));
 		t.x[0] = c0.x[0];
 		t.pc = c0.pc;
 		FUZZ_CHECK(memcmp(&t, &c0, sizeof(t)) == 0, "decode changed more than x0 and pc");
@@ -231,7 +232,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(rv == (rn >= 31 ? 0 : c.x[rn]), "get_reg value");
 
 	/* Abort injection: refused outside AArch64 EL0/EL1 (nothing changes), else the vector. */
-	c0 = c;
+	memcpy(&c0, &c, sizeof(c));
 	uint64_t far = fin_u64(&in);
 	bool write = fin_u8(&in) & 1;
 	rc = axv_a64_inject_dabt(&c, far, write);

@@ -196,7 +196,8 @@ static void op_register(struct axv_bus *bus, struct fin *in, struct axv_bus_entr
 		if (!want && mcount[space] >= mcap[space])
 			want = AXV_ENOSPC;
 	}
-	struct axv_bus before = *bus;
+	struct axv_bus before;
+	memcpy(&before, bus, sizeof(before));
 	static struct axv_bus_entry saved[3 * MAXDEV];
 	if (total)
 		memcpy(saved, storage, total * sizeof(*storage));
@@ -397,7 +398,8 @@ static void op_exit(const struct axv_bus *bus, struct fin *in)
 			v |= ~0ull << (8 * e.access.width);
 		v = low(v, e.access.reg_width);
 	}
-	struct axv_exit e0 = e;
+	struct axv_exit e0;
+	memcpy(&e0, &e, sizeof(e));
 	int rc = axv_exit_complete(bus, &t, &e);
 	FUZZ_CHECK(rc == want, "complete reason %d width %u reg %u reg_width %u flags %#x addr %#llx: %d, want %d",
 		   e0.reason, e0.access.width, e0.access.reg, e0.access.reg_width, e0.access.flags,
@@ -465,7 +467,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fail)
 			mock_hal_fail_nth(&mh, 1);
 		memset(&bus, 0x5a, sizeof(bus));
-		struct axv_bus copy = bus;
+		struct axv_bus copy;
+		memcpy(&copy, &bus, sizeof(bus));
 		rc = axv_bus_init_frames(&bus, &fr, mcap);
 		mock_hal_fail_nth(&mh, 0);
 		if (total == 0 || fail) {
