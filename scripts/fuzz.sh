@@ -3,7 +3,7 @@
 # UndefinedBehaviorSanitizer), starting from the committed seed corpora.
 #
 #   scripts/fuzz.sh [SECONDS]      fuzz for SECONDS in total (default 600), split evenly
-#   AXV_FUZZ_EACH=N scripts/fuzz.sh  fuzz each harness for N seconds (scripts/test.sh: 20)
+#   AXV_FUZZ_EACH=N scripts/fuzz.sh  fuzz each harness for N seconds (scripts/test.sh: 15)
 #   AXV_FUZZ_ONLY="bus a64-esr"      only these harnesses
 #
 # New inputs go to build/fuzz/corpus/<harness>/ (never into the committed seeds); a finding

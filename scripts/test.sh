@@ -82,8 +82,8 @@ valgrind_tests() { # the unit tests and the corpus replays (not the threaded str
 	run_tests "$AXV_BUILD/native" --suite unit --suite replay --timeout-multiplier 3 \
 		--wrap="valgrind --error-exitcode=1 --trace-children=yes --leak-check=full --errors-for-leak-kinds=definite -q"
 }
-fuzz_replay() { # replay each corpus and explore a little: 20 s per harness
-	AXV_FUZZ_EACH=${AXV_FUZZ_EACH:-20} bash "$AXV_ROOT/scripts/fuzz.sh"
+fuzz_replay() { # replay each corpus and explore a little: 15 s per harness (8 harnesses)
+	AXV_FUZZ_EACH=${AXV_FUZZ_EACH:-15} bash "$AXV_ROOT/scripts/fuzz.sh"
 }
 coverage() { # lib/ must stay at 95% of lines or more
 	bash "$AXV_ROOT/scripts/coverage.sh" | sed -n '/^== summary/,$p'
@@ -103,7 +103,7 @@ step "native build, unit tests (Criterion, mock HAL), x86_64 SVM test guests und
 step "AddressSanitizer + UndefinedBehaviorSanitizer" sanitize
 step "ThreadSanitizer (threaded tests; Criterion cannot run under TSan)" tsan
 step "valgrind (unit tests and fuzz corpus replays; --error-exitcode=1)" valgrind_tests
-step "fuzzing (libFuzzer + ASan + UBSan: corpus replay and 20 s of exploration per harness)" fuzz_replay
+step "fuzzing (libFuzzer + ASan + UBSan: corpus replay and 15 s of exploration per harness)" fuzz_replay
 step "coverage (gcovr; lib/ at least 95% of lines)" coverage
 step "static analysis (cppcheck, clang-tidy on lib/ and ports/)" static_analysis
 step "release build (debug checks off)" release
