@@ -10,6 +10,9 @@ AXV_PKGS_BASE="meson ninja-build gcc pkg-config python3"
 AXV_PKGS_TEST="libcriterion-dev doxygen gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu clang-16 llvm-16 qemu-system-arm qemu-system-x86 device-tree-compiler"
 AXV_PKGS_CROSS="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu clang-16 llvm-16"
 AXV_PKGS_QEMU="qemu-system-arm device-tree-compiler"
+# Hardening: libFuzzer (clang-16 + its runtime), valgrind, gcovr, the static analysers.
+AXV_PKGS_FUZZ="clang-16 libclang-rt-16-dev"
+AXV_PKGS_HARDEN="clang-16 libclang-rt-16-dev valgrind gcovr cppcheck clang-tidy-16"
 
 say() { printf '\n== %s\n' "$*"; }
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Every test of libaxv: native unit tests, sanitizers, release build, cross builds, the
-# freestanding symbol check, the header check, the install check, the docs, the
-# pick-only-what-you-need link check, the size report and the benchmark.
+# Every test of libaxv: native unit tests, sanitizers, valgrind, fuzzing, coverage, static
+# analysis, release build, cross builds, the freestanding symbol check, the header check,
+# the install check, the docs, the pick-only-what-you-need link check, the size report and
+# the benchmark.
 # Installs its Debian packages when missing (as root). Exit status 0 only if all pass.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
-ensure_packages $AXV_PKGS_BASE $AXV_PKGS_TEST
+ensure_packages $AXV_PKGS_BASE $AXV_PKGS_TEST $AXV_PKGS_HARDEN
 
 failed=()
 step() { # step NAME COMMAND...
@@ -41,7 +42,7 @@ sanitize() {
 		-Dc_args=-fno-sanitize-recover=all &&
 		build "$AXV_BUILD/asan" &&
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-			run_tests "$AXV_BUILD/asan" --suite unit --suite threaded
+			run_tests "$AXV_BUILD/asan" --suite unit --suite threaded --suite replay
 }
 tsan() {
 	configure "$AXV_BUILD/tsan" -Dtests=enabled -Ddocs=disabled \
@@ -79,6 +80,21 @@ bench_virtio() { # figures are printed, never asserted
 bench() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench.sh"
 }
+valgrind_tests() { # the unit tests and the corpus replays (not the threaded stress test:
+	# valgrind serialises threads, and TSan and ASan already run it)
+	run_tests "$AXV_BUILD/native" --suite unit --suite replay --timeout-multiplier 3 \
+		--wrap="valgrind --error-exitcode=1 --trace-children=yes --leak-check=full --errors-for-leak-kinds=definite -q"
+}
+fuzz_replay() { # replay each corpus and explore a little: 15 s per harness (8 harnesses)
+	AXV_FUZZ_EACH=${AXV_FUZZ_EACH:-15} bash "$AXV_ROOT/scripts/fuzz.sh"
+}
+coverage() { # lib/ must stay at 95% of lines or more
+	bash "$AXV_ROOT/scripts/coverage.sh" | sed -n '/^== summary/,$p'
+	return "${PIPESTATUS[0]}"
+}
+static_analysis() {
+	bash "$AXV_ROOT/scripts/analyze.sh"
+}
 docs() {
 	ninja -C "$AXV_BUILD/native" doc/html 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|^ninja: Entering'
 	local rc=${PIPESTATUS[0]}
@@ -89,6 +105,10 @@ docs() {
 step "native build, unit tests (Criterion, mock HAL), x86_64 SVM test guests under QEMU" native
 step "AddressSanitizer + UndefinedBehaviorSanitizer" sanitize
 step "ThreadSanitizer (threaded tests; Criterion cannot run under TSan)" tsan
+step "valgrind (unit tests and fuzz corpus replays; --error-exitcode=1)" valgrind_tests
+step "fuzzing (libFuzzer + ASan + UBSan: corpus replay and 15 s of exploration per harness)" fuzz_replay
+step "coverage (gcovr; lib/ at least 95% of lines)" coverage
+step "static analysis (cppcheck, clang-tidy on lib/ and ports/)" static_analysis
 step "release build (debug checks off)" release
 step "aarch64 cross build: symbol and header checks, test guests and Debian Linux (1 and 2 vcpus, virtio-blk and virtio-console) under QEMU at EL1 under libaxv at EL2" cross aarch64
 step "loongarch64 cross build (clang-16, symbol and header checks)" cross loongarch64

@@ -102,16 +102,17 @@ int axv_frame_pool_init(struct axv_frame_pool *pool, axv_hpa_t base, void *host,
 /**
  * @brief Give the pool lock hooks for multi-cpu or interrupt-context use.
  * @param pool   an initialised pool
- * @param lock   called before the pool touches its state; NULL with @p unlock NULL: no lock
- * @param unlock called after; must be given together with @p lock
- * @param ctx    passed to both hooks
+ * @param lock_fn   called before the pool touches its state; NULL with @p unlock_fn NULL: no
+ *                  lock
+ * @param unlock_fn called after; must be given together with @p lock_fn
+ * @param ctx       passed to both hooks
  * @return 0; #AXV_EINVAL for a NULL @p pool or only one of the two hooks (nothing changes)
  * @note Context: task, while no other cpu uses the pool. The hooks must not call back into
  *       the pool; a spinlock is the usual choice (mask interrupts in it if interrupt
  *       handlers allocate).
  */
-int axv_frame_pool_set_lock(struct axv_frame_pool *pool, void (*lock)(void *ctx),
-			    void (*unlock)(void *ctx), void *ctx);
+int axv_frame_pool_set_lock(struct axv_frame_pool *pool, void (*lock_fn)(void *ctx),
+			    void (*unlock_fn)(void *ctx), void *ctx);
 
 /**
  * @brief Take @p count contiguous frames aligned to @p align frames.

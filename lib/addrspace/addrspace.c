@@ -535,6 +535,7 @@ translate_walk(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
 			     (tag << 1) | TC_VALID;
 		if (a->start <= rs && aend(a) >= re)
 			c |= TC_EXACT | ((uint64_t)(a->flags & AXV_MAP_ALL) << TC_FLAGS_SHIFT);
+		/* NOLINTNEXTLINE(performance-no-int-to-ptr): the cache is mutable inside a const space */
 		uint64_t *slot = (uint64_t *)(uintptr_t)&as->tcache[r & (AXV_AS_TCACHE - 1)];
 		__atomic_store_n(slot, c, __ATOMIC_RELAXED);
 	}
@@ -572,6 +573,7 @@ int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_h
 		if (__builtin_expect((c & 0xfffu) == ((tag << 1) | TC_VALID) && c & TC_EXACT &&
 					     (tag >> TC_TAG_BITS) == 0,
 				     1)) {
+			/* NOLINTNEXTLINE(performance-no-int-to-ptr): the constant-offset fast path */
 			const uint64_t *t = (const uint64_t *)(uintptr_t)((c & TC_PA_MASK) + as->va_off);
 			uint64_t e = t[(gpa >> 12) & 511];
 			if (e == as->tc_empty || !(e & as->tc_valid))
@@ -624,16 +626,19 @@ static int check_mem(const struct axv_addrspace *as, uint64_t gpa, size_t len)
 }
 
 /* Copy between guest memory and buf; read: to buf. Pages not mapped read as zeros. */
-static int copy(const struct axv_addrspace *as, uint64_t gpa, unsigned char *buf, size_t len,
-		bool read, bool dry)
+/* Copy between guest memory and a host buffer: into @out (a read) when it is not NULL,
+ * else from @in (a write). A dry run only checks that every backing page has a host
+ * mapping, so a failing copy copies nothing. */
+static int copy(const struct axv_addrspace *as, uint64_t gpa, unsigned char *out,
+		const unsigned char *in, size_t len, bool dry)
 {
 	while (len) {
 		size_t chunk = (size_t)min_u64(len, PAGE - (gpa & PAGE_MASK));
 		uint64_t e;
 		unsigned l;
 		if (pt_lookup(as, gpa, &e, &l) != 0) {
-			if (!dry && read)
-				axv_memset(buf, 0, chunk);
+			if (!dry && out)
+				axv_memset(out, 0, chunk);
 		} else {
 			uint64_t off = gpa & (((uint64_t)1 << as->fmt->shift[l]) - 1);
 			unsigned char *p =
@@ -641,14 +646,17 @@ static int copy(const struct axv_addrspace *as, uint64_t gpa, unsigned char *buf
 			if (!p)
 				return AXV_EFAULT;
 			if (!dry) {
-				if (read)
-					axv_memcpy(buf, p, chunk);
+				if (out)
+					axv_memcpy(out, p, chunk);
 				else
-					axv_memcpy(p, buf, chunk);
+					axv_memcpy(p, in, chunk);
 			}
 		}
 		gpa += chunk;
-		buf += chunk;
+		if (out)
+			out += chunk;
+		else
+			in += chunk;
 		len -= chunk;
 	}
 	return 0;
@@ -662,9 +670,9 @@ int axv_addrspace_read(const struct axv_addrspace *as, axv_gpa_t gpa, void *buf,
 		return 0;
 	int rc = check_mem(as, gpa, len);
 	if (rc == 0)
-		rc = copy(as, gpa, buf, len, true, true);
+		rc = copy(as, gpa, buf, NULL, len, true);
 	if (rc == 0)
-		rc = copy(as, gpa, buf, len, true, false);
+		rc = copy(as, gpa, buf, NULL, len, false);
 	return rc;
 }
 
@@ -676,12 +684,12 @@ int axv_addrspace_write(struct axv_addrspace *as, axv_gpa_t gpa, const void *buf
 		return 0;
 	int rc = check_mem(as, gpa, len);
 	if (rc == 0)
-		rc = copy(as, gpa, (unsigned char *)(uintptr_t)buf, len, false, true);
+		rc = copy(as, gpa, NULL, buf, len, true);
 	if (rc == 0)
 		rc = populate_range(as, gpa & ~PAGE_MASK, (gpa + len + PAGE_MASK) & ~PAGE_MASK, 0,
 				    NULL);
 	if (rc == 0)
-		rc = copy(as, gpa, (unsigned char *)(uintptr_t)buf, len, false, false);
+		rc = copy(as, gpa, NULL, buf, len, false);
 	return rc;
 }
 

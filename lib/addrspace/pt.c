@@ -261,6 +261,7 @@ static void free_table(struct pt_walk *w, axv_hpa_t pa)
 /* ---- counting ------------------------------------------------------------------------- */
 
 /* t == NULL: a table that does not exist yet (every entry empty). */
+/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static void count_map(struct pt_walk *w, bool linear, unsigned l, const uint64_t *t,
 		      uint64_t s, uint64_t e)
 {
@@ -310,6 +311,7 @@ void pt_count_map(struct pt_walk *w, bool linear, axv_gpa_t s, axv_gpa_t e)
 
 /* Tables a split of the block at level l-1 covering [base, base + span(l-1)) needs, with
  * [s, e) cut out of it (s, e inside the block, not both on its edges). */
+/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static size_t count_split(const struct axv_pt_format *f, unsigned l, uint64_t base,
 			  uint64_t s, uint64_t e)
 {
@@ -328,6 +330,7 @@ static size_t count_split(const struct axv_pt_format *f, unsigned l, uint64_t ba
 
 /* Tables the blocks that [s, e) cuts need. Only entries the range covers partially can hold
  * a partially covered block, so the walk follows the two edges only. */
+/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static void count_cut(struct pt_walk *w, unsigned l, const uint64_t *t, uint64_t s, uint64_t e)
 {
 	LEVEL_OK(l);
@@ -372,6 +375,7 @@ static size_t tables_below(const struct axv_pt_format *f, unsigned l, uint64_t s
 
 /* Tables [s, e) may ever need that do not exist: below every entry that is empty or a
  * block, the whole tree down to the last level. */
+/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static void count_reserve(struct pt_walk *w, unsigned l, const uint64_t *t, uint64_t s,
 			  uint64_t e)
 {
@@ -398,6 +402,7 @@ void pt_count_reserve(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e, size_t *most)
 
 /* ---- map ------------------------------------------------------------------------------ */
 
+/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static void map_linear(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
 	LEVEL_OK(l);
@@ -456,6 +461,7 @@ void pt_map_linear(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
 	map_linear(w, 0, pt_va(w->as, w->as->root), s, e);
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static void populate(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
 	LEVEL_OK(l);
@@ -496,6 +502,7 @@ void pt_populate(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
 
 /* ---- break: invalidate what a protect or unmap changes -------------------------------- */
 
+/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static void brk(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
 	LEVEL_OK(l);
@@ -542,6 +549,7 @@ void pt_break(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
 
 /* ---- make: after the flush ------------------------------------------------------------ */
 
+/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static void free_tree(struct pt_walk *w, unsigned l, axv_hpa_t tpa)
 {
 	LEVEL_OK(l);
@@ -573,6 +581,7 @@ static bool table_empty(const struct axv_pt_format *f, unsigned l, const uint64_
 
 /* Fill table t at level l, standing for a block at l-1 that maps [base, ...) from pa, with
  * [s, e) cut out (unmap) or given the new attributes (protect). */
+/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static void split(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t base, axv_hpa_t pa,
 		  uint64_t s, uint64_t e)
 {
@@ -599,6 +608,7 @@ static void split(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t base, axv
 	}
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static void make(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
 	LEVEL_OK(l);

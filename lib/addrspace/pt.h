@@ -42,6 +42,7 @@ bool pt_flags_ok(axv_map_flags_t flags);
 static inline uint64_t *pt_va(const struct axv_addrspace *as, axv_hpa_t pa)
 {
 	if (__builtin_expect(as->linear, 1))
+		/* NOLINTNEXTLINE(performance-no-int-to-ptr): the constant-offset fast path */
 		return (uint64_t *)(uintptr_t)((uintptr_t)pa + as->va_off);
 	return (uint64_t *)as->hal->mem->phys_to_virt(as->hal->ctx, pa);
 }
@@ -84,17 +85,19 @@ static inline int pt_lookup_fast_t(const struct axv_addrspace *as, axv_gpa_t gpa
 	const struct axv_pt_format *f = as->fmt;
 	const uintptr_t off = as->va_off;
 	const uint64_t bm = f->block_mask, bv = f->block_val, oa = f->oa_mask;
-	unsigned last = (unsigned)f->levels - 1, sh = f->shift[0];
-	if (last >= AXV_PT_MAX_LEVELS)
+	unsigned leaf_level = (unsigned)f->levels - 1, sh = f->shift[0];
+	if (leaf_level >= AXV_PT_MAX_LEVELS)
 		__builtin_unreachable();
+	/* NOLINTNEXTLINE(performance-no-int-to-ptr): tables are reached at a constant offset */
 	const uint64_t *t = (const uint64_t *)(uintptr_t)((uintptr_t)as->root + off);
 	uint64_t e = t[(gpa >> sh) & (((uint64_t)1 << f->index_bits[0]) - 1)];
 	unsigned l = 0;
 	for (;;) {
 		if (e == f->empty[l])
 			return AXV_ENOENT;
-		if (l >= last || (e & bm) == bv)
+		if (l >= leaf_level || (e & bm) == bv)
 			break;
+		/* NOLINTNEXTLINE(performance-no-int-to-ptr): as above, from the entry's address */
 		t = (const uint64_t *)(uintptr_t)((uintptr_t)(e & oa) + off);
 		l++;
 		sh -= 9;

@@ -105,13 +105,13 @@ int axv_frame_pool_init(struct axv_frame_pool *pool, axv_hpa_t base, void *host,
 	return 0;
 }
 
-int axv_frame_pool_set_lock(struct axv_frame_pool *pool, void (*lk)(void *ctx),
-			    void (*ulk)(void *ctx), void *ctx)
+int axv_frame_pool_set_lock(struct axv_frame_pool *pool, void (*lock_fn)(void *ctx),
+			    void (*unlock_fn)(void *ctx), void *ctx)
 {
-	if (!pool || (!lk) != (!ulk))
+	if (!pool || (!lock_fn) != (!unlock_fn))
 		return AXV_EINVAL;
-	pool->lock = lk;
-	pool->unlock = ulk;
+	pool->lock = lock_fn;
+	pool->unlock = unlock_fn;
 	pool->lock_ctx = ctx;
 	return 0;
 }

@@ -248,10 +248,10 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 static void poke(struct axv_vcpu *v)
 {
 	uint32_t s = state_get(v);
-	if (s == S_RUNNING)
+	/* Running: kick it out of the guest. Blocked: make it ready, and interrupt its cpu,
+	 * which may sleep in the embedder's idle loop. */
+	if (s == S_RUNNING || (s == S_BLOCKED && state_set(v, S_BLOCKED, S_READY)))
 		ipi(v);
-	else if (s == S_BLOCKED && state_set(v, S_BLOCKED, S_READY))
-		ipi(v); /* its cpu may sleep in the embedder's idle loop */
 }
 
 int axv_vcpu_inject(struct axv_vcpu *v, uint32_t id)

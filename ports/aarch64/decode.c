@@ -130,8 +130,12 @@ static void psci(struct axv_a64_ctx *c, struct axv_exit *e)
 		return;
 	case AXV_PSCI_CPU_SUSPEND_32:
 	case AXV_PSCI_CPU_SUSPEND_64:
-		/* Every power state is treated as standby: return SUCCESS once woken. */
+		/* Every power state is treated as standby: return SUCCESS once woken. Like WFI,
+		 * the halt is already stepped over (nobody completes a halt): a trapped SMC
+		 * would otherwise suspend again on every wake-up. */
 		c->x[0] = AXV_PSCI_RET_SUCCESS;
+		c->pc += e->insn_len;
+		e->insn_len = 0;
 		e->reason = AXV_EXIT_HALT;
 		return;
 	case AXV_PSCI_CPU_ON_32:
@@ -235,6 +239,13 @@ static void decode_dabt(struct axv_a64_ctx *c, struct axv_exit *e, uint32_t iss)
 	unsigned srt = bits(iss, AXV_A64_DABT_SRT_SHIFT, 5);
 	unsigned width = 1u << bits(iss, AXV_A64_DABT_SAS_SHIFT, 2);
 	bool sf = iss & AXV_A64_DABT_SF;
+	if (width == 8 && !sf) {
+		/* A doubleword access through a W register does not exist: a syndrome that
+		 * says so would become a read wider than its destination, which the bus
+		 * refuses. Report it rather than emulate it. */
+		unhandled(c, e);
+		return;
+	}
 	e->insn_len = 4;
 	e->access.addr = fault_ipa(c, false);
 	e->access.width = (uint8_t)width;

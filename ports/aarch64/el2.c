@@ -47,7 +47,7 @@ _Static_assert(sizeof(struct axv_a64_trap_frame) == 288, "frame layout");
 
 void axv_a64_host_trap(struct axv_a64_trap_frame *f)
 {
-	struct axv_a64_cpu *cpu = (struct axv_a64_cpu *)(uintptr_t)rd_tpidr_el2();
+	struct axv_a64_cpu *cpu = a64_this_cpu();
 	cpu->host_trap(cpu->host_trap_arg, f);
 }
 
@@ -296,7 +296,7 @@ static uint64_t lr_access(unsigned n, bool write, uint64_t v)
 
 uint64_t axv_a64_gic_read_lr(unsigned n)
 {
-	struct axv_a64_cpu *cpu = (struct axv_a64_cpu *)(uintptr_t)rd_tpidr_el2();
+	struct axv_a64_cpu *cpu = a64_this_cpu();
 	if (!cpu || n >= cpu->nr_lrs)
 		return 0;
 	return lr_access(n, false, 0);
@@ -304,7 +304,7 @@ uint64_t axv_a64_gic_read_lr(unsigned n)
 
 void axv_a64_gic_write_lr(unsigned n, uint64_t v)
 {
-	struct axv_a64_cpu *cpu = (struct axv_a64_cpu *)(uintptr_t)rd_tpidr_el2();
+	struct axv_a64_cpu *cpu = a64_this_cpu();
 	if (!cpu || n >= cpu->nr_lrs)
 		return;
 	lr_access(n, true, v);

@@ -71,4 +71,13 @@ static inline void isb(void)
 	__asm__ volatile("isb" : : : "memory");
 }
 
+/* The running cpu's per-cpu data: TPIDR_EL2 holds a pointer to it (set by per-cpu enable;
+ * the exception vectors use it too). */
+struct axv_a64_cpu;
+static inline struct axv_a64_cpu *a64_this_cpu(void)
+{
+	/* NOLINTNEXTLINE(performance-no-int-to-ptr): TPIDR_EL2 holds a pointer by design */
+	return (struct axv_a64_cpu *)(uintptr_t)rd_tpidr_el2();
+}
+
 #endif

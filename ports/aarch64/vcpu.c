@@ -106,7 +106,7 @@ static int op_set_nested_root(void *ctx, axv_hpa_t root)
 static int op_bind(void *ctx)
 {
 	struct axv_a64_vcpu *v = V(ctx);
-	struct axv_a64_cpu *cpu = (struct axv_a64_cpu *)(uintptr_t)rd_tpidr_el2();
+	struct axv_a64_cpu *cpu = a64_this_cpu();
 	if (!cpu || !cpu->host_trap)
 		return AXV_ESTATE; /* this cpu was not enabled */
 	v->cpu = cpu;

@@ -411,9 +411,10 @@ static int read_entry(axv_x86_read_gpa_fn read, void *ctx, axv_gpa_t at, unsigne
 	return 0;
 }
 
-int axv_x86_guest_translate(const struct axv_x86_paging *p, uint64_t la,
+int axv_x86_guest_translate(const struct axv_x86_paging *p, uint64_t linear,
 			    axv_x86_read_gpa_fn read, void *ctx, axv_gpa_t *gpa)
 {
+	uint64_t la = linear;
 	if (!p || !read || !gpa)
 		return AXV_EINVAL;
 	uint64_t e;
@@ -484,9 +485,10 @@ int axv_x86_guest_translate(const struct axv_x86_paging *p, uint64_t la,
 	return AXV_EFAULT; /* not reached: the last level always maps */
 }
 
-int axv_x86_fetch_insn(const struct axv_x86_paging *p, uint64_t la, axv_x86_read_gpa_fn read,
+int axv_x86_fetch_insn(const struct axv_x86_paging *p, uint64_t linear, axv_x86_read_gpa_fn read,
 		       void *ctx, uint8_t *buf, size_t max)
 {
+	uint64_t la = linear;
 	if (!p || !read || !buf || max == 0)
 		return AXV_EINVAL;
 	if (max > AXV_X86_MAX_INSN_LEN)

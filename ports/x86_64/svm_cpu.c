@@ -30,6 +30,7 @@ static void wrmsr(uint32_t msr, uint64_t v)
 }
 
 /* Static, so that taking its address needs no GOT entry (-fPIC builds). */
+/* NOLINTNEXTLINE(readability-non-const-parameter): written by the asm's outputs */
 static void host_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
 	(void)ctx;

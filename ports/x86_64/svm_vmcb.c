@@ -233,8 +233,8 @@ int axv_svm_vcpu_init(struct axv_svm_vcpu *v, const struct axv_svm_vcpu_config *
 	v->hal = cfg->hal;
 	atomic_store(&v->flush, true);
 
-	axv_memset(iopm_p, 0xff, AXV_SVM_IOPM_FRAMES * 4096u);
-	axv_memset(msrpm_p, 0xff, AXV_SVM_MSRPM_FRAMES * 4096u);
+	axv_memset(iopm_p, 0xff, (size_t)AXV_SVM_IOPM_FRAMES * 4096u);
+	axv_memset(msrpm_p, 0xff, (size_t)AXV_SVM_MSRPM_FRAMES * 4096u);
 	for (unsigned i = 0; i < sizeof(passthrough_msrs) / sizeof(passthrough_msrs[0]); i++)
 		(void)axv_svm_set_msr_intercept(v, passthrough_msrs[i], false, false);
 	vmcb_defaults(v, cfg->asid, cfg->rsp, cfg->cr3);

@@ -253,6 +253,8 @@ static int h_cr_access(struct axv_vmx_vcpu *v, const struct xinfo *i, struct axv
 		rc = cr_view(v, 0, &val);
 		if (rc == 0)
 			rc = axv_vmx_set_guest_cr(v, 0, val & ~CR0_TS);
+		if (rc == AXV_EINVAL) /* as MOV to CR0 and LMSW: a CR0 the processor refuses */
+			return fault(v, e, AXV_X86_VEC_GP, true);
 		return rc ? rc : done(v, i, e);
 	default: { /* LMSW: loads CR0[3:0]; can set PE, cannot clear it */
 		uint64_t src = (i->qual >> 16) & 0xfu;
@@ -351,10 +353,16 @@ static int h_ept_violation(struct axv_vmx_vcpu *v, const struct xinfo *i, struct
 			return 0;
 		return unhandled(i, e, gpa); /* device memory, instruction not understood */
 	}
+	axv_map_flags_t access = ((i->qual & 1u) ? AXV_MAP_READ : 0) |
+				 ((i->qual & 2u) ? AXV_MAP_WRITE : 0) |
+				 ((i->qual & 4u) ? AXV_MAP_EXEC : 0);
+	/* A violation that names no access is malformed: a nested page fault without an
+	 * access would be refused by axv_addrspace_handle_fault() (EINVAL). */
+	if (access == 0)
+		return unhandled(i, e, i->qual);
 	e->reason = AXV_EXIT_NESTED_PAGE_FAULT;
 	e->npf.addr = gpa;
-	e->npf.access = ((i->qual & 1u) ? AXV_MAP_READ : 0) | ((i->qual & 2u) ? AXV_MAP_WRITE : 0) |
-			((i->qual & 4u) ? AXV_MAP_EXEC : 0);
+	e->npf.access = access;
 	return 0;
 }
 

@@ -79,7 +79,9 @@ static int n_invept(void *ctx, uint64_t type, uint64_t eptp)
 {
 	(void)ctx;
 	bool ok, cf;
+	/* The INVEPT descriptor, read by the instruction. */
 	struct {
+		/* cppcheck-suppress unusedStructMember ; read by INVEPT, which cppcheck cannot see */
 		uint64_t eptp, zero;
 	} desc = {eptp, 0};
 	__asm__ volatile("invept %[d], %[t]"
@@ -116,6 +118,7 @@ static void n_wrmsr(void *ctx, uint32_t msr, uint64_t v)
 			 : "memory");
 }
 
+/* NOLINTNEXTLINE(readability-non-const-parameter): written by the asm's outputs */
 static void n_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
 	(void)ctx;
@@ -187,6 +190,7 @@ static void n_host_segments(void *ctx, uint16_t sel[7], uint64_t base[5])
 	base[1] = n_rdmsr(ctx, AXV_MSR_IA32_GS_BASE);
 	base[2] = 0;
 	if (sel[6] & ~7u) {
+		/* NOLINTNEXTLINE(performance-no-int-to-ptr): the host GDT, at its linear address */
 		const uint8_t *d = (const uint8_t *)(uintptr_t)(gdt_base + (sel[6] & ~7u));
 		uint32_t hi32;
 		axv_memcpy(&hi32, d + 8, 4);

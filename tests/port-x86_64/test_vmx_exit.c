@@ -367,6 +367,21 @@ Test(vmx_exit, ept_violation_outside_mmio_is_a_nested_page_fault)
 	cr_expect_eq(e.npf.access, AXV_MAP_EXEC);
 }
 
+/* A qualification with none of read, write, fetch (bits 2:0) made a nested page fault with
+ * no access, which axv_addrspace_handle_fault() refuses: it is unhandled (found by the
+ * vmx-exit fuzz harness). */
+Test(vmx_exit, ept_violation_without_an_access_is_unhandled)
+{
+	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0x12345678);
+	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x8 | 0x80, 0), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED);
+	cr_expect_eq(e.unhandled.raw, AXV_VMX_EXIT_EPT_VIOLATION);
+	cr_expect_eq(e.unhandled.info, 0x88);
+	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x1 | 0x2, 0), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT, "read-modify-write: both");
+	cr_expect_eq(e.npf.access, AXV_MAP_READ | AXV_MAP_WRITE);
+}
+
 Test(vmx_exit, ept_violation_on_mmio_is_decoded)
 {
 	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee000b0);
@@ -420,6 +435,19 @@ Test(vmx_exit, ept_misconfiguration)
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_WRITE);
 	cr_expect_eq(e.access.width, 1);
 	cr_expect_eq(e.access.data, 0x04);
+}
+
+/* CLTS on a CR0 that the processor refuses (bits 63:32 set: no VM entry leaves that, but
+ * the VMCS is not the decoder's to trust) returned EINVAL from the decoder, whose other CR
+ * paths inject #GP (found by the vmx-exit fuzz harness). */
+Test(vmx_exit, clts_on_a_refused_cr0_injects_gp)
+{
+	sim_vmcs_set(AXV_VMCS_CR0_GUEST_HOST_MASK, 0);
+	sim_vmcs_set(AXV_VMCS_GUEST_CR0, 0x100000031ull);
+	cr_assert_eq(exit_with(AXV_VMX_EXIT_CR_ACCESS, 0x20, 2), 0, "decoding never fails");
+	cr_expect_eq(e.reason, AXV_EXIT_NOTHING);
+	cr_expect_eq(sim_vmcs_get(AXV_VMCS_ENTRY_INTR_INFO), 0x80000b0d, "#GP(0)");
+	cr_expect_eq(rip(), RIP0, "RIP unchanged");
 }
 
 Test(vmx_exit, cr_access)

@@ -246,7 +246,7 @@ void axv_a64_ctx_init(struct axv_a64_ctx *c, axv_gpa_t entry, uint64_t x0, uint6
  * PSCI ids) are answered in place: x0 is set, the pc advanced and the exit is
  * #AXV_EXIT_NOTHING. CPU_ON, CPU_OFF, SYSTEM_OFF, SYSTEM_RESET become #AXV_EXIT_CPU_UP,
  * #AXV_EXIT_CPU_DOWN, #AXV_EXIT_SYSTEM_DOWN, #AXV_EXIT_SYSTEM_RESET; CPU_SUSPEND returns
- * SUCCESS and becomes #AXV_EXIT_HALT; AFFINITY_INFO is passed on as a hypercall with
+ * SUCCESS and becomes #AXV_EXIT_HALT with the pc already past the call (as for WFI); AFFINITY_INFO is passed on as a hypercall with
  * `nr` = the function id (the embedder knows the vcpu states). Other HVCs and SMCs are
  * hypercalls. Data aborts with a valid syndrome become MMIO exits (the embedder first offers
  * the address to its address space's fault handler, for lazily backed RAM); data aborts
