@@ -56,18 +56,15 @@ static int64_t handle(struct axv_virtio_blk *b, const struct axv_virtq_req *r)
 	uint8_t st = VIRTIO_BLK_S_OK;
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
-		if (!in_disk(b, sector, data_in))
-			st = VIRTIO_BLK_S_IOERR;
-		else if (data_in && axv_virtq_write(m, r, 0, disk_at(b, sector), data_in) != 0)
+		if (!in_disk(b, sector, data_in) ||
+		    (data_in && axv_virtq_write(m, r, 0, disk_at(b, sector), data_in) != 0))
 			st = VIRTIO_BLK_S_IOERR;
 		else
 			done = data_in;
 		break;
 	case VIRTIO_BLK_T_OUT:
-		if (b->read_only || !in_disk(b, sector, data_out))
-			st = VIRTIO_BLK_S_IOERR;
-		else if (data_out &&
-			 axv_virtq_read(m, r, HDR_LEN, disk_at(b, sector), data_out) != 0)
+		if (b->read_only || !in_disk(b, sector, data_out) ||
+		    (data_out && axv_virtq_read(m, r, HDR_LEN, disk_at(b, sector), data_out) != 0))
 			st = VIRTIO_BLK_S_IOERR;
 		break;
 	case VIRTIO_BLK_T_FLUSH:

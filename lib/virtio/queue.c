@@ -184,15 +184,19 @@ int axv_virtq_pop(struct axv_virtio_mmio *m, unsigned q, struct axv_virtq_req *r
 }
 
 /* Copy between host memory and the part of r that is (not) device-writable. */
+/* Copy between a request's segments and a host buffer: into the host buffer @p in (from
+ * the device-readable segments) or out of @p out (into the device-writable ones). */
 static int xfer(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32_t off,
-		uint8_t *buf, uint32_t len, bool to_guest)
+		uint8_t *in, const uint8_t *out, uint32_t len)
 {
-	if (!m || !r || (!buf && len))
+	bool to_guest = out != NULL;
+	if (!m || !r || (!in && !out && len))
 		return AXV_EINVAL;
 	uint32_t total = to_guest ? r->in_len : r->out_len;
 	if (off > total || len > total - off)
 		return AXV_ERANGE;
 	unsigned first = to_guest ? r->nout : 0, end = to_guest ? r->nseg : r->nout;
+	uint32_t done = 0;
 	for (unsigned i = first; i < end && len; i++) {
 		const struct axv_virtq_seg *s = &r->seg[i];
 		if (off >= s->len) {
@@ -202,10 +206,11 @@ static int xfer(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32
 		uint32_t n = s->len - off;
 		if (n > len)
 			n = len;
-		int rc = to_guest ? gwrite(m, s->addr + off, buf, n) : gread(m, s->addr + off, buf, n);
+		int rc = to_guest ? gwrite(m, s->addr + off, out + done, n)
+				  : gread(m, s->addr + off, in + done, n);
 		if (rc != 0)
 			return rc;
-		buf += n;
+		done += n;
 		len -= n;
 		off = 0;
 	}
@@ -215,13 +220,13 @@ static int xfer(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32
 int axv_virtq_read(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32_t off,
 		   void *buf, uint32_t len)
 {
-	return xfer(m, r, off, buf, len, false);
+	return xfer(m, r, off, buf, NULL, len);
 }
 
 int axv_virtq_write(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32_t off,
 		    const void *buf, uint32_t len)
 {
-	return xfer(m, r, off, (uint8_t *)(uintptr_t)buf, len, true);
+	return xfer(m, r, off, NULL, buf, len);
 }
 
 /* Section 2.7.10: vring_need_event, the driver wants an interrupt when the used index
