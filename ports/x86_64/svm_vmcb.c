@@ -291,44 +291,40 @@ int axv_svm_cpuid(void (*fn)(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_
 	return 0;
 }
 
-/* ---- guest-virtual reads (APM Vol. 2, 5.3 "Long-Mode Page Translation") ---------------- */
+/* ---- guest-virtual reads (APM Vol. 2, 5.3 "Long-Mode Page Translation") ---------------- *
+ * The walk itself is the port's shared one (axv_x86_guest_translate, insn.c); this backend
+ * only accepts paging off or 4-level long mode and reads through the address space. */
 
-#define PTE_P (1ull << 0)
-#define PTE_PS (1ull << 7)
-#define PTE_ADDR 0x000ffffffffff000ull
 #define CR4_LA57 (1ull << 12)
 
-/* Translate one guest-virtual address; *room = bytes left in its page. */
+struct gpa_reader {
+	const struct axv_addrspace *as;
+};
+
+static int read_gpa(void *ctx, axv_gpa_t gpa, void *buf, size_t len)
+{
+	const struct gpa_reader *r = ctx;
+	return axv_addrspace_read(r->as, gpa, buf, len);
+}
+
+/* Translate one guest-virtual address; *room = bytes left in its 4 KiB page. */
 static int gva_to_gpa(const struct axv_svm_vcpu *v, uint64_t gva, axv_gpa_t *gpa,
 		      uint64_t *room)
 {
-	uint64_t cr0 = svm_rd64(v->vmcb, AXV_SVM_VMCB_CR0);
-	uint64_t efer = svm_rd64(v->vmcb, AXV_SVM_VMCB_EFER);
-	uint64_t cr4 = svm_rd64(v->vmcb, AXV_SVM_VMCB_CR4);
-	if (!(cr0 & CR0_PG)) {
-		*gpa = gva & 0xffffffffu;
-		*room = 4096 - (gva & 0xfff);
-		return 0;
-	}
-	if (!(efer & AXV_SVM_EFER_LMA) || !(cr4 & CR4_PAE) || (cr4 & CR4_LA57))
+	const struct axv_x86_paging p = {
+		.cr0 = svm_rd64(v->vmcb, AXV_SVM_VMCB_CR0),
+		.cr3 = svm_rd64(v->vmcb, AXV_SVM_VMCB_CR3),
+		.cr4 = svm_rd64(v->vmcb, AXV_SVM_VMCB_CR4),
+		.efer = svm_rd64(v->vmcb, AXV_SVM_VMCB_EFER),
+	};
+	if ((p.cr0 & CR0_PG) &&
+	    (!(p.efer & AXV_SVM_EFER_LMA) || !(p.cr4 & CR4_PAE) || (p.cr4 & CR4_LA57)))
 		return AXV_ENOTSUP;
-	uint64_t table = svm_rd64(v->vmcb, AXV_SVM_VMCB_CR3) & PTE_ADDR;
-	for (unsigned level = 0; level < 4; level++) {
-		unsigned shift = 39 - 9 * level;
-		uint64_t pte;
-		axv_gpa_t at = table + ((gva >> shift) & 511) * 8;
-		if (axv_addrspace_read(v->as, at, &pte, sizeof(pte)) != 0 || !(pte & PTE_P))
-			return AXV_EFAULT;
-		bool leaf = level == 3 || ((level == 1 || level == 2) && (pte & PTE_PS));
-		if (leaf) {
-			uint64_t size = 1ull << shift;
-			*gpa = (pte & PTE_ADDR & ~(size - 1)) | (gva & (size - 1));
-			*room = size - (gva & (size - 1));
-			return 0;
-		}
-		table = pte & PTE_ADDR;
-	}
-	return AXV_EFAULT; /* not reached */
+	struct gpa_reader r = {v->as};
+	if (axv_x86_guest_translate(&p, gva, read_gpa, &r, gpa) != 0)
+		return AXV_EFAULT;
+	*room = 4096 - (gva & 0xfff);
+	return 0;
 }
 
 int axv_svm_read_guest_virt(const struct axv_svm_vcpu *v, uint64_t gva, void *buf, size_t len)
