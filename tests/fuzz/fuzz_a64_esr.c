@@ -15,32 +15,7 @@
 #include <axv/exit.h>
 
 #include "fuzz.h"
-
-static uint64_t dev_value;
-static uint64_t dev_last_write;
-static unsigned dev_calls;
-
-static int d_read(void *ctx, uint64_t off, uint8_t width, uint64_t *v)
-{
-	(void)ctx;
-	(void)off;
-	(void)width;
-	dev_calls++;
-	*v = dev_value;
-	return 0;
-}
-
-static int d_write(void *ctx, uint64_t off, uint8_t width, uint64_t v)
-{
-	(void)ctx;
-	(void)off;
-	(void)width;
-	dev_calls++;
-	dev_last_write = v;
-	return 0;
-}
-
-static const struct axv_device_ops catch_all = {d_read, d_write};
+#include "fuzz_dev.h"
 
 static int t_set(void *ctx, unsigned reg, uint64_t v)
 {
@@ -194,8 +169,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   axv_bus_register(&bus, AXV_BUS_SYSREG, 0, UINT64_MAX, &catch_all,
 						    NULL) == 0,
 			   "register");
-		dev_value = fin_u64(&in);
-		dev_calls = 0;
+		fuzz_dev.value = fin_u64(&in);
+		fuzz_dev.calls = 0;
 		struct axv_a64_ctx before = c;
 		struct axv_exit_target t = {t_set, t_adv, &c, t_get};
 		bool mmio = e.reason == AXV_EXIT_MMIO_READ || e.reason == AXV_EXIT_MMIO_WRITE;
@@ -205,10 +180,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = axv_exit_complete(&bus, &t, &ex);
 		FUZZ_CHECK(rc == (claimable ? 0 : AXV_ENXIO), "complete of a decoded exit: %d", rc);
 		if (rc == 0) {
-			FUZZ_CHECK(dev_calls == 1 && c.pc == before.pc + 4, "device call / pc");
+			FUZZ_CHECK(fuzz_dev.calls == 1 && c.pc == before.pc + 4, "device call / pc");
 			bool read = e.reason == AXV_EXIT_MMIO_READ || e.reason == AXV_EXIT_SYSREG_READ;
 			if (read && e.access.reg != AXV_REG_NONE) {
-				uint64_t v = dev_value;
+				uint64_t v = fuzz_dev.value;
 				unsigned w = e.access.width;
 				if (w < 8)
 					v &= (1ull << (8 * w)) - 1;
@@ -218,7 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					v &= 0xffffffffull;
 				FUZZ_CHECK(c.x[e.access.reg] == v, "loaded register x%u", e.access.reg);
 			} else if (!read) {
-				FUZZ_CHECK(dev_last_write == e.access.data, "stored value");
+				FUZZ_CHECK(fuzz_dev.written == e.access.data, "stored value");
 			}
 		}
 	}

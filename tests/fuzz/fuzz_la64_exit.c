@@ -15,31 +15,7 @@
 #include <axv/exit.h>
 
 #include "fuzz.h"
-
-static uint64_t dev_value, dev_written;
-static unsigned dev_calls;
-
-static int d_read(void *ctx, uint64_t off, uint8_t width, uint64_t *v)
-{
-	(void)ctx;
-	(void)off;
-	(void)width;
-	dev_calls++;
-	*v = dev_value;
-	return 0;
-}
-
-static int d_write(void *ctx, uint64_t off, uint8_t width, uint64_t v)
-{
-	(void)ctx;
-	(void)off;
-	(void)width;
-	dev_calls++;
-	dev_written = v;
-	return 0;
-}
-
-static const struct axv_device_ops catch_all = {d_read, d_write};
+#include "fuzz_dev.h"
 
 static int csr_fail;
 static uint64_t csr_value;
@@ -137,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	csr_value = fin_u64(&in);
 	for (unsigned i = 1; i < AXV_LA64_NR_GPRS; i++)
 		c.gpr[i] = in.n ? fin_u64(&in) : 0x0101010101010101ull * i;
-	dev_value = fin_u64(&in);
+	fuzz_dev.value = fin_u64(&in);
 	memcpy(&c0, &c, sizeof(c)); /* memcpy: padding too, for the memcmp checks */
 	csr_calls = 0;
 
@@ -218,18 +194,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   "register");
 		struct axv_la64_ctx before = c;
 		struct axv_exit_target t = {t_set, t_adv, &c, t_get};
-		dev_calls = 0;
+		fuzz_dev.calls = 0;
 		struct axv_exit ex = e;
 		rc = axv_exit_complete(&bus, &t, &ex);
 		bool sysreg = e.reason == AXV_EXIT_SYSREG_READ || e.reason == AXV_EXIT_SYSREG_WRITE;
 		bool wraps = !sysreg && e.access.addr > UINT64_MAX - e.access.width;
 		FUZZ_CHECK(rc == (wraps ? AXV_ENXIO : 0), "complete of a decoded exit: %d", rc);
 		if (rc == 0) {
-			FUZZ_CHECK(dev_calls == 1 && c.pc == before.pc + e.insn_len, "device / pc");
+			FUZZ_CHECK(fuzz_dev.calls == 1 && c.pc == before.pc + e.insn_len, "device / pc");
 			FUZZ_CHECK(c.gpr[0] == 0, "r0 written by completion");
 			if (read && e.access.reg != AXV_REG_NONE && e.access.reg != 0 &&
 			    e.access.reg_width >= 4) {
-				uint64_t v = dev_value;
+				uint64_t v = fuzz_dev.value;
 				unsigned w = e.access.width;
 				if (w < 8)
 					v &= (1ull << (8 * w)) - 1;
@@ -239,7 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					v &= (1ull << (8 * e.access.reg_width)) - 1;
 				FUZZ_CHECK(c.gpr[e.access.reg] == v, "loaded r%u", e.access.reg);
 			} else if (!read) {
-				FUZZ_CHECK(dev_written == e.access.data, "stored value");
+				FUZZ_CHECK(fuzz_dev.written == e.access.data, "stored value");
 			}
 		}
 	}

@@ -17,31 +17,7 @@
 #include <axv/exit.h>
 
 #include "fuzz.h"
-
-static uint64_t dev_value, dev_written;
-static unsigned dev_calls;
-
-static int d_read(void *ctx, uint64_t off, uint8_t width, uint64_t *v)
-{
-	(void)ctx;
-	(void)off;
-	(void)width;
-	dev_calls++;
-	*v = dev_value;
-	return 0;
-}
-
-static int d_write(void *ctx, uint64_t off, uint8_t width, uint64_t v)
-{
-	(void)ctx;
-	(void)off;
-	(void)width;
-	dev_calls++;
-	dev_written = v;
-	return 0;
-}
-
-static const struct axv_device_ops catch_all = {d_read, d_write};
+#include "fuzz_dev.h"
 
 struct guest {
 	struct axv_x86_gprs g;
@@ -98,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < 16; i++)
 		gs.g.r[i] = in.n ? fin_u64(&in) : 0x0123456789abcdefull * (i + 3);
 	gs.rip = 0xffffffff81000000ull;
-	dev_value = fin_u64(&in);
+	fuzz_dev.value = fin_u64(&in);
 
 	struct axv_x86_mmio d, d0;
 	memset(&d, 0x5a, sizeof(d));
@@ -171,20 +147,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		   "bus");
 	struct guest before = gs;
 	struct axv_exit_target t = {t_set, t_adv, &gs, t_get};
-	dev_calls = 0;
+	fuzz_dev.calls = 0;
 	rc = axv_exit_complete(&bus, &t, &e);
 	bool wraps = gpa > UINT64_MAX - d.width; /* the bus claims [0, 2^64 - 2] */
 	if (str) {
-		FUZZ_CHECK(rc == AXV_ENOTSUP && dev_calls == 0, "string: %d", rc);
+		FUZZ_CHECK(rc == AXV_ENOTSUP && fuzz_dev.calls == 0, "string: %d", rc);
 	} else if (wraps) {
 		FUZZ_CHECK(rc == AXV_ENXIO, "an access past 2^64 - 1: %d", rc);
 	} else {
-		FUZZ_CHECK(rc == 0 && dev_calls == 1, "complete: %d", rc);
+		FUZZ_CHECK(rc == 0 && fuzz_dev.calls == 1, "complete: %d", rc);
 		FUZZ_CHECK(gs.rip == before.rip + d.len, "RIP");
 		if (d.write) {
-			FUZZ_CHECK(dev_written == e.access.data, "the device got another value");
+			FUZZ_CHECK(fuzz_dev.written == e.access.data, "the device got another value");
 		} else {
-			uint64_t v = low(dev_value, d.width);
+			uint64_t v = low(fuzz_dev.value, d.width);
 			if (d.sign_extend && d.reg_width > d.width && (v >> (8 * d.width - 1)) & 1)
 				v |= ~0ull << (8 * d.width);
 			v = low(v, d.reg_width);
