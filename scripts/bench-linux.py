@@ -36,15 +36,11 @@ def main():
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 3
     smp = sys.argv[5] if len(sys.argv) > 5 else "1"
     image, initrd = os.path.join(d, "Image"), os.path.join(d, "initrd.cpio")
-    base = ["qemu-system-aarch64", "-cpu", "cortex-a72", "-m", "1G", "-smp", smp,
-            "-nographic", "-no-reboot"]
-    hyp_cmd = base + ["-M", "virt,virtualization=on,gic-version=3", "-kernel", hyp,
-                      "-device", f"loader,file={image},addr=0x50000000,force-raw=on",
-                      "-device", f"loader,file={dtb},addr=0x54000000,force-raw=on",
-                      "-device", f"loader,file={initrd},addr=0x54100000,force-raw=on",
-                      "-device", f"loader,addr=0x540ffff8,data={os.path.getsize(initrd)},data-len=4"]
-    direct_cmd = base + ["-M", "virt,gic-version=3", "-kernel", image, "-initrd", initrd,
-                         "-append", CMDLINE]
+    # Both machines are scripts/qemu.sh's (-nodefaults, explicit devices).
+    qemu_sh = ["bash", os.path.join(os.path.dirname(os.path.abspath(__file__)), "qemu.sh")]
+    hyp_cmd = qemu_sh + ["aarch64-hyp", hyp, image, dtb, "--smp", smp, "--initrd", initrd]
+    direct_cmd = qemu_sh + ["aarch64-el1", image, "--smp", smp, "--initrd", initrd,
+                            "--append", CMDLINE]
     run(hyp_cmd)  # warm-up: page cache, QEMU's own start-up
     h, dr = [], []
     for i in range(runs):

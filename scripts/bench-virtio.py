@@ -28,24 +28,17 @@ def main():
     hyp, dtb, d = sys.argv[1:4]
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 3
     image, initrd, disk = (os.path.join(d, n) for n in ("Image", "initrd-virtio.cpio", "disk.img"))
-    base = ["qemu-system-aarch64", "-cpu", "cortex-a72", "-m", "1G", "-no-reboot"]
-    hyp_cmd = base + ["-M", "virt,virtualization=on,gic-version=3", "-nographic", "-kernel", hyp,
-                      "-device", f"loader,file={image},addr=0x50000000,force-raw=on",
-                      "-device", f"loader,file={dtb},addr=0x54000000,force-raw=on",
-                      "-device", f"loader,file={initrd},addr=0x54100000,force-raw=on",
-                      "-device", f"loader,addr=0x540ffff8,data={os.path.getsize(initrd)},data-len=4",
-                      "-device", f"loader,file={disk},addr=0x58000000,force-raw=on",
-                      "-device", f"loader,addr=0x57fffff8,data={os.path.getsize(disk)},data-len=4"]
+    # Both machines are scripts/qemu.sh's (-nodefaults, explicit devices).
+    qemu_sh = ["bash", os.path.join(os.path.dirname(os.path.abspath(__file__)), "qemu.sh")]
+    hyp_cmd = qemu_sh + ["aarch64-hyp", hyp, image, dtb, "--initrd", initrd, "--disk", disk]
     under, direct = [], []
     for i in range(runs):
         r = subprocess.run(hyp_cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
         under.append(mbps(r.stdout + r.stderr))
         with tempfile.NamedTemporaryFile() as hvc:
-            direct_cmd = base + [
-                "-M", "virt,gic-version=3", "-display", "none", "-serial", "null",
-                "-monitor", "none", "-kernel", image, "-initrd", initrd,
-                "-append", "console=ttyAMA0 panic=-1",
-                "-drive", f"file={disk},if=none,format=raw,id=hd,readonly=on",
+            direct_cmd = qemu_sh + [
+                "aarch64-el1", image, "--initrd", initrd, "--append", "console=ttyAMA0 panic=-1",
+                "--", "-drive", f"file={disk},if=none,format=raw,id=hd,readonly=on",
                 "-device", "virtio-blk-device,drive=hd", "-device", "virtio-serial-device",
                 "-chardev", f"file,id=c0,path={hvc.name}", "-device", "virtconsole,chardev=c0"]
             subprocess.run(direct_cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)

@@ -30,37 +30,22 @@ for a in x86_64 aarch64 loongarch64; do
 		awk -v a="$a" '{printf "  %-12s libaxv.a %7s %6s %6s\n", a, $1, $2, $3}'
 done
 
+# Both boots go through the same scripts, with the same arguments, as the meson tests
+# guest-hello and linux-2vcpu (suites qemu and linux): the machine is scripts/qemu.sh's.
 d=$AXV_BUILD/demo-aarch64
-say "booting the demo guest: qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72"
-set +e
-timeout 60 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 \
-	-m 1G -nographic -no-reboot \
-	-kernel "$d/examples/aarch64-virt/aarch64-virt.elf" \
-	-device loader,file="$d/tests/guests/aarch64/guest-hello.bin",addr=0x50000000,force-raw=on \
-	-device loader,file="$d/examples/aarch64-virt/guest.dtb",addr=0x54000000,force-raw=on \
-	</dev/null | tr -d '\r'
-status=${PIPESTATUS[0]}
-set -e
-say "QEMU exited with status $status"
-[ "$status" -eq 0 ] || exit "$status"
+hyp=$d/examples/aarch64-virt/aarch64-virt.elf
+say "booting the demo guest under libaxv: $(bash scripts/qemu.sh --print aarch64-hyp "$hyp" \
+	"$d/tests/guests/aarch64/guest-hello.bin" "$d/examples/aarch64-virt/guest.dtb")"
+sh tests/guests/aarch64/run-guest.sh "$hyp" "$d/tests/guests/aarch64/guest-hello.bin" \
+	"$d/examples/aarch64-virt/guest.dtb" 'Hello from a guest'
 
 # The same hypervisor with Debian's unmodified arm64 kernel and a busybox initramfs, 2 vcpus
 # (kernel and busybox come from Debian's archive, cached under build/linux).
-say "booting Debian's arm64 Linux under libaxv with 2 vcpus (-smp 2)"
-if ! bash scripts/fetch-linux.sh "$AXV_BUILD/linux"; then
-	echo "could not fetch the kernel from Debian's archive: Linux part skipped"
-	exit 0
-fi
-set +e
-timeout 120 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 \
-	-m 1G -smp 2 -nographic -no-reboot \
-	-kernel "$d/examples/aarch64-virt/aarch64-virt.elf" \
-	-device loader,file="$AXV_BUILD/linux/Image",addr=0x50000000,force-raw=on \
-	-device loader,file="$d/examples/aarch64-virt/guest-smp2.dtb",addr=0x54000000,force-raw=on \
-	-device loader,file="$AXV_BUILD/linux/initrd.cpio",addr=0x54100000,force-raw=on \
-	-device loader,addr=0x540ffff8,data="$(stat -c %s "$AXV_BUILD/linux/initrd.cpio")",data-len=4 \
-	</dev/null | tr -d '\r' | grep -E 'aarch64-virt|Linux version|smp: Brought|LIBAXV|Power down'
-status=${PIPESTATUS[0]}
-set -e
-say "QEMU exited with status $status"
-exit "$status"
+say "fetching Debian's arm64 kernel and busybox-static into $AXV_BUILD/linux (cached)"
+bash scripts/fetch-linux.sh "$AXV_BUILD/linux"
+say "booting Debian's arm64 Linux under libaxv with 2 vcpus: $(bash scripts/qemu.sh --print \
+	aarch64-hyp "$hyp" "$AXV_BUILD/linux/Image" "$d/examples/aarch64-virt/guest-smp2.dtb" \
+	--smp 2 --initrd "$AXV_BUILD/linux/initrd.cpio")"
+sh tests/guests/aarch64/run-linux.sh "$hyp" "$d/examples/aarch64-virt/guest-smp2.dtb" \
+	"$AXV_BUILD/linux" 2
+say "demo done: the guest greeted and powered off, Linux booted on 2 vcpus and powered off"

@@ -10,14 +10,19 @@ cd "$AXV_ROOT"
 ensure_packages $AXV_PKGS_BASE $AXV_PKGS_TEST $AXV_PKGS_HARDEN
 
 failed=()
+t_start=$(date +%s)
+timing=() # "seconds<TAB>status<TAB>function" per step, for the table at the end
 step() { # step NAME COMMAND...
-	local name=$1
+	local name=$1 t0 rc=0
 	shift
 	say "$name"
-	if ! "$@"; then
+	t0=$(date +%s)
+	"$@" || rc=$?
+	if [ $rc -ne 0 ]; then
 		echo "!! step failed: $name"
 		failed+=("$name")
 	fi
+	timing+=("$(($(date +%s) - t0))	$([ $rc -eq 0 ] && echo ok || echo FAIL)	$1")
 }
 
 run_tests() { # run_tests BUILDDIR [meson test args]
@@ -119,6 +124,10 @@ step "size report (scripts/size.sh: minsize builds of the three ports)" sizes
 step "benchmark (axv-bench, release; figures printed, not asserted)" bench
 step "Linux boot benchmark: under libaxv vs directly at EL1 (figures printed, not asserted)" bench_linux
 step "virtio-blk benchmark: the guest's sequential read on libaxv vs QEMU's virtio-blk (printed, not asserted)" bench_virtio
+
+say "time per step (seconds, $(nproc) cpus, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '%s\n' "${timing[@]}" | awk -F'\t' '{printf "  %6d s  %-4s  %s\n", $1, $2, $3}'
+printf '  %6d s        total\n' "$(($(date +%s) - t_start))"
 
 say "summary"
 python3 "$AXV_ROOT/scripts/summarize.py" --total \

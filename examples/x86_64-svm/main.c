@@ -1,6 +1,6 @@
 /*
- * x86_64-svm: a bare-metal hypervisor for qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt,
- * built on libaxv.
+ * x86_64-svm: a bare-metal hypervisor for QEMU's pc machine under TCG with SVM and nested paging
+ * (scripts/qemu.sh x86_64-svm), built on libaxv.
  *
  * start.S brings the cpu from multiboot's 32-bit protected mode to long mode; hyp_main() then
  * builds its HAL (a frame allocator over host RAM, identity phys <-> virt), turns SVM on

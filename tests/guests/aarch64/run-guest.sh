@@ -2,19 +2,18 @@
 # Boot the example hypervisor with one test guest under QEMU and judge the guest's output:
 # QEMU must exit with status 0 (PSCI SYSTEM_OFF), the guest must print at least one PASS
 # line, no FAIL line, and "DONE <n> passed, 0 failed"; an optional marker must appear.
-# usage: run-guest.sh QEMU HYPERVISOR GUEST_BIN GUEST_DTB [MARKER] [QEMU ARGS...]
+# The machine is scripts/qemu.sh's aarch64-hyp (scripts/demo.sh boots the demo guest through
+# this same script).
+# usage: run-guest.sh HYPERVISOR GUEST_BIN GUEST_DTB [MARKER] [qemu.sh OPTIONS...]
 set -u
-qemu=$1 hyp=$2 guest=$3 dtb=$4
-marker=${5:-}
-[ $# -ge 5 ] && shift 5 || shift $#
+hyp=$1 guest=$2 dtb=$3
+marker=${4:-}
+[ $# -ge 4 ] && shift 4 || shift $#
+here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-timeout 100 "$qemu" -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -m 1G -nographic \
-	-no-reboot \
-	-kernel "$hyp" \
-	-device loader,file="$guest",addr=0x50000000,force-raw=on \
-	-device loader,file="$dtb",addr=0x54000000,force-raw=on \
-	"$@" </dev/null >"$out" 2>&1
+timeout 100 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$guest" "$dtb" "$@" \
+	</dev/null >"$out" 2>&1
 status=$?
 tr -d '\r' <"$out"
 fail=0

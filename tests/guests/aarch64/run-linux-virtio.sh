@@ -3,22 +3,16 @@
 # test disk QEMU's loader put in host memory) and virtio-console: the initramfs loads the
 # virtio modules, checks /dev/vda's sha256, times a sequential read and writes its marker
 # line to /dev/hvc0, which the hypervisor prints on its console.
-# usage: run-linux-virtio.sh QEMU HYPERVISOR DTB LINUX_DIR
+# The machine is scripts/qemu.sh's aarch64-hyp.
+# usage: run-linux-virtio.sh HYPERVISOR DTB LINUX_DIR
 set -u
-qemu=$1 hyp=$2 dtb=$3 dir=$4
+hyp=$1 dtb=$2 dir=$3
 here=$(cd "$(dirname "$0")" && pwd)
 bash "$here/../../../scripts/fetch-linux.sh" "$dir" || { echo "run-linux-virtio: fetch failed"; exit 1; }
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-timeout 110 "$qemu" -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 -m 1G \
-	-nographic -no-reboot -kernel "$hyp" \
-	-device loader,file="$dir/Image",addr=0x50000000,force-raw=on \
-	-device loader,file="$dtb",addr=0x54000000,force-raw=on \
-	-device loader,file="$dir/initrd-virtio.cpio",addr=0x54100000,force-raw=on \
-	-device loader,addr=0x540ffff8,data="$(stat -c %s "$dir/initrd-virtio.cpio")",data-len=4 \
-	-device loader,file="$dir/disk.img",addr=0x58000000,force-raw=on \
-	-device loader,addr=0x57fffff8,data="$(stat -c %s "$dir/disk.img")",data-len=4 \
-	</dev/null >"$out" 2>&1
+timeout 110 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$dir/Image" "$dtb" \
+	--initrd "$dir/initrd-virtio.cpio" --disk "$dir/disk.img" </dev/null >"$out" 2>&1
 status=$?
 tr -d '\r' <"$out" | grep -E 'LIBAXV|aarch64-virt|virtio|vda|panic|Oops' | head -20
 fail=0

@@ -3,14 +3,14 @@
 # judge the guest's output: QEMU must exit through isa-debug-exit with status 33 (the guest
 # wrote 0x10: pass), the guest must print at least one PASS line, no FAIL line, and
 # "DONE <n> passed, 0 failed"; an optional marker must appear.
-# usage: run-guest.sh QEMU HYPERVISOR_ELF32 GUEST_BIN [MARKER]
+# The machine is scripts/qemu.sh's x86_64-svm.
+# usage: run-guest.sh HYPERVISOR_ELF32 GUEST_BIN [MARKER]
 set -u
-qemu=$1 hyp=$2 guest=$3 marker=${4:-}
+hyp=$1 guest=$2 marker=${3:-}
+here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-timeout 100 "$qemu" -accel tcg -cpu qemu64,+svm,+npt -m 128M -nographic -no-reboot \
-	-kernel "$hyp" -initrd "$guest" \
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$out" 2>&1
+timeout 100 bash "$here/../../../scripts/qemu.sh" x86_64-svm "$hyp" "$guest" </dev/null >"$out" 2>&1
 status=$?
 tr -d '\r' <"$out"
 fail=0

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The one definition of every QEMU machine libaxv runs: scripts/demo.sh, the meson tests
+# (tests/guests/*/run-*.sh), the benchmarks (scripts/bench-*.py) and the README all start QEMU
+# through this script, so what the demo shows is what the test suite proves.
+#
+# Each machine is named in full: -nodefaults (no default NIC, VGA, monitor, serial, drives:
+# nothing that depends on an option ROM or on a package that merely happens to be present),
+# then exactly the devices the run needs. The console is the machine's first UART on stdio.
+#
+# usage: qemu.sh [--print] MACHINE [OPTIONS] [-- EXTRA QEMU ARGS]
+#   --print     print the command line (shell-quoted) instead of running it
+# machines:
+#   aarch64-hyp HYPERVISOR_ELF GUEST_IMAGE GUEST_DTB [--smp N] [--initrd F] [--disk F]
+#       The example hypervisor (examples/aarch64-virt) at EL2 on virt with GICv3
+#       virtualization; the guest image, its DTB, an initrd and a disk are put in host memory
+#       by QEMU's generic loader where examples/aarch64-virt/config.h expects them.
+#   aarch64-el1 IMAGE [--smp N] [--initrd F] [--append CMDLINE]
+#       The same virt machine without virtualization: a kernel directly at EL1 (the floor the
+#       benchmarks compare the hypervisor with).
+#   x86_64-svm HYPERVISOR_ELF32 GUEST_BIN
+#       The example hypervisor (examples/x86_64-svm) on a pc machine under TCG with AMD SVM and
+#       nested paging, the guest as its multiboot module, isa-debug-exit for the verdict.
+set -euo pipefail
+
+print=0
+if [ "${1:-}" = --print ]; then
+	print=1
+	shift
+fi
+machine=${1:?usage: qemu.sh [--print] MACHINE ...}
+shift
+
+# Positional arguments first, then options, then "--" and extra QEMU arguments.
+pos=() smp=1 initrd='' disk='' append='' extra=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--smp) smp=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--disk) disk=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--) shift; extra=("$@"); break ;;
+	-*) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
+	*) pos+=("$1"); shift ;;
+	esac
+done
+need() { [ ${#pos[@]} -eq "$1" ] || { echo "qemu.sh: $machine takes $1 arguments" >&2; exit 2; }; }
+for f in "${pos[@]}" "$initrd" "$disk"; do # they end up inside QEMU's comma-separated options
+	case $f in *,*) echo "qemu.sh: a file name with a comma: $f" >&2; exit 2 ;; esac
+done
+
+# cmd is what runs; show is how --print writes each argument (the same, except that a size
+# is shown as the $(stat ...) that computes it, so a printed line is exact and copyable).
+cmd=() show=()
+add() { cmd+=("$1"); show+=("${2:-$(quote "$1")}"); }
+quote() { # quote only where the shell needs it
+	if [[ $1 =~ ^[A-Za-z0-9_./,:=+@%-]+$ ]]; then
+		printf '%s' "$1"
+	else
+		printf "'%s'" "${1//\'/\'\\\'\'}"
+	fi
+}
+loader_size() { # loader_size FILE ADDR: a 32-bit word at ADDR holding FILE's size
+	local size=0
+	[ $print -eq 1 ] || size=$(stat -c %s "$1")
+	add "loader,addr=$2,data=$size,data-len=4"
+	show[-1]="\"loader,addr=$2,data=\$(stat -c %s $(quote "$1")),data-len=4\""
+}
+
+# QEMU's virt board: the GIC, PL011, PL031, fw_cfg and the virtio-mmio slots are part of the
+# board, not default devices, so -nodefaults keeps them.
+virt_common() {
+	for a in -cpu cortex-a72 -m 1G -smp "$smp" -display none -serial stdio -no-reboot; do
+		add "$a"
+	done
+}
+case $machine in
+aarch64-hyp)
+	need 3
+	for a in qemu-system-aarch64 -nodefaults -M virt,virtualization=on,gic-version=3; do add "$a"; done
+	virt_common
+	add -kernel; add "${pos[0]}"
+	add -device; add "loader,file=${pos[1]},addr=0x50000000,force-raw=on"
+	add -device; add "loader,file=${pos[2]},addr=0x54000000,force-raw=on"
+	# An initrd goes at 0x54100000 with its size in the word at 0x540ffff8, a disk image at
+	# 0x58000000 with its size at 0x57fffff8 (examples/aarch64-virt/config.h).
+	if [ -n "$initrd" ]; then
+		add -device; add "loader,file=$initrd,addr=0x54100000,force-raw=on"
+		add -device; loader_size "$initrd" 0x540ffff8
+	fi
+	if [ -n "$disk" ]; then
+		add -device; add "loader,file=$disk,addr=0x58000000,force-raw=on"
+		add -device; loader_size "$disk" 0x57fffff8
+	fi
+	;;
+aarch64-el1)
+	need 1
+	for a in qemu-system-aarch64 -nodefaults -M virt,gic-version=3; do add "$a"; done
+	virt_common
+	add -kernel; add "${pos[0]}"
+	if [ -n "$initrd" ]; then add -initrd; add "$initrd"; fi
+	if [ -n "$append" ]; then add -append; add "$append"; fi
+	;;
+x86_64-svm)
+	need 2
+	[ "$smp" = 1 ] || { echo "qemu.sh: x86_64-svm runs one cpu" >&2; exit 2; }
+	for a in qemu-system-x86_64 -nodefaults -M pc -accel tcg -cpu qemu64,+svm,+npt -m 128M \
+		-display none -serial stdio -no-reboot -kernel "${pos[0]}" -initrd "${pos[1]}" \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04; do
+		add "$a"
+	done
+	;;
+*)
+	echo "qemu.sh: unknown machine $machine (aarch64-hyp, aarch64-el1, x86_64-svm)" >&2
+	exit 2
+	;;
+esac
+for a in "${extra[@]}"; do add "$a"; done
+
+if [ $print -eq 1 ]; then
+	echo "${show[*]}"
+	exit 0
+fi
+exec "${cmd[@]}"
