@@ -11,7 +11,7 @@
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
-ensure_packages $AXV_PKGS_BASE cppcheck clang-tidy-16
+ensure_packages $AXV_PKGS_BASE $AXV_PKGS_UNIT $AXV_PKGS_DOCS $AXV_PKGS_CROSS $AXV_PKGS_ANALYZE
 
 rc=0
 # (Re)configure, so every compile_commands.json lists the files of this tree.

@@ -5,14 +5,29 @@ AXV_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 AXV_BUILD=${AXV_BUILD:-$AXV_ROOT/build}
 AXV_JOBS=${AXV_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
-# The Debian 12 packages every script needs, and those only some need.
-AXV_PKGS_BASE="meson ninja-build gcc pkg-config python3"
-AXV_PKGS_TEST="libcriterion-dev doxygen gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu clang-16 llvm-16 qemu-system-arm qemu-system-x86 device-tree-compiler"
-AXV_PKGS_CROSS="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu clang-16 llvm-16"
+# The Debian 12 packages, by what uses them; each script asks for exactly the groups it runs
+# (proved from nothing in a clean Debian 12 root: see the README's Quick start).
+# Every build: Meson (which brings python3) and ninja, the host compiler (with binutils:
+# size, nm, objcopy); python3 also runs the scripts' helpers (mkdisk.py, mkinitramfs.py, ...).
+AXV_PKGS_BASE="meson ninja-build gcc python3"
+# Native unit tests (Criterion, found by Meson through pkg-config; pkg-config also runs the
+# install-and-link test) and the API docs.
+AXV_PKGS_UNIT="pkg-config libcriterion-dev"
+AXV_PKGS_DOCS="doxygen"
+# Cross builds: aarch64 (gcc) and loongarch64 (clang-16, llvm-ar-16, llvm-nm-16, llvm-size-16).
+AXV_PKGS_AARCH64="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu"
+AXV_PKGS_LA64="clang-16 llvm-16"
+AXV_PKGS_CROSS="$AXV_PKGS_AARCH64 $AXV_PKGS_LA64"
+# Guests: the aarch64 example's device trees (dtc) and QEMU for each machine in
+# scripts/qemu.sh (qemu-system-arm holds qemu-system-aarch64).
 AXV_PKGS_QEMU="qemu-system-arm device-tree-compiler"
+AXV_PKGS_QEMU_X86="qemu-system-x86"
 # Hardening: libFuzzer (clang-16 + its runtime), valgrind, gcovr, the static analysers.
 AXV_PKGS_FUZZ="clang-16 libclang-rt-16-dev"
-AXV_PKGS_HARDEN="clang-16 libclang-rt-16-dev valgrind gcovr cppcheck clang-tidy-16"
+AXV_PKGS_ANALYZE="cppcheck clang-tidy-16"
+AXV_PKGS_HARDEN="$AXV_PKGS_FUZZ valgrind gcovr $AXV_PKGS_ANALYZE"
+# scripts/test.sh runs all of the above.
+AXV_PKGS_TEST="$AXV_PKGS_UNIT $AXV_PKGS_DOCS $AXV_PKGS_CROSS $AXV_PKGS_QEMU $AXV_PKGS_QEMU_X86 $AXV_PKGS_HARDEN"
 
 say() { printf '\n== %s\n' "$*"; }
 

@@ -8,7 +8,7 @@
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
-ensure_packages $AXV_PKGS_BASE libcriterion-dev gcovr
+ensure_packages $AXV_PKGS_BASE $AXV_PKGS_UNIT gcovr
 
 min=${AXV_COV_MIN:-95}
 dir="$AXV_BUILD/coverage"

@@ -7,7 +7,7 @@
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
-ensure_packages $AXV_PKGS_BASE $AXV_PKGS_TEST $AXV_PKGS_HARDEN
+ensure_packages $AXV_PKGS_BASE $AXV_PKGS_TEST
 
 failed=()
 t_start=$(date +%s)
