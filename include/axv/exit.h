@@ -73,11 +73,28 @@ struct axv_exit_access {
 	uint8_t flags;     /**< `AXV_ACCESS_*` */
 };
 
-/** @brief A VM exit. Storage is the caller's; the port's run fills it. */
+/**
+ * @brief A VM exit. Storage is the caller's; the port's run fills it.
+ *
+ * Lifetime of an access exit: axv_vcpu_run() stamps the exit with the vcpu's exit
+ * generation (@ref gen). axv_vcpu_complete() accepts it only while that is still the vcpu's
+ * generation, which moves on at the next axv_vcpu_run(), at axv_vcpu_set_entry(),
+ * axv_vcpu_set_nested_root(), axv_vcpu_setup() and axv_vcpu_destroy() (a vcpu reset), and
+ * once the exit was completed successfully. A stale exit is refused with #AXV_ESTATE before
+ * any device or register is touched, so a completion held back (e.g. by an asynchronous
+ * device model) never writes a register of, nor advances the pc of, a guest that has
+ * moved on. axv_exit_complete() itself takes no vcpu and does not check @ref gen.
+ */
 struct axv_exit {
 	enum axv_exit_reason reason; /**< selects the valid union member */
 	uint8_t insn_len;            /**< length of the trapping instruction (0 if none/unknown) */
 	uint64_t pc;                 /**< guest pc of the trapping instruction */
+	/**
+	 * The vcpu's exit generation when axv_vcpu_run() returned this exit (see above); 0 for
+	 * an exit the embedder built itself, which axv_vcpu_complete() does not check. Ports
+	 * leave it alone; embedders do not change it.
+	 */
+	uint64_t gen;
 	union {
 		/** #AXV_EXIT_HYPERCALL */
 		struct {
@@ -389,7 +406,8 @@ struct axv_exit_target {
  *         claims the access (the embedder decides: inject an abort, ignore, stop the vm);
  *         #AXV_EACCES when the device lacks the hook; or the device's or target's error
  * @note Context: any the device callbacks allow; usually the cpu that ran the vcpu, right
- *       after the exit.
+ *       after the exit. This function does not check axv_exit::gen (it knows no vcpu):
+ *       axv_vcpu_complete() does.
  */
 int axv_exit_complete(const struct axv_bus *bus, const struct axv_exit_target *t,
 		      struct axv_exit *exit);
