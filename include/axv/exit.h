@@ -36,7 +36,7 @@ enum axv_exit_reason {
 	AXV_EXIT_IO_WRITE,          /**< port output (x86 OUT, LoongArch IOCSR write): axv_exit::access */
 	AXV_EXIT_EXTERNAL_IRQ,      /**< a host interrupt arrived while the guest ran: axv_exit::external_irq */
 	AXV_EXIT_NESTED_PAGE_FAULT, /**< stage-2/EPT/NPT fault on guest memory: axv_exit::npf */
-	AXV_EXIT_HALT,              /**< the guest idles (WFI, HLT, IDLE) until an interrupt */
+	AXV_EXIT_HALT,              /**< the guest idles (WFI, WFIT, HLT, IDLE) until an interrupt, or a deadline: axv_exit::halt */
 	AXV_EXIT_CPU_UP,            /**< the guest asks to start a vcpu: axv_exit::cpu_up */
 	AXV_EXIT_CPU_DOWN,          /**< the guest stops this vcpu: axv_exit::cpu_down */
 	AXV_EXIT_SYSTEM_DOWN,       /**< the guest powers the machine off */
@@ -105,6 +105,21 @@ struct axv_exit {
 		} hypercall;
 		/** MMIO, sysreg and I/O reads and writes */
 		struct axv_exit_access access;
+		/**
+		 * #AXV_EXIT_HALT. The guest waits for an interrupt and, with @ref has_deadline,
+		 * at most until its virtual counter reaches @ref deadline: the embedder makes the
+		 * vcpu runnable again (axv_vcpu_kick()) at that time at the latest, or at once if
+		 * it has already passed (the comparison is `count >= deadline`, unsigned).
+		 */
+		struct {
+			/** A deadline is given (aarch64 WFIT); false: wait for an interrupt only
+			 *  (WFI, HLT, IDLE, PSCI CPU_SUSPEND), and @ref deadline is 0. */
+			bool has_deadline;
+			/** The deadline in the guest's virtual counter ticks: on aarch64 the
+			 *  guest's CNTVCT_EL0, that is the physical count (CNTPCT_EL0) minus
+			 *  CNTVOFF_EL2, at CNTFRQ_EL0 ticks per second. */
+			uint64_t deadline;
+		} halt;
 		/** #AXV_EXIT_EXTERNAL_IRQ */
 		struct {
 			uint32_t vector; /**< host interrupt number or vector */
