@@ -40,7 +40,9 @@ extern "C" {
  * Blocked is real: when the port's run reports #AXV_EXIT_HALT and no interrupt is
  * deliverable, the vcpu becomes #AXV_VCPU_BLOCKED and axv_vcpu_run() returns the HALT exit
  * so that the embedder's scheduler can wait (e.g. `while (axv_vcpu_state(v) ==
- * AXV_VCPU_BLOCKED) wait_for_interrupt();`). axv_vcpu_inject() into a blocked vcpu moves it
+ * AXV_VCPU_BLOCKED) wait_for_interrupt();`); when the HALT exit carries a deadline
+ * (axv_exit::halt, e.g. an aarch64 WFIT) the wait must also end by then, with
+ * axv_vcpu_kick(). axv_vcpu_inject() into a blocked vcpu moves it
  * back to #AXV_VCPU_READY and sends an IPI to its cpu, so a sleeping cpu wakes. The check
  * after publishing Blocked and the state read after pending an interrupt are sequentially
  * consistent, so an injection racing with the halt is never lost.
