@@ -367,8 +367,10 @@ int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_
 	int rc = owner_access(v, BOUND_STOPPED);
 	if (rc != 0)
 		return rc;
+	if (!exit)
+		return AXV_EINVAL;
 	/* Lifetime (struct axv_exit): only the last run's exit, once; 0 is the embedder's own. */
-	if (exit && exit->gen != 0 && exit->gen != v->exit_gen)
+	if (exit->gen != 0 && exit->gen != v->exit_gen)
 		return AXV_ESTATE;
 	const struct axv_exit_target t = {
 		.set_reg = target_set_reg, .advance_pc = target_advance_pc, .ctx = v,
