@@ -106,14 +106,14 @@ struct axv_exit {
 		/** MMIO, sysreg and I/O reads and writes */
 		struct axv_exit_access access;
 		/**
-		 * #AXV_EXIT_HALT. The guest waits for an interrupt and, with @ref has_deadline,
-		 * at most until its virtual counter reaches @ref deadline: the embedder makes the
+		 * #AXV_EXIT_HALT. The guest waits for an interrupt and, with `has_deadline`,
+		 * at most until its virtual counter reaches `deadline`: the embedder makes the
 		 * vcpu runnable again (axv_vcpu_kick()) at that time at the latest, or at once if
 		 * it has already passed (the comparison is `count >= deadline`, unsigned).
 		 */
 		struct {
 			/** A deadline is given (aarch64 WFIT); false: wait for an interrupt only
-			 *  (WFI, HLT, IDLE, PSCI CPU_SUSPEND), and @ref deadline is 0. */
+			 *  (WFI, HLT, IDLE, PSCI CPU_SUSPEND), and `deadline` is 0. */
 			bool has_deadline;
 			/** The deadline in the guest's virtual counter ticks: on aarch64 the
 			 *  guest's CNTVCT_EL0, that is the physical count (CNTPCT_EL0) minus
