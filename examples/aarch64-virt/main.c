@@ -29,6 +29,8 @@ void hyp_main(unsigned cpu);
 #define HC_WEIGHTED_SUM 0x1000
 #define HC_SYSREG_TRAPS 0x1001
 #define VTIMER_INTID 27
+/* The EL2 physical timer (CNTHP_*_EL2), PPI 10 on QEMU virt: wakes a WFIT at its deadline. */
+#define HYP_TIMER_INTID 26
 
 /* The example is the embedder: its global state is its own (libaxv keeps none). */
 static struct axv_pt_format s2fmt;
@@ -298,6 +300,31 @@ static void build_vm(void)
 
 /* ---- running it ---------------------------------------------------------------------------------- */
 
+/* The EL2 physical timer as the alarm of a halt with a deadline (a trapped WFIT: axv_exit's
+ * halt.deadline, in the guest's virtual count). The guest's CNTVCT_EL0 is CNTPCT_EL0 minus
+ * CNTVOFF_EL2, so the deadline in physical count is the guest's plus the vcpu's CNTVOFF.
+ * Returns false when that count is already reached (wake now), else arms the timer: its
+ * interrupt ends the WFI below at the deadline. */
+static bool alarm_arm(uint64_t phys_deadline)
+{
+	uint64_t now;
+	__asm__ volatile("isb\n\tmrs %0, cntpct_el0" : "=r"(now));
+	if (now >= phys_deadline)
+		return false;
+	/* CNTHP_CTL_EL2: ENABLE (0), IMASK (1) clear: the interrupt fires once
+	 * CNTPCT_EL0 >= CNTHP_CVAL_EL2. */
+	__asm__ volatile("msr cnthp_cval_el2, %0\n\tmsr cnthp_ctl_el2, %1\n\tisb"
+			 :
+			 : "r"(phys_deadline), "r"(1ull)
+			 : "memory");
+	return true;
+}
+
+static void alarm_disarm(void)
+{
+	__asm__ volatile("msr cnthp_ctl_el2, xzr\n\tisb" : : : "memory");
+}
+
 /* Take every pending physical interrupt on this cpu; route the virtual timer to its vcpu.
  * SGI 0 is the kick (a vcpu of this cpu got an interrupt); PPI 25 the GIC maintenance
  * interrupt (list registers ran low); both only need the exit they caused. */
@@ -316,6 +343,9 @@ static void host_irqs(struct axv_vcpu *v)
 		} else {
 			if (intid == AXV_A64_GIC_MAINT_INTID)
 				axv_a64_gic_maintenance(); /* the refill happens at re-entry */
+			if (intid == HYP_TIMER_INTID)
+				alarm_disarm(); /* level: drop it before deactivating; the halt
+						 * loop sees the deadline passed */
 			axv_a64_gic_deactivate(intid);
 		}
 	}
@@ -407,18 +437,30 @@ static void run_vcpu(unsigned i)
 	struct axv_vcpu *v = &vcpu[i];
 	struct axv_a64_vcpu *p = &a64vcpu[i];
 	check("bind", axv_vcpu_bind(v));
+	bool has_deadline = false; /* the last halt was a WFIT: wake at deadline at the latest */
+	uint64_t deadline = 0;     /* in physical count (CNTPCT_EL0) */
 	for (;;) {
 		struct axv_exit e;
 		int rc = axv_vcpu_run(v, &e);
-		if (rc == AXV_EAGAIN) { /* blocked: sleep until an interrupt arrives */
+		if (rc == AXV_EAGAIN) { /* blocked: sleep until an interrupt, or the deadline */
 			while (axv_vcpu_state(v) == AXV_VCPU_BLOCKED) {
+				if (has_deadline && !alarm_arm(deadline)) {
+					check("kick", axv_vcpu_kick(v)); /* the WFIT timed out */
+					break;
+				}
 				__asm__ volatile("wfi");
 				host_irqs(v);
 			}
+			if (has_deadline)
+				alarm_disarm();
+			has_deadline = false;
 			continue;
 		}
 		check("run", rc);
 		exits[e.reason]++;
+		has_deadline = e.reason == AXV_EXIT_HALT && e.halt.has_deadline;
+		if (has_deadline)
+			deadline = e.halt.deadline + p->ctx.cntvoff; /* guest virtual -> physical */
 		switch (e.reason) {
 		case AXV_EXIT_NOTHING:
 		case AXV_EXIT_HALT:

@@ -36,7 +36,7 @@ enum axv_exit_reason {
 	AXV_EXIT_IO_WRITE,          /**< port output (x86 OUT, LoongArch IOCSR write): axv_exit::access */
 	AXV_EXIT_EXTERNAL_IRQ,      /**< a host interrupt arrived while the guest ran: axv_exit::external_irq */
 	AXV_EXIT_NESTED_PAGE_FAULT, /**< stage-2/EPT/NPT fault on guest memory: axv_exit::npf */
-	AXV_EXIT_HALT,              /**< the guest idles (WFI, HLT, IDLE) until an interrupt */
+	AXV_EXIT_HALT,              /**< the guest idles (WFI, WFIT, HLT, IDLE) until an interrupt, or a deadline: axv_exit::halt */
 	AXV_EXIT_CPU_UP,            /**< the guest asks to start a vcpu: axv_exit::cpu_up */
 	AXV_EXIT_CPU_DOWN,          /**< the guest stops this vcpu: axv_exit::cpu_down */
 	AXV_EXIT_SYSTEM_DOWN,       /**< the guest powers the machine off */
@@ -73,11 +73,28 @@ struct axv_exit_access {
 	uint8_t flags;     /**< `AXV_ACCESS_*` */
 };
 
-/** @brief A VM exit. Storage is the caller's; the port's run fills it. */
+/**
+ * @brief A VM exit. Storage is the caller's; the port's run fills it.
+ *
+ * Lifetime of an access exit: axv_vcpu_run() stamps the exit with the vcpu's exit
+ * generation (@ref gen). axv_vcpu_complete() accepts it only while that is still the vcpu's
+ * generation, which moves on at the next axv_vcpu_run(), at axv_vcpu_set_entry(),
+ * axv_vcpu_set_nested_root(), axv_vcpu_setup() and axv_vcpu_destroy() (a vcpu reset), and
+ * once the exit was completed successfully. A stale exit is refused with #AXV_ESTATE before
+ * any device or register is touched, so a completion held back (e.g. by an asynchronous
+ * device model) never writes a register of, nor advances the pc of, a guest that has
+ * moved on. axv_exit_complete() itself takes no vcpu and does not check @ref gen.
+ */
 struct axv_exit {
 	enum axv_exit_reason reason; /**< selects the valid union member */
 	uint8_t insn_len;            /**< length of the trapping instruction (0 if none/unknown) */
 	uint64_t pc;                 /**< guest pc of the trapping instruction */
+	/**
+	 * The vcpu's exit generation when axv_vcpu_run() returned this exit (see above); 0 for
+	 * an exit the embedder built itself, which axv_vcpu_complete() does not check. Ports
+	 * leave it alone; embedders do not change it.
+	 */
+	uint64_t gen;
 	union {
 		/** #AXV_EXIT_HYPERCALL */
 		struct {
@@ -88,6 +105,21 @@ struct axv_exit {
 		} hypercall;
 		/** MMIO, sysreg and I/O reads and writes */
 		struct axv_exit_access access;
+		/**
+		 * #AXV_EXIT_HALT. The guest waits for an interrupt and, with `has_deadline`,
+		 * at most until its virtual counter reaches `deadline`: the embedder makes the
+		 * vcpu runnable again (axv_vcpu_kick()) at that time at the latest, or at once if
+		 * it has already passed (the comparison is `count >= deadline`, unsigned).
+		 */
+		struct {
+			/** A deadline is given (aarch64 WFIT); false: wait for an interrupt only
+			 *  (WFI, HLT, IDLE, PSCI CPU_SUSPEND), and `deadline` is 0. */
+			bool has_deadline;
+			/** The deadline in the guest's virtual counter ticks: on aarch64 the
+			 *  guest's CNTVCT_EL0, that is the physical count (CNTPCT_EL0) minus
+			 *  CNTVOFF_EL2, at CNTFRQ_EL0 ticks per second. */
+			uint64_t deadline;
+		} halt;
 		/** #AXV_EXIT_EXTERNAL_IRQ */
 		struct {
 			uint32_t vector; /**< host interrupt number or vector */
@@ -389,7 +421,8 @@ struct axv_exit_target {
  *         claims the access (the embedder decides: inject an abort, ignore, stop the vm);
  *         #AXV_EACCES when the device lacks the hook; or the device's or target's error
  * @note Context: any the device callbacks allow; usually the cpu that ran the vcpu, right
- *       after the exit.
+ *       after the exit. This function does not check axv_exit::gen (it knows no vcpu):
+ *       axv_vcpu_complete() does.
  */
 int axv_exit_complete(const struct axv_bus *bus, const struct axv_exit_target *t,
 		      struct axv_exit *exit);

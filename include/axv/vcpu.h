@@ -40,7 +40,9 @@ extern "C" {
  * Blocked is real: when the port's run reports #AXV_EXIT_HALT and no interrupt is
  * deliverable, the vcpu becomes #AXV_VCPU_BLOCKED and axv_vcpu_run() returns the HALT exit
  * so that the embedder's scheduler can wait (e.g. `while (axv_vcpu_state(v) ==
- * AXV_VCPU_BLOCKED) wait_for_interrupt();`). axv_vcpu_inject() into a blocked vcpu moves it
+ * AXV_VCPU_BLOCKED) wait_for_interrupt();`); when the HALT exit carries a deadline
+ * (axv_exit::halt, e.g. an aarch64 WFIT) the wait must also end by then, with
+ * axv_vcpu_kick(). axv_vcpu_inject() into a blocked vcpu moves it
  * back to #AXV_VCPU_READY and sends an IPI to its cpu, so a sleeping cpu wakes. The check
  * after publishing Blocked and the state read after pending an interrupt are sequentially
  * consistent, so an injection racing with the halt is never lost.
@@ -194,6 +196,7 @@ struct axv_vcpu {
 	struct axv_virq *virq;          /**< (private) */
 	const struct axv_vic_ops *vic;  /**< (private) */
 	void *vic_ctx;                  /**< (private) */
+	uint64_t exit_gen;              /**< generation of the completable exit, axv_exit::gen (private) */
 };
 
 /**
@@ -364,10 +367,18 @@ int axv_vcpu_advance_pc(struct axv_vcpu *v, uint8_t insn_len);
 /**
  * @brief Complete an access exit through a device bus (axv_exit_complete() with this
  *        vcpu's registers and pc), in state Ready or Blocked.
+ *
+ * The exit must be the one the last axv_vcpu_run() of this vcpu returned, not completed yet,
+ * with no set_entry, set_nested_root, setup or destroy since (axv_exit::gen; an exit with
+ * gen 0, built by the embedder, is not checked). Unbinding and binding again (moving the
+ * vcpu to another cpu) keeps it. A successful completion uses the exit up.
+ *
  * @param v    the vcpu
  * @param bus  the device bus
  * @param exit the exit axv_vcpu_run() returned
- * @return as axv_exit_complete(); #AXV_ESTATE if the vcpu is not Ready or Blocked
+ * @return as axv_exit_complete(); #AXV_ESTATE if the vcpu is not Ready or Blocked, or the
+ *         exit is stale (superseded by a later run, from before a reset of the vcpu, or
+ *         already completed): then no device, register or pc is touched
  * @note Context: task; owner only, on the bound cpu.
  */
 int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_exit *exit);

@@ -114,7 +114,19 @@ struct axv_virtq_seg {
  *
  * The device-readable segments come first (`seg[0 .. nout)`), then the device-writable ones
  * (`seg[nout .. nseg)`). @ref seg points into the device's scratch storage and stays valid
- * until the next axv_virtq_pop() on the same device.
+ * until the next axv_virtq_pop() on the same device (a device that keeps several requests
+ * in flight copies the segments and points @ref seg at its copy).
+ *
+ * Lifetime: a request belongs to one setup of its queue. axv_virtq_pop() stamps it with the
+ * queue's generation (@ref gen); the generation changes when the device is reset (Status
+ * written 0, axv_virtio_mmio_reset()), when it enters DEVICE_NEEDS_RESET (every queue), when
+ * the driver writes QueueReady 0 and when it sets the queue up again (QueueReady 1). From
+ * then on the request is stale: axv_virtq_read(), axv_virtq_write() and axv_virtq_push()
+ * fail with #AXV_ESTATE without touching guest memory or the used ring, so a device that
+ * completes a request after the driver reset it never writes memory the driver has since
+ * freed, nor hands the new ring a head the driver never posted (virtio 1.2 section 2.1.2,
+ * 3.3.1: after a reset the device uses no buffer made available before it). A stale request
+ * is simply dropped; it need not (and cannot) be returned.
  */
 struct axv_virtq_req {
 	uint16_t queue;                  /**< the queue it came from */
@@ -124,6 +136,7 @@ struct axv_virtq_req {
 	uint32_t out_len;                /**< total device-readable bytes */
 	uint32_t in_len;                 /**< total device-writable bytes */
 	const struct axv_virtq_seg *seg; /**< the segments (device scratch, see above) */
+	uint64_t gen;                    /**< the queue's generation at the pop (see above); do not change */
 };
 
 /** @brief One split virtqueue's state (section 2.7). Private. */
@@ -137,6 +150,12 @@ struct axv_virtq {
 	uint16_t signalled_used; /**< used idx at the last interrupt (EVENT_IDX) */
 	bool ready;              /**< QueueReady */
 	bool signalled_valid;    /**< @ref signalled_used is meaningful */
+	/**
+	 * Generation of the queue's requests (axv_virtq_req::gen): incremented at every device
+	 * reset, DEVICE_NEEDS_RESET, QueueReady 0 and QueueReady 1 (a new setup); kept across
+	 * resets, so it never returns to an earlier value (64 bits do not wrap).
+	 */
+	uint64_t gen;
 };
 
 struct axv_virtio_mmio;
@@ -293,12 +312,17 @@ int axv_virtq_pop(struct axv_virtio_mmio *m, unsigned q, struct axv_virtq_req *r
 /**
  * @brief Copy from the device-readable part of a request, at an offset into that part.
  * @param m   the device
- * @param r   a request from axv_virtq_pop()
+ * @param r   a request from axv_virtq_pop() on this device
  * @param off byte offset into the readable part
  * @param buf destination (host memory)
  * @param len bytes
- * @return 0; #AXV_ERANGE when `[off, off + len)` exceeds the readable part (nothing copied);
- *         an error of axv_addrspace_read() (the guest changed its memory map meanwhile)
+ * @return 0; #AXV_EINVAL for a NULL @p m or @p r, or a NULL @p buf with a non-zero @p len;
+ *         #AXV_ESTATE when @p r is stale (its generation is not the queue's: the device was
+ *         reset or put in NEEDS_RESET, or the queue disabled or set up again, since the pop;
+ *         see struct axv_virtq_req) or the queue is not live now (not DRIVER_OK, or not
+ *         ready): nothing copied; #AXV_ERANGE when `[off, off + len)` exceeds the readable
+ *         part (nothing copied); an error of axv_addrspace_read() (the guest changed its
+ *         memory map meanwhile)
  */
 int axv_virtq_read(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32_t off,
 		   void *buf, uint32_t len);
@@ -306,12 +330,14 @@ int axv_virtq_read(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uin
 /**
  * @brief Copy into the device-writable part of a request, at an offset into that part.
  * @param m   the device
- * @param r   a request from axv_virtq_pop()
+ * @param r   a request from axv_virtq_pop() on this device
  * @param off byte offset into the writable part
  * @param buf source (host memory)
  * @param len bytes
- * @return 0; #AXV_ERANGE when `[off, off + len)` exceeds the writable part (nothing
- *         copied); an error of axv_addrspace_write()
+ * @return 0; #AXV_EINVAL as axv_virtq_read(); #AXV_ESTATE when @p r is stale or the queue
+ *         is not live (as axv_virtq_read(); guest memory is not written); #AXV_ERANGE when
+ *         `[off, off + len)` exceeds the writable part (nothing copied); an error of
+ *         axv_addrspace_write()
  */
 int axv_virtq_write(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32_t off,
 		    const void *buf, uint32_t len);
@@ -323,9 +349,12 @@ int axv_virtq_write(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, ui
  * @param m       the device
  * @param r       the request, popped from this device and not yet pushed
  * @param written bytes the device wrote into the writable part (at most `r->in_len`)
- * @return 0; #AXV_EINVAL for NULL arguments or @p written above `r->in_len`; #AXV_ESTATE
- *         when the device was reset or put in NEEDS_RESET since the pop; #AXV_EIO when the
- *         used ring cannot be written (then NEEDS_RESET is set)
+ * @return 0; #AXV_EINVAL for NULL arguments, a queue index the device does not have or
+ *         @p written above `r->in_len`; #AXV_ESTATE when @p r is stale (the device was reset
+ *         or put in NEEDS_RESET, or the queue disabled or set up again, since the pop: see
+ *         struct axv_virtq_req) or the queue is not live now; then the used ring is not
+ *         written and no interrupt is raised; #AXV_EIO when the used ring cannot be written
+ *         (then NEEDS_RESET is set)
  */
 int axv_virtq_push(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32_t written);
 

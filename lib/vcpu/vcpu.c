@@ -117,6 +117,7 @@ int axv_vcpu_set_entry(struct axv_vcpu *v, axv_gpa_t entry)
 		return AXV_EINVAL;
 	if (!in(state_get(v), M(S_CREATED) | M(S_FREE)))
 		return AXV_ESTATE;
+	v->exit_gen++; /* a reset of the vcpu: no earlier exit may be completed */
 	return port_rc(v->ops->set_entry(v->port_ctx, entry));
 }
 
@@ -126,6 +127,7 @@ int axv_vcpu_set_nested_root(struct axv_vcpu *v, axv_hpa_t root)
 		return AXV_EINVAL;
 	if (!in(state_get(v), M(S_CREATED) | M(S_FREE)))
 		return AXV_ESTATE;
+	v->exit_gen++;
 	return port_rc(v->ops->set_nested_root(v->port_ctx, root));
 }
 
@@ -136,6 +138,7 @@ int axv_vcpu_setup(struct axv_vcpu *v, axv_gpa_t entry, axv_hpa_t nested_root,
 		return AXV_EINVAL;
 	if (state_get(v) != S_CREATED)
 		return AXV_ESTATE;
+	v->exit_gen++;
 	int rc = 0;
 	if (v->ops->setup)
 		rc = port_rc(v->ops->setup(v->port_ctx, config));
@@ -224,6 +227,8 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 
 	/* After publishing RUNNING: an injection from now on sees RUNNING and kicks. */
 	deliver_irqs(v);
+	/* The guest moves on: the exit of the previous run may no longer be completed. */
+	uint64_t gen = ++v->exit_gen;
 	int rc = port_rc(v->ops->run(v->port_ctx, exit));
 	if (rc == 0 && (unsigned)exit->reason >= (unsigned)AXV_EXIT_REASON_COUNT)
 		rc = AXV_EIO; /* a port that returns garbage is a failed port */
@@ -232,6 +237,7 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 		atomic_store(&v->cpu, AXV_CPU_NONE);
 		return rc;
 	}
+	exit->gen = gen;
 	if (exit->reason == AXV_EXIT_HALT) {
 		state_set(v, S_RUNNING, S_BLOCKED);
 		/* Publish BLOCKED, then look: an injection that pended before our store is
@@ -361,10 +367,18 @@ int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_
 	int rc = owner_access(v, BOUND_STOPPED);
 	if (rc != 0)
 		return rc;
+	if (!exit)
+		return AXV_EINVAL;
+	/* Lifetime (struct axv_exit): only the last run's exit, once; 0 is the embedder's own. */
+	if (exit->gen != 0 && exit->gen != v->exit_gen)
+		return AXV_ESTATE;
 	const struct axv_exit_target t = {
 		.set_reg = target_set_reg, .advance_pc = target_advance_pc, .ctx = v,
 		.get_reg = target_get_reg};
-	return axv_exit_complete(bus, &t, exit);
+	rc = axv_exit_complete(bus, &t, exit);
+	if (rc == 0 && exit->gen != 0)
+		v->exit_gen++; /* used up: a second completion would advance the pc again */
+	return rc;
 }
 
 int axv_vcpu_destroy(struct axv_vcpu *v)
@@ -377,6 +391,7 @@ int axv_vcpu_destroy(struct axv_vcpu *v)
 	if (v->port_created && v->ops->destroy)
 		v->ops->destroy(v->port_ctx);
 	v->port_created = false;
+	v->exit_gen++; /* kept across destroy and create: old exits stay stale */
 	atomic_store(&v->cpu, AXV_CPU_NONE);
 	(void)state_set(v, s, S_INVALID);
 	return 0;

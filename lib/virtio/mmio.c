@@ -123,7 +123,14 @@ void axv_virtio_mmio_reset(struct axv_virtio_mmio *m)
 	m->queue_sel = 0;
 	m->isr = 0;
 	m->violation = AXV_VIRTIO_OK;
-	axv_memset(m->q, 0, sizeof(m->q));
+	/* Every queue forgets its setup; its generation moves on, so requests popped before the
+	 * reset stay stale whatever the driver sets up next. */
+	for (unsigned q = 0; q < AXV_VIRTIO_MAX_QUEUES; q++) {
+		uint64_t gen = m->q[q].gen;
+		axv_memset(&m->q[q], 0, sizeof(m->q[q]));
+		m->q[q].gen = gen;
+		axv_virtq_end_requests(m, q);
+	}
 	axv_virtio_update_irq(m);
 	if (m->type->reset)
 		m->type->reset(m);
@@ -147,6 +154,10 @@ void axv_virtio_config_changed(struct axv_virtio_mmio *m)
 void axv_virtio_needs_reset(struct axv_virtio_mmio *m, enum axv_virtio_violation why)
 {
 	m->violations++;
+	/* Section 2.1.2: the device processes nothing more until reset; requests in flight
+	 * are dropped (their completion would write rings the driver is about to reset). */
+	for (unsigned q = 0; q < AXV_VIRTIO_MAX_QUEUES; q++)
+		axv_virtq_end_requests(m, q);
 	if (m->status & AXV_VIRTIO_STATUS_NEEDS_RESET)
 		return; /* keep the first reason */
 	m->violation = why;
@@ -271,12 +282,18 @@ static int reg_write(struct axv_virtio_mmio *m, uint64_t off, uint32_t v)
 		if (!vq)
 			break;
 		if (v == 0) {
+			/* The driver takes the queue back (section 4.2.2, QueueReady): what
+			 * was popped from it is no longer the device's to complete. */
 			vq->ready = false;
+			axv_virtq_end_requests(m, m->queue_sel);
 		} else if (!vq->ready) {
 			if (!axv_virtq_setup_ok(m, vq)) {
 				axv_virtio_needs_reset(m, AXV_VIRTIO_BAD_QUEUE_SETUP);
 				break;
 			}
+			/* A new setup: its indices start over (section 2.7), so a request of
+			 * an earlier setup must never reach its used ring. */
+			axv_virtq_end_requests(m, m->queue_sel);
 			vq->ready = true;
 			vq->last_avail = 0;
 			vq->used_idx = 0;

@@ -179,11 +179,20 @@ int axv_virtq_pop(struct axv_virtio_mmio *m, unsigned q, struct axv_virtq_req *r
 	if (rc != 0)
 		return rc;
 	r->queue = (uint16_t)q;
+	r->gen = vq->gen;
 	vq->last_avail++;
 	return 0;
 }
 
-/* Copy between host memory and the part of r that is (not) device-writable. */
+/* A request may still be used: its queue is live and in the generation it was popped in
+ * (struct axv_virtq_req, "Lifetime"). Otherwise the device was reset, hit NEEDS_RESET, or
+ * the queue was disabled or set up again since the pop. */
+static bool req_live(const struct axv_virtio_mmio *m, const struct axv_virtq_req *r)
+{
+	return r->queue < m->type->num_queues && axv_virtio_queue_live(m, r->queue) &&
+	       r->gen == m->q[r->queue].gen;
+}
+
 /* Copy between a request's segments and a host buffer: into the host buffer @p in (from
  * the device-readable segments) or out of @p out (into the device-writable ones). */
 static int xfer(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32_t off,
@@ -192,6 +201,8 @@ static int xfer(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32
 	bool to_guest = out != NULL;
 	if (!m || !r || (!in && !out && len))
 		return AXV_EINVAL;
+	if (!req_live(m, r))
+		return AXV_ESTATE; /* stale: guest memory is not touched */
 	uint32_t total = to_guest ? r->in_len : r->out_len;
 	if (off > total || len > total - off)
 		return AXV_ERANGE;
@@ -240,8 +251,8 @@ int axv_virtq_push(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uin
 {
 	if (!m || !r || written > r->in_len || r->queue >= m->type->num_queues)
 		return AXV_EINVAL;
-	if (!axv_virtio_queue_live(m, r->queue))
-		return AXV_ESTATE;
+	if (!req_live(m, r))
+		return AXV_ESTATE; /* stale: the used ring is not written */
 	struct axv_virtq *vq = &m->q[r->queue];
 	uint8_t e[8];
 	put_le32(e, r->head);

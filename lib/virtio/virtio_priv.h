@@ -53,6 +53,13 @@ void axv_virtio_update_irq(struct axv_virtio_mmio *m);
 /* True when the device may process queue q: DRIVER_OK, not NEEDS_RESET, q ready. */
 bool axv_virtio_queue_live(const struct axv_virtio_mmio *m, unsigned q);
 
+/* End the lifetime of every request popped from queue q (struct axv_virtq_req, "Lifetime"):
+ * they no longer match the queue's generation. */
+static inline void axv_virtq_end_requests(struct axv_virtio_mmio *m, unsigned q)
+{
+	m->q[q].gen++;
+}
+
 /* Checks of QueueReady = 1: size, alignment and guest-RAM ranges (section 2.7). */
 bool axv_virtq_setup_ok(const struct axv_virtio_mmio *m, const struct axv_virtq *vq);
 

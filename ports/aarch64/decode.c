@@ -278,6 +278,53 @@ static void decode_iabt(struct axv_a64_ctx *c, struct axv_exit *e, uint32_t iss)
 	e->npf.access = (iss & AXV_A64_DABT_S1PTW) ? AXV_MAP_READ : AXV_MAP_EXEC;
 }
 
+/* ISS of an exception from a WF* instruction (DDI 0487 D17.2.37 ESR_EL2, "ISS encoding for
+ * an exception from a WF* instruction"; FEAT_WFxT for TI 0b1x, RV and Rn). */
+#define WFX_TI_MASK 3u      /* TI [1:0] */
+#define WFX_TI_WFI 0u
+#define WFX_TI_WFE 1u
+#define WFX_TI_WFIT 2u
+#define WFX_TI_WFET 3u
+#define WFX_RV (1u << 2)    /* RV [2]: Rn holds the register of the timeout */
+#define WFX_RN_SHIFT 5u     /* Rn [9:5] */
+
+static void decode_wfx(struct axv_a64_ctx *c, struct axv_exit *e, uint32_t iss)
+{
+	/* Whatever the kind, the guest resumes after the instruction once woken: step over it
+	 * now (a halt is never completed). */
+	c->pc += (c->esr & AXV_A64_ESR_IL) ? 4 : 2;
+	e->insn_len = 0;
+	switch (iss & WFX_TI_MASK) {
+	case WFX_TI_WFI:
+		e->reason = AXV_EXIT_HALT; /* until an interrupt: no deadline (e is zeroed) */
+		return;
+	case WFX_TI_WFIT:
+		if (iss & WFX_RV) {
+			/* WFIT Xt (FEAT_WFxT): the wait also ends once CNTVCT_EL0, the guest's
+			 * virtual count, is at or past the value of Xt; register 31 is XZR. */
+			uint64_t timeout = 0;
+			(void)axv_a64_get_reg(c, bits(iss, WFX_RN_SHIFT, 5), &timeout);
+			e->reason = AXV_EXIT_HALT;
+			e->halt.has_deadline = true;
+			e->halt.deadline = timeout;
+			return;
+		}
+		/* The register is not reported, so the timeout is unknown. A WFI-type wait may
+		 * complete at any time (spurious wake-ups are architectural), a wait past the
+		 * timeout is not: wake at once, and the guest looks at its clock again. */
+		e->reason = AXV_EXIT_NOTHING;
+		return;
+	case WFX_TI_WFE:
+	case WFX_TI_WFET:
+	default:
+		/* WFE, and WFET (a WFE with a timeout): a yield. An event wait may complete
+		 * early for many reasons, so returning at once is a valid WFET too, and it can
+		 * never sleep past the timeout. */
+		e->reason = AXV_EXIT_NOTHING;
+		return;
+	}
+}
+
 int axv_a64_decode_exit(struct axv_a64_ctx *c, struct axv_exit *e)
 {
 	if (!c || !e)
@@ -305,11 +352,7 @@ int axv_a64_decode_exit(struct axv_a64_ctx *c, struct axv_exit *e)
 	uint32_t iss = (uint32_t)(c->esr & AXV_A64_ESR_ISS_MASK);
 	switch (ec) {
 	case AXV_A64_EC_WFX:
-		/* TI, bits [1:0]: 0 WFI, 1 WFE, 2 WFIT, 3 WFET. Either way the guest resumes
-		 * after the instruction once woken: step over it now. */
-		c->pc += (c->esr & AXV_A64_ESR_IL) ? 4 : 2;
-		e->insn_len = 0;
-		e->reason = (iss & 1u) ? AXV_EXIT_NOTHING : AXV_EXIT_HALT;
+		decode_wfx(c, e, iss);
 		return 0;
 	case AXV_A64_EC_HVC64:
 	case AXV_A64_EC_SMC64:

@@ -319,6 +319,8 @@ static void decode_gspr(struct axv_la64_ctx *c, struct axv_exit *e)
 	if ((insn & AXV_LA64_INSN_IDLE_MASK) == AXV_LA64_INSN_IDLE_OP) {
 		/* The guest resumes after the idle once an interrupt arrives. */
 		done_in_place(c, e, AXV_EXIT_HALT);
+		e->halt.has_deadline = false; /* IDLE waits for an interrupt only */
+		e->halt.deadline = 0;
 		return;
 	}
 	if ((insn & AXV_LA64_INSN_CACOP_MASK) == AXV_LA64_INSN_CACOP_OP) {

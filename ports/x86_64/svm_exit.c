@@ -57,6 +57,8 @@ static int on_hlt(struct axv_svm_vcpu *v, uint64_t code, struct axv_exit *e)
 {
 	(void)code;
 	e->reason = AXV_EXIT_HALT;
+	e->halt.has_deadline = false; /* HLT waits for an interrupt only */
+	e->halt.deadline = 0;
 	set_rip(v, e->pc + LEN_HLT);
 	return 0;
 }

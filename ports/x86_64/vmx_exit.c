@@ -193,6 +193,8 @@ static int h_hlt(struct axv_vmx_vcpu *v, const struct xinfo *i, struct axv_exit 
 {
 	int rc = axv_vmx_advance_rip(v, i->len);
 	e->reason = AXV_EXIT_HALT; /* resumes after the HLT once woken */
+	e->halt.has_deadline = false; /* HLT waits for an interrupt only */
+	e->halt.deadline = 0;
 	return rc;
 }
 

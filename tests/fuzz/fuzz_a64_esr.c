@@ -99,11 +99,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (wfx) {
 			FUZZ_CHECK(c.x[0] == c0.x[0], "WFx changed x0");
 			FUZZ_CHECK(c.pc - c0.pc == ((c0.esr & AXV_A64_ESR_IL) ? 4u : 2u), "WFx step");
-			FUZZ_CHECK(e.reason == ((iss & 1) ? AXV_EXIT_NOTHING : AXV_EXIT_HALT), "WFx");
+			/* TI [1:0]: WFI halts; WFIT with RV [2] halts until x[Rn [9:5]];
+			 * WFE, WFET and WFIT without RV yield. */
+			unsigned ti = iss & 3u, rn = (iss >> 5) & 31u;
+			bool wfit = ti == 2u && (iss & 4u);
+			FUZZ_CHECK(e.reason == ((ti == 0u || wfit) ? AXV_EXIT_HALT : AXV_EXIT_NOTHING),
+				   "WFx");
+			FUZZ_CHECK(e.halt.has_deadline == wfit, "WFx deadline flag");
+			FUZZ_CHECK(e.halt.deadline == (wfit && rn < 31 ? c0.x[rn] : 0),
+				   "WFIT deadline");
 		} else {
 			FUZZ_CHECK(c.pc - c0.pc == (ec == AXV_A64_EC_SMC64 ? 4u : 0u), "PSCI step");
 			FUZZ_CHECK(e.reason == AXV_EXIT_NOTHING || e.reason == AXV_EXIT_HALT,
 				   "PSCI answered in place but reason %d", e.reason);
+			FUZZ_CHECK(!e.halt.has_deadline, "CPU_SUSPEND has no deadline");
 		}
 	}
 	switch (e.reason) {

@@ -314,6 +314,73 @@ Test(a64, wfi_halts_and_wfe_yields)
 	cr_expect_eq(ctx.pc, 0x40081004, "a WFE is stepped over in place");
 }
 
+/* ISS of a trapped WFx (DDI 0487, ESR_ELx, "ISS encoding for an exception from a WF*
+ * instruction"): TI [1:0] (0 WFI, 1 WFE, 2 WFIT, 3 WFET), RV [2] (Rn valid), Rn [9:5]. */
+static uint32_t wfx(unsigned ti, bool rv, unsigned rn)
+{
+	return ti | (rv ? 1u << 2 : 0) | (rn << 5);
+}
+
+Test(a64, wfit_halts_with_the_deadline_from_its_register)
+{
+	ctx.x[5] = 0x0000123456789abcull;
+	memset(&ex, 0xff, sizeof(ex));
+	ctx.esr = esr(0x01, wfx(2, true, 5));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_HALT);
+	cr_expect(ex.halt.has_deadline, "WFIT carries its timeout");
+	cr_expect_eq(ex.halt.deadline, 0x0000123456789abcull, "in CNTVCT units, from x5");
+	cr_expect_eq(ctx.pc, 0x40081004, "resumes after the WFIT");
+	/* WFIT xzr: a deadline of 0, already passed. */
+	ctx.pc = 0x40081000;
+	ctx.esr = esr(0x01, wfx(2, true, 31));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_HALT);
+	cr_expect(ex.halt.has_deadline);
+	cr_expect_eq(ex.halt.deadline, 0);
+	/* x30 is the last register. */
+	ctx.x[30] = UINT64_MAX;
+	ctx.esr = esr(0x01, wfx(2, true, 30));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect(ex.halt.has_deadline);
+	cr_expect_eq(ex.halt.deadline, UINT64_MAX);
+}
+
+Test(a64, wfit_without_a_valid_register_never_oversleeps)
+{
+	/* RV = 0: the timeout is unknown; waking at once is allowed (a WFI may complete
+	 * early), sleeping without a deadline is not. */
+	ctx.esr = esr(0x01, wfx(2, false, 5));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_NOTHING);
+	cr_expect_eq(ctx.pc, 0x40081004);
+}
+
+Test(a64, wfi_wfe_and_wfet_have_no_deadline)
+{
+	memset(&ex, 0xff, sizeof(ex));
+	ctx.esr = esr(0x01, wfx(0, false, 0));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_HALT);
+	cr_expect(!ex.halt.has_deadline, "WFI waits for an interrupt only");
+	cr_expect_eq(ex.halt.deadline, 0);
+	/* WFET is a WFE with a timeout: stepped over like a WFE (a yield), which is one of
+	 * the ways a WFE may complete; no halt, so no deadline to miss. */
+	ctx.pc = 0x40081000;
+	ctx.esr = esr(0x01, wfx(3, true, 5));
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_NOTHING);
+	cr_expect_eq(ctx.pc, 0x40081004);
+	/* PSCI CPU_SUSPEND is a halt without a deadline. */
+	ctx.pc = 0x40081000;
+	ctx.x[0] = 0xc4000001;
+	memset(&ex, 0xff, sizeof(ex));
+	ctx.esr = esr(0x16, 0);
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.reason, AXV_EXIT_HALT);
+	cr_expect(!ex.halt.has_deadline);
+}
+
 Test(a64, unknown_classes_keep_the_raw_syndrome)
 {
 	static const uint32_t ecs[] = {0x00, 0x07, 0x0e, 0x11, 0x12, 0x13, 0x15, 0x19, 0x21,

@@ -487,6 +487,70 @@ Test(vcpu, inject_validates)
 	cr_expect_eq(axv_vcpu_inject(&w, 1), AXV_ENODEV);
 }
 
+/* An access exit is completed at most once, and only until the vcpu runs again or is
+ * re-pointed (set_entry, set_nested_root): a stale one would write a register of, and
+ * advance the pc of, a guest that has moved on. */
+static struct axv_exit *script_mmio_read(void)
+{
+	struct axv_exit *s = fake_port_push(&fp, AXV_EXIT_MMIO_READ);
+	cr_assert_not_null(s);
+	s->insn_len = 4;
+	s->access = (struct axv_exit_access){.addr = 0x9004, .width = 1, .reg = 3,
+					     .reg_width = 8};
+	return s;
+}
+
+Test(vcpu, an_exit_superseded_by_the_next_run_is_not_completed)
+{
+	build(AXV_VCPU_READY);
+	script_mmio_read();
+	struct axv_exit e1, e2;
+	cr_assert_eq(axv_vcpu_run(&v, &e1), 0);
+	cr_assert_eq(axv_vcpu_run(&v, &e2), 0); /* the guest retried the access */
+	fp.regs[3] = 7;
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e1), AXV_ESTATE, "an earlier run's exit");
+	cr_expect_eq(fp.regs[3], 7);
+	cr_expect_eq(fp.pc, 0);
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e2), 0);
+	cr_expect_eq(fp.regs[3], 0x80);
+	cr_expect_eq(fp.pc, 4);
+	fp.regs[3] = 7;
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e2), AXV_ESTATE, "completed twice");
+	cr_expect_eq(fp.regs[3], 7);
+	cr_expect_eq(fp.pc, 4, "the pc was advanced twice");
+}
+
+Test(vcpu, an_exit_from_before_a_vcpu_reset_is_not_completed)
+{
+	build(AXV_VCPU_READY);
+	script_mmio_read();
+	struct axv_exit e1;
+	cr_assert_eq(axv_vcpu_run(&v, &e1), 0);
+	/* The vcpu is reset (e.g. PSCI CPU_OFF then CPU_ON): unbound, new entry, bound. */
+	cr_assert_eq(axv_vcpu_unbind(&v), 0);
+	cr_assert_eq(axv_vcpu_set_entry(&v, 0x50000000), 0);
+	cr_assert_eq(axv_vcpu_bind(&v), 0);
+	fp.regs[3] = 7;
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e1), AXV_ESTATE, "after set_entry");
+	cr_expect_eq(fp.regs[3], 7);
+	cr_expect_eq(fp.pc, 0);
+	struct axv_exit e2;
+	cr_assert_eq(axv_vcpu_run(&v, &e2), 0);
+	cr_assert_eq(axv_vcpu_unbind(&v), 0);
+	cr_assert_eq(axv_vcpu_set_nested_root(&v, 0x2000), 0);
+	cr_assert_eq(axv_vcpu_bind(&v), 0);
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e2), AXV_ESTATE, "after set_nested_root");
+	cr_expect_eq(fp.regs[3], 7);
+	cr_expect_eq(fp.pc, 0);
+	/* Moving a vcpu to another cpu (unbind, bind) keeps its exit. */
+	struct axv_exit e3;
+	cr_assert_eq(axv_vcpu_run(&v, &e3), 0);
+	cr_assert_eq(axv_vcpu_unbind(&v), 0);
+	cr_assert_eq(axv_vcpu_bind(&v), 0);
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e3), 0);
+	cr_expect_eq(fp.pc, 4);
+}
+
 Test(vcpu, complete_writes_the_guest_register_and_pc)
 {
 	build(AXV_VCPU_READY);

@@ -789,6 +789,196 @@ Test(virtq, pop_and_push_state_checks)
 	cr_expect_eq(g16(&e, USED + 2), 0);
 }
 
+/* ---- request lifetimes: a request popped before a reset is stale ------------------------- */
+
+/* A request held by an asynchronous device: popped, its segments copied out of the device's
+ * scratch (which the next pop reuses). */
+static void con_sink(void *ctx, const uint8_t *b, size_t n)
+{
+	(void)ctx;
+	(void)b;
+	(void)n;
+}
+
+struct held {
+	struct axv_virtq_req r;
+	struct axv_virtq_seg seg[8];
+};
+
+static void hold(struct axv_virtio_mmio *mm, unsigned q, struct held *h)
+{
+	cr_assert_eq(axv_virtq_pop(mm, q, &h->r), 0);
+	cr_assert_leq(h->r.nseg, 8);
+	memcpy(h->seg, h->r.seg, h->r.nseg * sizeof(h->seg[0]));
+	h->r.seg = h->seg;
+}
+
+/* Every use of a stale request fails with AXV_ESTATE and touches neither the used ring
+ * (`used`, a queue of `num`) nor the guest memory at [watch, watch + watch_len), nor the
+ * host buffer of the read. */
+static void expect_stale(struct axv_virtio_mmio *mm, const struct held *h, uint64_t used,
+			 uint16_t num, uint64_t watch, size_t watch_len, const char *what)
+{
+	static uint8_t ring0[4 + 8 * 16 + 2], ring1[sizeof(ring0)], mem0[0x2000], mem1[sizeof(mem0)];
+	size_t ring_len = 4 + 8u * num + 2;
+	cr_assert(ring_len <= sizeof(ring0) && watch_len <= sizeof(mem0));
+	gget(&e, used, ring0, ring_len);
+	gget(&e, watch, mem0, watch_len);
+	uint8_t buf[4];
+	memset(buf, 0x5a, sizeof(buf));
+	uint32_t rlen = h->r.out_len < 4 ? h->r.out_len : 4;
+	uint32_t wlen = h->r.in_len < 4 ? h->r.in_len : 4;
+	cr_expect_eq(axv_virtq_read(mm, &h->r, 0, buf, rlen), AXV_ESTATE, "%s: read", what);
+	cr_expect_eq(axv_virtq_write(mm, &h->r, 0, "\x11\x22\x33\x44", wlen), AXV_ESTATE,
+		     "%s: write", what);
+	cr_expect_eq(axv_virtq_push(mm, &h->r, 0), AXV_ESTATE, "%s: push", what);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		cr_expect_eq(buf[i], 0x5a, "%s: the read filled the host buffer", what);
+	gget(&e, used, ring1, ring_len);
+	gget(&e, watch, mem1, watch_len);
+	cr_expect_eq(memcmp(ring0, ring1, ring_len), 0, "%s: the used ring was written", what);
+	cr_expect_eq(memcmp(mem0, mem1, watch_len), 0, "%s: guest memory was written", what);
+}
+
+/* The driver's side of a re-initialisation: fresh (zeroed) rings, as after freeing them. */
+static void zero_rings(uint64_t avail, uint64_t used, uint16_t num)
+{
+	uint8_t z[4 + 8 * 16 + 2] = {0};
+	gput(&e, avail, z, 4 + 2u * num + 2);
+	gput(&e, used, z, 4 + 8u * num + 2);
+}
+
+Test(virtq, blk_request_popped_before_a_device_reset_is_stale)
+{
+	ready(FEAT, 8);
+	blk_req(0, 0, 512, true); /* IN: the device would write the data and the status */
+	struct held h;
+	hold(m, 0, &h);
+	/* The driver resets the device, sets it up again and sets DRIVER_OK. */
+	wr(m, 0x070, 0);
+	zero_rings(AVAIL, USED, 8);
+	ready(FEAT, 8);
+	cr_assert_eq(rd(m, 0x070), ST_OK);
+	expect_stale(m, &h, USED, 8, BUF, 0x1200, "after reset");
+	cr_expect_eq(g16(&e, USED + 2), 0, "used idx");
+	cr_expect_eq(gbyte(BUF + 0x100), 0xee, "status byte");
+	/* The new queue works: a request popped now completes. */
+	blk_req(0, 0, 512, true);
+	notify();
+	cr_expect_eq(g16(&e, USED + 2), 1);
+	cr_expect_eq(gbyte(BUF + 0x100), 0);
+}
+
+Test(virtq, blk_request_popped_before_queue_reenable_is_stale)
+{
+	ready(FEAT, 8);
+	blk_req(0, 0, 512, true);
+	struct held h;
+	hold(m, 0, &h);
+	/* QueueReady 0 then 1, DRIVER_OK staying set. */
+	wr(m, 0x030, 0);
+	wr(m, 0x044, 0);
+	expect_stale(m, &h, USED, 8, BUF, 0x1200, "queue disabled");
+	zero_rings(AVAIL, USED, 8);
+	wr(m, 0x044, 1);
+	cr_assert_eq(rd(m, 0x044), 1u);
+	cr_assert_eq(rd(m, 0x070), ST_OK);
+	expect_stale(m, &h, USED, 8, BUF, 0x1200, "queue re-enabled");
+	cr_expect_eq(g16(&e, USED + 2), 0, "used idx");
+}
+
+Test(virtq, blk_request_popped_before_needs_reset_is_stale)
+{
+	ready(FEAT, 8);
+	blk_req(0, 0, 512, true);
+	struct held h;
+	hold(m, 0, &h);
+	axv_virtio_needs_reset(m, AXV_VIRTIO_BAD_USED);
+	expect_stale(m, &h, USED, 8, BUF, 0x1200, "needs reset");
+	/* A reset does not make it valid again. */
+	wr(m, 0x070, 0);
+	zero_rings(AVAIL, USED, 8);
+	ready(FEAT, 8);
+	expect_stale(m, &h, USED, 8, BUF, 0x1200, "needs reset, then reset");
+}
+
+Test(virtq, request_of_a_live_queue_survives_another_queue_reenable)
+{
+	static struct axv_virtio_console c;
+	env_init(&e);
+	cr_assert_eq(axv_virtio_console_init(&c, &e.as, con_sink, NULL, env_set_irq, &e), 0);
+	struct axv_virtio_mmio *cm = &c.mmio;
+	cr_assert_eq(drv_setup(cm, FEAT, 0, 4, RAM + 0x3000, RAM + 0x4000, RAM + 0x5000, false), 11u);
+	drv_queue(cm, 1, 4, RAM + 0x6000, RAM + 0x7000, RAM + 0x8000);
+	wr(cm, 0x070, ST_OK);
+	/* One receive buffer (device-writable) and one transmit buffer, both held. */
+	uint8_t aa[16];
+	memset(aa, 0xaa, sizeof(aa));
+	gput(&e, BUF + 0x1000, aa, sizeof(aa));
+	desc(&e, RAM + 0x3000, 0, BUF + 0x1000, 16, D_WRITE, 0);
+	avail_add(&e, RAM + 0x4000, 4, 0);
+	gput(&e, BUF, "hi", 2);
+	desc(&e, RAM + 0x6000, 0, BUF, 2, 0, 0);
+	avail_add(&e, RAM + 0x7000, 4, 0);
+	struct held rx, tx;
+	hold(cm, 0, &rx);
+	hold(cm, 1, &tx);
+	/* Receive queue disabled and enabled again: its request is stale, the transmit one
+	 * is not. */
+	wr(cm, 0x030, 0);
+	wr(cm, 0x044, 0);
+	zero_rings(RAM + 0x4000, RAM + 0x5000, 4);
+	wr(cm, 0x044, 1);
+	expect_stale(cm, &rx, RAM + 0x5000, 4, BUF + 0x1000, 16, "console rx re-enabled");
+	uint8_t got[2];
+	cr_expect_eq(axv_virtq_read(cm, &tx.r, 0, got, 2), 0);
+	cr_expect_eq(memcmp(got, "hi", 2), 0);
+	cr_expect_eq(axv_virtq_push(cm, &tx.r, 0), 0);
+	cr_expect_eq(g16(&e, RAM + 0x8000 + 2), 1);
+	env_fini(&e);
+}
+
+Test(virtq, console_requests_popped_before_a_device_reset_are_stale)
+{
+	static struct axv_virtio_console c;
+	env_init(&e);
+	cr_assert_eq(axv_virtio_console_init(&c, &e.as, con_sink, NULL, env_set_irq, &e), 0);
+	struct axv_virtio_mmio *cm = &c.mmio;
+	cr_assert_eq(drv_setup(cm, FEAT, 0, 4, RAM + 0x3000, RAM + 0x4000, RAM + 0x5000, false), 11u);
+	drv_queue(cm, 1, 4, RAM + 0x6000, RAM + 0x7000, RAM + 0x8000);
+	wr(cm, 0x070, ST_OK);
+	uint8_t aa[16];
+	memset(aa, 0xaa, sizeof(aa));
+	gput(&e, BUF + 0x1000, aa, sizeof(aa));
+	desc(&e, RAM + 0x3000, 0, BUF + 0x1000, 16, D_WRITE, 0);
+	avail_add(&e, RAM + 0x4000, 4, 0);
+	gput(&e, BUF, "hi", 2);
+	desc(&e, RAM + 0x6000, 0, BUF, 2, 0, 0);
+	avail_add(&e, RAM + 0x7000, 4, 0);
+	struct held rx, tx;
+	hold(cm, 0, &rx);
+	hold(cm, 1, &tx);
+	/* Reset, fresh rings, both queues set up again, DRIVER_OK. */
+	wr(cm, 0x070, 0);
+	zero_rings(RAM + 0x4000, RAM + 0x5000, 4);
+	zero_rings(RAM + 0x7000, RAM + 0x8000, 4);
+	cr_assert_eq(drv_setup(cm, FEAT, 0, 4, RAM + 0x3000, RAM + 0x4000, RAM + 0x5000, false), 11u);
+	drv_queue(cm, 1, 4, RAM + 0x6000, RAM + 0x7000, RAM + 0x8000);
+	wr(cm, 0x070, ST_OK);
+	cr_assert_eq(rd(cm, 0x070), ST_OK);
+	expect_stale(cm, &rx, RAM + 0x5000, 4, BUF + 0x1000, 16, "console rx after reset");
+	expect_stale(cm, &tx, RAM + 0x8000, 4, BUF, 16, "console tx after reset");
+	/* Input reaches a buffer the driver posts after the reset, not the stale one. */
+	desc(&e, RAM + 0x3000, 1, BUF + 0x1100, 4, D_WRITE, 0);
+	avail_add(&e, RAM + 0x4000, 4, 1);
+	cr_expect_eq(axv_virtio_console_input(&c, (const uint8_t *)"ok", 2), 2u);
+	cr_expect_eq(g16(&e, RAM + 0x5000 + 4), 1, "the used element names the new head");
+	uint8_t still[16];
+	gget(&e, BUF + 0x1000, still, sizeof(still));
+	cr_expect_eq(memcmp(still, aa, sizeof(aa)), 0);
+	env_fini(&e);
+}
+
 /* ---- notification suppression (section 2.7.7, 2.7.10) ----------------------------------- */
 
 Test(virtq, no_interrupt_flag)

@@ -7,6 +7,13 @@
  *
  * Input: a sequence of commands, each one opcode byte and its operands (little-endian);
  * a truncated command ends the input.
+ *
+ * Request lifetimes: the harness can also act as an asynchronous device, popping a request
+ * (command 7), keeping it across any other commands and using it later (command 8: read,
+ * write or push). It keeps its own record of whether the request went stale (the device
+ * reset, in DEVICE_NEEDS_RESET, or its queue disabled since the pop: include/axv/virtio.h,
+ * struct axv_virtq_req); a stale request must fail with AXV_ESTATE and leave guest RAM and
+ * the used ring as they were, and a fresh one on a live queue must not fail so.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -119,6 +126,64 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static size_t base_frames;
 
+/* The request the harness holds as an asynchronous device (commands 7 and 8). */
+static struct {
+	bool valid;                                /* a request is held */
+	bool stale;                                /* the harness's own verdict */
+	struct axv_virtio_mmio *m;                 /* its device */
+	struct axv_virtq_req r;                    /* r.seg points at seg */
+	struct axv_virtq_seg seg[AXV_VIRTQ_MAX_SIZE];
+} held;
+
+/* After each command: anything that ends the held request's lifetime? A reset is noted
+ * where the harness writes Status 0; NEEDS_RESET and a disabled queue are seen here. */
+static void held_update(void)
+{
+	if (held.valid && ((held.m->status & AXV_VIRTIO_STATUS_NEEDS_RESET) ||
+			   !held.m->q[held.r.queue].ready))
+		held.stale = true;
+}
+
+/* Guest RAM snapshot around a use of a stale request. */
+static uint8_t ram_before[RAM_SIZE], ram_after[RAM_SIZE];
+
+static void use_held(uint8_t kind, uint16_t off, uint8_t len, uint32_t written)
+{
+	if (!held.valid)
+		return;
+	struct axv_virtio_mmio *m = held.m;
+	uint8_t buf[256];
+	memset(buf, 0xa5, sizeof(buf));
+	if (held.stale && axv_addrspace_read(&as, RAM, ram_before, sizeof(ram_before)))
+		abort();
+	int rc;
+	switch (kind % 3) {
+	case 0:
+		rc = axv_virtq_read(m, &held.r, off, buf, len);
+		break;
+	case 1:
+		rc = axv_virtq_write(m, &held.r, off, buf, len);
+		break;
+	default:
+		rc = axv_virtq_push(m, &held.r, held.r.in_len ? written % (held.r.in_len + 1) : 0);
+		held.valid = false; /* pushed, or refused: the device is done with it */
+		break;
+	}
+	if (held.stale) {
+		if (rc != AXV_ESTATE)
+			abort(); /* a stale request was used */
+		if (axv_addrspace_read(&as, RAM, ram_after, sizeof(ram_after)) ||
+		    memcmp(ram_before, ram_after, sizeof(ram_after)))
+			abort(); /* ... or wrote guest RAM (the used ring lies in it) */
+		for (unsigned i = 0; i < sizeof(buf); i++)
+			if (buf[i] != 0xa5)
+				abort(); /* ... or filled the host buffer */
+	} else if (rc == AXV_ESTATE && (m->status & AXV_VIRTIO_STATUS_DRIVER_OK) &&
+		   m->q[held.r.queue].ready) {
+		abort(); /* a request of the live setup it came from was refused */
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	once();
@@ -148,6 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (axv_virtio_blk_init(&blk, &as, disk, DISK, ro, "fuzz", set_blk_irq, NULL) ||
 	    axv_virtio_console_init(&con, &as, con_out, NULL, set_con_irq, NULL))
 		abort();
+	held.valid = false;
 	struct in in = {data + (size ? 1 : 0), size ? size - 1 : 0}; /* byte 0: ro flag */
 	uint8_t op;
 	while (take(&in, &op, 1)) {
@@ -161,9 +227,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				goto end;
 			uint8_t width = (uint8_t)(1u << (w & 3));
 			off %= AXV_VIRTIO_MMIO_SIZE;
-			(void)axv_virtio_mmio_ops.write(m, off & ~(uint64_t)(width - 1) &
-								   (w & 4 ? ~0ull : ~3ull),
-						      width, v);
+			uint64_t at = off & ~(uint64_t)(width - 1) & (w & 4 ? ~0ull : ~3ull);
+			(void)axv_virtio_mmio_ops.write(m, at, width, v);
+			if (held.valid && m == held.m && width == 4 && at == 0x070 && (uint32_t)v == 0)
+				held.stale = true; /* device reset (section 4.2.2, Status) */
 			break;
 		}
 		case 1: { /* register read */
@@ -215,6 +282,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				goto end;
 			/* q bit 6: another queue of a device already negotiated. */
 			static const uint32_t seq[] = {0x070, 0, 0x070, 1, 0x070, 3, 0x024, 0};
+			if (held.valid && m == held.m && !(q & 0x40))
+				held.stale = true; /* the sequence starts with a reset */
 			for (unsigned k = 0; k < 8 && !(q & 0x40); k += 2)
 				(void)axv_virtio_mmio_ops.write(m, seq[k], 4, seq[k + 1]);
 			if (!(q & 0x40)) {
@@ -267,12 +336,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			break;
 		}
+		case 7: { /* an asynchronous device pops a request of queue q and keeps it */
+			uint8_t q;
+			if (!take(&in, &q, 1))
+				goto end;
+			struct axv_virtq_req r;
+			if (axv_virtq_pop(m, q & 3, &r) == 0) {
+				held.valid = true;
+				held.stale = false;
+				held.m = m;
+				held.r = r;
+				memcpy(held.seg, r.seg, r.nseg * sizeof(held.seg[0]));
+				held.r.seg = held.seg;
+			}
+			break;
+		}
+		case 8: { /* ... and uses it later: read, write or push */
+			uint8_t kind, len;
+			uint16_t off;
+			uint32_t written;
+			if (!take(&in, &kind, 1) || !take(&in, &off, 2) || !take(&in, &len, 1) ||
+			    !take(&in, &written, 4))
+				goto end;
+			use_held(kind, off, len, written);
+			break;
+		}
 		default:
 			break;
 		}
 		/* Invariants after every command. */
 		if (blk_irq != (blk.mmio.isr != 0) || con_irq != (con.mmio.isr != 0))
 			abort();
+		held_update();
 	}
 end:
 	if (getenv("FUZZ_VIRTIO_TRACE"))

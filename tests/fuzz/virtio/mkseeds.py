@@ -62,6 +62,32 @@ s += desc(C, 0x3000, 0, 0, 0xb000, 4, 2, 0) + desc(C, 0x3000, 1, 0, 0xb004, 4, 2
 s += kick(C, 0, 0) + kick(C, 0, 1)
 s += bytes([6, 6]) + b'abcdef'
 seeds['console-io'] = bytes([0]) + s
+# request lifetimes: a blk request popped and kept (command 7), then the device reset and
+# set up again (or the queue disabled and enabled) before it is pushed (command 8).
+def pop(dev, q):
+    return bytes([7 | dev]) + struct.pack('<B', q)
+
+
+def use(dev, kind, off, ln, written):
+    return bytes([8 | dev]) + struct.pack('<BHBI', kind, off, ln, written)
+
+
+s = setup(0, VERSION_1, 0, 8, 0x0000, 0x1000, 0x2000, ok=True)
+s += mem(0x8000, blk_hdr(0, 1))
+s += desc(0, 0, 0, 0, 0x8000, 16, 1, 1) + desc(0, 0, 1, 0, 0x9000, 512, 3, 2)
+s += desc(0, 0, 2, 0, 0x8100, 1, 2, 0)
+s += mem(0x1002, struct.pack('<H', 1)) + mem(0x1004, struct.pack('<H', 0))
+s += pop(0, 0) + use(0, 0, 0, 16, 0)
+s += setup(0, VERSION_1, 0, 8, 0x0000, 0x1000, 0x2000, ok=True)
+s += use(0, 1, 0, 4, 0) + use(0, 0, 0, 4, 0) + use(0, 2, 0, 0, 513)
+# the same with QueueReady 0 and 1, and a fresh request pushed for real
+s += mem(0x1002, struct.pack('<H', 2)) + mem(0x1006, struct.pack('<H', 0))
+s += pop(0, 0) + use(0, 1, 0, 1, 0) + use(0, 2, 0, 0, 1)
+s += mem(0x1002, struct.pack('<H', 3)) + mem(0x1008, struct.pack('<H', 0))
+s += pop(0, 0)
+s += bytes([0]) + struct.pack('<HBQ', 0x44, 2, 0) + bytes([0]) + struct.pack('<HBQ', 0x44, 2, 1)
+s += use(0, 1, 0, 4, 0) + use(0, 2, 0, 0, 1)
+seeds['blk-stale-requests'] = bytes([0]) + s
 # register sweep: reads and writes of every register at every width.
 s = b''
 for off in range(0, 0x200, 4):
