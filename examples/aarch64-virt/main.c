@@ -50,6 +50,7 @@ static struct spinlock as_lock;           /* the address space is shared by the 
 static struct axv_virtio_blk vblk;        /* virtio-blk over the disk QEMU's loader gave us */
 static struct axv_virtio_console vcon;    /* virtio-console to the host console */
 static struct vuart vuart;
+static struct vrtc vrtc;
 static struct testdev testdev;
 static struct dbgregs dbgregs;
 static _Atomic uint64_t exits[AXV_EXIT_REASON_COUNT];
@@ -283,10 +284,14 @@ static void build_vm(void)
 	check("map lazy region", axv_addrspace_map_alloc(&as, GUEST_LAZY_BASE, GUEST_LAZY_SIZE,
 							 AXV_MAP_READ | AXV_MAP_WRITE, false));
 
-	const size_t cap[AXV_BUS_SPACE_COUNT] = {6 + MAX_CPUS, 0, 4};
+	const size_t cap[AXV_BUS_SPACE_COUNT] = {8 + MAX_CPUS, 0, 4};
 	check("device bus", axv_bus_init(&bus, bus_slots, cap));
+	vuart_init(&vuart, GUEST_UART_INTID);
 	check("vuart", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_UART_BASE, 0x1000, &vuart_ops,
 					&vuart));
+	vrtc.intid = GUEST_RTC_INTID;
+	check("rtc", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_RTC_BASE, 0x1000, &vrtc_ops,
+				      &vrtc));
 	check("test device", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_TESTDEV_BASE, 0x1000,
 					      &testdev_ops, &testdev));
 	/* Every op0 = 2 register id (debug and OS lock registers). */
@@ -326,6 +331,8 @@ static void build_vm(void)
 	}
 	check("vgic", axv_vgic_init(&vgic, vp, qp, mpidr, nr_vcpus, GUEST_SPIS));
 	testdev.gic = &vgic;
+	vuart.gic = &vgic;
+	vrtc.gic = &vgic;
 	add_virtio_devices();
 	check("vgic gicd", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_GICD_BASE, AXV_VGIC_GICD_SIZE,
 					    &axv_vgic_gicd_ops, &vgic));
@@ -353,6 +360,12 @@ static void host_irqs(struct axv_vcpu *v)
 			int rc = axv_vcpu_inject(v, VTIMER_INTID);
 			if (rc != 0 && rc != AXV_EALREADY)
 				fatal("inject timer", rc);
+		} else if (intid == HOST_UART_INTID) {
+			vuart_host_rx(&vuart); /* the host line drops: drained, or masked */
+			axv_a64_gic_deactivate(intid);
+		} else if (intid == HOST_RTC_INTID) {
+			vrtc_host_irq(&vrtc); /* masked until the guest clears its alarm */
+			axv_a64_gic_deactivate(intid);
 		} else {
 			if (intid == AXV_A64_GIC_MAINT_INTID)
 				axv_a64_gic_maintenance(); /* the refill happens at re-entry */
@@ -575,6 +588,11 @@ void hyp_main(unsigned cpu)
 			;
 	}
 	build_vm();
+	/* The host's console input and RTC alarm interrupts come to this cpu. */
+	host_uart_rx_init();
+	vuart_host_rx(&vuart);
+	gic_spi_route(HOST_RTC_INTID, 0);
+	gic_spi_enable(HOST_RTC_INTID, true);
 	con_printf("aarch64-virt: guest RAM %lu MiB at 0x%lx, %u vcpu%s, stage-2 %s, %lu table "
 		   "frames\n",
 		   GUEST_RAM_SIZE >> 20, GUEST_RAM_BASE, nr_vcpus, nr_vcpus > 1 ? "s" : "",
