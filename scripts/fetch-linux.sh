@@ -6,15 +6,17 @@
 # It also keeps the virtio_mmio, virtio_blk and virtio_console modules of the same kernel
 # package, a deterministic test disk (disk.img, its sha256 in disk.sha256) and a second
 # initramfs (initrd-virtio.cpio) that reads the disk through virtio-blk and reports on
-# /dev/hvc0.
-# usage: fetch-linux.sh DIR      (leaves DIR/Image, DIR/initrd.cpio, DIR/initrd-virtio.cpio)
+# /dev/hvc0, and a third (initrd-shell.cpio) that starts an interactive shell on the console.
+# usage: fetch-linux.sh DIR      (leaves DIR/Image, DIR/initrd.cpio, DIR/initrd-virtio.cpio,
+#                                 DIR/initrd-shell.cpio)
 set -euo pipefail
 dir=$1
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$dir"
 cd "$dir"
 if [ -s Image ] && [ -s modules/virtio_blk.ko ] && [ -s initrd.cpio ] &&
-	[ initrd.cpio -nt "$here/mkinitramfs.py" ] && [ -s disk.img ]; then
+	[ initrd.cpio -nt "$here/mkinitramfs.py" ] && [ -s initrd-shell.cpio ] &&
+	[ -s disk.img ]; then
 	exit 0
 fi
 opts=(-o APT::Architecture=arm64 -o APT::Architectures=arm64
@@ -44,3 +46,4 @@ python3 "$here/mkdisk.py" disk.img 16 >disk.sha256
 python3 "$here/mkinitramfs.py" busybox initrd.cpio
 python3 "$here/mkinitramfs.py" busybox initrd-virtio.cpio --virtio "$(cat disk.sha256)" \
 	modules/virtio_mmio.ko modules/virtio_blk.ko modules/virtio_console.ko
+python3 "$here/mkinitramfs.py" busybox initrd-shell.cpio --shell

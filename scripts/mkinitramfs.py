@@ -6,6 +6,9 @@ usage: mkinitramfs.py BUSYBOX OUT                        marker, nproc, sleep 1,
        mkinitramfs.py BUSYBOX OUT --virtio SHA256 KO...  load the modules, check /dev/vda's
                                                          sha256, time a sequential read,
                                                          report on /dev/hvc0, poweroff
+       mkinitramfs.py BUSYBOX OUT --shell                an interactive busybox shell on the
+                                                         console (its controlling tty), for
+                                                         a test that types into it
 """
 import os
 import sys
@@ -49,6 +52,19 @@ poweroff -f
 """
 
 
+SHELL_INIT = r"""#!/bin/busybox sh
+/bin/busybox mkdir -p /proc /sys /dev /tmp
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "LIBAXV-SHELL-READY rtc=$(cat /sys/class/rtc/rtc0/name 2>/dev/null || echo none)"
+export PS1='libaxv-sh$ '
+# A session of its own with the console as its controlling tty (job control, line editing).
+exec setsid cttyhack sh
+"""
+
+
 def entry(out, ino, name, mode, data=b"", nlink=1, rdev=(0, 0)):
     name_b = name.encode() + b"\0"
     hdr = "070701" + "".join(
@@ -67,6 +83,8 @@ def main():
     if len(sys.argv) > 3 and sys.argv[3] == "--virtio":
         init = VIRTIO_INIT.replace("@SHA256@", sys.argv[4])
         modules = sys.argv[5:]
+    elif len(sys.argv) > 3 and sys.argv[3] == "--shell":
+        init = SHELL_INIT
     with open(busybox, "rb") as f:
         bb = f.read()
     out = bytearray()

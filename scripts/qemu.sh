@@ -11,9 +11,13 @@
 #   --print     print the command line (shell-quoted) instead of running it
 # machines:
 #   aarch64-hyp HYPERVISOR_ELF GUEST_IMAGE GUEST_DTB [--smp N] [--initrd F] [--disk F]
+#               [--append CMDLINE]
 #       The example hypervisor (examples/aarch64-virt) at EL2 on virt with GICv3
-#       virtualization; the guest image, its DTB, an initrd and a disk are put in host memory
-#       by QEMU's generic loader where examples/aarch64-virt/config.h expects them.
+#       virtualization; the guest image (an arm64 Image or a raw binary) and its size, its
+#       DTB, an initrd and a disk are put in host memory by QEMU's generic loader where
+#       examples/aarch64-virt/config.h expects them. CMDLINE goes to QEMU's -append, which
+#       puts it in the /chosen/bootargs of the DTB QEMU gives the hypervisor; the
+#       hypervisor makes it the guest's command line.
 #   aarch64-el1 IMAGE [--smp N] [--initrd F] [--append CMDLINE]
 #       The same virt machine without virtualization: a kernel directly at EL1 (the floor the
 #       benchmarks compare the hypervisor with).
@@ -79,10 +83,13 @@ aarch64-hyp)
 	for a in qemu-system-aarch64 -nodefaults -M virt,virtualization=on,gic-version=3; do add "$a"; done
 	virt_common
 	add -kernel; add "${pos[0]}"
+	# The guest image at 0x50000000 with its size in the word at 0x540ffff0 (a raw binary has
+	# no header that would say it), the DTB at 0x54000000, an initrd at 0x54100000 with its
+	# size in the word at 0x540ffff8, a disk image at 0x58000000 with its size at 0x57fffff8
+	# (examples/aarch64-virt/config.h).
 	add -device; add "loader,file=${pos[1]},addr=0x50000000,force-raw=on"
+	add -device; loader_size "${pos[1]}" 0x540ffff0
 	add -device; add "loader,file=${pos[2]},addr=0x54000000,force-raw=on"
-	# An initrd goes at 0x54100000 with its size in the word at 0x540ffff8, a disk image at
-	# 0x58000000 with its size at 0x57fffff8 (examples/aarch64-virt/config.h).
 	if [ -n "$initrd" ]; then
 		add -device; add "loader,file=$initrd,addr=0x54100000,force-raw=on"
 		add -device; loader_size "$initrd" 0x540ffff8
@@ -91,6 +98,7 @@ aarch64-hyp)
 		add -device; add "loader,file=$disk,addr=0x58000000,force-raw=on"
 		add -device; loader_size "$disk" 0x57fffff8
 	fi
+	if [ -n "$append" ]; then add -append; add "$append"; fi
 	;;
 aarch64-el1)
 	need 1

@@ -2,7 +2,8 @@
  * The example's memory map and guest configuration: the one place to change them.
  *
  * QEMU virt, -m 1G: host RAM 0x4000_0000 .. 0x8000_0000. QEMU puts its generated DTB at the
- * start of RAM for an ELF kernel; the hypervisor image is linked above it.
+ * start of RAM for an ELF kernel (with -append's string as /chosen/bootargs); the hypervisor
+ * image is linked above it. scripts/qemu.sh's aarch64-hyp machine loads everything else.
  */
 #ifndef EXAMPLE_CONFIG_H
 #define EXAMPLE_CONFIG_H
@@ -10,11 +11,14 @@
 /* Host physical layout. */
 #define HOST_RAM_BASE 0x40000000ull
 #define HOST_RAM_SIZE 0x40000000ull      /* 1 GiB: run QEMU with -m 1G */
+#define HOST_DTB_ADDR 0x40000000ull      /* QEMU's DTB: its /chosen/bootargs (-append) */
 #define HYP_BASE 0x40200000ull           /* link address of this image (link.ld) */
 #define FRAME_POOL_BASE 0x44000000ull    /* host frames for tables and lazy guest RAM */
 #define FRAME_POOL_SIZE 0x0c000000ull    /* 192 MiB */
 #define GUEST_IMAGE_ADDR 0x50000000ull   /* -device loader,file=IMAGE,addr=...,force-raw=on */
+#define GUEST_IMAGE_SIZE_ADDR 0x540ffff0ull /* loader data=<size>,data-len=4 (0: absent) */
 #define GUEST_DTB_ADDR 0x54000000ull     /* -device loader,file=DTB,addr=...,force-raw=on */
+#define GUEST_DTB_MAX 0x10000ull         /* the guest DTB is rebuilt in a buffer this big */
 #define GUEST_INITRD_ADDR 0x54100000ull  /* optional: -device loader,file=INITRD,... */
 #define GUEST_INITRD_SIZE_ADDR 0x540ffff8ull /* optional: loader data=<size>,data-len=4 */
 #define GUEST_DISK_ADDR 0x58000000ull    /* optional: -device loader,file=DISK,addr=... */
@@ -25,22 +29,29 @@
 /* Guest physical layout (the QEMU virt layout, so Linux and its DTB feel at home). */
 #define GUEST_RAM_BASE 0x40000000ull
 #define GUEST_RAM_SIZE 0x10000000ull     /* 256 MiB */
-#define GUEST_KERNEL_OFFSET 0x80000ull   /* text_offset when the image header has none */
+#define GUEST_KERNEL_OFFSET 0x80000ull   /* a raw image, or an Image with image_size 0 */
 #define GUEST_DTB_OFFSET 0x08000000ull   /* DTB at RAM base + 128 MiB */
 #define GUEST_INITRD_OFFSET 0x08200000ull
 #define GUEST_LAZY_BASE 0x80000000ull    /* a lazily backed region for the fault-in test */
 #define GUEST_LAZY_SIZE 0x00200000ull
-#define GUEST_UART_BASE 0x09000000ull    /* emulated PL011 */
+#define GUEST_UART_BASE 0x09000000ull    /* emulated PL011, SPI 1 */
+#define GUEST_UART_INTID 33
+#define GUEST_RTC_BASE 0x09010000ull     /* the host's PL031, passed through, SPI 2 */
+#define GUEST_RTC_INTID 34
+#define GUEST_BOOTARGS_MAX 2048          /* Linux arm64's COMMAND_LINE_SIZE */
 #define GUEST_VIRTIO_BLK_BASE 0x0a000000ull /* virtio-mmio block device, SPI 16 */
 #define GUEST_VIRTIO_BLK_INTID 48
 #define GUEST_VIRTIO_CON_BASE 0x0a000200ull /* virtio-mmio console, SPI 17 */
 #define GUEST_VIRTIO_CON_INTID 49
 #define GUEST_TESTDEV_BASE 0x0a100000ull /* MMIO test device (test guests only) */
 /* One vcpu per physical cpu: as many as QEMU's -smp gives, at most MAX_CPUS. */
-#define GUEST_SPIS 32                    /* INTIDs 32-63; the UART is SPI 1 (INTID 33) */
+#define GUEST_SPIS 32                    /* INTIDs 32-63 */
 
 /* Host devices. */
-#define HOST_UART_BASE 0x09000000ull
+#define HOST_UART_BASE 0x09000000ull     /* the console, SPI 1 */
+#define HOST_UART_INTID 33
+#define HOST_RTC_BASE 0x09010000ull      /* PL031, SPI 2 */
+#define HOST_RTC_INTID 34
 #define GUEST_GICD_BASE 0x08000000ull    /* the vGIC, where QEMU virt has its GIC */
 #define GUEST_GICR_BASE 0x080a0000ull
 #define GICD_BASE 0x08000000ull

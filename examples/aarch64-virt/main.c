@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "devices.h"
+#include "fdt.h"
 #include "platform.h"
 
 void hyp_main(unsigned cpu);
@@ -51,6 +52,7 @@ static struct spinlock as_lock;           /* the address space is shared by the 
 static struct axv_virtio_blk vblk;        /* virtio-blk over the disk QEMU's loader gave us */
 static struct axv_virtio_console vcon;    /* virtio-console to the host console */
 static struct vuart vuart;
+static struct vrtc vrtc;
 static struct testdev testdev;
 static struct dbgregs dbgregs;
 static _Atomic uint64_t exits[AXV_EXIT_REASON_COUNT];
@@ -92,78 +94,117 @@ static uint64_t le64(const void *p)
 	return v;
 }
 
-/* Linux arm64 Image header (Documentation/arch/arm64/booting.rst): text_offset at 8,
- * image_size at 16, magic "ARM\x64" at 56. */
+/* What QEMU's -kernel accepts for a Linux-style boot (hw/arm/boot.c), loaded the same way:
+ * an arm64 Image (Linux Documentation/arch/arm64/booting.rst: text_offset at 8, image_size
+ * at 16, magic "ARM\x64" at 56) goes text_offset bytes above the 2 MiB aligned RAM base;
+ * anything else is a raw binary, loaded at RAM base + 0x80000. The header's text_offset counts
+ * only with a nonzero image_size (before Linux 3.17 both were 0 and the offset was 0x80000).
+ * The size copied is the file's, from the word scripts/qemu.sh has QEMU's loader put at
+ * GUEST_IMAGE_SIZE_ADDR; an Image without that word is taken to be image_size long. */
 static axv_gpa_t load_image(void)
 {
 	const uint8_t *img = (const uint8_t *)(uintptr_t)GUEST_IMAGE_ADDR;
-	if (le64(img + 56) != 0x644d5241ull && (le64(img + 56) & 0xffffffffu) != 0x644d5241u)
-		fatal("guest image has no arm64 Image header", AXV_EINVAL);
-	uint64_t text_offset = le64(img + 8), size = le64(img + 16);
-	if (size == 0 || size > GUEST_DTB_OFFSET - text_offset)
+	uint64_t file = *(volatile uint32_t *)(uintptr_t)GUEST_IMAGE_SIZE_ADDR;
+	bool header = (file == 0 || file >= 64) && (le64(img + 56) & 0xffffffffu) == 0x644d5241u;
+	uint64_t offset = GUEST_KERNEL_OFFSET, need = file;
+	if (header) {
+		uint64_t text_offset = le64(img + 8), image_size = le64(img + 16);
+		if (image_size != 0)
+			offset = text_offset;
+		if (file == 0)
+			file = image_size;
+		if (file == 0)
+			fatal("arm64 Image with image_size 0 and no size word", AXV_EINVAL);
+		need = image_size > file ? image_size : file; /* the kernel's bss follows */
+	} else if (file == 0) {
+		fatal("guest image has no arm64 Image header, and no size word says how long the "
+		      "raw image is (scripts/qemu.sh aarch64-hyp gives it)",
+		      AXV_EINVAL);
+	}
+	if (file > GUEST_DTB_ADDR - GUEST_IMAGE_ADDR || offset >= GUEST_DTB_OFFSET ||
+	    need > GUEST_DTB_OFFSET - offset)
 		fatal("guest image size", AXV_ERANGE);
-	axv_gpa_t entry = GUEST_RAM_BASE + text_offset;
-	check("copy guest image", axv_addrspace_write(&as, entry, img, size));
-	con_printf("aarch64-virt: guest image %lu KiB at 0x%lx\n", size >> 10, entry);
+	axv_gpa_t entry = GUEST_RAM_BASE + offset;
+	check("copy guest image", axv_addrspace_write(&as, entry, img, file));
+	if (header)
+		con_printf("aarch64-virt: guest image: arm64 Image, text_offset 0x%lx, %lu KiB at "
+			   "0x%lx\n",
+			   offset, file >> 10, entry);
+	else
+		con_printf("aarch64-virt: guest image: raw binary (no arm64 Image header), %lu KiB "
+			   "at 0x%lx, where QEMU's -kernel puts one\n",
+			   file >> 10, entry);
 	return entry;
 }
 
-/* Overwrite a property's value in place (same length), e.g. the placeholder
- * linux,initrd-start / -end cells of the committed DTS (devicetree spec v0.4, 5.4). */
-static bool fdt_set_u64(uint8_t *fdt, const char *name, uint64_t v)
+/* The command line QEMU was given (-append): /chosen/bootargs of the DTB QEMU generated for
+ * this hypervisor, a NUL-terminated string. NULL if there is none. */
+static const char *host_bootargs(uint32_t *len)
 {
-	uint32_t off_struct = be32(fdt + 8), off_strings = be32(fdt + 12);
-	uint32_t size_struct = be32(fdt + 36);
-	uint8_t *p = fdt + off_struct, *end = p + size_struct;
-	while (p + 4 <= end) {
-		uint32_t tok = be32(p);
-		p += 4;
-		if (tok == 1) { /* FDT_BEGIN_NODE: name, NUL, padding */
-			while (p < end && *p)
-				p++;
-			p = fdt + ((p + 1 - fdt + 3) & ~3u);
-		} else if (tok == 3) { /* FDT_PROP: len, nameoff, value */
-			uint32_t len = be32(p), nameoff = be32(p + 4);
-			const char *pn = (const char *)fdt + off_strings + nameoff;
-			const char *q = name;
-			while (*q && *q == *pn)
-				q++, pn++;
-			if (*q == 0 && *pn == 0 && len == 8) {
-				for (int i = 0; i < 8; i++)
-					p[8 + i] = (uint8_t)(v >> (56 - 8 * i));
-				return true;
-			}
-			p = fdt + ((p + 8 + len - fdt + 3) & ~3u);
-		} else if (tok == 9) { /* FDT_END */
-			break;
-		}
-	}
-	return false;
+	const void *fdt = (const void *)(uintptr_t)HOST_DTB_ADDR;
+	uint32_t size;
+	if (fdt_check(fdt, HYP_BASE - HOST_DTB_ADDR, &size) != 0)
+		return NULL;
+	const char *args = fdt_get(fdt, "chosen", "bootargs", len);
+	if (!args || *len < 2 || args[*len - 1] != 0)
+		return NULL;
+	if (*len > GUEST_BOOTARGS_MAX)
+		fatal("the command line (-append) is too long", AXV_ERANGE);
+	return args;
 }
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+/* The guest's DTB is the one QEMU's loader put at GUEST_DTB_ADDR with its /chosen rebuilt
+ * (devicetree spec v0.4, 3.6 /chosen; Linux's booting.rst): linux,initrd-start/-end with an
+ * initrd and not at all without one (a guest may check start < end), and the command line
+ * given at run time as bootargs when there is one (else the DTB's own stays). */
+static uint8_t guest_dtb[GUEST_DTB_MAX] __attribute__((aligned(8)));
 
 static axv_gpa_t load_dtb_and_initrd(void)
 {
-	uint8_t *dtb = (uint8_t *)(uintptr_t)GUEST_DTB_ADDR;
-	if (be32(dtb) != 0xd00dfeedu) {
+	const uint8_t *dtb = (const uint8_t *)(uintptr_t)GUEST_DTB_ADDR;
+	if (be32(dtb) != FDT_MAGIC) {
 		con_puts("aarch64-virt: no guest DTB loaded; x0 = 0\n");
 		return 0;
 	}
-	uint32_t dtb_size = be32(dtb + 4);
+	uint32_t size;
+	check("guest DTB", fdt_check(dtb, GUEST_IMAGE_SIZE_ADDR - GUEST_DTB_ADDR, &size));
 	uint32_t initrd_size = *(volatile uint32_t *)(uintptr_t)GUEST_INITRD_SIZE_ADDR;
 	axv_gpa_t initrd = GUEST_RAM_BASE + GUEST_INITRD_OFFSET;
+	uint8_t start[8], end[8];
+	struct fdt_edit edits[3] = {
+		{"linux,initrd-start", NULL, 0},
+		{"linux,initrd-end", NULL, 0},
+	};
+	size_t n = 2;
 	if (initrd_size) {
 		if (initrd_size > GUEST_RAM_SIZE - GUEST_INITRD_OFFSET)
 			fatal("initrd size", AXV_ERANGE);
 		check("copy initrd", axv_addrspace_write(&as, initrd,
 							  (const void *)(uintptr_t)GUEST_INITRD_ADDR,
 							  initrd_size));
-		if (!fdt_set_u64(dtb, "linux,initrd-start", initrd) ||
-		    !fdt_set_u64(dtb, "linux,initrd-end", initrd + initrd_size))
-			fatal("the guest DTB has no linux,initrd placeholders", AXV_ENOENT);
+		put_be64(start, initrd);
+		put_be64(end, initrd + initrd_size);
+		edits[0] = (struct fdt_edit){"linux,initrd-start", start, 8};
+		edits[1] = (struct fdt_edit){"linux,initrd-end", end, 8};
 		con_printf("aarch64-virt: initrd %u KiB at 0x%lx\n", initrd_size >> 10, initrd);
 	}
+	uint32_t args_len = 0;
+	const char *args = host_bootargs(&args_len);
+	if (args) {
+		edits[n++] = (struct fdt_edit){"bootargs", args, args_len};
+		con_printf("aarch64-virt: guest command line (QEMU -append): %s\n", args);
+	}
+	uint32_t out;
+	check("guest DTB /chosen",
+	      fdt_copy_chosen(dtb, guest_dtb, sizeof(guest_dtb), edits, n, &out));
 	axv_gpa_t at = GUEST_RAM_BASE + GUEST_DTB_OFFSET;
-	check("copy DTB", axv_addrspace_write(&as, at, dtb, dtb_size));
+	check("copy DTB", axv_addrspace_write(&as, at, guest_dtb, out));
 	return at;
 }
 
@@ -245,10 +286,14 @@ static void build_vm(void)
 	check("map lazy region", axv_addrspace_map_alloc(&as, GUEST_LAZY_BASE, GUEST_LAZY_SIZE,
 							 AXV_MAP_READ | AXV_MAP_WRITE, false));
 
-	const size_t cap[AXV_BUS_SPACE_COUNT] = {6 + MAX_CPUS, 0, 4};
+	const size_t cap[AXV_BUS_SPACE_COUNT] = {8 + MAX_CPUS, 0, 4};
 	check("device bus", axv_bus_init(&bus, bus_slots, cap));
+	vuart_init(&vuart, GUEST_UART_INTID);
 	check("vuart", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_UART_BASE, 0x1000, &vuart_ops,
 					&vuart));
+	vrtc.intid = GUEST_RTC_INTID;
+	check("rtc", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_RTC_BASE, 0x1000, &vrtc_ops,
+				      &vrtc));
 	check("test device", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_TESTDEV_BASE, 0x1000,
 					      &testdev_ops, &testdev));
 	/* Every op0 = 2 register id (debug and OS lock registers). */
@@ -288,6 +333,8 @@ static void build_vm(void)
 	}
 	check("vgic", axv_vgic_init(&vgic, vp, qp, mpidr, nr_vcpus, GUEST_SPIS));
 	testdev.gic = &vgic;
+	vuart.gic = &vgic;
+	vrtc.gic = &vgic;
 	add_virtio_devices();
 	check("vgic gicd", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_GICD_BASE, AXV_VGIC_GICD_SIZE,
 					    &axv_vgic_gicd_ops, &vgic));
@@ -340,6 +387,12 @@ static void host_irqs(struct axv_vcpu *v)
 			int rc = axv_vcpu_inject(v, VTIMER_INTID);
 			if (rc != 0 && rc != AXV_EALREADY)
 				fatal("inject timer", rc);
+		} else if (intid == HOST_UART_INTID) {
+			vuart_host_rx(&vuart); /* the host line drops: drained, or masked */
+			axv_a64_gic_deactivate(intid);
+		} else if (intid == HOST_RTC_INTID) {
+			vrtc_host_irq(&vrtc); /* masked until the guest clears its alarm */
+			axv_a64_gic_deactivate(intid);
 		} else {
 			if (intid == AXV_A64_GIC_MAINT_INTID)
 				axv_a64_gic_maintenance(); /* the refill happens at re-entry */
@@ -577,6 +630,11 @@ void hyp_main(unsigned cpu)
 			;
 	}
 	build_vm();
+	/* The host's console input and RTC alarm interrupts come to this cpu. */
+	host_uart_rx_init();
+	vuart_host_rx(&vuart);
+	gic_spi_route(HOST_RTC_INTID, 0);
+	gic_spi_enable(HOST_RTC_INTID, true);
 	con_printf("aarch64-virt: guest RAM %lu MiB at 0x%lx, %u vcpu%s, stage-2 %s, %lu table "
 		   "frames\n",
 		   GUEST_RAM_SIZE >> 20, GUEST_RAM_BASE, nr_vcpus, nr_vcpus > 1 ? "s" : "",

@@ -43,6 +43,37 @@ static void con_putc_locked(char c)
 	mmio_write32(HOST_UART_BASE, (uint8_t)c);
 }
 
+/* Receiving (DDI 0183G): UARTFR.RXFE bit 4, UARTCR UARTEN bit 0 and RXE bit 9, UARTIMSC RXIM
+ * bit 4 and RTIM bit 6. The FIFO mode (UARTLCR_H.FEN) is left as the firmware set it:
+ * switching it may drop what was already received. Reading UARTDR is done only under the
+ * guest UART's lock (devices.c), writing it only under con_lock: they are different
+ * registers. */
+#define UART_DR 0x000
+#define UART_FR 0x018
+#define UART_CR 0x030
+#define UART_IMSC 0x038
+
+void host_uart_rx_init(void)
+{
+	mmio_write32(HOST_UART_BASE + UART_IMSC, 0);
+	mmio_write32(HOST_UART_BASE + UART_CR,
+		     (uint32_t)mmio_read32(HOST_UART_BASE + UART_CR) | 1u | (1u << 9));
+	gic_spi_route(HOST_UART_INTID, 0);
+	gic_spi_enable(HOST_UART_INTID, true);
+}
+
+int host_uart_getc(void)
+{
+	if (mmio_read32(HOST_UART_BASE + UART_FR) & (1u << 4))
+		return -1;
+	return (int)(mmio_read32(HOST_UART_BASE + UART_DR) & 0xff);
+}
+
+void host_uart_rx_irq(bool on)
+{
+	mmio_write32(HOST_UART_BASE + UART_IMSC, on ? (1u << 4) | (1u << 6) : 0);
+}
+
 /* ---- EL2 stage-1 identity map: 0-1 GiB device, 1-2 GiB normal memory (DDI 0487 D8.3) ----- */
 
 static uint64_t el2_l1[512] __attribute__((aligned(4096)));
@@ -70,6 +101,11 @@ void mmu_enable_el2(void)
 
 #define GICD_CTLR 0x0000
 #define GICD_CTLR_RWP (1u << 31)
+#define GICD_IGROUPR 0x0080
+#define GICD_ISENABLER 0x0100
+#define GICD_ICENABLER 0x0180
+#define GICD_IPRIORITYR 0x0400
+#define GICD_IROUTER 0x6000
 #define GICR_WAKER 0x0014
 #define GICR_SGI 0x10000
 #define GICR_IGROUPR0 0x0080
@@ -108,6 +144,26 @@ void gic_init_cpu(unsigned cpu)
 			 :
 			 : "r"(0xffull), "r"(2ull), "r"(1ull)
 			 : "memory");
+}
+
+/* IHI 0069 (the distributor's registers): GICD_IGROUPR<n> (1: Group 1), GICD_IPRIORITYR<n>
+ * (a byte each), GICD_IROUTER<n> (Aff0 in [7:0], Interrupt_Routing_Mode [31] = 0: to that
+ * cpu), GICD_ISENABLER<n> / GICD_ICENABLER<n> (write 1 to set / clear; a clear is complete
+ * once GICD_CTLR.RWP reads 0). */
+void gic_spi_route(uint32_t intid, unsigned cpu)
+{
+	uint64_t grp = GICD_BASE + GICD_IGROUPR + (intid / 32) * 4;
+	mmio_write32(grp, (uint32_t)mmio_read32(grp) | 1u << (intid % 32));
+	mmio_write8(GICD_BASE + GICD_IPRIORITYR + intid, 0xa0);
+	*(volatile uint64_t *)(uintptr_t)(GICD_BASE + GICD_IROUTER + 8 * intid) = cpu & 0xff;
+}
+
+void gic_spi_enable(uint32_t intid, bool on)
+{
+	uint64_t reg = (on ? GICD_ISENABLER : GICD_ICENABLER) + (intid / 32) * 4;
+	mmio_write32(GICD_BASE + reg, 1u << (intid % 32));
+	while (!on && (mmio_read32(GICD_BASE + GICD_CTLR) & GICD_CTLR_RWP))
+		;
 }
 
 void gic_send_sgi(unsigned target_cpu, unsigned sgi)

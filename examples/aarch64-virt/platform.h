@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <axv/hal.h>
@@ -24,6 +25,16 @@ int64_t platform_cpu_on(unsigned cpu);
 void gic_init_dist(void);
 void gic_init_cpu(unsigned cpu);
 void gic_send_sgi(unsigned target_cpu, unsigned sgi);
+/* A host SPI: Group 1, routed to physical cpu @cpu (set up once, by cpu 0), then enabled or
+ * disabled (from any cpu). */
+void gic_spi_route(uint32_t intid, unsigned cpu);
+void gic_spi_enable(uint32_t intid, bool on);
+
+/* The host console's receive side: the receiver on, its interrupt routed to cpu 0; the next
+ * byte received (or -1); its receive interrupts on or off (UARTIMSC). */
+void host_uart_rx_init(void);
+int host_uart_getc(void);
+void host_uart_rx_irq(bool on);
 
 /* PSCI calls to the machine's firmware (QEMU's built-in, by SMC). */
 int64_t psci_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);

@@ -1,10 +1,12 @@
 /* Test guest entry: a Linux arm64 Image header (Documentation/arch/arm64/booting.rst), so the
  * example hypervisor loads these guests exactly as it loads Linux. Entered at EL1h, MMU off,
- * x0 = DTB. */
+ * x0 = DTB. Built with -DRAW_IMAGE there is no header: a raw binary, which QEMU's -kernel
+ * (and the example hypervisor) load at RAM base + 0x80000, where guest.ld links it. */
 	.section .text.head, "ax"
 	.global	_head
 _head:
 	b	start			/* code0 */
+#ifndef RAW_IMAGE
 	.word	0			/* code1 */
 	.quad	0x80000			/* text_offset */
 	.quad	_end - _head		/* image_size */
@@ -12,6 +14,7 @@ _head:
 	.quad	0, 0, 0			/* res2-4 */
 	.ascii	"ARM\x64"		/* magic */
 	.word	0			/* res5 */
+#endif
 
 start:
 	mov	x19, x0			/* DTB */

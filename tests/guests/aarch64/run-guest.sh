@@ -4,16 +4,27 @@
 # line, no FAIL line, and "DONE <n> passed, 0 failed"; an optional marker must appear.
 # The machine is scripts/qemu.sh's aarch64-hyp (scripts/demo.sh boots the demo guest through
 # this same script).
-# usage: run-guest.sh HYPERVISOR GUEST_BIN GUEST_DTB [MARKER] [qemu.sh OPTIONS...]
+# With --input STRING, STRING is QEMU's stdin (the host console's input), else nothing is.
+# usage: run-guest.sh HYPERVISOR GUEST_BIN GUEST_DTB [MARKER] [--input STRING] [qemu.sh OPTIONS...]
 set -u
 hyp=$1 guest=$2 dtb=$3
 marker=${4:-}
 [ $# -ge 4 ] && shift 4 || shift $#
+input='' has_input=0
+if [ "${1:-}" = --input ]; then
+	input=$2 has_input=1
+	shift 2
+fi
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-timeout 100 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$guest" "$dtb" "$@" \
-	</dev/null >"$out" 2>&1
+if [ $has_input -eq 1 ]; then
+	printf '%s' "$input" | timeout 100 bash "$here/../../../scripts/qemu.sh" aarch64-hyp \
+		"$hyp" "$guest" "$dtb" "$@" >"$out" 2>&1
+else
+	timeout 100 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$guest" "$dtb" "$@" \
+		</dev/null >"$out" 2>&1
+fi
 status=$?
 tr -d '\r' <"$out"
 fail=0
