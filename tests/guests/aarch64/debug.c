@@ -211,7 +211,13 @@ void guest_main(uint64_t dtb)
 	__asm__ volatile("isb");
 	check("OSLAR_EL1 = 1 locks the OS Lock", SYSREG_READ(oslsr_el1) == 0xa);
 	SYSREG_WRITE(dbgbcr0_el1, BCR_EL1_ADDR);
+	SYSREG_WRITE(dbgwvr2_el1, 0x40001238ull);
 	__asm__ volatile("isb");
+	check("while locked, the debug registers read back what the guest wrote",
+	      SYSREG_READ(mdscr_el1) == (MDSCR_KDE | MDSCR_MDE) &&
+		      SYSREG_READ(dbgbcr0_el1) == BCR_EL1_ADDR &&
+		      SYSREG_READ(dbgbvr0_el1) == (uint64_t)(uintptr_t)bp_target &&
+		      SYSREG_READ(dbgwvr2_el1) == 0x40001238ull);
 	unsigned before = nbkpt, brks = nbrk;
 	r = bp_target(1);
 	check("while locked the breakpoint is not taken", nbkpt == before && r == 2);
@@ -226,6 +232,7 @@ void guest_main(uint64_t dtb)
 	__asm__ volatile("msr daifset, #8\n\tisb" ::: "memory");
 	SYSREG_WRITE(dbgbcr0_el1, 0);
 	SYSREG_WRITE(dbgwcr0_el1, 0);
+	SYSREG_WRITE(dbgwvr2_el1, 0);
 	SYSREG_WRITE(mdscr_el1, 0);
 	check("no other exception was taken", nother == 0);
 	on_sync = 0;
