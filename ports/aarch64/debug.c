@@ -88,9 +88,21 @@ static int locked_access(struct axv_a64_ctx *c, uint64_t id, bool read, unsigned
 	unsigned op2 = (unsigned)(id >> AXV_A64_SYS_OP2_SHIFT) & 7u;
 	uint64_t *reg;
 	if (op1 == 0 && crn == 0 && op2 >= 4) {
-		/* DBGBVR<n>_EL1 (op2 4), DBGBCR (5), DBGWVR (6), DBGWCR (7), n = CRm */
-		uint64_t *const bank[4] = {d->bvr, d->bcr, d->wvr, d->wcr};
-		reg = &bank[op2 - 4][crm];
+		/* DBGBVR<n>_EL1 (op2 4), DBGBCR (5), DBGWVR (6), DBGWCR (7), n = CRm < 16 */
+		switch (op2) {
+		case 4:
+			reg = &d->bvr[crm];
+			break;
+		case 5:
+			reg = &d->bcr[crm];
+			break;
+		case 6:
+			reg = &d->wvr[crm];
+			break;
+		default:
+			reg = &d->wcr[crm];
+			break;
+		}
 	} else if (id == AXV_A64_MDSCR_EL1) {
 		reg = &d->mdscr_el1;
 	} else if (id == AXV_A64_MDCCINT_EL1) {
