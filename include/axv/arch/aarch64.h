@@ -216,10 +216,10 @@ struct axv_a64_el1 {
  * changes this state sets axv_a64_ctx::el1_dirty to #AXV_A64_EL1_DIRTY_ALL.
  */
 struct axv_a64_debug {
-	uint64_t bvr[AXV_A64_MAX_DBG_PAIRS]; /**< DBGBVR<n>_EL1: breakpoint values */
-	uint64_t bcr[AXV_A64_MAX_DBG_PAIRS]; /**< DBGBCR<n>_EL1: breakpoint controls */
-	uint64_t wvr[AXV_A64_MAX_DBG_PAIRS]; /**< DBGWVR<n>_EL1: watchpoint values */
-	uint64_t wcr[AXV_A64_MAX_DBG_PAIRS]; /**< DBGWCR<n>_EL1: watchpoint controls */
+	uint64_t bvr[AXV_A64_MAX_DBG_PAIRS]; /**< DBGBVR\<n\>_EL1: breakpoint values */
+	uint64_t bcr[AXV_A64_MAX_DBG_PAIRS]; /**< DBGBCR\<n\>_EL1: breakpoint controls */
+	uint64_t wvr[AXV_A64_MAX_DBG_PAIRS]; /**< DBGWVR\<n\>_EL1: watchpoint values */
+	uint64_t wcr[AXV_A64_MAX_DBG_PAIRS]; /**< DBGWCR\<n\>_EL1: watchpoint controls */
 	uint64_t mdscr_el1;   /**< MDSCR_EL1: SS [0], KDE [13], MDE [15], ... */
 	uint64_t mdccint_el1; /**< MDCCINT_EL1: DCC interrupt enables */
 	uint32_t oslk;        /**< OSLSR_EL1.OSLK: 1 = OS Lock locked (its cold reset value) */
@@ -383,7 +383,7 @@ int axv_a64_advance_pc(struct axv_a64_ctx *c, unsigned len);
  *    becomes `live` (the next entry clears TDA) and the same instruction runs again, now on
  *    the hardware registers the context loaded; a second such trap within one live run is not
  *    the library's and is refused. While the guest is locked every access traps and is
- *    emulated on `dbg`: DBGBVR/DBGBCR/DBGWVR/DBGWCR<n>_EL1, MDSCR_EL1 and MDCCINT_EL1 read
+ *    emulated on `dbg`: DBGBVR/DBGBCR/DBGWVR/DBGWCR\<n\>_EL1, MDSCR_EL1 and MDCCINT_EL1 read
  *    back what was written (software saves and restores them under the OS Lock, D2.4); the
  *    DCC registers, OSECCR_EL1 and the claim tags read as zero and ignore writes; others
  *    (DBGAUTHSTATUS_EL1) are refused.
