@@ -1,6 +1,6 @@
 /* The guest's emulated devices: a PL011 UART (output to the host console, input from it),
- * the host's PL031 real-time clock passed through, the test device the test guests probe,
- * and the debug system registers (trapped by MDCR_EL2.TDA/TDOSA). */
+ * the host's PL031 real-time clock passed through, and the test device the test guests
+ * probe. */
 #include "devices.h"
 
 #include <axv/arch/aarch64.h>
@@ -313,36 +313,3 @@ static int testdev_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 }
 
 const struct axv_device_ops testdev_ops = {testdev_read, testdev_write};
-
-/* ---- debug system registers: op0 = 2 (DDI 0487 D17.3) ---------------------------------- */
-
-#define MDSCR_EL1 AXV_A64_SYSREG(2, 0, 0, 2, 2)
-#define OSLSR_EL1 AXV_A64_SYSREG(2, 0, 1, 1, 4)
-
-static int dbg_read(void *ctx, uint64_t id, uint8_t width, uint64_t *value)
-{
-	struct dbgregs *d = ctx;
-	(void)width;
-	d->traps++;
-	id += AXV_A64_SYSREG(2, 0, 0, 0, 0);
-	if (id == MDSCR_EL1)
-		*value = d->mdscr;
-	else if (id == OSLSR_EL1)
-		*value = 1u << 3; /* OSLM = 0b10: the OS lock is implemented, unlocked */
-	else
-		*value = 0; /* breakpoints, watchpoints, claim tags: none */
-	return 0;
-}
-
-static int dbg_write(void *ctx, uint64_t id, uint8_t width, uint64_t value)
-{
-	struct dbgregs *d = ctx;
-	(void)width;
-	d->traps++;
-	id += AXV_A64_SYSREG(2, 0, 0, 0, 0);
-	if (id == MDSCR_EL1)
-		d->mdscr = value;
-	return 0;
-}
-
-const struct axv_device_ops dbgregs_ops = {dbg_read, dbg_write};

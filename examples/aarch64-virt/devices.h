@@ -48,14 +48,8 @@ struct testdev {
 	uint32_t spi;
 };
 
-struct dbgregs {
-	uint64_t mdscr;
-	uint64_t traps;
-};
-
 extern const struct axv_device_ops vuart_ops;
 extern const struct axv_device_ops vrtc_ops;
 extern const struct axv_device_ops testdev_ops;
-extern const struct axv_device_ops dbgregs_ops;
 
 #endif

@@ -54,7 +54,6 @@ static struct axv_virtio_console vcon;    /* virtio-console to the host console 
 static struct vuart vuart;
 static struct vrtc vrtc;
 static struct testdev testdev;
-static struct dbgregs dbgregs;
 static _Atomic uint64_t exits[AXV_EXIT_REASON_COUNT];
 
 static _Noreturn void fatal(const char *what, int rc)
@@ -296,11 +295,8 @@ static void build_vm(void)
 				      &vrtc));
 	check("test device", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_TESTDEV_BASE, 0x1000,
 					      &testdev_ops, &testdev));
-	/* Every op0 = 2 register id (debug and OS lock registers). */
-	check("debug registers",
-	      axv_bus_register(&bus, AXV_BUS_SYSREG, AXV_A64_SYSREG(2, 0, 0, 0, 0),
-			       AXV_A64_SYSREG(3, 0, 0, 0, 0) - AXV_A64_SYSREG(2, 0, 0, 0, 0),
-			       &dbgregs_ops, &dbgregs));
+	/* No debug register device: the guest owns its debug registers and libaxv emulates the
+	 * OS Lock group (axv_a64_debug_trap()); anything left reaches run_vcpu's RAZ/WI. */
 
 	axv_gpa_t entry = load_image();
 	axv_gpa_t dtb = load_dtb_and_initrd();
@@ -419,8 +415,8 @@ static void hypercall(struct axv_vcpu *v, struct axv_exit *e)
 	case HC_WEIGHTED_SUM:
 		ret = a[0] + 2 * a[1] + 3 * a[2] + 4 * a[3] + 5 * a[4] + 6 * a[5];
 		break;
-	case HC_SYSREG_TRAPS:
-		ret = dbgregs.traps;
+	case HC_SYSREG_TRAPS: /* system register exits this embedder has handled */
+		ret = exits[AXV_EXIT_SYSREG_READ] + exits[AXV_EXIT_SYSREG_WRITE];
 		break;
 	case AXV_PSCI_AFFINITY_INFO_32:
 	case AXV_PSCI_AFFINITY_INFO_64:

@@ -34,6 +34,9 @@ void axv_a64_ctx_init(struct axv_a64_ctx *c, axv_gpa_t entry, uint64_t x0, uint6
 	/* CPACR_EL1.FPEN = 0b11: FP/SIMD not trapped at EL1 (Linux expects this). */
 	c->el1.cpacr_el1 = 3u << 20;
 	c->el1.vmpidr_el2 = (mpidr & AXV_A64_MPIDR_AFF_MASK) | (1ull << 31);
+	/* OSLSR_EL1.OSLK resets to 1 on a cold reset: debug exceptions other than BRK stay off
+	 * until the guest unlocks (DDI 0487 D2.4); breakpoints and watchpoints are disabled. */
+	c->dbg.oslk = 1;
 	c->el1_dirty = AXV_A64_EL1_DIRTY_ALL;
 }
 
@@ -104,7 +107,7 @@ static bool psci_implemented(uint64_t fid)
 static void psci_return(struct axv_a64_ctx *c, struct axv_exit *e, int64_t ret)
 {
 	c->x[0] = (uint64_t)ret;
-	c->pc += e->insn_len;
+	axv_a64_advance_pc(c, e->insn_len);
 	e->insn_len = 0;
 	e->reason = AXV_EXIT_NOTHING;
 }
@@ -134,7 +137,7 @@ static void psci(struct axv_a64_ctx *c, struct axv_exit *e)
 		 * the halt is already stepped over (nobody completes a halt): a trapped SMC
 		 * would otherwise suspend again on every wake-up. */
 		c->x[0] = AXV_PSCI_RET_SUCCESS;
-		c->pc += e->insn_len;
+		axv_a64_advance_pc(c, e->insn_len);
 		e->insn_len = 0;
 		e->reason = AXV_EXIT_HALT;
 		return;
@@ -292,7 +295,7 @@ static void decode_wfx(struct axv_a64_ctx *c, struct axv_exit *e, uint32_t iss)
 {
 	/* Whatever the kind, the guest resumes after the instruction once woken: step over it
 	 * now (a halt is never completed). */
-	c->pc += (c->esr & AXV_A64_ESR_IL) ? 4 : 2;
+	axv_a64_advance_pc(c, (c->esr & AXV_A64_ESR_IL) ? 4 : 2);
 	e->insn_len = 0;
 	switch (iss & WFX_TI_MASK) {
 	case WFX_TI_WFI:

@@ -12,6 +12,7 @@
 #include <axv/arch/aarch64.h>
 #include <axv/err.h>
 
+#include "debug_el2.h"
 #include "sysreg.h"
 
 /* Assembly (entry.S). */
@@ -39,9 +40,14 @@ _Static_assert(sizeof(struct axv_a64_trap_frame) == 288, "frame layout");
 #define CPTR_EL2_NO_TRAPS 0x33ffull
 /* CNTHCTL_EL2: EL1PCTEN (0), EL1PCEN (1): EL1 reads the physical counter and timer. */
 #define CNTHCTL_EL1_ACCESS 0x3ull
-/* MDCR_EL2: TDA (9) debug registers, TDOSA (10) OS lock registers trap to EL2; HPMN [4:0]. */
+/* MDCR_EL2 (DDI 0487, register description "MDCR_EL2"): HPMN [4:0]; TPMCR (5) and TPM (6)
+ * clear, PMU accesses are not trapped; TDE (8) clear, debug exceptions from EL1 and EL0 go to
+ * EL1 (D2.2); TDA (9) traps the breakpoint, watchpoint and other debug registers; TDOSA (10)
+ * OSLAR_EL1, OSLSR_EL1, OSDLR_EL1 and DBGPRCR_EL1; TDRA (11) MDRAR_EL1. */
+#define MDCR_HPMN_MASK 0x1full
 #define MDCR_TDA (1ull << 9)
 #define MDCR_TDOSA (1ull << 10)
+#define MDCR_TDRA (1ull << 11)
 /* ICC_SRE_EL2: SRE (0), DFB (1), DIB (2), Enable (3: EL1 may use ICC_SRE_EL1). */
 #define ICC_SRE_EL2_ALL 0xfull
 
@@ -72,8 +78,11 @@ int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap
 	cpu->hcr_cur = HCR_HOST;
 	cpu->vttbr_cur = rd_vttbr_el2();
 	cpu->cntvoff_cur = 0;
-	uint64_t hpmn = (rd_pmcr_el0() >> 11) & 0x1f;
-	wr_mdcr_el2(MDCR_TDA | MDCR_TDOSA | hpmn);
+	uint64_t hpmn = (rd_pmcr_el0() >> 11) & MDCR_HPMN_MASK; /* PMCR_EL0.N [15:11] */
+	cpu->mdcr_guest = MDCR_TDRA | MDCR_TDOSA | hpmn;
+	cpu->mdcr_cur = cpu->mdcr_guest | MDCR_TDA;
+	wr_mdcr_el2(cpu->mdcr_cur);
+	a64_debug_cpu_init(cpu);
 	wr_vtcr_el2(vtcr);
 	wr_icc_sre_el2(ICC_SRE_EL2_ALL);
 	isb();
@@ -155,12 +164,36 @@ static void el1_restore_exc(const struct axv_a64_el1 *r)
 	wr_spsr_el1(r->spsr_el1);
 }
 
+/* An exit the library finishes itself: a debug register access (axv_a64_debug_trap()). The
+ * guest locking takes back registers it had and turns debug off in MDSCR_EL1; unlocking loads
+ * what it wrote meanwhile; an emulated access while locked may change MDSCR_EL1 or
+ * MDCCINT_EL1; a hand-over only changes the next MDCR_EL2.TDA. */
+static bool debug_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
+{
+	struct axv_a64_debug *d = &c->dbg;
+	bool was_locked = axv_a64_debug_os_locked(d);
+	if (axv_a64_debug_trap(c) != 0)
+		return false;
+	bool locked = axv_a64_debug_os_locked(d);
+	if (locked && !was_locked && d->live) {
+		a64_debug_save(cpu, d);
+		d->live = 0;
+	}
+	if (!locked && was_locked)
+		a64_debug_load(cpu, d);
+	else if (locked)
+		a64_debug_load_ctl(d);
+	return true;
+}
+
 int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 {
 	if (!cpu || !c)
 		return AXV_EINVAL;
 	if (cpu->loaded != c || (c->el1_dirty & AXV_A64_EL1_DIRTY_ALL)) {
 		el1_restore(&c->el1);
+		c->dbg.live = 0;
+		a64_debug_load(cpu, &c->dbg);
 		cpu->loaded = c;
 	} else if (c->el1_dirty & AXV_A64_EL1_DIRTY_EXC) {
 		el1_restore_exc(&c->el1);
@@ -179,12 +212,27 @@ int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 		wr_cntvoff_el2(c->cntvoff);
 		cpu->cntvoff_cur = c->cntvoff;
 	}
-	isb();
 	axv_a64_fpsimd_restore(c);
 	cpu->cur = c;
-	c->trap = axv_a64_enter(c);
+	for (;;) {
+		/* The guest has its debug registers (TDA clear) once it touched them this run. */
+		uint64_t mdcr = cpu->mdcr_guest | (c->dbg.live ? 0 : MDCR_TDA);
+		if (cpu->mdcr_cur != mdcr) {
+			wr_mdcr_el2(mdcr);
+			cpu->mdcr_cur = mdcr;
+		}
+		isb();
+		c->trap = axv_a64_enter(c);
+		/* Library code in between uses no FP/SIMD register (-mgeneral-regs-only). */
+		if (!debug_exit(cpu, c))
+			break;
+	}
 	axv_a64_fpsimd_save(c);
 	el1_save(&c->el1); /* reads only: keeps the context current for decoding and injection */
+	if (c->dbg.live) {
+		a64_debug_save(cpu, &c->dbg);
+		c->dbg.live = 0;
+	}
 	return 0;
 }
 

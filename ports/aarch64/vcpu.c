@@ -9,6 +9,7 @@
 #include <axv/arch/aarch64.h>
 #include <axv/err.h>
 
+#include "debug_el2.h"
 #include "sysreg.h"
 
 
@@ -150,11 +151,11 @@ static int op_set_retval(void *ctx, uint64_t value)
 }
 
 /* The decoder sets insn_len exactly: 4 for a trapped instruction, 0 where ELR_EL2 already
- * points past it (HVC) or the access is retried. */
+ * points past it (HVC) or the access is retried. Completing an instruction also completes a
+ * software step of it (axv_a64_advance_pc()). */
 static int op_advance_pc(void *ctx, uint8_t insn_len)
 {
-	V(ctx)->ctx.pc += insn_len;
-	return 0;
+	return axv_a64_advance_pc(&V(ctx)->ctx, insn_len);
 }
 
 const struct axv_vcpu_ops axv_a64_vcpu_ops = {
@@ -184,6 +185,7 @@ static int pc_enable(void *ctx)
 static int pc_disable(void *ctx)
 {
 	struct axv_a64_cpu *cpu = ctx;
+	a64_debug_cpu_release(cpu); /* no guest breakpoint may fire in the host */
 	wr_ich_hcr_el2(0);
 	wr_hcr_el2(1ull << 31);
 	isb();

@@ -4,10 +4,13 @@
  * Checks: the return code (EINVAL only for a trap kind out of range); the exit's fields
  * against an independent computation (fault IPA from HPFAR/FAR, widths, registers, write
  * data, access kind, raw syndrome of unhandled exits); that decoding changes nothing in the
- * context but x0 and the pc, and those only as PSCI and WFx say; that every MMIO and
+ * context but x0, the pc and PSTATE.SS, and those only as PSCI and WFx say (an instruction
+ * stepped over completes a software step: SS cleared); that every MMIO and
  * system-register exit the decoder produces is accepted by axv_exit_complete() (so a guest
  * cannot make a decoded exit that the dispatcher refuses) and writes the right register;
- * and that abort injection either refuses and changes nothing or enters the right vector. */
+ * that the debug register trap handler either refuses and changes nothing or changes only
+ * Rt, the pc (retry or +4), PSTATE.SS and the debug state; and that abort injection either
+ * refuses and changes nothing or enters the right vector. */
 #include <string.h>
 
 #include <axv/arch/aarch64.h>
@@ -29,8 +32,7 @@ static int t_get(void *ctx, unsigned reg, uint64_t *v)
 
 static int t_adv(void *ctx, uint8_t len)
 {
-	((struct axv_a64_ctx *)ctx)->pc += len;
-	return 0;
+	return axv_a64_advance_pc(ctx, len);
 }
 
 static const uint32_t psci_fids[] = {
@@ -80,13 +82,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rc == (c0.trap > AXV_A64_TRAP_SERROR ? AXV_EINVAL : 0), "decode: %d", rc);
 	FUZZ_CHECK((unsigned)e.reason < AXV_EXIT_REASON_COUNT, "reason %d", e.reason);
 	FUZZ_CHECK(e.pc == c0.pc, "exit pc");
-	/* Only x0 and the pc may change. */
+	/* Only x0, the pc and PSTATE.SS may change; SS is cleared exactly when the pc moves. */
 	FUZZ_CHECK(memcmp(&c.x[1], &c0.x[1], sizeof(c.x) - sizeof(c.x[0])) == 0, "x1-x30 changed");
+	FUZZ_CHECK(c.pstate == (c.pc != c0.pc ? c0.pstate & ~AXV_A64_PSTATE_SS : c0.pstate),
+		   "PSTATE %#llx -> %#llx", (unsigned long long)c0.pstate,
+		   (unsigned long long)c.pstate);
 	{
 		struct axv_a64_ctx t;
 		memcpy(&t, &c, sizeof(t));
 		t.x[0] = c0.x[0];
 		t.pc = c0.pc;
+		t.pstate = c0.pstate;
 		FUZZ_CHECK(memcmp(&t, &c0, sizeof(t)) == 0, "decode changed more than x0 and pc");
 	}
 	uint32_t ec = (uint32_t)(c0.esr >> 26) & 0x3f;
@@ -204,6 +210,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			} else if (!read) {
 				FUZZ_CHECK(fuzz_dev.written == e.access.data, "stored value");
 			}
+		}
+	}
+
+	/* The debug register trap handler, on the same syndrome and registers. */
+	{
+		static struct axv_a64_ctx d, d0;
+		memcpy(&d, &c0, sizeof(d));
+		d.dbg.oslk = fin_u8(&in) & 1;
+		d.dbg.live = fin_u8(&in) & 1;
+		memcpy(&d0, &d, sizeof(d));
+		rc = axv_a64_debug_trap(&d);
+		if (rc != 0) {
+			FUZZ_CHECK(rc == AXV_ENOENT, "debug trap: %d", rc);
+			FUZZ_CHECK(memcmp(&d, &d0, sizeof(d)) == 0, "a refused debug trap changed it");
+		} else {
+			FUZZ_CHECK(sync && ec == AXV_A64_EC_SYS64 && ((iss >> 20) & 3) == 2,
+				   "debug trap handled EC %#x", ec);
+			unsigned rt = (iss >> AXV_A64_SYS_RT_SHIFT) & 31;
+			FUZZ_CHECK(d.pc == d0.pc || d.pc == d0.pc + 4, "debug trap pc");
+			FUZZ_CHECK(d.pstate == (d.pc != d0.pc ? d0.pstate & ~AXV_A64_PSTATE_SS
+							      : d0.pstate),
+				   "debug trap PSTATE");
+			struct axv_a64_ctx t;
+			memcpy(&t, &d, sizeof(t));
+			t.pc = d0.pc;
+			t.pstate = d0.pstate;
+			if (rt < 31)
+				t.x[rt] = d0.x[rt];
+			memcpy(&t.dbg, &d0.dbg, sizeof(t.dbg));
+			FUZZ_CHECK(memcmp(&t, &d0, sizeof(t)) == 0, "debug trap changed more");
+			FUZZ_CHECK(d.dbg.oslk <= 1 && d.dbg.osdlr <= 1 && d.dbg.dbgprcr <= 1 &&
+					   d.dbg.live <= 1,
+				   "debug lock state");
 		}
 	}
 

@@ -82,6 +82,12 @@ int axv_s2_vtcr_fields(const struct axv_pt_format *fmt, unsigned *t0sz, unsigned
 #define AXV_A64_EC_DABT_CUR 0x25u  /**< data abort from the same EL */
 #define AXV_A64_EC_SP_ALIGN 0x26u  /**< SP alignment fault */
 #define AXV_A64_EC_SERROR 0x2fu    /**< SError interrupt */
+#define AXV_A64_EC_BKPT_LOW 0x30u  /**< Breakpoint exception from a lower EL */
+#define AXV_A64_EC_BKPT_CUR 0x31u  /**< Breakpoint exception from the same EL */
+#define AXV_A64_EC_STEP_LOW 0x32u  /**< Software Step exception from a lower EL */
+#define AXV_A64_EC_STEP_CUR 0x33u  /**< Software Step exception from the same EL */
+#define AXV_A64_EC_WPT_LOW 0x34u   /**< Watchpoint exception from a lower EL (FAR: the address) */
+#define AXV_A64_EC_WPT_CUR 0x35u   /**< Watchpoint exception from the same EL */
 #define AXV_A64_EC_BRK64 0x3cu     /**< BRK instruction */
 /** @} */
 
@@ -192,6 +198,39 @@ struct axv_a64_el1 {
 	uint64_t vmpidr_el2;     /**< the MPIDR_EL1 value the guest reads */
 };
 
+/** Largest number of hardware breakpoints or watchpoints a context holds (ID_AA64DFR0_EL1.BRPs
+ *  and WRPs are 4-bit counts minus one; more than 16 needs FEAT_Debugv8p9 banking). */
+#define AXV_A64_MAX_DBG_PAIRS 16u
+
+/**
+ * @brief A guest's self-hosted debug state (DDI 0487 chapter D2, "AArch64 Self-hosted Debug";
+ *        section numbers here follow issue M).
+ *
+ * The guest owns its breakpoint and watchpoint registers: while it runs they are in the
+ * hardware, and debug exceptions from EL1 and EL0 are taken to the guest's own EL1 (MDCR_EL2.TDE
+ * = 0, D2.2 "Routing debug exceptions"). The EL2 runtime loads these values when the context
+ * comes onto a cpu and saves them back after every run in which the guest accessed the
+ * registers directly, so between runs this copy is current. The OS Lock group (OSLAR_EL1,
+ * OSLSR_EL1, OSDLR_EL1, DBGPRCR_EL1) stays trapped (MDCR_EL2.TDOSA) and is emulated, and so are
+ * all debug registers while the guest's OS Lock is locked: axv_a64_debug_trap(). Code that
+ * changes this state sets axv_a64_ctx::el1_dirty to #AXV_A64_EL1_DIRTY_ALL.
+ */
+struct axv_a64_debug {
+	uint64_t bvr[AXV_A64_MAX_DBG_PAIRS]; /**< DBGBVR\<n\>_EL1: breakpoint values */
+	uint64_t bcr[AXV_A64_MAX_DBG_PAIRS]; /**< DBGBCR\<n\>_EL1: breakpoint controls */
+	uint64_t wvr[AXV_A64_MAX_DBG_PAIRS]; /**< DBGWVR\<n\>_EL1: watchpoint values */
+	uint64_t wcr[AXV_A64_MAX_DBG_PAIRS]; /**< DBGWCR\<n\>_EL1: watchpoint controls */
+	uint64_t mdscr_el1;   /**< MDSCR_EL1: SS [0], KDE [13], MDE [15], ... */
+	uint64_t mdccint_el1; /**< MDCCINT_EL1: DCC interrupt enables */
+	uint32_t oslk;        /**< OSLSR_EL1.OSLK: 1 = OS Lock locked (its cold reset value) */
+	uint32_t osdlr;       /**< OSDLR_EL1: DLK [0], the OS Double Lock */
+	uint32_t dbgprcr;     /**< DBGPRCR_EL1: CORENPDRQ [0] */
+	/** The guest may have changed the registers in the hardware during the current run
+	 *  (MDCR_EL2.TDA was clear; never while locked); the run saves them and clears this
+	 *  (private). */
+	uint32_t live;
+};
+
 /**
  * @brief One aarch64 vcpu's full register context. Caller-owned; the world switch fills it.
  *
@@ -218,6 +257,8 @@ struct axv_a64_ctx {
 	/** `AXV_A64_EL1_DIRTY_*`: which of @ref el1 the next run must write to the cpu. Code
 	 *  that changes @ref el1 sets it (the port's functions do). */
 	uint32_t el1_dirty;
+	/** Debug registers and OS Lock; loaded with @ref el1 (#AXV_A64_EL1_DIRTY_ALL covers it). */
+	struct axv_a64_debug dbg;
 };
 
 /** axv_a64_ctx::el1_dirty: ESR_EL1, FAR_EL1, ELR_EL1 and SPSR_EL1 changed (an injected exception). */
@@ -227,6 +268,8 @@ struct axv_a64_ctx {
 
 /** PSTATE for a guest entered at EL1h with D, A, I and F masked (the Linux boot protocol). */
 #define AXV_A64_PSTATE_EL1H_MASKED 0x3c5u
+/** PSTATE.SS (SPSR_ELx bit 21): software step active-not-pending (DDI 0487 D2.11.3). */
+#define AXV_A64_PSTATE_SS (1ull << 21)
 
 /**
  * @brief Prepare a context to enter a guest at EL1h, MMU off, per the Linux arm64 boot protocol.
@@ -285,6 +328,108 @@ int axv_a64_decode_exit(struct axv_a64_ctx *c, struct axv_exit *e);
 int axv_a64_inject_dabt(struct axv_a64_ctx *c, uint64_t far, bool write);
 
 /**
+ * @brief Move the guest past an instruction the host completed on its behalf (an emulated
+ *        MMIO or system register access, a trapped WFI or SMC).
+ *
+ * Adds @p len to the pc and, when @p len is not 0, clears PSTATE.SS: for a guest that is
+ * single-stepping, the instruction was executed without an exception, so software step
+ * advances to the active-pending state and the guest takes its Software Step exception before
+ * the next instruction (DDI 0487 D2.11.5 "Behavior in the active-not-pending state"). A trap
+ * to EL2 itself records SPSR_EL2.SS = 1 for the not yet executed instruction (table D2-21);
+ * without this the guest would step over two instructions. @p len 0 (an HVC, whose exception
+ * already completed the step, or an access to retry) leaves PSTATE alone.
+ *
+ * @param c   the guest's context
+ * @param len bytes to advance: 4, 2, or 0
+ * @return 0, or #AXV_EINVAL for a NULL @p c
+ * @note Any context; plain C.
+ */
+int axv_a64_advance_pc(struct axv_a64_ctx *c, unsigned len);
+
+/** @name Debug system registers, as the EC 0x18 syndrome names them (op0 = 2; DDI 0487,
+ *  the debug register descriptions)
+ * @{ */
+#define AXV_A64_MDRAR_EL1 AXV_A64_SYSREG(2, 0, 1, 0, 0)   /**< debug ROM address (RO) */
+#define AXV_A64_OSLAR_EL1 AXV_A64_SYSREG(2, 0, 1, 0, 4)   /**< OS Lock access (WO): OSLK [0] */
+#define AXV_A64_OSLSR_EL1 AXV_A64_SYSREG(2, 0, 1, 1, 4)   /**< OS Lock status (RO) */
+#define AXV_A64_OSDLR_EL1 AXV_A64_SYSREG(2, 0, 1, 3, 4)   /**< OS Double Lock: DLK [0] */
+#define AXV_A64_DBGPRCR_EL1 AXV_A64_SYSREG(2, 0, 1, 4, 4) /**< power-down request: CORENPDRQ [0] */
+/** OSLSR_EL1 with the OS Lock unlocked: OSLM = 0b10 (bits 3 and 0), "OS Lock implemented". */
+#define AXV_A64_OSLSR_OSLM_IMPL 0x8u
+/** OSLSR_EL1.OSLK, bit 1: the OS Lock is locked. */
+#define AXV_A64_OSLSR_OSLK 0x2u
+#define AXV_A64_MDSCR_EL1 AXV_A64_SYSREG(2, 0, 0, 2, 2)   /**< monitor debug system control */
+#define AXV_A64_MDCCINT_EL1 AXV_A64_SYSREG(2, 0, 0, 2, 0) /**< DCC interrupt enable */
+/** MDSCR_EL1.SS, bit 0: software step enable (D2.3). */
+#define AXV_A64_MDSCR_SS (1ull << 0)
+/** MDSCR_EL1.KDE, bit 13: debug exceptions enabled at the debug target EL (D2.3.1). */
+#define AXV_A64_MDSCR_KDE (1ull << 13)
+/** MDSCR_EL1.MDE, bit 15: breakpoint and watchpoint exceptions enabled (D2.3). */
+#define AXV_A64_MDSCR_MDE (1ull << 15)
+/** @} */
+
+/**
+ * @brief Handle a guest's trapped access to a debug system register (EC 0x18, op0 = 2).
+ *
+ * axv_a64_run() calls this for every EC 0x18 exit and re-enters the guest when it returns 0,
+ * so an embedder never sees these accesses:
+ *  - OSLAR_EL1 writes set the OS Lock to bit 0 of the value; OSLSR_EL1 reads return
+ *    #AXV_A64_OSLSR_OSLM_IMPL with OSLK; OSDLR_EL1 and DBGPRCR_EL1 read back bit 0 as written
+ *    (the other bits are RES0); MDRAR_EL1 reads 0 (ROM table address not valid). The
+ *    instruction is then stepped over with axv_a64_advance_pc().
+ *  - Any other debug register (breakpoints, watchpoints, MDSCR_EL1, the DCC, claim tags, ...)
+ *    was trapped by MDCR_EL2.TDA. While the guest is unlocked (axv_a64_debug_os_locked()
+ *    false) that is only because it had not touched them yet in this run: the context
+ *    becomes `live` (the next entry clears TDA) and the same instruction runs again, now on
+ *    the hardware registers the context loaded; a second such trap within one live run is not
+ *    the library's and is refused. While the guest is locked every access traps and is
+ *    emulated on `dbg`: DBGBVR/DBGBCR/DBGWVR/DBGWCR\<n\>_EL1, MDSCR_EL1 and MDCCINT_EL1 read
+ *    back what was written (software saves and restores them under the OS Lock, D2.4); the
+ *    DCC registers, OSECCR_EL1 and the claim tags read as zero and ignore writes; others
+ *    (DBGAUTHSTATUS_EL1) are refused.
+ *
+ * @param c a context after an exit (its `trap`, `esr`, `pc`, `x`)
+ * @return 0 when handled (registers, pc and `dbg` updated as described); #AXV_ENOENT when the
+ *         exit is not such an access, is one the architecture does not define (an MRS of
+ *         OSLAR_EL1, an MSR of OSLSR_EL1 or MDRAR_EL1) or one refused above: @p c is
+ *         unchanged and the exit is decoded as a system register access for the embedder;
+ *         #AXV_EINVAL for a NULL @p c
+ * @note Any context; plain C; the syndrome and registers are treated as hostile input.
+ */
+int axv_a64_debug_trap(struct axv_a64_ctx *c);
+
+/**
+ * @brief Whether debug exceptions other than BRK are disabled for the guest by its OS Lock
+ *        or OS Double Lock (DDI 0487 D2.4, "The effect of powerdown on debug exceptions").
+ *
+ * True when OSLSR_EL1.OSLK is 1 or DoubleLockStatus() is true, that is OSDLR_EL1.DLK is 1 and
+ * DBGPRCR_EL1.CORENPDRQ is 0 (pseudocode J1.3.1, DoubleLockStatus()). Both locks disable the
+ * same debug exceptions and keep an exception return from setting PSTATE.SS (table D2-18).
+ * The guest's locks are not the hardware's (which the host keeps unlocked): their effect is
+ * emulated through the MDSCR_EL1 value the cpu holds, axv_a64_debug_hw_mdscr().
+ *
+ * @param d the guest's debug state
+ * @return true when locked; false for a NULL @p d
+ * @note Any context; pure function.
+ */
+bool axv_a64_debug_os_locked(const struct axv_a64_debug *d);
+
+/**
+ * @brief The MDSCR_EL1 value the cpu holds while the guest runs.
+ *
+ * The guest's MDSCR_EL1, except that while its OS Lock or OS Double Lock is locked KDE, MDE
+ * and SS are clear: that disables breakpoint, watchpoint and software step exceptions from
+ * EL1 and EL0 and keeps PSTATE.SS at 0, which is what the locks do (D2.3, D2.4, table
+ * D2-18); BRK is unaffected either way. The guest cannot read this value: while it is locked
+ * MDSCR_EL1 accesses trap (axv_a64_debug_trap()) and read back its own.
+ *
+ * @param d the guest's debug state
+ * @return the value; 0 for a NULL @p d
+ * @note Any context; pure function.
+ */
+uint64_t axv_a64_debug_hw_mdscr(const struct axv_a64_debug *d);
+
+/**
  * @brief Set a guest general register by number, as `struct axv_exit_access::reg` names it.
  * @param c   the guest's context
  * @param reg 0 to 30 for x0 to x30; #AXV_REG_NONE (xzr) is accepted and ignored
@@ -337,6 +482,10 @@ struct axv_a64_cpu {
 	uint64_t hcr_cur;                 /**< HCR_EL2 as programmed (private) */
 	uint64_t vttbr_cur;               /**< VTTBR_EL2 as programmed (private) */
 	uint64_t cntvoff_cur;             /**< CNTVOFF_EL2 as programmed (private) */
+	uint32_t nr_brps;                 /**< hardware breakpoints (ID_AA64DFR0_EL1.BRPs + 1) */
+	uint32_t nr_wrps;                 /**< hardware watchpoints (ID_AA64DFR0_EL1.WRPs + 1) */
+	uint64_t mdcr_guest;              /**< MDCR_EL2 for a guest, TDA aside (private) */
+	uint64_t mdcr_cur;                /**< MDCR_EL2 as programmed (private) */
 };
 
 /** HCR_EL2 for a guest: VM, SWIO, FMO, IMO, AMO, FB, BSU=IS, TWI, TSC, RW (DDI 0487 D17.2.48). */
@@ -347,8 +496,18 @@ struct axv_a64_cpu {
 /**
  * @brief Enable this cpu for guests (EL2 only): VBAR_EL2, TPIDR_EL2, HCR_EL2 (host value),
  *        CPTR_EL2 (no FP/SIMD trap), CNTHCTL_EL2 (EL1 physical timer/counter access),
- *        MDCR_EL2 (debug register and OS-lock accesses trap), VTCR_EL2, ICC_SRE_EL2 (system
- *        register GIC interface, EL1 may use it) and ICH_HCR_EL2.En.
+ *        MDCR_EL2, VTCR_EL2, ICC_SRE_EL2 (system register GIC interface, EL1 may use it) and
+ *        ICH_HCR_EL2.En.
+ *
+ * MDCR_EL2 (DDI 0487, register description "MDCR_EL2"): HPMN = PMCR_EL0.N (every event
+ * counter is the guest's; TPM and TPMCR clear, PMU accesses not trapped); TDE clear, so
+ * debug exceptions from EL1 and EL0 go to the guest's EL1 (D2.2); TDOSA and TDRA set, so the
+ * OS Lock registers and MDRAR_EL1 trap and are emulated (axv_a64_debug_trap()); TDA set
+ * while the guest has not touched its breakpoint and watchpoint registers in the current run
+ * or is OS-locked, clear once it has (see axv_a64_run()). The cpu's own OS Lock and OS Double
+ * Lock are unlocked (OSLAR_EL1 and OSDLR_EL1 written with 0: the OS Lock resets locked), as
+ * the guest's locks are emulated. It also reads the number of breakpoints and watchpoints
+ * from ID_AA64DFR0_EL1 (BRPs [15:12], WRPs [23:20]).
  * @param cpu       per-cpu storage; must stay valid while the cpu runs guests
  * @param vtcr      the VTCR_EL2 value matching the stage-2 format in use
  * @param host_trap handler of exceptions taken at EL2 (required)
@@ -362,10 +521,21 @@ int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap
 /**
  * @brief Run a guest context on this cpu until it exits (EL2 only).
  *
- * Makes the cpu hold the context's EL1 system registers, CNTVOFF_EL2, VTTBR_EL2, HCR_EL2 and
- * VMPIDR_EL2, loads its FP/SIMD state, enters the guest, and on exit saves the FP/SIMD and
- * EL1 registers back and records the trap kind and syndrome in the context. Decode the exit
- * with axv_a64_decode_exit().
+ * Makes the cpu hold the context's EL1 system registers, debug registers (`dbg`, MDSCR_EL1 as
+ * axv_a64_debug_hw_mdscr() says), CNTVOFF_EL2, VTTBR_EL2, HCR_EL2 and VMPIDR_EL2,
+ * loads its FP/SIMD state, enters the guest, and on exit saves the FP/SIMD and EL1 registers
+ * back and records the trap kind and syndrome in the context. Decode the exit with
+ * axv_a64_decode_exit().
+ *
+ * Debug register accesses the library handles never leave this function: an access trapped
+ * by MDCR_EL2.TDOSA or TDRA is emulated, one trapped by TDA hands the registers to the guest
+ * for the rest of the run or, while the guest is OS-locked, is emulated
+ * (axv_a64_debug_trap()); the guest is re-entered at once. When the guest locks, registers it
+ * had are read back first; when it unlocks, `dbg` is loaded. After a run in which the guest
+ * had its debug registers, they are read back into `dbg`, and the next run traps the first
+ * access again. The host never uses the debug hardware itself (with TDE clear, breakpoints,
+ * watchpoints and software step are disabled at EL2, D2.3.1), so a context's registers stay
+ * loaded between its runs and are switched only when another context runs on the cpu.
  *
  * Registers are written only when they differ from what the cpu holds: the EL1 set when
  * another context ran here last or `el1_dirty` says so, the EL2 controls when their values

@@ -15,7 +15,7 @@
 
 /* Hypercalls the example hypervisor implements (examples/aarch64-virt/main.c). */
 #define HC_WEIGHTED_SUM 0x1000 /* returns a1 + 2 a2 + ... + 6 a6 */
-#define HC_SYSREG_TRAPS 0x1001 /* returns the number of trapped sysreg accesses so far */
+#define HC_SYSREG_TRAPS 0x1001 /* returns the number of system register exits handled so far */
 
 struct frame {
 	uint64_t x[19];
