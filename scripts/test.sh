@@ -22,7 +22,7 @@ step() { # step NAME COMMAND...
 		echo "!! step failed: $name"
 		failed+=("$name")
 	fi
-	timing+=("$(($(date +%s) - t0))	$([ $rc -eq 0 ] && echo ok || echo FAIL)	$1")
+	timing+=("$(($(date +%s) - t0))	$([ $rc -eq 0 ] && echo ok || echo FAIL)	$*")
 }
 
 run_tests() { # run_tests BUILDDIR [meson test args]
