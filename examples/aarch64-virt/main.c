@@ -369,10 +369,12 @@ static int64_t cpu_on(const struct axv_exit *e)
 	return AXV_PSCI_RET_SUCCESS;
 }
 
-/* Nobody backs this address: give the guest a synchronous external abort. */
-static void abort_guest(struct axv_a64_vcpu *p, bool write)
+/* Nobody backs this address: give the guest the synchronous external abort the hardware
+ * would, an instruction abort for a fetch and a data abort otherwise. */
+static void abort_guest(struct axv_a64_vcpu *p, bool fetch, bool write)
 {
-	check("inject abort", axv_a64_inject_dabt(&p->ctx, p->ctx.far, write));
+	check("inject abort", fetch ? axv_a64_inject_iabt(&p->ctx, p->ctx.far)
+				    : axv_a64_inject_dabt(&p->ctx, p->ctx.far, write));
 }
 
 static int fault_in(axv_gpa_t gpa, axv_map_flags_t access)
@@ -437,7 +439,7 @@ static void run_vcpu(unsigned i)
 				break;
 			rc = axv_vcpu_complete(v, &bus, &e);
 			if (rc == AXV_ENXIO || rc == AXV_EACCES)
-				abort_guest(p, write);
+				abort_guest(p, false, write);
 			else
 				check("mmio", rc);
 			break;
@@ -463,7 +465,8 @@ static void run_vcpu(unsigned i)
 		case AXV_EXIT_NESTED_PAGE_FAULT:
 			rc = fault_in(e.npf.addr, e.npf.access);
 			if (rc == AXV_ENOENT || rc == AXV_EACCES)
-				abort_guest(p, e.npf.access == AXV_MAP_WRITE);
+				abort_guest(p, (e.npf.flags & AXV_NPF_FETCH) != 0,
+					    e.npf.access == AXV_MAP_WRITE);
 			else
 				check("nested page fault", rc);
 			break;

@@ -250,7 +250,9 @@ void axv_a64_ctx_init(struct axv_a64_ctx *c, axv_gpa_t entry, uint64_t x0, uint6
  * `nr` = the function id (the embedder knows the vcpu states). Other HVCs and SMCs are
  * hypercalls. Data aborts with a valid syndrome become MMIO exits (the embedder first offers
  * the address to its address space's fault handler, for lazily backed RAM); data aborts
- * without one, and instruction aborts, become nested page faults; WFI becomes
+ * without one, and instruction aborts, become nested page faults (instruction aborts with
+ * #AXV_NPF_FETCH, so an embedder that finds nothing there injects the right abort:
+ * axv_a64_inject_iabt() or axv_a64_inject_dabt()); WFI becomes
  * #AXV_EXIT_HALT and WFE #AXV_EXIT_NOTHING (a yield: an event is not an interrupt, and a
  * vcpu blocked on WFE until an interrupt could hang a spinlock), both with the pc already
  * past the instruction; anything else becomes
@@ -269,20 +271,47 @@ void axv_a64_ctx_init(struct axv_a64_ctx *c, axv_gpa_t entry, uint64_t x0, uint6
 int axv_a64_decode_exit(struct axv_a64_ctx *c, struct axv_exit *e);
 
 /**
- * @brief Inject a synchronous external data abort into the guest at EL1.
+ * @brief Inject a synchronous external data abort into the guest at EL1, as the hardware
+ *        takes one (DDI 0487 D1.10.1 "Exception entry").
  *
- * Emulates the exception entry: ESR_EL1 (EC 0x25 from EL1, 0x24 from EL0; DFSC 0x10; WnR as
- * given), FAR_EL1, ELR_EL1 and SPSR_EL1 from the guest's pc and PSTATE, then PSTATE = EL1h
- * with DAIF masked and pc = VBAR_EL1 + the vector offset for the guest's EL and stack.
- * Used when a guest touches an address nothing backs.
+ * For a data access to an address nothing backs (an MMIO exit no device claims, a nested
+ * page fault outside every area) that was not an instruction fetch (#AXV_NPF_FETCH clear).
+ * The guest's pc must be the faulting instruction (as the exit leaves it). Sets:
+ * - ESR_EL1: EC 0x25 from EL1, 0x24 from EL0; IL = 1; ISS = WnR (@p write) | DFSC 0b010000
+ *   (synchronous external abort, not on a table walk); ISV, FnV, EA, CM, S1PTW = 0
+ *   (D17.2.40, "ISS encoding for an exception from a Data Abort");
+ * - FAR_EL1 = @p far; ELR_EL1 = the pc; SPSR_EL1 = PSTATE;
+ * - PSTATE: EL1h, D, A, I, F set; NZCV, DIT kept; PAN kept, set if SCTLR_EL1.SPAN = 0;
+ *   SSBS = SCTLR_EL1.DSSBS; everything else (UAO, SS, IL, BTYPE, TCO, ALLINT) 0;
+ * - pc = VBAR_EL1 + 0x000 (EL1t), 0x200 (EL1h), 0x400 (EL0, AArch64), 0x600 (EL0, AArch32)
+ *   (D1.10.2 "Exception vectors").
  *
- * @param c     the guest's context
- * @param far   the faulting virtual address (FAR_EL2 of the exit)
- * @param write the access was a write
- * @return 0; #AXV_EINVAL if the guest is not in AArch64 EL0 or EL1 (nothing is changed)
+ * @param c     the guest's context, after the exit
+ * @param far   the faulting virtual address (FAR_EL2 of the exit: `c->far`)
+ * @param write the access was a write (a nested page fault with #AXV_MAP_WRITE, an MMIO write)
+ * @return 0; #AXV_EINVAL for a NULL @p c or a PSTATE that is not AArch64 EL0/EL1 or AArch32
+ *         User mode (nothing is changed)
  * @note Any context; plain C.
  */
 int axv_a64_inject_dabt(struct axv_a64_ctx *c, uint64_t far, bool write);
+
+/**
+ * @brief Inject a synchronous external instruction abort into the guest at EL1, as the
+ *        hardware takes one (DDI 0487 D1.10.1).
+ *
+ * For an instruction fetch from an address nothing backs (a nested page fault with
+ * #AXV_NPF_FETCH). As axv_a64_inject_dabt(), but ESR_EL1 has EC 0x21 from EL1, 0x20 from EL0,
+ * IL = 1 and ISS = IFSC 0b010000 (D17.2.40, "ISS encoding for an exception from an
+ * Instruction Abort"); ELR_EL1 and FAR_EL1 both name the instruction that could not be
+ * fetched.
+ *
+ * @param c   the guest's context, after the exit (its pc is the address fetched)
+ * @param far the faulting virtual address (`c->far`)
+ * @return 0; #AXV_EINVAL for a NULL @p c or a PSTATE that is not AArch64 EL0/EL1 or AArch32
+ *         User mode (nothing is changed)
+ * @note Any context; plain C.
+ */
+int axv_a64_inject_iabt(struct axv_a64_ctx *c, uint64_t far);
 
 /**
  * @brief Set a guest general register by number, as `struct axv_exit_access::reg` names it.
