@@ -71,7 +71,17 @@ static void unhandled(const struct axv_a64_ctx *c, struct axv_exit *e)
 	e->unhandled.info = c->far;
 }
 
-/* ---- PSCI (DEN 0022 5.1) ---------------------------------------------------------------- */
+/* ---- PSCI (DEN 0022D.b chapter 5) ---------------------------------------------------------
+ *
+ * What needs nobody else is answered here, in place: VERSION (5.3), FEATURES (5.16),
+ * MIGRATE_INFO_TYPE (5.9), ids in the PSCI range that name no implemented function
+ * (NOT_SUPPORTED), and arguments the specification says are invalid whatever the machine:
+ * a CPU_SUSPEND power_state with reserved bits set (5.4.1, original format), a CPU_ON
+ * target_cpu or AFFINITY_INFO target_affinity with bits outside the MPIDR affinity fields
+ * set (5.6.1, 5.7.1: "must be zero"), an AFFINITY_INFO lowest_affinity_level above 3 (the
+ * MPIDR has four levels). What depends on the guest's vcpus and memory (which targets exist,
+ * their states, whether an entry point is RAM) is the embedder's: see struct axv_a64_psci.
+ */
 
 static bool psci_id(uint64_t fid)
 {
@@ -130,9 +140,18 @@ static void psci(struct axv_a64_ctx *c, struct axv_exit *e)
 		return;
 	case AXV_PSCI_CPU_SUSPEND_32:
 	case AXV_PSCI_CPU_SUSPEND_64:
-		/* Every power state is treated as standby: return SUCCESS once woken. Like WFI,
-		 * the halt is already stepped over (nobody completes a halt): a trapped SMC
-		 * would otherwise suspend again on every wake-up. */
+		/* power_state is a 32-bit parameter in both forms (5.4.1); in the original
+		 * format (FEATURES says so) bits [31:26] and [23:17] are reserved: a value with
+		 * any of them set is not a power state (INVALID_PARAMETERS, 5.4.2). */
+		if (a1 & AXV_PSCI_POWER_STATE_RESERVED) {
+			psci_return(c, e, AXV_PSCI_RET_INVALID_PARAMETERS);
+			return;
+		}
+		/* Every valid power state is treated as standby, powerdown ones too: the call
+		 * returns SUCCESS once woken, which 5.4.2 allows a powerdown request (as when a
+		 * wake-up event is pending). Like WFI, the halt is already stepped over (nobody
+		 * completes a halt): a trapped SMC would otherwise suspend again on every
+		 * wake-up. */
 		c->x[0] = AXV_PSCI_RET_SUCCESS;
 		c->pc += e->insn_len;
 		e->insn_len = 0;
@@ -140,8 +159,13 @@ static void psci(struct axv_a64_ctx *c, struct axv_exit *e)
 		return;
 	case AXV_PSCI_CPU_ON_32:
 	case AXV_PSCI_CPU_ON_64:
+		/* target_cpu: the MPIDR affinity fields, every other bit zero (5.6.1). */
+		if (a1 & ~AXV_A64_MPIDR_AFF_MASK) {
+			psci_return(c, e, AXV_PSCI_RET_INVALID_PARAMETERS);
+			return;
+		}
 		e->reason = AXV_EXIT_CPU_UP;
-		e->cpu_up.target = a1 & AXV_A64_MPIDR_AFF_MASK;
+		e->cpu_up.target = a1;
 		e->cpu_up.entry = a2;
 		e->cpu_up.arg = a3;
 		return;
@@ -157,6 +181,12 @@ static void psci(struct axv_a64_ctx *c, struct axv_exit *e)
 		return;
 	case AXV_PSCI_AFFINITY_INFO_32:
 	case AXV_PSCI_AFFINITY_INFO_64:
+		/* target_affinity as target_cpu; lowest_affinity_level names an MPIDR affinity
+		 * level, 0 to 3 (5.7.1). Which nodes exist is the embedder's to say. */
+		if ((a1 & ~AXV_A64_MPIDR_AFF_MASK) || a2 > 3) {
+			psci_return(c, e, AXV_PSCI_RET_INVALID_PARAMETERS);
+			return;
+		}
 		e->reason = AXV_EXIT_HYPERCALL;
 		e->hypercall.nr = fid;
 		e->hypercall.args[0] = a1;

@@ -3,7 +3,8 @@
  *
  * Checks: the return code (EINVAL only for a trap kind out of range); the exit's fields
  * against an independent computation (fault IPA from HPFAR/FAR, widths, registers, write
- * data, access kind, raw syndrome of unhandled exits); that decoding changes nothing in the
+ * data, access kind, raw syndrome of unhandled exits; PSCI arguments DEN 0022 makes invalid
+ * answered in place); that decoding changes nothing in the
  * context but x0 and the pc, and those only as PSCI and WFx say; that every MMIO and
  * system-register exit the decoder produces is accepted by axv_exit_complete() (so a guest
  * cannot make a decoded exit that the dispatcher refuses) and writes the right register;
@@ -106,6 +107,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(e.reason == AXV_EXIT_NOTHING || e.reason == AXV_EXIT_HALT,
 				   "PSCI answered in place but reason %d", e.reason);
 		}
+	}
+	/* PSCI arguments DEN 0022D.b makes invalid on any machine are refused in place. */
+	if (sync && (ec == AXV_A64_EC_HVC64 || ec == AXV_A64_EC_SMC64)) {
+		uint64_t fid = c0.x[0], m = (fid & 0x40000000u) ? ~0ull : 0xffffffffull;
+		uint64_t a1 = c0.x[1] & m, a2 = c0.x[2] & m;
+		bool on = fid == AXV_PSCI_CPU_ON_32 || fid == AXV_PSCI_CPU_ON_64;
+		bool aff = fid == AXV_PSCI_AFFINITY_INFO_32 || fid == AXV_PSCI_AFFINITY_INFO_64;
+		bool susp = fid == AXV_PSCI_CPU_SUSPEND_32 || fid == AXV_PSCI_CPU_SUSPEND_64;
+		bool bad = (on && (a1 & ~AXV_A64_MPIDR_AFF_MASK)) ||
+			   (aff && ((a1 & ~AXV_A64_MPIDR_AFF_MASK) || a2 > 3)) ||
+			   (susp && (a1 & AXV_PSCI_POWER_STATE_RESERVED));
+		if (bad)
+			FUZZ_CHECK(e.reason == AXV_EXIT_NOTHING &&
+					   (int64_t)c.x[0] == AXV_PSCI_RET_INVALID_PARAMETERS,
+				   "invalid PSCI arguments: reason %d x0 %#llx", e.reason,
+				   (unsigned long long)c.x[0]);
+		else if (on || aff || susp)
+			FUZZ_CHECK(e.reason == (on ? AXV_EXIT_CPU_UP
+						   : aff ? AXV_EXIT_HYPERCALL : AXV_EXIT_HALT),
+				   "valid PSCI call: reason %d", e.reason);
 	}
 	switch (e.reason) {
 	case AXV_EXIT_MMIO_READ:

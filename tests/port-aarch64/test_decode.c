@@ -245,10 +245,9 @@ Test(a64, psci_answered_in_place_over_hvc_and_smc)
 
 Test(a64, psci_power_calls_become_exits)
 {
-	cr_expect_eq(call(false, 0xc4000003, 0xff00000101ull | (0xffull << 56), 0x40200000,
-			  0xabcdef0123ull),
+	cr_expect_eq(call(false, 0xc4000003, 0xff00000101ull, 0x40200000, 0xabcdef0123ull),
 		     AXV_EXIT_CPU_UP);
-	cr_expect_eq(ex.cpu_up.target, 0xff00000101ull, "affinity bits only");
+	cr_expect_eq(ex.cpu_up.target, 0xff00000101ull, "Aff3 and Aff1/Aff0");
 	cr_expect_eq(ex.cpu_up.entry, 0x40200000);
 	cr_expect_eq(ex.cpu_up.arg, 0xabcdef0123ull);
 	cr_expect_eq(call(true, 0x84000003, 0xffffffff00000001ull, 0x1111111140200000ull,
@@ -273,6 +272,63 @@ Test(a64, psci_power_calls_become_exits)
 	cr_expect_eq(call(false, 0xc4000004, 0x101, 0, 0), AXV_EXIT_HYPERCALL);
 	cr_expect_eq(ex.hypercall.nr, 0xc4000004);
 	cr_expect_eq(ex.hypercall.args[0], 0x101);
+}
+
+/* DEN 0022D.b: arguments invalid on any machine are answered in place, over HVC and SMC,
+ * without an exit to the embedder. */
+Test(a64, psci_invalid_arguments_are_refused_in_place)
+{
+	static const struct {
+		uint64_t fid, a1, a2;
+	} bad[] = {
+		/* 5.6.1 target_cpu: bits other than Aff3 [39:32], Aff2-Aff0 [23:0] are zero. */
+		{0xc4000003, 1ull << 31, 0x40080000},		/* MPIDR bit 31 (RES1) */
+		{0xc4000003, (1ull << 24) | 1, 0x40080000},	/* bits [31:24] */
+		{0xc4000003, (1ull << 40) | 1, 0x40080000},	/* bits [63:40] */
+		{0xc4000003, 1ull << 63, 0x40080000},
+		{0x84000003, (1ull << 30) | 1, 0x40080000},	/* SMC32: [31:24] too */
+		/* 5.7.1 target_affinity likewise; lowest_affinity_level 0 to 3. */
+		{0xc4000004, 1ull << 31, 0},
+		{0xc4000004, 1ull << 40, 0},
+		{0x84000004, 1ull << 24, 0},
+		{0xc4000004, 0, 4},
+		{0xc4000004, 0, 1ull << 32},
+		{0x84000004, 0, 0xffffffff},
+		{0xc4000004, 0, ~0ull},
+		/* 5.4.1 power_state, original format: reserved bits [31:26], [23:17]. */
+		{0x84000001, 1ull << 17, 0},
+		{0x84000001, 1ull << 23, 0},
+		{0xc4000001, 1ull << 26, 0},
+		{0xc4000001, 1ull << 31, 0},
+		{0x84000001, 0xffffffff, 0},
+	};
+	for (int smc = 0; smc < 2; smc++) {
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			cr_expect_eq(call(smc, bad[i].fid, bad[i].a1, bad[i].a2, 0), AXV_EXIT_NOTHING,
+				     "%#lx(%#lx, %#lx)", (unsigned long)bad[i].fid,
+				     (unsigned long)bad[i].a1, (unsigned long)bad[i].a2);
+			cr_expect_eq((int64_t)ctx.x[0], AXV_PSCI_RET_INVALID_PARAMETERS,
+				     "%#lx(%#lx, %#lx)", (unsigned long)bad[i].fid,
+				     (unsigned long)bad[i].a1, (unsigned long)bad[i].a2);
+			cr_expect_eq(ctx.pc, 0x40081000u + (smc ? 4u : 0u), "past the call");
+			cr_expect_eq(ex.insn_len, 0);
+		}
+	}
+	/* Boundaries that are valid: they go to the embedder (or suspend). */
+	cr_expect_eq(call(false, 0xc4000004, 0xff00ffffffull, 3, 0), AXV_EXIT_HYPERCALL);
+	cr_expect_eq(ex.hypercall.args[0], 0xff00ffffffull);
+	cr_expect_eq(ex.hypercall.args[1], 3);
+	cr_expect_eq(call(true, 0x84000004, 0xffffffff00ffffffull, 0xffffffff00000002ull, 0),
+		     AXV_EXIT_HYPERCALL, "SMC32: upper halves ignored");
+	cr_expect_eq(ex.hypercall.args[0], 0xffffff);
+	cr_expect_eq(ex.hypercall.args[1], 2);
+	cr_expect_eq(call(false, 0x84000003, 0xffffffff00ffffffull, 0x40080000, 0),
+		     AXV_EXIT_CPU_UP);
+	cr_expect_eq(ex.cpu_up.target, 0xffffff);
+	/* power_state is 32-bit in both forms: the upper half of an SMC64 x1 is not in it. */
+	cr_expect_eq(call(false, 0xc4000001, 0xffffffff00000000ull | 0x0301ffffu, 0, 0),
+		     AXV_EXIT_HALT, "PowerLevel 3, powerdown, StateID 0xffff: valid");
+	cr_expect_eq(ctx.x[0], 0);
 }
 
 Test(a64, sysreg_traps)
