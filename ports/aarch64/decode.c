@@ -76,9 +76,9 @@ static void unhandled(const struct axv_a64_ctx *c, struct axv_exit *e)
  * What needs nobody else is answered here, in place: VERSION (5.3), FEATURES (5.16),
  * MIGRATE_INFO_TYPE (5.9), ids in the PSCI range that name no implemented function
  * (NOT_SUPPORTED), and arguments the specification says are invalid whatever the machine:
- * a CPU_SUSPEND power_state with reserved bits set (5.4.1, original format), a CPU_ON
+ * a CPU_SUSPEND power_state with reserved bits set (5.4, original format), a CPU_ON
  * target_cpu or AFFINITY_INFO target_affinity with bits outside the MPIDR affinity fields
- * set (5.6.1, 5.7.1: "must be zero"), an AFFINITY_INFO lowest_affinity_level above 3 (the
+ * set (5.6, 5.7: "must be zero"), an AFFINITY_INFO lowest_affinity_level above 3 (the
  * MPIDR has four levels). What depends on the guest's vcpus and memory (which targets exist,
  * their states, whether an entry point is RAM) is the embedder's: see struct axv_a64_psci.
  */
@@ -140,15 +140,15 @@ static void psci(struct axv_a64_ctx *c, struct axv_exit *e)
 		return;
 	case AXV_PSCI_CPU_SUSPEND_32:
 	case AXV_PSCI_CPU_SUSPEND_64:
-		/* power_state is a 32-bit parameter in both forms (5.4.1); in the original
+		/* power_state is a 32-bit parameter in both forms (5.4); in the original
 		 * format (FEATURES says so) bits [31:26] and [23:17] are reserved: a value with
-		 * any of them set is not a power state (INVALID_PARAMETERS, 5.4.2). */
+		 * any of them set is not a power state (INVALID_PARAMETERS, 5.4). */
 		if (a1 & AXV_PSCI_POWER_STATE_RESERVED) {
 			psci_return(c, e, AXV_PSCI_RET_INVALID_PARAMETERS);
 			return;
 		}
 		/* Every valid power state is treated as standby, powerdown ones too: the call
-		 * returns SUCCESS once woken, which 5.4.2 allows a powerdown request (as when a
+		 * returns SUCCESS once woken, which 5.4 allows a powerdown request (as when a
 		 * wake-up event is pending). Like WFI, the halt is already stepped over (nobody
 		 * completes a halt): a trapped SMC would otherwise suspend again on every
 		 * wake-up. */
@@ -159,7 +159,7 @@ static void psci(struct axv_a64_ctx *c, struct axv_exit *e)
 		return;
 	case AXV_PSCI_CPU_ON_32:
 	case AXV_PSCI_CPU_ON_64:
-		/* target_cpu: the MPIDR affinity fields, every other bit zero (5.6.1). */
+		/* target_cpu: the MPIDR affinity fields, every other bit zero (5.6). */
 		if (a1 & ~AXV_A64_MPIDR_AFF_MASK) {
 			psci_return(c, e, AXV_PSCI_RET_INVALID_PARAMETERS);
 			return;
@@ -182,7 +182,7 @@ static void psci(struct axv_a64_ctx *c, struct axv_exit *e)
 	case AXV_PSCI_AFFINITY_INFO_32:
 	case AXV_PSCI_AFFINITY_INFO_64:
 		/* target_affinity as target_cpu; lowest_affinity_level names an MPIDR affinity
-		 * level, 0 to 3 (5.7.1). Which nodes exist is the embedder's to say. */
+		 * level, 0 to 3 (5.7). Which nodes exist is the embedder's to say. */
 		if ((a1 & ~AXV_A64_MPIDR_AFF_MASK) || a2 > 3) {
 			psci_return(c, e, AXV_PSCI_RET_INVALID_PARAMETERS);
 			return;
@@ -377,7 +377,7 @@ int axv_a64_decode_exit(struct axv_a64_ctx *c, struct axv_exit *e)
  *     SSBS = SCTLR_EL1.DSSBS (FEAT_SSBS); UAO, SS, IL and BTYPE cleared, and everything
  *     else: TCO (FEAT_MTE, which this port does not give guests: HCR_EL2.ATA is 0),
  *     ALLINT (FEAT_NMI) and the later PSTATE bits are left 0, as KVM leaves them;
- *   - ESR_EL1 (D17.2.40, ISS encodings for EC 0x20/0x21 "Instruction Abort" and 0x24/0x25
+ *   - ESR_EL1 (D17.2.36, ISS encodings for EC 0x20/0x21 "Instruction Abort" and 0x24/0x25
  *     "Data Abort"): the lower-EL class from EL0, the same-EL class from EL1; IL = 1 (an
  *     instruction abort, and a data abort with ISV = 0); ISS: no instruction syndrome
  *     (ISV = 0), FnV = 0 (FAR_EL1 is valid), EA = 0, S1PTW = 0, WnR for a data abort that

@@ -67,7 +67,7 @@ int64_t axv_a64_psci_cpu_on(struct axv_a64_psci *p, const struct axv_exit *e, ui
 	return AXV_PSCI_RET_SUCCESS;
 }
 
-/* MPIDR affinity fields at @level and above (5.7.1: the fields below it are ignored). */
+/* MPIDR affinity fields at @level and above (5.7: the fields below it are ignored). */
 static uint64_t level_mask(unsigned level)
 {
 	static const uint64_t mask[4] = {0xff00ffffffull, 0xff00ffff00ull, 0xff00ff0000ull,
@@ -78,7 +78,7 @@ static uint64_t level_mask(unsigned level)
 int64_t axv_a64_psci_affinity_info(const struct axv_a64_psci *p, uint64_t target,
 				   uint64_t level)
 {
-	/* 5.7.2: INVALID_PARAMETERS for a level the MPIDR does not have or a target that is
+	/* 5.7: INVALID_PARAMETERS for a level the MPIDR does not have or a target that is
 	 * not an affinity, and for a node the guest's topology does not have (no vcpu in
 	 * it), as the Trusted Firmware and KVM answer. */
 	if (!p || level > 3 || (target & ~AXV_A64_MPIDR_AFF_MASK))

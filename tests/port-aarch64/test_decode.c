@@ -281,13 +281,13 @@ Test(a64, psci_invalid_arguments_are_refused_in_place)
 	static const struct {
 		uint64_t fid, a1, a2;
 	} bad[] = {
-		/* 5.6.1 target_cpu: bits other than Aff3 [39:32], Aff2-Aff0 [23:0] are zero. */
+		/* 5.6 target_cpu: bits other than Aff3 [39:32], Aff2-Aff0 [23:0] are zero. */
 		{0xc4000003, 1ull << 31, 0x40080000},		/* MPIDR bit 31 (RES1) */
 		{0xc4000003, (1ull << 24) | 1, 0x40080000},	/* bits [31:24] */
 		{0xc4000003, (1ull << 40) | 1, 0x40080000},	/* bits [63:40] */
 		{0xc4000003, 1ull << 63, 0x40080000},
 		{0x84000003, (1ull << 30) | 1, 0x40080000},	/* SMC32: [31:24] too */
-		/* 5.7.1 target_affinity likewise; lowest_affinity_level 0 to 3. */
+		/* 5.7 target_affinity likewise; lowest_affinity_level 0 to 3. */
 		{0xc4000004, 1ull << 31, 0},
 		{0xc4000004, 1ull << 40, 0},
 		{0x84000004, 1ull << 24, 0},
@@ -295,7 +295,7 @@ Test(a64, psci_invalid_arguments_are_refused_in_place)
 		{0xc4000004, 0, 1ull << 32},
 		{0x84000004, 0, 0xffffffff},
 		{0xc4000004, 0, ~0ull},
-		/* 5.4.1 power_state, original format: reserved bits [31:26], [23:17]. */
+		/* 5.4 power_state, original format: reserved bits [31:26], [23:17]. */
 		{0x84000001, 1ull << 17, 0},
 		{0x84000001, 1ull << 23, 0},
 		{0xc4000001, 1ull << 26, 0},
@@ -424,7 +424,7 @@ Test(a64, random_syndromes_never_produce_bad_exits)
 	}
 }
 
-/* ---- abort injection: DDI 0487 D1.10.1 exception entry, D1.10.2 vectors, D17.2.40 ESR ---- */
+/* ---- abort injection: DDI 0487 D1.10.1 exception entry, D1.10.2 vectors, D17.2.36 ESR ---- */
 
 #define VBAR 0xffff800010010000ull
 #define EC(x) ((uint64_t)(x) << 26)

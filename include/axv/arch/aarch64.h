@@ -154,7 +154,7 @@ int axv_s2_vtcr_fields(const struct axv_pt_format *fmt, unsigned *t0sz, unsigned
 #define AXV_PSCI_AFF_ON 0                      /**< AFFINITY_INFO: ON */
 #define AXV_PSCI_AFF_OFF 1                     /**< AFFINITY_INFO: OFF */
 #define AXV_PSCI_AFF_ON_PENDING 2              /**< AFFINITY_INFO: ON_PENDING */
-/** CPU_SUSPEND power_state, original format (5.4.1): the reserved bits [31:26], [23:17]. */
+/** CPU_SUSPEND power_state, original format (5.4): the reserved bits [31:26], [23:17]. */
 #define AXV_PSCI_POWER_STATE_RESERVED 0xfcfe0000u
 #define AXV_PSCI_MIGRATE_NOT_REQUIRED 2        /**< MIGRATE_INFO_TYPE: no trusted OS to migrate */
 /** MPIDR affinity fields Aff3 [39:32], Aff2 [23:16], Aff1 [15:8], Aff0 [7:0]. */
@@ -290,7 +290,7 @@ int axv_a64_decode_exit(struct axv_a64_ctx *c, struct axv_exit *e);
  * The guest's pc must be the faulting instruction (as the exit leaves it). Sets:
  * - ESR_EL1: EC 0x25 from EL1, 0x24 from EL0; IL = 1; ISS = WnR (@p write) | DFSC 0b010000
  *   (synchronous external abort, not on a table walk); ISV, FnV, EA, CM, S1PTW = 0
- *   (D17.2.40, "ISS encoding for an exception from a Data Abort");
+ *   (D17.2.36, "ISS encoding for an exception from a Data Abort");
  * - FAR_EL1 = @p far; ELR_EL1 = the pc; SPSR_EL1 = PSTATE;
  * - PSTATE: EL1h, D, A, I, F set; NZCV, DIT kept; PAN kept, set if SCTLR_EL1.SPAN = 0;
  *   SSBS = SCTLR_EL1.DSSBS; everything else (UAO, SS, IL, BTYPE, TCO, ALLINT) 0;
@@ -312,7 +312,7 @@ int axv_a64_inject_dabt(struct axv_a64_ctx *c, uint64_t far, bool write);
  *
  * For an instruction fetch from an address nothing backs (a nested page fault with
  * #AXV_NPF_FETCH). As axv_a64_inject_dabt(), but ESR_EL1 has EC 0x21 from EL1, 0x20 from EL0,
- * IL = 1 and ISS = IFSC 0b010000 (D17.2.40, "ISS encoding for an exception from an
+ * IL = 1 and ISS = IFSC 0b010000 (D17.2.36, "ISS encoding for an exception from an
  * Instruction Abort"); ELR_EL1 and FAR_EL1 both name the instruction that could not be
  * fetched.
  *
@@ -688,10 +688,11 @@ struct axv_a64_vcpu {
 /**
  * @brief Does a list register of this vcpu hold an interrupt the guest has not taken yet?
  *
- * Such an interrupt is a wake-up event (DDI 0487 D1.6.2 "Wait for Interrupt"): the core's
- * halt logic sees only the interrupts still queued in its `struct axv_virq`, so the port's
- * run turns a halt (WFI that trapped anyway, PSCI CPU_SUSPEND) into #AXV_EXIT_NOTHING while
- * one is pending here, rather than block on an interrupt that has already been delivered.
+ * Such an interrupt is a wake-up event (DDI 0487, "Wait for Interrupt": a virtual interrupt
+ * pending at the CPU interface ends a WFI). The core's halt logic sees only the interrupts
+ * still queued in its `struct axv_virq`, so the port's run turns a halt (a WFI that trapped
+ * anyway, a PSCI CPU_SUSPEND) into #AXV_EXIT_NOTHING while one is pending here, rather than
+ * block on an interrupt that has already been delivered.
  *
  * @param v the vcpu, bound (its list-register ops set); NULL or unbound: false
  * @return true when a list register it occupies is in the pending state

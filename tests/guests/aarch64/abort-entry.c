@@ -6,10 +6,10 @@
  *     kept, PAN set when SCTLR_EL1.SPAN is 0, SSBS = SCTLR_EL1.DSSBS, UAO/IL/SS/BTYPE cleared;
  *   - D1.10.2 "Exception vectors": +0x000 current EL with SP_EL0, +0x200 current EL with
  *     SP_ELx, +0x400 lower EL using AArch64;
- *   - ESR_EL1 (D17.2.40): EC 0x21/0x20 instruction abort from EL1/EL0, 0x25/0x24 data abort;
- *     IL = 1; ISV = 0 (D17.2.40: no syndrome for an abort taken to EL1 here); WnR for stores;
- *     FnV = 0 (FAR valid); EA = 0; S1PTW = 0; DFSC/IFSC = 0b010000 (synchronous external
- *     abort, not on a table walk); FAR_EL1 = the faulting virtual address.
+ *   - ESR_EL1 (D17.2.36): EC 0x21/0x20 instruction abort from EL1/EL0, 0x25/0x24 data abort;
+ *     IL = 1; ISV = 0 (no instruction syndrome, as QEMU and KVM report it at EL1); WnR
+ *     for stores; FnV = 0 (FAR valid); EA = 0; S1PTW = 0; DFSC/IFSC = 0b010000
+ *     (synchronous external abort, not on a table walk); FAR_EL1 = the faulting address.
  * Cases: fetch, LDR (an access with syndrome: an MMIO exit), STR, LDP and STP (no syndrome:
  * nested page faults), from EL1h, EL1t and EL0. PAN, SSBS and DIT are checked where the cpu
  * implements them (ID registers). */
