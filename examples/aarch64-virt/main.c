@@ -47,7 +47,7 @@ static struct axv_vgic vgic;
 static unsigned nr_vcpus = 1;             /* one per physical cpu that started */
 static _Atomic unsigned cpus_up = 1;      /* physical cpus in hyp_main */
 static _Atomic bool vm_ready;             /* cpu 0 built the vm */
-static _Atomic bool vcpu_on[MAX_CPUS];    /* guest PSCI state of each vcpu */
+static struct axv_a64_psci psci;          /* the PSCI power state of each vcpu */
 static struct spinlock as_lock;           /* the address space is shared by the vcpus */
 static struct axv_virtio_blk vblk;        /* virtio-blk over the disk QEMU's loader gave us */
 static struct axv_virtio_console vcon;    /* virtio-console to the host console */
@@ -275,6 +275,22 @@ static uint64_t vtcr_for(const struct axv_pt_format *fmt)
 	return t0sz | (uint64_t)sl0 << 6 | 1u << 8 | 1u << 10 | 3u << 12 | 2u << 16 | 1ull << 31;
 }
 
+/* PSCI CPU_ON's memory check (DEN 0022D.b 5.6.2, INVALID_ADDRESS): may a vcpu start at
+ * this address? Only inside an area of the guest's address space mapped executable (guest
+ * RAM; not the non-executable lazy region, not a device, not a hole). The areas do not
+ * change once the vcpus run, so reading them needs no lock. */
+static bool guest_code(void *ctx, axv_gpa_t entry)
+{
+	(void)ctx;
+	size_t n = axv_addrspace_area_count(&as);
+	for (size_t i = 0; i < n; i++) {
+		struct axv_area_info a;
+		if (axv_addrspace_area(&as, i, &a) == 0 && entry - a.gpa < a.size)
+			return (a.flags & AXV_MAP_EXEC) != 0;
+	}
+	return false;
+}
+
 static void build_vm(void)
 {
 	check("stage-2 format", axv_s2_format_init(&s2fmt, 40));
@@ -328,6 +344,7 @@ static void build_vm(void)
 		mpidr[i] = i;
 	}
 	check("vgic", axv_vgic_init(&vgic, vp, qp, mpidr, nr_vcpus, GUEST_SPIS));
+	check("psci", axv_a64_psci_init(&psci, mpidr, nr_vcpus, guest_code, NULL));
 	testdev.gic = &vgic;
 	vuart.gic = &vgic;
 	vrtc.gic = &vgic;
@@ -400,13 +417,6 @@ static void host_irqs(struct axv_vcpu *v)
 	}
 }
 
-static uint64_t psci_affinity_info(uint64_t target)
-{
-	if ((target & AXV_A64_MPIDR_AFF_MASK) >= nr_vcpus)
-		return (uint64_t)AXV_PSCI_RET_INVALID_PARAMETERS;
-	return atomic_load(&vcpu_on[target & 0xff]) ? 0 : 1; /* ON : OFF */
-}
-
 static void hypercall(struct axv_vcpu *v, struct axv_exit *e)
 {
 	uint64_t ret = (uint64_t)-1; /* SMCCC NOT_SUPPORTED */
@@ -420,38 +430,42 @@ static void hypercall(struct axv_vcpu *v, struct axv_exit *e)
 		break;
 	case AXV_PSCI_AFFINITY_INFO_32:
 	case AXV_PSCI_AFFINITY_INFO_64:
-		ret = psci_affinity_info(a[0]);
+		ret = (uint64_t)axv_a64_psci_affinity_info(&psci, a[0], a[1]);
 		break;
 	}
 	check("set return value", axv_vcpu_set_retval(v, ret));
 	check("advance pc", axv_vcpu_advance_pc(v, e->insn_len));
 }
 
-/* PSCI CPU_ON from a guest: start the target vcpu at entry with x0 = context id. */
+/* PSCI CPU_ON from a guest: the port checks the target, the entry point (guest_code) and
+ * the target's state; then start the target vcpu at entry with x0 = context id. */
 static int64_t cpu_on(const struct axv_exit *e)
 {
-	uint64_t target = e->cpu_up.target;
-	if (target >= nr_vcpus)
-		return AXV_PSCI_RET_INVALID_PARAMETERS;
+	uint32_t target;
+	int64_t rc = axv_a64_psci_cpu_on(&psci, e, &target);
+	if (rc != AXV_PSCI_RET_SUCCESS)
+		return rc;
 	struct axv_vcpu *t = &vcpu[target];
-	if (atomic_load(&vcpu_on[target]))
-		return AXV_PSCI_RET_ALREADY_ON;
 	if (axv_vcpu_set_entry(t, e->cpu_up.entry) != 0 ||
-	    axv_vcpu_set_reg(t, 0, e->cpu_up.arg) != 0)
+	    axv_vcpu_set_reg(t, 0, e->cpu_up.arg) != 0) {
+		check("psci power off", axv_a64_psci_power_off(&psci, target));
 		return AXV_PSCI_RET_INTERNAL_FAILURE;
+	}
 	/* A cpu powered on by PSCI starts like the boot cpu: EL1h, DAIF masked, MMU off. */
 	a64vcpu[target].ctx.pstate = AXV_A64_PSTATE_EL1H_MASKED;
 	a64vcpu[target].ctx.el1.sctlr_el1 = 0x30d00800u;
 	a64vcpu[target].ctx.el1_dirty = AXV_A64_EL1_DIRTY_ALL;
-	atomic_store(&vcpu_on[target], true);
-	gic_send_sgi((unsigned)target, 0); /* wake its physical cpu */
+	check("psci power on", axv_a64_psci_power_on(&psci, target));
+	gic_send_sgi(target, 0); /* wake its physical cpu */
 	return AXV_PSCI_RET_SUCCESS;
 }
 
-/* Nobody backs this address: give the guest a synchronous external abort. */
-static void abort_guest(struct axv_a64_vcpu *p, bool write)
+/* Nobody backs this address: give the guest the synchronous external abort the hardware
+ * would, an instruction abort for a fetch and a data abort otherwise. */
+static void abort_guest(struct axv_a64_vcpu *p, bool fetch, bool write)
 {
-	check("inject abort", axv_a64_inject_dabt(&p->ctx, p->ctx.far, write));
+	check("inject abort", fetch ? axv_a64_inject_iabt(&p->ctx, p->ctx.far)
+				    : axv_a64_inject_dabt(&p->ctx, p->ctx.far, write));
 }
 
 static int fault_in(axv_gpa_t gpa, axv_map_flags_t access)
@@ -528,7 +542,7 @@ static void run_vcpu(unsigned i)
 				break;
 			rc = axv_vcpu_complete(v, &bus, &e);
 			if (rc == AXV_ENXIO || rc == AXV_EACCES)
-				abort_guest(p, write);
+				abort_guest(p, false, write);
 			else
 				check("mmio", rc);
 			break;
@@ -554,7 +568,8 @@ static void run_vcpu(unsigned i)
 		case AXV_EXIT_NESTED_PAGE_FAULT:
 			rc = fault_in(e.npf.addr, e.npf.access);
 			if (rc == AXV_ENOENT || rc == AXV_EACCES)
-				abort_guest(p, e.npf.access == AXV_MAP_WRITE);
+				abort_guest(p, (e.npf.flags & AXV_NPF_FETCH) != 0,
+					    e.npf.access == AXV_MAP_WRITE);
 			else
 				check("nested page fault", rc);
 			break;
@@ -568,8 +583,9 @@ static void run_vcpu(unsigned i)
 			check("advance pc", axv_vcpu_advance_pc(v, e.insn_len));
 			break;
 		case AXV_EXIT_CPU_DOWN:
-			atomic_store(&vcpu_on[i], false);
+			/* Off only once unbound: a CPU_ON may then set it up from another cpu. */
 			check("unbind", axv_vcpu_unbind(v));
+			check("psci power off", axv_a64_psci_power_off(&psci, i));
 			return;
 		default:
 			con_printf("aarch64-virt: FATAL: vcpu %u: unhandled exit %s: raw 0x%lx info "
@@ -584,7 +600,7 @@ static void run_vcpu(unsigned i)
 static _Noreturn void cpu_loop(unsigned cpu)
 {
 	for (;;) {
-		while (!atomic_load(&vcpu_on[cpu])) {
+		while (axv_a64_psci_state(&psci, cpu) != AXV_PSCI_AFF_ON) {
 			__asm__ volatile("wfi");
 			host_irqs(NULL);
 		}
@@ -635,7 +651,7 @@ void hyp_main(unsigned cpu)
 		   "frames\n",
 		   GUEST_RAM_SIZE >> 20, GUEST_RAM_BASE, nr_vcpus, nr_vcpus > 1 ? "s" : "",
 		   s2fmt.name, (uint64_t)axv_addrspace_pt_frames(&as));
-	atomic_store(&vcpu_on[0], true);
+	check("psci boot vcpu", axv_a64_psci_power_on(&psci, 0));
 	atomic_store(&vm_ready, true);
 	__asm__ volatile("dsb ish\n\tsev");
 	cpu_loop(0);

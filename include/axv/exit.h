@@ -52,6 +52,14 @@ enum axv_exit_reason {
 /** axv_exit_access::flags: a REP-prefixed instruction. */
 #define AXV_ACCESS_REP (1u << 1)
 
+/**
+ * axv_exit::npf flags: the guest's access was an instruction fetch. Every port sets it with
+ * #AXV_MAP_EXEC; on aarch64 it is also set, with #AXV_MAP_READ, when the fault is on the
+ * guest's stage-1 table walk for a fetch (ESR_EL2.S1PTW). An embedder that answers the fault
+ * with an abort gives the guest an instruction abort for it, a data abort otherwise.
+ */
+#define AXV_NPF_FETCH (1u << 0)
+
 /** Sentinel register number: no guest register (e.g. aarch64 XZR as a load target). */
 #define AXV_REG_NONE 0xffu
 
@@ -128,6 +136,7 @@ struct axv_exit {
 		struct {
 			axv_gpa_t addr;         /**< faulting guest physical address */
 			axv_map_flags_t access; /**< the access: `AXV_MAP_READ`, `_WRITE` or `_EXEC` */
+			uint8_t flags;          /**< `AXV_NPF_*`: what the guest was doing */
 		} npf;
 		/** #AXV_EXIT_CPU_UP */
 		struct {

@@ -74,7 +74,17 @@ static void unhandled(const struct axv_a64_ctx *c, struct axv_exit *e)
 	e->unhandled.info = c->far;
 }
 
-/* ---- PSCI (DEN 0022 5.1) ---------------------------------------------------------------- */
+/* ---- PSCI (DEN 0022D.b chapter 5) ---------------------------------------------------------
+ *
+ * What needs nobody else is answered here, in place: VERSION (5.3), FEATURES (5.16),
+ * MIGRATE_INFO_TYPE (5.9), ids in the PSCI range that name no implemented function
+ * (NOT_SUPPORTED), and arguments the specification says are invalid whatever the machine:
+ * a CPU_SUSPEND power_state with reserved bits set (5.4, original format), a CPU_ON
+ * target_cpu or AFFINITY_INFO target_affinity with bits outside the MPIDR affinity fields
+ * set (5.6, 5.7: "must be zero"), an AFFINITY_INFO lowest_affinity_level above 3 (the
+ * MPIDR has four levels). What depends on the guest's vcpus and memory (which targets exist,
+ * their states, whether an entry point is RAM) is the embedder's: see struct axv_a64_psci.
+ */
 
 static bool psci_id(uint64_t fid)
 {
@@ -133,9 +143,18 @@ static void psci(struct axv_a64_ctx *c, struct axv_exit *e)
 		return;
 	case AXV_PSCI_CPU_SUSPEND_32:
 	case AXV_PSCI_CPU_SUSPEND_64:
-		/* Every power state is treated as standby: return SUCCESS once woken. Like WFI,
-		 * the halt is already stepped over (nobody completes a halt): a trapped SMC
-		 * would otherwise suspend again on every wake-up. */
+		/* power_state is a 32-bit parameter in both forms (5.4); in the original
+		 * format (FEATURES says so) bits [31:26] and [23:17] are reserved: a value with
+		 * any of them set is not a power state (INVALID_PARAMETERS, 5.4). */
+		if (a1 & AXV_PSCI_POWER_STATE_RESERVED) {
+			psci_return(c, e, AXV_PSCI_RET_INVALID_PARAMETERS);
+			return;
+		}
+		/* Every valid power state is treated as standby, powerdown ones too: the call
+		 * returns SUCCESS once woken, which 5.4 allows a powerdown request (as when a
+		 * wake-up event is pending). Like WFI, the halt is already stepped over (nobody
+		 * completes a halt): a trapped SMC would otherwise suspend again on every
+		 * wake-up. */
 		c->x[0] = AXV_PSCI_RET_SUCCESS;
 		axv_a64_advance_pc(c, e->insn_len);
 		e->insn_len = 0;
@@ -143,8 +162,13 @@ static void psci(struct axv_a64_ctx *c, struct axv_exit *e)
 		return;
 	case AXV_PSCI_CPU_ON_32:
 	case AXV_PSCI_CPU_ON_64:
+		/* target_cpu: the MPIDR affinity fields, every other bit zero (5.6). */
+		if (a1 & ~AXV_A64_MPIDR_AFF_MASK) {
+			psci_return(c, e, AXV_PSCI_RET_INVALID_PARAMETERS);
+			return;
+		}
 		e->reason = AXV_EXIT_CPU_UP;
-		e->cpu_up.target = a1 & AXV_A64_MPIDR_AFF_MASK;
+		e->cpu_up.target = a1;
 		e->cpu_up.entry = a2;
 		e->cpu_up.arg = a3;
 		return;
@@ -160,6 +184,12 @@ static void psci(struct axv_a64_ctx *c, struct axv_exit *e)
 		return;
 	case AXV_PSCI_AFFINITY_INFO_32:
 	case AXV_PSCI_AFFINITY_INFO_64:
+		/* target_affinity as target_cpu; lowest_affinity_level names an MPIDR affinity
+		 * level, 0 to 3 (5.7). Which nodes exist is the embedder's to say. */
+		if ((a1 & ~AXV_A64_MPIDR_AFF_MASK) || a2 > 3) {
+			psci_return(c, e, AXV_PSCI_RET_INVALID_PARAMETERS);
+			return;
+		}
 		e->reason = AXV_EXIT_HYPERCALL;
 		e->hypercall.nr = fid;
 		e->hypercall.args[0] = a1;
@@ -278,7 +308,10 @@ static void decode_iabt(struct axv_a64_ctx *c, struct axv_exit *e, uint32_t iss)
 	e->reason = AXV_EXIT_NESTED_PAGE_FAULT;
 	e->insn_len = 0;
 	e->npf.addr = fault_ipa(c, true);
+	/* A fault on the stage-1 walk for a fetch is a read of the guest's table, but the
+	 * access the guest made (and the abort it gets if nothing backs it) is a fetch. */
 	e->npf.access = (iss & AXV_A64_DABT_S1PTW) ? AXV_MAP_READ : AXV_MAP_EXEC;
+	e->npf.flags = AXV_NPF_FETCH;
 }
 
 /* ISS of an exception from a WF* instruction (DDI 0487 D17.2.37 ESR_EL2, "ISS encoding for
@@ -376,38 +409,100 @@ int axv_a64_decode_exit(struct axv_a64_ctx *c, struct axv_exit *e)
 	}
 }
 
-/* ---- abort injection (D1.10: exception entry) -------------------------------------------- */
+/* ---- abort injection ----------------------------------------------------------------------
+ *
+ * An abort the hypervisor gives the guest is taken exactly as the hardware takes one to EL1
+ * (DDI 0487 D1.10.1 "Exception entry", D1.10.2 "Exception vectors"; the values KVM's
+ * enter_exception64() computes for an injected abort agree):
+ *   - ELR_EL1: the preferred return address, for an abort the faulting instruction (the
+ *     exit's pc); SPSR_EL1: PSTATE as it was;
+ *   - the vector: VBAR_EL1 + 0x000 from EL1 with SP_EL0, + 0x200 from EL1 with SP_EL1,
+ *     + 0x400 from EL0 in AArch64, + 0x600 from EL0 in AArch32 (synchronous: offset 0);
+ *   - PSTATE: EL1h (M = 0b0101, nRW = 0), D, A, I and F set; N, Z, C, V and DIT kept; PAN
+ *     kept, and set when SCTLR_EL1.SPAN is 0 (D1.10.1, FEAT_PAN; SPAN is RES1 without it);
+ *     SSBS = SCTLR_EL1.DSSBS (FEAT_SSBS); UAO, SS, IL and BTYPE cleared, and everything
+ *     else: TCO (FEAT_MTE, which this port does not give guests: HCR_EL2.ATA is 0),
+ *     ALLINT (FEAT_NMI) and the later PSTATE bits are left 0, as KVM leaves them;
+ *   - ESR_EL1 (D17.2.36, ISS encodings for EC 0x20/0x21 "Instruction Abort" and 0x24/0x25
+ *     "Data Abort"): the lower-EL class from EL0, the same-EL class from EL1; IL = 1 (an
+ *     instruction abort, and a data abort with ISV = 0); ISS: no instruction syndrome
+ *     (ISV = 0), FnV = 0 (FAR_EL1 is valid), EA = 0, S1PTW = 0, WnR for a data abort that
+ *     was a write, and DFSC / IFSC = 0b010000, a synchronous external abort that was not on
+ *     a translation table walk; ISS2 [55:32] zero;
+ *   - FAR_EL1: the faulting virtual address (bits [63:32] zero from AArch32).
+ */
+
+#define PSTATE_NZCV (0xfull << 28)
+#define PSTATE_DIT (1ull << 24)
+#define PSTATE_PAN (1ull << 22)
+#define PSTATE_SSBS (1ull << 12)
+#define PSTATE_NRW (1ull << 4)    /* M[4]: the state was AArch32 */
+#define SPSR32_DIT (1ull << 21)   /* DIT in an AArch32 SPSR */
+#define SPSR32_MODE_USR 0x10ull   /* AArch32 User mode (EL0) */
+#define SCTLR_SPAN (1ull << 23)
+#define SCTLR_DSSBS (1ull << 44)
+
+/* Take a synchronous exception to EL1. ec_low is the lower-EL class (0x20, 0x24); the
+ * current-EL class is the next one. */
+static int enter_el1(struct axv_a64_ctx *c, uint32_t ec_low, uint32_t iss, uint64_t far)
+{
+	uint64_t old = c->pstate;
+	uint64_t off;
+	bool lower, aarch32 = (old & PSTATE_NRW) != 0;
+	if (aarch32) {
+		/* HCR_EL2.RW = 1: EL1 is AArch64, so AArch32 state means EL0 (User mode). */
+		if ((old & 0x1f) != SPSR32_MODE_USR)
+			return AXV_EINVAL;
+		off = 0x600;
+		lower = true;
+	} else {
+		switch (old & 0xf) { /* M[3:0]: EL [3:2], SP [0]; M[1] is RES0 */
+		case 0x0: /* EL0t */
+			off = 0x400;
+			lower = true;
+			break;
+		case 0x4: /* EL1t: current EL with SP_EL0 */
+			off = 0x000;
+			lower = false;
+			break;
+		case 0x5: /* EL1h: current EL with SP_ELx */
+			off = 0x200;
+			lower = false;
+			break;
+		default: /* EL2 and EL3 are not the guest's; anything else is reserved */
+			return AXV_EINVAL;
+		}
+	}
+	uint64_t sctlr = c->el1.sctlr_el1;
+	uint64_t pstate = (old & PSTATE_NZCV) | (old & PSTATE_PAN) | AXV_A64_PSTATE_EL1H_MASKED;
+	if (aarch32 ? (old & SPSR32_DIT) != 0 : (old & PSTATE_DIT) != 0)
+		pstate |= PSTATE_DIT;
+	if (!(sctlr & SCTLR_SPAN))
+		pstate |= PSTATE_PAN;
+	if (sctlr & SCTLR_DSSBS)
+		pstate |= PSTATE_SSBS;
+	uint32_t ec = lower ? ec_low : ec_low + 1;
+	c->el1.esr_el1 = ((uint64_t)ec << AXV_A64_ESR_EC_SHIFT) | AXV_A64_ESR_IL | iss;
+	c->el1.far_el1 = aarch32 ? far & 0xffffffffull : far;
+	c->el1.elr_el1 = c->pc;
+	c->el1.spsr_el1 = old;
+	c->pstate = pstate;
+	c->pc = (c->el1.vbar_el1 & ~0x7ffull) + off;
+	c->el1_dirty |= AXV_A64_EL1_DIRTY_EXC;
+	return 0;
+}
 
 int axv_a64_inject_dabt(struct axv_a64_ctx *c, uint64_t far, bool write)
 {
 	if (!c)
 		return AXV_EINVAL;
-	uint64_t mode = c->pstate & 0x1fu; /* M[4:0]: M[4] = 0 for AArch64 */
-	uint64_t off;
-	uint32_t ec;
-	switch (mode) {
-	case 0x0: /* EL0t */
-		off = 0x400; /* lower EL, AArch64 */
-		ec = AXV_A64_EC_DABT_LOW;
-		break;
-	case 0x4: /* EL1t: current EL with SP_EL0 */
-		off = 0x000;
-		ec = AXV_A64_EC_DABT_CUR;
-		break;
-	case 0x5: /* EL1h: current EL with SP_ELx */
-		off = 0x200;
-		ec = AXV_A64_EC_DABT_CUR;
-		break;
-	default:
+	return enter_el1(c, AXV_A64_EC_DABT_LOW, (write ? AXV_A64_DABT_WNR : 0) | AXV_A64_FSC_SEA,
+			 far);
+}
+
+int axv_a64_inject_iabt(struct axv_a64_ctx *c, uint64_t far)
+{
+	if (!c)
 		return AXV_EINVAL;
-	}
-	c->el1.esr_el1 = ((uint64_t)ec << AXV_A64_ESR_EC_SHIFT) | AXV_A64_ESR_IL |
-			 (write ? AXV_A64_DABT_WNR : 0) | AXV_A64_FSC_SEA;
-	c->el1.far_el1 = far;
-	c->el1.elr_el1 = c->pc;
-	c->el1.spsr_el1 = c->pstate;
-	c->pstate = AXV_A64_PSTATE_EL1H_MASKED;
-	c->pc = (c->el1.vbar_el1 & ~0x7ffull) + off;
-	c->el1_dirty |= AXV_A64_EL1_DIRTY_EXC;
-	return 0;
+	return enter_el1(c, AXV_A64_EC_IABT_LOW, AXV_A64_FSC_SEA, far);
 }

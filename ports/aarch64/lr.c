@@ -56,6 +56,22 @@ static void vic_sync(void *ctx, struct axv_virq *virq)
 	}
 }
 
+bool axv_a64_lr_pending(const struct axv_a64_vcpu *v)
+{
+	if (!v || !v->lr.ops)
+		return false;
+	for (unsigned n = 0; n < v->lr.nr; n++) {
+		if (v->lr_id[n] == AXV_A64_LR_FREE)
+			continue;
+		/* State [63:62] = 0b01, pending: the guest has not acknowledged it yet. Pending
+		 * and active (0b11) cannot be taken until the active instance completes. */
+		uint64_t val = v->lr.ops->read(v->lr.ctx, n);
+		if ((val >> AXV_A64_LR_STATE_SHIFT) == 1)
+			return true;
+	}
+	return false;
+}
+
 const struct axv_vic_ops axv_a64_vic_ops = {
 	.deliver = vic_deliver,
 	.sync = vic_sync,

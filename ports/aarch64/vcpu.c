@@ -131,7 +131,14 @@ static int op_run(void *ctx, struct axv_exit *exit)
 	int rc = axv_a64_run(v->cpu, &v->ctx);
 	if (rc != 0)
 		return rc;
-	return axv_a64_decode_exit(&v->ctx, exit);
+	rc = axv_a64_decode_exit(&v->ctx, exit);
+	/* An interrupt already in a list register is a wake-up event: a halt (a WFI that
+	 * trapped all the same, a PSCI CPU_SUSPEND, which always traps) returns at once, as
+	 * WFI completes and CPU_SUSPEND returns SUCCESS (DEN 0022D.b 5.4) on one. The core
+	 * sees only what is still queued and would block the vcpu for ever. */
+	if (rc == 0 && exit->reason == AXV_EXIT_HALT && axv_a64_lr_pending(v))
+		exit->reason = AXV_EXIT_NOTHING;
+	return rc;
 }
 
 static int op_get_reg(void *ctx, unsigned reg, uint64_t *value)

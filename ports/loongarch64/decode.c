@@ -187,6 +187,7 @@ static void npf(struct axv_exit *e, uint64_t addr, axv_map_flags_t access)
 	e->insn_len = 0;
 	e->npf.addr = addr;
 	e->npf.access = access;
+	e->npf.flags = (access & AXV_MAP_EXEC) ? AXV_NPF_FETCH : 0;
 }
 
 /* Step over an instruction emulated here: the exit needs nothing else. */

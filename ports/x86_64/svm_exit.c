@@ -234,6 +234,7 @@ static int on_npf(struct axv_svm_vcpu *v, uint64_t code, struct axv_exit *e)
 	e->npf.access = (err & AXV_SVM_NPF_ID) ? AXV_MAP_EXEC
 			: write		       ? AXV_MAP_WRITE
 					       : AXV_MAP_READ;
+	e->npf.flags = (err & AXV_SVM_NPF_ID) ? AXV_NPF_FETCH : 0;
 	return 0;
 }
 

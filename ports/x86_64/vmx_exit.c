@@ -365,6 +365,7 @@ static int h_ept_violation(struct axv_vmx_vcpu *v, const struct xinfo *i, struct
 	e->reason = AXV_EXIT_NESTED_PAGE_FAULT;
 	e->npf.addr = gpa;
 	e->npf.access = access;
+	e->npf.flags = (i->qual & 4u) ? AXV_NPF_FETCH : 0;
 	return 0;
 }
 

@@ -3,14 +3,16 @@
  *
  * Checks: the return code (EINVAL only for a trap kind out of range); the exit's fields
  * against an independent computation (fault IPA from HPFAR/FAR, widths, registers, write
- * data, access kind, raw syndrome of unhandled exits); that decoding changes nothing in the
- * context but x0, the pc and PSTATE.SS, and those only as PSCI and WFx say (an instruction
- * stepped over completes a software step: SS cleared); that every MMIO and
- * system-register exit the decoder produces is accepted by axv_exit_complete() (so a guest
- * cannot make a decoded exit that the dispatcher refuses) and writes the right register;
- * that the debug register trap handler either refuses and changes nothing or changes only
- * Rt, the pc (retry or +4), PSTATE.SS and the debug state; and that abort injection either
- * refuses and changes nothing or enters the right vector. */
+ * data, access kind, raw syndrome of unhandled exits; PSCI arguments DEN 0022 makes invalid
+ * answered in place); that decoding changes nothing in the context but x0, the pc and
+ * PSTATE.SS, and those only as PSCI and WFx say (an instruction stepped over completes a
+ * software step: SS cleared); that every MMIO and system-register exit the decoder produces
+ * is accepted by axv_exit_complete() (so a guest cannot make a decoded exit that the
+ * dispatcher refuses) and writes the right register; that the debug register trap handler
+ * either refuses and changes nothing or changes only Rt, the pc (retry or +4), PSTATE.SS and
+ * the debug state; and that abort injection (data or instruction) either refuses and changes
+ * nothing or enters EL1 exactly as DDI 0487 D1.10 says: vector, ESR_EL1, FAR, ELR, SPSR and
+ * PSTATE. */
 #include <string.h>
 
 #include <axv/arch/aarch64.h>
@@ -121,6 +123,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(!e.halt.has_deadline, "CPU_SUSPEND has no deadline");
 		}
 	}
+	/* PSCI arguments DEN 0022D.b makes invalid on any machine are refused in place. */
+	if (sync && (ec == AXV_A64_EC_HVC64 || ec == AXV_A64_EC_SMC64)) {
+		uint64_t fid = c0.x[0], m = (fid & 0x40000000u) ? ~0ull : 0xffffffffull;
+		uint64_t a1 = c0.x[1] & m, a2 = c0.x[2] & m;
+		bool on = fid == AXV_PSCI_CPU_ON_32 || fid == AXV_PSCI_CPU_ON_64;
+		bool aff = fid == AXV_PSCI_AFFINITY_INFO_32 || fid == AXV_PSCI_AFFINITY_INFO_64;
+		bool susp = fid == AXV_PSCI_CPU_SUSPEND_32 || fid == AXV_PSCI_CPU_SUSPEND_64;
+		bool bad = (on && (a1 & ~AXV_A64_MPIDR_AFF_MASK)) ||
+			   (aff && ((a1 & ~AXV_A64_MPIDR_AFF_MASK) || a2 > 3)) ||
+			   (susp && (a1 & AXV_PSCI_POWER_STATE_RESERVED));
+		if (bad)
+			FUZZ_CHECK(e.reason == AXV_EXIT_NOTHING &&
+					   (int64_t)c.x[0] == AXV_PSCI_RET_INVALID_PARAMETERS,
+				   "invalid PSCI arguments: reason %d x0 %#llx", e.reason,
+				   (unsigned long long)c.x[0]);
+		else if (on || aff || susp)
+			FUZZ_CHECK(e.reason == (on ? AXV_EXIT_CPU_UP
+						   : aff ? AXV_EXIT_HYPERCALL : AXV_EXIT_HALT),
+				   "valid PSCI call: reason %d", e.reason);
+	}
 	switch (e.reason) {
 	case AXV_EXIT_MMIO_READ:
 	case AXV_EXIT_MMIO_WRITE: {
@@ -156,6 +178,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   "npf access %#x", e.npf.access);
 		FUZZ_CHECK((e.npf.addr & ~0xfffull) == ipa(&c0, true), "npf address");
 		FUZZ_CHECK(e.insn_len == 0, "a fault is retried");
+		FUZZ_CHECK(e.npf.flags == (ec == AXV_A64_EC_IABT_LOW ? AXV_NPF_FETCH : 0), "npf flags");
 		break;
 	case AXV_EXIT_UNHANDLED:
 		FUZZ_CHECK(e.unhandled.raw == c0.esr && e.unhandled.info == c0.far, "raw values");
@@ -254,25 +277,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (grc == 0)
 		FUZZ_CHECK(rv == (rn >= 31 ? 0 : c.x[rn]), "get_reg value");
 
-	/* Abort injection: refused outside AArch64 EL0/EL1 (nothing changes), else the vector. */
-	memcpy(&c0, &c, sizeof(c));
+	/* Abort injection: refused outside AArch64 EL0/EL1 and AArch32 User mode (nothing
+	 * changes), else the exception entry of DDI 0487 D1.10, computed here independently. */
 	uint64_t far = fin_u64(&in);
-	bool write = fin_u8(&in) & 1;
-	rc = axv_a64_inject_dabt(&c, far, write);
-	unsigned mode = (unsigned)(c0.pstate & 0x1f);
-	if (mode != 0 && mode != 4 && mode != 5) {
-		FUZZ_CHECK(rc == AXV_EINVAL, "inject from mode %#x: %d", mode, rc);
+	uint8_t how = fin_u8(&in);
+	bool write = how & 1, fetch = how & 2;
+	c.el1.sctlr_el1 = (how & 4 ? 0 : 1ull << 23) | (how & 8 ? 1ull << 44 : 0) | 0x30500800u;
+	memcpy(&c0, &c, sizeof(c));
+	rc = fetch ? axv_a64_inject_iabt(&c, far) : axv_a64_inject_dabt(&c, far, write);
+	uint64_t ps = c0.pstate;
+	bool a32 = (ps & 0x10) != 0;
+	unsigned mode = (unsigned)(ps & (a32 ? 0x1f : 0xf));
+	bool ok = a32 ? mode == 0x10 : (mode == 0 || mode == 4 || mode == 5);
+	if (!ok) {
+		FUZZ_CHECK(rc == AXV_EINVAL, "inject from mode %#llx: %d", (unsigned long long)ps, rc);
 		FUZZ_CHECK(memcmp(&c, &c0, sizeof(c)) == 0, "a refused injection changed the context");
 	} else {
 		FUZZ_CHECK(rc == 0, "inject: %d", rc);
-		uint64_t off = mode == 0 ? 0x400 : mode == 4 ? 0 : 0x200;
+		bool lower = a32 || mode == 0;
+		uint64_t off = a32 ? 0x600 : mode == 0 ? 0x400 : mode == 4 ? 0 : 0x200;
 		FUZZ_CHECK(c.pc == (c0.el1.vbar_el1 & ~0x7ffull) + off, "vector");
-		FUZZ_CHECK(c.el1.elr_el1 == c0.pc && c.el1.spsr_el1 == c0.pstate &&
-				   c.el1.far_el1 == far && c.pstate == AXV_A64_PSTATE_EL1H_MASKED,
-			   "exception entry state");
-		FUZZ_CHECK(((c.el1.esr_el1 & AXV_A64_DABT_WNR) != 0) == write &&
-				   (c.el1.esr_el1 & AXV_A64_FSC_MASK) == AXV_A64_FSC_SEA,
-			   "ESR_EL1 WnR / DFSC");
+		FUZZ_CHECK(c.el1.elr_el1 == c0.pc && c.el1.spsr_el1 == ps &&
+				   c.el1.far_el1 == (a32 ? far & 0xffffffffu : far),
+			   "ELR / SPSR / FAR");
+		uint64_t want = (ps & 0xf0000000ull) | (ps & (1ull << 22)) | 0x3c5;
+		if (a32 ? ps & (1ull << 21) : ps & (1ull << 24))
+			want |= 1ull << 24; /* DIT */
+		if (!(c.el1.sctlr_el1 & (1ull << 23)))
+			want |= 1ull << 22; /* SPAN = 0: PAN */
+		if (c.el1.sctlr_el1 & (1ull << 44))
+			want |= 1ull << 12; /* DSSBS: SSBS */
+		FUZZ_CHECK(c.pstate == want, "PSTATE %#llx, want %#llx", (unsigned long long)c.pstate,
+			   (unsigned long long)want);
+		uint64_t ec = fetch ? (lower ? 0x20 : 0x21) : (lower ? 0x24 : 0x25);
+		uint64_t esr = (ec << 26) | (1u << 25) | (!fetch && write ? 1u << 6 : 0) | 0x10;
+		FUZZ_CHECK(c.el1.esr_el1 == esr, "ESR_EL1 %#llx, want %#llx",
+			   (unsigned long long)c.el1.esr_el1, (unsigned long long)esr);
+		FUZZ_CHECK((c.el1_dirty & AXV_A64_EL1_DIRTY_EXC) != 0, "dirty");
 		FUZZ_CHECK(memcmp(c.x, c0.x, sizeof(c.x)) == 0, "injection changed registers");
 	}
 	return 0;

@@ -245,10 +245,9 @@ Test(a64, psci_answered_in_place_over_hvc_and_smc)
 
 Test(a64, psci_power_calls_become_exits)
 {
-	cr_expect_eq(call(false, 0xc4000003, 0xff00000101ull | (0xffull << 56), 0x40200000,
-			  0xabcdef0123ull),
+	cr_expect_eq(call(false, 0xc4000003, 0xff00000101ull, 0x40200000, 0xabcdef0123ull),
 		     AXV_EXIT_CPU_UP);
-	cr_expect_eq(ex.cpu_up.target, 0xff00000101ull, "affinity bits only");
+	cr_expect_eq(ex.cpu_up.target, 0xff00000101ull, "Aff3 and Aff1/Aff0");
 	cr_expect_eq(ex.cpu_up.entry, 0x40200000);
 	cr_expect_eq(ex.cpu_up.arg, 0xabcdef0123ull);
 	cr_expect_eq(call(true, 0x84000003, 0xffffffff00000001ull, 0x1111111140200000ull,
@@ -273,6 +272,63 @@ Test(a64, psci_power_calls_become_exits)
 	cr_expect_eq(call(false, 0xc4000004, 0x101, 0, 0), AXV_EXIT_HYPERCALL);
 	cr_expect_eq(ex.hypercall.nr, 0xc4000004);
 	cr_expect_eq(ex.hypercall.args[0], 0x101);
+}
+
+/* DEN 0022D.b: arguments invalid on any machine are answered in place, over HVC and SMC,
+ * without an exit to the embedder. */
+Test(a64, psci_invalid_arguments_are_refused_in_place)
+{
+	static const struct {
+		uint64_t fid, a1, a2;
+	} bad[] = {
+		/* 5.6 target_cpu: bits other than Aff3 [39:32], Aff2-Aff0 [23:0] are zero. */
+		{0xc4000003, 1ull << 31, 0x40080000},		/* MPIDR bit 31 (RES1) */
+		{0xc4000003, (1ull << 24) | 1, 0x40080000},	/* bits [31:24] */
+		{0xc4000003, (1ull << 40) | 1, 0x40080000},	/* bits [63:40] */
+		{0xc4000003, 1ull << 63, 0x40080000},
+		{0x84000003, (1ull << 30) | 1, 0x40080000},	/* SMC32: [31:24] too */
+		/* 5.7 target_affinity likewise; lowest_affinity_level 0 to 3. */
+		{0xc4000004, 1ull << 31, 0},
+		{0xc4000004, 1ull << 40, 0},
+		{0x84000004, 1ull << 24, 0},
+		{0xc4000004, 0, 4},
+		{0xc4000004, 0, 1ull << 32},
+		{0x84000004, 0, 0xffffffff},
+		{0xc4000004, 0, ~0ull},
+		/* 5.4 power_state, original format: reserved bits [31:26], [23:17]. */
+		{0x84000001, 1ull << 17, 0},
+		{0x84000001, 1ull << 23, 0},
+		{0xc4000001, 1ull << 26, 0},
+		{0xc4000001, 1ull << 31, 0},
+		{0x84000001, 0xffffffff, 0},
+	};
+	for (int smc = 0; smc < 2; smc++) {
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			cr_expect_eq(call(smc, bad[i].fid, bad[i].a1, bad[i].a2, 0), AXV_EXIT_NOTHING,
+				     "%#lx(%#lx, %#lx)", (unsigned long)bad[i].fid,
+				     (unsigned long)bad[i].a1, (unsigned long)bad[i].a2);
+			cr_expect_eq((int64_t)ctx.x[0], AXV_PSCI_RET_INVALID_PARAMETERS,
+				     "%#lx(%#lx, %#lx)", (unsigned long)bad[i].fid,
+				     (unsigned long)bad[i].a1, (unsigned long)bad[i].a2);
+			cr_expect_eq(ctx.pc, 0x40081000u + (smc ? 4u : 0u), "past the call");
+			cr_expect_eq(ex.insn_len, 0);
+		}
+	}
+	/* Boundaries that are valid: they go to the embedder (or suspend). */
+	cr_expect_eq(call(false, 0xc4000004, 0xff00ffffffull, 3, 0), AXV_EXIT_HYPERCALL);
+	cr_expect_eq(ex.hypercall.args[0], 0xff00ffffffull);
+	cr_expect_eq(ex.hypercall.args[1], 3);
+	cr_expect_eq(call(true, 0x84000004, 0xffffffff00ffffffull, 0xffffffff00000002ull, 0),
+		     AXV_EXIT_HYPERCALL, "SMC32: upper halves ignored");
+	cr_expect_eq(ex.hypercall.args[0], 0xffffff);
+	cr_expect_eq(ex.hypercall.args[1], 2);
+	cr_expect_eq(call(false, 0x84000003, 0xffffffff00ffffffull, 0x40080000, 0),
+		     AXV_EXIT_CPU_UP);
+	cr_expect_eq(ex.cpu_up.target, 0xffffff);
+	/* power_state is 32-bit in both forms: the upper half of an SMC64 x1 is not in it. */
+	cr_expect_eq(call(false, 0xc4000001, 0xffffffff00000000ull | 0x0301ffffu, 0, 0),
+		     AXV_EXIT_HALT, "PowerLevel 3, powerdown, StateID 0xffff: valid");
+	cr_expect_eq(ctx.x[0], 0);
 }
 
 Test(a64, sysreg_traps)
@@ -435,37 +491,166 @@ Test(a64, random_syndromes_never_produce_bad_exits)
 	}
 }
 
-Test(a64, abort_injection)
+/* ---- abort injection: DDI 0487 D1.10.1 exception entry, D1.10.2 vectors, D17.2.36 ESR ---- */
+
+#define VBAR 0xffff800010010000ull
+#define EC(x) ((uint64_t)(x) << 26)
+#define IL (1ull << 25)
+
+enum { DABT_R, DABT_W, IABT };
+
+static int inject(int kind, uint64_t far)
 {
-	ctx.el1.vbar_el1 = 0xffff800010010000ull;
-	ctx.pstate = 0x3c5 & ~0x3c0u; /* EL1h, interrupts unmasked */
-	ctx.pc = 0xffff800010123456ull;
-	cr_assert_eq(axv_a64_inject_dabt(&ctx, 0xffff0000deadbeefull, true), 0);
-	cr_expect_eq(ctx.pc, 0xffff800010010200ull, "current EL with SP_ELx: +0x200");
-	cr_expect_eq(ctx.pstate, 0x3c5);
-	cr_expect_eq(ctx.el1.elr_el1, 0xffff800010123456ull);
-	cr_expect_eq(ctx.el1.spsr_el1, 0x005);
-	cr_expect_eq(ctx.el1.far_el1, 0xffff0000deadbeefull);
-	cr_expect_eq(ctx.el1.esr_el1, (0x25ull << 26) | (1u << 25) | (1u << 6) | 0x10);
+	return kind == IABT ? axv_a64_inject_iabt(&ctx, far)
+			    : axv_a64_inject_dabt(&ctx, far, kind == DABT_W);
+}
 
-	ctx.pstate = 0x0; /* EL0t */
-	ctx.pc = 0x400000;
-	cr_assert_eq(axv_a64_inject_dabt(&ctx, 0x1000, false), 0);
-	cr_expect_eq(ctx.pc, 0xffff800010010400ull, "lower EL AArch64: +0x400");
-	cr_expect_eq(ctx.el1.esr_el1, (0x24ull << 26) | (1u << 25) | 0x10);
+static void inj_setup(uint64_t pstate, uint64_t pc)
+{
+	ctx.el1.vbar_el1 = VBAR;
+	ctx.el1.sctlr_el1 = 0x30d00800u; /* SPAN = 1, DSSBS = 0 */
+	ctx.el1.esr_el1 = ctx.el1.far_el1 = ctx.el1.elr_el1 = ctx.el1.spsr_el1 = 0x5a5a;
+	ctx.el1_dirty = 0;
+	ctx.pstate = pstate;
+	ctx.pc = pc;
+}
 
-	ctx.pstate = 0x4; /* EL1t */
-	cr_assert_eq(axv_a64_inject_dabt(&ctx, 0x1000, false), 0);
-	cr_expect_eq(ctx.pc, 0xffff800010010000ull, "current EL with SP_EL0: +0");
-
-	/* A pstate the guest cannot legally have at a trap (EL2h, AArch32): refused, unchanged. */
-	static const uint64_t bad[] = {0x9, 0x10, 0x13, 0x1f, 0x8};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ctx.pstate = bad[i];
-		struct axv_a64_ctx before = ctx;
-		cr_expect_eq(axv_a64_inject_dabt(&ctx, 0, false), AXV_EINVAL);
-		cr_expect_eq(memcmp(&before, &ctx, sizeof(ctx)), 0);
+/* Every register the handler sees, for each kind of abort from each state the guest can be
+ * in: the vector, the class, ESR_EL1, FAR_EL1, ELR_EL1, SPSR_EL1 and PSTATE. */
+Test(a64, injected_aborts_enter_el1_as_the_hardware_does)
+{
+	static const struct {
+		uint64_t pstate;   /* PSTATE at the fault */
+		uint64_t vec;      /* vector offset */
+		bool lower;        /* from EL0: the lower-EL class */
+	} from[] = {
+		{0x005, 0x200, false},		     /* EL1h, DAIF clear */
+		{0x3c5, 0x200, false},		     /* EL1h, DAIF set */
+		{0x004 | 0x140, 0x000, false},	     /* EL1t */
+		{0x000, 0x400, true},		     /* EL0t (AArch64) */
+		{0x3c0, 0x400, true},		     /* EL0t, DAIF set */
+		{0x010, 0x600, true},		     /* AArch32 User mode */
+		{0x030 | 0x1c0, 0x600, true},	     /* AArch32 User, T32, AIF masked */
+	};
+	for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
+		for (int kind = DABT_R; kind <= IABT; kind++) {
+			uint64_t nzcv = (uint64_t)((i + (size_t)kind) & 0xf) << 28;
+			uint64_t pstate = from[i].pstate | nzcv;
+			inj_setup(pstate, 0x40081234);
+			uint64_t far = kind == IABT ? 0x40081234 : 0xffff00000c000040ull;
+			cr_assert_eq(inject(kind, far), 0, "from %#lx kind %d",
+				     (unsigned long)pstate, kind);
+			uint64_t ec = kind == IABT ? (from[i].lower ? 0x20 : 0x21)
+						   : (from[i].lower ? 0x24 : 0x25);
+			bool aarch32 = from[i].pstate & 0x10;
+			cr_expect_eq(ctx.pc, VBAR + from[i].vec, "from %#lx: vector",
+				     (unsigned long)pstate);
+			cr_expect_eq(ctx.el1.esr_el1,
+				     EC(ec) | IL | (kind == DABT_W ? 1u << 6 : 0) | 0x10,
+				     "from %#lx kind %d: ESR %#lx", (unsigned long)pstate, kind,
+				     (unsigned long)ctx.el1.esr_el1);
+			cr_expect_eq(ctx.el1.far_el1, aarch32 ? far & 0xffffffffu : far, "FAR");
+			cr_expect_eq(ctx.el1.elr_el1, 0x40081234, "ELR: the faulting instruction");
+			cr_expect_eq(ctx.el1.spsr_el1, pstate, "SPSR: PSTATE at the fault");
+			cr_expect_eq(ctx.pstate, nzcv | 0x3c5, "from %#lx: PSTATE %#lx",
+				     (unsigned long)pstate, (unsigned long)ctx.pstate);
+			cr_expect_eq(ctx.el1_dirty, AXV_A64_EL1_DIRTY_EXC, "the run writes ESR..SPSR");
+			for (unsigned r = 0; r < 31; r++)
+				cr_expect_eq(ctx.x[r], 0x1111111111111111ull * (r % 15 + 1),
+					     "x%u untouched", r);
+		}
 	}
+}
+
+Test(a64, injected_abort_pstate_rules)
+{
+	/* Kept: NZCV, DIT (bit 24; bit 21 in an AArch32 SPSR), PAN. Cleared: UAO (23), SS
+	 * (21), IL (20), BTYPE (11:10), TCO (25), ALLINT (13), PM (32). */
+	uint64_t noise = (1ull << 32) | (1ull << 25) | (1ull << 23) | (1ull << 21) |
+			 (1ull << 20) | (1ull << 13) | (3ull << 10);
+	inj_setup(0xa0000005 | noise | (1ull << 24) | (1ull << 22), 0x1000);
+	cr_assert_eq(axv_a64_inject_dabt(&ctx, 0, false), 0);
+	cr_expect_eq(ctx.pstate, 0xa0000000 | (1ull << 24) | (1ull << 22) | 0x3c5,
+		     "PSTATE %#lx", (unsigned long)ctx.pstate);
+	cr_expect_eq(ctx.el1.spsr_el1, 0xa0000005 | noise | (1ull << 24) | (1ull << 22));
+
+	/* From AArch32: DIT is SPSR bit 21 there (and bit 24 is J, RES0). */
+	inj_setup(0x10 | (1ull << 21), 0x8000);
+	cr_assert_eq(axv_a64_inject_iabt(&ctx, 0x8000), 0);
+	cr_expect_eq(ctx.pstate, (1ull << 24) | 0x3c5);
+	inj_setup(0x10 | (1ull << 24), 0x8000);
+	cr_assert_eq(axv_a64_inject_iabt(&ctx, 0x8000), 0);
+	cr_expect_eq(ctx.pstate, 0x3c5);
+
+	/* SCTLR_EL1.SPAN = 0: PAN is set on entry; SPAN = 1: PAN is kept (0 or 1). */
+	inj_setup(0x5, 0x1000);
+	ctx.el1.sctlr_el1 &= ~(1ull << 23);
+	cr_assert_eq(axv_a64_inject_dabt(&ctx, 0, true), 0);
+	cr_expect_eq(ctx.pstate, (1ull << 22) | 0x3c5, "SPAN 0: PAN set");
+	inj_setup(0x0, 0x1000);
+	ctx.el1.sctlr_el1 &= ~(1ull << 23);
+	cr_assert_eq(axv_a64_inject_dabt(&ctx, 0, true), 0);
+	cr_expect_eq(ctx.pstate, (1ull << 22) | 0x3c5, "SPAN 0 from EL0: PAN set");
+	inj_setup(0x5, 0x1000);
+	cr_assert_eq(axv_a64_inject_dabt(&ctx, 0, true), 0);
+	cr_expect_eq(ctx.pstate, 0x3c5, "SPAN 1, PAN 0: PAN stays 0");
+
+	/* SSBS = SCTLR_EL1.DSSBS (bit 44), whatever it was. */
+	inj_setup(0x5 | (1ull << 12), 0x1000);
+	cr_assert_eq(axv_a64_inject_iabt(&ctx, 0x1000), 0);
+	cr_expect_eq(ctx.pstate, 0x3c5, "DSSBS 0: SSBS cleared");
+	inj_setup(0x5, 0x1000);
+	ctx.el1.sctlr_el1 |= 1ull << 44;
+	cr_assert_eq(axv_a64_inject_iabt(&ctx, 0x1000), 0);
+	cr_expect_eq(ctx.pstate, (1ull << 12) | 0x3c5, "DSSBS 1: SSBS set");
+
+	/* VBAR_EL1 bits [10:0] are RES0: the vector is aligned whatever the context holds. */
+	inj_setup(0x5, 0x1000);
+	ctx.el1.vbar_el1 = VBAR | 0x7ff;
+	cr_assert_eq(axv_a64_inject_dabt(&ctx, 0, false), 0);
+	cr_expect_eq(ctx.pc, VBAR + 0x200);
+}
+
+Test(a64, injection_refuses_states_the_guest_cannot_be_in)
+{
+	/* EL2t/EL2h, EL3t/EL3h, the reserved M[1] encodings, AArch32 modes other than User
+	 * (EL1 is AArch64 under HCR_EL2.RW): refused, nothing changed. */
+	static const uint64_t bad[] = {0x1, 0x2, 0x3, 0x6, 0x7, 0x8, 0x9, 0xa, 0xb, 0xc, 0xd, 0xe,
+				       0xf, 0x11, 0x12, 0x13, 0x16, 0x17, 0x1a, 0x1b, 0x1f, 0x3c9};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (int kind = DABT_R; kind <= IABT; kind++) {
+			inj_setup(bad[i], 0x1000);
+			struct axv_a64_ctx before;
+			memcpy(&before, &ctx, sizeof(ctx));
+			cr_expect_eq(inject(kind, 0), AXV_EINVAL, "mode %#lx",
+				     (unsigned long)bad[i]);
+			cr_expect_eq(memcmp(&before, &ctx, sizeof(ctx)), 0, "mode %#lx changed",
+				     (unsigned long)bad[i]);
+		}
+	}
+	cr_expect_eq(axv_a64_inject_dabt(NULL, 0, false), AXV_EINVAL);
+	cr_expect_eq(axv_a64_inject_iabt(NULL, 0), AXV_EINVAL);
+}
+
+/* The exit tells a fetch from a data access, also when the fault was on the walk. */
+Test(a64, nested_page_faults_say_whether_they_were_fetches)
+{
+	ctx.esr = esr(0x20, 0x06); /* IABT, translation fault level 2 */
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.npf.access, AXV_MAP_EXEC);
+	cr_expect_eq(ex.npf.flags, AXV_NPF_FETCH);
+	ctx.esr = esr(0x20, (1u << 7) | 0x07); /* IABT on the stage-1 walk */
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.npf.access, AXV_MAP_READ, "the walk reads the guest's table");
+	cr_expect_eq(ex.npf.flags, AXV_NPF_FETCH, "but the guest was fetching");
+	ctx.esr = esr(0x24, dabt(false, 0, false, 0, false, true, 0x06)); /* STP-like */
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.npf.access, AXV_MAP_WRITE);
+	cr_expect_eq(ex.npf.flags, 0);
+	ctx.esr = esr(0x24, (1u << 7) | 0x06); /* DABT on the stage-1 walk */
+	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
+	cr_expect_eq(ex.npf.access, AXV_MAP_READ);
+	cr_expect_eq(ex.npf.flags, 0);
 }
 
 Test(a64, register_access_is_bounded)

@@ -134,7 +134,7 @@ int axv_s2_vtcr_fields(const struct axv_pt_format *fmt, unsigned *t0sz, unsigned
 	 ((uint64_t)(crm) << AXV_A64_SYS_CRM_SHIFT))
 /** @} */
 
-/** @name PSCI (Arm DEN 0022) function ids and return values
+/** @name PSCI (Arm DEN 0022D.b) function ids and return values (chapter 5, table "Return error codes")
  * @{ */
 #define AXV_PSCI_VERSION 0x84000000u           /**< PSCI_VERSION */
 #define AXV_PSCI_CPU_SUSPEND_32 0x84000001u    /**< CPU_SUSPEND, SMC32 */
@@ -154,7 +154,14 @@ int axv_s2_vtcr_fields(const struct axv_pt_format *fmt, unsigned *t0sz, unsigned
 #define AXV_PSCI_RET_INVALID_PARAMETERS (-2)   /**< INVALID_PARAMETERS */
 #define AXV_PSCI_RET_DENIED (-3)               /**< DENIED */
 #define AXV_PSCI_RET_ALREADY_ON (-4)           /**< ALREADY_ON */
+#define AXV_PSCI_RET_ON_PENDING (-5)           /**< ON_PENDING */
 #define AXV_PSCI_RET_INTERNAL_FAILURE (-6)     /**< INTERNAL_FAILURE */
+#define AXV_PSCI_RET_INVALID_ADDRESS (-9)      /**< INVALID_ADDRESS */
+#define AXV_PSCI_AFF_ON 0                      /**< AFFINITY_INFO: ON */
+#define AXV_PSCI_AFF_OFF 1                     /**< AFFINITY_INFO: OFF */
+#define AXV_PSCI_AFF_ON_PENDING 2              /**< AFFINITY_INFO: ON_PENDING */
+/** CPU_SUSPEND power_state, original format (5.4): the reserved bits [31:26], [23:17]. */
+#define AXV_PSCI_POWER_STATE_RESERVED 0xfcfe0000u
 #define AXV_PSCI_MIGRATE_NOT_REQUIRED 2        /**< MIGRATE_INFO_TYPE: no trusted OS to migrate */
 /** MPIDR affinity fields Aff3 [39:32], Aff2 [23:16], Aff1 [15:8], Aff0 [7:0]. */
 #define AXV_A64_MPIDR_AFF_MASK 0xff00ffffffull
@@ -286,14 +293,20 @@ void axv_a64_ctx_init(struct axv_a64_ctx *c, axv_gpa_t entry, uint64_t x0, uint6
  *
  * Reads `c->trap`, `c->esr`, `c->far`, `c->hpfar` and, for writes and calls, the guest's
  * registers. PSCI calls that need nobody else (VERSION, FEATURES, MIGRATE_INFO_TYPE, unknown
- * PSCI ids) are answered in place: x0 is set, the pc advanced and the exit is
+ * PSCI ids, and calls whose arguments DEN 0022 makes invalid on any machine: reserved
+ * power_state bits, non-affinity bits in a CPU_ON or AFFINITY_INFO target, an affinity level
+ * above 3) are answered in place: x0 is set, the pc advanced and the exit is
  * #AXV_EXIT_NOTHING. CPU_ON, CPU_OFF, SYSTEM_OFF, SYSTEM_RESET become #AXV_EXIT_CPU_UP,
  * #AXV_EXIT_CPU_DOWN, #AXV_EXIT_SYSTEM_DOWN, #AXV_EXIT_SYSTEM_RESET; CPU_SUSPEND returns
- * SUCCESS and becomes #AXV_EXIT_HALT with the pc already past the call (as for WFI); AFFINITY_INFO is passed on as a hypercall with
- * `nr` = the function id (the embedder knows the vcpu states). Other HVCs and SMCs are
+ * SUCCESS and becomes #AXV_EXIT_HALT with the pc already past the call (as for WFI);
+ * AFFINITY_INFO is passed on as a hypercall with `nr` = the function id and the target and
+ * level in `args[0]`, `args[1]` (the embedder knows the vcpu states; struct axv_a64_psci
+ * answers CPU_ON and AFFINITY_INFO for it). Other HVCs and SMCs are
  * hypercalls. Data aborts with a valid syndrome become MMIO exits (the embedder first offers
  * the address to its address space's fault handler, for lazily backed RAM); data aborts
- * without one, and instruction aborts, become nested page faults; WFI becomes
+ * without one, and instruction aborts, become nested page faults (instruction aborts with
+ * #AXV_NPF_FETCH, so an embedder that finds nothing there injects the right abort:
+ * axv_a64_inject_iabt() or axv_a64_inject_dabt()); WFI becomes
  * #AXV_EXIT_HALT and WFE #AXV_EXIT_NOTHING (a yield: an event is not an interrupt, and a
  * vcpu blocked on WFE until an interrupt could hang a spinlock), both with the pc already
  * past the instruction; anything else becomes
@@ -312,17 +325,26 @@ void axv_a64_ctx_init(struct axv_a64_ctx *c, axv_gpa_t entry, uint64_t x0, uint6
 int axv_a64_decode_exit(struct axv_a64_ctx *c, struct axv_exit *e);
 
 /**
- * @brief Inject a synchronous external data abort into the guest at EL1.
+ * @brief Inject a synchronous external data abort into the guest at EL1, as the hardware
+ *        takes one (DDI 0487 D1.10.1 "Exception entry").
  *
- * Emulates the exception entry: ESR_EL1 (EC 0x25 from EL1, 0x24 from EL0; DFSC 0x10; WnR as
- * given), FAR_EL1, ELR_EL1 and SPSR_EL1 from the guest's pc and PSTATE, then PSTATE = EL1h
- * with DAIF masked and pc = VBAR_EL1 + the vector offset for the guest's EL and stack.
- * Used when a guest touches an address nothing backs.
+ * For a data access to an address nothing backs (an MMIO exit no device claims, a nested
+ * page fault outside every area) that was not an instruction fetch (#AXV_NPF_FETCH clear).
+ * The guest's pc must be the faulting instruction (as the exit leaves it). Sets:
+ * - ESR_EL1: EC 0x25 from EL1, 0x24 from EL0; IL = 1; ISS = WnR (@p write) | DFSC 0b010000
+ *   (synchronous external abort, not on a table walk); ISV, FnV, EA, CM, S1PTW = 0
+ *   (D17.2.36, "ISS encoding for an exception from a Data Abort");
+ * - FAR_EL1 = @p far; ELR_EL1 = the pc; SPSR_EL1 = PSTATE;
+ * - PSTATE: EL1h, D, A, I, F set; NZCV, DIT kept; PAN kept, set if SCTLR_EL1.SPAN = 0;
+ *   SSBS = SCTLR_EL1.DSSBS; everything else (UAO, SS, IL, BTYPE, TCO, ALLINT) 0;
+ * - pc = VBAR_EL1 + 0x000 (EL1t), 0x200 (EL1h), 0x400 (EL0, AArch64), 0x600 (EL0, AArch32)
+ *   (D1.10.2 "Exception vectors").
  *
- * @param c     the guest's context
- * @param far   the faulting virtual address (FAR_EL2 of the exit)
- * @param write the access was a write
- * @return 0; #AXV_EINVAL if the guest is not in AArch64 EL0 or EL1 (nothing is changed)
+ * @param c     the guest's context, after the exit
+ * @param far   the faulting virtual address (FAR_EL2 of the exit: `c->far`)
+ * @param write the access was a write (a nested page fault with #AXV_MAP_WRITE, an MMIO write)
+ * @return 0; #AXV_EINVAL for a NULL @p c or a PSTATE that is not AArch64 EL0/EL1 or AArch32
+ *         User mode (nothing is changed)
  * @note Any context; plain C.
  */
 int axv_a64_inject_dabt(struct axv_a64_ctx *c, uint64_t far, bool write);
@@ -430,6 +452,24 @@ bool axv_a64_debug_os_locked(const struct axv_a64_debug *d);
 uint64_t axv_a64_debug_hw_mdscr(const struct axv_a64_debug *d);
 
 /**
+ * @brief Inject a synchronous external instruction abort into the guest at EL1, as the
+ *        hardware takes one (DDI 0487 D1.10.1).
+ *
+ * For an instruction fetch from an address nothing backs (a nested page fault with
+ * #AXV_NPF_FETCH). As axv_a64_inject_dabt(), but ESR_EL1 has EC 0x21 from EL1, 0x20 from EL0,
+ * IL = 1 and ISS = IFSC 0b010000 (D17.2.36, "ISS encoding for an exception from an
+ * Instruction Abort"); ELR_EL1 and FAR_EL1 both name the instruction that could not be
+ * fetched.
+ *
+ * @param c   the guest's context, after the exit (its pc is the address fetched)
+ * @param far the faulting virtual address (`c->far`)
+ * @return 0; #AXV_EINVAL for a NULL @p c or a PSTATE that is not AArch64 EL0/EL1 or AArch32
+ *         User mode (nothing is changed)
+ * @note Any context; plain C.
+ */
+int axv_a64_inject_iabt(struct axv_a64_ctx *c, uint64_t far);
+
+/**
  * @brief Set a guest general register by number, as `struct axv_exit_access::reg` names it.
  * @param c   the guest's context
  * @param reg 0 to 30 for x0 to x30; #AXV_REG_NONE (xzr) is accepted and ignored
@@ -446,6 +486,130 @@ int axv_a64_set_reg(struct axv_a64_ctx *c, unsigned reg, uint64_t v);
  * @return 0, or #AXV_EINVAL for any other register number
  */
 int axv_a64_get_reg(const struct axv_a64_ctx *c, unsigned reg, uint64_t *v);
+
+/** @name PSCI power states of one guest's vcpus (DEN 0022D.b 5.6 CPU_ON, 5.7 AFFINITY_INFO)
+ *
+ * The answers to CPU_ON and AFFINITY_INFO depend on the whole guest: which vcpus exist (by
+ * MPIDR affinity), which are on, and what memory an entry point may be in. A
+ * `struct axv_a64_psci` holds the vcpus' affinities and power states (atomics: every vcpu's
+ * cpu may call it at once) and asks the embedder about memory through a callback: the port
+ * knows no address space, and the embedder knows what its guest may execute (RAM, not
+ * devices, not non-executable or not-yet-mapped regions: whatever its memory map says).
+ *
+ * Use: axv_a64_psci_init() with the vcpus' MPIDRs (all OFF), axv_a64_psci_power_on() for the
+ * boot vcpu; on #AXV_EXIT_CPU_UP call axv_a64_psci_cpu_on() and, on SUCCESS, prepare the
+ * target and axv_a64_psci_power_on() it; answer the AFFINITY_INFO hypercall with
+ * axv_a64_psci_affinity_info(); on #AXV_EXIT_CPU_DOWN, axv_a64_psci_power_off() the vcpu once
+ * it no longer runs.
+ * @{ */
+
+/** Largest number of vcpus a `struct axv_a64_psci` tracks. */
+#define AXV_A64_PSCI_MAX_VCPUS 8u
+
+/**
+ * @brief May a vcpu start executing at this guest address? The embedder's answer for CPU_ON.
+ * @param ctx   the context given to axv_a64_psci_init()
+ * @param entry the entry point address the guest asked for
+ * @return true when @p entry is guest memory the guest may execute
+ * @note Called on the cpu of the vcpu that made the call, possibly on several at once.
+ */
+typedef bool (*axv_a64_psci_entry_fn)(void *ctx, axv_gpa_t entry);
+
+/** @brief The PSCI view of one guest's vcpus. Caller-owned; members are private. */
+struct axv_a64_psci {
+	uint32_t nr;                                    /**< vcpus (private) */
+	uint64_t mpidr[AXV_A64_PSCI_MAX_VCPUS];         /**< their affinities (private) */
+	_Atomic uint32_t state[AXV_A64_PSCI_MAX_VCPUS]; /**< `AXV_PSCI_AFF_*` (private) */
+	axv_a64_psci_entry_fn entry_ok;                 /**< memory check (private) */
+	void *entry_ctx;                                /**< its context (private) */
+};
+
+/**
+ * @brief Set up the PSCI view of @p nr vcpus, all OFF.
+ * @param p        caller-owned storage
+ * @param mpidrs   each vcpu's MPIDR affinity (Aff3 [39:32], Aff2-Aff0 [23:0]); index = the
+ *                 index the other calls use; no two alike, no bit outside
+ *                 #AXV_A64_MPIDR_AFF_MASK
+ * @param nr       1 to #AXV_A64_PSCI_MAX_VCPUS
+ * @param entry_ok the embedder's memory check for CPU_ON entry points (required: a vcpu
+ *                 started where nothing executable is would take aborts for ever)
+ * @param ctx      its context
+ * @return 0; #AXV_EINVAL for NULL arguments, a count out of range, an MPIDR with
+ *         non-affinity bits or a duplicate (@p p untouched)
+ * @note Task context, before the vcpus run.
+ */
+int axv_a64_psci_init(struct axv_a64_psci *p, const uint64_t *mpidrs, uint32_t nr,
+		      axv_a64_psci_entry_fn entry_ok, void *ctx);
+
+/**
+ * @brief Answer a PSCI CPU_ON (an #AXV_EXIT_CPU_UP exit), DEN 0022D.b 5.6.
+ *
+ * In the order of the specification's checks: INVALID_PARAMETERS when no vcpu has the
+ * target's affinity; INVALID_ADDRESS when the embedder says the entry point is not
+ * executable guest memory (5.6.2: "known to be invalid"); ALREADY_ON when the target is on,
+ * ON_PENDING when an earlier CPU_ON of it is still being carried out; else SUCCESS, with the
+ * target now ON_PENDING (atomically: of two racing CPU_ONs one wins, the other gets
+ * ON_PENDING or ALREADY_ON).
+ *
+ * @param p   the PSCI view
+ * @param e   the exit (`cpu_up.target`, `cpu_up.entry`)
+ * @param[out] idx on SUCCESS, the index of the vcpu to start: give it `cpu_up.entry` and
+ *            `cpu_up.arg` (x0), reset it as CPU_ON specifies (5.6: EL1h, MMU and caches off),
+ *            then axv_a64_psci_power_on() it
+ * @return a PSCI return value for the caller's x0; #AXV_PSCI_RET_INVALID_PARAMETERS also for
+ *         NULL arguments or an exit that is not #AXV_EXIT_CPU_UP
+ * @note Any context, any cpu; lock-free.
+ */
+int64_t axv_a64_psci_cpu_on(struct axv_a64_psci *p, const struct axv_exit *e, uint32_t *idx);
+
+/**
+ * @brief Answer a PSCI AFFINITY_INFO, DEN 0022D.b 5.7.
+ *
+ * The node is every vcpu whose affinity fields at @p level and above equal the target's
+ * (the fields below @p level are ignored). INVALID_PARAMETERS for a level above 3, a target
+ * with bits outside the affinity fields, or a node with no vcpu (a level or an affinity the
+ * guest's topology does not have); else ON if a vcpu of the node is on, ON_PENDING if none
+ * is but one is being started, OFF otherwise.
+ *
+ * @param p      the PSCI view
+ * @param target target_affinity (`hypercall.args[0]`)
+ * @param level  lowest_affinity_level (`hypercall.args[1]`)
+ * @return the PSCI return value for the caller's x0
+ * @note Any context, any cpu; lock-free.
+ */
+int64_t axv_a64_psci_affinity_info(const struct axv_a64_psci *p, uint64_t target,
+				   uint64_t level);
+
+/**
+ * @brief Mark vcpu @p idx ON: the boot vcpu before it first runs, a CPU_ON target once it
+ *        is ready to run.
+ * @param p   the PSCI view
+ * @param idx the vcpu's index
+ * @return 0; #AXV_EINVAL for a NULL @p p or an index out of range
+ * @note Any context, any cpu.
+ */
+int axv_a64_psci_power_on(struct axv_a64_psci *p, uint32_t idx);
+
+/**
+ * @brief Mark vcpu @p idx OFF, after its CPU_OFF (#AXV_EXIT_CPU_DOWN), once it no longer runs
+ *        (a CPU_ON may start it again from then on).
+ * @param p   the PSCI view
+ * @param idx the vcpu's index
+ * @return 0; #AXV_EINVAL for a NULL @p p or an index out of range
+ * @note Any context, any cpu.
+ */
+int axv_a64_psci_power_off(struct axv_a64_psci *p, uint32_t idx);
+
+/**
+ * @brief The PSCI state of vcpu @p idx.
+ * @param p   the PSCI view
+ * @param idx the vcpu's index
+ * @return #AXV_PSCI_AFF_ON, #AXV_PSCI_AFF_OFF or #AXV_PSCI_AFF_ON_PENDING;
+ *         #AXV_PSCI_AFF_OFF for a NULL @p p or an index out of range
+ * @note Any context, any cpu.
+ */
+uint32_t axv_a64_psci_state(const struct axv_a64_psci *p, uint32_t idx);
+/** @} */
 
 
 /* ---- EL2 runtime (aarch64 builds only) ---------------------------------------------------- */
@@ -690,6 +854,21 @@ struct axv_a64_vcpu {
 	uint32_t lr_id[16];       /**< vINTID held by each list register, or #AXV_A64_LR_FREE */
 	struct axv_a64_lr lr;     /**< the list registers it delivers into */
 };
+
+/**
+ * @brief Does a list register of this vcpu hold an interrupt the guest has not taken yet?
+ *
+ * Such an interrupt is a wake-up event (DDI 0487, "Wait for Interrupt": a virtual interrupt
+ * pending at the CPU interface ends a WFI). The core's halt logic sees only the interrupts
+ * still queued in its `struct axv_virq`, so the port's run turns a halt (a WFI that trapped
+ * anyway, a PSCI CPU_SUSPEND) into #AXV_EXIT_NOTHING while one is pending here, rather than
+ * block on an interrupt that has already been delivered.
+ *
+ * @param v the vcpu, bound (its list-register ops set); NULL or unbound: false
+ * @return true when a list register it occupies is in the pending state
+ * @note The cpu the vcpu is bound to, after its run returned (reads the list registers).
+ */
+bool axv_a64_lr_pending(const struct axv_a64_vcpu *v);
 
 /** The vcpu ops of this port; the port context is a `struct axv_a64_vcpu`. */
 extern const struct axv_vcpu_ops axv_a64_vcpu_ops;
