@@ -430,6 +430,7 @@ Test(a64, wfi_wfe_and_wfet_have_no_deadline)
 	/* PSCI CPU_SUSPEND is a halt without a deadline. */
 	ctx.pc = 0x40081000;
 	ctx.x[0] = 0xc4000001;
+	ctx.x[1] = 0; /* a valid power_state: standby (DEN 0022D.b 5.4.2) */
 	memset(&ex, 0xff, sizeof(ex));
 	ctx.esr = esr(0x16, 0);
 	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
