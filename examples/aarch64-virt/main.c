@@ -285,6 +285,8 @@ static void build_vm(void)
 		mpidr[i] = i;
 	}
 	check("vgic", axv_vgic_init(&vgic, vp, qp, mpidr, nr_vcpus, GUEST_SPIS));
+	for (unsigned i = 0; i < nr_vcpus; i++) /* SPIs taken and ended through the vGIC */
+		check("vgic attach", axv_vgic_attach(&vgic, i, &a64vcpu[i]));
 	testdev.gic = &vgic;
 	add_virtio_devices();
 	check("vgic gicd", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_GICD_BASE, AXV_VGIC_GICD_SIZE,

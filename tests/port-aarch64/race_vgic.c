@@ -525,6 +525,8 @@ int main(int argc, char **argv)
 	}
 	CHECK(axv_vgic_init(&gic, vp, qp, mpidr, NV, NSPI) == 0, "vgic init");
 	for (uint32_t i = 0; i < NV; i++)
+		CHECK(axv_vgic_attach(&gic, i, &av[i]) == 0, "attach %u", i);
+	for (uint32_t i = 0; i < NV; i++)
 		r_wr(i, 0x0014, 0); /* awake */
 
 	pthread_t t;
