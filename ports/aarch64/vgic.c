@@ -18,15 +18,16 @@
  * an SPI (lr.c through vgic_lr.h). The plain distributor words (route, prio, icfgr, igroup,
  * igrpmod) and the redistributors' stored words are only touched under it too.
  *
- * Order: route_lock is the only lock and is never taken twice. Under it the irq core's
+ * Order: route_lock is the only lock, and it is not recursive. Under it only the irq core's
  * atomics (which take no lock) and axv_vcpu_inject/kick (atomics and the HAL's send_ipi)
  * are called; nothing under it calls back into the vGIC.
  *
  * axv_vgic_set_spi() may interrupt a holder on its own cpu, so it never waits: when the lock
- * is taken it leaves the level in line[] (and a bit in line_any[]) and the holder applies
- * such levels before letting the lock go (unlock). The hand-over is a Dekker pair on
- * sequentially consistent atomics: the caller writes line_any, then tries the lock; the
- * holder frees the lock, then reads line_any. One of the two sees the other.
+ * is taken it leaves the level in line[] (and a bit in line_any[]), and holders apply such
+ * levels when they get the lock and again before they let it go (lock, unlock). The
+ * hand-over is a Dekker pair on sequentially consistent atomics: the caller writes line_any,
+ * then tries the lock; the holder frees the lock, then reads line_any. One of the two sees
+ * the other.
  */
 #include <stdatomic.h>
 
