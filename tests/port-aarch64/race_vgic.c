@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <axv/arch/aarch64.h>
 #include <axv/err.h>
@@ -306,6 +307,26 @@ static void *worker(void *arg)
 	}
 }
 
+/* No round for 20 s: a deadlock (a raise from the signal handler waiting for a lock the
+ * thread it interrupted holds, say). Fail with a message rather than hang to the timeout. */
+static void *watchdog(void *arg)
+{
+	(void)arg;
+	unsigned last = ~0u;
+	for (;;) {
+		struct timespec ts = {20, 0};
+		nanosleep(&ts, NULL);
+		if (atomic_load(&quit))
+			return NULL;
+		unsigned now = atomic_load(&round_go);
+		if (now == last) {
+			fprintf(stderr, "race-vgic: no progress for 20 s in round %u: deadlock\n", now);
+			_exit(1);
+		}
+		last = now;
+	}
+}
+
 /* ---- rounds -------------------------------------------------------------------------------- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -529,8 +550,10 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < NV; i++)
 		r_wr(i, 0x0014, 0); /* awake */
 
-	pthread_t t;
+	pthread_t t, wd;
 	pthread_create(&t, NULL, worker, NULL);
+	pthread_create(&wd, NULL, watchdog, NULL);
+	pthread_detach(wd);
 	static const uint32_t spis[] = {32, 40, 63};
 	double t0 = now_s();
 	unsigned long round = 0;
