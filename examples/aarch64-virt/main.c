@@ -345,6 +345,8 @@ static void build_vm(void)
 	}
 	check("vgic", axv_vgic_init(&vgic, vp, qp, mpidr, nr_vcpus, GUEST_SPIS));
 	check("psci", axv_a64_psci_init(&psci, mpidr, nr_vcpus, guest_code, NULL));
+	for (unsigned i = 0; i < nr_vcpus; i++) /* SPIs taken and ended through the vGIC */
+		check("vgic attach", axv_vgic_attach(&vgic, i, &a64vcpu[i]));
 	testdev.gic = &vgic;
 	vuart.gic = &vgic;
 	vrtc.gic = &vgic;

@@ -179,6 +179,23 @@ bool axv_virq_any_deliverable(const struct axv_virq *v);
 int axv_virq_ack(struct axv_virq *v, uint32_t *id);
 
 /**
+ * @brief Make interrupt @p id active and not pending: what an acknowledge does, for one named
+ *        id.
+ *
+ * For a controller that takes interrupts or moves their state under a lock of its own (the
+ * aarch64 vGIC marks an SPI active when a list register takes it, and moves an SPI's active
+ * state when the guest re-routes it). Unlike axv_virq_ack() it does not check that @p id
+ * was pending or deliverable.
+ *
+ * @param v  an initialised state
+ * @param id interrupt id
+ * @return 0; #AXV_ERANGE; #AXV_EINVAL
+ * @note Context: any, any cpu; lock-free. Concurrent consumers of @p v must be kept out by
+ *       the caller's own serialisation, as for axv_virq_ack().
+ */
+int axv_virq_activate(struct axv_virq *v, uint32_t id);
+
+/**
  * @brief End of interrupt: @p id stops being active.
  * @param v  an initialised state
  * @param id interrupt id
@@ -186,6 +203,12 @@ int axv_virq_ack(struct axv_virq *v, uint32_t *id);
  * @note Context: the consuming cpu only.
  */
 int axv_virq_eoi(struct axv_virq *v, uint32_t id);
+
+/** axv_vic_ops::deliver: taken, and the controller has already made it active itself. */
+#define AXV_VIC_TAKEN 1
+/** axv_vic_ops::deliver: not taken, since it is no longer deliverable here (withdrawn or
+ *  moved to another vcpu's state since the core chose it); flushing goes on. */
+#define AXV_VIC_GONE 2
 
 /**
  * @brief A port's virtual interrupt controller (GIC list registers, VMX/SVM event
@@ -201,9 +224,14 @@ struct axv_vic_ops {
 	 * @param ctx  the controller's context
 	 * @param id   the interrupt id
 	 * @param prio its priority
-	 * @return 0 if taken (the core marks it active); #AXV_ENOSPC (or any negative code)
+	 * @return 0 if taken (the core marks it active); #AXV_VIC_TAKEN if taken and already
+	 *         marked active by the controller (which serialises that with whoever else
+	 *         moves the id's state; the core leaves the state alone); #AXV_VIC_GONE if the
+	 *         controller found the id no longer deliverable here and took nothing (the core
+	 *         leaves it alone and goes on with the next); #AXV_ENOSPC (or any negative code)
 	 *         when there is no room now: the interrupt stays pending and flushing stops
-	 * @note Required. Called with the vcpu's cpu about to enter the guest; must not block.
+	 * @note Required. Called with the vcpu's cpu about to enter the guest; must not block
+	 *       (a short spinlock held by other cpus, as the vGIC's, is allowed).
 	 */
 	int (*deliver)(void *ctx, uint32_t id, uint8_t prio);
 	/**
@@ -223,8 +251,9 @@ struct axv_vic_ops {
  * @param v   an initialised state
  * @param ops the controller (deliver required)
  * @param ctx the controller's context
- * @return the number of interrupts delivered (0 or more); #AXV_EINVAL for NULL arguments
- *         or a missing deliver hook
+ * @return the number of interrupts delivered (0 or more; ids the controller reported
+ *         #AXV_VIC_GONE are not counted); #AXV_EINVAL for NULL arguments or a missing
+ *         deliver hook
  * @note Context: the consuming cpu, just before guest entry; never blocks.
  */
 int axv_virq_flush(struct axv_virq *v, const struct axv_vic_ops *ops, void *ctx);

@@ -182,6 +182,14 @@ static void make_active(struct axv_virq *v, uint32_t id)
 	atomic_fetch_and(&v->pending[id / 64u], ~bit_of(id));
 }
 
+int axv_virq_activate(struct axv_virq *v, uint32_t id)
+{
+	int rc = check(v, id);
+	if (rc == 0)
+		make_active(v, id);
+	return rc;
+}
+
 int axv_virq_ack(struct axv_virq *v, uint32_t *id)
 {
 	if (!v || !id)
@@ -210,6 +218,7 @@ int axv_virq_flush(struct axv_virq *v, const struct axv_vic_ops *ops, void *ctx)
 	if (ops->sync)
 		ops->sync(ctx, v);
 	int n = 0;
+	uint32_t gone = AXV_VIRQ_NONE;
 	for (;;) {
 		uint8_t prio = 0;
 		uint32_t id = axv_virq_highest_pending(v, &prio);
@@ -217,9 +226,21 @@ int axv_virq_flush(struct axv_virq *v, const struct axv_vic_ops *ops, void *ctx)
 			break;
 		/* Offer first, mark active only once taken: a refused interrupt was never
 		 * touched, so no concurrent pend can be lost or merged. */
-		if (ops->deliver(ctx, id, prio) != 0)
-			break;
-		make_active(v, id);
+		int rc = ops->deliver(ctx, id, prio);
+		if (rc == AXV_VIC_GONE) {
+			/* It left (moved or withdrawn) after the choice above: choose again. The
+			 * same id gone twice in a row means it keeps coming back; leave the rest
+			 * for the next entry rather than loop. */
+			if (id == gone)
+				break;
+			gone = id;
+			continue;
+		}
+		if (rc != 0 && rc != AXV_VIC_TAKEN)
+			break; /* no room now (or an unknown answer): the rest stays pending */
+		if (rc == 0)
+			make_active(v, id);
+		gone = AXV_VIRQ_NONE;
 		n++;
 	}
 	return n;

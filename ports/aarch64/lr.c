@@ -6,9 +6,15 @@
  *
  * References: IHI 0069 12.4.6 ICH_LR<n>_EL2 (State [63:62], HW [61], Group [60], Priority
  * [55:48], pINTID [44:32], vINTID [31:0]), 12.4.3 ICH_ELRSR_EL2, 12.4.2 ICH_HCR_EL2 (UIE).
+ *
+ * An SPI of a vGIC this vcpu is attached to (axv_vgic_attach()) is taken and ended through
+ * the vGIC, under its lock: its state may be moved to another vcpu by a re-route at any time
+ * (vgic.c).
  */
 #include <axv/arch/aarch64.h>
 #include <axv/err.h>
+
+#include "vgic_lr.h"
 
 static int vic_deliver(void *ctx, uint32_t id, uint8_t prio)
 {
@@ -29,13 +35,23 @@ static int vic_deliver(void *ctx, uint32_t id, uint8_t prio)
 		return AXV_ENOSPC;
 	}
 	unsigned n = (unsigned)__builtin_ctz(empty);
+	int taken = 0; /* the core marks it active */
+	if (v->gic && id >= 32) {
+		/* Mark it active here only if it is still this vcpu's to take; the list register
+		 * is written after the lock is gone, before this vcpu can enter or sync. */
+		int rc = axv_a64_vgic_take_spi(v->gic, v->gic_idx, id);
+		if (rc == AXV_ENOENT)
+			return AXV_VIC_GONE;
+		if (rc == 0)
+			taken = AXV_VIC_TAKEN;
+	}
 	uint64_t val = AXV_A64_LR_PENDING | AXV_A64_LR_GROUP1 |
 		       ((uint64_t)prio << AXV_A64_LR_PRIO_SHIFT) | id;
 	if (id < 32 && (v->hw_ppis & (1u << id)))
 		val |= AXV_A64_LR_HW | ((uint64_t)id << AXV_A64_LR_PINTID_SHIFT);
 	lr->ops->write(lr->ctx, n, val);
 	v->lr_id[n] = id;
-	return 0;
+	return taken;
 }
 
 static void vic_sync(void *ctx, struct axv_virq *virq)
@@ -51,7 +67,10 @@ static void vic_sync(void *ctx, struct axv_virq *virq)
 		uint64_t val = lr->ops->read(lr->ctx, n);
 		if ((val >> AXV_A64_LR_STATE_SHIFT) != 0)
 			continue; /* still pending or active in the guest */
-		axv_virq_eoi(virq, v->lr_id[n]);
+		uint32_t id = v->lr_id[n];
+		/* An SPI ends where its state is now (maybe moved by a re-route meanwhile). */
+		if (!v->gic || id < 32 || axv_a64_vgic_end_spi(v->gic, v->gic_idx, id) == AXV_ERANGE)
+			axv_virq_eoi(virq, id);
 		v->lr_id[n] = AXV_A64_LR_FREE;
 	}
 }

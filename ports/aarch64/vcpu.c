@@ -60,6 +60,8 @@ static int op_create(void *ctx, uint32_t id)
 	v->lr.ctx = NULL;
 	v->lr.nr = 0;
 	v->root = 0;
+	v->gic = NULL; /* axv_vgic_attach() comes after create */
+	v->gic_idx = 0;
 	for (unsigned i = 0; i < 16; i++)
 		v->lr_id[i] = AXV_A64_LR_FREE;
 	return 0;

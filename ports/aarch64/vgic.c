@@ -6,7 +6,28 @@
  *
  * References: Arm IHI 0069 (GICv3/v4 architecture specification): 12.9 distributor register
  * map, 12.10 redistributor RD_base, 12.11 SGI_base, 12.2.21 ICC_SGI1R_EL1, 12.1.3 IIDR /
- * PIDR2 (ArchRev). Affinity routing is always enabled and there is one security state.
+ * PIDR2 (ArchRev); 2.1 (the Distributor holds each SPI's pending and active state), 4.1.2
+ * (interrupt handling state machine). Affinity routing is always enabled and there is one
+ * security state.
+ *
+ * Concurrency. An SPI's state lives in the axv_virq of the vcpu its route names (target[]):
+ * its pending, active and enable bits, and its priority. route_lock, a test-and-set
+ * spinlock, makes every reader and writer of an SPI's route or of those bits atomic with
+ * re-routing: the distributor's handlers for IROUTER, the SPI banks, IPRIORITYR, ICFGR and
+ * SETSPI/CLRSPI, device lines (axv_vgic_set_spi), and the list registers' take and end of
+ * an SPI (lr.c through vgic_lr.h). The plain distributor words (route, prio, icfgr, igroup,
+ * igrpmod) and the redistributors' stored words are only touched under it too.
+ *
+ * Order: route_lock is the only lock, and it is not recursive. Under it only the irq core's
+ * atomics (which take no lock) and axv_vcpu_inject/kick (atomics and the HAL's send_ipi)
+ * are called; nothing under it calls back into the vGIC.
+ *
+ * axv_vgic_set_spi() may interrupt a holder on its own cpu, so it never waits: when the lock
+ * is taken it leaves the level in line[] (and a bit in line_any[]), and holders apply such
+ * levels when they get the lock and again before they let it go (lock, unlock). The
+ * hand-over is a Dekker pair on sequentially consistent atomics: the caller writes line_any,
+ * then tries the lock; the holder frees the lock, then reads line_any. One of the two sees
+ * the other.
  */
 #include <stdatomic.h>
 
@@ -14,6 +35,7 @@
 #include <axv/err.h>
 
 #include "../../lib/core/mem.h"
+#include "vgic_lr.h"
 
 /* Distributor (IHI 0069 table 12-25). */
 #define GICD_CTLR 0x0000
@@ -72,15 +94,72 @@ static bool spi_ok(const struct axv_vgic *g, uint32_t id)
 	return id >= 32 && id < 32 + g->nr_spis;
 }
 
-static void lock(struct axv_vgic *g)
+/* ---- the lock ---------------------------------------------------------------------------------- */
+
+#define LINE_LOW 1
+#define LINE_HIGH 2
+
+static bool trylock(struct axv_vgic *g)
 {
-	while (atomic_exchange_explicit(&g->route_lock, 1, memory_order_acquire))
-		;
+	return atomic_exchange(&g->route_lock, 1) == 0;
 }
 
+static void apply_lines(struct axv_vgic *g);
+
+/* Levels handed over before the lock was ours happened before what we do under it. */
+static void lock(struct axv_vgic *g)
+{
+	while (!trylock(g))
+		while (atomic_load_explicit(&g->route_lock, memory_order_relaxed))
+			;
+	apply_lines(g);
+}
+
+/* A line change where the SPI's state is now (lock held). */
+static int line_set(struct axv_vgic *g, uint32_t n, bool level)
+{
+	uint32_t h = atomic_load(&g->target[n]);
+	if (h >= g->nr_vcpus)
+		return AXV_ERANGE;
+	if (!level)
+		return axv_virq_unpend(g->virq[h], 32 + n);
+	return axv_vcpu_inject(g->vcpu[h], 32 + n);
+}
+
+/* Apply the levels axv_vgic_set_spi() handed over (lock held). */
+static void apply_lines(struct axv_vgic *g)
+{
+	for (uint32_t k = 0; k < g->nr_spis / 32; k++) {
+		uint32_t w = atomic_exchange(&g->line_any[k], 0);
+		while (w) {
+			uint32_t n = k * 32 + (uint32_t)__builtin_ctz(w);
+			w &= w - 1;
+			uint8_t req = atomic_exchange(&g->line[n], 0);
+			if (req)
+				(void)line_set(g, n, req == LINE_HIGH);
+		}
+	}
+}
+
+static bool lines_waiting(struct axv_vgic *g)
+{
+	for (uint32_t k = 0; k < g->nr_spis / 32; k++)
+		if (atomic_load(&g->line_any[k]))
+			return true;
+	return false;
+}
+
+/* Let the lock go, with no handed-over level left behind: a caller that found the lock
+ * taken wrote its level before trying the lock, so after freeing the lock either we see it
+ * here, or its try (or a later holder's) gets the lock and applies it. */
 static void unlock(struct axv_vgic *g)
 {
-	atomic_store_explicit(&g->route_lock, 0, memory_order_release);
+	for (;;) {
+		apply_lines(g);
+		atomic_store(&g->route_lock, 0);
+		if (!lines_waiting(g) || !trylock(g))
+			return;
+	}
 }
 
 /* The vcpu an affinity names, or TARGET_NONE. */
@@ -116,7 +195,20 @@ int axv_vgic_init(struct axv_vgic *g, struct axv_vcpu *const *vcpus,
 	for (uint32_t i = 0; i < nr_spis; i++) {
 		g->route[i] = g->mpidr[0];
 		atomic_init(&g->target[i], 0);
+		atomic_init(&g->line[i], 0);
 	}
+	for (uint32_t k = 0; k < AXV_VGIC_MAX_SPIS / 32; k++)
+		atomic_init(&g->line_any[k], 0);
+	atomic_init(&g->route_lock, 0);
+	return 0;
+}
+
+int axv_vgic_attach(struct axv_vgic *g, uint32_t idx, struct axv_a64_vcpu *v)
+{
+	if (!g || !v || idx >= g->nr_vcpus)
+		return AXV_EINVAL;
+	v->gic = g;
+	v->gic_idx = idx;
 	return 0;
 }
 
@@ -129,10 +221,20 @@ void *axv_vgic_redist_ctx(struct axv_vgic *g, uint32_t idx)
 
 /* ---- one interrupt's state ------------------------------------------------------------------ */
 
-/* The vcpu index that holds interrupt @id's state, seen from vcpu @self (SGIs/PPIs). */
+/* The vcpu index that holds interrupt @id's state, seen from vcpu @self (SGIs/PPIs). For an
+ * SPI the caller holds the lock. */
 static uint32_t holder(struct axv_vgic *g, uint32_t self, uint32_t id)
 {
 	return id < 32 ? self : atomic_load(&g->target[id - 32]);
+}
+
+/* After a deactivation at vcpu @h: wake or kick it if an instance was waiting behind the
+ * active state (4.1.2: active and pending becomes pending). */
+static void kick_if_deliverable(struct axv_vgic *g, uint32_t h, uint32_t id)
+{
+	struct axv_virq *q = g->virq[h];
+	if (axv_virq_is_pending(q, id) && axv_virq_is_enabled(q, id))
+		(void)axv_vcpu_kick(g->vcpu[h]);
 }
 
 static bool bank_get(struct axv_vgic *g, uint32_t self, enum bank b, uint32_t id)
@@ -182,44 +284,61 @@ static void bank_set(struct axv_vgic *g, uint32_t self, enum bank b, uint32_t id
 		axv_virq_unpend(q, id);
 		break;
 	case B_CACTIVE:
-		if (axv_virq_is_active(q, id))
-			axv_virq_eoi(q, id);
+		if (axv_virq_eoi(q, id) == 0)
+			kick_if_deliverable(g, h, id);
 		break;
 	default: /* B_SACTIVE: a guest cannot make an interrupt active by itself here */
 		break;
 	}
 }
 
-/* A 32-bit bit-per-interrupt register covering ids first..first+31. */
+/* A 32-bit bit-per-interrupt register covering ids first..first+31. SPI banks and stored
+ * words are read and written whole under the lock: one register access is one step. */
 static uint32_t bank_read(struct axv_vgic *g, uint32_t self, enum bank b, uint32_t first,
 			  const uint32_t *store)
 {
-	if (store)
-		return *store;
+	bool locked = first >= 32 || store;
 	uint32_t v = 0;
-	for (uint32_t i = 0; i < 32; i++)
-		if (bank_get(g, self, b, first + i))
-			v |= 1u << i;
+	if (locked)
+		lock(g);
+	if (store) {
+		v = *store;
+	} else {
+		for (uint32_t i = 0; i < 32; i++)
+			if (bank_get(g, self, b, first + i))
+				v |= 1u << i;
+	}
+	if (locked)
+		unlock(g);
 	return v;
 }
 
 static void bank_write(struct axv_vgic *g, uint32_t self, enum bank b, uint32_t first,
 		       uint32_t *store, uint32_t v)
 {
+	bool locked = first >= 32 || store;
+	if (locked)
+		lock(g);
 	if (store) {
 		*store = v;
-		return;
+	} else {
+		for (uint32_t i = 0; i < 32; i++)
+			if (v & (1u << i))
+				bank_set(g, self, b, first + i);
 	}
-	for (uint32_t i = 0; i < 32; i++)
-		if (v & (1u << i))
-			bank_set(g, self, b, first + i);
+	if (locked)
+		unlock(g);
 }
 
 static uint8_t prio_get(struct axv_vgic *g, uint32_t self, uint32_t id)
 {
 	uint8_t p = 0;
-	if (id >= 32)
-		return g->prio[id - 32];
+	if (id >= 32) {
+		lock(g);
+		p = g->prio[id - 32];
+		unlock(g);
+		return p;
+	}
 	axv_virq_priority(g->virq[self], id, &p);
 	return p;
 }
@@ -238,11 +357,19 @@ static void prio_set(struct axv_vgic *g, uint32_t self, uint32_t id, uint8_t p)
 	axv_virq_set_priority(g->virq[self], id, p);
 }
 
-/* GICD_IROUTER write: move an SPI's state to its new vcpu. */
+/* GICD_IROUTER write (lock held): move the SPI's whole state to the vcpu now named.
+ *
+ * The SPI has one pending and one active state, the Distributor's (IHI 0069 2.1), so both
+ * move, with the enable bit and the priority, in one step under the lock: a device line or
+ * a SETSPI/ISPENDR at the same time lands before the move (and is moved) or after it (at the
+ * new vcpu), and a pending instance is neither lost nor delivered twice (12.9 GICD_IROUTER<n>:
+ * a pending interrupt uses the old or the new route). An active SPI stays active at the new
+ * vcpu until the guest ends it on the vcpu that took it (axv_a64_vgic_end_spi() finds it
+ * there), so a new instance is not delivered at the new vcpu meanwhile: an active and
+ * pending interrupt is not signalled before its deactivation (4.1.2). */
 static void reroute(struct axv_vgic *g, uint32_t id, uint64_t route)
 {
 	uint32_t n = id - 32;
-	lock(g);
 	g->route[n] = route & (AXV_A64_MPIDR_AFF_MASK | GICD_IROUTER_IRM);
 	/* IRM = 1 (any PE): this model picks vcpu 0. A route to no vcpu also falls back to
 	 * vcpu 0 rather than losing the interrupt. */
@@ -250,20 +377,24 @@ static void reroute(struct axv_vgic *g, uint32_t id, uint64_t route)
 	if (to == TARGET_NONE)
 		to = 0;
 	uint32_t from = atomic_load(&g->target[n]);
-	if (from != to) {
-		struct axv_virq *a = g->virq[from], *b = g->virq[to];
-		bool en = atomic_load(&g->enabled[n / 32]) & (1u << (id % 32));
-		bool pend = axv_virq_is_pending(a, id);
-		axv_virq_disable(a, id);
-		axv_virq_unpend(a, id);
-		axv_virq_set_priority(b, id, g->prio[n]);
-		if (en)
-			axv_virq_enable(b, id);
-		atomic_store(&g->target[n], to);
-		if (pend)
-			(void)axv_vcpu_inject(g->vcpu[to], id);
-	}
-	unlock(g);
+	if (from == to)
+		return;
+	struct axv_virq *a = g->virq[from], *b = g->virq[to];
+	bool en = atomic_load(&g->enabled[n / 32]) & (1u << (id % 32));
+	axv_virq_disable(a, id);
+	bool pend = axv_virq_is_pending(a, id);
+	bool act = axv_virq_is_active(a, id);
+	axv_virq_unpend(a, id);
+	if (act)
+		(void)axv_virq_eoi(a, id);
+	axv_virq_set_priority(b, id, g->prio[n]);
+	if (act)
+		axv_virq_activate(b, id);
+	if (en)
+		axv_virq_enable(b, id);
+	atomic_store(&g->target[n], (uint8_t)to);
+	if (pend)
+		(void)axv_vcpu_inject(g->vcpu[to], id); /* pends and wakes or kicks it */
 }
 
 static bool width_ok(uint8_t width)
@@ -321,7 +452,9 @@ static int gicd_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 	}
 	if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + (32 + g->nr_spis) * 8) {
 		uint32_t id = (uint32_t)(off - GICD_IROUTER) / 8;
+		lock(g);
 		uint64_t r = g->route[id - 32];
+		unlock(g);
 		unsigned half = (off & 4) ? 32 : 0;
 		*value = width == 8 && !half ? r : (uint32_t)(r >> half);
 		return 0;
@@ -335,9 +468,11 @@ static int gicd_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 	}
 	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
 		uint32_t n = (uint32_t)(off - GICD_ICFGR) / 4; /* 16 ids per register */
-		if (n >= 2 && spi_ok(g, n * 16))
+		if (n >= 2 && spi_ok(g, n * 16)) {
+			lock(g);
 			*value = g->icfgr[n - 2];
-		else if (n == 0)
+			unlock(g);
+		} else if (n == 0)
 			*value = 0xaaaaaaaau; /* SGIs: edge, read-only */
 		return 0;
 	}
@@ -376,16 +511,18 @@ static int gicd_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 	}
 	if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + (32 + g->nr_spis) * 8) {
 		uint32_t id = (uint32_t)(off - GICD_IROUTER) / 8;
-		uint64_t r = g->route[id - 32];
-		if (width == 8 && !(off & 4))
-			r = value;
-		else if (width == 4 && (off & 4))
-			r = (r & 0xffffffffull) | (value << 32);
-		else if (width == 4)
-			r = (r & ~0xffffffffull) | (value & 0xffffffffull);
-		else
+		if (!(width == 8 && !(off & 4)) && width != 4)
 			return 0;
+		lock(g); /* a 32-bit half merges with the other half as it is now */
+		uint64_t r = g->route[id - 32];
+		if (width == 8)
+			r = value;
+		else if (off & 4)
+			r = (r & 0xffffffffull) | (value << 32);
+		else
+			r = (r & ~0xffffffffull) | (value & 0xffffffffull);
 		reroute(g, id, r);
+		unlock(g);
 		return 0;
 	}
 	if (width != 4)
@@ -397,8 +534,11 @@ static int gicd_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 	}
 	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
 		uint32_t n = (uint32_t)(off - GICD_ICFGR) / 4;
-		if (n >= 2 && spi_ok(g, n * 16))
+		if (n >= 2 && spi_ok(g, n * 16)) {
+			lock(g);
 			g->icfgr[n - 2] = (uint32_t)value & 0xaaaaaaaau; /* Int_config bits only */
+			unlock(g);
+		}
 		return 0;
 	}
 	switch (off) {
@@ -492,7 +632,9 @@ static int gicr_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 		*value = IIDR_ARM;
 		break;
 	case GICR_WAKER:
+		lock(g);
 		*value = (r->waker & GICR_WAKER_SLEEP) ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
+		unlock(g);
 		break;
 	case GICR_PIDR2:
 		*value = PIDR2_GICV3;
@@ -501,7 +643,9 @@ static int gicr_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 		*value = 0xaaaaaaaau;
 		break;
 	case GICR_SGI_BASE + GICR_ICFGR1:
+		lock(g);
 		*value = r->icfgr1;
+		unlock(g);
 		break;
 	}
 	return 0;
@@ -530,10 +674,16 @@ static int gicr_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 	}
 	switch (off) {
 	case GICR_WAKER:
+		/* ProcessorSleep only changes what the register reads: this model delivers to a
+		 * "sleeping" redistributor as to any other, so no SPI state moves here. */
+		lock(g);
 		r->waker = (uint32_t)value & GICR_WAKER_SLEEP;
+		unlock(g);
 		break;
 	case GICR_SGI_BASE + GICR_ICFGR1:
+		lock(g);
 		r->icfgr1 = (uint32_t)value & 0xaaaaaaaau;
+		unlock(g);
 		break;
 	}
 	return 0;
@@ -579,10 +729,48 @@ int axv_vgic_set_spi(struct axv_vgic *g, uint32_t intid, bool level)
 		return AXV_EINVAL;
 	if (!spi_ok(g, intid))
 		return AXV_ERANGE;
-	uint32_t h = atomic_load(&g->target[intid - 32]);
-	if (h >= g->nr_vcpus)
+	uint32_t n = intid - 32;
+	if (trylock(g)) {
+		apply_lines(g); /* levels this caller handed over earlier go first */
+		int rc = line_set(g, n, level);
+		unlock(g);
+		return rc;
+	}
+	/* Taken, maybe by what this call interrupted: hand the level to the holder. */
+	atomic_store(&g->line[n], level ? LINE_HIGH : LINE_LOW);
+	atomic_fetch_or(&g->line_any[n / 32], 1u << (n % 32));
+	if (trylock(g)) /* the holder may have looked before the level was there */
+		unlock(g);
+	return 0;
+}
+
+/* ---- the list registers' side (vgic_lr.h) ------------------------------------------------------ */
+
+int axv_a64_vgic_take_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
+{
+	if (!g || !spi_ok(g, id) || self >= g->nr_vcpus)
 		return AXV_ERANGE;
-	if (!level)
-		return axv_virq_unpend(g->virq[h], intid);
-	return axv_vcpu_inject(g->vcpu[h], intid);
+	int rc = AXV_ENOENT;
+	lock(g);
+	struct axv_virq *q = g->virq[self];
+	if (atomic_load(&g->target[id - 32]) == self && axv_virq_is_pending(q, id) &&
+	    axv_virq_is_enabled(q, id) && !axv_virq_is_active(q, id)) {
+		axv_virq_activate(q, id);
+		rc = 0;
+	}
+	unlock(g);
+	return rc;
+}
+
+int axv_a64_vgic_end_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
+{
+	if (!g || !spi_ok(g, id))
+		return AXV_ERANGE;
+	lock(g);
+	uint32_t h = atomic_load(&g->target[id - 32]);
+	int rc = axv_virq_eoi(g->virq[h], id);
+	if (rc == 0 && h != self)
+		kick_if_deliverable(g, h, id);
+	unlock(g);
+	return rc;
 }

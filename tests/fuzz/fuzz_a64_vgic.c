@@ -5,7 +5,8 @@
  * redistributors through the device bus (as exits would reach them), direct calls with
  * widths the bus would refuse, SPI line changes, SGI register writes (ICC_SGI1R_EL1) from
  * any vcpu, and acknowledge/EOI by the vcpus. After every operation it checks that each
- * SPI's pending and enabled state lives only in the vcpu its route names, that the
+ * SPI's pending, active and enabled state lives only in the vcpu its route names (an SPI's
+ * active state moves with its route, IHI 0069 2.1), that the
  * distributor's enable bits and priorities agree with that vcpu's state, that routes point
  * at existing vcpus, that reads through the bus agree with the state, and the return codes
  * of set_spi and send_sgi; at the end, that no interrupt id past the configured ones was
@@ -65,7 +66,8 @@ static void check_state(void)
 			if (v == t)
 				continue;
 			FUZZ_CHECK(!axv_virq_is_pending(&virq[v], id) &&
-					   !axv_virq_is_enabled(&virq[v], id),
+					   !axv_virq_is_enabled(&virq[v], id) &&
+					   !axv_virq_is_active(&virq[v], id),
 				   "SPI %u has state in vcpu %u but is routed to %u", id, v, t);
 		}
 		bool en = (atomic_load(&gic.enabled[n / 32]) >> (id % 32)) & 1;

@@ -220,3 +220,65 @@ Test(irq, flush_delivers_by_priority_until_full)
 	cr_expect_eq(l.id[0], 32);
 	cr_expect(!axv_virq_is_active(&vq, 31));
 }
+
+Test(irq, activate_marks_one_id_active)
+{
+	cr_expect_eq(axv_virq_activate(NULL, 5), AXV_EINVAL);
+	cr_expect_eq(axv_virq_activate(&vq, AXV_VIRQ_MAX), AXV_ERANGE);
+	cr_assert_eq(axv_virq_pend(&vq, 5), 0);
+	cr_assert_eq(axv_virq_enable(&vq, 5), 0);
+	cr_expect_eq(axv_virq_activate(&vq, 5), 0);
+	cr_expect(axv_virq_is_active(&vq, 5) && !axv_virq_is_pending(&vq, 5),
+		  "pending became active");
+	cr_expect_not(axv_virq_any_deliverable(&vq));
+	cr_expect_eq(axv_virq_activate(&vq, 6), 0, "also without a pending instance");
+	cr_expect(axv_virq_is_active(&vq, 6));
+	cr_expect_eq(axv_virq_eoi(&vq, 5), 0);
+	cr_expect_eq(axv_virq_eoi(&vq, 6), 0);
+}
+
+/* A controller that settles the state itself: 40 is taken and marked by the controller,
+ * 41 left (withdrawn) after the core chose it, 42 reported gone although still pending. */
+struct settle {
+	uint32_t taken[4];
+	unsigned ntaken, calls42;
+};
+
+static int settle_deliver(void *ctx, uint32_t id, uint8_t prio)
+{
+	struct settle *c = ctx;
+	(void)prio;
+	if (id == 41) {
+		axv_virq_unpend(&vq, 41);
+		return AXV_VIC_GONE;
+	}
+	if (id == 42) {
+		c->calls42++;
+		return AXV_VIC_GONE;
+	}
+	if (id == 40)
+		axv_virq_activate(&vq, 40);
+	c->taken[c->ntaken++] = id;
+	return id == 40 ? AXV_VIC_TAKEN : 0;
+}
+
+Test(irq, flush_leaves_settled_ids_to_the_controller)
+{
+	static const struct axv_vic_ops vic = {.deliver = settle_deliver};
+	struct settle c = {{0}, 0, 0};
+	for (uint32_t id = 40; id <= 43; id++) {
+		cr_assert_eq(axv_virq_enable(&vq, id), 0);
+		cr_assert_eq(axv_virq_pend(&vq, id), 0);
+	}
+	cr_assert_eq(axv_virq_set_priority(&vq, 43, 0x80), 0); /* last */
+	cr_expect_eq(axv_virq_flush(&vq, &vic, &c), 1,
+		     "40 counted; 41 gone; 42 gone twice in a row stops the flush");
+	cr_expect_eq(c.ntaken, 1);
+	cr_expect_eq(c.taken[0], 40);
+	cr_expect(axv_virq_is_active(&vq, 40) && !axv_virq_is_pending(&vq, 40));
+	cr_expect(!axv_virq_is_active(&vq, 41) && !axv_virq_is_pending(&vq, 41),
+		  "a gone id is not made active");
+	cr_expect_eq(c.calls42, 2);
+	cr_expect(axv_virq_is_pending(&vq, 42) && !axv_virq_is_active(&vq, 42));
+	cr_expect(axv_virq_is_pending(&vq, 43), "left for the next entry");
+}

@@ -2,6 +2,7 @@
  * SPI routing, list-register overflow and refill, and hostile register accesses.
  * Register layouts: Arm IHI 0069 (GICv3) 12.9-12.11, 12.2.21, 12.4.6. */
 #include <criterion/criterion.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,6 +167,69 @@ Test(vgic, spi_routing_moves_state)
 	cr_expect_not(axv_virq_is_pending(&virq[1], id));
 }
 
+/* An SPI has one active state, the Distributor's (IHI 0069 2.1): re-routing an SPI that a
+ * vcpu has acknowledged moves the active state with the route, so the SPI is not delivered
+ * again at the new vcpu until it is ended (4.1.2: active and pending is not signalled), and
+ * GICD_ISACTIVER keeps reading it as active. */
+Test(vgic, spi_routing_moves_active_state)
+{
+	uint32_t id = 45; /* bank 1, bit 13 */
+	D_WR(0x0104, 4, 1u << 13);
+	cr_assert_eq(axv_vgic_set_spi(&gic, id, true), 0);
+	uint32_t got;
+	cr_assert_eq(axv_virq_ack(&virq[0], &got), 0);
+	cr_assert_eq(got, id, "vcpu 0 takes it");
+	D_WR(0x6000 + 8 * id, 8, 0x1); /* re-routed to vcpu 1 while active */
+	cr_expect_not(axv_virq_is_active(&virq[0], id), "no state left at the old vcpu");
+	cr_expect(axv_virq_is_active(&virq[1], id), "the active state followed the route");
+	cr_expect_eq(D_RD(0x0304, 4), 1u << 13, "ISACTIVER still reads it active");
+	cr_expect_eq(axv_vgic_set_spi(&gic, id, true), 0, "raised again");
+	cr_expect(axv_virq_is_pending(&virq[1], id), "pending at the new vcpu");
+	cr_expect_eq(axv_virq_highest_pending(&virq[1], NULL), AXV_VIRQ_NONE,
+		     "active and pending: not delivered again before the end");
+	D_WR(0x0384, 4, 1u << 13); /* ICACTIVER: deactivated through the distributor */
+	cr_expect_eq(axv_virq_highest_pending(&virq[1], NULL), id, "now it is delivered");
+	cr_expect_eq(D_RD(0x0304, 4), 0);
+	cr_expect_not(axv_virq_is_pending(&virq[0], id) || axv_virq_is_enabled(&virq[0], id) ||
+			      axv_virq_is_active(&virq[0], id),
+		      "nothing of it at vcpu 0");
+}
+
+/* A level handed over while the vGIC's lock is held is applied by the holder before the
+ * lock goes (axv_vgic_set_spi() never waits: it may interrupt the holder on its own cpu). */
+Test(vgic, set_spi_hands_over_while_locked)
+{
+	uint32_t id = 50; /* bank 1, bit 18 */
+	D_WR(0x0104, 4, 1u << 18);
+	atomic_store(&gic.route_lock, 1); /* "another cpu" holds it */
+	cr_expect_eq(axv_vgic_set_spi(&gic, id, true), 0, "handed over, not waited for");
+	cr_expect_not(axv_virq_is_pending(&virq[0], id), "not applied yet");
+	atomic_store(&gic.route_lock, 0);
+	cr_expect_eq(D_RD(0x0204, 4), 1u << 18, "the next holder applied it first");
+	cr_expect(axv_virq_is_pending(&virq[0], id));
+	/* Raise then lower handed over: the last one wins. */
+	atomic_store(&gic.route_lock, 1);
+	cr_expect_eq(axv_vgic_set_spi(&gic, id, false), 0);
+	cr_expect_eq(axv_vgic_set_spi(&gic, id, true), 0);
+	cr_expect_eq(axv_vgic_set_spi(&gic, id, false), 0);
+	atomic_store(&gic.route_lock, 0);
+	cr_expect_eq(D_RD(0x0204, 4), 0, "low in the end");
+	/* One caller's order holds: a level handed over goes before its next direct one. */
+	atomic_store(&gic.route_lock, 1);
+	cr_expect_eq(axv_vgic_set_spi(&gic, id, true), 0);
+	atomic_store(&gic.route_lock, 0);
+	cr_expect_eq(axv_vgic_set_spi(&gic, id, false), 0);
+	cr_expect_not(axv_virq_is_pending(&virq[0], id), "raise, then lower: low");
+	/* A re-route while a level waits: it lands where the SPI is when it is applied. */
+	atomic_store(&gic.route_lock, 1);
+	cr_expect_eq(axv_vgic_set_spi(&gic, id, true), 0);
+	atomic_store(&gic.route_lock, 0);
+	D_WR(0x6000 + 8 * id, 8, 0x100); /* the write's own unlock applies it first... */
+	cr_expect(axv_virq_is_pending(&virq[2], id), "...and the move takes it along");
+	cr_expect_not(axv_virq_is_pending(&virq[0], id));
+	cr_expect_eq(gic.line_any[0] | gic.line_any[1], 0, "nothing left over");
+}
+
 Test(vgic, priorities_byte_and_word)
 {
 	D_WR(0x0400 + 36, 4, 0x44332211);
@@ -278,6 +342,81 @@ Test(vgic, random_register_traffic_stays_in_bounds)
 				  "an id beyond the SPIs was touched");
 	for (uint32_t n = 0; n < NSPI; n++)
 		cr_assert_lt(gic.target[n], NV, "SPI %u routed to no vcpu", n + 32);
+}
+
+/* ---- list registers attached to the vGIC ------------------------------------------------- */
+
+static struct lr_model am[NV];
+static struct axv_a64_vcpu aav[NV];
+
+static void attach_all(void)
+{
+	for (uint32_t i = 0; i < NV; i++) {
+		lr_model_init(&am[i], 4);
+		memset(&aav[i], 0, sizeof(aav[i]));
+		aav[i].lr = (struct axv_a64_lr){&lr_model_ops, &am[i], 4};
+		for (int n = 0; n < 16; n++)
+			aav[i].lr_id[n] = AXV_A64_LR_FREE;
+		cr_assert_eq(axv_vgic_attach(&gic, i, &aav[i]), 0);
+		cr_assert_eq(aav[i].gic, &gic);
+	}
+	cr_expect_eq(axv_vgic_attach(&gic, NV, &aav[0]), AXV_EINVAL);
+	cr_expect_eq(axv_vgic_attach(NULL, 0, &aav[0]), AXV_EINVAL);
+	cr_expect_eq(axv_vgic_attach(&gic, 0, NULL), AXV_EINVAL);
+}
+
+static int flush(uint32_t i)
+{
+	return axv_virq_flush(&virq[i], &axv_a64_vic_ops, &aav[i]);
+}
+
+/* The guest on vcpu 0 holds an SPI in a list register when it is re-routed to vcpu 1: the
+ * SPI's active state goes to vcpu 1 (IHI 0069 2.1), a new instance waits there (4.1.2), and
+ * the guest's end on vcpu 0 deactivates it at vcpu 1, which then gets the new instance. */
+Test(lr, attached_spi_ends_where_it_moved, .init = setup, .fini = teardown)
+{
+	attach_all();
+	uint32_t id = 44, got;
+	D_WR(0x0104, 4, 1u << 12);
+	cr_assert_eq(axv_vgic_set_spi(&gic, id, true), 0);
+	cr_assert_eq(flush(0), 1, "vcpu 0 takes it into a list register");
+	cr_expect(axv_virq_is_active(&virq[0], id));
+	int n = lr_model_ack(&am[0], &got);
+	cr_assert(n >= 0 && got == id, "the guest acknowledges it");
+	D_WR(0x6000 + 8 * id, 8, 0x1); /* to vcpu 1 */
+	cr_expect(axv_virq_is_active(&virq[1], id) && !axv_virq_is_active(&virq[0], id));
+	cr_assert_eq(axv_vgic_set_spi(&gic, id, true), 0);
+	cr_expect_eq(flush(1), 0, "vcpu 1 must wait for the end of the first instance");
+	lr_model_eoi(&am[0], (unsigned)n);
+	cr_expect_eq(flush(0), 0, "vcpu 0 reports the end; nothing for it to take");
+	cr_expect_not(axv_virq_is_active(&virq[1], id), "ended where the state is now");
+	cr_expect_eq(aav[0].lr_id[n], AXV_A64_LR_FREE);
+	cr_expect_eq(flush(1), 1, "now vcpu 1 takes the second instance");
+	n = lr_model_ack(&am[1], &got);
+	cr_expect(n >= 0 && got == id);
+	lr_model_eoi(&am[1], (unsigned)n);
+	cr_expect_eq(flush(1), 0);
+	for (uint32_t i = 0; i < NV; i++)
+		cr_expect_not(axv_virq_is_active(&virq[i], id) || axv_virq_is_pending(&virq[i], id),
+			      "nothing left at vcpu %u", i);
+}
+
+/* SGIs, PPIs and ids that are not the vGIC's SPIs go through the list registers as before. */
+Test(lr, attached_non_spi_ids_are_plain, .init = setup, .fini = teardown)
+{
+	attach_all();
+	axv_virq_enable(&virq[2], 27);
+	axv_virq_pend(&virq[2], 27);
+	axv_virq_enable(&virq[2], 200); /* past this vGIC's SPIs */
+	axv_virq_pend(&virq[2], 200);
+	cr_expect_eq(flush(2), 2);
+	cr_expect(axv_virq_is_active(&virq[2], 27) && axv_virq_is_active(&virq[2], 200));
+	uint32_t got;
+	int n;
+	while ((n = lr_model_ack(&am[2], &got)) >= 0)
+		lr_model_eoi(&am[2], (unsigned)n);
+	cr_expect_eq(flush(2), 0);
+	cr_expect_not(axv_virq_is_active(&virq[2], 27) || axv_virq_is_active(&virq[2], 200));
 }
 
 /* ---- list registers: overflow and refill ------------------------------------------------ */

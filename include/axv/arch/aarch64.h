@@ -843,6 +843,8 @@ struct axv_a64_lr {
 	uint32_t nr;                      /**< how many there are (at most 16) */
 };
 
+struct axv_vgic;
+
 /** @brief An aarch64 vcpu: the port context that `axv_a64_vcpu_ops` works on. Caller-owned. */
 struct axv_a64_vcpu {
 	struct axv_a64_ctx ctx;   /**< the guest's registers */
@@ -853,6 +855,8 @@ struct axv_a64_vcpu {
 	axv_hpa_t root;           /**< stage-2 root */
 	uint32_t lr_id[16];       /**< vINTID held by each list register, or #AXV_A64_LR_FREE */
 	struct axv_a64_lr lr;     /**< the list registers it delivers into */
+	struct axv_vgic *gic;     /**< the vGIC its SPIs go through (axv_vgic_attach()), or NULL */
+	uint32_t gic_idx;         /**< its index in that vGIC */
 };
 
 /**
@@ -891,9 +895,24 @@ extern const struct axv_percpu_ops axv_a64_percpu_ops;
  * SGIs and PPIs in their own vcpu's, each SPI in the vcpu its GICD_IROUTER names. Unknown
  * offsets read as zero and ignore writes; guest writes are validated (ids, widths, targets).
  *
- * Concurrency: MMIO handlers may run on several cpus at once for different vcpus; the
- * distributor's SPI configuration (routing, enable, priority) is updated with atomics and a
- * small spinlock held only while an SPI is re-routed.
+ * An SPI has one pending and one active state, held by the Distributor (IHI 0069 2.1), and
+ * it moves with the route: a GICD_IROUTER write moves the SPI's pending, active and enable
+ * bits and its priority from the vcpu that held them to the one now named, together. An SPI
+ * that is active (in a list register of the old vcpu) is therefore not delivered again to
+ * the new one until the guest ends it (4.1.2: active and pending is not signalled); the end
+ * reaches it where it now is, through axv_vgic_attach().
+ *
+ * Concurrency: MMIO handlers may run on several cpus at once, for any vcpus, and
+ * axv_vgic_set_spi() may be called from any context on any cpu. One spinlock per vGIC
+ * (`route_lock`, a test-and-set word) makes every change of an SPI's route atomic with every
+ * read or change of its state in the vcpu that holds it: GICD_IROUTER, the SPI enable,
+ * pending and active banks, priorities, trigger modes, SETSPI/CLRSPI, device lines, and the
+ * list registers' take and end of an SPI (axv_vgic_attach()). It is the only lock: under it
+ * the vGIC calls only the lock-free `axv_virq_*` calls, axv_vcpu_inject() and
+ * axv_vcpu_kick(), and through them the HAL's `send_ipi`, which must not call back into the
+ * vGIC. The register handlers and the list-register hooks spin for it (they run in task
+ * context: in exit handling, and before guest entry); axv_vgic_set_spi() never waits for it
+ * (see there).
  * @{ */
 
 /** Largest number of vcpus a vGIC serves. */
@@ -904,8 +923,6 @@ extern const struct axv_percpu_ops axv_a64_percpu_ops;
 #define AXV_VGIC_GICR_SIZE 0x20000u
 /** Size of the distributor's MMIO region. */
 #define AXV_VGIC_GICD_SIZE 0x10000u
-
-struct axv_vgic;
 
 /** @brief One vcpu's redistributor state. Part of `struct axv_vgic`; private. */
 struct axv_vgic_redist {
@@ -926,7 +943,10 @@ struct axv_vgic {
 	uint64_t mpidr[AXV_VGIC_MAX_VCPUS];              /**< affinity of each vcpu (private) */
 	struct axv_vgic_redist redist[AXV_VGIC_MAX_VCPUS]; /**< (private) */
 	_Atomic uint32_t ctlr;                           /**< GICD_CTLR (private) */
-	_Atomic uint32_t route_lock;                     /**< serialises re-routing (private) */
+	_Atomic uint32_t route_lock;                     /**< the vGIC's spinlock (private) */
+	_Atomic uint32_t line_any[AXV_VGIC_MAX_SPIS / 32]; /**< SPIs with a line[] entry (private) */
+	_Atomic uint8_t line[AXV_VGIC_MAX_SPIS];         /**< line level left for the lock holder:
+							      0 none, 1 low, 2 high (private) */
 	uint32_t igroup[AXV_VGIC_MAX_SPIS / 32];         /**< GICD_IGROUPR, SPIs (private) */
 	uint32_t igrpmod[AXV_VGIC_MAX_SPIS / 32];        /**< GICD_IGRPMODR, SPIs (private) */
 	uint32_t icfgr[AXV_VGIC_MAX_SPIS / 16];          /**< GICD_ICFGR, SPIs (private) */
@@ -982,14 +1002,47 @@ int axv_vgic_send_sgi(struct axv_vgic *g, uint32_t src, uint64_t value);
 
 /**
  * @brief Raise (@p level true) or lower a shared peripheral interrupt from an emulated device.
+ *
+ * The change is atomic with re-routing: it lands in the vcpu that holds the SPI's state at
+ * that point, which a concurrent GICD_IROUTER write moves with everything else (it is
+ * neither left behind at the old vcpu nor wiped there, IHI 0069 12.9 GICD_IROUTER<n>: a
+ * pending interrupt "is neither lost nor handled more than once").
+ *
  * @param g     the vGIC
  * @param intid 32 to 32 + nr_spis - 1
  * @param level line level: true pends it at its target vcpu (waking or kicking it); false
  *              withdraws it if still pending
- * @return 0; #AXV_EALREADY if already pending; #AXV_ERANGE for an id out of range
- * @note Any context, any cpu.
+ * @return 0; #AXV_EALREADY if already pending; #AXV_ERANGE for an id out of range;
+ *         #AXV_EINVAL for NULL. 0 also when the vGIC's lock was held elsewhere: the level
+ *         was then handed to the holder, which applies it before it lets the lock go (so
+ *         before any later change made under the lock), and the coalescing is not reported.
+ * @note Any context (also an interrupt handler that interrupted a vGIC call or a flush on
+ *       this cpu), any cpu; never waits: it takes the vGIC's lock only if it is free.
+ *       Changes of one line made in order by one caller are applied in that order; of
+ *       several changes handed over while the lock is held, the last one wins (a raise
+ *       and a lower in between coalesce, as a pulse shorter than the sampling would).
  */
 int axv_vgic_set_spi(struct axv_vgic *g, uint32_t intid, bool level);
+
+/**
+ * @brief Make vcpu @p idx's list registers take and end the vGIC's SPIs through the vGIC.
+ *
+ * With this, #axv_a64_vic_ops marks an SPI active only if it is still pending, enabled and
+ * inactive at this vcpu when a list register takes it, under the vGIC's lock (so that a
+ * concurrent re-route cannot hand the same SPI to another vcpu as well), and reports the
+ * guest's end of an SPI to whichever vcpu holds the SPI's state by then (the route may have
+ * moved it away while it was in a list register here, IHI 0069 2.1, 4.1.2).
+ *
+ * Required for every vcpu of a vGIC that delivers through #axv_a64_vic_ops: without it, an
+ * SPI re-routed while in one of its list registers stays active at its new vcpu for good.
+ *
+ * @param g   the vGIC, after axv_vgic_init()
+ * @param idx the vcpu's index in @p g
+ * @param v   that vcpu's port context (the `vic_ctx` given to axv_vcpu_create())
+ * @return 0; #AXV_EINVAL for NULL or an index out of range (nothing changes)
+ * @note Task context, before the vcpu runs (and again after the vcpu is created anew).
+ */
+int axv_vgic_attach(struct axv_vgic *g, uint32_t idx, struct axv_a64_vcpu *v);
 
 /** @} */
 
