@@ -902,7 +902,7 @@ Test(virtq, blk_request_popped_before_needs_reset_is_stale)
 	expect_stale(m, &h, USED, 8, BUF, 0x1200, "needs reset, then reset");
 }
 
-Test(virtq, request_of_a_live_queue_survives_another_queue_reenable)
+Test(virtq_console, request_of_a_live_queue_survives_another_queue_reenable)
 {
 	static struct axv_virtio_console c;
 	env_init(&e);
@@ -938,7 +938,7 @@ Test(virtq, request_of_a_live_queue_survives_another_queue_reenable)
 	env_fini(&e);
 }
 
-Test(virtq, console_requests_popped_before_a_device_reset_are_stale)
+Test(virtq_console, console_requests_popped_before_a_device_reset_are_stale)
 {
 	static struct axv_virtio_console c;
 	env_init(&e);
