@@ -396,6 +396,19 @@ size_t axv_addrspace_reserved(const struct axv_addrspace *as);
 size_t axv_addrspace_area_count(const struct axv_addrspace *as);
 
 /**
+ * @brief Areas the space can hold before its area array must grow.
+ *
+ * The area array lives in HAL frames and doubles when a call needs more room (a map adds one
+ * area; an unmap inside an area, or a protect of part of an area, splits it). A call that
+ * keeps the count at or below this capacity never allocates for the array;
+ * axv_addrspace_reserve() grows it up front.
+ * @param as the space
+ * @return the number of area slots (0 before the first area, or for NULL)
+ * @note Context: any; read-only.
+ */
+size_t axv_addrspace_area_capacity(const struct axv_addrspace *as);
+
+/**
  * @brief Describe one area (iterate with 0 to axv_addrspace_area_count() minus one).
  * @param as    the space
  * @param index the area's index, in increasing address order

@@ -780,6 +780,11 @@ size_t axv_addrspace_area_count(const struct axv_addrspace *as)
 	return as ? as->nareas : 0;
 }
 
+size_t axv_addrspace_area_capacity(const struct axv_addrspace *as)
+{
+	return as ? as->area_cap : 0;
+}
+
 int axv_addrspace_area(const struct axv_addrspace *as, size_t index, struct axv_area_info *out)
 {
 	if (!as || !out)

@@ -46,7 +46,7 @@ uint64_t test_raw_entry(struct mock_hal *m, const struct axv_addrspace *as, uint
 
 bool test_mock_clean(const struct mock_hal *m)
 {
-	return m->live == 0 && m->bad_frees == 0 && m->stray_ptrs == 0;
+	return m->live == 0 && m->bad_frees == 0 && m->stray_ptrs == 0 && m->guard_hits == 0;
 }
 
 /* FNV-1a over 64-bit words (every n here is a multiple of 8): fast enough for the fuzz

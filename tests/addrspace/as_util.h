@@ -22,8 +22,8 @@ const struct axv_pt_format *test_format(int i);
 uint64_t test_raw_entry(struct mock_hal *m, const struct axv_addrspace *as, uint64_t gpa,
 			int *level);
 
-/* Strict version of MOCK_HAL_CHECK_CLEAN: true only if nothing leaked, no bad free and no
- * stray pointer. */
+/* Strict version of MOCK_HAL_CHECK_CLEAN: true only if nothing leaked, no bad free, no
+ * stray pointer and no overrun guard frame. */
 bool test_mock_clean(const struct mock_hal *m);
 
 #endif
