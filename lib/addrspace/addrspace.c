@@ -111,14 +111,7 @@ static void area_insert(struct axv_addrspace *as, size_t pos, const struct area 
 	as->nareas++;
 }
 
-static void area_remove(struct axv_addrspace *as, size_t pos)
-{
-	struct area *v = areas(as);
-	axv_memmove(&v[pos], &v[pos + 1], (as->nareas - pos - 1) * sizeof(*v));
-	as->nareas--;
-}
-
-/* Split the area at index i at gpa (strictly inside it). */
+/* Split the area at index i at gpa (strictly inside it): one area more. */
 static void area_split(struct axv_addrspace *as, size_t i, uint64_t gpa)
 {
 	struct area hi = areas(as)[i];
@@ -390,6 +383,38 @@ int axv_addrspace_map_alloc(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t si
 
 /* ---- unmap / protect ------------------------------------------------------------------ */
 
+/* Drop [s, e) from the areas; i is the first area whose end is above s. The count is never
+ * above its final value, even for a moment: a range strictly inside one area adds exactly one
+ * area (the part above e) and everything else only trims or removes, so the room the caller
+ * made for the final count is enough (the array holds area_cap records, not one more). */
+static void areas_cut(struct axv_addrspace *as, size_t i, uint64_t s, uint64_t e)
+{
+	struct area *v = areas(as);
+	if (v[i].start < s && aend(&v[i]) > e) {
+		area_split(as, i, e);
+		areas(as)[i].size = s - areas(as)[i].start;
+		return;
+	}
+	if (v[i].start < s) {
+		v[i].size = s - v[i].start;
+		i++;
+	}
+	size_t j = i;
+	while (j < as->nareas && aend(&v[j]) <= e)
+		j++; /* [i, j) lie inside [s, e) */
+	if (j > i) {
+		axv_memmove(&v[i], &v[j], (as->nareas - j) * sizeof(*v));
+		as->nareas -= j - i;
+	}
+	if (i < as->nareas && v[i].start < e) {
+		uint64_t off = e - v[i].start;
+		v[i].start = e;
+		v[i].size -= off;
+		if (v[i].kind == AXV_AREA_LINEAR)
+			v[i].hpa += off;
+	}
+}
+
 /* Break, flush once, make: over the pieces of every area [s, e) meets. */
 static int change(struct axv_addrspace *as, uint64_t s, uint64_t e, bool unmap,
 		  axv_map_flags_t flags, size_t extra_areas)
@@ -437,23 +462,15 @@ int axv_addrspace_unmap(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size)
 	size_t i = area_find(areas(as), as->nareas, gpa);
 	if (i >= as->nareas || areas(as)[i].start >= e)
 		return 0; /* nothing mapped there */
-	rc = change(as, gpa, e, true, 0, 1);
+	/* Room for exactly the areas there will be: one more only when [gpa, e) lies strictly
+	 * inside one area. Asking for more would make an unmap that only trims fail with
+	 * AXV_ENOMEM (or call the HAL inside a reservation) when the array is full. */
+	const struct area *v = areas(as);
+	size_t more = v[i].start < gpa && aend(&v[i]) > e ? 1 : 0;
+	rc = change(as, gpa, e, true, 0, more);
 	if (rc != 0)
 		return rc;
-	/* Update the areas: split at the edges, then drop what is inside. */
-	struct area *v = areas(as);
-	if (v[i].start < gpa) {
-		if (aend(&v[i]) > e)
-			area_split(as, i, e);
-		area_split(as, i, gpa);
-		i++;
-	}
-	while (i < as->nareas && areas(as)[i].start < e) {
-		v = areas(as);
-		if (aend(&v[i]) > e)
-			area_split(as, i, e);
-		area_remove(as, i);
-	}
+	areas_cut(as, i, gpa, e);
 	return 0;
 }
 
@@ -480,7 +497,11 @@ int axv_addrspace_protect(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
 	}
 	if (at < e)
 		return AXV_ENOENT;
-	rc = change(as, gpa, e, false, flags, 2);
+	/* Room for exactly the areas there will be: one more for each end of the range that
+	 * falls strictly inside an area (0, 1 or 2). */
+	size_t last = area_find(v, as->nareas, e - 1);
+	size_t more = (v[i].start < gpa ? 1u : 0u) + (aend(&v[last]) > e ? 1u : 0u);
+	rc = change(as, gpa, e, false, flags, more);
 	if (rc != 0)
 		return rc;
 	if (areas(as)[i].start < gpa) {
