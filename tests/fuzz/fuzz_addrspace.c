@@ -40,6 +40,12 @@ static const struct axv_pt_format *fmt;
 static struct page model[WPAGES];
 static unsigned char adata[WPAGES][4096]; /* contents of present ALLOC pages */
 static axv_hpa_t lin;
+static size_t max_areas; /* highest area count any input reached, reported at exit */
+
+static void report(void)
+{
+	fprintf(stderr, "stat::axv_max_areas: %zu\n", max_areas);
+}
 
 static axv_map_flags_t pick_flags(uint8_t b)
 {
@@ -426,6 +432,8 @@ static void one_op(struct fin *in)
 			   kind % 10, (unsigned long long)gpa, (unsigned long long)size, rc, want);
 	}
 	check_frames();
+	if (axv_addrspace_area_count(&as) > max_areas)
+		max_areas = axv_addrspace_area_count(&as);
 	/* The pages the operation touched: both ends and a spread between them. */
 	for (unsigned i = 0; i < np; i += 1 + np / 16)
 		check_page(p0 + i, i * 24);
@@ -444,6 +452,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static bool ready;
 	if (!ready) {
 		mock_hal_init(&mh, 4096);
+		atexit(report);
 		ready = true;
 	}
 	/* Everything was given back by the last input: a fresh allocator state. */
