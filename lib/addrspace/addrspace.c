@@ -222,7 +222,7 @@ int axv_addrspace_destroy(struct axv_addrspace *as)
 	if (t && t->flush_all)
 		t->flush_all(as->hal->ctx, as->tlb_tag);
 	axv_addrspace_unreserve(as); /* from here on everything goes back to the HAL */
-	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_pool pool = {AXV_HPA_INVALID, 0, 0};
 	struct pt_walk w;
 	for (size_t i = 0; i < as->nareas; i++) {
 		struct area a = areas(as)[i];
@@ -281,7 +281,7 @@ int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t 
 	if (hpa + size < hpa || ((hpa + size - 1) & ~as->fmt->oa_mask & ~PAGE_MASK))
 		return AXV_ERANGE;
 
-	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_pool pool = {AXV_HPA_INVALID, 0, 0};
 	struct pt_walk w;
 	walk_init(&w, as, &pool);
 	walk_attrs(&w, flags, flags);
@@ -292,7 +292,7 @@ int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t 
 	if (rc == 0) {
 		rc = area_reserve(as, as->nareas + 1);
 		if (rc != 0)
-			pt_pool_drain(as, &pool);
+			pt_pool_undo(as, &pool);
 	}
 	if (rc != 0)
 		return rc;
@@ -309,7 +309,7 @@ int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t 
 static int populate_range(struct axv_addrspace *as, uint64_t s, uint64_t e, size_t extra_areas,
 			  const struct area *nw)
 {
-	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_pool pool = {AXV_HPA_INVALID, 0, 0};
 	struct pt_walk w;
 	walk_init(&w, as, &pool);
 	size_t n = as->nareas;
@@ -327,7 +327,7 @@ static int populate_range(struct axv_addrspace *as, uint64_t s, uint64_t e, size
 	if (rc == 0 && extra_areas) {
 		rc = area_reserve(as, as->nareas + extra_areas);
 		if (rc != 0)
-			pt_pool_drain(as, &pool);
+			pt_pool_undo(as, &pool);
 	}
 	if (rc != 0)
 		return rc;
@@ -419,7 +419,7 @@ static void areas_cut(struct axv_addrspace *as, size_t i, uint64_t s, uint64_t e
 static int change(struct axv_addrspace *as, uint64_t s, uint64_t e, bool unmap,
 		  axv_map_flags_t flags, size_t extra_areas)
 {
-	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_pool pool = {AXV_HPA_INVALID, 0, 0};
 	struct pt_walk w;
 	walk_init(&w, as, &pool);
 	pt_count_cut(&w, s, e);
@@ -427,7 +427,7 @@ static int change(struct axv_addrspace *as, uint64_t s, uint64_t e, bool unmap,
 	if (rc == 0) {
 		rc = area_reserve(as, as->nareas + extra_areas);
 		if (rc != 0)
-			pt_pool_drain(as, &pool);
+			pt_pool_undo(as, &pool);
 	}
 	if (rc != 0)
 		return rc;
@@ -729,7 +729,7 @@ int axv_addrspace_reserve(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
 	if (more_areas > SIZE_MAX / 2 - as->nareas)
 		return AXV_ERANGE;
 	uint64_t e = gpa + size;
-	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_pool pool = {AXV_HPA_INVALID, 0, 0};
 	struct pt_walk w;
 	walk_init(&w, as, &pool);
 	size_t most;
@@ -758,7 +758,7 @@ int axv_addrspace_reserve(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
 	if (rc == 0) {
 		rc = area_reserve(as, as->nareas + more_areas);
 		if (rc != 0)
-			pt_pool_drain(as, &pool);
+			pt_pool_undo(as, &pool);
 	}
 	if (rc != 0)
 		return rc;

@@ -223,6 +223,7 @@ int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t tables, siz
 		if (i < from_stock) {
 			pa = stock_pop(as);
 			va = pt_va(as, pa);
+			p->stock++;
 		} else {
 			int rc = axv_frame_alloc(&as->frames, &pa);
 			if (rc == 0) {
@@ -233,7 +234,7 @@ int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t tables, siz
 				}
 			}
 			if (rc != 0) {
-				pt_pool_drain(as, p);
+				pt_pool_undo(as, p);
 				return rc;
 			}
 			if ((uintptr_t)va - (uintptr_t)pa != as->va_off)
@@ -265,6 +266,27 @@ void pt_pool_drain(struct axv_addrspace *as, struct pt_pool *p)
 		pt_put(as, pa, false);
 	}
 	p->head = AXV_HPA_INVALID;
+	p->stock = 0;
+}
+
+void pt_pool_undo(struct axv_addrspace *as, struct pt_pool *p)
+{
+	/* Not pt_put(): a stock below its cap would keep the HAL's frames, and a failed call
+	 * would leave the space holding more frames than before. */
+	while (p->n) {
+		axv_hpa_t pa = p->head;
+		p->head = *pt_va(as, pa);
+		p->n--; /* now the index of pa in the fill order */
+		if (p->n < p->stock) {
+			*pt_va(as, pa) = as->stock;
+			as->stock = pa;
+			as->stock_n++;
+		} else {
+			axv_frame_free(&as->frames, pa);
+		}
+	}
+	p->head = AXV_HPA_INVALID;
+	p->stock = 0;
 }
 
 /* A new table at level l, every entry empty except [from, to), which the caller writes. */

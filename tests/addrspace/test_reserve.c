@@ -221,3 +221,43 @@ Test(reserve, bad_input_and_failure_change_nothing)
 	cr_expect(test_mock_clean(&mh));
 	mock_hal_fini(&mh);
 }
+
+/* A call that fails inside a reservation whose stock is below its cap (tables of the range
+ * existed when it was made) gives the frames it took from the HAL back to the HAL, not to the
+ * stock: the space's frame count, the stock and the HAL are exactly as before. Found by the
+ * fuzz harness's reserve operation. Every failing allocation of the call is tried in turn. */
+Test(reserve, failed_call_inside_a_reservation_changes_nothing)
+{
+	for (int fi = 0; fi < FMT_COUNT; fi++) {
+		const struct axv_pt_format *fmt = test_format(fi);
+		mock_hal_init(&mh, 4096);
+		cr_assert_eq(axv_addrspace_init(&as, &mh.hal, fmt, 0, 1ull << 32, 1), 0);
+		/* the range's tables exist: the stock starts below its cap */
+		cr_assert_eq(axv_addrspace_map_alloc(&as, RB, K4, AXV_MAP_READ, true), 0);
+		cr_assert_eq(axv_addrspace_reserve(&as, RB, RE - RB, 0, 0), 0);
+		cr_assert_lt(axv_addrspace_reserved(&as), as.stock_cap, "%s", fmt->name);
+		for (unsigned long n = 1;; n++) {
+			size_t frames = axv_addrspace_frames(&as), stock = axv_addrspace_reserved(&as);
+			size_t live = mh.live;
+			axv_hpa_t head = as.stock;
+			/* guest frames come from the HAL (no AXV_RESERVE_FRAMES) */
+			mock_hal_fail_nth(&mh, n);
+			int rc = axv_addrspace_map_alloc(&as, RB + 8 * K4, 4 * K4, AXV_MAP_READ, true);
+			mock_hal_fail_nth(&mh, 0);
+			if (rc == 0)
+				break;
+			cr_assert_eq(rc, AXV_ENOMEM);
+			cr_assert_eq(axv_addrspace_frames(&as), frames,
+				     "%s: failure %lu: %zu frames, %zu before (stock %zu, %zu before)",
+				     fmt->name, n, axv_addrspace_frames(&as), frames,
+				     axv_addrspace_reserved(&as), stock);
+			cr_assert_eq(axv_addrspace_reserved(&as), stock, "%s", fmt->name);
+			cr_assert_eq(as.stock, head, "%s: the stock's order changed", fmt->name);
+			cr_assert_eq(mh.live, live, "%s: HAL frames", fmt->name);
+			cr_assert_lt(n, 10);
+		}
+		cr_assert_eq(axv_addrspace_destroy(&as), 0);
+		cr_expect(test_mock_clean(&mh), "%s", fmt->name);
+		mock_hal_fini(&mh);
+	}
+}
