@@ -345,7 +345,10 @@ static void count_map(struct pt_walk *w, bool linear, unsigned l, const uint64_t
 			if (linear && f->leaf_ok[l] && cs == a && ce == a + sz &&
 			    ((w->pa_base + (cs - w->gpa_base)) & (sz - 1)) == 0)
 				continue;
-			w->tables++;
+			if (a >= w->counted_end[l]) { /* not counted by an earlier range */
+				w->tables++;
+				w->counted_end[l] = a + sz;
+			}
 			count_map(w, linear, l + 1, NULL, cs, ce);
 		} else if (!is_leaf(f, l, ent)) {
 			count_map(w, linear, l + 1, pt_va(w->as, ent & f->oa_mask), cs, ce);

@@ -31,6 +31,10 @@ struct pt_walk {
 	bool unmap;  /* break/make: removing, not changing attributes */
 	bool owned;  /* the leaves' frames belong to the space (alloc areas) */
 	size_t tables, frames; /* counting passes: frames the walk will need */
+	/* count_map: end of the last entry per level found empty and counted as a new table,
+	 * so ranges counted one after another in address order (the alloc areas a write
+	 * populates) count a table they share once */
+	uint64_t counted_end[AXV_PT_MAX_LEVELS];
 	uint64_t lo, hi;       /* break pass: range covering every changed entry */
 };
 

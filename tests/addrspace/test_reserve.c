@@ -261,3 +261,31 @@ Test(reserve, failed_call_inside_a_reservation_changes_nothing)
 		mock_hal_fini(&mh);
 	}
 }
+
+/* A write across several lazy areas whose leaf table does not exist yet needs that table
+ * once, not once per area: inside a reservation made for exactly the range (one table, two
+ * frames), it must not call the HAL. Found by the fuzz harness's reservation check. */
+Test(reserve, write_across_lazy_areas_counts_a_shared_table_once)
+{
+	for (int fi = 0; fi < FMT_COUNT; fi++) {
+		const struct axv_pt_format *fmt = test_format(fi);
+		mock_hal_init(&mh, 1024);
+		cr_assert_eq(axv_addrspace_init(&as, &mh.hal, fmt, 0, 1ull << 32, 1), 0);
+		uint64_t g = G1 + 4 * M2;
+		/* the upper tables exist (a mapping in the next 2 MiB), the leaf table does not */
+		cr_assert_eq(axv_addrspace_map_alloc(&as, g + M2, K4, AXV_MAP_READ, true), 0);
+		cr_assert_eq(axv_addrspace_map_alloc(&as, g, K4, AXV_MAP_RWX, false), 0);
+		cr_assert_eq(axv_addrspace_map_alloc(&as, g + K4, K4, AXV_MAP_RWX, false), 0);
+		cr_assert_eq(axv_addrspace_reserve(&as, g, 2 * K4, AXV_RESERVE_FRAMES, 0), 0);
+		cr_assert_eq(axv_addrspace_reserved(&as), 3, "%s: one table and two frames",
+			     fmt->name);
+		unsigned long allocs = mh.alloc_calls;
+		static const unsigned char buf[200] = {1, 2, 3};
+		cr_assert_eq(axv_addrspace_write(&as, g + K4 - 100, buf, sizeof(buf)), 0);
+		cr_expect_eq(mh.alloc_calls, allocs, "%s: the write called the HAL %lu times",
+			     fmt->name, mh.alloc_calls - allocs);
+		cr_assert_eq(axv_addrspace_destroy(&as), 0);
+		cr_expect(test_mock_clean(&mh), "%s", fmt->name);
+		mock_hal_fini(&mh);
+	}
+}
