@@ -36,7 +36,7 @@ static struct mock_hal *M(void *ctx)
 
 static bool in_pool(struct mock_hal *m, axv_hpa_t pa)
 {
-	return pa >= m->phys_base && pa - m->phys_base < (uint64_t)m->frames * FRAME;
+	return pa >= m->phys_base && pa - m->phys_base < (uint64_t)(m->fixed + m->frames) * FRAME;
 }
 
 static bool should_fail(struct mock_hal *m)
@@ -133,8 +133,9 @@ static void mock_free(void *ctx, axv_hpa_t pa, size_t count)
 		unsigned char *g = m->pool + (i + count) * FRAME;
 		if (guarded) {
 			UNPOISON(g, FRAME);
-			for (size_t k = 0; k < FRAME; k++) {
-				if (g[k] != MOCK_GUARD_BYTE) {
+			const uint64_t *w = (const uint64_t *)(void *)g;
+			for (size_t k = 0; k < FRAME / 8; k++) {
+				if (w[k] != 0x0101010101010101ull * MOCK_GUARD_BYTE) {
 					m->guard_hits++;
 					break;
 				}
@@ -177,7 +178,7 @@ static axv_hpa_t mock_v2p(void *ctx, const void *va)
 {
 	struct mock_hal *m = M(ctx);
 	const unsigned char *p = va;
-	if (p < m->pool || p >= m->pool + m->frames * FRAME)
+	if (p < m->pool || p >= m->pool + (m->fixed + m->frames) * FRAME)
 		return AXV_HPA_INVALID;
 	return m->phys_base + (axv_hpa_t)(p - m->pool);
 }
@@ -229,18 +230,30 @@ void mock_hal_init(struct mock_hal *m, size_t frames)
 
 void mock_hal_init_at(struct mock_hal *m, size_t frames, axv_hpa_t base)
 {
+	mock_hal_init_fixed(m, frames, base, 0);
+}
+
+static int pool_init(struct mock_hal *m)
+{
+	return axv_frame_pool_init(&m->fpool, m->phys_base + (axv_hpa_t)m->fixed * FRAME,
+				   m->pool + m->fixed * FRAME, (uint64_t)m->frames * FRAME,
+				   m->bitmap, axv_frame_pool_bitmap_words(m->frames));
+}
+
+void mock_hal_init_fixed(struct mock_hal *m, size_t frames, axv_hpa_t base, size_t fixed)
+{
 	memset(m, 0, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
 	m->frames = frames;
+	m->fixed = fixed;
 	m->phys_base = base;
-	m->pool = mmap(NULL, frames * FRAME, PROT_READ | PROT_WRITE,
+	size_t total = fixed + frames;
+	m->pool = mmap(NULL, total * FRAME, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	m->run_len = calloc(frames, sizeof(*m->run_len));
-	m->gstate = calloc(frames, sizeof(*m->gstate));
+	m->run_len = calloc(total, sizeof(*m->run_len));
+	m->gstate = calloc(total, sizeof(*m->gstate));
 	m->bitmap = calloc(axv_frame_pool_bitmap_words(frames), sizeof(*m->bitmap));
-	if (m->pool == MAP_FAILED || !m->run_len || !m->gstate || !m->bitmap ||
-	    axv_frame_pool_init(&m->fpool, base, m->pool, (uint64_t)frames * FRAME,
-				m->bitmap, axv_frame_pool_bitmap_words(frames)) != 0) {
+	if (m->pool == MAP_FAILED || !m->run_len || !m->gstate || !m->bitmap || pool_init(m) != 0) {
 		fprintf(stderr, "mock HAL: cannot set up a pool of %zu frames\n", frames);
 		abort();
 	}
@@ -254,9 +267,7 @@ void mock_hal_init_at(struct mock_hal *m, size_t frames, axv_hpa_t base)
 
 void mock_hal_reset(struct mock_hal *m)
 {
-	if (m->live != 0 || axv_frame_pool_init(&m->fpool, m->phys_base, m->pool,
-						(uint64_t)m->frames * FRAME, m->bitmap,
-						axv_frame_pool_bitmap_words(m->frames)) != 0) {
+	if (m->live != 0 || pool_init(m) != 0) {
 		fprintf(stderr, "mock HAL: reset with %zu frames live\n", m->live);
 		abort();
 	}
@@ -273,8 +284,8 @@ void mock_hal_fini(struct mock_hal *m)
 	if (m->pool) {
 		/* Guard frames of runs never freed stay poisoned: a later mapping here must not
 		 * inherit that. */
-		UNPOISON(m->pool, m->frames * FRAME);
-		munmap(m->pool, m->frames * FRAME);
+		UNPOISON(m->pool, (m->fixed + m->frames) * FRAME);
+		munmap(m->pool, (m->fixed + m->frames) * FRAME);
 	}
 	free(m->run_len);
 	free(m->gstate);

@@ -38,9 +38,10 @@ struct mock_hal {
 	struct axv_hal_cpu_ops cpu;
 
 	pthread_mutex_t lock;
-	unsigned char *pool;        /* host mapping of the pool */
+	unsigned char *pool;        /* host mapping of the region: fixed frames, then the pool */
 	size_t frames;              /* frames in the pool */
-	axv_hpa_t phys_base;        /* "physical" address of the pool's first frame */
+	size_t fixed;               /* frames before the pool that are never handed out */
+	axv_hpa_t phys_base;        /* "physical" address of the region's first frame */
 	unsigned *run_len;          /* at a run's first frame: its length; 0 elsewhere */
 	unsigned char *gstate;      /* per frame: first of a guarded run, a guard, or neither */
 	struct axv_frame_pool fpool; /* the allocator: libaxv's frame pool */
@@ -82,8 +83,12 @@ struct mock_hal {
 void mock_hal_init(struct mock_hal *m, size_t frames);
 /* The same with the pool at "physical" address `base` (4 KiB aligned; 0 is allowed). */
 void mock_hal_init_at(struct mock_hal *m, size_t frames, axv_hpa_t base);
-/* Reset the allocator to its state right after init (every frame free, counters cleared);
- * only when nothing is live. For harnesses that reuse one mock across inputs. */
+/* The same with `fixed` frames at `base` before the pool: memory with host mappings that the
+ * allocator never hands out (a test maps it linearly, as device or reserved RAM). */
+void mock_hal_init_fixed(struct mock_hal *m, size_t frames, axv_hpa_t base, size_t fixed);
+/* Reset the allocator to its state right after init (every frame free, counters cleared),
+ * with the region at phys_base (which the caller may change first); only when nothing is
+ * live. For harnesses that reuse one mock across inputs. */
 void mock_hal_reset(struct mock_hal *m);
 /* Release the pool (no checks: see mock_hal_clean()). */
 void mock_hal_fini(struct mock_hal *m);
