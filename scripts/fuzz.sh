@@ -8,7 +8,9 @@
 #
 # New inputs go to build/fuzz/corpus/<harness>/ (never into the committed seeds); a finding
 # is written to build/fuzz/artifacts/ and makes the script fail. It prints, per harness, the
-# executions, the coverage (libFuzzer's "cov": instrumented edges reached) and features.
+# executions, the coverage (libFuzzer's "cov": instrumented edges reached) and features, and
+# the figures a harness reports itself as "stat::axv_NAME: VALUE" lines on stderr (the
+# address-space harness: the highest area count it reached).
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
@@ -61,6 +63,7 @@ for h in "${harnesses[@]}"; do
 	if [ "$rc" -eq 0 ]; then res=ok; else res="FINDING (log: $log)"; failed+=("$h"); fi
 	printf '%-12s %10s %8s %8s %8s %7s  %s\n' "$h" "${execs:-?}" "${rate:-?}" "${cov:-?}" \
 		"${ft:-?}" "${corp:-?}" "$res"
+	sed -n 's/^stat::axv_\([A-Za-z0-9_]*\): */             \1: /p' "$log"
 	if [ "$rc" -ne 0 ]; then
 		grep -E 'check failed|ERROR: |SUMMARY|runtime error|Test unit written' "$log" | head -8
 	fi

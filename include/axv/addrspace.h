@@ -60,8 +60,12 @@ extern "C" {
  * Level 0 is the root. An entry at level L maps `1 << shift[L]` bytes. An entry is *empty*
  * when it equals `empty[L]`; at the last level any other entry is a leaf; above it, an entry
  * with `(e & block_mask) == block_val` is a leaf (a block), any other a table pointer. A leaf
- * is valid when `e & valid_mask` is non-zero; clearing those bits is how the engine breaks a
- * leaf before it changes it. Output addresses are `e & oa_mask`.
+ * is valid when `e & valid_mask` is non-zero. The engine breaks a leaf before it changes it
+ * (break-before-make) by clearing those bits and setting `broken_bits`: a bit the hardware
+ * ignores in an invalid entry and that no empty, table or leaf entry uses, so a broken leaf
+ * can never be mistaken for an empty entry, whatever its address and attributes (a readable
+ * EPT device page at host address 0 is 0x1; without valid bits it would be 0, the empty
+ * value). axv_pt_format_check() enforces this. Output addresses are `e & oa_mask`.
  *
  * The engine converts #axv_map_flags_t into attribute bits once per call:
  * `attr_base | (READ ? attr_read : attr_noread) | (WRITE ? ...) | (EXEC ? ...) | memory type`,
@@ -81,6 +85,7 @@ struct axv_pt_format {
 	uint64_t empty[AXV_PT_MAX_LEVELS];     /**< value of an empty entry at level L */
 	uint64_t oa_mask;                     /**< output-address bits of an entry */
 	uint64_t valid_mask;                  /**< a leaf is valid when any of these bits is set */
+	uint64_t broken_bits;                 /**< set in a leaf the engine has made invalid; ignored by the hardware then, used by no other entry */
 	uint64_t table_bits;                  /**< ORed with a table's address in a table entry */
 	uint64_t page_bits;                   /**< ORed into a last-level leaf */
 	uint64_t block_bits;                  /**< ORed into a leaf above the last level */
@@ -102,7 +107,9 @@ struct axv_pt_format {
  * @brief Check that a format descriptor is consistent.
  * @param fmt the format
  * @return 0; #AXV_EINVAL if @p fmt is NULL or its levels, shifts, index bits, root size,
- *         leaf levels or masks do not fit together
+ *         leaf levels or masks do not fit together: among others, if an empty entry has a
+ *         valid bit, if a leaf some flags describe has none, or if `broken_bits` is zero or
+ *         shared with any other field (so a broken leaf could equal an empty entry)
  * @note Context: any; pure function.
  */
 int axv_pt_format_check(const struct axv_pt_format *fmt);
@@ -394,6 +401,19 @@ size_t axv_addrspace_reserved(const struct axv_addrspace *as);
  * @note Context: any; read-only.
  */
 size_t axv_addrspace_area_count(const struct axv_addrspace *as);
+
+/**
+ * @brief Areas the space can hold before its area array must grow.
+ *
+ * The area array lives in HAL frames and doubles when a call needs more room (a map adds one
+ * area; an unmap inside an area, or a protect of part of an area, splits it). A call that
+ * keeps the count at or below this capacity never allocates for the array;
+ * axv_addrspace_reserve() grows it up front.
+ * @param as the space
+ * @return the number of area slots (0 before the first area, or for NULL)
+ * @note Context: any; read-only.
+ */
+size_t axv_addrspace_area_capacity(const struct axv_addrspace *as);
 
 /**
  * @brief Describe one area (iterate with 0 to axv_addrspace_area_count() minus one).

@@ -111,14 +111,7 @@ static void area_insert(struct axv_addrspace *as, size_t pos, const struct area 
 	as->nareas++;
 }
 
-static void area_remove(struct axv_addrspace *as, size_t pos)
-{
-	struct area *v = areas(as);
-	axv_memmove(&v[pos], &v[pos + 1], (as->nareas - pos - 1) * sizeof(*v));
-	as->nareas--;
-}
-
-/* Split the area at index i at gpa (strictly inside it). */
+/* Split the area at index i at gpa (strictly inside it): one area more. */
 static void area_split(struct axv_addrspace *as, size_t i, uint64_t gpa)
 {
 	struct area hi = areas(as)[i];
@@ -229,7 +222,7 @@ int axv_addrspace_destroy(struct axv_addrspace *as)
 	if (t && t->flush_all)
 		t->flush_all(as->hal->ctx, as->tlb_tag);
 	axv_addrspace_unreserve(as); /* from here on everything goes back to the HAL */
-	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_pool pool = {AXV_HPA_INVALID, 0, 0};
 	struct pt_walk w;
 	for (size_t i = 0; i < as->nareas; i++) {
 		struct area a = areas(as)[i];
@@ -288,7 +281,7 @@ int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t 
 	if (hpa + size < hpa || ((hpa + size - 1) & ~as->fmt->oa_mask & ~PAGE_MASK))
 		return AXV_ERANGE;
 
-	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_pool pool = {AXV_HPA_INVALID, 0, 0};
 	struct pt_walk w;
 	walk_init(&w, as, &pool);
 	walk_attrs(&w, flags, flags);
@@ -299,7 +292,7 @@ int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t 
 	if (rc == 0) {
 		rc = area_reserve(as, as->nareas + 1);
 		if (rc != 0)
-			pt_pool_drain(as, &pool);
+			pt_pool_undo(as, &pool);
 	}
 	if (rc != 0)
 		return rc;
@@ -316,7 +309,7 @@ int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t 
 static int populate_range(struct axv_addrspace *as, uint64_t s, uint64_t e, size_t extra_areas,
 			  const struct area *nw)
 {
-	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_pool pool = {AXV_HPA_INVALID, 0, 0};
 	struct pt_walk w;
 	walk_init(&w, as, &pool);
 	size_t n = as->nareas;
@@ -334,7 +327,7 @@ static int populate_range(struct axv_addrspace *as, uint64_t s, uint64_t e, size
 	if (rc == 0 && extra_areas) {
 		rc = area_reserve(as, as->nareas + extra_areas);
 		if (rc != 0)
-			pt_pool_drain(as, &pool);
+			pt_pool_undo(as, &pool);
 	}
 	if (rc != 0)
 		return rc;
@@ -390,11 +383,43 @@ int axv_addrspace_map_alloc(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t si
 
 /* ---- unmap / protect ------------------------------------------------------------------ */
 
+/* Drop [s, e) from the areas; i is the first area whose end is above s. The count is never
+ * above its final value, even for a moment: a range strictly inside one area adds exactly one
+ * area (the part above e) and everything else only trims or removes, so the room the caller
+ * made for the final count is enough (the array holds area_cap records, not one more). */
+static void areas_cut(struct axv_addrspace *as, size_t i, uint64_t s, uint64_t e)
+{
+	struct area *v = areas(as);
+	if (v[i].start < s && aend(&v[i]) > e) {
+		area_split(as, i, e);
+		areas(as)[i].size = s - areas(as)[i].start;
+		return;
+	}
+	if (v[i].start < s) {
+		v[i].size = s - v[i].start;
+		i++;
+	}
+	size_t j = i;
+	while (j < as->nareas && aend(&v[j]) <= e)
+		j++; /* [i, j) lie inside [s, e) */
+	if (j > i) {
+		axv_memmove(&v[i], &v[j], (as->nareas - j) * sizeof(*v));
+		as->nareas -= j - i;
+	}
+	if (i < as->nareas && v[i].start < e) {
+		uint64_t off = e - v[i].start;
+		v[i].start = e;
+		v[i].size -= off;
+		if (v[i].kind == AXV_AREA_LINEAR)
+			v[i].hpa += off;
+	}
+}
+
 /* Break, flush once, make: over the pieces of every area [s, e) meets. */
 static int change(struct axv_addrspace *as, uint64_t s, uint64_t e, bool unmap,
 		  axv_map_flags_t flags, size_t extra_areas)
 {
-	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_pool pool = {AXV_HPA_INVALID, 0, 0};
 	struct pt_walk w;
 	walk_init(&w, as, &pool);
 	pt_count_cut(&w, s, e);
@@ -402,7 +427,7 @@ static int change(struct axv_addrspace *as, uint64_t s, uint64_t e, bool unmap,
 	if (rc == 0) {
 		rc = area_reserve(as, as->nareas + extra_areas);
 		if (rc != 0)
-			pt_pool_drain(as, &pool);
+			pt_pool_undo(as, &pool);
 	}
 	if (rc != 0)
 		return rc;
@@ -437,23 +462,15 @@ int axv_addrspace_unmap(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size)
 	size_t i = area_find(areas(as), as->nareas, gpa);
 	if (i >= as->nareas || areas(as)[i].start >= e)
 		return 0; /* nothing mapped there */
-	rc = change(as, gpa, e, true, 0, 1);
+	/* Room for exactly the areas there will be: one more only when [gpa, e) lies strictly
+	 * inside one area. Asking for more would make an unmap that only trims fail with
+	 * AXV_ENOMEM (or call the HAL inside a reservation) when the array is full. */
+	const struct area *v = areas(as);
+	size_t more = v[i].start < gpa && aend(&v[i]) > e ? 1 : 0;
+	rc = change(as, gpa, e, true, 0, more);
 	if (rc != 0)
 		return rc;
-	/* Update the areas: split at the edges, then drop what is inside. */
-	struct area *v = areas(as);
-	if (v[i].start < gpa) {
-		if (aend(&v[i]) > e)
-			area_split(as, i, e);
-		area_split(as, i, gpa);
-		i++;
-	}
-	while (i < as->nareas && areas(as)[i].start < e) {
-		v = areas(as);
-		if (aend(&v[i]) > e)
-			area_split(as, i, e);
-		area_remove(as, i);
-	}
+	areas_cut(as, i, gpa, e);
 	return 0;
 }
 
@@ -480,7 +497,11 @@ int axv_addrspace_protect(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
 	}
 	if (at < e)
 		return AXV_ENOENT;
-	rc = change(as, gpa, e, false, flags, 2);
+	/* Room for exactly the areas there will be: one more for each end of the range that
+	 * falls strictly inside an area (0, 1 or 2). */
+	size_t last = area_find(v, as->nareas, e - 1);
+	size_t more = (v[i].start < gpa ? 1u : 0u) + (aend(&v[last]) > e ? 1u : 0u);
+	rc = change(as, gpa, e, false, flags, more);
 	if (rc != 0)
 		return rc;
 	if (areas(as)[i].start < gpa) {
@@ -708,7 +729,7 @@ int axv_addrspace_reserve(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
 	if (more_areas > SIZE_MAX / 2 - as->nareas)
 		return AXV_ERANGE;
 	uint64_t e = gpa + size;
-	struct pt_pool pool = {AXV_HPA_INVALID, 0};
+	struct pt_pool pool = {AXV_HPA_INVALID, 0, 0};
 	struct pt_walk w;
 	walk_init(&w, as, &pool);
 	size_t most;
@@ -737,7 +758,7 @@ int axv_addrspace_reserve(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
 	if (rc == 0) {
 		rc = area_reserve(as, as->nareas + more_areas);
 		if (rc != 0)
-			pt_pool_drain(as, &pool);
+			pt_pool_undo(as, &pool);
 	}
 	if (rc != 0)
 		return rc;
@@ -778,6 +799,11 @@ size_t axv_addrspace_reserved(const struct axv_addrspace *as)
 size_t axv_addrspace_area_count(const struct axv_addrspace *as)
 {
 	return as ? as->nareas : 0;
+}
+
+size_t axv_addrspace_area_capacity(const struct axv_addrspace *as)
+{
+	return as ? as->area_cap : 0;
 }
 
 int axv_addrspace_area(const struct axv_addrspace *as, size_t index, struct axv_area_info *out)

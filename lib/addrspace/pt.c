@@ -113,6 +113,33 @@ uint64_t pt_attrs(const struct axv_pt_format *f, axv_map_flags_t flags)
 	return a;
 }
 
+/* Zero is a valid value: an entry is told apart from an empty one by comparison with
+ * empty[l] alone, so no real entry may equal it. Every leaf any flags can describe has a
+ * valid bit and no empty entry has one; a broken leaf (valid bits cleared, broken_bits set)
+ * differs from every empty entry because broken_bits is a bit no other field uses. */
+static int check_encodings(const struct axv_pt_format *f)
+{
+	uint64_t others = f->valid_mask | f->oa_mask | f->table_bits | f->page_bits |
+			  f->block_bits | f->block_mask | f->attr_base | f->attr_read |
+			  f->attr_noread | f->attr_write | f->attr_nowrite | f->attr_exec |
+			  f->attr_noexec | f->mem_normal | f->mem_device | f->mem_uncached;
+	if (f->broken_bits == 0 || (f->broken_bits & others) != 0)
+		return AXV_EINVAL;
+	for (unsigned l = 0; l <= last(f); l++)
+		if ((f->empty[l] & (f->valid_mask | f->broken_bits)) != 0)
+			return AXV_EINVAL;
+	static const axv_map_flags_t mem[3] = {0, AXV_MAP_DEVICE, AXV_MAP_UNCACHED};
+	for (unsigned i = 0; i < 12; i++) {
+		axv_map_flags_t fl = AXV_MAP_READ | mem[i % 3];
+		fl |= (i / 3 & 1) ? AXV_MAP_WRITE : 0;
+		fl |= (i / 3 & 2) ? AXV_MAP_EXEC : 0;
+		uint64_t a = pt_attrs(f, fl);
+		if (!((a | f->page_bits) & f->valid_mask) || !((a | f->block_bits) & f->valid_mask))
+			return AXV_EINVAL;
+	}
+	return 0;
+}
+
 int axv_pt_format_check(const struct axv_pt_format *f)
 {
 	if (!f || f->levels < 2 || f->levels > AXV_PT_MAX_LEVELS)
@@ -142,7 +169,7 @@ int axv_pt_format_check(const struct axv_pt_format *f)
 		return AXV_EINVAL;
 	if (((f->block_bits | f->attr_base) & f->block_mask) != f->block_val)
 		return AXV_EINVAL;
-	return 0;
+	return check_encodings(f);
 }
 
 uint64_t axv_pt_leaf_entry(const struct axv_pt_format *f, unsigned level, axv_hpa_t pa,
@@ -196,6 +223,7 @@ int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t tables, siz
 		if (i < from_stock) {
 			pa = stock_pop(as);
 			va = pt_va(as, pa);
+			p->stock++;
 		} else {
 			int rc = axv_frame_alloc(&as->frames, &pa);
 			if (rc == 0) {
@@ -206,7 +234,7 @@ int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t tables, siz
 				}
 			}
 			if (rc != 0) {
-				pt_pool_drain(as, p);
+				pt_pool_undo(as, p);
 				return rc;
 			}
 			if ((uintptr_t)va - (uintptr_t)pa != as->va_off)
@@ -238,6 +266,27 @@ void pt_pool_drain(struct axv_addrspace *as, struct pt_pool *p)
 		pt_put(as, pa, false);
 	}
 	p->head = AXV_HPA_INVALID;
+	p->stock = 0;
+}
+
+void pt_pool_undo(struct axv_addrspace *as, struct pt_pool *p)
+{
+	/* Not pt_put(): a stock below its cap would keep the HAL's frames, and a failed call
+	 * would leave the space holding more frames than before. */
+	while (p->n) {
+		axv_hpa_t pa = p->head;
+		p->head = *pt_va(as, pa);
+		p->n--; /* now the index of pa in the fill order */
+		if (p->n < p->stock) {
+			*pt_va(as, pa) = as->stock;
+			as->stock = pa;
+			as->stock_n++;
+		} else {
+			axv_frame_free(&as->frames, pa);
+		}
+	}
+	p->head = AXV_HPA_INVALID;
+	p->stock = 0;
 }
 
 /* A new table at level l, every entry empty except [from, to), which the caller writes. */
@@ -296,7 +345,10 @@ static void count_map(struct pt_walk *w, bool linear, unsigned l, const uint64_t
 			if (linear && f->leaf_ok[l] && cs == a && ce == a + sz &&
 			    ((w->pa_base + (cs - w->gpa_base)) & (sz - 1)) == 0)
 				continue;
-			w->tables++;
+			if (a >= w->counted_end[l]) { /* not counted by an earlier range */
+				w->tables++;
+				w->counted_end[l] = a + sz;
+			}
 			count_map(w, linear, l + 1, NULL, cs, ce);
 		} else if (!is_leaf(f, l, ent)) {
 			count_map(w, linear, l + 1, pt_va(w->as, ent & f->oa_mask), cs, ce);
@@ -502,6 +554,20 @@ void pt_populate(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
 
 /* ---- break: invalidate what a protect or unmap changes -------------------------------- */
 
+/* A leaf made invalid until make rewrites it. Clearing the valid bits alone is not enough:
+ * what remains can equal the empty value (an EPT page at host address 0 with memory type UC
+ * and only R set is 0x1, and 0 without R), and make would then skip it as unmapped. So the
+ * format's broken_bits are set, which no empty entry has (axv_pt_format_check()). Every
+ * format's hardware ignores the rest of an entry whose valid bits are clear (Intel SDM
+ * Vol. 3C 29.3.2, 28.3.2 in earlier editions: bits 2:0 clear, not present, bits 63:3
+ * ignored; AMD APM Vol. 2 5.4.1: P = 0, the other bits are available to software; Arm DDI
+ * 0487 D8.3: bit[0] = 0, invalid, the other bits ignored; LoongArch Vol. 1 5.4: V = 0, an
+ * invalid page), so the bit is seen by software only. */
+static inline uint64_t broken(const struct axv_pt_format *f, uint64_t e)
+{
+	return (e & ~f->valid_mask) | f->broken_bits;
+}
+
 /* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static void brk(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
 {
@@ -516,7 +582,7 @@ static void brk(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t
 		}
 		for (size_t k = 0; k < n; k++)
 			if (t[i0 + k] != f->empty[l])
-				t[i0 + k] &= ~f->valid_mask;
+				t[i0 + k] = broken(f, t[i0 + k]);
 		return;
 	}
 	uint64_t sz = span(f, l);
@@ -538,7 +604,7 @@ static void brk(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t
 		if (covered && w->unmap && !w->owned)
 			t[i] = f->empty[l];
 		else
-			t[i] = ent & ~f->valid_mask;
+			t[i] = broken(f, ent);
 	}
 }
 

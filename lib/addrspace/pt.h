@@ -11,10 +11,12 @@
 #include <axv/addrspace.h>
 #include <axv/err.h>
 
-/* Frames taken up front; linked through their first word (they are ours and invisible). */
+/* Frames taken up front; linked through their first word (they are ours and invisible).
+ * The first `stock` of them (the bottom of the list) came from the reservation's stock. */
 struct pt_pool {
 	axv_hpa_t head;
 	size_t n;
+	size_t stock;
 };
 
 /* One walk: the environment of every pass. */
@@ -29,6 +31,10 @@ struct pt_walk {
 	bool unmap;  /* break/make: removing, not changing attributes */
 	bool owned;  /* the leaves' frames belong to the space (alloc areas) */
 	size_t tables, frames; /* counting passes: frames the walk will need */
+	/* count_map: end of the last entry per level found empty and counted as a new table,
+	 * so ranges counted one after another in address order (the alloc areas a write
+	 * populates) count a table they share once */
+	uint64_t counted_end[AXV_PT_MAX_LEVELS];
 	uint64_t lo, hi;       /* break pass: range covering every changed entry */
 };
 
@@ -52,7 +58,11 @@ static inline uint64_t *pt_va(const struct axv_addrspace *as, axv_hpa_t pa)
  * All or nothing. */
 int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t tables, size_t frames,
 		 uint64_t s, uint64_t e);
+/* After the walk: frames left over go where freed frames go (pt_put). */
 void pt_pool_drain(struct axv_addrspace *as, struct pt_pool *p);
+/* The call fails after the fill: every frame goes back where it came from (the stock's to
+ * the stock, in their old order; the HAL's to the HAL), so nothing has changed. */
+void pt_pool_undo(struct axv_addrspace *as, struct pt_pool *p);
 /* Give a frame back: to the reservation stock while it is below its cap (guest frames only
  * when it covers them), else to the HAL. */
 void pt_put(struct axv_addrspace *as, axv_hpa_t pa, bool guest);

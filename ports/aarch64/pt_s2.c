@@ -11,6 +11,9 @@
  *    AF bit 10, XN[54:53] (0b10: execute-never at EL1 and EL0).
  *  - MemAttr without FEAT_S2FWB: 0b1111 Normal Outer/Inner Write-Back, 0b0101 Normal
  *    Outer/Inner Non-cacheable, 0b0001 Device-nGnRE.
+ *  - D8.3: a descriptor with bit[0] = 0 is invalid and its other bits are ignored; bits
+ *    [58:55] of block and page descriptors are reserved for software use. A leaf the engine
+ *    breaks gets bit 55 (broken_bits) so it never equals the empty value.
  *  - D8.2 "Translation process", concatenated translation tables at the initial lookup
  *    level: up to 16 tables, the root aligned to its total size; VTCR_EL2.SL0 for 4 KiB
  *    granule: 0b01 start at level 1, 0b10 start at level 0; T0SZ = 64 - IPA bits.
@@ -29,6 +32,7 @@
 #define S2_SH_INNER (3ull << 8)
 #define S2_AF (1ull << 10)
 #define S2_XN (2ull << 53)
+#define S2_SW55 (1ull << 55)
 #define S2_OA_MASK 0x0000fffffffff000ull
 
 int axv_s2_format_init(struct axv_pt_format *fmt, unsigned ipa_bits)
@@ -42,6 +46,7 @@ int axv_s2_format_init(struct axv_pt_format *fmt, unsigned ipa_bits)
 		.ia_bits = (uint8_t)ipa_bits,
 		.oa_mask = S2_OA_MASK,
 		.valid_mask = S2_VALID,
+		.broken_bits = S2_SW55,
 		.table_bits = S2_VALID | S2_TABLE,
 		.page_bits = S2_VALID | S2_TABLE,
 		.block_bits = S2_VALID,

@@ -13,6 +13,9 @@
  *  - Software bits as Linux uses them (arch/loongarch/include/asm/pgtable-bits.h): bit 7
  *    P (present), bit 8 W (writable). An empty directory entry points at an invalid table.
  * PLV is 3 (every privilege level may access: the guest's own tables decide) and RPLV 0.
+ * A leaf the engine breaks has V and P clear (an invalid page: the refill loads it and the
+ * access takes a page-invalid exception) and gets bit 9, another software bit (broken_bits),
+ * so it never equals the empty value.
  */
 #include <axv/arch/loongarch64.h>
 #include <axv/err.h>
@@ -27,6 +30,7 @@
 #define LA_HUGE (1ull << 6)
 #define LA_P (1ull << 7)
 #define LA_W (1ull << 8)
+#define LA_SW9 (1ull << 9)
 #define LA_NR (1ull << 61)
 #define LA_NX (1ull << 62)
 #define LA_OA_MASK 0x0000fffffffff000ull
@@ -43,6 +47,7 @@ int axv_la64_format_init(struct axv_pt_format *fmt, unsigned levels, uint64_t in
 		.root_frames = 1,
 		.oa_mask = LA_OA_MASK,
 		.valid_mask = LA_V | LA_P,
+		.broken_bits = LA_SW9,
 		.table_bits = 0,
 		.page_bits = 0,
 		.block_bits = LA_HUGE,

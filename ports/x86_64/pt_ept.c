@@ -11,6 +11,11 @@
  *    bit 7 set in a PDPTE (1 GiB) or PDE (2 MiB) that maps a page; bits 5:3 are reserved in
  *    non-leaf entries.
  *  - physical address in bits (MAXPHYADDR-1):12, at most 51:12.
+ *  - an entry with bits 2:0 clear is not present and the processor ignores bits 63:3 of it
+ *    (bit 10 also counts with mode-based execute control, which we do not enable); bit 11
+ *    is ignored in every entry. A leaf the engine breaks keeps its other bits and gets bit
+ *    11 (broken_bits): a readable UC page at host address 0 is 0x1, and clearing bits 2:0
+ *    alone would leave 0, the empty value.
  * Non-leaf entries grant R/W/X so the leaf alone decides the permissions.
  */
 #include <axv/arch/x86_64.h>
@@ -23,6 +28,7 @@
 #define EPT_MT_WC EPT_MT(1)
 #define EPT_MT_WB EPT_MT(6)
 #define EPT_LEAF (1ull << 7)
+#define EPT_IGN11 (1ull << 11)
 #define EPT_OA_MASK 0x000ffffffffff000ull
 
 const struct axv_pt_format axv_pt_ept = {
@@ -36,6 +42,7 @@ const struct axv_pt_format axv_pt_ept = {
 	.empty = {0, 0, 0, 0},
 	.oa_mask = EPT_OA_MASK,
 	.valid_mask = EPT_R | EPT_W | EPT_X,
+	.broken_bits = EPT_IGN11,
 	.table_bits = EPT_R | EPT_W | EPT_X,
 	.page_bits = 0,
 	.block_bits = EPT_LEAF,

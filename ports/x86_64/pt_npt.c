@@ -10,6 +10,9 @@
  *    NX (honoured when EFER.NXE = 1), address in bits 51:12.
  *  - 7.8 "Memory-Type Range Registers" / PAT: PAT index 0 (PWT=PCD=0) is WB, PCD|PWT is UC,
  *    PCD alone is UC- with the default PAT.
+ *  - 5.4.1, Present bit: when P is 0 the other bits are available to software; bits 11:9
+ *    (AVL) are available to software in every entry. A leaf the engine breaks gets bit 9
+ *    (broken_bits) so it never equals the empty value.
  * A is preset in leaves (and D in writable ones) so the walker never writes our tables.
  */
 #include <axv/arch/x86_64.h>
@@ -22,6 +25,7 @@
 #define NPT_A (1ull << 5)
 #define NPT_D (1ull << 6)
 #define NPT_PS (1ull << 7)
+#define NPT_AVL9 (1ull << 9)
 #define NPT_NX (1ull << 63)
 #define NPT_OA_MASK 0x000ffffffffff000ull
 
@@ -36,6 +40,7 @@ const struct axv_pt_format axv_pt_npt = {
 	.empty = {0, 0, 0, 0},
 	.oa_mask = NPT_OA_MASK,
 	.valid_mask = NPT_P,
+	.broken_bits = NPT_AVL9,
 	.table_bits = NPT_P | NPT_RW | NPT_US,
 	.page_bits = 0,
 	.block_bits = NPT_PS,

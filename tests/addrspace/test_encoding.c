@@ -24,6 +24,37 @@ Test(encoding, formats_are_consistent)
 	cr_expect_eq(axv_pt_format_check(NULL), AXV_EINVAL);
 }
 
+/* A broken leaf must never equal an empty entry: the format needs broken_bits, a bit no
+ * other field (and no empty value) uses; no empty entry may be valid, and every leaf that
+ * some flags describe must be. */
+Test(encoding, broken_bits_are_checked)
+{
+	struct axv_pt_format f = axv_pt_ept;
+	f.broken_bits = 0;
+	cr_expect_eq(axv_pt_format_check(&f), AXV_EINVAL, "no broken_bits");
+	f.broken_bits = 1; /* R: a valid bit */
+	cr_expect_eq(axv_pt_format_check(&f), AXV_EINVAL, "broken_bits in valid_mask");
+	f.broken_bits = 1ull << 12; /* an address bit */
+	cr_expect_eq(axv_pt_format_check(&f), AXV_EINVAL, "broken_bits in oa_mask");
+	f.broken_bits = 6ull << 3; /* the WB memory type */
+	cr_expect_eq(axv_pt_format_check(&f), AXV_EINVAL, "broken_bits in an attribute");
+	f = axv_pt_ept;
+	f.empty[3] = f.broken_bits;
+	cr_expect_eq(axv_pt_format_check(&f), AXV_EINVAL, "an empty value with broken_bits");
+	f = axv_pt_ept;
+	f.empty[2] = 1;
+	cr_expect_eq(axv_pt_format_check(&f), AXV_EINVAL, "a valid empty value");
+	f = axv_pt_ept;
+	f.attr_read = 0; /* a read-only leaf would have no valid bit */
+	cr_expect_eq(axv_pt_format_check(&f), AXV_EINVAL, "a leaf without a valid bit");
+	for (int i = 0; i < FMT_COUNT; i++) {
+		const struct axv_pt_format *g = test_format(i);
+		cr_expect_neq(g->broken_bits, 0, "%s", g->name);
+		cr_expect_eq(g->broken_bits & (g->valid_mask | g->oa_mask | g->block_mask), 0, "%s",
+			     g->name);
+	}
+}
+
 /* Intel SDM Vol. 3C, "EPT Translation Mechanism" (29.3.2; 28.2.2 in older editions):
  * R bit 0, W bit 1, X bit 2, memory type bits 5:3 (WB = 6, UC = 0, WC = 1), bit 7 = page
  * in a PDE/PDPTE; table entries carry R/W/X. */

@@ -15,7 +15,7 @@ static const struct axv_pt_format fmt = {
 	.name = "pick", .levels = 4, .ia_bits = 48, .root_frames = 1,
 	.shift = {39, 30, 21, 12}, .index_bits = {9, 9, 9, 9},
 	.leaf_ok = {false, true, true, true},
-	.oa_mask = 0x000ffffffffff000ull, .valid_mask = 7, .table_bits = 7,
+	.oa_mask = 0x000ffffffffff000ull, .valid_mask = 7, .broken_bits = 1u << 11, .table_bits = 7,
 	.block_bits = 1u << 7, .block_mask = 1u << 7, .block_val = 1u << 7,
 	.attr_read = 1, .attr_write = 2, .attr_exec = 4,
 };

@@ -1,6 +1,7 @@
 /* Unit tests of the frame pool (lib/frame/frame_pool.c): exhaustion, fragmentation, run
  * alignment, double frees, bad input, the carved bitmap and the HAL ops table. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -242,4 +243,121 @@ Test(frame_pool, lock_hooks_bracket_every_change)
 	cr_expect_eq(axv_frame_pool_free(&pool, b, 3), 0);
 	cr_expect_eq(calls, 5);
 	cr_expect_eq(depth, 0);
+}
+
+/* ---- capacity edges of the bitmap ----------------------------------------------------------
+ * The bitmap holds one bit per frame in 64-bit words: frame counts one below, at and one above
+ * a word boundary (and a frame's worth of words), with caller storage of exactly
+ * axv_frame_pool_bitmap_words() words (malloc'd, so AddressSanitizer sees a word past it),
+ * and a carved bitmap whose frames are exactly full, with a region of exactly its size. */
+
+static void pool_edges(struct axv_frame_pool *p, axv_hpa_t base, size_t n, const char *what)
+{
+	cr_assert_eq(axv_frame_pool_total_frames(p), n, "%s", what);
+	axv_hpa_t pa, prev = 0;
+	/* capacity: every frame, in ascending order; capacity + 1 fails */
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(axv_frame_pool_alloc(p, 1, 1, &pa), 0, "%s: frame %zu", what, i);
+		cr_assert(i == 0 || pa == prev + K4, "%s: frame %zu out of order", what, i);
+		prev = pa;
+	}
+	cr_assert_eq(pa, base + (uint64_t)(n - 1) * K4, "%s: the last frame", what);
+	cr_assert_eq(axv_frame_pool_alloc(p, 1, 1, &pa), AXV_ENOMEM, "%s: one more", what);
+	cr_assert(!axv_frame_pool_is_free(p, prev));
+	/* the last frames as runs: 1, 2 (across a word boundary when n allows), 64, 65 */
+	static const size_t tail[] = {1, 2, 63, 64, 65};
+	for (size_t t = 0; t < sizeof(tail) / sizeof(tail[0]); t++) {
+		size_t k = tail[t];
+		if (k > n)
+			continue;
+		axv_hpa_t first = base + (uint64_t)(n - k) * K4;
+		cr_assert_eq(axv_frame_pool_free(p, first, k), 0, "%s: free the last %zu", what, k);
+		cr_assert(axv_frame_pool_is_free(p, first + (uint64_t)(k - 1) * K4));
+		cr_assert_eq(axv_frame_pool_alloc(p, k + 1, 1, &pa), AXV_ENOMEM, "%s", what);
+		cr_assert_eq(axv_frame_pool_alloc(p, k, 1, &pa), 0, "%s: run of the last %zu", what,
+			     k);
+		cr_assert_eq(pa, first, "%s: run of the last %zu at %#llx", what, k,
+			     (unsigned long long)pa);
+	}
+	/* past the end */
+	axv_hpa_t end = base + (uint64_t)n * K4;
+	cr_assert_null(axv_frame_pool_ptr(p, end));
+	cr_assert(!axv_frame_pool_is_free(p, end));
+	cr_assert_eq(axv_frame_pool_free(p, end, 1), AXV_ERANGE);
+	cr_assert_eq(axv_frame_pool_free(p, end - K4, 2), AXV_ERANGE);
+	cr_assert_eq(axv_frame_pool_free(p, base, n + 1), AXV_ERANGE);
+	/* everything back; then the whole pool as one run, and not one frame more */
+	cr_assert_eq(axv_frame_pool_free(p, base, n), 0, "%s: free all", what);
+	cr_assert_eq(axv_frame_pool_free(p, end - K4, 1), AXV_ENOENT, "%s: double free", what);
+	cr_assert_eq(axv_frame_pool_free_frames(p), n);
+	cr_assert_eq(axv_frame_pool_alloc(p, n + 1, 1, &pa), AXV_ENOMEM);
+	cr_assert_eq(axv_frame_pool_alloc(p, n, 1, &pa), 0, "%s: the whole pool", what);
+	cr_assert_eq(pa, base);
+	cr_assert_eq(axv_frame_pool_free(p, base, n), 0);
+}
+
+Test(frame_pool_edges, caller_bitmap_at_word_boundaries)
+{
+	static const size_t counts[] = {1, 63, 64, 65, 127, 128, 129, 4095, 4096, 4097};
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		size_t n = counts[c];
+		size_t words = axv_frame_pool_bitmap_words(n);
+		cr_assert_eq(words, (n + 63) / 64);
+		unsigned char *host = mmap(NULL, n * K4, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		cr_assert(host != MAP_FAILED);
+		uint64_t *bitmap = malloc(words * sizeof(*bitmap));
+		cr_assert_not_null(bitmap);
+		struct axv_frame_pool p;
+		char what[64];
+		snprintf(what, sizeof(what), "%zu frames", n);
+		cr_assert_eq(axv_frame_pool_init(&p, PBASE, host, (uint64_t)n * K4, bitmap, words - 1),
+			     AXV_EINVAL, "%s: one word short", what);
+		cr_assert_eq(axv_frame_pool_init(&p, PBASE, host, (uint64_t)n * K4, bitmap, words), 0,
+			     "%s", what);
+		pool_edges(&p, PBASE, n, what);
+		free(bitmap);
+		munmap(host, n * K4);
+	}
+}
+
+/* Frames the pool carves for its own bitmap out of a region of r frames: the fewest b with
+ * the bitmap of the other r - b frames fitting in b frames (computed here independently). */
+static size_t carved(size_t r)
+{
+	size_t b = 1;
+	while (((r - b + 63) / 64) * 8 > b * K4)
+		b++;
+	return b;
+}
+
+Test(frame_pool_edges, carved_bitmap_exactly_full, .timeout = 60)
+{
+	const size_t per = K4 * 8; /* frames one bitmap frame covers */
+	/* one bitmap frame covering per - 1, per (exactly full) frames; then two frames */
+	const size_t regions[] = {per, per + 1, per + 2};
+	for (size_t c = 0; c < sizeof(regions) / sizeof(regions[0]); c++) {
+		size_t r = regions[c], b = carved(r), n = r - b;
+		unsigned char *host = aligned_alloc(K4, r * K4); /* exactly the region */
+		cr_assert_not_null(host);
+		struct axv_frame_pool p;
+		cr_assert_eq(axv_frame_pool_init(&p, PBASE, host, (uint64_t)r * K4, NULL, 0), 0);
+		char what[64];
+		snprintf(what, sizeof(what), "region of %zu frames, %zu carved", r, b);
+		cr_assert_eq(axv_frame_pool_total_frames(&p), n, "%s", what);
+		cr_assert_null(axv_frame_pool_ptr(&p, PBASE + (uint64_t)n * K4), "%s: bitmap frame",
+			       what);
+		/* every frame handed out may be written whole without touching the bitmap */
+		axv_hpa_t pa;
+		for (size_t i = 0; i < n; i++) {
+			cr_assert_eq(axv_frame_pool_alloc(&p, 1, 1, &pa), 0, "%s: frame %zu", what, i);
+			memset(axv_frame_pool_ptr(&p, pa), 0xee, K4);
+		}
+		cr_assert_eq(axv_frame_pool_free(&p, PBASE, n), 0, "%s: the bitmap was overwritten",
+			     what);
+		pool_edges(&p, PBASE, n, what);
+		free(host);
+	}
+	cr_expect_eq(carved(per + 1), 1, "per + 1 frames: one frame of bitmap, exactly full");
+	cr_expect_eq(carved(per + 2), 2);
 }
