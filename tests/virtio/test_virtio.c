@@ -1137,3 +1137,84 @@ Test(virtq, empty_disk)
 	cr_expect_eq(gbyte(BUF + 0x100), 1);
 	m = &blk.mmio;
 }
+
+/* ---- capacity edges ---------------------------------------------------------------------
+ * The largest queue (QueueNumMax, AXV_VIRTQ_MAX_SIZE) and chains of exactly its size fill
+ * every per-chain array (the request's segments, the device's scratch); one more is refused.
+ * Virtio 1.2 2.7.5.3.1: an indirect table holds at most Queue Size descriptors; 2.7.5.2: a
+ * chain has at most Queue Size descriptors. */
+
+#define QMAX AXV_VIRTQ_MAX_SIZE
+
+/* A blk read of (n - 2) * 256 bytes from sector 0 as a chain of n descriptors at `table`
+ * (header, n - 2 data pieces, status), each in its own buffer. */
+static void blk_read_chain(uint64_t table, unsigned n)
+{
+	blk_hdr(BUF, 0, 0);
+	desc(&e, table, 0, BUF, 16, D_NEXT, 1);
+	for (unsigned i = 1; i + 1 < n; i++)
+		desc(&e, table, i, BUF + 0x1000 + 256ull * (i - 1), 256, D_NEXT | D_WRITE,
+		     (uint16_t)(i + 1));
+	desc(&e, table, n - 1, BUF + 0x100, 1, D_WRITE, 0);
+	gput(&e, BUF + 0x100, "\xee", 1);
+}
+
+static void expect_chain_read(unsigned n)
+{
+	cr_expect_eq(rd(m, 0x070), ST_OK, "a chain of %u descriptors was refused", n);
+	cr_expect_eq(g16(&e, USED + 2), 1);
+	cr_expect_eq(gbyte(BUF + 0x100), 0, "status");
+	static uint8_t got[(QMAX - 2) * 256];
+	gget(&e, BUF + 0x1000, got, (n - 2) * 256);
+	cr_expect_eq(memcmp(got, disk, (n - 2) * 256), 0);
+}
+
+Test(virtq, queue_size_capacity_edges)
+{
+	/* QueueNumMax is accepted; QueueNumMax + 1 and 2 * QueueNumMax are not. */
+	cr_expect_eq(drv_setup(m, FEAT, 0, QMAX, DESC, AVAIL, USED, true), ST_OK);
+	wr(m, 0x070, 0);
+	cr_expect_eq(rd(m, 0x070), 0u);
+	/* drv_setup sets QueueReady: a size over QueueNumMax is a bad setup (NEEDS_RESET). */
+	const uint16_t over[] = {QMAX + 1, QMAX * 2};
+	for (size_t i = 0; i < sizeof(over) / sizeof(over[0]); i++) {
+		cr_expect_eq(drv_setup(m, FEAT, 0, over[i], DESC, AVAIL, USED, false), 11u | NR,
+			     "queue size %u accepted", over[i]);
+		expect_violation(AXV_VIRTIO_BAD_QUEUE_SETUP);
+		cr_expect_eq(rd(m, 0x044), 0u, "a queue of %u became ready", over[i]);
+		wr(m, 0x070, 0);
+	}
+}
+
+Test(virtq, direct_chain_of_the_queue_size)
+{
+	ready(FEAT, QMAX);
+	blk_read_chain(DESC, QMAX);
+	avail_add(&e, AVAIL, QMAX, 0);
+	notify();
+	expect_chain_read(QMAX);
+}
+
+Test(virtq, indirect_table_of_the_queue_size)
+{
+	ready(FEAT_ALL, QMAX);
+	uint64_t tbl = BUF + 0x40000;
+	blk_read_chain(tbl, QMAX);
+	desc(&e, DESC, 5, tbl, 16 * QMAX, D_INDIRECT, 0);
+	avail_add(&e, AVAIL, QMAX, 5);
+	notify();
+	expect_chain_read(QMAX);
+}
+
+Test(virtq, indirect_table_one_over_the_queue_size)
+{
+	ready(FEAT_ALL, QMAX);
+	uint64_t tbl = BUF + 0x40000;
+	blk_read_chain(tbl, QMAX + 1);
+	desc(&e, DESC, 5, tbl, 16 * (QMAX + 1), D_INDIRECT, 0);
+	avail_add(&e, AVAIL, QMAX, 5);
+	notify();
+	expect_violation(AXV_VIRTIO_CHAIN_TOO_LONG);
+	cr_expect_eq(g16(&e, USED + 2), 0, "a chain over the queue size was used");
+	cr_expect_eq(gbyte(BUF + 0x100), 0xee, "its status was written");
+}
