@@ -39,7 +39,14 @@ static void m_hcr(void *ctx, uint64_t v)
 	m->hcr = v;
 }
 
-const struct axv_a64_lr_ops lr_model_ops = {m_read, m_write, m_empty, m_hcr};
+static void m_deactivate(void *ctx, uint32_t pintid)
+{
+	struct lr_model *m = ctx;
+	if (pintid < 32)
+		m->deactivated[pintid]++;
+}
+
+const struct axv_a64_lr_ops lr_model_ops = {m_read, m_write, m_empty, m_hcr, m_deactivate};
 
 void lr_model_init(struct lr_model *m, unsigned nr)
 {

@@ -8,6 +8,7 @@ struct lr_model {
 	unsigned nr;
 	uint64_t hcr;
 	unsigned writes;
+	unsigned deactivated[32]; /* physical PPIs deactivated through the ops (ICC_DIR_EL1) */
 };
 
 extern const struct axv_a64_lr_ops lr_model_ops;

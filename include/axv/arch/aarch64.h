@@ -202,6 +202,10 @@ struct axv_a64_el1 {
 	uint64_t cntkctl_el1;    /**< CNTKCTL_EL1 */
 	uint64_t cntv_ctl_el0;   /**< CNTV_CTL_EL0: the guest's virtual timer */
 	uint64_t cntv_cval_el0;  /**< CNTV_CVAL_EL0 */
+	/** CNTP_CTL_EL0: the guest's EL1 physical timer, the cpu's own (CNTHCTL_EL2.EL1PCEN
+	 *  set), so it is switched with the context like the virtual timer */
+	uint64_t cntp_ctl_el0;
+	uint64_t cntp_cval_el0;  /**< CNTP_CVAL_EL0 (physical count: no offset applies) */
 	uint64_t vmpidr_el2;     /**< the MPIDR_EL1 value the guest reads */
 };
 
@@ -762,10 +766,12 @@ uint32_t axv_a64_gic_misr(void);
  */
 void axv_a64_gic_write_hcr(uint64_t v);
 /**
- * @brief Quiet the GIC maintenance interrupt (INTID 25) after taking it: its conditions
- *        (underflow) are level, so they are turned off here and re-armed by the list-register
- *        controller at the next guest entry if interrupts are still queued. Call it before
- *        deactivating INTID 25.
+ * @brief Quiet the GIC maintenance interrupt (INTID 25) after taking it: its conditions are
+ *        levels. Underflow (ICH_HCR_EL2.UIE) is turned off here and re-armed by the
+ *        list-register controller at the next guest entry if interrupts are still queued;
+ *        an EOI maintenance request (ICH_EISR_EL2) ends when the controller clears the list
+ *        register the guest ended, which it does at every exit (#axv_a64_vic_ops). Call it
+ *        before deactivating INTID 25.
  */
 void axv_a64_gic_maintenance(void);
 /** The GIC maintenance interrupt's INTID (a PPI; the DTB's "interrupts = <1 9 4>"). */
@@ -787,6 +793,18 @@ void axv_a64_gic_maintenance(void);
 
 /* ---- the port behind the core modules (aarch64 builds with the vcpu module) ------------------ */
 
+/** @name CNTV_CTL_EL0 / CNTP_CTL_EL0 (DDI 0487 D11.2.4: the timer's output, its interrupt,
+ *  is asserted while ENABLE = 1, ISTATUS = 1 and IMASK = 0)
+ * @{ */
+#define AXV_A64_CNT_CTL_ENABLE 1u  /**< ENABLE [0] */
+#define AXV_A64_CNT_CTL_IMASK 2u   /**< IMASK [1] */
+#define AXV_A64_CNT_CTL_ISTATUS 4u /**< ISTATUS [2]: the timer condition is met (RO) */
+/** @} */
+/** The virtual timer's PPI, as the example's and QEMU virt's DTB give it. */
+#define AXV_A64_VTIMER_INTID 27u
+/** The EL1 physical timer's PPI (non-secure), likewise. */
+#define AXV_A64_PTIMER_INTID 30u
+
 /** lr_id value of a list register this vcpu does not occupy. */
 #define AXV_A64_LR_FREE 0xffffffffu
 
@@ -796,8 +814,15 @@ struct axv_a64_vcpu_config {
 	uint64_t x0;      /**< initial x0 (the DTB address for Linux; context id for CPU_ON) */
 	uint64_t cntvoff; /**< CNTVOFF_EL2: the guest's virtual counter offset */
 	uint16_t vmid;    /**< stage-2 VMID (shared by every vcpu of one guest) */
-	/** Bit n (n < 32): virtual INTID n is the physical INTID n (e.g. 27, the virtual timer):
-	 *  its list register gets the HW bit, so the guest's EOI deactivates the physical one. */
+	/** Bit n (n < 32): virtual INTID n is the physical INTID n (27, the virtual timer; 30,
+	 *  the EL1 physical timer): its list register gets the HW bit, so the guest's EOI
+	 *  deactivates the physical one. The embedder injects it after taking the physical
+	 *  interrupt with a priority drop only (EOImode 1), leaving it active. For 27 and 30 the
+	 *  port knows the line: at every exit it reads the timer's CNTx_CTL_EL0 from the context,
+	 *  and an instance the guest has not acknowledged while the timer no longer asserts its
+	 *  output (disabled, IMASK, or the compare value ahead) is withdrawn and the physical
+	 *  interrupt deactivated, so that the timer can signal again (IHI 0069 4.1.2: a
+	 *  level-sensitive interrupt is pending while asserted). */
 	uint32_t hw_ppis;
 };
 
@@ -834,6 +859,13 @@ struct axv_a64_lr_ops {
 	 * @param v   the value
 	 */
 	void (*write_hcr)(void *ctx, uint64_t v);
+	/**
+	 * @brief Deactivate physical interrupt @p pintid (ICC_DIR_EL1): a hardware-linked
+	 *        interrupt withdrawn before the guest acknowledged it (optional).
+	 * @param ctx    the context
+	 * @param pintid the physical INTID
+	 */
+	void (*deactivate)(void *ctx, uint32_t pintid);
 };
 
 /** @brief The list registers a vcpu delivers into (set by bind on aarch64). */
@@ -932,6 +964,14 @@ struct axv_vgic_redist {
 	uint32_t igroup0;     /**< GICR_IGROUPR0 (private) */
 	uint32_t igrpmod0;    /**< GICR_IGRPMODR0 (private) */
 	uint32_t icfgr1;      /**< GICR_ICFGR1: PPI trigger modes (private) */
+	/** SGIs/PPIs put into the vcpu's list registers as pending and not yet seen
+	 *  acknowledged there (private) */
+	_Atomic uint32_t lr_unacked;
+	/** SGIs/PPIs with a pending instance in the vcpu's list registers, not withdrawn
+	 *  (private) */
+	_Atomic uint32_t lr_pending;
+	/** Timer PPIs whose output was asserted at the vcpu's last exit (private) */
+	_Atomic uint32_t ppi_level;
 };
 
 /** @brief A virtual GICv3. Caller-owned; set up with axv_vgic_init(). Members are private. */
@@ -954,6 +994,11 @@ struct axv_vgic {
 	uint8_t prio[AXV_VGIC_MAX_SPIS];                 /**< SPI priorities (private) */
 	uint64_t route[AXV_VGIC_MAX_SPIS];               /**< GICD_IROUTER (private) */
 	_Atomic uint8_t target[AXV_VGIC_MAX_SPIS];       /**< vcpu index each SPI goes to (private) */
+	uint32_t line_hi[AXV_VGIC_MAX_SPIS / 32];        /**< device line levels (private) */
+	/** SPIs in a list register as pending, not yet seen acknowledged (private) */
+	_Atomic uint32_t lr_unacked[AXV_VGIC_MAX_SPIS / 32];
+	/** SPIs with a pending instance in a list register, not withdrawn (private) */
+	_Atomic uint32_t lr_pending[AXV_VGIC_MAX_SPIS / 32];
 };
 
 /**
