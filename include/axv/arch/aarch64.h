@@ -908,7 +908,36 @@ bool axv_a64_lr_pending(const struct axv_a64_vcpu *v);
 
 /** The vcpu ops of this port; the port context is a `struct axv_a64_vcpu`. */
 extern const struct axv_vcpu_ops axv_a64_vcpu_ops;
-/** The GICv3 list-register interrupt controller; its context is the `struct axv_a64_vcpu`. */
+/**
+ * @brief The GICv3 list-register interrupt controller; its context is the
+ *        `struct axv_a64_vcpu`.
+ *
+ * deliver writes an interrupt into a free list register as pending (ICH_LR<n>_EL2, IHI 0069
+ * 12.4.6), with the HW bit for #axv_a64_vcpu_config::hw_ppis and, for an SPI of an attached
+ * vGIC, the EOI bit; when none is free it asks for the underflow maintenance interrupt
+ * (ICH_HCR_EL2.UIE). The guest then moves each list register on by itself; on_exit, called
+ * by axv_vcpu_run() after every exit, reads every occupied one back (State) and makes the
+ * core's `struct axv_virq` the architecture's again:
+ *  - inactive (the guest ended it): ended; the list register is cleared (which also ends an
+ *    EOI maintenance request, ICH_EISR_EL2);
+ *  - pending (never acknowledged): taken out of the list register, pending again and not
+ *    active (dropped if it was withdrawn meanwhile, and for a hardware-linked timer PPI whose
+ *    timer no longer asserts its output, with the physical PPI deactivated); the next entry
+ *    delivers it again. An interrupt thus never counts as active at a vcpu that has not
+ *    taken it, even if that vcpu never runs again, and an SPI follows its current route;
+ *  - active: stays; pending and active: stays active, its new instance pending in the core.
+ *
+ * sync, at the start of each flush, puts an SGI or PPI pended again while its last instance
+ * is active in a list register into that list register as pending and active: the GIC
+ * gives it to the guest at the guest's EOI, without an exit (4.1.2; software interrupts only:
+ * for HW = 1 the pending and active state is the physical Distributor's). An SPI instead
+ * makes its EOI known at once through the EOI maintenance interrupt (INTID 25: ICH_MISR_EL2.EOI,
+ * ICH_EISR_EL2 names the list register; the embedder takes it and the exit does the rest),
+ * since its active state is the Distributor's and another vcpu (after a re-route), a
+ * level-sensitive line still high (pending again at the end) or a new instance may wait for
+ * it. SGIs and PPIs ask for no maintenance interrupt: nothing waits on their end that is not
+ * already in the list register.
+ */
 extern const struct axv_vic_ops axv_a64_vic_ops;
 /**
  * Per-cpu enable over axv_a64_cpu_enable(); its context is a `struct axv_a64_cpu` whose
@@ -932,7 +961,20 @@ extern const struct axv_percpu_ops axv_a64_percpu_ops;
  * bits and its priority from the vcpu that held them to the one now named, together. An SPI
  * that is active (in a list register of the old vcpu) is therefore not delivered again to
  * the new one until the guest ends it (4.1.2: active and pending is not signalled); the end
- * reaches it where it now is, through axv_vgic_attach().
+ * reaches it where it now is, through axv_vgic_attach(). One that was in the old vcpu's
+ * list register but never acknowledged goes back, pending, to where the route points at
+ * that vcpu's next exit.
+ *
+ * Trigger modes (GICD_ICFGR, 12.9.9) count: a level-sensitive SPI whose device line
+ * (axv_vgic_set_spi()) is still high when the guest ends it is pending again (4.1.2). A
+ * lowered line, GICD_ICPENDR and GICD_CLRSPI_NSR withdraw a pending SPI, also one a list
+ * register holds that the guest has not acknowledged. The pending and active registers
+ * (GICD_ISPENDR/ISACTIVER and the redistributors' GICR_ISPENDR0/ISACTIVER0) read the
+ * state: an interrupt in a list register that the guest has not acknowledged is pending, not
+ * active; one it acknowledged is active (and pending too if a new instance waits); a timer
+ * PPI (#axv_a64_vcpu_config::hw_ppis) is pending while its timer asserts its output. For a
+ * vcpu's own registers read in its exit that is exact; from another vcpu it is as of that
+ * vcpu's last exit.
  *
  * Concurrency: MMIO handlers may run on several cpus at once, for any vcpus, and
  * axv_vgic_set_spi() may be called from any context on any cpu. One spinlock per vGIC
@@ -1055,8 +1097,10 @@ int axv_vgic_send_sgi(struct axv_vgic *g, uint32_t src, uint64_t value);
  *
  * @param g     the vGIC
  * @param intid 32 to 32 + nr_spis - 1
- * @param level line level: true pends it at its target vcpu (waking or kicking it); false
- *              withdraws it if still pending
+ * @param level line level, kept for level-sensitive SPIs (pending again at the guest's
+ *              end while high): true pends it at its target vcpu (waking or kicking it);
+ *              false withdraws it if still pending (also from a list register whose guest
+ *              has not acknowledged it: dropped at that vcpu's next exit)
  * @return 0; #AXV_EALREADY if already pending; #AXV_ERANGE for an id out of range;
  *         #AXV_EINVAL for NULL. 0 also when the vGIC's lock was held elsewhere: the level
  *         was then handed to the holder, which applies it before it lets the lock go (so
@@ -1076,7 +1120,9 @@ int axv_vgic_set_spi(struct axv_vgic *g, uint32_t intid, bool level);
  * inactive at this vcpu when a list register takes it, under the vGIC's lock (so that a
  * concurrent re-route cannot hand the same SPI to another vcpu as well), and reports the
  * guest's end of an SPI to whichever vcpu holds the SPI's state by then (the route may have
- * moved it away while it was in a list register here, IHI 0069 2.1, 4.1.2).
+ * moved it away while it was in a list register here, IHI 0069 2.1, 4.1.2), as it does an
+ * SPI this vcpu exited with and never acknowledged. It also lets the distributor's and
+ * redistributors' pending and active registers see what this vcpu's list registers hold.
  *
  * Required for every vcpu of a vGIC that delivers through #axv_a64_vic_ops: without it, an
  * SPI re-routed while in one of its list registers stays active at its new vcpu for good.
