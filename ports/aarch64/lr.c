@@ -52,7 +52,8 @@ static bool is_spi(const struct axv_a64_vcpu *v, uint32_t id)
 
 /* Timer PPIs whose line this port knows: the virtual timer and the EL1 physical timer, when
  * they are hardware-linked. Their output is asserted while ENABLE = 1, ISTATUS = 1 and
- * IMASK = 0 (DDI 0487 D11.2.4), read from the control registers the exit saved. */
+ * IMASK = 0 (DDI 0487, the CNTV_CTL_EL0 and CNTP_CTL_EL0 descriptions: ISTATUS is UNKNOWN
+ * and the output off while ENABLE = 0), read from the control registers the exit saved. */
 static uint32_t timer_mask(const struct axv_a64_vcpu *v)
 {
 	return v->hw_ppis & (1u << AXV_A64_VTIMER_INTID | 1u << AXV_A64_PTIMER_INTID);

@@ -285,6 +285,12 @@ static bool spi_level(const struct axv_vgic *g, uint32_t id)
 	return !(g->icfgr[n / 16] & (2u << (2 * (n % 16))));
 }
 
+static bool line_high(const struct axv_vgic *g, uint32_t id)
+{
+	uint32_t n = id - 32;
+	return (g->line_hi[n / 32] >> (n % 32) & 1) != 0;
+}
+
 /* Pend @id at vcpu @h, from vcpu @self's own cpu: @self is exiting or about to enter and
  * looks at its state itself; another vcpu is woken or kicked. */
 static void pend_at(struct axv_vgic *g, uint32_t h, uint32_t self, uint32_t id)
@@ -352,6 +358,10 @@ static void bank_set(struct axv_vgic *g, uint32_t self, enum bank b, uint32_t id
 		(void)axv_vcpu_inject(g->vcpu[h], id);
 		break;
 	case B_CPEND:
+		/* A level-sensitive SPI whose line is asserted stays pending (12.9.8
+		 * GICD_ICPENDR<n>: the write has no effect while the signal is asserted). */
+		if (id >= 32 && spi_level(g, id) && line_high(g, id))
+			break;
 		lr_clear(g, h, id, true); /* also one in a list register, not yet taken */
 		axv_virq_unpend(q, id);
 		break;
@@ -844,7 +854,7 @@ int axv_a64_vgic_end_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
 	uint32_t h = atomic_load(&g->target[n]);
 	(void)lr_forget(g, h, id);
 	int rc = axv_virq_eoi(g->virq[h], id);
-	if (spi_level(g, id) && (g->line_hi[n / 32] & (1u << (n % 32))))
+	if (spi_level(g, id) && line_high(g, id))
 		pend_at(g, h, self, id); /* still asserted: pending again */
 	else if (rc == 0 && h != self)
 		kick_if_deliverable(g, h, id);

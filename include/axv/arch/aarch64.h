@@ -793,7 +793,7 @@ void axv_a64_gic_maintenance(void);
 
 /* ---- the port behind the core modules (aarch64 builds with the vcpu module) ------------------ */
 
-/** @name CNTV_CTL_EL0 / CNTP_CTL_EL0 (DDI 0487 D11.2.4: the timer's output, its interrupt,
+/** @name CNTV_CTL_EL0 / CNTP_CTL_EL0 (DDI 0487, their register descriptions: the interrupt
  *  is asserted while ENABLE = 1, ISTATUS = 1 and IMASK = 0)
  * @{ */
 #define AXV_A64_CNT_CTL_ENABLE 1u  /**< ENABLE [0] */

@@ -2,7 +2,7 @@
  * (CNTP_*, PPI 30), on every vcpu (vcpus=2 on the command line: vcpu 1 runs the same
  * sequence on its own timers at the same time).
  *
- * A timer's interrupt is a level (DDI 0487 D11.2.4: the timer condition is met while
+ * A timer's interrupt is a level (DDI 0487, CNTV_CTL_EL0/CNTP_CTL_EL0: the condition is met while
  * ENABLE = 1 and the counter has reached the compare value, and the interrupt is asserted
  * while it is met and IMASK = 0); a level-sensitive interrupt is pending while asserted
  * (IHI 0069 4.1.2). With interrupts masked at the PE, each step below checks what the
