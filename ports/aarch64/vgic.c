@@ -278,7 +278,7 @@ static bool lr_forget(struct axv_vgic *g, uint32_t h, uint32_t id)
 	return (atomic_fetch_and(lr_word(g, h, id, true), ~bit) & bit) != 0;
 }
 
-/* GICD_ICFGR<n> / GICR_ICFGR1 Int_config[1] (12.9.9): 0 level-sensitive, 1 edge-triggered. */
+/* GICD_ICFGR<n> Int_config[1] (IHI 0069, the register description): 0 level, 1 edge. */
 static bool spi_level(const struct axv_vgic *g, uint32_t id)
 {
 	uint32_t n = id - 32;
@@ -358,7 +358,7 @@ static void bank_set(struct axv_vgic *g, uint32_t self, enum bank b, uint32_t id
 		(void)axv_vcpu_inject(g->vcpu[h], id);
 		break;
 	case B_CPEND:
-		/* A level-sensitive SPI whose line is asserted stays pending (12.9.8
+		/* A level-sensitive SPI whose line is asserted stays pending (IHI 0069
 		 * GICD_ICPENDR<n>: the write has no effect while the signal is asserted). */
 		if (id >= 32 && spi_level(g, id) && line_high(g, id))
 			break;

@@ -139,7 +139,7 @@ Test(vgic, spi_enable_pending_active)
 	cr_expect_not(axv_virq_is_pending(&virq[0], id));
 }
 
-/* GICD_ICPENDR<n> (IHI 0069 12.9.8): for a level-sensitive interrupt pending because its
+/* GICD_ICPENDR<n> (IHI 0069, the register description): for a level-sensitive interrupt pending because its
  * signal is asserted the write has no effect while the signal stays asserted; for an edge one,
  * or a level one whose line is low, it removes the pending state. */
 Test(vgic, icpendr_leaves_an_asserted_level_spi_pending)

@@ -965,11 +965,11 @@ extern const struct axv_percpu_ops axv_a64_percpu_ops;
  * list register but never acknowledged goes back, pending, to where the route points at
  * that vcpu's next exit.
  *
- * Trigger modes (GICD_ICFGR, 12.9.9) count: a level-sensitive SPI whose device line
+ * Trigger modes (GICD_ICFGR) count: a level-sensitive SPI whose device line
  * (axv_vgic_set_spi()) is still high when the guest ends it is pending again (4.1.2), and
- * GICD_ICPENDR does not clear it while the line stays high (12.9.8). A lowered line,
- * GICD_ICPENDR otherwise and GICD_CLRSPI_NSR withdraw a pending SPI, also one a list
- * register holds that the guest has not acknowledged. The pending and active registers
+ * GICD_ICPENDR does not clear it while the line stays high (the register's description).
+ * A lowered line, GICD_ICPENDR otherwise and GICD_CLRSPI_NSR withdraw a pending SPI, also
+ * one a list register holds that the guest has not acknowledged. The pending and active registers
  * (GICD_ISPENDR/ISACTIVER and the redistributors' GICR_ISPENDR0/ISACTIVER0) read the
  * state: an interrupt in a list register that the guest has not acknowledged is pending, not
  * active; one it acknowledged is active (and pending too if a new instance waits); a timer
