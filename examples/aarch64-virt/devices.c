@@ -63,10 +63,11 @@ static bool rx_enabled(const struct vuart *u)
 	return (cr & UARTCR_UARTEN) && (cr & UARTCR_RXE);
 }
 
-/* UARTINTR, the OR of the masked interrupts, onto the guest's SPI. The vGIC's SPIs
- * are edge-like (raising pends once), so the line is given on every change, and again when
- * new input arrives while it is high (a handler that returned without draining the FIFO
- * then still gets another interrupt). */
+/* UARTINTR, the OR of the masked interrupts, onto the guest's SPI, given on every change.
+ * As a level-sensitive SPI (the DTB's trigger type) it is pending again when the guest ends
+ * it with the line still high; as an edge-triggered one it would not be, so the line is also
+ * raised again when new input arrives while it is high (a handler that returned without
+ * draining the FIFO then still gets another interrupt). */
 static void uart_update_line(struct vuart *u, bool new_input)
 {
 	bool level = (u->ris & u->regs[UARTIMSC >> 2] & UART_INT_ALL) != 0;

@@ -30,6 +30,9 @@ void hyp_main(unsigned cpu);
 #define HC_WEIGHTED_SUM 0x1000
 #define HC_SYSREG_TRAPS 0x1001
 #define VTIMER_INTID 27
+/* The EL1 physical timer: the guest uses CNTP_* directly (CNTHCTL_EL2.EL1PCEN), its PPI is
+ * hardware-linked like the virtual timer's. */
+#define PTIMER_INTID 30
 /* The EL2 physical timer (CNTHP_*_EL2), PPI 10 on QEMU virt: wakes a WFIT at its deadline. */
 #define HYP_TIMER_INTID 26
 
@@ -336,7 +339,7 @@ static void build_vm(void)
 			.x0 = i == 0 ? dtb : 0,
 			.cntvoff = 0,
 			.vmid = VMID,
-			.hw_ppis = 1u << VTIMER_INTID,
+			.hw_ppis = 1u << VTIMER_INTID | 1u << PTIMER_INTID,
 		};
 		check("vcpu setup", axv_vcpu_setup(&vcpu[i], entry, axv_addrspace_root(&as), &a64));
 		vp[i] = &vcpu[i];
@@ -387,9 +390,10 @@ static void alarm_disarm(void)
 	__asm__ volatile("msr cnthp_ctl_el2, xzr\n\tisb" : : : "memory");
 }
 
-/* Take every pending physical interrupt on this cpu; route the virtual timer to its vcpu.
+/* Take every pending physical interrupt on this cpu; route the guest's timers to its vcpu.
  * SGI 0 is the kick (a vcpu of this cpu got an interrupt); PPI 25 the GIC maintenance
- * interrupt (list registers ran low); both only need the exit they caused. */
+ * interrupt (list registers ran low, or the guest ended an SPI); both only need the exit
+ * they caused. */
 static void host_irqs(struct axv_vcpu *v)
 {
 	for (;;) {
@@ -397,9 +401,10 @@ static void host_irqs(struct axv_vcpu *v)
 		if (intid >= 1020)
 			return;
 		axv_a64_gic_eoi(intid); /* priority drop; EOImode 1 keeps it active */
-		if (intid == VTIMER_INTID && v) {
-			/* Stays active until the guest's EOI deactivates it (HW list register). */
-			int rc = axv_vcpu_inject(v, VTIMER_INTID);
+		if ((intid == VTIMER_INTID || intid == PTIMER_INTID) && v) {
+			/* Stays active until the guest's EOI deactivates it (HW list register), or
+			 * libaxv withdraws it when the guest quiets the timer first. */
+			int rc = axv_vcpu_inject(v, intid);
 			if (rc != 0 && rc != AXV_EALREADY)
 				fatal("inject timer", rc);
 		} else if (intid == HOST_UART_INTID) {

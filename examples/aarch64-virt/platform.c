@@ -131,9 +131,9 @@ void gic_init_cpu(unsigned cpu)
 	for (unsigned i = 0; i < 32; i += 4)
 		mmio_write32(rd + GICR_SGI + GICR_IPRIORITYR + i, 0xa0a0a0a0u);
 	/* SGI 0 (kick), PPI 25 (maintenance), PPI 26 (EL2 physical timer: WFIT deadlines),
-	 * PPI 27 (virtual timer). */
+	 * PPI 27 (the guest's virtual timer), PPI 30 (the guest's EL1 physical timer). */
 	mmio_write32(rd + GICR_SGI + GICR_ISENABLER0,
-		     (1u << 0) | (1u << 25) | (1u << 26) | (1u << 27));
+		     (1u << 0) | (1u << 25) | (1u << 26) | (1u << 27) | (1u << 30));
 	/* Physical CPU interface: all priorities, EOImode 1 (drop and deactivate apart),
 	 * Group 1 on. ICC_SRE_EL2 was set by axv_a64_cpu_enable(). */
 	__asm__ volatile("msr S3_0_C4_C6_0, %0\n\t"    /* ICC_PMR_EL1 */

@@ -235,14 +235,31 @@ struct axv_vic_ops {
 	 */
 	int (*deliver)(void *ctx, uint32_t id, uint8_t prio);
 	/**
-	 * @brief Report back what the guest finished since the last entry: call axv_virq_eoi()
-	 *        for each id whose list register (or equivalent) shows it completed.
+	 * @brief Before delivery: report what the guest finished since the last look (call
+	 *        axv_virq_eoi() for each id whose list register, or equivalent, shows it
+	 *        completed), and let an id pended again while the guest still has it active
+	 *        join the state the controller holds (a GIC list register's pending and active
+	 *        state), where the controller can.
 	 * @param ctx the controller's context
 	 * @param v   the interrupt state being flushed
 	 * @note Optional (NULL: the port reports completion elsewhere). Called first by
 	 *       axv_virq_flush().
 	 */
 	void (*sync)(void *ctx, struct axv_virq *v);
+	/**
+	 * @brief After an exit: take back from the hardware what the guest did with the
+	 *        interrupts it was given, so that @p v says what the architecture says now:
+	 *        ids the guest ended are ended (axv_virq_eoi()), ids it has not acknowledged
+	 *        yet are pending again and not active, ids it acknowledged stay active.
+	 * @param ctx the controller's context
+	 * @param v   the vcpu's interrupt state
+	 * @note Optional. Called by axv_vcpu_run() on the vcpu's cpu after every exit the port
+	 *       returned, before the core decides whether a halt blocks, so an interrupt the
+	 *       guest made deliverable again (by ending the active instance of one pended
+	 *       meanwhile) wakes the halt. Must not block (a short spinlock, as the vGIC's,
+	 *       is allowed).
+	 */
+	void (*on_exit)(void *ctx, struct axv_virq *v);
 };
 
 /**

@@ -272,8 +272,9 @@ int axv_vcpu_unbind(struct axv_vcpu *v);
  *        BLOCKED after a halt).
  *
  * Before entry, deliverable interrupts are handed to the controller (the vic given at
- * create, else the port's inject hook). A #AXV_EXIT_HALT exit leaves the vcpu Blocked unless
- * an interrupt is deliverable. Calling run on a Blocked vcpu returns #AXV_EAGAIN unless an
+ * create, else the port's inject hook); after the exit the controller takes back what the
+ * guest did with them (`struct axv_vic_ops` on_exit). A #AXV_EXIT_HALT exit leaves the vcpu
+ * Blocked unless an interrupt is deliverable. Calling run on a Blocked vcpu returns #AXV_EAGAIN unless an
  * interrupt has become deliverable meanwhile (then the vcpu wakes and runs).
  *
  * @param v    a ready vcpu

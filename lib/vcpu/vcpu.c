@@ -238,6 +238,9 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 		return rc;
 	}
 	exit->gen = gen;
+	/* What the guest did with its interrupts, before the halt decision below. */
+	if (v->virq && v->vic && v->vic->on_exit)
+		v->vic->on_exit(v->vic_ctx, v->virq);
 	if (exit->reason == AXV_EXIT_HALT) {
 		state_set(v, S_RUNNING, S_BLOCKED);
 		/* Publish BLOCKED, then look: an injection that pended before our store is

@@ -121,6 +121,8 @@ static void el1_restore(const struct axv_a64_el1 *r)
 	wr_cntkctl_el1(r->cntkctl_el1);
 	wr_cntv_cval_el0(r->cntv_cval_el0);
 	wr_cntv_ctl_el0(r->cntv_ctl_el0);
+	wr_cntp_cval_el0(r->cntp_cval_el0);
+	wr_cntp_ctl_el0(r->cntp_ctl_el0);
 	wr_sp_el1(r->sp_el1);
 	wr_elr_el1(r->elr_el1);
 	wr_spsr_el1(r->spsr_el1);
@@ -149,8 +151,10 @@ static void el1_save(struct axv_a64_el1 *r)
 	r->par_el1 = rd_par_el1();
 	r->csselr_el1 = rd_csselr_el1();
 	r->cntkctl_el1 = rd_cntkctl_el1();
-	r->cntv_ctl_el0 = rd_cntv_ctl_el0();
+	r->cntv_ctl_el0 = rd_cntv_ctl_el0(); /* ISTATUS as of now: the timer's line */
 	r->cntv_cval_el0 = rd_cntv_cval_el0();
+	r->cntp_ctl_el0 = rd_cntp_ctl_el0();
+	r->cntp_cval_el0 = rd_cntp_cval_el0();
 	r->sp_el1 = rd_sp_el1();
 	r->elr_el1 = rd_elr_el1();
 	r->spsr_el1 = rd_spsr_el1();

@@ -39,7 +39,14 @@ static void hw_hcr(void *ctx, uint64_t v)
 	axv_a64_gic_write_hcr(v);
 }
 
-static const struct axv_a64_lr_ops hw_lr_ops = {hw_read, hw_write, hw_empty, hw_hcr};
+static void hw_deactivate(void *ctx, uint32_t pintid)
+{
+	(void)ctx;
+	axv_a64_gic_deactivate(pintid);
+}
+
+static const struct axv_a64_lr_ops hw_lr_ops = {hw_read, hw_write, hw_empty, hw_hcr,
+						hw_deactivate};
 
 /* ---- vcpu ops -------------------------------------------------------------------------------- */
 
@@ -121,7 +128,19 @@ static int op_bind(void *ctx)
 
 static int op_unbind(void *ctx)
 {
-	V(ctx)->cpu = NULL;
+	struct axv_a64_vcpu *v = V(ctx);
+	struct axv_a64_cpu *cpu = v->cpu;
+	/* The guest's timers are this cpu's EL1 timers: quiet them, so that they do not
+	 * interrupt the host (or another vcpu) for a vcpu that is gone. Their values stay in
+	 * the context (saved at the last exit) and the next run here loads a context whole. */
+	if (cpu && cpu == a64_this_cpu()) {
+		wr_cntv_ctl_el0(0);
+		wr_cntp_ctl_el0(0);
+		isb();
+		if (cpu->loaded == &v->ctx)
+			cpu->loaded = NULL;
+	}
+	v->cpu = NULL;
 	return 0;
 }
 

@@ -18,6 +18,13 @@
  * an SPI (lr.c through vgic_lr.h). The plain distributor words (route, prio, icfgr, igroup,
  * igrpmod) and the redistributors' stored words are only touched under it too.
  *
+ * What sits in a running vcpu's list registers is the hardware's until that vcpu exits
+ * (lr.c takes it back then). In between, register reads go by what was noted when it was
+ * written (lr_unacked, lr_pending: written pending, so pending and not active; a withdrawal
+ * clears lr_pending) and by the timer levels seen at the last exit (ppi_level): a read from
+ * the vcpu itself (an exit) is exact, a read from another vcpu is as of that vcpu's last
+ * exit, as it would be a moment late on hardware too.
+ *
  * Order: route_lock is the only lock, and it is not recursive. Under it only the irq core's
  * atomics (which take no lock) and axv_vcpu_inject/kick (atomics and the HAL's send_ipi)
  * are called; nothing under it calls back into the vGIC.
@@ -115,14 +122,22 @@ static void lock(struct axv_vgic *g)
 	apply_lines(g);
 }
 
-/* A line change where the SPI's state is now (lock held). */
+/* A line change where the SPI's state is now (lock held). The level is kept: a
+ * level-sensitive SPI whose line is still high when the guest ends it is pending again
+ * (IHI 0069 4.1.2). A low line withdraws the pending state, also of an instance in a list
+ * register that the guest has not acknowledged yet (at that vcpu's exit it is dropped). */
 static int line_set(struct axv_vgic *g, uint32_t n, bool level)
 {
 	uint32_t h = atomic_load(&g->target[n]);
 	if (h >= g->nr_vcpus)
 		return AXV_ERANGE;
-	if (!level)
+	uint32_t bit = 1u << (n % 32);
+	if (!level) {
+		g->line_hi[n / 32] &= ~bit;
+		atomic_fetch_and(&g->lr_pending[n / 32], ~bit);
 		return axv_virq_unpend(g->virq[h], 32 + n);
+	}
+	g->line_hi[n / 32] |= bit;
 	return axv_vcpu_inject(g->vcpu[h], 32 + n);
 }
 
@@ -197,8 +212,16 @@ int axv_vgic_init(struct axv_vgic *g, struct axv_vcpu *const *vcpus,
 		atomic_init(&g->target[i], 0);
 		atomic_init(&g->line[i], 0);
 	}
-	for (uint32_t k = 0; k < AXV_VGIC_MAX_SPIS / 32; k++)
+	for (uint32_t k = 0; k < AXV_VGIC_MAX_SPIS / 32; k++) {
 		atomic_init(&g->line_any[k], 0);
+		atomic_init(&g->lr_unacked[k], 0);
+		atomic_init(&g->lr_pending[k], 0);
+	}
+	for (uint32_t i = 0; i < nr_vcpus; i++) {
+		atomic_init(&g->redist[i].lr_unacked, 0);
+		atomic_init(&g->redist[i].lr_pending, 0);
+		atomic_init(&g->redist[i].ppi_level, 0);
+	}
 	atomic_init(&g->route_lock, 0);
 	return 0;
 }
@@ -228,6 +251,56 @@ static uint32_t holder(struct axv_vgic *g, uint32_t self, uint32_t id)
 	return id < 32 ? self : atomic_load(&g->target[id - 32]);
 }
 
+/* The word that notes interrupt @id of vcpu @h in a list register (the bit is id % 32): a
+ * redistributor's for an SGI or PPI, the distributor's for an SPI. */
+static _Atomic uint32_t *lr_word(struct axv_vgic *g, uint32_t h, uint32_t id, bool pending)
+{
+	if (id < 32)
+		return pending ? &g->redist[h].lr_pending : &g->redist[h].lr_unacked;
+	return pending ? &g->lr_pending[(id - 32) / 32] : &g->lr_unacked[(id - 32) / 32];
+}
+
+static bool lr_noted(struct axv_vgic *g, uint32_t h, uint32_t id, bool pending)
+{
+	return (atomic_load(lr_word(g, h, id, pending)) >> (id % 32) & 1) != 0;
+}
+
+static void lr_clear(struct axv_vgic *g, uint32_t h, uint32_t id, bool pending)
+{
+	atomic_fetch_and(lr_word(g, h, id, pending), ~(1u << (id % 32)));
+}
+
+/* Forget what was noted of @id in a list register; whether a pending instance was noted. */
+static bool lr_forget(struct axv_vgic *g, uint32_t h, uint32_t id)
+{
+	uint32_t bit = 1u << (id % 32);
+	lr_clear(g, h, id, false);
+	return (atomic_fetch_and(lr_word(g, h, id, true), ~bit) & bit) != 0;
+}
+
+/* GICD_ICFGR<n> Int_config[1] (IHI 0069, the register description): 0 level, 1 edge. */
+static bool spi_level(const struct axv_vgic *g, uint32_t id)
+{
+	uint32_t n = id - 32;
+	return !(g->icfgr[n / 16] & (2u << (2 * (n % 16))));
+}
+
+static bool line_high(const struct axv_vgic *g, uint32_t id)
+{
+	uint32_t n = id - 32;
+	return (g->line_hi[n / 32] >> (n % 32) & 1) != 0;
+}
+
+/* Pend @id at vcpu @h, from vcpu @self's own cpu: @self is exiting or about to enter and
+ * looks at its state itself; another vcpu is woken or kicked. */
+static void pend_at(struct axv_vgic *g, uint32_t h, uint32_t self, uint32_t id)
+{
+	if (h == self)
+		(void)axv_virq_pend(g->virq[h], id);
+	else
+		(void)axv_vcpu_inject(g->vcpu[h], id);
+}
+
 /* After a deactivation at vcpu @h: wake or kick it if an instance was waiting behind the
  * active state (4.1.2: active and pending becomes pending). */
 static void kick_if_deliverable(struct axv_vgic *g, uint32_t h, uint32_t id)
@@ -249,10 +322,14 @@ static bool bank_get(struct axv_vgic *g, uint32_t self, enum bank b, uint32_t id
 		return axv_virq_is_enabled(q, id);
 	case B_SPEND:
 	case B_CPEND:
-		return axv_virq_is_pending(q, id);
+		/* Queued, or pending in a list register, or a timer whose output is asserted
+		 * (a level-sensitive interrupt is pending while asserted, 4.1.2). */
+		return axv_virq_is_pending(q, id) || lr_noted(g, h, id, true) ||
+		       (id < 32 && (atomic_load(&g->redist[h].ppi_level) >> id & 1));
 	case B_SACTIVE:
 	case B_CACTIVE:
-		return axv_virq_is_active(q, id);
+		/* In flight but not acknowledged yet is pending, not active. */
+		return axv_virq_is_active(q, id) && !lr_noted(g, h, id, false);
 	default:
 		return false;
 	}
@@ -281,6 +358,11 @@ static void bank_set(struct axv_vgic *g, uint32_t self, enum bank b, uint32_t id
 		(void)axv_vcpu_inject(g->vcpu[h], id);
 		break;
 	case B_CPEND:
+		/* A level-sensitive SPI whose line is asserted stays pending (IHI 0069
+		 * GICD_ICPENDR<n>: the write has no effect while the signal is asserted). */
+		if (id >= 32 && spi_level(g, id) && line_high(g, id))
+			break;
+		lr_clear(g, h, id, true); /* also one in a list register, not yet taken */
 		axv_virq_unpend(q, id);
 		break;
 	case B_CACTIVE:
@@ -756,6 +838,7 @@ int axv_a64_vgic_take_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
 	if (atomic_load(&g->target[id - 32]) == self && axv_virq_is_pending(q, id) &&
 	    axv_virq_is_enabled(q, id) && !axv_virq_is_active(q, id)) {
 		axv_virq_activate(q, id);
+		axv_a64_vgic_lr_put(g, self, id);
 		rc = 0;
 	}
 	unlock(g);
@@ -764,13 +847,64 @@ int axv_a64_vgic_take_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
 
 int axv_a64_vgic_end_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
 {
-	if (!g || !spi_ok(g, id))
+	if (!g || !spi_ok(g, id) || self >= g->nr_vcpus)
 		return AXV_ERANGE;
 	lock(g);
-	uint32_t h = atomic_load(&g->target[id - 32]);
+	uint32_t n = id - 32;
+	uint32_t h = atomic_load(&g->target[n]);
+	(void)lr_forget(g, h, id);
 	int rc = axv_virq_eoi(g->virq[h], id);
-	if (rc == 0 && h != self)
+	if (spi_level(g, id) && line_high(g, id))
+		pend_at(g, h, self, id); /* still asserted: pending again */
+	else if (rc == 0 && h != self)
 		kick_if_deliverable(g, h, id);
 	unlock(g);
 	return rc;
+}
+
+int axv_a64_vgic_return_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
+{
+	if (!g || !spi_ok(g, id) || self >= g->nr_vcpus)
+		return AXV_ERANGE;
+	lock(g);
+	uint32_t h = atomic_load(&g->target[id - 32]);
+	bool still = lr_forget(g, h, id);
+	(void)axv_virq_eoi(g->virq[h], id);
+	if (still)
+		pend_at(g, h, self, id);
+	else if (h != self)
+		kick_if_deliverable(g, h, id);
+	unlock(g);
+	return 0;
+}
+
+void axv_a64_vgic_lr_put(struct axv_vgic *g, uint32_t self, uint32_t id)
+{
+	if (!g || self >= g->nr_vcpus || (id >= 32 && !spi_ok(g, id)))
+		return;
+	uint32_t bit = 1u << (id % 32);
+	atomic_fetch_or(lr_word(g, self, id, true), bit);
+	atomic_fetch_or(lr_word(g, self, id, false), bit);
+}
+
+void axv_a64_vgic_lr_pend(struct axv_vgic *g, uint32_t self, uint32_t id)
+{
+	if (!g || self >= g->nr_vcpus || id >= 32)
+		return;
+	atomic_fetch_or(&g->redist[self].lr_pending, 1u << id);
+}
+
+bool axv_a64_vgic_lr_seen(struct axv_vgic *g, uint32_t self, uint32_t id)
+{
+	if (!g || self >= g->nr_vcpus || (id >= 32 && !spi_ok(g, id)))
+		return true;
+	return lr_forget(g, self, id);
+}
+
+void axv_a64_vgic_ppi_levels(struct axv_vgic *g, uint32_t self, uint32_t mask, uint32_t levels)
+{
+	if (!g || self >= g->nr_vcpus)
+		return;
+	_Atomic uint32_t *w = &g->redist[self].ppi_level; /* one writer: @self's cpu */
+	atomic_store(w, (atomic_load(w) & ~mask) | (levels & mask));
 }

@@ -1,6 +1,10 @@
-/* A model of one cpu's GICv3 list registers (IHI 0069 12.4.6): the guest side can take the
- * highest-priority pending LR (acknowledge) and finish it (EOI), which empties it. */
+/* A model of one cpu's GICv3 list registers (IHI 0069 12.4.6 ICH_LR<n>_EL2, 12.4.3
+ * ICH_ELRSR_EL2, ICH_EISR_EL2): the guest side takes the highest-priority pending LR
+ * (acknowledge) and ends it (EOI); an ended LR that asked for the EOI maintenance interrupt
+ * is reported in EISR and is not "empty" in ELRSR until the hypervisor rewrites it. */
 #include "lr_model.h"
+
+#define STATE(v) ((v) >> 62)
 
 static uint64_t m_read(void *ctx, unsigned n)
 {
@@ -17,12 +21,14 @@ static void m_write(void *ctx, unsigned n, uint64_t v)
 	}
 }
 
+/* ICH_ELRSR_EL2: State 0b00 and (HW = 1 or EOI = 0). */
 static uint32_t m_empty(void *ctx)
 {
 	struct lr_model *m = ctx;
 	uint32_t e = 0;
 	for (unsigned n = 0; n < m->nr; n++)
-		if ((m->lr[n] >> 62) == 0)
+		if (STATE(m->lr[n]) == 0 &&
+		    ((m->lr[n] & AXV_A64_LR_HW) || !(m->lr[n] & AXV_A64_LR_EOI)))
 			e |= 1u << n;
 	return e;
 }
@@ -33,7 +39,14 @@ static void m_hcr(void *ctx, uint64_t v)
 	m->hcr = v;
 }
 
-const struct axv_a64_lr_ops lr_model_ops = {m_read, m_write, m_empty, m_hcr};
+static void m_deactivate(void *ctx, uint32_t pintid)
+{
+	struct lr_model *m = ctx;
+	if (pintid < 32)
+		m->deactivated[pintid]++;
+}
+
+const struct axv_a64_lr_ops lr_model_ops = {m_read, m_write, m_empty, m_hcr, m_deactivate};
 
 void lr_model_init(struct lr_model *m, unsigned nr)
 {
@@ -44,7 +57,7 @@ int lr_model_ack(struct lr_model *m, uint32_t *intid)
 {
 	int best = -1;
 	for (unsigned n = 0; n < m->nr; n++) {
-		if ((m->lr[n] >> 62) != 1)
+		if (STATE(m->lr[n]) != 1)
 			continue;
 		if (best < 0 || ((m->lr[n] >> 48) & 0xff) < ((m->lr[best] >> 48) & 0xff))
 			best = (int)n;
@@ -58,5 +71,15 @@ int lr_model_ack(struct lr_model *m, uint32_t *intid)
 
 void lr_model_eoi(struct lr_model *m, unsigned n)
 {
-	m->lr[n] &= ~(3ull << 62);
+	m->lr[n] &= ~(2ull << 62); /* the active bit goes; a pending one stays */
+}
+
+uint32_t lr_model_eisr(const struct lr_model *m)
+{
+	uint32_t e = 0;
+	for (unsigned n = 0; n < m->nr; n++)
+		if (STATE(m->lr[n]) == 0 && !(m->lr[n] & AXV_A64_LR_HW) &&
+		    (m->lr[n] & AXV_A64_LR_EOI))
+			e |= 1u << n;
+	return e;
 }

@@ -9,7 +9,9 @@
  * a 64-bit and a 32-bit write, GICD_ISENABLER / GICD_ICENABLER, GICD_ISPENDR / GICD_ICPENDR,
  * GICR_WAKER), register reads, and the guest side of one vcpu: its list registers (the
  * lr_model of IHI 0069 12.4.6) are filled by axv_virq_flush() through axv_a64_vic_ops, the
- * guest acknowledges and ends what they hold, and the next flush reports the ends. The SPI
+ * guest acknowledges and ends what they hold, and the next flush reports the ends; or the
+ * vcpu enters and exits without the guest taking what it was given (axv_a64_vic_ops
+ * on_exit takes it back, to wherever the SPI's state is by then). The SPI
  * starts each round inactive, pending, in a list register, acknowledged, or ended but not
  * yet reported, on a random vcpu, edge- or level-triggered, enabled or not.
  *
@@ -18,7 +20,10 @@
  * holding it means it is active there. Then it lets every vcpu's guest drain its list
  * registers and checks that nothing stays active, that an enabled SPI is not left pending,
  * and that the SPI was delivered (or left pending, if disabled) at least once when it was
- * raised and never withdrawn in the round, and never more often than it was raised.
+ * raised and never withdrawn in the round, and, if edge-triggered, never more often than it
+ * was raised (a level-sensitive SPI whose line is still high when the guest ends it is
+ * pending again, IHI 0069 4.1.2: its line is lowered once the guests have drained, and
+ * they drain again).
  *
  * Usage: race-vgic [rounds [seconds [ops [starts]]]]: ops a comma list of op names (default:
  * all), starts the number of start states used (1: inactive only, 2: also pending, ...,
@@ -63,12 +68,14 @@ enum op {
 	OP_READ,       /* ISENABLER, ISPENDR, ISACTIVER, IROUTER, IPRIORITYR reads */
 	OP_GUEST,      /* this thread's vcpu: flush, acknowledge and end what it got */
 	OP_IRQ_RAISE,  /* a signal to the other thread, whose handler raises s */
+	OP_ENTER,      /* this thread's vcpu: flush; the guest (masked) takes nothing */
+	OP_EXIT,       /* this thread's vcpu: an exit, what the guest did is taken back */
 	OP_COUNT
 };
 
 static const char *const op_name[OP_COUNT] = {
 	"raise", "lower", "setspi", "clrspi", "route", "route-lo", "enable", "disable",
-	"flicker", "ispend", "icpend", "waker", "read", "guest", "irq-raise",
+	"flicker", "ispend", "icpend", "waker", "read", "guest", "irq-raise", "enter", "exit",
 };
 
 enum fail_kind { F_MISPLACED, F_ACTIVE_ELSEWHERE, F_LR_NOT_ACTIVE, F_TWO_IN_FLIGHT,
@@ -109,6 +116,7 @@ static struct {
 static atomic_uint round_go, round_done;
 static atomic_bool quit;
 static atomic_uint raises, deliveries, withdrawals, irq_sent, irq_done;
+static bool round_level; /* this round's SPI is level-sensitive */
 static pthread_t main_thread;
 
 /* ---- register access -------------------------------------------------------------------- */
@@ -259,6 +267,12 @@ static void run_op(const struct seq *q, unsigned k, uint32_t s)
 		atomic_fetch_add(&irq_sent, 1);
 		pthread_kill(main_thread, SIGUSR1);
 		break;
+	case OP_ENTER:
+		axv_virq_flush(&virq[q->guest_vcpu], &axv_a64_vic_ops, &av[q->guest_vcpu]);
+		break;
+	case OP_EXIT:
+		axv_a64_vic_ops.on_exit(&av[q->guest_vcpu], &virq[q->guest_vcpu]);
+		break;
 	default:
 		break;
 	}
@@ -387,6 +401,11 @@ static void reset_spi(uint32_t s, unsigned start, bool enabled, bool level)
 		for (unsigned n = 0; n < 16; n++)
 			av[i].lr_id[n] = AXV_A64_LR_FREE;
 	}
+	for (unsigned k = 0; k < NSPI / 32; k++) { /* list registers thrown away above */
+		atomic_store(&gic.lr_unacked[k], 0);
+		atomic_store(&gic.lr_pending[k], 0);
+	}
+	round_level = level;
 	uint32_t cfg = (uint32_t)d_rd(0x0c00 + 4 * (s / 16), 4);
 	uint32_t edge = 2u << (2 * (s % 16));
 	d_wr(0x0c00 + 4 * (s / 16), 4, level ? cfg & ~edge : cfg | edge);
@@ -452,17 +471,28 @@ static void check_round(unsigned long round, uint32_t s)
 		for (uint32_t i = 0; i < NV; i++)
 			guest_step(i, s);
 	bool pend = false;
+	for (uint32_t i = 0; i < NV; i++)
+		pend = pend || axv_virq_is_pending(&virq[i], s);
+	unsigned r = atomic_load(&raises), d = atomic_load(&deliveries) + pend;
+	/* A level line still high keeps the SPI coming: lower it, drain once more. */
+	bool high = (gic.line_hi[n / 32] >> (n % 32)) & 1;
+	if (round_level && high) {
+		axv_vgic_set_spi(&gic, s, false);
+		for (int pass = 0; pass < 2; pass++)
+			for (uint32_t i = 0; i < NV; i++)
+				guest_step(i, s);
+	}
+	bool left = false;
 	for (uint32_t i = 0; i < NV; i++) {
 		if (axv_virq_is_active(&virq[i], s) || in_lr(i, s, false))
 			fail(F_STUCK_ACTIVE, round, "vcpu %u, routed to %u", i, t);
-		pend = pend || axv_virq_is_pending(&virq[i], s);
+		left = left || axv_virq_is_pending(&virq[i], s);
 	}
-	if (pend && en)
+	if (left && en)
 		fail(F_STUCK_PENDING, round, "routed to %u", t, 0);
-	unsigned r = atomic_load(&raises), d = atomic_load(&deliveries) + pend;
 	if (r > 0 && atomic_load(&withdrawals) == 0 && d == 0)
 		fail(F_LOST, round, "raised %u times, delivered %u", r, d);
-	if (d > r)
+	if (d > r && !round_level)
 		fail(F_DUPLICATED, round, "raised %u times, delivered %u", r, d);
 }
 

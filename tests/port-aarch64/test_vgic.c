@@ -139,6 +139,28 @@ Test(vgic, spi_enable_pending_active)
 	cr_expect_not(axv_virq_is_pending(&virq[0], id));
 }
 
+/* GICD_ICPENDR<n> (IHI 0069, the register description): for a level-sensitive interrupt pending because its
+ * signal is asserted the write has no effect while the signal stays asserted; for an edge one,
+ * or a level one whose line is low, it removes the pending state. */
+Test(vgic, icpendr_leaves_an_asserted_level_spi_pending)
+{
+	uint32_t id = 45; /* bank 1, bit 13; ICFGR2 resets to level-sensitive */
+	D_WR(0x0104, 4, 1u << 13);
+	cr_assert_eq(axv_vgic_set_spi(&gic, id, true), 0);
+	D_WR(0x0284, 4, 1u << 13); /* ICPENDR1 */
+	cr_expect_eq(D_RD(0x0204, 4) & (1u << 13), 1u << 13, "line still high: still pending");
+	cr_expect(axv_virq_is_pending(&virq[0], id));
+	cr_assert_eq(axv_vgic_set_spi(&gic, id, false), 0);
+	cr_expect_eq(D_RD(0x0204, 4) & (1u << 13), 0, "line low: no longer pending");
+	D_WR(0x0204, 4, 1u << 13); /* ISPENDR1: pending by software, line low */
+	D_WR(0x0284, 4, 1u << 13);
+	cr_expect_eq(D_RD(0x0204, 4) & (1u << 13), 0, "a software pend is cleared");
+	D_WR(0x0c08, 4, 2u << (2 * (id % 16))); /* edge */
+	cr_assert_eq(axv_vgic_set_spi(&gic, id, true), 0);
+	D_WR(0x0284, 4, 1u << 13);
+	cr_expect_eq(D_RD(0x0204, 4) & (1u << 13), 0, "edge: cleared");
+}
+
 Test(vgic, spi_routing_moves_state)
 {
 	uint32_t id = 33;
@@ -377,6 +399,7 @@ Test(lr, attached_spi_ends_where_it_moved, .init = setup, .fini = teardown)
 {
 	attach_all();
 	uint32_t id = 44, got;
+	D_WR(0x0c08, 4, 2u << (2 * (id % 16))); /* edge: the line's level plays no part here */
 	D_WR(0x0104, 4, 1u << 12);
 	cr_assert_eq(axv_vgic_set_spi(&gic, id, true), 0);
 	cr_assert_eq(flush(0), 1, "vcpu 0 takes it into a list register");

@@ -202,6 +202,10 @@ struct axv_a64_el1 {
 	uint64_t cntkctl_el1;    /**< CNTKCTL_EL1 */
 	uint64_t cntv_ctl_el0;   /**< CNTV_CTL_EL0: the guest's virtual timer */
 	uint64_t cntv_cval_el0;  /**< CNTV_CVAL_EL0 */
+	/** CNTP_CTL_EL0: the guest's EL1 physical timer, the cpu's own (CNTHCTL_EL2.EL1PCEN
+	 *  set), so it is switched with the context like the virtual timer */
+	uint64_t cntp_ctl_el0;
+	uint64_t cntp_cval_el0;  /**< CNTP_CVAL_EL0 (physical count: no offset applies) */
 	uint64_t vmpidr_el2;     /**< the MPIDR_EL1 value the guest reads */
 };
 
@@ -762,10 +766,12 @@ uint32_t axv_a64_gic_misr(void);
  */
 void axv_a64_gic_write_hcr(uint64_t v);
 /**
- * @brief Quiet the GIC maintenance interrupt (INTID 25) after taking it: its conditions
- *        (underflow) are level, so they are turned off here and re-armed by the list-register
- *        controller at the next guest entry if interrupts are still queued. Call it before
- *        deactivating INTID 25.
+ * @brief Quiet the GIC maintenance interrupt (INTID 25) after taking it: its conditions are
+ *        levels. Underflow (ICH_HCR_EL2.UIE) is turned off here and re-armed by the
+ *        list-register controller at the next guest entry if interrupts are still queued;
+ *        an EOI maintenance request (ICH_EISR_EL2) ends when the controller clears the list
+ *        register the guest ended, which it does at every exit (#axv_a64_vic_ops). Call it
+ *        before deactivating INTID 25.
  */
 void axv_a64_gic_maintenance(void);
 /** The GIC maintenance interrupt's INTID (a PPI; the DTB's "interrupts = <1 9 4>"). */
@@ -787,6 +793,18 @@ void axv_a64_gic_maintenance(void);
 
 /* ---- the port behind the core modules (aarch64 builds with the vcpu module) ------------------ */
 
+/** @name CNTV_CTL_EL0 / CNTP_CTL_EL0 (DDI 0487, their register descriptions: the interrupt
+ *  is asserted while ENABLE = 1, ISTATUS = 1 and IMASK = 0)
+ * @{ */
+#define AXV_A64_CNT_CTL_ENABLE 1u  /**< ENABLE [0] */
+#define AXV_A64_CNT_CTL_IMASK 2u   /**< IMASK [1] */
+#define AXV_A64_CNT_CTL_ISTATUS 4u /**< ISTATUS [2]: the timer condition is met (RO) */
+/** @} */
+/** The virtual timer's PPI, as the example's and QEMU virt's DTB give it. */
+#define AXV_A64_VTIMER_INTID 27u
+/** The EL1 physical timer's PPI (non-secure), likewise. */
+#define AXV_A64_PTIMER_INTID 30u
+
 /** lr_id value of a list register this vcpu does not occupy. */
 #define AXV_A64_LR_FREE 0xffffffffu
 
@@ -796,8 +814,15 @@ struct axv_a64_vcpu_config {
 	uint64_t x0;      /**< initial x0 (the DTB address for Linux; context id for CPU_ON) */
 	uint64_t cntvoff; /**< CNTVOFF_EL2: the guest's virtual counter offset */
 	uint16_t vmid;    /**< stage-2 VMID (shared by every vcpu of one guest) */
-	/** Bit n (n < 32): virtual INTID n is the physical INTID n (e.g. 27, the virtual timer):
-	 *  its list register gets the HW bit, so the guest's EOI deactivates the physical one. */
+	/** Bit n (n < 32): virtual INTID n is the physical INTID n (27, the virtual timer; 30,
+	 *  the EL1 physical timer): its list register gets the HW bit, so the guest's EOI
+	 *  deactivates the physical one. The embedder injects it after taking the physical
+	 *  interrupt with a priority drop only (EOImode 1), leaving it active. For 27 and 30 the
+	 *  port knows the line: at every exit it reads the timer's CNTx_CTL_EL0 from the context,
+	 *  and an instance the guest has not acknowledged while the timer no longer asserts its
+	 *  output (disabled, IMASK, or the compare value ahead) is withdrawn and the physical
+	 *  interrupt deactivated, so that the timer can signal again (IHI 0069 4.1.2: a
+	 *  level-sensitive interrupt is pending while asserted). */
 	uint32_t hw_ppis;
 };
 
@@ -834,6 +859,13 @@ struct axv_a64_lr_ops {
 	 * @param v   the value
 	 */
 	void (*write_hcr)(void *ctx, uint64_t v);
+	/**
+	 * @brief Deactivate physical interrupt @p pintid (ICC_DIR_EL1): a hardware-linked
+	 *        interrupt withdrawn before the guest acknowledged it (optional).
+	 * @param ctx    the context
+	 * @param pintid the physical INTID
+	 */
+	void (*deactivate)(void *ctx, uint32_t pintid);
 };
 
 /** @brief The list registers a vcpu delivers into (set by bind on aarch64). */
@@ -876,7 +908,36 @@ bool axv_a64_lr_pending(const struct axv_a64_vcpu *v);
 
 /** The vcpu ops of this port; the port context is a `struct axv_a64_vcpu`. */
 extern const struct axv_vcpu_ops axv_a64_vcpu_ops;
-/** The GICv3 list-register interrupt controller; its context is the `struct axv_a64_vcpu`. */
+/**
+ * @brief The GICv3 list-register interrupt controller; its context is the
+ *        `struct axv_a64_vcpu`.
+ *
+ * deliver writes an interrupt into a free list register as pending (ICH_LR<n>_EL2, IHI 0069
+ * 12.4.6), with the HW bit for #axv_a64_vcpu_config::hw_ppis and, for an SPI of an attached
+ * vGIC, the EOI bit; when none is free it asks for the underflow maintenance interrupt
+ * (ICH_HCR_EL2.UIE). The guest then moves each list register on by itself; on_exit, called
+ * by axv_vcpu_run() after every exit, reads every occupied one back (State) and makes the
+ * core's `struct axv_virq` the architecture's again:
+ *  - inactive (the guest ended it): ended; the list register is cleared (which also ends an
+ *    EOI maintenance request, ICH_EISR_EL2);
+ *  - pending (never acknowledged): taken out of the list register, pending again and not
+ *    active (dropped if it was withdrawn meanwhile, and for a hardware-linked timer PPI whose
+ *    timer no longer asserts its output, with the physical PPI deactivated); the next entry
+ *    delivers it again. An interrupt thus never counts as active at a vcpu that has not
+ *    taken it, even if that vcpu never runs again, and an SPI follows its current route;
+ *  - active: stays; pending and active: stays active, its new instance pending in the core.
+ *
+ * sync, at the start of each flush, puts an SGI or PPI pended again while its last instance
+ * is active in a list register into that list register as pending and active: the GIC
+ * gives it to the guest at the guest's EOI, without an exit (4.1.2; software interrupts only:
+ * for HW = 1 the pending and active state is the physical Distributor's). An SPI instead
+ * makes its EOI known at once through the EOI maintenance interrupt (INTID 25: ICH_MISR_EL2.EOI,
+ * ICH_EISR_EL2 names the list register; the embedder takes it and the exit does the rest),
+ * since its active state is the Distributor's and another vcpu (after a re-route), a
+ * level-sensitive line still high (pending again at the end) or a new instance may wait for
+ * it. SGIs and PPIs ask for no maintenance interrupt: nothing waits on their end that is not
+ * already in the list register.
+ */
 extern const struct axv_vic_ops axv_a64_vic_ops;
 /**
  * Per-cpu enable over axv_a64_cpu_enable(); its context is a `struct axv_a64_cpu` whose
@@ -900,7 +961,21 @@ extern const struct axv_percpu_ops axv_a64_percpu_ops;
  * bits and its priority from the vcpu that held them to the one now named, together. An SPI
  * that is active (in a list register of the old vcpu) is therefore not delivered again to
  * the new one until the guest ends it (4.1.2: active and pending is not signalled); the end
- * reaches it where it now is, through axv_vgic_attach().
+ * reaches it where it now is, through axv_vgic_attach(). One that was in the old vcpu's
+ * list register but never acknowledged goes back, pending, to where the route points at
+ * that vcpu's next exit.
+ *
+ * Trigger modes (GICD_ICFGR) count: a level-sensitive SPI whose device line
+ * (axv_vgic_set_spi()) is still high when the guest ends it is pending again (4.1.2), and
+ * GICD_ICPENDR does not clear it while the line stays high (the register's description).
+ * A lowered line, GICD_ICPENDR otherwise and GICD_CLRSPI_NSR withdraw a pending SPI, also
+ * one a list register holds that the guest has not acknowledged. The pending and active registers
+ * (GICD_ISPENDR/ISACTIVER and the redistributors' GICR_ISPENDR0/ISACTIVER0) read the
+ * state: an interrupt in a list register that the guest has not acknowledged is pending, not
+ * active; one it acknowledged is active (and pending too if a new instance waits); a timer
+ * PPI (#axv_a64_vcpu_config::hw_ppis) is pending while its timer asserts its output. For a
+ * vcpu's own registers read in its exit that is exact; from another vcpu it is as of that
+ * vcpu's last exit.
  *
  * Concurrency: MMIO handlers may run on several cpus at once, for any vcpus, and
  * axv_vgic_set_spi() may be called from any context on any cpu. One spinlock per vGIC
@@ -932,6 +1007,14 @@ struct axv_vgic_redist {
 	uint32_t igroup0;     /**< GICR_IGROUPR0 (private) */
 	uint32_t igrpmod0;    /**< GICR_IGRPMODR0 (private) */
 	uint32_t icfgr1;      /**< GICR_ICFGR1: PPI trigger modes (private) */
+	/** SGIs/PPIs put into the vcpu's list registers as pending and not yet seen
+	 *  acknowledged there (private) */
+	_Atomic uint32_t lr_unacked;
+	/** SGIs/PPIs with a pending instance in the vcpu's list registers, not withdrawn
+	 *  (private) */
+	_Atomic uint32_t lr_pending;
+	/** Timer PPIs whose output was asserted at the vcpu's last exit (private) */
+	_Atomic uint32_t ppi_level;
 };
 
 /** @brief A virtual GICv3. Caller-owned; set up with axv_vgic_init(). Members are private. */
@@ -954,6 +1037,11 @@ struct axv_vgic {
 	uint8_t prio[AXV_VGIC_MAX_SPIS];                 /**< SPI priorities (private) */
 	uint64_t route[AXV_VGIC_MAX_SPIS];               /**< GICD_IROUTER (private) */
 	_Atomic uint8_t target[AXV_VGIC_MAX_SPIS];       /**< vcpu index each SPI goes to (private) */
+	uint32_t line_hi[AXV_VGIC_MAX_SPIS / 32];        /**< device line levels (private) */
+	/** SPIs in a list register as pending, not yet seen acknowledged (private) */
+	_Atomic uint32_t lr_unacked[AXV_VGIC_MAX_SPIS / 32];
+	/** SPIs with a pending instance in a list register, not withdrawn (private) */
+	_Atomic uint32_t lr_pending[AXV_VGIC_MAX_SPIS / 32];
 };
 
 /**
@@ -1010,8 +1098,10 @@ int axv_vgic_send_sgi(struct axv_vgic *g, uint32_t src, uint64_t value);
  *
  * @param g     the vGIC
  * @param intid 32 to 32 + nr_spis - 1
- * @param level line level: true pends it at its target vcpu (waking or kicking it); false
- *              withdraws it if still pending
+ * @param level line level, kept for level-sensitive SPIs (pending again at the guest's
+ *              end while high): true pends it at its target vcpu (waking or kicking it);
+ *              false withdraws it if still pending (also from a list register whose guest
+ *              has not acknowledged it: dropped at that vcpu's next exit)
  * @return 0; #AXV_EALREADY if already pending; #AXV_ERANGE for an id out of range;
  *         #AXV_EINVAL for NULL. 0 also when the vGIC's lock was held elsewhere: the level
  *         was then handed to the holder, which applies it before it lets the lock go (so
@@ -1031,7 +1121,9 @@ int axv_vgic_set_spi(struct axv_vgic *g, uint32_t intid, bool level);
  * inactive at this vcpu when a list register takes it, under the vGIC's lock (so that a
  * concurrent re-route cannot hand the same SPI to another vcpu as well), and reports the
  * guest's end of an SPI to whichever vcpu holds the SPI's state by then (the route may have
- * moved it away while it was in a list register here, IHI 0069 2.1, 4.1.2).
+ * moved it away while it was in a list register here, IHI 0069 2.1, 4.1.2), as it does an
+ * SPI this vcpu exited with and never acknowledged. It also lets the distributor's and
+ * redistributors' pending and active registers see what this vcpu's list registers hold.
  *
  * Required for every vcpu of a vGIC that delivers through #axv_a64_vic_ops: without it, an
  * SPI re-routed while in one of its list registers stays active at its new vcpu for good.

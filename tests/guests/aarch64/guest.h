@@ -35,6 +35,24 @@ void secondary_start(void);
 void secondary_main(uint64_t ctx);
 void gic_cpu_init(void);
 
+/* For guests that also run directly at EL1 on QEMU's virt machine (scripts/qemu.sh
+ * aarch64-el1), where the GIC is QEMU's own and PSCI is reached through HVC only. */
+/* A property of the root node (node "") or of a child of it, in a flattened devicetree; NULL
+ * if absent. */
+const void *dtb_prop(uint64_t dtb, const char *node, const char *name, uint32_t *len);
+/* The DTB is the one the example hypervisor gives its guests (its /model names libaxv). */
+bool dtb_is_libaxv(uint64_t dtb);
+/* The decimal value of KEY=N in /chosen/bootargs, or dflt. */
+uint64_t bootarg_u64(uint64_t dtb, const char *key, uint64_t dflt);
+/* The GIC as an OS brings it up on cpu @cpu: distributor (ARE, Group 1 on), this cpu's
+ * redistributor awake, SGIs and PPIs in Group 1, SPIs 32-63 in Group 1, CPU interface on. The
+ * virtual GIC accepts the same writes. */
+void gic_init_os(unsigned cpu);
+/* Redistributor SGI_base of cpu @cpu. */
+#define GICR_SGI(cpu) (GICR + 0x20000ul * (cpu) + 0x10000ul)
+/* Print the DONE line and power off through PSCI over HVC (both settings accept it). */
+_Noreturn void power_off_hvc(void);
+
 /* Hooks the vectors call; a guest installs its own by setting these. */
 extern void (*on_sync)(struct frame *f, uint64_t esr, uint64_t far);
 extern void (*on_irq)(struct frame *f);
