@@ -29,6 +29,7 @@ void hyp_main(unsigned cpu);
 #define VMID 1
 #define HC_WEIGHTED_SUM 0x1000
 #define HC_SYSREG_TRAPS 0x1001
+#define HC_NULL 0x1002 /* returns 0 and does nothing else: the exit benchmark's null call */
 #define VTIMER_INTID 27
 /* The EL1 physical timer: the guest uses CNTP_* directly (CNTHCTL_EL2.EL1PCEN), its PPI is
  * hardware-linked like the virtual timer's. */
@@ -57,7 +58,57 @@ static struct axv_virtio_console vcon;    /* virtio-console to the host console 
 static struct vuart vuart;
 static struct vrtc vrtc;
 static struct testdev testdev;
-static _Atomic uint64_t exits[AXV_EXIT_REASON_COUNT];
+
+/* ---- exit counts ------------------------------------------------------------------------------
+ *
+ * Every exit the example sees, by reason and, within a reason, by what it was for: printed
+ * when the guest powers off, so that optimisation is guided by what a real boot does. Each
+ * vcpu has its own counters, written only by the cpu that runs it (one vcpu per physical
+ * cpu), with relaxed atomics: no read-modify-write, and the cpu that reports may read them
+ * while the others still run. Exits libaxv finishes inside axv_vcpu_run() (the OS Lock and
+ * debug register accesses of axv_a64_run()) never reach the example and are not counted. */
+enum kind {
+	K_MMIO_UART, K_MMIO_RTC, K_MMIO_GICD, K_MMIO_GICR, K_MMIO_VIRTIO_BLK, K_MMIO_VIRTIO_CON,
+	K_MMIO_TESTDEV, K_MMIO_LAZY, K_MMIO_UNBACKED,
+	K_SYSREG_SGI, K_SYSREG_GIC, K_SYSREG_DEBUG, K_SYSREG_OTHER,
+	K_HC_EXAMPLE, K_HC_PSCI, K_HC_OTHER,
+	K_NOTHING_PSCI, K_NOTHING_WAKE, K_NOTHING_OTHER,
+	K_HALT_WFI, K_HALT_WFIT,
+	K_IRQ_VTIMER, K_IRQ_PTIMER, K_IRQ_KICK, K_IRQ_MAINT, K_IRQ_HYP_TIMER, K_IRQ_UART,
+	K_IRQ_RTC, K_IRQ_OTHER,
+	K_NPF_LAZY, K_NPF_ABORT,
+	K_COUNT
+};
+static const char *const kind_name[K_COUNT] = {
+	"mmio.uart", "mmio.rtc", "mmio.gicd", "mmio.gicr", "mmio.virtio-blk", "mmio.virtio-con",
+	"mmio.testdev", "mmio.lazy-ram", "mmio.unbacked",
+	"sysreg.sgi", "sysreg.gic", "sysreg.debug", "sysreg.other",
+	"hypercall.example", "hypercall.psci", "hypercall.other",
+	"nothing.psci", "nothing.wake", "nothing.other",
+	"halt.wfi", "halt.wfit",
+	"irq.vtimer", "irq.ptimer", "irq.kick", "irq.maintenance", "irq.hyp-timer", "irq.uart",
+	"irq.rtc", "irq.other",
+	"page-fault.lazy", "page-fault.abort",
+};
+struct exit_counts {
+	_Atomic uint64_t reason[AXV_EXIT_REASON_COUNT];
+	_Atomic uint64_t kind[K_COUNT];
+};
+static struct exit_counts counts[MAX_CPUS];
+
+static void bump(_Atomic uint64_t *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+}
+
+static uint64_t total_reason(enum axv_exit_reason r)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		n += atomic_load_explicit(&counts[i].reason[r], memory_order_relaxed);
+	return n;
+}
 
 static _Noreturn void fatal(const char *what, int rc)
 {
@@ -390,17 +441,42 @@ static void alarm_disarm(void)
 	__asm__ volatile("msr cnthp_ctl_el2, xzr\n\tisb" : : : "memory");
 }
 
+/* What a host interrupt was, for the exit counts. */
+static enum kind irq_kind(uint32_t intid)
+{
+	switch (intid) {
+	case VTIMER_INTID:
+		return K_IRQ_VTIMER;
+	case PTIMER_INTID:
+		return K_IRQ_PTIMER;
+	case 0:
+		return K_IRQ_KICK;
+	case AXV_A64_GIC_MAINT_INTID:
+		return K_IRQ_MAINT;
+	case HYP_TIMER_INTID:
+		return K_IRQ_HYP_TIMER;
+	case HOST_UART_INTID:
+		return K_IRQ_UART;
+	case HOST_RTC_INTID:
+		return K_IRQ_RTC;
+	default:
+		return K_IRQ_OTHER;
+	}
+}
+
 /* Take every pending physical interrupt on this cpu; route the guest's timers to its vcpu.
  * SGI 0 is the kick (a vcpu of this cpu got an interrupt); PPI 25 the GIC maintenance
  * interrupt (list registers ran low, or the guest ended an SPI); both only need the exit
- * they caused. */
-static void host_irqs(struct axv_vcpu *v)
+ * they caused. Those taken on an IRQ exit are counted in @c (NULL: not on an exit). */
+static void host_irqs(struct axv_vcpu *v, struct exit_counts *c)
 {
 	for (;;) {
 		uint32_t intid = axv_a64_gic_ack();
 		if (intid >= 1020)
 			return;
 		axv_a64_gic_eoi(intid); /* priority drop; EOImode 1 keeps it active */
+		if (c)
+			bump(&c->kind[irq_kind(intid)]);
 		if ((intid == VTIMER_INTID || intid == PTIMER_INTID) && v) {
 			/* Stays active until the guest's EOI deactivates it (HW list register), or
 			 * libaxv withdraws it when the guest quiets the timer first. */
@@ -424,7 +500,7 @@ static void host_irqs(struct axv_vcpu *v)
 	}
 }
 
-static void hypercall(struct axv_vcpu *v, struct axv_exit *e)
+static void hypercall(struct axv_vcpu *v, struct axv_exit *e, struct exit_counts *c)
 {
 	uint64_t ret = (uint64_t)-1; /* SMCCC NOT_SUPPORTED */
 	const uint64_t *a = e->hypercall.args;
@@ -433,13 +509,23 @@ static void hypercall(struct axv_vcpu *v, struct axv_exit *e)
 		ret = a[0] + 2 * a[1] + 3 * a[2] + 4 * a[3] + 5 * a[4] + 6 * a[5];
 		break;
 	case HC_SYSREG_TRAPS: /* system register exits this embedder has handled */
-		ret = exits[AXV_EXIT_SYSREG_READ] + exits[AXV_EXIT_SYSREG_WRITE];
+		ret = total_reason(AXV_EXIT_SYSREG_READ) + total_reason(AXV_EXIT_SYSREG_WRITE);
+		break;
+	case HC_NULL:
+		ret = 0;
 		break;
 	case AXV_PSCI_AFFINITY_INFO_32:
 	case AXV_PSCI_AFFINITY_INFO_64:
 		ret = (uint64_t)axv_a64_psci_affinity_info(&psci, a[0], a[1]);
 		break;
 	}
+	enum kind k = K_HC_OTHER;
+	if (e->hypercall.nr >= HC_WEIGHTED_SUM && e->hypercall.nr <= HC_NULL)
+		k = K_HC_EXAMPLE;
+	else if (e->hypercall.nr == AXV_PSCI_AFFINITY_INFO_32 ||
+		 e->hypercall.nr == AXV_PSCI_AFFINITY_INFO_64)
+		k = K_HC_PSCI;
+	bump(&c->kind[k]);
 	check("set return value", axv_vcpu_set_retval(v, ret));
 	check("advance pc", axv_vcpu_advance_pc(v, e->insn_len));
 }
@@ -483,29 +569,107 @@ static int fault_in(axv_gpa_t gpa, axv_map_flags_t access)
 	return rc;
 }
 
+/* Three lines: the exits by reason (every reason the example handles; "other" would be
+ * those it treats as fatal), each reason by kind (key=count, every key), and by vcpu. */
 static _Noreturn void report_and_poweroff(void)
 {
-	uint64_t total = 0;
-	for (unsigned r = 0; r < AXV_EXIT_REASON_COUNT; r++)
-		total += exits[r];
+	uint64_t total = 0, per_vcpu[MAX_CPUS] = {0};
+	for (unsigned i = 0; i < nr_vcpus; i++)
+		for (unsigned r = 0; r < AXV_EXIT_REASON_COUNT; r++)
+			per_vcpu[i] += atomic_load_explicit(&counts[i].reason[r],
+							    memory_order_relaxed);
+	for (unsigned i = 0; i < nr_vcpus; i++)
+		total += per_vcpu[i];
+	uint64_t sys = total_reason(AXV_EXIT_SYSTEM_DOWN) + total_reason(AXV_EXIT_SYSTEM_RESET);
+	uint64_t known = sys;
+	static const enum axv_exit_reason shown[] = {
+		AXV_EXIT_MMIO_READ, AXV_EXIT_MMIO_WRITE, AXV_EXIT_SYSREG_READ,
+		AXV_EXIT_SYSREG_WRITE, AXV_EXIT_HYPERCALL, AXV_EXIT_EXTERNAL_IRQ, AXV_EXIT_HALT,
+		AXV_EXIT_NESTED_PAGE_FAULT, AXV_EXIT_NOTHING, AXV_EXIT_CPU_UP, AXV_EXIT_CPU_DOWN,
+	};
+	for (unsigned k = 0; k < sizeof(shown) / sizeof(shown[0]); k++)
+		known += total_reason(shown[k]);
 	con_printf("aarch64-virt: guest powered off after %lu exits (%lu mmio, %lu sysreg, %lu "
-		   "hypercall, %lu irq, %lu halt, %lu page fault)\n",
-		   total, exits[AXV_EXIT_MMIO_READ] + exits[AXV_EXIT_MMIO_WRITE],
-		   exits[AXV_EXIT_SYSREG_READ] + exits[AXV_EXIT_SYSREG_WRITE],
-		   (uint64_t)exits[AXV_EXIT_HYPERCALL], (uint64_t)exits[AXV_EXIT_EXTERNAL_IRQ],
-		   (uint64_t)exits[AXV_EXIT_HALT], (uint64_t)exits[AXV_EXIT_NESTED_PAGE_FAULT]);
+		   "hypercall, %lu irq, %lu halt, %lu page fault, %lu nothing, %lu cpu up, %lu "
+		   "cpu down, %lu system, %lu other)\n",
+		   total, total_reason(AXV_EXIT_MMIO_READ) + total_reason(AXV_EXIT_MMIO_WRITE),
+		   total_reason(AXV_EXIT_SYSREG_READ) + total_reason(AXV_EXIT_SYSREG_WRITE),
+		   total_reason(AXV_EXIT_HYPERCALL), total_reason(AXV_EXIT_EXTERNAL_IRQ),
+		   total_reason(AXV_EXIT_HALT), total_reason(AXV_EXIT_NESTED_PAGE_FAULT),
+		   total_reason(AXV_EXIT_NOTHING), total_reason(AXV_EXIT_CPU_UP),
+		   total_reason(AXV_EXIT_CPU_DOWN), sys, total - known);
+	con_puts("aarch64-virt: exits by kind:");
+	for (unsigned k = 0; k < K_COUNT; k++) {
+		uint64_t n = 0;
+		for (unsigned i = 0; i < nr_vcpus; i++)
+			n += atomic_load_explicit(&counts[i].kind[k], memory_order_relaxed);
+		con_printf(" %s=%lu", kind_name[k], n);
+	}
+	con_puts("\naarch64-virt: exits by vcpu:");
+	for (unsigned i = 0; i < nr_vcpus; i++)
+		con_printf(" %u=%lu", i, per_vcpu[i]);
+	con_puts("\n");
 	platform_poweroff();
+}
+
+/* What a guest's MMIO access was for: the device at its address. */
+static enum kind mmio_kind(axv_gpa_t a)
+{
+	if (a - GUEST_UART_BASE < 0x1000)
+		return K_MMIO_UART;
+	if (a - GUEST_RTC_BASE < 0x1000)
+		return K_MMIO_RTC;
+	if (a - GUEST_GICD_BASE < AXV_VGIC_GICD_SIZE)
+		return K_MMIO_GICD;
+	if (a - GUEST_GICR_BASE < (uint64_t)nr_vcpus * AXV_VGIC_GICR_SIZE)
+		return K_MMIO_GICR;
+	if (a - GUEST_VIRTIO_BLK_BASE < AXV_VIRTIO_MMIO_SIZE)
+		return K_MMIO_VIRTIO_BLK;
+	if (a - GUEST_VIRTIO_CON_BASE < AXV_VIRTIO_MMIO_SIZE)
+		return K_MMIO_VIRTIO_CON;
+	return K_MMIO_TESTDEV; /* the only other device on the bus */
 }
 
 #define ICC_SGI1R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 5)
 #define ICC_ASGI1R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 6)
 #define ICC_SGI0R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 7)
 
+/* A system register access by class: the SGI registers, the rest of the GIC CPU interface
+ * (op0 3, op1 0, CRn 12), the debug registers (op0 2) and anything else. */
+static enum kind sysreg_kind(uint64_t id)
+{
+	if (id == ICC_SGI1R_EL1 || id == ICC_ASGI1R_EL1 || id == ICC_SGI0R_EL1)
+		return K_SYSREG_SGI;
+	uint64_t op0 = (id >> AXV_A64_SYS_OP0_SHIFT) & 3, op1 = (id >> AXV_A64_SYS_OP1_SHIFT) & 7;
+	uint64_t crn = (id >> AXV_A64_SYS_CRN_SHIFT) & 15;
+	if (op0 == 3 && op1 == 0 && crn == 12)
+		return K_SYSREG_GIC;
+	return op0 == 2 ? K_SYSREG_DEBUG : K_SYSREG_OTHER;
+}
+
+/* An exit with nothing left to do: a PSCI call the port answered in place (an HVC or SMC),
+ * a wait that ends at once (a WFI with an interrupt already pending, a WFE), or else. */
+static enum kind nothing_kind(const struct axv_a64_ctx *c)
+{
+	if (c->trap != AXV_A64_TRAP_SYNC)
+		return K_NOTHING_OTHER;
+	switch ((c->esr >> AXV_A64_ESR_EC_SHIFT) & 0x3f) {
+	case AXV_A64_EC_HVC64:
+	case AXV_A64_EC_SMC64:
+		return K_NOTHING_PSCI;
+	case AXV_A64_EC_WFX:
+		return K_NOTHING_WAKE;
+	default:
+		return K_NOTHING_OTHER;
+	}
+}
+
 /* Run vcpu i on this cpu until the guest turns it off (PSCI CPU_OFF). */
 static void run_vcpu(unsigned i)
 {
 	struct axv_vcpu *v = &vcpu[i];
 	struct axv_a64_vcpu *p = &a64vcpu[i];
+	struct exit_counts *c = &counts[i];
 	check("bind", axv_vcpu_bind(v));
 	bool has_deadline = false; /* the last halt was a WFIT: wake at deadline at the latest */
 	uint64_t deadline = 0;     /* in physical count (CNTPCT_EL0) */
@@ -519,7 +683,7 @@ static void run_vcpu(unsigned i)
 					break;
 				}
 				__asm__ volatile("wfi");
-				host_irqs(v);
+				host_irqs(v, NULL);
 			}
 			if (has_deadline)
 				alarm_disarm();
@@ -527,34 +691,43 @@ static void run_vcpu(unsigned i)
 			continue;
 		}
 		check("run", rc);
-		exits[e.reason]++;
+		bump(&c->reason[e.reason]);
 		has_deadline = e.reason == AXV_EXIT_HALT && e.halt.has_deadline;
 		if (has_deadline)
 			deadline = e.halt.deadline + p->ctx.cntvoff; /* guest virtual -> physical */
 		switch (e.reason) {
 		case AXV_EXIT_NOTHING:
+			bump(&c->kind[nothing_kind(&p->ctx)]);
+			break;
 		case AXV_EXIT_HALT:
+			bump(&c->kind[has_deadline ? K_HALT_WFIT : K_HALT_WFI]);
 			break;
 		case AXV_EXIT_EXTERNAL_IRQ:
-			host_irqs(v);
+			host_irqs(v, c);
 			break;
 		case AXV_EXIT_HYPERCALL:
-			hypercall(v, &e);
+			hypercall(v, &e, c);
 			break;
 		case AXV_EXIT_MMIO_READ:
 		case AXV_EXIT_MMIO_WRITE: {
 			bool write = e.reason == AXV_EXIT_MMIO_WRITE;
 			/* RAM first: a lazily backed page is faulted in and the access retried. */
-			if (fault_in(e.access.addr, write ? AXV_MAP_WRITE : AXV_MAP_READ) == 0)
+			if (fault_in(e.access.addr, write ? AXV_MAP_WRITE : AXV_MAP_READ) == 0) {
+				bump(&c->kind[K_MMIO_LAZY]);
 				break;
+			}
 			rc = axv_vcpu_complete(v, &bus, &e);
-			if (rc == AXV_ENXIO || rc == AXV_EACCES)
+			if (rc == AXV_ENXIO || rc == AXV_EACCES) {
+				bump(&c->kind[K_MMIO_UNBACKED]);
 				abort_guest(p, false, write);
-			else
+			} else {
 				check("mmio", rc);
+				bump(&c->kind[mmio_kind(e.access.addr)]);
+			}
 			break;
 		}
 		case AXV_EXIT_SYSREG_WRITE:
+			bump(&c->kind[sysreg_kind(e.access.addr)]);
 			if (e.access.addr == ICC_SGI1R_EL1 || e.access.addr == ICC_ASGI1R_EL1 ||
 			    e.access.addr == ICC_SGI0R_EL1) {
 				axv_vgic_send_sgi(&vgic, i, e.access.data);
@@ -563,6 +736,8 @@ static void run_vcpu(unsigned i)
 			}
 			/* fall through */
 		case AXV_EXIT_SYSREG_READ:
+			if (e.reason == AXV_EXIT_SYSREG_READ)
+				bump(&c->kind[sysreg_kind(e.access.addr)]);
 			rc = axv_vcpu_complete(v, &bus, &e);
 			if (rc == AXV_ENXIO) { /* not emulated: reads as zero, writes ignored */
 				if (e.reason == AXV_EXIT_SYSREG_READ && e.access.reg != AXV_REG_NONE)
@@ -574,11 +749,14 @@ static void run_vcpu(unsigned i)
 			break;
 		case AXV_EXIT_NESTED_PAGE_FAULT:
 			rc = fault_in(e.npf.addr, e.npf.access);
-			if (rc == AXV_ENOENT || rc == AXV_EACCES)
+			if (rc == AXV_ENOENT || rc == AXV_EACCES) {
+				bump(&c->kind[K_NPF_ABORT]);
 				abort_guest(p, (e.npf.flags & AXV_NPF_FETCH) != 0,
 					    e.npf.access == AXV_MAP_WRITE);
-			else
+			} else {
 				check("nested page fault", rc);
+				bump(&c->kind[K_NPF_LAZY]);
+			}
 			break;
 		case AXV_EXIT_SYSTEM_DOWN:
 			report_and_poweroff();
@@ -609,7 +787,7 @@ static _Noreturn void cpu_loop(unsigned cpu)
 	for (;;) {
 		while (axv_a64_psci_state(&psci, cpu) != AXV_PSCI_AFF_ON) {
 			__asm__ volatile("wfi");
-			host_irqs(NULL);
+			host_irqs(NULL, NULL);
 		}
 		run_vcpu(cpu);
 	}
