@@ -2,7 +2,7 @@
 # Every test of libaxv: native unit tests, sanitizers, valgrind, fuzzing, coverage, static
 # analysis, release build, cross builds, the freestanding symbol check, the header check,
 # the install check, the docs, the pick-only-what-you-need link check, the size report and
-# the benchmark.
+# the benchmarks.
 # Installs its Debian packages when missing (as root). Exit status 0 only if all pass.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
@@ -79,6 +79,9 @@ pick() { # the nm proof, shown in full (it also runs in the native suite)
 sizes() { # text/data/bss per module library and port, minsize builds
 	bash "$AXV_ROOT/scripts/size.sh"
 }
+bench_exit() { # figures are printed, never asserted (about 15 s)
+	bash "$AXV_ROOT/scripts/bench-exit.sh" 3
+}
 bench_virtio() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench-virtio.sh" 3
 }
@@ -122,6 +125,7 @@ step "docs (Doxygen, warnings are errors)" docs
 step "pick only what you need: frame + addrspace + core link without vcpu/exit/irq (nm)" pick
 step "size report (scripts/size.sh: minsize builds of the three ports)" sizes
 step "benchmark (axv-bench, release; figures printed, not asserted)" bench
+step "exit benchmark: each exit kind under libaxv vs the floor, a minimal EL2 handler without libaxv (printed, not asserted)" bench_exit
 step "Linux boot benchmark: under libaxv vs directly at EL1 (figures printed, not asserted)" bench_linux
 step "virtio-blk benchmark: the guest's sequential read on libaxv vs QEMU's virtio-blk (printed, not asserted)" bench_virtio
 
