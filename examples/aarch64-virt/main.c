@@ -570,44 +570,47 @@ static int fault_in(axv_gpa_t gpa, axv_map_flags_t access)
 }
 
 /* Three lines: the exits by reason (every reason the example handles; "other" would be
- * those it treats as fatal), each reason by kind (key=count, every key), and by vcpu. */
+ * those it treats as fatal), each reason by kind (key=count, every key), and by vcpu. The
+ * counts are copied first: the other vcpus may still run while this one prints. */
 static _Noreturn void report_and_poweroff(void)
 {
-	uint64_t total = 0, per_vcpu[MAX_CPUS] = {0};
-	for (unsigned i = 0; i < nr_vcpus; i++)
-		for (unsigned r = 0; r < AXV_EXIT_REASON_COUNT; r++)
-			per_vcpu[i] += atomic_load_explicit(&counts[i].reason[r],
-							    memory_order_relaxed);
-	for (unsigned i = 0; i < nr_vcpus; i++)
-		total += per_vcpu[i];
-	uint64_t sys = total_reason(AXV_EXIT_SYSTEM_DOWN) + total_reason(AXV_EXIT_SYSTEM_RESET);
-	uint64_t known = sys;
+	struct {
+		uint64_t reason[AXV_EXIT_REASON_COUNT], kind[K_COUNT], vcpu[MAX_CPUS], total;
+	} n = {{0}, {0}, {0}, 0};
+	for (unsigned i = 0; i < nr_vcpus; i++) {
+		for (unsigned r = 0; r < AXV_EXIT_REASON_COUNT; r++) {
+			uint64_t x = atomic_load_explicit(&counts[i].reason[r], memory_order_relaxed);
+			n.reason[r] += x;
+			n.vcpu[i] += x;
+			n.total += x;
+		}
+		for (unsigned k = 0; k < K_COUNT; k++)
+			n.kind[k] += atomic_load_explicit(&counts[i].kind[k], memory_order_relaxed);
+	}
 	static const enum axv_exit_reason shown[] = {
 		AXV_EXIT_MMIO_READ, AXV_EXIT_MMIO_WRITE, AXV_EXIT_SYSREG_READ,
 		AXV_EXIT_SYSREG_WRITE, AXV_EXIT_HYPERCALL, AXV_EXIT_EXTERNAL_IRQ, AXV_EXIT_HALT,
 		AXV_EXIT_NESTED_PAGE_FAULT, AXV_EXIT_NOTHING, AXV_EXIT_CPU_UP, AXV_EXIT_CPU_DOWN,
+		AXV_EXIT_SYSTEM_DOWN, AXV_EXIT_SYSTEM_RESET,
 	};
+	uint64_t other = n.total;
 	for (unsigned k = 0; k < sizeof(shown) / sizeof(shown[0]); k++)
-		known += total_reason(shown[k]);
+		other -= n.reason[shown[k]];
 	con_printf("aarch64-virt: guest powered off after %lu exits (%lu mmio, %lu sysreg, %lu "
 		   "hypercall, %lu irq, %lu halt, %lu page fault, %lu nothing, %lu cpu up, %lu "
 		   "cpu down, %lu system, %lu other)\n",
-		   total, total_reason(AXV_EXIT_MMIO_READ) + total_reason(AXV_EXIT_MMIO_WRITE),
-		   total_reason(AXV_EXIT_SYSREG_READ) + total_reason(AXV_EXIT_SYSREG_WRITE),
-		   total_reason(AXV_EXIT_HYPERCALL), total_reason(AXV_EXIT_EXTERNAL_IRQ),
-		   total_reason(AXV_EXIT_HALT), total_reason(AXV_EXIT_NESTED_PAGE_FAULT),
-		   total_reason(AXV_EXIT_NOTHING), total_reason(AXV_EXIT_CPU_UP),
-		   total_reason(AXV_EXIT_CPU_DOWN), sys, total - known);
+		   n.total, n.reason[AXV_EXIT_MMIO_READ] + n.reason[AXV_EXIT_MMIO_WRITE],
+		   n.reason[AXV_EXIT_SYSREG_READ] + n.reason[AXV_EXIT_SYSREG_WRITE],
+		   n.reason[AXV_EXIT_HYPERCALL], n.reason[AXV_EXIT_EXTERNAL_IRQ],
+		   n.reason[AXV_EXIT_HALT], n.reason[AXV_EXIT_NESTED_PAGE_FAULT],
+		   n.reason[AXV_EXIT_NOTHING], n.reason[AXV_EXIT_CPU_UP], n.reason[AXV_EXIT_CPU_DOWN],
+		   n.reason[AXV_EXIT_SYSTEM_DOWN] + n.reason[AXV_EXIT_SYSTEM_RESET], other);
 	con_puts("aarch64-virt: exits by kind:");
-	for (unsigned k = 0; k < K_COUNT; k++) {
-		uint64_t n = 0;
-		for (unsigned i = 0; i < nr_vcpus; i++)
-			n += atomic_load_explicit(&counts[i].kind[k], memory_order_relaxed);
-		con_printf(" %s=%lu", kind_name[k], n);
-	}
+	for (unsigned k = 0; k < K_COUNT; k++)
+		con_printf(" %s=%lu", kind_name[k], n.kind[k]);
 	con_puts("\naarch64-virt: exits by vcpu:");
 	for (unsigned i = 0; i < nr_vcpus; i++)
-		con_printf(" %u=%lu", i, per_vcpu[i]);
+		con_printf(" %u=%lu", i, n.vcpu[i]);
 	con_puts("\n");
 	platform_poweroff();
 }
