@@ -13,7 +13,8 @@
 #   aarch64-hyp HYPERVISOR_ELF GUEST_IMAGE GUEST_DTB [--smp N] [--initrd F] [--disk F]
 #               [--append CMDLINE]
 #       The example hypervisor (examples/aarch64-virt) at EL2 on virt with GICv3
-#       virtualization; the guest image (an arm64 Image or a raw binary) and its size, its
+#       virtualization (or, as HYPERVISOR_ELF, the exit benchmark's floor bench/exit/floor.c,
+#       which takes the same guest image); the guest image (an arm64 Image or a raw binary) and its size, its
 #       DTB, an initrd and a disk are put in host memory by QEMU's generic loader where
 #       examples/aarch64-virt/config.h expects them. CMDLINE goes to QEMU's -append, which
 #       puts it in the /chosen/bootargs of the DTB QEMU gives the hypervisor; the
