@@ -93,6 +93,7 @@ int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap
 		axv_a64_gic_write_lr(i, 0);
 	wr_ich_vmcr_el2(0);
 	wr_ich_hcr_el2(1); /* En */
+	cpu->ich_hcr_cur = 1;
 	isb();
 	return 0;
 }
@@ -405,12 +406,21 @@ uint32_t axv_a64_gic_misr(void)
 
 void axv_a64_gic_write_hcr(uint64_t v)
 {
+	struct axv_a64_cpu *cpu = a64_this_cpu();
+	if (cpu) {
+		if (cpu->ich_hcr_cur == v)
+			return;
+		cpu->ich_hcr_cur = v;
+	}
 	wr_ich_hcr_el2(v);
 	isb();
 }
 
 void axv_a64_gic_maintenance(void)
 {
+	struct axv_a64_cpu *cpu = a64_this_cpu();
+	if (cpu)
+		cpu->ich_hcr_cur = AXV_A64_ICH_HCR_EN;
 	wr_ich_hcr_el2(AXV_A64_ICH_HCR_EN);
 	isb();
 }

@@ -218,6 +218,7 @@ static int pc_disable(void *ctx)
 		axv_a64_ctx_sync(cpu->loaded); /* the guest's registers go back to its context */
 	a64_debug_cpu_release(cpu); /* no guest breakpoint may fire in the host */
 	wr_ich_hcr_el2(0);
+	cpu->ich_hcr_cur = 0;
 	wr_hcr_el2(1ull << 31);
 	isb();
 	cpu->loaded = NULL;

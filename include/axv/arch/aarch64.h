@@ -684,6 +684,9 @@ struct axv_a64_cpu {
 	uint32_t nr_wrps;                 /**< hardware watchpoints (ID_AA64DFR0_EL1.WRPs + 1) */
 	uint64_t mdcr_guest;              /**< MDCR_EL2 for a guest, TDA aside (private) */
 	uint64_t mdcr_cur;                /**< MDCR_EL2 as programmed (private) */
+	/** ICH_HCR_EL2 as last written, EOIcount aside (private; it is written only when the
+	 *  value changes: the list-register controller asks for En at every exit) */
+	uint64_t ich_hcr_cur;
 };
 
 /** HCR_EL2 for a guest: VM, SWIO, FMO, IMO, AMO, FB, BSU=IS, TWI, TSC, RW (DDI 0487 D17.2.48). */
@@ -795,6 +798,11 @@ uint32_t axv_a64_gic_empty_lrs(void);
 uint32_t axv_a64_gic_misr(void);
 /**
  * @brief Write ICH_HCR_EL2 (virtual CPU interface control: En, UIE, ...).
+ *
+ * Skipped when the cpu already holds @p v (as last written here, by per-cpu enable or by
+ * axv_a64_gic_maintenance()): the hardware changes only EOIcount [31:27] by itself (IHI 0069
+ * 12.4.4), which nothing here uses (LRENPIE stays 0), and under emulation each write with
+ * its ISB is a costly step of every exit.
  * @param v the value
  */
 void axv_a64_gic_write_hcr(uint64_t v);
