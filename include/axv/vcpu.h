@@ -197,6 +197,9 @@ struct axv_vcpu {
 	const struct axv_vic_ops *vic;  /**< (private) */
 	void *vic_ctx;                  /**< (private) */
 	uint64_t exit_gen;              /**< generation of the completable exit, axv_exit::gen (private) */
+	const struct axv_bus *fast_bus; /**< axv_vcpu_set_fast_bus() (private) */
+	/** exits completed by the fast path, by reason (private; axv_vcpu_fast_exits()) */
+	_Atomic uint64_t fast_exits[AXV_EXIT_REASON_COUNT];
 };
 
 /**
@@ -206,6 +209,41 @@ struct axv_vcpu {
  * @note Context: any.
  */
 const char *axv_vcpu_state_name(enum axv_vcpu_state state);
+
+/**
+ * @brief Let axv_vcpu_run() complete the accesses @p bus claims itself (the fast path).
+ *
+ * With a bus set, an exit of reason #AXV_EXIT_MMIO_READ, #AXV_EXIT_MMIO_WRITE,
+ * #AXV_EXIT_SYSREG_READ or #AXV_EXIT_SYSREG_WRITE whose address a device of @p bus holds
+ * (axv_bus_find()) is completed inside axv_vcpu_run() as axv_vcpu_complete() would, and
+ * the guest is entered again at once: pending interrupts are delivered first, as before
+ * every entry, and a kick (axv_vcpu_kick(), or an injection that kicks) interrupts the
+ * guest, so the next exit returns. The embedder sees every other exit, a claimed access
+ * the bus fails (its error left for the embedder's own axv_vcpu_complete(), which calls the
+ * device again), and every physical interrupt (#AXV_EXIT_EXTERNAL_IRQ): its scheduler and
+ * timers keep control. Exits completed this way are counted (axv_vcpu_fast_exits()). On
+ * aarch64 the port keeps the guest's EL1 and FP/SIMD state in the cpu meanwhile, so such
+ * an exit costs no world switch at all.
+ *
+ * Only for a bus whose devices may be called on the vcpu's cpu in its run (as the
+ * embedder's exit handler would call them) and that stays registered while the vcpu runs.
+ *
+ * @param v   the vcpu
+ * @param bus the bus, or NULL to return every exit to the embedder (the default)
+ * @return 0; #AXV_EINVAL for NULL @p v; #AXV_ESTATE unless Created, Free, Ready or
+ *         Blocked; #AXV_EPERM when bound to another cpu
+ * @note Context: task; owner only, on the bound cpu when bound.
+ */
+int axv_vcpu_set_fast_bus(struct axv_vcpu *v, const struct axv_bus *bus);
+
+/**
+ * @brief How many exits of one reason the fast path completed (axv_vcpu_set_fast_bus()).
+ * @param v      the vcpu
+ * @param reason the exit reason
+ * @return the count since the vcpu was zeroed; 0 for NULL @p v or a reason out of range
+ * @note Context: any (a relaxed atomic read: a running vcpu's count may be a little old).
+ */
+uint64_t axv_vcpu_fast_exits(const struct axv_vcpu *v, enum axv_exit_reason reason);
 
 /**
  * @brief Create a vcpu: #AXV_VCPU_INVALID -> #AXV_VCPU_CREATED.

@@ -207,6 +207,40 @@ static void deliver_irqs(struct axv_vcpu *v)
 		(void)axv_virq_flush(v->virq, &port_vic, v);
 }
 
+static int target_set_reg(void *ctx, unsigned reg, uint64_t value);
+static int target_get_reg(void *ctx, unsigned reg, uint64_t *value);
+static int target_advance_pc(void *ctx, uint8_t insn_len);
+
+/* The fast path: an access exit a device of the embedder's fast bus holds is completed here,
+ * and the guest goes back in without the embedder (axv_vcpu_set_fast_bus()). */
+static bool fast_complete(struct axv_vcpu *v, struct axv_exit *exit)
+{
+	enum axv_bus_space space;
+	switch (exit->reason) {
+	case AXV_EXIT_MMIO_READ:
+	case AXV_EXIT_MMIO_WRITE:
+		space = AXV_BUS_MMIO;
+		break;
+	case AXV_EXIT_SYSREG_READ:
+	case AXV_EXIT_SYSREG_WRITE:
+		space = AXV_BUS_SYSREG;
+		break;
+	default:
+		return false;
+	}
+	if (!axv_bus_find(v->fast_bus, space, exit->access.addr))
+		return false;
+	const struct axv_exit_target t = {
+		.set_reg = target_set_reg, .advance_pc = target_advance_pc, .ctx = v,
+		.get_reg = target_get_reg};
+	if (axv_exit_complete(v->fast_bus, &t, exit) != 0)
+		return false;
+	_Atomic uint64_t *n = &v->fast_exits[exit->reason];
+	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+			      memory_order_relaxed); /* only the owner writes it */
+	return true;
+}
+
 int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 {
 	if (!v || !exit)
@@ -225,22 +259,26 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 	if (!state_set(v, S_READY, S_RUNNING))
 		return AXV_ESTATE; /* not reachable with one owner; refuse rather than guess */
 
-	/* After publishing RUNNING: an injection from now on sees RUNNING and kicks. */
-	deliver_irqs(v);
-	/* The guest moves on: the exit of the previous run may no longer be completed. */
-	uint64_t gen = ++v->exit_gen;
-	int rc = port_rc(v->ops->run(v->port_ctx, exit));
-	if (rc == 0 && (unsigned)exit->reason >= (unsigned)AXV_EXIT_REASON_COUNT)
-		rc = AXV_EIO; /* a port that returns garbage is a failed port */
-	if (rc != 0) {
-		state_set(v, S_RUNNING, S_INVALID);
-		atomic_store(&v->cpu, AXV_CPU_NONE);
-		return rc;
+	for (;;) {
+		/* After publishing RUNNING: an injection from now on sees RUNNING and kicks. */
+		deliver_irqs(v);
+		/* The guest moves on: the exit of the previous run may no longer be completed. */
+		uint64_t gen = ++v->exit_gen;
+		int rc = port_rc(v->ops->run(v->port_ctx, exit));
+		if (rc == 0 && (unsigned)exit->reason >= (unsigned)AXV_EXIT_REASON_COUNT)
+			rc = AXV_EIO; /* a port that returns garbage is a failed port */
+		if (rc != 0) {
+			state_set(v, S_RUNNING, S_INVALID);
+			atomic_store(&v->cpu, AXV_CPU_NONE);
+			return rc;
+		}
+		exit->gen = gen;
+		/* What the guest did with its interrupts, before the halt decision below. */
+		if (v->virq && v->vic && v->vic->on_exit)
+			v->vic->on_exit(v->vic_ctx, v->virq);
+		if (!v->fast_bus || !fast_complete(v, exit))
+			break;
 	}
-	exit->gen = gen;
-	/* What the guest did with its interrupts, before the halt decision below. */
-	if (v->virq && v->vic && v->vic->on_exit)
-		v->vic->on_exit(v->vic_ctx, v->virq);
 	if (exit->reason == AXV_EXIT_HALT) {
 		state_set(v, S_RUNNING, S_BLOCKED);
 		/* Publish BLOCKED, then look: an injection that pended before our store is
@@ -398,4 +436,21 @@ int axv_vcpu_destroy(struct axv_vcpu *v)
 	atomic_store(&v->cpu, AXV_CPU_NONE);
 	(void)state_set(v, s, S_INVALID);
 	return 0;
+}
+
+int axv_vcpu_set_fast_bus(struct axv_vcpu *v, const struct axv_bus *bus)
+{
+	int rc = owner_access(v, STOPPED);
+	if (rc != 0)
+		return rc;
+	v->fast_bus = bus;
+	return 0;
+}
+
+uint64_t axv_vcpu_fast_exits(const struct axv_vcpu *v, enum axv_exit_reason reason)
+{
+	if (!v || (unsigned)reason >= (unsigned)AXV_EXIT_REASON_COUNT)
+		return 0;
+	return atomic_load_explicit((_Atomic uint64_t *)&v->fast_exits[reason],
+				    memory_order_relaxed);
 }
