@@ -229,7 +229,8 @@ const char *axv_vcpu_state_name(enum axv_vcpu_state state);
  * embedder's exit handler would call them) and that stays registered while the vcpu runs.
  *
  * @param v   the vcpu
- * @param bus the bus, or NULL to return every exit to the embedder (the default)
+ * @param bus the bus, or NULL to return every exit to the embedder (the default;
+ *            axv_vcpu_create() sets it)
  * @return 0; #AXV_EINVAL for NULL @p v; #AXV_ESTATE unless Created, Free, Ready or
  *         Blocked; #AXV_EPERM when bound to another cpu
  * @note Context: task; owner only, on the bound cpu when bound.

@@ -105,6 +105,7 @@ int axv_vcpu_create(struct axv_vcpu *v, const struct axv_vcpu_config *cfg)
 	v->virq = cfg->virq;
 	v->vic = cfg->vic;
 	v->vic_ctx = cfg->vic_ctx;
+	v->fast_bus = NULL; /* a vcpu created anew starts with every exit the embedder's */
 	v->port_created = true;
 	atomic_store(&v->cpu, AXV_CPU_NONE);
 	state_set(v, S_INVALID, S_CREATED);

@@ -702,6 +702,11 @@ Test(vcpu, the_fast_bus_is_set_by_the_owner_of_a_stopped_vcpu)
 	mh.cur_cpu = CPU + 1;
 	cr_expect_eq(axv_vcpu_set_fast_bus(&v, NULL), AXV_EPERM, "bound elsewhere");
 	mh.cur_cpu = CPU;
+	cr_assert_eq(axv_vcpu_unbind(&v), 0);
+	cr_assert_eq(axv_vcpu_destroy(&v), 0);
+	struct axv_vcpu_config c = config();
+	cr_assert_eq(axv_vcpu_create(&v, &c), 0);
+	cr_expect_null(v.fast_bus, "created anew: no fast path until asked again");
 }
 
 /* A pending interrupt is flushed before every entry, fast ones included. */
