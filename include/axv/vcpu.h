@@ -198,6 +198,7 @@ struct axv_vcpu {
 	void *vic_ctx;                  /**< (private) */
 	uint64_t exit_gen;              /**< generation of the completable exit, axv_exit::gen (private) */
 	const struct axv_bus *fast_bus; /**< axv_vcpu_set_fast_bus() (private) */
+	_Atomic uint32_t kick_req;      /**< a kick since this run began (private) */
 	/** exits completed by the fast path, by reason (private; axv_vcpu_fast_exits()) */
 	_Atomic uint64_t fast_exits[AXV_EXIT_REASON_COUNT];
 };
@@ -216,9 +217,11 @@ const char *axv_vcpu_state_name(enum axv_vcpu_state state);
  * With a bus set, an exit of reason #AXV_EXIT_MMIO_READ, #AXV_EXIT_MMIO_WRITE,
  * #AXV_EXIT_SYSREG_READ or #AXV_EXIT_SYSREG_WRITE whose address a device of @p bus holds
  * (axv_bus_find()) is completed inside axv_vcpu_run() as axv_vcpu_complete() would, and
- * the guest is entered again at once: pending interrupts are delivered first, as before
- * every entry, and a kick (axv_vcpu_kick(), or an injection that kicks) interrupts the
- * guest, so the next exit returns. The embedder sees every other exit, a claimed access
+ * the guest is entered again at once. While the device runs the vcpu is Ready, as it is
+ * while an embedder completes an exit: an interrupt injected meanwhile (by that device, say)
+ * sends no IPI and is delivered before the re-entry, as before every entry; a kick
+ * (axv_vcpu_kick()) meanwhile makes the run return #AXV_EXIT_NOTHING instead, and a kick
+ * while the guest runs interrupts it, so that exit returns. The embedder sees every other exit, a claimed access
  * the bus fails (its error left for the embedder's own axv_vcpu_complete(), which calls the
  * device again), and every physical interrupt (#AXV_EXIT_EXTERNAL_IRQ): its scheduler and
  * timers keep control. Exits completed this way are counted (axv_vcpu_fast_exits()). On
@@ -344,6 +347,11 @@ int axv_vcpu_inject(struct axv_vcpu *v, uint32_t id);
 /**
  * @brief Make a bound vcpu look at its state again: wake it if Blocked (Ready + IPI), send
  *        an IPI if Running, nothing if Ready.
+ *
+ * A vcpu completing an exit on the fast path (axv_vcpu_set_fast_bus()) is Ready meanwhile,
+ * as it is while its embedder completes one: a kick then makes its run return
+ * #AXV_EXIT_NOTHING instead of entering the guest again, so the owner gets control as if
+ * the kick had come while the guest ran.
  * @param v the vcpu
  * @return 0; #AXV_ESTATE if it is not bound (Invalid, Created, Free); #AXV_EINVAL for NULL
  * @note Context: any, any cpu; lock-free; never blocks.

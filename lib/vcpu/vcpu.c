@@ -234,11 +234,24 @@ static bool fast_complete(struct axv_vcpu *v, struct axv_exit *exit)
 	const struct axv_exit_target t = {
 		.set_reg = target_set_reg, .advance_pc = target_advance_pc, .ctx = v,
 		.get_reg = target_get_reg};
-	if (axv_exit_complete(v->fast_bus, &t, exit) != 0)
+	/* Ready while the device runs, as for an embedder's completion: an injection (from
+	 * this device too) only pends, and the flush before the re-entry delivers it. Only
+	 * the owner leaves Ready, so neither transition can fail. */
+	(void)state_set(v, S_RUNNING, S_READY);
+	int rc = axv_exit_complete(v->fast_bus, &t, exit);
+	(void)state_set(v, S_READY, S_RUNNING);
+	if (rc != 0)
 		return false;
 	_Atomic uint64_t *n = &v->fast_exits[exit->reason];
 	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
 			      memory_order_relaxed); /* only the owner writes it */
+	/* A kick while Ready: the owner wants control. Running again (published above)
+	 * before this load, while a kicker stores its request before it reads the state, so
+	 * either it saw Running and sent an IPI or this sees its request. */
+	if (atomic_load(&v->kick_req)) {
+		exit->reason = AXV_EXIT_NOTHING; /* completed: nothing left to do but run */
+		return false;
+	}
 	return true;
 }
 
@@ -259,6 +272,7 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 	}
 	if (!state_set(v, S_READY, S_RUNNING))
 		return AXV_ESTATE; /* not reachable with one owner; refuse rather than guess */
+	atomic_store(&v->kick_req, 0); /* a kick before this run was the owner's to see */
 
 	for (;;) {
 		/* After publishing RUNNING: an injection from now on sees RUNNING and kicks. */
@@ -324,6 +338,7 @@ int axv_vcpu_kick(struct axv_vcpu *v)
 		return AXV_EINVAL;
 	if (!in(state_get(v), M(S_READY) | M(S_RUNNING) | M(S_BLOCKED)))
 		return AXV_ESTATE;
+	atomic_store(&v->kick_req, 1); /* before reading the state again: see fast_complete() */
 	poke(v);
 	return 0;
 }

@@ -19,9 +19,13 @@ static struct axv_vcpu v;
 static struct axv_bus bus;
 static struct axv_bus_entry bus_storage[3];
 
+static void (*dev_hook)(void); /* called by the device's read, when set */
+
 static int dev_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 {
 	(void)ctx, (void)off, (void)width;
+	if (dev_hook)
+		dev_hook();
 	*value = 0x80;
 	return 0;
 }
@@ -36,6 +40,7 @@ static struct axv_vcpu_config config(void)
 
 static void setup(void)
 {
+	dev_hook = NULL;
 	mock_hal_init(&mh, 16);
 	mh.cur_cpu = CPU;
 	memset(&v, 0, sizeof(v));
@@ -728,4 +733,54 @@ Test(vcpu, the_fast_path_delivers_interrupts_before_re_entry)
 	cr_expect_eq(fp.calls[FP_RUN], 2);
 	cr_expect_eq(fp.nlr, 1, "injected during the first run, delivered before the second");
 	cr_expect_eq(fp.lr[0], IRQ);
+}
+
+/* While the device of a fast completion runs the vcpu is Ready, as during an embedder's
+ * completion: an injection (here from the device itself) sends no IPI and is delivered
+ * before the re-entry; a kick makes the run return NOTHING instead of entering again. */
+static void dev_injects(void)
+{
+	cr_expect_eq(axv_vcpu_state(&v), AXV_VCPU_READY);
+	cr_assert_eq(axv_vcpu_inject(&v, IRQ), 0);
+}
+
+static void dev_kicks(void)
+{
+	cr_assert_eq(axv_vcpu_kick(&v), 0);
+}
+
+Test(vcpu, an_injection_from_a_fast_completion_needs_no_ipi)
+{
+	build(AXV_VCPU_READY);
+	script_fast();
+	dev_hook = dev_injects;
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.access.addr, 0x5000);
+	cr_expect_eq(fp.calls[FP_RUN], 2);
+	cr_expect_eq(atomic_load(&mh.ipis[CPU]), 0, "no IPI to itself");
+	cr_expect_eq(fp.nlr, 1, "delivered before the re-entry");
+	cr_expect_eq(fp.lr[0], IRQ);
+}
+
+Test(vcpu, a_kick_during_a_fast_completion_returns_to_the_owner)
+{
+	build(AXV_VCPU_READY);
+	script_fast();
+	dev_hook = dev_kicks;
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_NOTHING, "the owner is asked to look, nothing to complete");
+	cr_expect_eq(fp.calls[FP_RUN], 1, "not entered again");
+	cr_expect_eq(fp.regs[3], 0x80, "the access itself was completed");
+	cr_expect_eq(fp.pc, 4);
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e), AXV_EINVAL, "and cannot be completed again");
+	cr_expect_eq(fp.pc, 4);
+	cr_expect_eq(axv_vcpu_state(&v), AXV_VCPU_READY);
+	dev_hook = NULL;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ, "the kick was seen once");
+	cr_expect_eq(e.access.addr, 0x5000);
 }
