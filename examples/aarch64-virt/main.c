@@ -393,6 +393,10 @@ static void build_vm(void)
 			.hw_ppis = 1u << VTIMER_INTID | 1u << PTIMER_INTID,
 		};
 		check("vcpu setup", axv_vcpu_setup(&vcpu[i], entry, axv_addrspace_root(&as), &a64));
+		/* The fast path: accesses to the devices on the bus (the test device, the UART,
+		 * the vGIC's distributor and redistributors, virtio) are completed inside
+		 * axv_vcpu_run() and never come back here; they are counted there. */
+		check("fast path", axv_vcpu_set_fast_bus(&vcpu[i], &bus));
 		vp[i] = &vcpu[i];
 		qp[i] = &virq[i];
 		mpidr[i] = i;
@@ -500,6 +504,15 @@ static void host_irqs(struct axv_vcpu *v, struct exit_counts *c)
 	}
 }
 
+/* Exits of a reason the fast path completed, over all vcpus. */
+static uint64_t fast_exits(enum axv_exit_reason r)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < nr_vcpus; i++)
+		n += axv_vcpu_fast_exits(&vcpu[i], r);
+	return n;
+}
+
 static void hypercall(struct axv_vcpu *v, struct axv_exit *e, struct exit_counts *c)
 {
 	uint64_t ret = (uint64_t)-1; /* SMCCC NOT_SUPPORTED */
@@ -509,7 +522,8 @@ static void hypercall(struct axv_vcpu *v, struct axv_exit *e, struct exit_counts
 		ret = a[0] + 2 * a[1] + 3 * a[2] + 4 * a[3] + 5 * a[4] + 6 * a[5];
 		break;
 	case HC_SYSREG_TRAPS: /* system register exits this embedder has handled */
-		ret = total_reason(AXV_EXIT_SYSREG_READ) + total_reason(AXV_EXIT_SYSREG_WRITE);
+		ret = total_reason(AXV_EXIT_SYSREG_READ) + total_reason(AXV_EXIT_SYSREG_WRITE) +
+		      fast_exits(AXV_EXIT_SYSREG_READ) + fast_exits(AXV_EXIT_SYSREG_WRITE);
 		break;
 	case HC_NULL:
 		ret = 0;
@@ -596,6 +610,12 @@ static _Noreturn void report_and_poweroff(void)
 	uint64_t other = n.total;
 	for (unsigned k = 0; k < sizeof(shown) / sizeof(shown[0]); k++)
 		other -= n.reason[shown[k]];
+	uint64_t fast = 0;
+	for (unsigned r = 0; r < AXV_EXIT_REASON_COUNT; r++)
+		fast += fast_exits((enum axv_exit_reason)r);
+	con_printf("aarch64-virt: %lu exits completed on the fast path (%lu mmio, %lu sysreg)\n",
+		   fast, fast_exits(AXV_EXIT_MMIO_READ) + fast_exits(AXV_EXIT_MMIO_WRITE),
+		   fast_exits(AXV_EXIT_SYSREG_READ) + fast_exits(AXV_EXIT_SYSREG_WRITE));
 	con_printf("aarch64-virt: guest powered off after %lu exits (%lu mmio, %lu sysreg, %lu "
 		   "hypercall, %lu irq, %lu halt, %lu page fault, %lu nothing, %lu cpu up, %lu "
 		   "cpu down, %lu system, %lu other)\n",

@@ -197,6 +197,10 @@ struct axv_vcpu {
 	const struct axv_vic_ops *vic;  /**< (private) */
 	void *vic_ctx;                  /**< (private) */
 	uint64_t exit_gen;              /**< generation of the completable exit, axv_exit::gen (private) */
+	const struct axv_bus *fast_bus; /**< axv_vcpu_set_fast_bus() (private) */
+	_Atomic uint32_t kick_req;      /**< a kick since this run began (private) */
+	/** exits completed by the fast path, by reason (private; axv_vcpu_fast_exits()) */
+	_Atomic uint64_t fast_exits[AXV_EXIT_REASON_COUNT];
 };
 
 /**
@@ -206,6 +210,44 @@ struct axv_vcpu {
  * @note Context: any.
  */
 const char *axv_vcpu_state_name(enum axv_vcpu_state state);
+
+/**
+ * @brief Let axv_vcpu_run() complete the accesses @p bus claims itself (the fast path).
+ *
+ * With a bus set, an exit of reason #AXV_EXIT_MMIO_READ, #AXV_EXIT_MMIO_WRITE,
+ * #AXV_EXIT_SYSREG_READ or #AXV_EXIT_SYSREG_WRITE whose address a device of @p bus holds
+ * (axv_bus_find()) is completed inside axv_vcpu_run() as axv_vcpu_complete() would, and
+ * the guest is entered again at once. While the device runs the vcpu is Ready, as it is
+ * while an embedder completes an exit: an interrupt injected meanwhile (by that device, say)
+ * sends no IPI and is delivered before the re-entry, as before every entry; a kick
+ * (axv_vcpu_kick()) meanwhile makes the run return #AXV_EXIT_NOTHING instead, and a kick
+ * while the guest runs interrupts it, so that exit returns. The embedder sees every other exit, a claimed access
+ * the bus fails (its error left for the embedder's own axv_vcpu_complete(), which calls the
+ * device again), and every physical interrupt (#AXV_EXIT_EXTERNAL_IRQ): its scheduler and
+ * timers keep control. Exits completed this way are counted (axv_vcpu_fast_exits()). On
+ * aarch64 the port keeps the guest's EL1 and FP/SIMD state in the cpu meanwhile, so such
+ * an exit costs no world switch at all.
+ *
+ * Only for a bus whose devices may be called on the vcpu's cpu in its run (as the
+ * embedder's exit handler would call them) and that stays registered while the vcpu runs.
+ *
+ * @param v   the vcpu
+ * @param bus the bus, or NULL to return every exit to the embedder (the default;
+ *            axv_vcpu_create() sets it)
+ * @return 0; #AXV_EINVAL for NULL @p v; #AXV_ESTATE unless Created, Free, Ready or
+ *         Blocked; #AXV_EPERM when bound to another cpu
+ * @note Context: task; owner only, on the bound cpu when bound.
+ */
+int axv_vcpu_set_fast_bus(struct axv_vcpu *v, const struct axv_bus *bus);
+
+/**
+ * @brief How many exits of one reason the fast path completed (axv_vcpu_set_fast_bus()).
+ * @param v      the vcpu
+ * @param reason the exit reason
+ * @return the count since the vcpu was zeroed; 0 for NULL @p v or a reason out of range
+ * @note Context: any (a relaxed atomic read: a running vcpu's count may be a little old).
+ */
+uint64_t axv_vcpu_fast_exits(const struct axv_vcpu *v, enum axv_exit_reason reason);
 
 /**
  * @brief Create a vcpu: #AXV_VCPU_INVALID -> #AXV_VCPU_CREATED.
@@ -305,6 +347,11 @@ int axv_vcpu_inject(struct axv_vcpu *v, uint32_t id);
 /**
  * @brief Make a bound vcpu look at its state again: wake it if Blocked (Ready + IPI), send
  *        an IPI if Running, nothing if Ready.
+ *
+ * A vcpu completing an exit on the fast path (axv_vcpu_set_fast_bus()) is Ready meanwhile,
+ * as it is while its embedder completes one: a kick then makes its run return
+ * #AXV_EXIT_NOTHING instead of entering the guest again, so the owner gets control as if
+ * the kick had come while the guest ran.
  * @param v the vcpu
  * @return 0; #AXV_ESTATE if it is not bound (Invalid, Created, Free); #AXV_EINVAL for NULL
  * @note Context: any, any cpu; lock-free; never blocks.

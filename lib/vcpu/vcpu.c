@@ -105,6 +105,7 @@ int axv_vcpu_create(struct axv_vcpu *v, const struct axv_vcpu_config *cfg)
 	v->virq = cfg->virq;
 	v->vic = cfg->vic;
 	v->vic_ctx = cfg->vic_ctx;
+	v->fast_bus = NULL; /* a vcpu created anew starts with every exit the embedder's */
 	v->port_created = true;
 	atomic_store(&v->cpu, AXV_CPU_NONE);
 	state_set(v, S_INVALID, S_CREATED);
@@ -207,6 +208,53 @@ static void deliver_irqs(struct axv_vcpu *v)
 		(void)axv_virq_flush(v->virq, &port_vic, v);
 }
 
+static int target_set_reg(void *ctx, unsigned reg, uint64_t value);
+static int target_get_reg(void *ctx, unsigned reg, uint64_t *value);
+static int target_advance_pc(void *ctx, uint8_t insn_len);
+
+/* The fast path: an access exit a device of the embedder's fast bus holds is completed here,
+ * and the guest goes back in without the embedder (axv_vcpu_set_fast_bus()). */
+static bool fast_complete(struct axv_vcpu *v, struct axv_exit *exit)
+{
+	enum axv_bus_space space;
+	switch (exit->reason) {
+	case AXV_EXIT_MMIO_READ:
+	case AXV_EXIT_MMIO_WRITE:
+		space = AXV_BUS_MMIO;
+		break;
+	case AXV_EXIT_SYSREG_READ:
+	case AXV_EXIT_SYSREG_WRITE:
+		space = AXV_BUS_SYSREG;
+		break;
+	default:
+		return false;
+	}
+	if (!axv_bus_find(v->fast_bus, space, exit->access.addr))
+		return false;
+	const struct axv_exit_target t = {
+		.set_reg = target_set_reg, .advance_pc = target_advance_pc, .ctx = v,
+		.get_reg = target_get_reg};
+	/* Ready while the device runs, as for an embedder's completion: an injection (from
+	 * this device too) only pends, and the flush before the re-entry delivers it. Only
+	 * the owner leaves Ready, so neither transition can fail. */
+	(void)state_set(v, S_RUNNING, S_READY);
+	int rc = axv_exit_complete(v->fast_bus, &t, exit);
+	(void)state_set(v, S_READY, S_RUNNING);
+	if (rc != 0)
+		return false;
+	_Atomic uint64_t *n = &v->fast_exits[exit->reason];
+	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+			      memory_order_relaxed); /* only the owner writes it */
+	/* A kick while Ready: the owner wants control. Running again (published above)
+	 * before this load, while a kicker stores its request before it reads the state, so
+	 * either it saw Running and sent an IPI or this sees its request. */
+	if (atomic_load(&v->kick_req)) {
+		exit->reason = AXV_EXIT_NOTHING; /* completed: nothing left to do but run */
+		return false;
+	}
+	return true;
+}
+
 int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 {
 	if (!v || !exit)
@@ -224,23 +272,28 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 	}
 	if (!state_set(v, S_READY, S_RUNNING))
 		return AXV_ESTATE; /* not reachable with one owner; refuse rather than guess */
+	atomic_store(&v->kick_req, 0); /* a kick before this run was the owner's to see */
 
-	/* After publishing RUNNING: an injection from now on sees RUNNING and kicks. */
-	deliver_irqs(v);
-	/* The guest moves on: the exit of the previous run may no longer be completed. */
-	uint64_t gen = ++v->exit_gen;
-	int rc = port_rc(v->ops->run(v->port_ctx, exit));
-	if (rc == 0 && (unsigned)exit->reason >= (unsigned)AXV_EXIT_REASON_COUNT)
-		rc = AXV_EIO; /* a port that returns garbage is a failed port */
-	if (rc != 0) {
-		state_set(v, S_RUNNING, S_INVALID);
-		atomic_store(&v->cpu, AXV_CPU_NONE);
-		return rc;
+	for (;;) {
+		/* After publishing RUNNING: an injection from now on sees RUNNING and kicks. */
+		deliver_irqs(v);
+		/* The guest moves on: the exit of the previous run may no longer be completed. */
+		uint64_t gen = ++v->exit_gen;
+		int rc = port_rc(v->ops->run(v->port_ctx, exit));
+		if (rc == 0 && (unsigned)exit->reason >= (unsigned)AXV_EXIT_REASON_COUNT)
+			rc = AXV_EIO; /* a port that returns garbage is a failed port */
+		if (rc != 0) {
+			state_set(v, S_RUNNING, S_INVALID);
+			atomic_store(&v->cpu, AXV_CPU_NONE);
+			return rc;
+		}
+		exit->gen = gen;
+		/* What the guest did with its interrupts, before the halt decision below. */
+		if (v->virq && v->vic && v->vic->on_exit)
+			v->vic->on_exit(v->vic_ctx, v->virq);
+		if (!v->fast_bus || !fast_complete(v, exit))
+			break;
 	}
-	exit->gen = gen;
-	/* What the guest did with its interrupts, before the halt decision below. */
-	if (v->virq && v->vic && v->vic->on_exit)
-		v->vic->on_exit(v->vic_ctx, v->virq);
 	if (exit->reason == AXV_EXIT_HALT) {
 		state_set(v, S_RUNNING, S_BLOCKED);
 		/* Publish BLOCKED, then look: an injection that pended before our store is
@@ -285,6 +338,7 @@ int axv_vcpu_kick(struct axv_vcpu *v)
 		return AXV_EINVAL;
 	if (!in(state_get(v), M(S_READY) | M(S_RUNNING) | M(S_BLOCKED)))
 		return AXV_ESTATE;
+	atomic_store(&v->kick_req, 1); /* before reading the state again: see fast_complete() */
 	poke(v);
 	return 0;
 }
@@ -398,4 +452,21 @@ int axv_vcpu_destroy(struct axv_vcpu *v)
 	atomic_store(&v->cpu, AXV_CPU_NONE);
 	(void)state_set(v, s, S_INVALID);
 	return 0;
+}
+
+int axv_vcpu_set_fast_bus(struct axv_vcpu *v, const struct axv_bus *bus)
+{
+	int rc = owner_access(v, STOPPED);
+	if (rc != 0)
+		return rc;
+	v->fast_bus = bus;
+	return 0;
+}
+
+uint64_t axv_vcpu_fast_exits(const struct axv_vcpu *v, enum axv_exit_reason reason)
+{
+	if (!v || (unsigned)reason >= (unsigned)AXV_EXIT_REASON_COUNT)
+		return 0;
+	return atomic_load_explicit((_Atomic uint64_t *)&v->fast_exits[reason],
+				    memory_order_relaxed);
 }

@@ -23,6 +23,12 @@ static inline axv_gpa_t fault_ipa(const struct axv_a64_ctx *c, bool page_only)
 	return page_only ? page : page | (c->far & 0xfffu);
 }
 
+void axv_a64_ctx_sync(struct axv_a64_ctx *c)
+{
+	if (c && c->hw_sync)
+		c->hw_sync(c);
+}
+
 void axv_a64_ctx_init(struct axv_a64_ctx *c, axv_gpa_t entry, uint64_t x0, uint64_t mpidr)
 {
 	axv_memset(c, 0, sizeof(*c));
@@ -473,6 +479,7 @@ static int enter_el1(struct axv_a64_ctx *c, uint32_t ec_low, uint32_t iss, uint6
 			return AXV_EINVAL;
 		}
 	}
+	axv_a64_ctx_sync(c); /* SCTLR_EL1 and VBAR_EL1 as the guest left them */
 	uint64_t sctlr = c->el1.sctlr_el1;
 	uint64_t pstate = (old & PSTATE_NZCV) | (old & PSTATE_PAN) | AXV_A64_PSTATE_EL1H_MASKED;
 	if (aarch32 ? (old & SPSR32_DIT) != 0 : (old & PSTATE_DIT) != 0)

@@ -93,6 +93,7 @@ int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap
 		axv_a64_gic_write_lr(i, 0);
 	wr_ich_vmcr_el2(0);
 	wr_ich_hcr_el2(1); /* En */
+	cpu->ich_hcr_cur = 1;
 	isb();
 	return 0;
 }
@@ -168,6 +169,27 @@ static void el1_restore_exc(const struct axv_a64_el1 *r)
 	wr_spsr_el1(r->spsr_el1);
 }
 
+/* The lazy half of the world switch (axv_a64_ctx_sync()): write back what the cpu holds of
+ * the context, newer than its copies since the last exit. Only on the cpu that holds it: any
+ * other cpu's registers are not the guest's. A copy marked dirty is the caller's and is
+ * kept: all of it for AXV_A64_EL1_DIRTY_ALL, the exception registers for _EXC. */
+static void lazy_save(struct axv_a64_ctx *c)
+{
+	struct axv_a64_cpu *cpu = a64_this_cpu();
+	c->hw_sync = NULL;
+	if (!cpu || cpu->loaded != c || (c->el1_dirty & AXV_A64_EL1_DIRTY_ALL))
+		return;
+	axv_a64_fpsimd_save(c);
+	struct axv_a64_el1 keep = c->el1;
+	el1_save(&c->el1);
+	if (c->el1_dirty & AXV_A64_EL1_DIRTY_EXC) {
+		c->el1.esr_el1 = keep.esr_el1;
+		c->el1.far_el1 = keep.far_el1;
+		c->el1.elr_el1 = keep.elr_el1;
+		c->el1.spsr_el1 = keep.spsr_el1;
+	}
+}
+
 /* An exit the library finishes itself: a debug register access (axv_a64_debug_trap()). The
  * guest locking takes back registers it had and turns debug off in MDSCR_EL1; unlocking loads
  * what it wrote meanwhile; an emulated access while locked may change MDSCR_EL1 or
@@ -195,13 +217,20 @@ int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 	if (!cpu || !c)
 		return AXV_EINVAL;
 	if (cpu->loaded != c || (c->el1_dirty & AXV_A64_EL1_DIRTY_ALL)) {
+		/* The full switch: the context that ran here last gives its state back first. */
+		if (cpu->loaded && cpu->loaded != c)
+			axv_a64_ctx_sync(cpu->loaded);
+		c->hw_sync = NULL; /* the copies are what the cpu holds from here */
 		el1_restore(&c->el1);
+		axv_a64_fpsimd_restore(c);
 		c->dbg.live = 0;
 		a64_debug_load(cpu, &c->dbg);
 		cpu->loaded = c;
 	} else if (c->el1_dirty & AXV_A64_EL1_DIRTY_EXC) {
 		el1_restore_exc(&c->el1);
 	}
+	/* Otherwise the cpu still holds this context's EL1 and FP/SIMD registers as the guest
+	 * left them (no host code between runs uses FP/SIMD, axv_a64_ctx_sync()). */
 	c->el1_dirty = 0;
 	uint64_t hcr = c->hcr ? c->hcr : AXV_A64_HCR_GUEST;
 	if (cpu->hcr_cur != hcr) {
@@ -216,7 +245,6 @@ int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 		wr_cntvoff_el2(c->cntvoff);
 		cpu->cntvoff_cur = c->cntvoff;
 	}
-	axv_a64_fpsimd_restore(c);
 	cpu->cur = c;
 	for (;;) {
 		/* The guest has its debug registers (TDA clear) once it touched them this run. */
@@ -231,8 +259,12 @@ int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 		if (!debug_exit(cpu, c))
 			break;
 	}
-	axv_a64_fpsimd_save(c);
-	el1_save(&c->el1); /* reads only: keeps the context current for decoding and injection */
+	/* The lazy switch: EL1 and FP/SIMD stay in the cpu (axv_a64_ctx_sync() writes them
+	 * back); only the timers' controls are read now, their ISTATUS being the timer lines
+	 * the list-register controller needs at every exit. */
+	c->el1.cntv_ctl_el0 = rd_cntv_ctl_el0();
+	c->el1.cntp_ctl_el0 = rd_cntp_ctl_el0();
+	c->hw_sync = lazy_save;
 	if (c->dbg.live) {
 		a64_debug_save(cpu, &c->dbg);
 		c->dbg.live = 0;
@@ -374,12 +406,21 @@ uint32_t axv_a64_gic_misr(void)
 
 void axv_a64_gic_write_hcr(uint64_t v)
 {
+	struct axv_a64_cpu *cpu = a64_this_cpu();
+	if (cpu) {
+		if (cpu->ich_hcr_cur == v)
+			return;
+		cpu->ich_hcr_cur = v;
+	}
 	wr_ich_hcr_el2(v);
 	isb();
 }
 
 void axv_a64_gic_maintenance(void)
 {
+	struct axv_a64_cpu *cpu = a64_this_cpu();
+	if (cpu)
+		cpu->ich_hcr_cur = AXV_A64_ICH_HCR_EN;
 	wr_ich_hcr_el2(AXV_A64_ICH_HCR_EN);
 	isb();
 }

@@ -134,6 +134,7 @@ static int op_unbind(void *ctx)
 	 * interrupt the host (or another vcpu) for a vcpu that is gone. Their values stay in
 	 * the context (saved at the last exit) and the next run here loads a context whole. */
 	if (cpu && cpu == a64_this_cpu()) {
+		axv_a64_ctx_sync(&v->ctx); /* the lazy switch ends here: the vcpu leaves */
 		wr_cntv_ctl_el0(0);
 		wr_cntp_ctl_el0(0);
 		isb();
@@ -213,8 +214,11 @@ static int pc_enable(void *ctx)
 static int pc_disable(void *ctx)
 {
 	struct axv_a64_cpu *cpu = ctx;
+	if (cpu->loaded)
+		axv_a64_ctx_sync(cpu->loaded); /* the guest's registers go back to its context */
 	a64_debug_cpu_release(cpu); /* no guest breakpoint may fire in the host */
 	wr_ich_hcr_el2(0);
+	cpu->ich_hcr_cur = 0;
 	wr_hcr_el2(1ull << 31);
 	isb();
 	cpu->loaded = NULL;

@@ -666,3 +666,49 @@ Test(a64, register_access_is_bounded)
 	cr_expect_eq(axv_a64_set_reg(&ctx, 32, 9), AXV_EINVAL);
 	cr_expect_eq(axv_a64_get_reg(&ctx, 200, &v), AXV_EINVAL);
 }
+
+/* The lazy world switch: after an exit the guest's SCTLR_EL1 and VBAR_EL1 may be newer in the
+ * cpu than in the context; injection syncs first, so it vectors to the VBAR_EL1 the guest has
+ * now and takes PAN from its SCTLR_EL1.SPAN now. The stand-in write-back plays the cpu. */
+static unsigned syncs;
+
+static void hw_newer(struct axv_a64_ctx *c)
+{
+	syncs++;
+	c->el1.vbar_el1 = 0x40200000; /* the guest moved its vectors since the copy was taken */
+	c->el1.sctlr_el1 = 0x30500800u; /* and cleared SPAN */
+	c->hw_sync = NULL;
+}
+
+Test(a64, injection_reads_the_registers_the_guest_has_now)
+{
+	inj_setup(0x3c5, 0x40081234); /* EL1h */
+	syncs = 0;
+	ctx.hw_sync = hw_newer;
+	cr_assert_eq(axv_a64_inject_dabt(&ctx, 0x1000, false), 0);
+	cr_expect_eq(syncs, 1, "synced once");
+	cr_expect_eq(ctx.hw_sync, NULL);
+	cr_expect_eq(ctx.pc, 0x40200000 + 0x200, "the current VBAR_EL1, not the stale copy");
+	cr_expect_neq(ctx.pstate & (1ull << 22), 0, "SPAN = 0 now: PAN is set");
+	cr_expect_eq(ctx.el1.elr_el1, 0x40081234);
+	cr_expect_eq(ctx.el1_dirty, AXV_A64_EL1_DIRTY_EXC);
+
+	inj_setup(0x3c5, 0x40081234);
+	ctx.hw_sync = hw_newer;
+	cr_assert_eq(axv_a64_inject_iabt(&ctx, 0x40081234), 0);
+	cr_expect_eq(syncs, 2);
+	cr_expect_eq(ctx.pc, 0x40200000 + 0x200);
+}
+
+Test(a64, ctx_sync_without_newer_state_is_a_no_op)
+{
+	axv_a64_ctx_sync(NULL);
+	struct axv_a64_ctx before = ctx;
+	axv_a64_ctx_sync(&ctx);
+	cr_expect_eq(memcmp(&before, &ctx, sizeof(ctx)), 0);
+	syncs = 0;
+	ctx.hw_sync = hw_newer;
+	axv_a64_ctx_sync(&ctx);
+	axv_a64_ctx_sync(&ctx);
+	cr_expect_eq(syncs, 1, "written back once; the second call finds nothing newer");
+}

@@ -19,9 +19,13 @@ static struct axv_vcpu v;
 static struct axv_bus bus;
 static struct axv_bus_entry bus_storage[3];
 
+static void (*dev_hook)(void); /* called by the device's read, when set */
+
 static int dev_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 {
 	(void)ctx, (void)off, (void)width;
+	if (dev_hook)
+		dev_hook();
 	*value = 0x80;
 	return 0;
 }
@@ -36,6 +40,7 @@ static struct axv_vcpu_config config(void)
 
 static void setup(void)
 {
+	dev_hook = NULL;
 	mock_hal_init(&mh, 16);
 	mh.cur_cpu = CPU;
 	memset(&v, 0, sizeof(v));
@@ -636,4 +641,146 @@ Test(percpu, reference_counted_enable)
 	cr_expect_eq(h.disables, 1);
 	cr_expect(!axv_percpu_enabled(&p));
 	cr_expect_eq(axv_percpu_disable(&p), AXV_ESTATE);
+}
+
+/* The fast path: with a bus given (axv_vcpu_set_fast_bus()), an access exit the bus
+ * completes goes back into the guest inside axv_vcpu_run(); the embedder sees only the
+ * others, and counts of what was completed. Without one, every exit is returned. */
+static void script_fast(void)
+{
+	script_mmio_read();                            /* claimed by the device at 0x9000 */
+	struct axv_exit *s = script_mmio_read();
+	s->access.addr = 0x5000;                       /* nobody's: the embedder's */
+	fake_port_push(&fp, AXV_EXIT_HYPERCALL)->hypercall.nr = 9;
+}
+
+Test(vcpu, the_fast_path_completes_claimed_accesses_inside_run)
+{
+	build(AXV_VCPU_READY);
+	script_fast();
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ, "the unclaimed access is returned");
+	cr_expect_eq(e.access.addr, 0x5000);
+	cr_expect_eq(fp.calls[FP_RUN], 2, "entered twice: the claimed access went back in");
+	cr_expect_eq(fp.regs[3], 0x80, "the device's value is in the register");
+	cr_expect_eq(fp.pc, 4, "and the pc moved past it, once");
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_MMIO_READ), 1);
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_HYPERCALL), 0);
+	cr_expect_eq(axv_vcpu_state(&v), AXV_VCPU_READY);
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_HYPERCALL, "other exits are the embedder's");
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_REASON_COUNT), 0, "out of range: 0");
+	cr_expect_eq(axv_vcpu_fast_exits(NULL, AXV_EXIT_MMIO_READ), 0);
+}
+
+Test(vcpu, without_a_fast_bus_every_exit_is_returned)
+{
+	build(AXV_VCPU_READY);
+	script_fast();
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ);
+	cr_expect_eq(e.access.addr, 0x9004);
+	cr_expect_eq(fp.calls[FP_RUN], 1);
+	cr_expect_eq(fp.pc, 0, "nothing was completed behind the embedder's back");
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_MMIO_READ), 0);
+	/* Turned on and off again. */
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, NULL), 0);
+	fp.next = 0;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.access.addr, 0x9004);
+}
+
+Test(vcpu, the_fast_bus_is_set_by_the_owner_of_a_stopped_vcpu)
+{
+	cr_expect_eq(axv_vcpu_set_fast_bus(NULL, &bus), AXV_EINVAL);
+	build(AXV_VCPU_CREATED);
+	cr_expect_eq(axv_vcpu_set_fast_bus(&v, &bus), 0, "before setup");
+	mh.cur_cpu = CPU + 1;
+	cr_assert_eq(axv_vcpu_setup(&v, 0x40080000, 0x1000, NULL), 0);
+	cr_expect_eq(axv_vcpu_set_fast_bus(&v, &bus), 0, "free: any cpu");
+	mh.cur_cpu = CPU;
+	cr_assert_eq(axv_vcpu_bind(&v), 0);
+	mh.cur_cpu = CPU + 1;
+	cr_expect_eq(axv_vcpu_set_fast_bus(&v, NULL), AXV_EPERM, "bound elsewhere");
+	mh.cur_cpu = CPU;
+	cr_assert_eq(axv_vcpu_unbind(&v), 0);
+	cr_assert_eq(axv_vcpu_destroy(&v), 0);
+	struct axv_vcpu_config c = config();
+	cr_assert_eq(axv_vcpu_create(&v, &c), 0);
+	cr_expect_null(v.fast_bus, "created anew: no fast path until asked again");
+}
+
+/* A pending interrupt is flushed before every entry, fast ones included. */
+static void pend_once(struct fake_port *p, struct axv_exit *exit)
+{
+	(void)exit;
+	if (p->calls[FP_RUN] == 1)
+		cr_assert_eq(axv_vcpu_inject(&v, IRQ), 0);
+}
+
+Test(vcpu, the_fast_path_delivers_interrupts_before_re_entry)
+{
+	build(AXV_VCPU_READY);
+	script_fast();
+	fp.on_run = pend_once;
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(fp.calls[FP_RUN], 2);
+	cr_expect_eq(fp.nlr, 1, "injected during the first run, delivered before the second");
+	cr_expect_eq(fp.lr[0], IRQ);
+}
+
+/* While the device of a fast completion runs the vcpu is Ready, as during an embedder's
+ * completion: an injection (here from the device itself) sends no IPI and is delivered
+ * before the re-entry; a kick makes the run return NOTHING instead of entering again. */
+static void dev_injects(void)
+{
+	cr_expect_eq(axv_vcpu_state(&v), AXV_VCPU_READY);
+	cr_assert_eq(axv_vcpu_inject(&v, IRQ), 0);
+}
+
+static void dev_kicks(void)
+{
+	cr_assert_eq(axv_vcpu_kick(&v), 0);
+}
+
+Test(vcpu, an_injection_from_a_fast_completion_needs_no_ipi)
+{
+	build(AXV_VCPU_READY);
+	script_fast();
+	dev_hook = dev_injects;
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.access.addr, 0x5000);
+	cr_expect_eq(fp.calls[FP_RUN], 2);
+	cr_expect_eq(atomic_load(&mh.ipis[CPU]), 0, "no IPI to itself");
+	cr_expect_eq(fp.nlr, 1, "delivered before the re-entry");
+	cr_expect_eq(fp.lr[0], IRQ);
+}
+
+Test(vcpu, a_kick_during_a_fast_completion_returns_to_the_owner)
+{
+	build(AXV_VCPU_READY);
+	script_fast();
+	dev_hook = dev_kicks;
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_NOTHING, "the owner is asked to look, nothing to complete");
+	cr_expect_eq(fp.calls[FP_RUN], 1, "not entered again");
+	cr_expect_eq(fp.regs[3], 0x80, "the access itself was completed");
+	cr_expect_eq(fp.pc, 4);
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e), AXV_EINVAL, "and cannot be completed again");
+	cr_expect_eq(fp.pc, 4);
+	cr_expect_eq(axv_vcpu_state(&v), AXV_VCPU_READY);
+	dev_hook = NULL;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ, "the kick was seen once");
+	cr_expect_eq(e.access.addr, 0x5000);
 }

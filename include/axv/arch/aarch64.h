@@ -270,12 +270,42 @@ struct axv_a64_ctx {
 	uint32_t el1_dirty;
 	/** Debug registers and OS Lock; loaded with @ref el1 (#AXV_A64_EL1_DIRTY_ALL covers it). */
 	struct axv_a64_debug dbg;
+	/** Non-NULL while the cpu that ran this context last holds newer values of @ref el1,
+	 *  @ref fpsimd, @ref fpsr and @ref fpcr than the context: the EL2 runtime's write-back,
+	 *  called by axv_a64_ctx_sync() (private; the lazy world switch). */
+	void (*hw_sync)(struct axv_a64_ctx *c);
 };
 
 /** axv_a64_ctx::el1_dirty: ESR_EL1, FAR_EL1, ELR_EL1 and SPSR_EL1 changed (an injected exception). */
 #define AXV_A64_EL1_DIRTY_EXC 1u
 /** axv_a64_ctx::el1_dirty: any EL1 register may have changed. */
 #define AXV_A64_EL1_DIRTY_ALL 2u
+
+/**
+ * @brief Make a context's copies of the guest's EL1 system registers and FP/SIMD state
+ *        current (the lazy world switch).
+ *
+ * After an exit axv_a64_run() leaves the guest's EL1 system registers and FP/SIMD registers
+ * in the cpu and saves them only when they are needed: when another context runs on the
+ * cpu, when the vcpu is unbound (axv_vcpu_unbind()), when the cpu is disabled, or when
+ * code reads them here. Between two runs, `c->x`, `pc`, `pstate`, the syndrome, `dbg` and
+ * the timers' control registers (`el1.cntv_ctl_el0`, `el1.cntp_ctl_el0`: the timer lines)
+ * are always current; every other member of `c->el1`, `fpsimd`, `fpsr` and `fpcr` only
+ * after this call. Code that reads them (axv_a64_inject_dabt() and axv_a64_inject_iabt()
+ * call it themselves) or changes some of them (then setting `el1_dirty`) calls this first.
+ * Code that replaces the whole EL1 and FP/SIMD state (a reset: axv_a64_ctx_init(), or a
+ * PSCI CPU_ON setting `el1.sctlr_el1` and #AXV_A64_EL1_DIRTY_ALL on an unbound vcpu) need
+ * not: #AXV_A64_EL1_DIRTY_ALL makes the context's copies the ones the next run loads.
+ *
+ * Host code between runs must not use the FP/SIMD registers (the library and the examples
+ * are built with -mgeneral-regs-only): they hold the guest's values until the context is
+ * synced or leaves the cpu, as KVM/arm64 keeps a guest's FP state loaded across exits.
+ *
+ * @param c the context; NULL, or a context the hardware holds nothing newer of, is a no-op
+ * @note On the cpu that ran the context last, between runs (the vcpu's owner, like every
+ *       exit handler). Plain C: where no EL2 runtime ran the context it does nothing.
+ */
+void axv_a64_ctx_sync(struct axv_a64_ctx *c);
 
 /** PSTATE for a guest entered at EL1h with D, A, I and F masked (the Linux boot protocol). */
 #define AXV_A64_PSTATE_EL1H_MASKED 0x3c5u
@@ -654,6 +684,9 @@ struct axv_a64_cpu {
 	uint32_t nr_wrps;                 /**< hardware watchpoints (ID_AA64DFR0_EL1.WRPs + 1) */
 	uint64_t mdcr_guest;              /**< MDCR_EL2 for a guest, TDA aside (private) */
 	uint64_t mdcr_cur;                /**< MDCR_EL2 as programmed (private) */
+	/** ICH_HCR_EL2 as last written, EOIcount aside (private; it is written only when the
+	 *  value changes: the list-register controller asks for En at every exit) */
+	uint64_t ich_hcr_cur;
 };
 
 /** HCR_EL2 for a guest: VM, SWIO, FMO, IMO, AMO, FB, BSU=IS, TWI, TSC, RW (DDI 0487 D17.2.48). */
@@ -690,10 +723,13 @@ int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap
  * @brief Run a guest context on this cpu until it exits (EL2 only).
  *
  * Makes the cpu hold the context's EL1 system registers, debug registers (`dbg`, MDSCR_EL1 as
- * axv_a64_debug_hw_mdscr() says), CNTVOFF_EL2, VTTBR_EL2, HCR_EL2 and VMPIDR_EL2,
- * loads its FP/SIMD state, enters the guest, and on exit saves the FP/SIMD and EL1 registers
- * back and records the trap kind and syndrome in the context. Decode the exit with
- * axv_a64_decode_exit().
+ * axv_a64_debug_hw_mdscr() says), CNTVOFF_EL2, VTTBR_EL2, HCR_EL2 and VMPIDR_EL2 and its
+ * FP/SIMD state, enters the guest, and on exit records the general registers, the trap kind,
+ * the syndrome and the timers' control registers in the context. The EL1 system registers
+ * and FP/SIMD registers stay in the cpu and are saved lazily (axv_a64_ctx_sync()): when
+ * another context runs here (its predecessor is synced first), at unbind, or when code
+ * asks; the same context run again with `el1_dirty` clear costs no EL1 or FP/SIMD switch
+ * at all. Decode the exit with axv_a64_decode_exit().
  *
  * Debug register accesses the library handles never leave this function: an access trapped
  * by MDCR_EL2.TDOSA or TDRA is emulated, one trapped by TDA hands the registers to the guest
@@ -762,6 +798,11 @@ uint32_t axv_a64_gic_empty_lrs(void);
 uint32_t axv_a64_gic_misr(void);
 /**
  * @brief Write ICH_HCR_EL2 (virtual CPU interface control: En, UIE, ...).
+ *
+ * Skipped when the cpu already holds @p v (as last written here, by per-cpu enable or by
+ * axv_a64_gic_maintenance()): the hardware changes only EOIcount [31:27] by itself (IHI 0069
+ * 12.4.4), which nothing here uses (LRENPIE stays 0), and under emulation each write with
+ * its ISB is a costly step of every exit.
  * @param v the value
  */
 void axv_a64_gic_write_hcr(uint64_t v);
