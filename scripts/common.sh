@@ -19,7 +19,7 @@ AXV_PKGS_AARCH64="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu"
 AXV_PKGS_LA64="clang-16 llvm-16"
 AXV_PKGS_CROSS="$AXV_PKGS_AARCH64 $AXV_PKGS_LA64"
 # Guests: the aarch64 example's device trees (dtc) and QEMU for each machine in
-# scripts/qemu.sh (qemu-system-arm holds qemu-system-aarch64).
+# scripts/qemu.sh (the package qemu-system-arm holds the aarch64 emulator too).
 AXV_PKGS_QEMU="qemu-system-arm device-tree-compiler"
 AXV_PKGS_QEMU_X86="qemu-system-x86"
 # Hardening: libFuzzer (clang-16 + its runtime), valgrind, gcovr, the static analysers.
