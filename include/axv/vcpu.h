@@ -198,6 +198,8 @@ struct axv_vcpu {
 	void *vic_ctx;                  /**< (private) */
 	uint64_t exit_gen;              /**< generation of the completable exit, axv_exit::gen (private) */
 	const struct axv_bus *fast_bus; /**< axv_vcpu_set_fast_bus() (private) */
+	uint64_t fast_fail_gen; /**< exit whose fast completion failed, or 0 (private) */
+	int fast_fail_rc;       /**< that failure's error (private) */
 	_Atomic uint32_t kick_req;      /**< a kick since this run began (private) */
 	/** exits completed by the fast path, by reason (private; axv_vcpu_fast_exits()) */
 	_Atomic uint64_t fast_exits[AXV_EXIT_REASON_COUNT];
@@ -222,8 +224,8 @@ const char *axv_vcpu_state_name(enum axv_vcpu_state state);
  * sends no IPI and is delivered before the re-entry, as before every entry; a kick
  * (axv_vcpu_kick()) meanwhile makes the run return #AXV_EXIT_NOTHING instead, and a kick
  * while the guest runs interrupts it, so that exit returns. The embedder sees every other exit, a claimed access
- * the bus fails (its error left for the embedder's own axv_vcpu_complete(), which calls the
- * device again), and every physical interrupt (#AXV_EXIT_EXTERNAL_IRQ): its scheduler and
+ * the bus fails (the embedder's own axv_vcpu_complete() of that exit then returns the same
+ * error without calling the device again), and every physical interrupt (#AXV_EXIT_EXTERNAL_IRQ): its scheduler and
  * timers keep control. Exits completed this way are counted (axv_vcpu_fast_exits()). On
  * aarch64 the port keeps the guest's EL1 and FP/SIMD state in the cpu meanwhile, so such
  * an exit costs no world switch at all.

@@ -106,6 +106,7 @@ int axv_vcpu_create(struct axv_vcpu *v, const struct axv_vcpu_config *cfg)
 	v->vic = cfg->vic;
 	v->vic_ctx = cfg->vic_ctx;
 	v->fast_bus = NULL; /* a vcpu created anew starts with every exit the embedder's */
+	v->fast_fail_gen = 0;
 	v->port_created = true;
 	atomic_store(&v->cpu, AXV_CPU_NONE);
 	state_set(v, S_INVALID, S_CREATED);
@@ -240,8 +241,13 @@ static bool fast_complete(struct axv_vcpu *v, struct axv_exit *exit)
 	(void)state_set(v, S_RUNNING, S_READY);
 	int rc = axv_exit_complete(v->fast_bus, &t, exit);
 	(void)state_set(v, S_READY, S_RUNNING);
-	if (rc != 0)
+	if (rc != 0) {
+		/* The device ran and failed: the embedder gets the exit, and its completion the
+		 * same error, without a second call of the device (axv_vcpu_complete()). */
+		v->fast_fail_gen = exit->gen;
+		v->fast_fail_rc = rc;
 		return false;
+	}
 	_Atomic uint64_t *n = &v->fast_exits[exit->reason];
 	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
 			      memory_order_relaxed); /* only the owner writes it */
@@ -429,6 +435,8 @@ int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_
 	/* Lifetime (struct axv_exit): only the last run's exit, once; 0 is the embedder's own. */
 	if (exit->gen != 0 && exit->gen != v->exit_gen)
 		return AXV_ESTATE;
+	if (exit->gen != 0 && exit->gen == v->fast_fail_gen)
+		return v->fast_fail_rc; /* the fast path already called the device for it */
 	const struct axv_exit_target t = {
 		.set_reg = target_set_reg, .advance_pc = target_advance_pc, .ctx = v,
 		.get_reg = target_get_reg};

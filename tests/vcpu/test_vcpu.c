@@ -20,12 +20,17 @@ static struct axv_bus bus;
 static struct axv_bus_entry bus_storage[3];
 
 static void (*dev_hook)(void); /* called by the device's read, when set */
+static int dev_fail;           /* the device's read fails with this, when set */
+static unsigned dev_calls;     /* reads the device saw */
 
 static int dev_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 {
 	(void)ctx, (void)off, (void)width;
+	dev_calls++;
 	if (dev_hook)
 		dev_hook();
+	if (dev_fail)
+		return dev_fail;
 	*value = 0x80;
 	return 0;
 }
@@ -41,6 +46,8 @@ static struct axv_vcpu_config config(void)
 static void setup(void)
 {
 	dev_hook = NULL;
+	dev_fail = 0;
+	dev_calls = 0;
 	mock_hal_init(&mh, 16);
 	mh.cur_cpu = CPU;
 	memset(&v, 0, sizeof(v));
@@ -673,6 +680,32 @@ Test(vcpu, the_fast_path_completes_claimed_accesses_inside_run)
 	cr_expect_eq(e.reason, AXV_EXIT_HYPERCALL, "other exits are the embedder's");
 	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_REASON_COUNT), 0, "out of range: 0");
 	cr_expect_eq(axv_vcpu_fast_exits(NULL, AXV_EXIT_MMIO_READ), 0);
+}
+
+/* A claimed access whose device fails on the fast path goes to the embedder with its error;
+ * the embedder's axv_vcpu_complete() reports that error and does not call the device a
+ * second time (a device access has effects: a read may pop a FIFO). */
+Test(vcpu, a_failed_fast_completion_is_not_done_twice)
+{
+	build(AXV_VCPU_READY);
+	script_mmio_read();
+	dev_fail = AXV_EIO;
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ, "the failed access is the embedder's");
+	cr_expect_eq(dev_calls, 1u);
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e), AXV_EIO, "the device's error");
+	cr_expect_eq(dev_calls, 1u, "the device was called again for the same access");
+	cr_expect_eq(fp.pc, 0, "a failed access moves no pc");
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_MMIO_READ), 0);
+	/* The next run's access is the device's again. */
+	dev_fail = 0;
+	script_mmio_read();
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, NULL), 0);
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e), 0);
+	cr_expect_eq(dev_calls, 2u);
 }
 
 Test(vcpu, without_a_fast_bus_every_exit_is_returned)
