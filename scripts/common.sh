@@ -11,8 +11,8 @@ AXV_JOBS=${AXV_JOBS:-$(nproc 2>/dev/null || echo 2)}
 # size, nm, objcopy); python3 also runs the scripts' helpers (mkdisk.py, mkinitramfs.py, ...).
 AXV_PKGS_BASE="meson ninja-build gcc python3"
 # Native unit tests (Criterion, found by Meson through pkg-config; pkg-config also runs the
-# install-and-link test) and the API docs.
-AXV_PKGS_UNIT="pkg-config libcriterion-dev"
+# install-and-link test; libfdt reads back what the devicetree writer wrote) and the API docs.
+AXV_PKGS_UNIT="pkg-config libcriterion-dev libfdt-dev"
 AXV_PKGS_DOCS="doxygen"
 # Cross builds: aarch64 (gcc) and loongarch64 (clang-16, llvm-ar-16, llvm-nm-16, llvm-size-16).
 AXV_PKGS_AARCH64="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu"
