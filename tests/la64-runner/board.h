@@ -2,7 +2,7 @@
 /*
  * QEMU 7.2's loongarch `virt` board as the test image uses it (hw/loongarch/virt.c and
  * include/hw/loongarch/virt.h of QEMU 7.2; the board's DTB, from
- * `qemu-system-loongarch64 -M virt -machine dumpdtb=F`, lists the UART):
+ * `qemu-system-loongarch64 -nodefaults -M virt -machine dumpdtb=F`, lists the UART):
  *  - RAM from physical 0 (the first 256 MiB; the image is linked at 16 MiB);
  *  - an NS16550A UART at 0x1fe001e0 (the DTB's /serial@1fe001e0, stdout-path), which
  *    -serial stdio connects to the terminal;
