@@ -25,6 +25,12 @@
 #   x86_64-svm HYPERVISOR_ELF32 GUEST_BIN
 #       The example hypervisor (examples/x86_64-svm) on a pc machine under TCG with AMD SVM and
 #       nested paging, the guest as its multiboot module, isa-debug-exit for the verdict.
+#   loongarch64-virt IMAGE_ELF
+#       A bare-metal LoongArch ELF (the test image tests/la64-runner) on QEMU's loongarch virt
+#       board with its la464 cpu (no LVZ in QEMU 7.2), started at the ELF's entry in direct
+#       address mode; the console is the board's NS16550A at 0x1fe001e0 and the image powers
+#       the machine off through the board's ACPI GED sleep control register (doc/porting.md).
+#       QEMU 7.2's virt board refuses less than 1 GiB of RAM.
 set -euo pipefail
 
 print=0
@@ -118,8 +124,18 @@ x86_64-svm)
 		add "$a"
 	done
 	;;
+loongarch64-virt)
+	need 1
+	[ "$smp" = 1 ] || { echo "qemu.sh: loongarch64-virt runs one cpu" >&2; exit 2; }
+	# The UART, the interrupt controllers, the RTC, fw_cfg and the ACPI GED are part of the
+	# board, not default devices, so -nodefaults keeps them.
+	for a in qemu-system-loongarch64 -nodefaults -M virt -cpu la464-loongarch-cpu -m 1G \
+		-smp 1 -display none -serial stdio -no-reboot -kernel "${pos[0]}"; do
+		add "$a"
+	done
+	;;
 *)
-	echo "qemu.sh: unknown machine $machine (aarch64-hyp, aarch64-el1, x86_64-svm)" >&2
+	echo "qemu.sh: unknown machine $machine (aarch64-hyp, aarch64-el1, x86_64-svm, loongarch64-virt)" >&2
 	exit 2
 	;;
 esac
