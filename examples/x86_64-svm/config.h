@@ -22,6 +22,7 @@
 /* Guest ports and MSRs. */
 #define PORT_DEBUGCON 0xe9    /* guest console: bytes go to the host serial port */
 #define PORT_EXIT 0xf4        /* guest result: passed to QEMU's isa-debug-exit */
+#define PORT_BOCHS_SHUTDOWN 0x8900 /* Bochs: "Shutdown" written here ends the emulation */
 #define PORT_SCRATCH 0x510    /* 16 bytes of scratch registers; 0x520 reads the last width */
 #define PORT_SCRATCH_SIZE 0x11
 #define MSR_SCRATCH 0x40001000u /* four scratch MSRs */

@@ -409,6 +409,7 @@ static _Noreturn void run(void)
 
 void hyp_main(uint32_t mbi)
 {
+	con_init();
 	con_puts("x86_64-svm: libaxv example hypervisor in long mode\n");
 	frames_init();
 	check("frames", axv_frames_init(&frames, &platform_hal));
