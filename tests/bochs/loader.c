@@ -239,5 +239,7 @@ void rom_main(void)
 	puts_("bochs-rom: entering the kernel at ");
 	putx(entry);
 	puts_("\n");
+	while (!(inb(COM1 + 5) & 0x40)) /* LSR.TEMT: all sent before the kernel takes COM1 */
+		;
 	rom_enter(entry, mbi);
 }

@@ -300,7 +300,8 @@ enum axv_vmx_exit_reason {
 #define AXV_VMX_EXIT_REASON_ENTRY_FAIL (1u << 31)
 
 /** Hypervisor CPUID leaves answered by the backend: 0x40000000 gives the highest leaf and
- *  the signature "libaxv" in EBX, ECX, EDX (zero-padded); 0x40000001 gives features (0). */
+ *  the signature "libaxv" in EBX, ECX, EDX (zero-padded); 0x40000001 gives the libaxv
+ *  version in EAX (major << 16 | minor << 8 | patch: 0x100), as the SVM backend does. */
 #define AXV_VMX_CPUID_HV_BASE 0x40000000u
 
 /**

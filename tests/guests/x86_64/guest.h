@@ -28,6 +28,9 @@ void guest_main(void);
 /* Print the DONE line (guest_done() also writes the result to the exit port). */
 void guest_report(void);
 
+/* True on an Intel cpu (VMX): hypercalls are VMCALL there, VMMCALL elsewhere. */
+bool guest_on_intel(void);
+/* A hypercall, with the instruction of the cpu (see guest_on_intel()). */
 uint64_t vmmcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
 		 uint64_t a6);
 

@@ -16,6 +16,8 @@
  * does), which would cut every byte to its low 5 bits. */
 void con_init(void)
 {
+	while (!(inb(COM1 + 5) & (1u << 6))) /* LSR.TEMT: what the loader sent is out */
+		;
 	outb(COM1 + 1, 0);    /* IER: no interrupts */
 	outb(COM1 + 3, 0x80); /* LCR.DLAB: the divisor latch */
 	outb(COM1 + 0, 1);    /* divisor 1: 115200 baud */

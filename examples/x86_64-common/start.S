@@ -3,7 +3,8 @@
  * protected mode, paging off, EAX = 0x2BADB002, EBX = multiboot information). Goes to long
  * mode (AMD64 APM Vol. 2, 14.6 "Enabling and Activating Long Mode": CR4.PAE, CR3, EFER.LME,
  * CR0.PG, then a far jump to a 64-bit code segment) with the first 1 GiB identity-mapped by
- * 2 MiB pages, and calls hyp_main(mbi) with interrupts off.
+ * 2 MiB pages, loads a task register (a 64-bit TSS: VMX's host-state checks refuse a null
+ * TR selector, Intel SDM Vol. 3C 27.2.3) and calls hyp_main(mbi) with interrupts off.
  */
 #define MB_MAGIC 0x1badb002
 #define MB_FLAGS 0x00000001 /* bit 0: modules page-aligned */
@@ -64,22 +65,40 @@ long_mode:
 	mov	%ax, %fs
 	mov	%ax, %gs
 	mov	$__stack_top, %rsp
+	/* The TSS descriptor's base (SDM Vol. 3A 8.2.3: base 15:0 in bytes 2-3, 23:16 in byte
+	 * 4, 31:24 in byte 7, 63:32 in bytes 8-11), then LTR (which marks it busy). */
+	mov	$tss, %eax
+	mov	%ax, gdt_tss + 2
+	shr	$16, %eax
+	mov	%al, gdt_tss + 4
+	mov	%ah, gdt_tss + 7
+	mov	$0x18, %ax
+	ltr	%ax
 	mov	%esi, %edi
 	call	hyp_main
 2:	cli
 	hlt
 	jmp	2b
 
-	.section .rodata
+	.section .data			/* writable: LTR sets the TSS busy bit */
 	.align 16
 gdt:
 	.quad 0
 	.quad 0x00af9a000000ffff	/* 0x08: 64-bit code, DPL 0 */
 	.quad 0x00cf92000000ffff	/* 0x10: data, DPL 0 */
+gdt_tss:				/* 0x18: 64-bit TSS, limit 103, present, type 9 */
+	.word 0x67, 0
+	.byte 0, 0x89, 0, 0
+	.long 0, 0
 gdt_end:
 gdt_ptr:
 	.word gdt_end - gdt - 1
 	.long gdt
+
+	.section .bss
+	.align 16
+tss:					/* 64-bit TSS (SDM Vol. 3A 8.7): no stacks are used */
+	.skip 104
 
 	.section .bss.pt, "aw", @nobits
 	.align 4096

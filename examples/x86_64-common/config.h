@@ -1,8 +1,9 @@
-/* Memory map and device addresses of the x86_64-svm example (host physical and guest physical). */
+/* Memory map and device addresses of the x86_64 examples (x86_64-svm, x86_64-vmx): host
+ * physical and guest physical. */
 #ifndef EXAMPLE_CONFIG_H
 #define EXAMPLE_CONFIG_H
 
-/* Host: QEMU -m 128M. The image is at 1 MiB (link.ld); multiboot modules follow it. The
+/* Host: 128 MiB (QEMU -m 128M; Bochs memory: guest=128). The image is at 1 MiB (link.ld); multiboot modules follow it. The
  * boot code identity-maps the first 1 GiB with 2 MiB pages. */
 #define FRAME_POOL_BASE 0x01000000ull /* 16 MiB .. 48 MiB: libaxv's frames (HAL) */
 #define FRAME_POOL_SIZE 0x02000000ull
@@ -12,6 +13,7 @@
 /* Guest physical (see tests/guests/x86_64/guest.h). */
 #define GUEST_RAM_BASE 0x0ull
 #define GUEST_PT_BASE 0x1000ull      /* PML4 0x1000, PDPT 0x2000, PDs 0x3000..0x6fff */
+#define GUEST_PROLOGUE 0x8000ull     /* x86_64-vmx: 32-bit to long mode, then GUEST_LOAD */
 #define GUEST_LOAD 0x100000ull       /* image and entry point */
 #define GUEST_STACK_TOP 0xff0000ull  /* initial RSP */
 #define GUEST_LAZY_BASE 0x40000000ull /* lazily backed: frames on first touch */

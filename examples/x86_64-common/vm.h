@@ -1,0 +1,52 @@
+/* The part of the x86_64 example hypervisors that does not depend on the backend (SVM or
+ * VMX): the guest's memory and image, its devices on a libaxv device bus, and the run loop
+ * that completes exits through libaxv's exit model. Each example's main.c turns its
+ * backend on, creates the vcpu with its backend's configuration and calls vm_run(). */
+#ifndef EXAMPLE_VM_H
+#define EXAMPLE_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <axv/addrspace.h>
+#include <axv/exit.h>
+#include <axv/vcpu.h>
+
+/* What differs between the backends. */
+struct vm_backend {
+	const char *name;              /* "x86_64-svm", printed on every line */
+	const struct axv_pt_format *pt; /* the nested page-table format */
+	uint64_t tag;                  /* the address space's TLB tag (ASID, or 0) */
+	/* Invalidate the guest's nested translations (the HAL's TLB hooks call it). */
+	void (*flush)(void);
+	/* An exit the backend handles itself (external interrupts, windows); true if it did. */
+	bool (*exit)(struct axv_exit *e);
+};
+
+/* How the guest starts: a flat 64-bit test binary (long mode, paging on through the page
+ * tables at cr3) and where. */
+struct vm_start {
+	uint64_t entry; /* guest physical entry point */
+	uint64_t rsp;   /* initial stack pointer */
+	uint64_t cr3;   /* guest page tables (identity map of 0..4 GiB) */
+};
+
+extern struct axv_addrspace vm_as;
+extern struct axv_vcpu vm_vcpu;
+extern uint64_t vm_exits[AXV_EXIT_REASON_COUNT];
+
+_Noreturn void vm_fatal(const char *what, int rc);
+void vm_check(const char *what, int rc);
+_Noreturn void vm_guest_failed(const char *why, const struct axv_exit *e);
+
+/* Guest memory, the guest image (the first multiboot module), the devices; fills @start. */
+void vm_build(const struct vm_backend *b, uint32_t mbi, struct vm_start *start);
+/* Is @gpa guest memory (an area of the address space, possibly lazily backed)? The one place
+ * the examples decide between "RAM: resolve the fault" and "device: emulate the access". */
+bool vm_is_ram(uint64_t gpa);
+/* Print the summary line ("<name>: guest result 0x.. after N exits") and end the run. */
+_Noreturn void vm_finish(void);
+/* Run the bound vcpu until the guest reports its result. */
+_Noreturn void vm_run(void);
+
+#endif
