@@ -35,6 +35,14 @@
 #define HC_LAZY_FAULTS 0x1001  /* returns the number of lazy pages backed so far */
 #define HC_HALTS 0x1002        /* returns the number of HLT exits so far */
 #define HC_EXPECT_SHUTDOWN 0x1003 /* the guest will triple-fault on purpose: report it as a pass */
+#define HC_INJECT 0x1004       /* a1 = vector 32..255: make it pending (axv_vcpu_inject()) */
+#define HC_HOST_TIMER 0x1005   /* a1 = count: arm the host's local APIC timer once (VMX) */
+#define HC_EXT_IRQS 0x1006     /* returns the number of external-interrupt exits so far */
+#define HC_LAST_NPF 0x1007     /* returns the last nested page fault: gpa | bit 0 read, 1 write, 2 fetch */
+
+/* The host's local APIC (x86_64-vmx's external-interrupt exits; SDM Vol. 3A 12.4.1). */
+#define HOST_LAPIC 0xfee00000ull
+#define HOST_TIMER_VECTOR 0xec
 
 /* isa-debug-exit values (QEMU exits with (value << 1) | 1). */
 #define EXIT_PASS 0x10 /* status 33 */

@@ -104,7 +104,7 @@ static void hal_free(void *ctx, axv_hpa_t pa, size_t count)
 	frames_used -= count;
 }
 
-/* The first 1 GiB is identity-mapped (start.S). */
+/* The first 4 GiB are identity-mapped (start.S). */
 static void *hal_p2v(void *ctx, axv_hpa_t pa)
 {
 	(void)ctx;

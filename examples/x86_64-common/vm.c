@@ -18,11 +18,13 @@
 /* The example is the embedder: its global state is its own (libaxv keeps none). */
 struct axv_addrspace vm_as;
 struct axv_vcpu vm_vcpu;
+struct axv_virq vm_virq;
 uint64_t vm_exits[AXV_EXIT_REASON_COUNT];
 static const struct vm_backend *be;
 static struct axv_bus bus;
 static struct axv_bus_entry bus_slots[16];
 static uint64_t lazy_faults;
+static uint64_t last_npf; /* gpa | bit 0 read, 1 write, 2 fetch */
 static bool expect_shutdown;
 
 _Noreturn void vm_fatal(const char *what, int rc)
@@ -228,6 +230,10 @@ void vm_build(const struct vm_backend *b, uint32_t mbi, struct vm_start *start)
 	vm_check("scratch MSRs", axv_bus_register(&bus, AXV_BUS_SYSREG, MSR_SCRATCH,
 						  MSR_SCRATCH_COUNT, &msr_ops, scratch_msr));
 	platform_tlb_flush = flush_guest_tlb;
+	/* Interrupt ids 32..255 are the guest's vectors (0..31 are exceptions). */
+	vm_check("virq", axv_virq_init(&vm_virq));
+	for (uint32_t id = 32; id < 256; id++)
+		vm_check("virq enable", axv_virq_enable(&vm_virq, id));
 }
 
 /* ---- running it ----------------------------------------------------------------------------- */
@@ -249,6 +255,21 @@ static void hypercall(struct axv_exit *e)
 	case HC_EXPECT_SHUTDOWN:
 		expect_shutdown = true;
 		ret = 0;
+		break;
+	case HC_INJECT:
+		ret = (uint64_t)(int64_t)(a[0] >= 32 && a[0] < 256
+						  ? axv_vcpu_inject(&vm_vcpu, (uint32_t)a[0])
+						  : AXV_ERANGE);
+		break;
+	case HC_HOST_TIMER:
+		ret = (uint64_t)(int64_t)(be->host_timer ? be->host_timer((uint32_t)a[0])
+							 : AXV_ENOTSUP);
+		break;
+	case HC_EXT_IRQS:
+		ret = vm_exits[AXV_EXIT_EXTERNAL_IRQ];
+		break;
+	case HC_LAST_NPF:
+		ret = last_npf;
 		break;
 	}
 	vm_check("set return value", axv_vcpu_set_retval(&vm_vcpu, ret));
@@ -354,6 +375,10 @@ _Noreturn void vm_run(void)
 				vm_guest_failed("nested page fault", &e);
 			}
 			lazy_faults++;
+			last_npf = (e.npf.addr & ~0xfffull) |
+				   ((e.npf.access & AXV_MAP_READ) ? 1 : 0) |
+				   ((e.npf.access & AXV_MAP_WRITE) ? 2 : 0) |
+				   ((e.npf.access & AXV_MAP_EXEC) ? 4 : 0);
 			break;
 		case AXV_EXIT_SYSTEM_DOWN:
 			if (!expect_shutdown)

@@ -10,6 +10,7 @@
 
 #include <axv/addrspace.h>
 #include <axv/exit.h>
+#include <axv/irq.h>
 #include <axv/vcpu.h>
 
 /* What differs between the backends. */
@@ -21,6 +22,8 @@ struct vm_backend {
 	void (*flush)(void);
 	/* An exit the backend handles itself (external interrupts, windows); true if it did. */
 	bool (*exit)(struct axv_exit *e);
+	/* Arm a host timer interrupt once, after @count ticks (HC_HOST_TIMER), or NULL. */
+	int (*host_timer)(uint32_t count);
 };
 
 /* How the guest starts: a flat 64-bit test binary (long mode, paging on through the page
@@ -33,6 +36,7 @@ struct vm_start {
 
 extern struct axv_addrspace vm_as;
 extern struct axv_vcpu vm_vcpu;
+extern struct axv_virq vm_virq; /* the vcpu's interrupt state: pass it at axv_vcpu_create() */
 extern uint64_t vm_exits[AXV_EXIT_REASON_COUNT];
 
 _Noreturn void vm_fatal(const char *what, int rc);

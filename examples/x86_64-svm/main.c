@@ -43,6 +43,7 @@ static const struct vm_backend svm_backend = {
 	.tag = GUEST_ASID,
 	.flush = svm_flush,
 	.exit = NULL,
+	.host_timer = NULL, /* no host interrupts: the example runs with GIF and IF clear */
 };
 
 /* Show the VMRUN-failure path on the real (emulated) cpu: a VMCB with ASID 0 fails VMRUN's
@@ -89,6 +90,7 @@ void hyp_main(uint32_t mbi)
 		.hal = &platform_hal,
 		.ops = &axv_svm_vcpu_ops,
 		.port_ctx = &svm_vcpu,
+		.virq = &vm_virq,
 	};
 	vm_check("vcpu create", axv_vcpu_create(&vm_vcpu, &cfg));
 	const struct axv_svm_vcpu_config svm = {

@@ -19,6 +19,12 @@
 #define HC_LAZY_FAULTS 0x1001
 #define HC_HALTS 0x1002
 #define HC_EXPECT_SHUTDOWN 0x1003
+#define HC_INJECT 0x1004
+#define HC_HOST_TIMER 0x1005
+#define HC_EXT_IRQS 0x1006
+#define HC_LAST_NPF 0x1007
+#define NPF_READ 1
+#define NPF_WRITE 2
 
 #define EXIT_PASS 0x10
 #define EXIT_FAIL 0x11
