@@ -71,14 +71,16 @@ RC
 }
 dbgrc='c
 quit'
-rom_cmd=(python3 "$here/bochs-rom.py" DIR/rom.bin "$rom" "$ram_mib" "$hyp" "$append" "$guest" guest)
+rom_cmd=(python3 "$(realpath --relative-to=. "$here")/bochs-rom.py" DIR/rom.bin "$rom" "$ram_mib"
+	"$hyp" "$append" "$guest" guest)
 run_cmd="bochs-bin -q -f DIR/bochsrc -rc DIR/dbg.rc"
 
 if [ $print -eq 1 ]; then
 	echo "# DIR is a fresh temporary directory; DIR/bochsrc:"
 	bochsrc DIR
 	echo "# DIR/dbg.rc (the debugger script): $(echo "$dbgrc" | tr '\n' ';')"
-	echo "${rom_cmd[*]}"
+	printf '%q ' "${rom_cmd[@]}" | sed 's/ $//'
+	echo
 	echo "TERM=\${TERM:-xterm} script -qec \"$run_cmd\" /dev/null"
 	exit 0
 fi
