@@ -3,12 +3,17 @@
 #ifndef EXAMPLE_CONFIG_H
 #define EXAMPLE_CONFIG_H
 
-/* Host: 128 MiB (QEMU -m 128M; Bochs memory: guest=128). The image is at 1 MiB (link.ld); multiboot modules follow it. The
- * boot code identity-maps the first 1 GiB with 2 MiB pages. */
+/* Host: 128 MiB (QEMU -m 128M; Bochs memory: guest=128). The image is at 1 MiB (link.ld);
+ * multiboot modules follow it. The boot code identity-maps the first 4 GiB with 2 MiB
+ * pages. */
 #define FRAME_POOL_BASE 0x01000000ull /* 16 MiB .. 48 MiB: libaxv's frames (HAL) */
 #define FRAME_POOL_SIZE 0x02000000ull
-#define GUEST_RAM_HOST 0x04000000ull /* 64 MiB .. 80 MiB: guest RAM */
-#define GUEST_RAM_SIZE 0x01000000ull
+#define GUEST_RAM_HOST 0x04000000ull /* 64 MiB .. 64 MiB + guest RAM */
+/* Guest RAM: "guest_ram=<MiB>" on the hypervisor's command line, 2..64 MiB (the host RAM
+ * above GUEST_RAM_HOST); 16 MiB without it. The 64-bit test guests need 16 MiB. */
+#define GUEST_RAM_DEFAULT_MIB 16
+#define GUEST_RAM_MIN_MIB 2
+#define GUEST_RAM_MAX_MIB 64
 
 /* Guest physical (see tests/guests/x86_64/guest.h). */
 #define GUEST_RAM_BASE 0x0ull
@@ -19,10 +24,15 @@
 #define GUEST_LAZY_BASE 0x40000000ull /* lazily backed: frames on first touch */
 #define GUEST_LAZY_SIZE 0x00200000ull
 #define GUEST_TESTDEV_BASE 0xd0000000ull /* MMIO test device (one 4 KiB page) */
+#define GUEST_LAPIC 0xfee00000ull    /* local APIC (one 4 KiB page): ID, version, TPR, EOI,
+					* SVR, ISR, IRR, LVT timer and its counters */
+#define GUEST_MBI 0x9000ull          /* multiboot guests: the multiboot information ... */
+#define GUEST_MBI_END 0x10000ull     /* ... its memory map, module list and strings */
 #define GUEST_ASID 1
 
 /* Guest ports and MSRs. */
 #define PORT_DEBUGCON 0xe9    /* guest console: bytes go to the host serial port */
+#define PORT_UART 0x3f8       /* the guest's COM1, a 16550: bytes go to the host serial port */
 #define PORT_EXIT 0xf4        /* guest result: passed to QEMU's isa-debug-exit */
 #define PORT_BOCHS_SHUTDOWN 0x8900 /* Bochs: "Shutdown" written here ends the emulation */
 #define PORT_SCRATCH 0x510    /* 16 bytes of scratch registers; 0x520 reads the last width */

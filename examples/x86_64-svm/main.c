@@ -37,6 +37,15 @@ static void svm_flush(void)
 	axv_svm_request_flush(&svm_vcpu);
 }
 
+/* EVENTINJ (APM Vol. 2, 15.20 "Event Injection"): vector 7:0, type 10:8 (3: exception),
+ * EV 11 (push the error code in 63:32), V 31. Delivered at the next VMRUN. */
+static int svm_raise(uint8_t vector, bool has_error, uint32_t error)
+{
+	uint64_t ev = vector | (3ull << 8) | AXV_SVM_EVENT_VALID |
+		      (has_error ? (1ull << 11) | ((uint64_t)error << 32) : 0);
+	return axv_svm_vmcb_write(&svm_vcpu, AXV_SVM_VMCB_EVENTINJ, ev);
+}
+
 static const struct vm_backend svm_backend = {
 	.name = "x86_64-svm",
 	.pt = &axv_pt_npt,
@@ -44,7 +53,33 @@ static const struct vm_backend svm_backend = {
 	.flush = svm_flush,
 	.exit = NULL,
 	.host_timer = NULL, /* no host interrupts: the example runs with GIF and IF clear */
+	.raise = svm_raise,
 };
+
+/* A multiboot kernel starts in 32-bit protected mode with paging off (Multiboot 0.6.96,
+ * 3.2): the backend sets a long-mode VMCB up, which is changed here through the VMCB
+ * accessors: CR0 = PE | ET | NE, CR3 = CR4 = 0, EFER = SVME only (VMRUN requires it, APM
+ * Vol. 2 15.5.1), CS a flat 32-bit code segment (VMCB segment attributes, 15.5.1: type 0xb,
+ * S, P; D/B and G in bits 10 and 11), RSP 0. RAX and RBX come from the registers. */
+#define SEG_ATTR_CODE32 0x0c9bull
+
+static void start_flat32(void)
+{
+	static const struct {
+		uint32_t off;
+		uint64_t val;
+	} w[] = {
+		{AXV_SVM_VMCB_CR0, 0x31},
+		{AXV_SVM_VMCB_CR3, 0},
+		{AXV_SVM_VMCB_CR4, 0},
+		{AXV_SVM_VMCB_EFER, AXV_SVM_EFER_SVME},
+		/* selector 0x08 | attributes << 16 | limit << 32 */
+		{AXV_SVM_VMCB_CS, 0x08 | (SEG_ATTR_CODE32 << 16) | (0xffffffffull << 32)},
+		{AXV_SVM_VMCB_RSP, 0},
+	};
+	for (unsigned i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		vm_check("32-bit VMCB", axv_svm_vmcb_write(&svm_vcpu, w[i].off, w[i].val));
+}
 
 /* Show the VMRUN-failure path on the real (emulated) cpu: a VMCB with ASID 0 fails VMRUN's
  * consistency checks (APM Vol. 2, 15.5.1) and comes back as a fail-entry exit. A failed
@@ -106,8 +141,13 @@ void hyp_main(uint32_t mbi)
 	};
 	vm_check("vcpu setup", axv_vcpu_setup(&vm_vcpu, start.entry, axv_addrspace_root(&vm_as),
 					      &svm));
+	if (start.multiboot) {
+		start_flat32();
+		vm_check("EAX", axv_vcpu_set_reg(&vm_vcpu, AXV_X86_REG_RAX, start.eax));
+		vm_check("EBX", axv_vcpu_set_reg(&vm_vcpu, AXV_X86_REG_RBX, start.ebx));
+	}
 	con_printf("x86_64-svm: guest RAM %lu MiB, NPT %s, %lu table frames, %lu frames used\n",
-		   GUEST_RAM_SIZE >> 20, axv_pt_npt.name, (uint64_t)axv_addrspace_pt_frames(&vm_as),
+		   vm_ram_size() >> 20, axv_pt_npt.name, (uint64_t)axv_addrspace_pt_frames(&vm_as),
 		   frames_used_count());
 	vm_check("bind", axv_vcpu_bind(&vm_vcpu));
 	vmrun_failure_selftest();

@@ -89,6 +89,13 @@ static bool vmx_exit(struct axv_exit *e)
 	return true;
 }
 
+/* The VM-entry interruption-information field (SDM Vol. 3C 25.8.3, 27.6 "Event Injection"):
+ * a hardware exception, delivered through the guest's IDT at the next VM entry. */
+static int vmx_raise(uint8_t vector, bool has_error, uint32_t error)
+{
+	return axv_vmx_inject_event(&vmx_vcpu, vector, AXV_VMX_INTR_TYPE_HW_EXC, has_error, error);
+}
+
 static const struct vm_backend vmx_backend = {
 	.name = "x86_64-vmx",
 	.pt = &axv_pt_ept,
@@ -96,6 +103,7 @@ static const struct vm_backend vmx_backend = {
 	.flush = vmx_flush,
 	.exit = vmx_exit,
 	.host_timer = host_timer,
+	.raise = vmx_raise,
 };
 
 static struct axv_vmx_cpu *current_cpu(void *arg)
@@ -146,9 +154,13 @@ void hyp_main(uint32_t mbi)
 
 	struct vm_start start;
 	vm_build(&vmx_backend, mbi, &start);
-	vm_check("guest prologue",
-		 axv_addrspace_write(&vm_as, GUEST_PROLOGUE, vmx_prologue,
-				     (size_t)(vmx_prologue_end - vmx_prologue)));
+	/* A multiboot kernel starts where it says, in the backend's flat 32-bit mode (paging
+	 * off: Multiboot 0.6.96, 3.2); a 64-bit test guest through the prologue. */
+	uint64_t entry = start.multiboot ? start.entry : GUEST_PROLOGUE;
+	if (!start.multiboot)
+		vm_check("guest prologue",
+			 axv_addrspace_write(&vm_as, GUEST_PROLOGUE, vmx_prologue,
+					     (size_t)(vmx_prologue_end - vmx_prologue)));
 	const struct axv_vcpu_config cfg = {
 		.id = 0,
 		.hal = &platform_hal,
@@ -165,13 +177,20 @@ void hyp_main(uint32_t mbi)
 	};
 	vmx.vmcs_va = page(&vmx.vmcs_pa);
 	vmx.msr_bitmap_va = page(&vmx.msr_bitmap_pa);
-	vm_check("vcpu setup", axv_vcpu_setup(&vm_vcpu, GUEST_PROLOGUE,
-					      axv_addrspace_root(&vm_as), &vmx));
+	vm_check("vcpu setup", axv_vcpu_setup(&vm_vcpu, entry, axv_addrspace_root(&vm_as), &vmx));
+	if (start.multiboot) {
+		vm_check("EAX", axv_vcpu_set_reg(&vm_vcpu, AXV_X86_REG_RAX, start.eax));
+		vm_check("EBX", axv_vcpu_set_reg(&vm_vcpu, AXV_X86_REG_RBX, start.ebx));
+	}
 	con_printf("x86_64-vmx: guest RAM %lu MiB, EPT %s, %lu table frames, %lu frames used\n",
-		   GUEST_RAM_SIZE >> 20, axv_pt_ept.name, (uint64_t)axv_addrspace_pt_frames(&vm_as),
+		   vm_ram_size() >> 20, axv_pt_ept.name, (uint64_t)axv_addrspace_pt_frames(&vm_as),
 		   frames_used_count());
 	vm_check("bind", axv_vcpu_bind(&vm_vcpu));
-	con_printf("x86_64-vmx: VMCS loaded; guest enters at the prologue 0x%lx, then 0x%lx\n",
-		   GUEST_PROLOGUE, start.entry);
+	if (start.multiboot)
+		con_printf("x86_64-vmx: VMCS loaded; guest enters at 0x%lx in 32-bit protected "
+			   "mode\n", entry);
+	else
+		con_printf("x86_64-vmx: VMCS loaded; guest enters at the prologue 0x%lx, then "
+			   "0x%lx\n", GUEST_PROLOGUE, start.entry);
 	vm_run();
 }

@@ -34,6 +34,8 @@ void guest_main(void);
 /* Print the DONE line (guest_done() also writes the result to the exit port). */
 void guest_report(void);
 
+/* Install @handler as the interrupt gate of vector @vec (the IDT is the guest's own). */
+void idt_set(unsigned vec, void (*handler)(void));
 /* True on an Intel cpu (VMX): hypercalls are VMCALL there, VMMCALL elsewhere. */
 bool guest_on_intel(void);
 /* A hypercall, with the instruction of the cpu (see guest_on_intel()). */

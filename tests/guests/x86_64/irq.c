@@ -18,33 +18,9 @@ __asm__(".text\n"
 	"lock incq taken(%rip)\n\t"
 	"iretq\n");
 
-/* A 64-bit interrupt gate (SDM Vol. 3A 7.14.1): offset 15:0, selector, IST, type 0xe with P,
- * offset 31:16, offset 63:32. */
-struct gate {
-	uint16_t off0, sel;
-	uint8_t ist, attr;
-	uint16_t off1;
-	uint32_t off2, zero;
-};
-static struct gate idt[256] __attribute__((aligned(16)));
-
-static void set_idt(void)
-{
-	uint16_t cs;
-	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	uint64_t h = (uint64_t)(uintptr_t)vec_handler;
-	idt[VEC] = (struct gate){(uint16_t)h, cs, 0, 0x8e, (uint16_t)(h >> 16),
-				 (uint32_t)(h >> 32), 0};
-	struct __attribute__((packed)) {
-		uint16_t limit;
-		uint64_t base;
-	} d = {sizeof(idt) - 1, (uint64_t)(uintptr_t)idt};
-	__asm__ volatile("lidt %0" : : "m"(d));
-}
-
 void guest_main(void)
 {
-	set_idt();
+	idt_set(VEC, vec_handler);
 	__asm__ volatile("cli");
 	check("an interrupt is made pending", vmmcall(HC_INJECT, VEC, 0, 0, 0, 0, 0) == 0);
 	for (volatile int i = 0; i < 1000; i++)
