@@ -11,9 +11,13 @@
 # status 1 whatever happened, so the verdict is in the serial output, which this script
 # prints on stdout.
 #
-# usage: bochs.sh [--print] MACHINE HYPERVISOR_ELF32 GUEST [--append CMDLINE] [--rom LOADER]
+# usage: bochs.sh [--print] MACHINE HYPERVISOR_ELF32 GUEST [--append CMDLINE]
+#                 [--guest-args ARGS] [--initrd FILE] [--rom LOADER]
 #   --print   print the bochsrc and the command line instead of running them
-#   CMDLINE   the hypervisor's multiboot command line
+#   CMDLINE   the hypervisor's multiboot command line (e.g. guest_ram=24)
+#   GUEST     the hypervisor's first multiboot module, with the string "GUEST ARGS" (a
+#             multiboot guest's command line, as QEMU's loader gives it)
+#   FILE      a second module (passed on to the guest), with its file name as string
 #   LOADER    the boot ROM's code (default: tests/bochs/bochs-rom.bin of the build directory
 #             the hypervisor is in)
 # machines:
@@ -29,9 +33,11 @@ if [ "${1:-}" = --print ]; then
 fi
 machine=${1:?usage: bochs.sh [--print] MACHINE HYPERVISOR_ELF32 GUEST [--append CMDLINE]}
 shift
-pos=() append='' rom=''
+pos=() append='' rom='' guest_args='' initrd=''
 while [ $# -gt 0 ]; do
 	case $1 in
+	--guest-args) guest_args=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--rom) rom=$2; shift 2 ;;
 	-*) echo "bochs.sh: unknown option $1" >&2; exit 2 ;;
@@ -71,8 +77,11 @@ RC
 }
 dbgrc='c
 quit'
+guest_str=$guest
+[ -z "$guest_args" ] || guest_str+=" $guest_args"
 rom_cmd=(python3 "$(realpath --relative-to=. "$here")/bochs-rom.py" DIR/rom.bin "$rom" "$ram_mib"
-	"$hyp" "$append" "$guest" guest)
+	"$hyp" "$append" "$guest" "$guest_str")
+[ -z "$initrd" ] || rom_cmd+=("$initrd" "$initrd")
 run_cmd="bochs-bin -q -f DIR/bochsrc -rc DIR/dbg.rc"
 
 if [ $print -eq 1 ]; then

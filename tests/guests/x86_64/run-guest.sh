@@ -6,16 +6,20 @@
 # Under QEMU the exit status must also be 33 (isa-debug-exit 0x10). Bochs exits with status
 # 1 whatever happened: there the serial output is the whole verdict.
 # The machines are scripts/qemu.sh's and scripts/bochs.sh's.
-# usage: run-guest.sh EMULATOR:MACHINE HYPERVISOR_ELF32 GUEST [MARKER]
+# usage: run-guest.sh EMULATOR:MACHINE HYPERVISOR_ELF32 GUEST [MARKER [-- OPTIONS...]]
 #   EMULATOR:MACHINE  qemu:x86_64-svm, bochs:x86_64-svm or bochs:x86_64-vmx
+#   OPTIONS           passed to the machine script (--append, --guest-args, --initrd)
 set -u
 emu=${1%%:*} machine=${1#*:} hyp=$2 guest=$3 marker=${4:-}
+shift 3
+[ $# -gt 0 ] && shift
+[ "${1:-}" = -- ] && shift
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 case $emu in
-qemu) timeout 100 bash "$here/../../../scripts/qemu.sh" "$machine" "$hyp" "$guest" </dev/null >"$out" 2>&1 ;;
-bochs) timeout 100 bash "$here/../../../scripts/bochs.sh" "$machine" "$hyp" "$guest" </dev/null >"$out" 2>&1 ;;
+qemu) timeout 100 bash "$here/../../../scripts/qemu.sh" "$machine" "$hyp" "$guest" "$@" </dev/null >"$out" 2>&1 ;;
+bochs) timeout 100 bash "$here/../../../scripts/bochs.sh" "$machine" "$hyp" "$guest" "$@" </dev/null >"$out" 2>&1 ;;
 *) echo "run-guest: unknown emulator $emu"; exit 2 ;;
 esac
 status=$?
