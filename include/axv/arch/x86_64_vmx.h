@@ -21,8 +21,9 @@ extern "C" {
  * VMRESUME, INVEPT) and every other privileged access the backend makes (RDMSR, WRMSR, CPUID,
  * control registers, XSETBV) goes through a `struct axv_vmx_hw` ops table:
  * #axv_vmx_hw_native on real hardware, a simulation (a VMCS as a field array, MSRs and
- * CPUID as tables) in the host tests. QEMU's TCG does not emulate VMX, so this backend is
- * proven by those host tests only.
+ * CPUID as tables) in the host tests. QEMU's TCG does not emulate VMX; Bochs 2.7's
+ * corei7_skylake_x model does, and examples/x86_64-vmx runs the x86 test guests on it
+ * (meson suite bochs).
  *
  * References (section numbers of the 2023 and later editions; earlier editions number
  * these chapters one lower): Intel SDM Vol. 3C (326019), chapters "Introduction to VMX
