@@ -163,6 +163,11 @@ static void take_back(struct axv_a64_vcpu *v, struct axv_virq *virq, unsigned n,
 	}
 }
 
+void axv_a64_lr_timer_levels(struct axv_a64_vcpu *v)
+{
+	axv_a64_vgic_ppi_levels(v->gic, v->gic_idx, timer_mask(v), timer_levels(v));
+}
+
 static void vic_on_exit(void *ctx, struct axv_virq *virq)
 {
 	struct axv_a64_vcpu *v = ctx;
