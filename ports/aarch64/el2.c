@@ -191,6 +191,15 @@ static void lazy_save(struct axv_a64_ctx *c)
 	}
 }
 
+/* Could the exit be a debug register access (debug_exit())? A trapped system register
+ * access with op0 = 2 (DDI 0487 D17.2.37, ISS of EC 0x18: Op0 [21:20]). */
+static inline bool debug_sys(const struct axv_a64_ctx *c)
+{
+	return c->trap == AXV_A64_TRAP_SYNC &&
+	       ((c->esr >> AXV_A64_ESR_EC_SHIFT) & AXV_A64_ESR_EC_MASK) == AXV_A64_EC_SYS64 &&
+	       ((c->esr >> AXV_A64_SYS_OP0_SHIFT) & 3u) == 2u;
+}
+
 /* An exit the library finishes itself: a debug register access (axv_a64_debug_trap()). The
  * guest locking takes back registers it had and turns debug off in MDSCR_EL1; unlocking loads
  * what it wrote meanwhile; an emulated access while locked may change MDSCR_EL1 or
@@ -278,7 +287,7 @@ again:
 		c->trap = axv_a64_enter(c);
 		/* Library code in between uses no FP/SIMD register (-mgeneral-regs-only). A debug
 		 * register access may load debug registers: synchronised before the re-entry. */
-		if (debug_exit(cpu, c)) {
+		if (debug_sys(c) && debug_exit(cpu, c)) {
 			sync = true;
 			continue;
 		}
@@ -290,7 +299,9 @@ again:
 			break;
 		/* Completed: the guest goes on. The hook may have changed what the entry loads
 		 * (an injected exception's EL1 registers): the checks above see to it. */
-		goto again;
+		if (c->el1_dirty || cpu->hcr_cur != (c->hcr ? c->hcr : AXV_A64_HCR_GUEST) ||
+		    cpu->vttbr_cur != c->vttbr || cpu->cntvoff_cur != c->cntvoff)
+			goto again;
 	}
 	/* The lazy switch: EL1 and FP/SIMD stay in the cpu (axv_a64_ctx_sync() writes them
 	 * back); only the timers' controls are read now, their ISTATUS being the timer lines

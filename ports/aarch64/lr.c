@@ -168,6 +168,11 @@ void axv_a64_lr_timer_levels(struct axv_a64_vcpu *v)
 	axv_a64_vgic_ppi_levels(v->gic, v->gic_idx, timer_mask(v), timer_levels(v));
 }
 
+bool axv_a64_lr_timers_high(const struct axv_a64_vcpu *v)
+{
+	return timer_levels(v) != 0;
+}
+
 static void vic_on_exit(void *ctx, struct axv_virq *virq)
 {
 	struct axv_a64_vcpu *v = ctx;

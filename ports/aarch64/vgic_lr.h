@@ -50,4 +50,8 @@ void axv_a64_vgic_ppi_levels(struct axv_vgic *g, uint32_t self, uint32_t mask, u
  * levels of @v's timer PPIs from the timer controls in its context, as the read-back does. */
 void axv_a64_lr_timer_levels(struct axv_a64_vcpu *v);
 
+/* Whether a timer PPI line of @v was high at the last look (the timer controls in its
+ * context, from its last exit or axv_a64_lr_timer_levels()). */
+bool axv_a64_lr_timers_high(const struct axv_a64_vcpu *v);
+
 #endif
