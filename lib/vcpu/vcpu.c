@@ -281,11 +281,12 @@ static void fast_count(struct axv_vcpu *v, enum axv_exit_reason r)
 }
 
 /* A completed exit: go on unless the owner asked for control (a kick). Then the exit becomes
- * NOTHING: completed, nothing left to do but run. */
-static bool fast_go_on(struct axv_vcpu *v, struct axv_exit *exit)
+ * NOTHING: completed, nothing left to do but run. @order: how the request is read (see the
+ * callers). */
+static bool fast_go_on(struct axv_vcpu *v, struct axv_exit *exit, memory_order order)
 {
 	fast_count(v, exit->reason);
-	if (atomic_load(&v->kick_req)) {
+	if (atomic_load_explicit(&v->kick_req, order)) {
 		exit->reason = AXV_EXIT_NOTHING;
 		return false;
 	}
@@ -306,7 +307,7 @@ static bool fast_complete(struct axv_vcpu *v, struct axv_exit *exit)
 	/* A kick while Ready: Running again (published above) before fast_go_on() loads the
 	 * request, while a kicker stores its request before it reads the state, so either it
 	 * saw Running and sent an IPI or fast_go_on() sees its request. */
-	return rc == FAST_DONE && fast_go_on(v, exit);
+	return rc == FAST_DONE && fast_go_on(v, exit, memory_order_seq_cst);
 }
 
 /* The fast path inside the port's run (struct axv_vcpu_fast): the vcpu stays Running, so
@@ -320,9 +321,9 @@ static bool port_fast(void *core, struct axv_exit *exit, bool done)
 		v->fast_seen_gen = v->exit_gen; /* offered once: the core does not try it again */
 		return false;
 	}
-	if (!fast_go_on(v, exit))
-		return false;
-	return true;
+	/* Running all along: a kicker that stored its request also sends an IPI, which ends
+	 * the next entry at once, so a request this load misses is seen at that exit. */
+	return fast_go_on(v, exit, memory_order_relaxed);
 }
 
 static bool has_fast(const struct axv_vcpu *v)
