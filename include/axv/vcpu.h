@@ -88,13 +88,17 @@ struct axv_vcpu_fast {
 	 *             what it was, for the counts. false: the core completes it if the vcpu's
 	 *             fast path holds it (a hypercall of axv_vcpu_set_fast_hypercalls(), an
 	 *             access of axv_vcpu_set_fast_bus()).
+	 * @param target the port's direct access to the guest's registers and pc for that
+	 *             completion (the same effects as its set_reg, get_reg and advance_pc
+	 *             hooks, in fewer calls), or NULL: the core goes through the vcpu ops
 	 * @return true: completed, enter the guest again. false: return from run with @p exit
 	 *         as it is now: unchanged when the core did not complete it (a device or
 	 *         handler failure included: see axv_vcpu_set_fast_bus()), or turned into
 	 *         #AXV_EXIT_NOTHING when it was completed but the owner asked for control
 	 *         (axv_vcpu_kick()).
 	 */
-	bool (*complete)(void *core, struct axv_exit *exit, bool done);
+	bool (*complete)(void *core, struct axv_exit *exit, bool done,
+			 const struct axv_exit_target *target);
 	void *core; /**< the core's context (the vcpu) */
 };
 

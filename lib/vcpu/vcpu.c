@@ -229,7 +229,8 @@ static const struct axv_hcall *hcall_find(const struct axv_vcpu *v, uint64_t nr)
 	return NULL;
 }
 
-static enum fast_rc fast_work(struct axv_vcpu *v, struct axv_exit *exit)
+static enum fast_rc fast_work(struct axv_vcpu *v, struct axv_exit *exit,
+			     const struct axv_exit_target *target)
 {
 	enum axv_bus_space space;
 	switch (exit->reason) {
@@ -240,7 +241,8 @@ static enum fast_rc fast_work(struct axv_vcpu *v, struct axv_exit *exit)
 			return FAST_NO; /* declined: the handler changed nothing */
 		int rc = port_rc(v->ops->set_retval(v->port_ctx, ret));
 		if (rc == 0)
-			rc = port_rc(v->ops->advance_pc(v->port_ctx, exit->insn_len));
+			rc = port_rc(target ? target->advance_pc(target->ctx, exit->insn_len)
+					    : v->ops->advance_pc(v->port_ctx, exit->insn_len));
 		if (rc != 0) {
 			v->fast_fail_gen = v->exit_gen;
 			v->fast_fail_rc = rc;
@@ -259,18 +261,24 @@ static enum fast_rc fast_work(struct axv_vcpu *v, struct axv_exit *exit)
 	default:
 		return FAST_NO;
 	}
-	if (!v->fast_bus || !axv_bus_find(v->fast_bus, space, exit->access.addr))
+	if (!v->fast_bus)
 		return FAST_NO;
 	const struct axv_exit_target t = {
 		.set_reg = target_set_reg, .advance_pc = target_advance_pc, .ctx = v,
 		.get_reg = target_get_reg};
-	int rc = axv_exit_complete(v->fast_bus, &t, exit);
-	if (rc != 0) {
-		v->fast_fail_gen = v->exit_gen; /* this run's exit (axv_exit::gen) */
-		v->fast_fail_rc = rc;
-		return FAST_FAILED;
-	}
-	return FAST_DONE;
+	int rc = axv_exit_complete(v->fast_bus, target ? target : &t, exit);
+	if (rc == 0)
+		return FAST_DONE;
+	/* Unclaimed (no device called): the embedder's, who may have another bus. Looked up
+	 * only now, so that a claimed access costs one lookup. */
+	if (rc == AXV_ENXIO && !axv_bus_find(v->fast_bus, space, exit->access.addr))
+		return FAST_NO;
+	/* Claimed and failed, by the device or by what axv_exit_complete() checks first:
+	 * the embedder's completion of this exit gets the same error without a second device
+	 * call (axv_vcpu_complete()). */
+	v->fast_fail_gen = v->exit_gen; /* this run's exit (axv_exit::gen) */
+	v->fast_fail_rc = rc;
+	return FAST_FAILED;
 }
 
 static void fast_count(struct axv_vcpu *v, enum axv_exit_reason r)
@@ -302,7 +310,7 @@ static bool fast_complete(struct axv_vcpu *v, struct axv_exit *exit)
 	 * injection (from this device too) only pends, and the flush before the re-entry
 	 * delivers it. Only the owner leaves Ready, so neither transition can fail. */
 	(void)state_set(v, S_RUNNING, S_READY);
-	enum fast_rc rc = fast_work(v, exit);
+	enum fast_rc rc = fast_work(v, exit, NULL);
 	(void)state_set(v, S_READY, S_RUNNING);
 	/* A kick while Ready: Running again (published above) before fast_go_on() loads the
 	 * request, while a kicker stores its request before it reads the state, so either it
@@ -312,12 +320,13 @@ static bool fast_complete(struct axv_vcpu *v, struct axv_exit *exit)
 
 /* The fast path inside the port's run (struct axv_vcpu_fast): the vcpu stays Running, so
  * an injection meanwhile sends an IPI and the guest exits again right after the re-entry. */
-static bool port_fast(void *core, struct axv_exit *exit, bool done)
+static bool port_fast(void *core, struct axv_exit *exit, bool done,
+		      const struct axv_exit_target *target)
 {
 	struct axv_vcpu *v = core;
 	if ((unsigned)exit->reason >= (unsigned)AXV_EXIT_REASON_COUNT)
 		return false;
-	if (!done && fast_work(v, exit) != FAST_DONE) {
+	if (!done && fast_work(v, exit, target) != FAST_DONE) {
 		v->fast_seen_gen = v->exit_gen; /* offered once: the core does not try it again */
 		return false;
 	}

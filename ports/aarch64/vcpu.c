@@ -73,6 +73,7 @@ static int op_create(void *ctx, uint32_t id)
 	v->gic_idx = 0;
 	for (unsigned i = 0; i < 16; i++)
 		v->lr_id[i] = AXV_A64_LR_FREE;
+	v->lr_busy = 0;
 	return 0;
 }
 
@@ -186,19 +187,35 @@ static int op_run(void *ctx, struct axv_exit *exit)
 #define ICC_ASGI1R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 6)
 #define ICC_SGI0R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 7)
 
+/* The guest's registers and pc for completions on the fast path: the context directly. */
+static int t_set_reg(void *ctx, unsigned reg, uint64_t value)
+{
+	return axv_a64_set_reg(ctx, reg, value);
+}
+
+static int t_get_reg(void *ctx, unsigned reg, uint64_t *value)
+{
+	return axv_a64_get_reg(ctx, reg, value);
+}
+
+static int t_advance_pc(void *ctx, uint8_t insn_len)
+{
+	return axv_a64_advance_pc(ctx, insn_len);
+}
+
 struct early {
 	struct axv_a64_vcpu *v;
 	struct axv_exit *exit;
 	const struct axv_vcpu_fast *fast;
+	struct axv_exit_target target; /* over v->ctx */
 	bool decoded; /* exit holds the decoded exit of the context's last trap */
 };
 
-static bool lr_idle(const struct axv_a64_vcpu *v)
+/* No list register holds an interrupt of this vcpu (one word: this runs at every access
+ * exit). */
+static inline bool lr_idle(const struct axv_a64_vcpu *v)
 {
-	for (unsigned n = 0; n < v->lr.nr; n++)
-		if (v->lr_id[n] != AXV_A64_LR_FREE)
-			return false;
-	return true;
+	return v->lr_busy == 0;
 }
 
 static bool early_exit(void *arg, struct axv_a64_ctx *c)
@@ -222,9 +239,9 @@ static bool early_exit(void *arg, struct axv_a64_ctx *c)
 		if (!call)
 			return false;
 		e->reason = AXV_EXIT_HYPERCALL; /* what it was, for the counts */
-		return a->fast->complete(a->fast->core, e, true);
+		return a->fast->complete(a->fast->core, e, true, NULL);
 	case AXV_EXIT_HYPERCALL:
-		return a->fast->complete(a->fast->core, e, false);
+		return a->fast->complete(a->fast->core, e, false, &a->target);
 	case AXV_EXIT_SYSREG_WRITE:
 		if (v->gic && (e->access.addr == ICC_SGI1R_EL1 || e->access.addr == ICC_ASGI1R_EL1 ||
 			       e->access.addr == ICC_SGI0R_EL1)) {
@@ -232,7 +249,7 @@ static bool early_exit(void *arg, struct axv_a64_ctx *c)
 			(void)axv_vgic_send_sgi(v->gic, v->gic_idx, e->access.data);
 			axv_a64_advance_pc(c, e->insn_len);
 			e->insn_len = 0;
-			return a->fast->complete(a->fast->core, e, true);
+			return a->fast->complete(a->fast->core, e, true, NULL);
 		}
 		/* fall through */
 	case AXV_EXIT_SYSREG_READ:
@@ -251,7 +268,7 @@ static bool early_exit(void *arg, struct axv_a64_ctx *c)
 			c->el1.cntp_ctl_el0 = rd_cntp_ctl_el0();
 			axv_a64_lr_timer_levels(v);
 		}
-		return a->fast->complete(a->fast->core, e, false);
+		return a->fast->complete(a->fast->core, e, false, &a->target);
 	default:
 		return false;
 	}
@@ -262,7 +279,9 @@ static int op_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_f
 	struct axv_a64_vcpu *v = V(ctx);
 	if (!v->cpu)
 		return AXV_ESTATE;
-	struct early a = {.v = v, .exit = exit, .fast = fast, .decoded = false};
+	struct early a = {.v = v, .exit = exit, .fast = fast, .decoded = false,
+			  .target = {.set_reg = t_set_reg, .advance_pc = t_advance_pc,
+				     .get_reg = t_get_reg, .ctx = &v->ctx}};
 	int rc = a64_run_early(v->cpu, &v->ctx, early_exit, &a);
 	if (rc != 0)
 		return rc;

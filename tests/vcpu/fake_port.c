@@ -173,7 +173,7 @@ static int fp_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_f
 		if (rc != 0)
 			return rc;
 		p->offers++;
-		if (!fast->complete(fast->core, exit, (p->done_mask >> i) & 1u))
+		if (!fast->complete(fast->core, exit, (p->done_mask >> i) & 1u, NULL))
 			return 0;
 		if (p->calls[FP_RUN] > 1000)
 			return 0; /* a test's script that never leaves: stop */

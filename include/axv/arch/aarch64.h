@@ -927,6 +927,7 @@ struct axv_a64_vcpu {
 	uint16_t vmid;            /**< VMID */
 	axv_hpa_t root;           /**< stage-2 root */
 	uint32_t lr_id[16];       /**< vINTID held by each list register, or #AXV_A64_LR_FREE */
+	uint32_t lr_busy;         /**< bit n: lr_id[n] holds an interrupt (private, lr.c) */
 	struct axv_a64_lr lr;     /**< the list registers it delivers into */
 	struct axv_vgic *gic;     /**< the vGIC its SPIs go through (axv_vgic_attach()), or NULL */
 	uint32_t gic_idx;         /**< its index in that vGIC */
