@@ -299,10 +299,14 @@ const char *axv_vcpu_state_name(enum axv_vcpu_state state);
  * With a bus set, an exit of reason #AXV_EXIT_MMIO_READ, #AXV_EXIT_MMIO_WRITE,
  * #AXV_EXIT_SYSREG_READ or #AXV_EXIT_SYSREG_WRITE whose address a device of @p bus holds
  * (axv_bus_find()) is completed inside axv_vcpu_run() as axv_vcpu_complete() would, and
- * the guest is entered again at once. While the device runs the vcpu is Ready, as it is
- * while an embedder completes an exit: an interrupt injected meanwhile (by that device, say)
- * sends no IPI and is delivered before the re-entry, as before every entry; a kick
- * (axv_vcpu_kick()) meanwhile makes the run return #AXV_EXIT_NOTHING instead, and a kick
+ * the guest is entered again at once. Where it is completed: after the interrupt
+ * controller's read-back in axv_vcpu_run()'s loop, with the vcpu Ready while the device runs
+ * (as while an embedder completes an exit: an interrupt injected meanwhile, by that device
+ * say, sends no IPI and is delivered before the re-entry); or, when the port has a run_fast
+ * hook and may skip the read-back for that exit (struct axv_vcpu_fast), inside the port's
+ * run with the vcpu Running (an injection meanwhile sends an IPI to its own cpu, which ends
+ * the re-entered guest at once, and is delivered then). Either way a kick (axv_vcpu_kick())
+ * meanwhile makes the run return #AXV_EXIT_NOTHING instead of entering again, and a kick
  * while the guest runs interrupts it, so that exit returns. The embedder sees every other exit, a claimed access
  * the bus fails (the embedder's own axv_vcpu_complete() of that exit then returns the same
  * error without calling the device again), and every physical interrupt (#AXV_EXIT_EXTERNAL_IRQ): its scheduler and
