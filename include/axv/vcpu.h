@@ -346,6 +346,10 @@ int axv_vcpu_set_fast_bus(struct axv_vcpu *v, const struct axv_bus *bus);
  * embedder while the vcpu has any fast path (this table or a fast bus), counted as
  * #AXV_EXIT_HYPERCALL; without one they return #AXV_EXIT_NOTHING as before.
  *
+ * A port without a set_retval hook answers no call this way. Should the port fail to write
+ * the return value or move the pc (a port error; the aarch64 port cannot fail there), the
+ * exit goes to the embedder with the handler already run.
+ *
  * @param v     the vcpu
  * @param calls the ranges (caller-owned; kept by pointer, must stay valid and unchanged
  *              while set), or NULL with @p count 0 to answer no call here (the default;

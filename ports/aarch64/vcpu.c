@@ -178,9 +178,8 @@ static int op_run(void *ctx, struct axv_exit *exit)
  *    (IHI 0069 4.1: a physical interrupt routed to EL2 by HCR_EL2.IMO is taken whatever the
  *    guest's PSTATE), and then the flush delivers it;
  *  - the exit is an access (MMIO, system register) and no list register holds an interrupt
- *    of this vcpu: the vGIC's register reads (which look at what list registers hold) are
- *    then exact as at any exit, once the timer lines are refreshed from CNTV_CTL_EL0 and
- *    CNTP_CTL_EL0 as the read-back would (lr.c).
+ *    of this vcpu (lr_busy): the vGIC's register reads (which look at what list registers
+ *    hold) are then exact as at any exit, the timer lines included (see early_exit()).
  * Anything else leaves the loop and takes the full path. */
 
 #define ICC_SGI1R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 5)
