@@ -165,11 +165,6 @@ static void take_back(struct axv_a64_vcpu *v, struct axv_virq *virq, unsigned n,
 	}
 }
 
-void axv_a64_lr_timer_levels(struct axv_a64_vcpu *v)
-{
-	axv_a64_vgic_ppi_levels(v->gic, v->gic_idx, timer_mask(v), timer_levels(v));
-}
-
 bool axv_a64_lr_timers_high(const struct axv_a64_vcpu *v)
 {
 	return timer_levels(v) != 0;

@@ -254,19 +254,15 @@ static bool early_exit(void *arg, struct axv_a64_ctx *c)
 	case AXV_EXIT_SYSREG_READ:
 	case AXV_EXIT_MMIO_READ:
 	case AXV_EXIT_MMIO_WRITE:
-		if (!lr_idle(v))
-			return false;
 		/* The vGIC's reads of this vcpu's timer PPIs go by the timer lines seen at the
-		 * last exit (lr.c). A line seen low cannot have risen since without an exit: its
-		 * physical PPI, inactive, would have interrupted the guest (HCR_EL2.IMO), and
-		 * while it is active its virtual one holds a list register, which sends the
-		 * access the full way above. A line seen high may have fallen (the guest
-		 * reprograms or disables its timer without trapping): look again. */
-		if (v->gic && axv_a64_lr_timers_high(v)) {
-			c->el1.cntv_ctl_el0 = rd_cntv_ctl_el0();
-			c->el1.cntp_ctl_el0 = rd_cntp_ctl_el0();
-			axv_a64_lr_timer_levels(v);
-		}
+		 * last exit, and a timer PPI queued while its line was high is withdrawn by the
+		 * read-back once the line is low (lr.c). A line seen low cannot have risen since
+		 * without an exit: its physical PPI, inactive, would have interrupted the guest
+		 * (HCR_EL2.IMO), and while it is active its virtual one is queued or in a list
+		 * register. A line seen high may have fallen (the guest reprograms or disables its
+		 * timer without trapping): then the full way looks again. */
+		if (!lr_idle(v) || (v->gic && axv_a64_lr_timers_high(v)))
+			return false;
 		return a->fast->complete(a->fast->core, e, false, &a->target);
 	default:
 		return false;

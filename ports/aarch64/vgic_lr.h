@@ -46,12 +46,8 @@ bool axv_a64_vgic_lr_seen(struct axv_vgic *g, uint32_t self, uint32_t id);
 /* At an exit: the levels of vcpu @self's timer PPIs (bits of @mask), for register reads. */
 void axv_a64_vgic_ppi_levels(struct axv_vgic *g, uint32_t self, uint32_t mask, uint32_t levels);
 
-/* The fast path (vcpu.c), at an exit completed without the read-back: tell the vGIC the
- * levels of @v's timer PPIs from the timer controls in its context, as the read-back does. */
-void axv_a64_lr_timer_levels(struct axv_a64_vcpu *v);
-
-/* Whether a timer PPI line of @v was high at the last look (the timer controls in its
- * context, from its last exit or axv_a64_lr_timer_levels()). */
+/* For the fast path (vcpu.c): whether a timer PPI line of @v was high at the last look (the
+ * timer controls in its context, read at its last exit that left the run loop). */
 bool axv_a64_lr_timers_high(const struct axv_a64_vcpu *v);
 
 #endif

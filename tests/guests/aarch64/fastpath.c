@@ -5,8 +5,9 @@
  * by the example itself, never on the fast path) says how many exits of a reason the fast
  * path completed for this vcpu. Also: what must not take the fast path does not (a hypercall
  * the example answers in its exit loop), an SGI to itself sent on the fast path arrives once,
- * and a vGIC read while a list register holds an acknowledged interrupt (which takes the full
- * way, with the list registers read back) shows it active. */
+ * a vGIC read while a list register holds an acknowledged interrupt (which takes the full
+ * way, with the list registers read back) shows it active, and a timer PPI's pending bit
+ * follows its timer's output on the fast path too. */
 #include "guest.h"
 
 #define HC_NULL 0x1002
@@ -21,6 +22,7 @@
 #define R_SYSREG_WRITE 5
 #define N 100u
 #define SGI_SELF 3u
+#define VTIMER 27u
 #define TESTDEV_PATTERN 0x8182838485868788ull
 
 static volatile uint64_t sgi_seen, other_seen;
@@ -145,4 +147,25 @@ void guest_main(uint64_t dtb)
 	}
 	check("ten more SGIs to itself, each once", sgi_seen == 11 && other_seen == 0);
 	check("... all sent on the fast path", fast(R_SYSREG_WRITE) - s0 == 10);
+
+	/* The virtual timer's PPI, disabled at the redistributor so that it stays queued: its
+	 * pending bit is its timer's output (IHI 0069 4.1.2: a level-sensitive interrupt is
+	 * pending while asserted). Deadline already passed: asserted, and the physical PPI
+	 * makes an exit at once. Then the guest disables the timer, with no exit: the output
+	 * falls, and the next read must say so (GICR_ISPENDR0 12.11.7). */
+	volatile uint32_t *ispendr0 = (volatile uint32_t *)(GICR_SGI(0) + 0x200);
+	*(volatile uint32_t *)(GICR_SGI(0) + 0x180) = 1u << VTIMER; /* GICR_ICENABLER0 */
+	SYSREG_WRITE(cntv_cval_el0, 0);
+	SYSREG_WRITE(cntv_ctl_el0, 1); /* ENABLE, not masked: ISTATUS = 1 */
+	__asm__ volatile("isb");
+	for (volatile unsigned i = 0; i < 10000; i++) /* the physical PPI's exit comes */
+		;
+	uint32_t high = *ispendr0;
+	SYSREG_WRITE(cntv_ctl_el0, 0); /* the output falls, without an exit */
+	__asm__ volatile("isb");
+	uint32_t low = *ispendr0, low_again = *ispendr0;
+	check("the asserted timer PPI reads pending", (high >> VTIMER) & 1u);
+	check("once the guest disabled its timer it reads not pending",
+	      !((low >> VTIMER) & 1u) && !((low_again >> VTIMER) & 1u));
+	check("no interrupt was taken meanwhile", sgi_seen == 11 && other_seen == 0);
 }
