@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Translation, and the translation cache that makes it one load of a cache entry and one
+ * of the leaf entry. A miss is a lookup walk (pt_lookup()) that refills the entry.
+ *
+ * One entry per leaf table: entry i caches region r = gpa >> tc_shift when r % 512 == i.
+ * Layout: bit 0 valid, bits 11:1 the tag r / 512 (so regions below 2^(tc_shift + 20) only),
+ * bits 51:12 the leaf table's physical address, bits 57:52 the flags of the one area that
+ * covers the whole region and bit 58 set when there is such an area. Entries are read and
+ * written as whole 64-bit words (relaxed atomics): concurrent translations may fill the same
+ * entry, always with the same value while no mutating call runs (the API forbids that).
+ */
+#include "as.h"
+
+#define TC_VALID 1ull
+#define TC_TAG_BITS 11u
+#define TC_PA_MASK 0x000ffffffffff000ull
+#define TC_FLAGS_SHIFT 52u
+#define TC_EXACT (1ull << 58)
+
+void tc_clear(struct axv_addrspace *as)
+{
+	if (as->tc_shift)
+		axv_memset(as->tcache, 0, sizeof(as->tcache));
+}
+
+/* A translation by a lookup walk; on the constant-offset path it fills the cache entry of
+ * the leaf table it went through. */
+static __attribute__((noinline)) int translate_miss(const struct axv_addrspace *as,
+						    axv_gpa_t gpa, axv_hpa_t *hpa,
+						    axv_map_flags_t *flags, uint64_t *left)
+{
+	const struct axv_pt_format *f = as->fmt;
+	struct pt_walk w;
+	walk_init(&w, as, NULL); /* a lookup walk writes nothing but w */
+	int rc = pt_lookup(&w, as->root, gpa);
+	if (rc != 0)
+		return rc;
+	const struct area *v = areas(as);
+	const struct area *a = &v[area_find(v, as->nareas, gpa)];
+	uint64_t r = as->tc_shift ? gpa >> as->tc_shift : 0, tag = r >> 9;
+	if (as->linear && as->tc_shift && (tag >> TC_TAG_BITS) == 0 &&
+	    w.level == (unsigned)f->levels - 1u) {
+		uint64_t rs = r << as->tc_shift, re = rs + ((uint64_t)1 << as->tc_shift);
+		uint64_t c = (((uint64_t)(uintptr_t)w.table - as->va_off) & TC_PA_MASK) |
+			     (tag << 1) | TC_VALID;
+		if (a->start <= rs && aend(a) >= re)
+			c |= TC_EXACT | ((uint64_t)(a->flags & AXV_MAP_ALL) << TC_FLAGS_SHIFT);
+		/* NOLINTNEXTLINE(performance-no-int-to-ptr): the cache is mutable inside a const space */
+		uint64_t *slot = (uint64_t *)(uintptr_t)&as->tcache[r & (AXV_AS_TCACHE - 1)];
+		__atomic_store_n(slot, c, __ATOMIC_RELAXED);
+	}
+	uint64_t lsz = (uint64_t)1 << f->shift[w.level], off = gpa & (lsz - 1);
+	if (hpa)
+		*hpa = (w.entry & f->oa_mask) + off;
+	if (left)
+		*left = lsz - off;
+	if (flags)
+		*flags = a->flags;
+	return 0;
+}
+
+/* The hot path stays small (no callee-saved registers to spill): a translation-cache hit is
+ * one load of the cache entry and one of the leaf entry; everything else is out of line. */
+int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
+			    axv_map_flags_t *flags, uint64_t *left)
+{
+	if (!as || !as->hal)
+		return AXV_EINVAL;
+	if (gpa - as->base >= as->size) /* below base wraps to a huge value */
+		return AXV_ERANGE;
+	if (__builtin_expect(as->linear && as->tc_shift, 1)) {
+		uint64_t r = gpa >> as->tc_shift, tag = r >> 9;
+		uint64_t c = __atomic_load_n(&as->tcache[r & (AXV_AS_TCACHE - 1)], __ATOMIC_RELAXED);
+		if (__builtin_expect((c & 0xfffu) == ((tag << 1) | TC_VALID) && c & TC_EXACT &&
+					     (tag >> TC_TAG_BITS) == 0,
+				     1)) {
+			/* NOLINTNEXTLINE(performance-no-int-to-ptr): the constant-offset fast path */
+			const uint64_t *t = (const uint64_t *)(uintptr_t)((c & TC_PA_MASK) + as->va_off);
+			uint64_t e = t[(gpa >> 12) & 511];
+			if (e == as->tc_empty || !(e & as->tc_valid))
+				return AXV_ENOENT;
+			uint64_t off = gpa & 0xfffu;
+			if (hpa)
+				*hpa = (e & as->tc_oa) + off;
+			if (left)
+				*left = 0x1000u - off;
+			if (flags)
+				*flags = (axv_map_flags_t)(c >> TC_FLAGS_SHIFT) & AXV_MAP_ALL;
+			return 0;
+		}
+	}
+	return translate_miss(as, gpa, hpa, flags, left);
+}
