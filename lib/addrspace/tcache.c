@@ -30,6 +30,10 @@ static __attribute__((noinline)) int translate_miss(const struct axv_addrspace *
 						    axv_gpa_t gpa, axv_hpa_t *hpa,
 						    axv_map_flags_t *flags, uint64_t *left)
 {
+	if (!as->hal)
+		return AXV_EINVAL;
+	if (gpa - as->base >= as->size) /* below base wraps to a huge value */
+		return AXV_ERANGE;
 	const struct axv_pt_format *f = as->fmt;
 	struct pt_walk w;
 	walk_init(&w, as, NULL); /* a lookup walk writes nothing but w */
@@ -60,35 +64,37 @@ static __attribute__((noinline)) int translate_miss(const struct axv_addrspace *
 	return 0;
 }
 
-/* The hot path stays small (no callee-saved registers to spill): a translation-cache hit is
- * one load of the cache entry and one of the leaf entry; everything else is out of line. */
+/* The hot path is a translation-cache hit: one load of the cache entry and one of the leaf
+ * entry, and no other check. A hit needs no range or HAL check: an entry is only filled for
+ * a region one area covers whole (TC_EXACT), areas lie inside the space, and the cache is
+ * emptied by axv_addrspace_destroy() (and is zero in a space never initialised), so a hit
+ * means an initialised space and an address inside it. The tag comparison also rejects
+ * regions above the tag's reach (their tag, shifted, exceeds the 12 bits compared), and a
+ * space without a cache (tc_shift 0) or with tables off the constant offset never fills an
+ * entry. An empty leaf entry has no valid bit (axv_pt_format_check()), so the valid test
+ * alone tells a hole. Everything else, errors included, is the miss path's. */
 int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
 			    axv_map_flags_t *flags, uint64_t *left)
 {
-	if (!as || !as->hal)
+	if (!as)
 		return AXV_EINVAL;
-	if (gpa - as->base >= as->size) /* below base wraps to a huge value */
-		return AXV_ERANGE;
-	if (__builtin_expect(as->linear && as->tc_shift, 1)) {
-		uint64_t r = gpa >> as->tc_shift, tag = r >> 9;
-		uint64_t c = __atomic_load_n(&as->tcache[r & (AXV_AS_TCACHE - 1)], __ATOMIC_RELAXED);
-		if (__builtin_expect((c & 0xfffu) == ((tag << 1) | TC_VALID) && c & TC_EXACT &&
-					     (tag >> TC_TAG_BITS) == 0,
-				     1)) {
-			/* NOLINTNEXTLINE(performance-no-int-to-ptr): the constant-offset fast path */
-			const uint64_t *t = (const uint64_t *)(uintptr_t)((c & TC_PA_MASK) + as->va_off);
-			uint64_t e = t[(gpa >> 12) & 511];
-			if (e == as->tc_empty || !(e & as->tc_valid))
-				return AXV_ENOENT;
-			uint64_t off = gpa & 0xfffu;
-			if (hpa)
-				*hpa = (e & as->tc_oa) + off;
-			if (left)
-				*left = 0x1000u - off;
-			if (flags)
-				*flags = (axv_map_flags_t)(c >> TC_FLAGS_SHIFT) & AXV_MAP_ALL;
-			return 0;
-		}
+	uint64_t r = gpa >> as->tc_shift;
+	uint64_t c = __atomic_load_n(&as->tcache[r & (AXV_AS_TCACHE - 1)], __ATOMIC_RELAXED);
+	if (__builtin_expect((c & (0xfffu | TC_EXACT)) == (((r >> 9) << 1) | TC_VALID | TC_EXACT),
+			     1)) {
+		/* NOLINTNEXTLINE(performance-no-int-to-ptr): the constant-offset fast path */
+		const uint64_t *t = (const uint64_t *)(uintptr_t)((c & TC_PA_MASK) + as->va_off);
+		uint64_t e = t[(gpa >> 12) & 511];
+		if (!(e & as->tc_valid))
+			return AXV_ENOENT;
+		uint64_t off = gpa & 0xfffu;
+		if (hpa)
+			*hpa = (e & as->tc_oa) + off;
+		if (left)
+			*left = 0x1000u - off;
+		if (flags)
+			*flags = (axv_map_flags_t)(c >> TC_FLAGS_SHIFT) & AXV_MAP_ALL;
+		return 0;
 	}
 	return translate_miss(as, gpa, hpa, flags, left);
 }
