@@ -49,18 +49,22 @@ static int check_mem(const struct axv_addrspace *as, uint64_t gpa, size_t len)
 	return areas_tile(as, gpa, gpa + len) ? 0 : AXV_ENOENT;
 }
 
+/* The checks of a copy: in the space, in areas, every backing page mapped by the HAL. */
+static int check_copy(const struct axv_addrspace *as, uint64_t gpa, unsigned char *out,
+		      const unsigned char *in, size_t len)
+{
+	int rc = check_mem(as, gpa, len);
+	return rc != 0 ? rc : copy(as, gpa, out, in, len, true);
+}
+
 int axv_addrspace_read(const struct axv_addrspace *as, axv_gpa_t gpa, void *buf, size_t len)
 {
 	if (!as || !as->hal || (!buf && len))
 		return AXV_EINVAL;
 	if (len == 0)
 		return 0;
-	int rc = check_mem(as, gpa, len);
-	if (rc == 0)
-		rc = copy(as, gpa, buf, NULL, len, true);
-	if (rc == 0)
-		rc = copy(as, gpa, buf, NULL, len, false);
-	return rc;
+	int rc = check_copy(as, gpa, buf, NULL, len);
+	return rc != 0 ? rc : copy(as, gpa, buf, NULL, len, false);
 }
 
 int axv_addrspace_write(struct axv_addrspace *as, axv_gpa_t gpa, const void *buf, size_t len)
@@ -69,13 +73,9 @@ int axv_addrspace_write(struct axv_addrspace *as, axv_gpa_t gpa, const void *buf
 		return AXV_EINVAL;
 	if (len == 0)
 		return 0;
-	int rc = check_mem(as, gpa, len);
-	if (rc == 0)
-		rc = copy(as, gpa, NULL, buf, len, true);
-	if (rc == 0)
+	int rc = check_copy(as, gpa, NULL, buf, len);
+	if (rc == 0) /* lazy pages get their frames first, all or nothing */
 		rc = populate_range(as, gpa & ~PAGE_MASK, (gpa + len + PAGE_MASK) & ~PAGE_MASK, 0,
 				    NULL);
-	if (rc == 0)
-		rc = copy(as, gpa, NULL, buf, len, false);
-	return rc;
+	return rc != 0 ? rc : copy(as, gpa, NULL, buf, len, false);
 }

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The nested page-table engine: one set of walkers for every format.
+ * The nested page-table engine: one walker, walk(), for every format and every operation.
  *
  * Everything format-specific is data in struct axv_pt_format. Mapping flags become an
  * attribute template once per call, so the inner loop of a 4 KiB mapping is
- * `pte[i] = pa | attrs; pa += 4096`. Passes:
+ * `pte[i] = pa | attrs; pa += 4096`. Each operation is a set of visitors on the walker:
  *   count_map / count_cut  how many frames a map, populate, protect or unmap needs;
+ *   count_reserve          how many tables a range may ever need;
  *   map_linear / populate  fill empty slots (largest leaves alignment allows / 4 KiB frames);
  *   break                  invalidate every leaf a protect or unmap changes;
  *   make                   after the caller's single TLB flush: write the new leaves, split
- *                          blocks, free frames of unmapped alloc pages and empty tables.
- * Table pages are reached through pt_va(): a constant offset when every table the space
- * took satisfied it (checked on each allocation), otherwise the HAL's phys_to_virt hook.
+ *                          blocks, free frames of unmapped alloc pages and empty tables;
+ *   free                   every table below an entry or the root;
+ *   lookup                 the leaf that maps an address.
+ * Table pages are reached through pt_va() (struct pt_env); frames come from and go to the
+ * walk's frame source (struct pt_src). Nothing here reads the address space.
  */
 #include "../core/mem.h"
 
