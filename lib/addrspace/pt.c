@@ -211,6 +211,9 @@ struct pt_ctx {
 
 enum { PT_NEXT, PT_DESCEND };
 
+/* Visitors are inlined into the walk of their operation (see walk()). */
+#define VISITOR static inline __attribute__((always_inline))
+
 /* leaf: an empty entry or a leaf above the last level (n == 1), or the run of entries of
  * one last-level table the range covers; pre: a table entry before the walk below it
  * (returns PT_DESCEND to go down); post: the same entry after it. A NULL visitor does
@@ -351,7 +354,7 @@ static inline bool block_fits(const struct pt_walk *w, const struct pt_ctx *c)
 	       ((w->pa_base + (c->s - w->gpa_base)) & (sz - 1)) == 0;
 }
 
-static int count_map_leaf(struct pt_walk *w, struct pt_ctx *c)
+VISITOR int count_map_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
 	const struct axv_pt_format *f = w->env.f;
 	unsigned l = c->l;
@@ -395,7 +398,7 @@ void pt_count_map(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
  * entries are skipped (up to the last one, which may be partial). A partially covered
  * block needs a table, and so does each partially covered piece of it below: a block is
  * walked as a table not built yet, whose pieces are the entries it would hold. */
-static int count_cut_skip(struct pt_walk *w, struct pt_ctx *c)
+VISITOR int count_cut_skip(struct pt_walk *w, struct pt_ctx *c)
 {
 	const struct axv_pt_format *f = w->env.f;
 	if (c->l >= last(f) || !covered(c, f))
@@ -404,7 +407,7 @@ static int count_cut_skip(struct pt_walk *w, struct pt_ctx *c)
 	return PT_NEXT;
 }
 
-static int count_cut_leaf(struct pt_walk *w, struct pt_ctx *c)
+VISITOR int count_cut_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
 	if (count_cut_skip(w, c) == PT_NEXT || c->l >= last(w->env.f))
 		return PT_NEXT;
@@ -437,7 +440,7 @@ static size_t tables_below(const struct axv_pt_format *f, unsigned l, uint64_t s
 }
 
 /* Below every entry that is empty or a block: the whole tree down to the last level. */
-static int count_reserve_leaf(struct pt_walk *w, struct pt_ctx *c)
+VISITOR int count_reserve_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
 	if (c->l < last(w->env.f))
 		w->tables += tables_below(w->env.f, c->l, c->s, c->e);
@@ -455,7 +458,7 @@ void pt_count_reserve(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t 
 
 /* ---- map_linear: the largest leaves alignment allows ----------------------------------- */
 
-static int map_linear_leaf(struct pt_walk *w, struct pt_ctx *c)
+VISITOR int map_linear_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
 	const struct axv_pt_format *f = w->env.f;
 	unsigned l = c->l;
@@ -499,7 +502,7 @@ void pt_map_linear(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 
 /* ---- populate: zeroed frames for the empty pages of an alloc area ----------------------- */
 
-static int populate_leaf(struct pt_walk *w, struct pt_ctx *c)
+VISITOR int populate_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
 	const struct axv_pt_format *f = w->env.f;
 	unsigned l = c->l;
@@ -540,7 +543,7 @@ static inline uint64_t broken(const struct axv_pt_format *f, uint64_t e)
 	return (e & ~f->valid_mask) | f->broken_bits;
 }
 
-static int break_leaf(struct pt_walk *w, struct pt_ctx *c)
+VISITOR int break_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
 	const struct axv_pt_format *f = w->env.f;
 	unsigned l = c->l;
@@ -560,11 +563,24 @@ static int break_leaf(struct pt_walk *w, struct pt_ctx *c)
 	if (c->ent == emp)
 		return PT_NEXT;
 	bool all = covered(c, f);
+	if (all && w->unmap && !w->owned) {
+		/* a run of whole entries, empty or leaves: straight to empty (a table ends it) */
+		uint64_t sz = span(f, l), full = c->end & ~(sz - 1);
+		size_t k = c->i, n = (size_t)((full - c->a) >> f->shift[l]);
+		for (; k < c->i + n; k++) {
+			uint64_t x = c->t[k];
+			if (x != emp && !is_leaf(f, l, x))
+				break;
+			c->t[k] = emp;
+		}
+		c->next = c->a + (k - c->i) * sz;
+		return PT_NEXT;
+	}
 	if (!all) {
 		w->lo = min64(w->lo, c->a);
 		w->hi = max64(w->hi, c->a + span(f, l));
 	}
-	c->t[c->i] = all && w->unmap && !w->owned ? emp : broken(f, c->ent);
+	c->t[c->i] = broken(f, c->ent);
 	return PT_NEXT;
 }
 
@@ -577,16 +593,24 @@ void pt_break(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 
 /* ---- free: tables below an entry -------------------------------------------------------- */
 
-/* A last-level table holds no table: it is freed without being read. */
-static int free_pre(struct pt_walk *w, struct pt_ctx *c)
+/* Last-level tables hold no table: the entries of a table above them that the range meets
+ * are handled here as one run, each table freed without being read. */
+VISITOR int free_pre(struct pt_walk *w, struct pt_ctx *c)
 {
-	if (c->l + 1 < last(w->env.f))
+	const struct axv_pt_format *f = w->env.f;
+	unsigned l = c->l;
+	LEVEL_OK(l);
+	if (l + 1 < last(f))
 		return PT_DESCEND;
-	free_table(w, c->child_pa);
+	size_t n = (size_t)((c->end - c->a + span(f, l) - 1) >> f->shift[l]);
+	for (size_t k = c->i; k < c->i + n; k++)
+		if (c->t[k] != f->empty[l] && !is_leaf(f, l, c->t[k]))
+			free_table(w, c->t[k] & f->oa_mask);
+	c->next = c->end;
 	return PT_NEXT;
 }
 
-static void free_post(struct pt_walk *w, struct pt_ctx *c)
+VISITOR void free_post(struct pt_walk *w, struct pt_ctx *c)
 {
 	free_table(w, c->child_pa);
 }
@@ -621,7 +645,7 @@ static bool table_empty(const struct axv_pt_format *f, unsigned l, const uint64_
 	return true;
 }
 
-static int make_leaf(struct pt_walk *w, struct pt_ctx *c)
+VISITOR int make_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
 	const struct axv_pt_format *f = w->env.f;
 	unsigned l = c->l;
@@ -670,7 +694,7 @@ static int make_leaf(struct pt_walk *w, struct pt_ctx *c)
 	return PT_DESCEND;
 }
 
-static int make_pre(struct pt_walk *w, struct pt_ctx *c)
+VISITOR int make_pre(struct pt_walk *w, struct pt_ctx *c)
 {
 	if (!(w->unmap && !w->owned && covered(c, w->env.f)))
 		return PT_DESCEND;
@@ -679,14 +703,16 @@ static int make_pre(struct pt_walk *w, struct pt_ctx *c)
 	return PT_NEXT;
 }
 
-static void make_post(struct pt_walk *w, struct pt_ctx *c)
+VISITOR void make_post(struct pt_walk *w, struct pt_ctx *c)
 {
 	const struct axv_pt_format *f = w->env.f;
 	if (!w->unmap || c->link)
 		return;
+	/* Covered, the walk below emptied every entry of the table (and freed the tables below
+	 * them): either way it holds nothing any more. */
 	if (covered(c, f) || table_empty(f, c->l + 1, c->child)) {
 		c->t[c->i] = f->empty[c->l];
-		free_tree(w, c->l + 1, c->child_pa, c->a);
+		free_table(w, c->child_pa);
 	}
 }
 
@@ -699,7 +725,7 @@ void pt_make(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 
 /* ---- lookup ------------------------------------------------------------------------------ */
 
-static int lookup_leaf(struct pt_walk *w, struct pt_ctx *c)
+VISITOR int lookup_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
 	const struct axv_pt_format *f = w->env.f;
 	unsigned l = c->l;
