@@ -186,6 +186,7 @@ struct axv_addrspace {
 	axv_gpa_t res_hi;                 /**< reserved range end; equal to res_lo: none (private) */
 	bool res_frames;                  /**< the reservation covers guest frames (private) */
 	uint8_t tc_shift;                 /**< bytes one cached leaf table maps, log2; 0: no cache (private) */
+	uint8_t tc_used;                  /**< the translation cache may hold an entry (private) */
 	uint64_t tc_empty;                /**< the format's empty leaf entry (private) */
 	uint64_t tc_valid;                /**< the format's valid bits (private) */
 	uint64_t tc_oa;                   /**< the format's output-address mask (private) */

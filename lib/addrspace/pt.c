@@ -378,11 +378,32 @@ VISITOR int count_map_leaf(struct pt_walk *w, struct pt_ctx *c)
 			c->next = max64(c->next, c->end & ~(span(f, l) - 1));
 		return PT_NEXT;
 	}
-	if (c->a >= w->counted_end[l]) { /* not counted by an earlier range */
-		w->tables++;
-		w->counted_end[l] = c->a + span(f, l);
+	uint64_t sz = span(f, l);
+	if (l + 1 < last(f)) {
+		if (c->a >= w->counted_end[l]) { /* not counted by an earlier range */
+			w->tables++;
+			w->counted_end[l] = c->a + sz;
+		}
+		return PT_DESCEND; /* into a table not built yet */
 	}
-	return PT_DESCEND; /* into a table not built yet */
+	/* Above the last level, with no block possible here: each empty entry of the run needs
+	 * a table (unless an earlier range counted it) whose entries will all be empty: a
+	 * frame a page, or none for a linear map. */
+	bool blocks = w->linear && f->leaf_ok[l] && ((w->pa_base - w->gpa_base) & (sz - 1)) == 0;
+	uint64_t a = c->a;
+	do {
+		if (a >= w->counted_end[l]) {
+			w->tables++;
+			w->counted_end[l] = a + sz;
+		}
+		if (!w->linear)
+			w->frames += (size_t)((min64(a + sz, c->end) - max64(a, c->s)) >>
+					      AXV_FRAME_SHIFT);
+		a += sz;
+	} while (!blocks && a < c->end &&
+		 (!c->t || c->t[c->i + ((a - c->a) >> f->shift[l])] == f->empty[l]));
+	c->next = a;
+	return PT_NEXT;
 }
 
 static const struct pt_visitor count_map_v = {.leaf = count_map_leaf};
@@ -466,10 +487,16 @@ VISITOR int map_linear_leaf(struct pt_walk *w, struct pt_ctx *c)
 	if (l >= last(f)) {
 		uint64_t *p = c->t + c->i;
 		uint64_t v = (w->pa_base + (c->s - w->gpa_base)) | w->attr_page;
-		for (size_t k = 0; k < c->n; k++) {
+		size_t k = 0;
+		/* four independent stores a round: the loop is bound by stores, not adds */
+		for (; k + 4 <= c->n; k += 4, v += 4 * PAGE) {
 			p[k] = v;
-			v += PAGE;
+			p[k + 1] = v + PAGE;
+			p[k + 2] = v + 2 * PAGE;
+			p[k + 3] = v + 3 * PAGE;
 		}
+		for (; k < c->n; k++, v += PAGE)
+			p[k] = v;
 		return PT_NEXT;
 	}
 	/* The range meets no leaf (areas do not overlap): the entry is empty. */

@@ -18,10 +18,14 @@
 #define TC_FLAGS_SHIFT 52u
 #define TC_EXACT (1ull << 58)
 
+/* Only a cache a translation filled is cleared: a run of mutating calls with no
+ * translation between them (mapping a guest's memory at boot) clears nothing. */
 void tc_clear(struct axv_addrspace *as)
 {
-	if (as->tc_shift)
+	if (as->tc_used) {
 		axv_memset(as->tcache, 0, sizeof(as->tcache));
+		as->tc_used = 0;
+	}
 }
 
 /* A translation by a lookup walk; on the constant-offset path it fills the cache entry of
@@ -53,6 +57,10 @@ static __attribute__((noinline)) int translate_miss(const struct axv_addrspace *
 		/* NOLINTNEXTLINE(performance-no-int-to-ptr): the cache is mutable inside a const space */
 		uint64_t *slot = (uint64_t *)(uintptr_t)&as->tcache[r & (AXV_AS_TCACHE - 1)];
 		__atomic_store_n(slot, c, __ATOMIC_RELAXED);
+		/* NOLINTNEXTLINE(performance-no-int-to-ptr): as above */
+		uint8_t *used = (uint8_t *)(uintptr_t)&as->tc_used;
+		if (!__atomic_load_n(used, __ATOMIC_RELAXED))
+			__atomic_store_n(used, 1, __ATOMIC_RELAXED);
 	}
 	uint64_t lsz = (uint64_t)1 << f->shift[w.level], off = gpa & (lsz - 1);
 	if (hpa)
