@@ -73,7 +73,7 @@ int axv_addrspace_init(struct axv_addrspace *as, const struct axv_hal *hal,
 	unsigned last = (unsigned)fmt->levels - 1u;
 	if (last >= 1 && last < AXV_PT_MAX_LEVELS && fmt->shift[last] == 12 &&
 	    fmt->index_bits[last] == 9) {
-		n.tc_shift = fmt->shift[last - 1];
+		n.tc_shift = fmt->shift[last - 1]; /* 21: 512 entries of 4 KiB */
 		n.tc_empty = fmt->empty[last];
 		n.tc_valid = fmt->valid_mask;
 		n.tc_oa = fmt->oa_mask;

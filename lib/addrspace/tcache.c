@@ -17,6 +17,9 @@
 #define TC_PA_MASK 0x000ffffffffff000ull
 #define TC_FLAGS_SHIFT 52u
 #define TC_EXACT (1ull << 58)
+/* A cached region is what one leaf table maps: 512 entries of 4 KiB (the only shape the
+ * cache serves, see axv_addrspace_init()), so tc_shift is this or 0 (no cache). */
+#define TC_SHIFT 21u
 
 /* Only a cache a translation filled is cleared: a run of mutating calls with no
  * translation between them (mapping a guest's memory at boot) clears nothing. */
@@ -77,16 +80,17 @@ static __attribute__((noinline)) int translate_miss(const struct axv_addrspace *
  * a region one area covers whole (TC_EXACT), areas lie inside the space, and the cache is
  * emptied by axv_addrspace_destroy() (and is zero in a space never initialised), so a hit
  * means an initialised space and an address inside it. The tag comparison also rejects
- * regions above the tag's reach (their tag, shifted, exceeds the 12 bits compared), and a
- * space without a cache (tc_shift 0) or with tables off the constant offset never fills an
- * entry. An empty leaf entry has no valid bit (axv_pt_format_check()), so the valid test
- * alone tells a hole. Everything else, errors included, is the miss path's. */
+ * regions above the tag's reach (their tag, shifted, exceeds the 12 bits compared). A space
+ * without a cache (tc_shift 0) or with tables off the constant offset never fills an entry,
+ * so the hit path can use the one region size a cache has, TC_SHIFT. An empty leaf entry
+ * has no valid bit (axv_pt_format_check()), so the valid test alone tells a hole.
+ * Everything else, errors included, is the miss path's. */
 int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
 			    axv_map_flags_t *flags, uint64_t *left)
 {
 	if (!as)
 		return AXV_EINVAL;
-	uint64_t r = gpa >> as->tc_shift;
+	uint64_t r = gpa >> TC_SHIFT; /* a constant: no load ahead of the cache word's */
 	uint64_t c = __atomic_load_n(&as->tcache[r & (AXV_AS_TCACHE - 1)], __ATOMIC_RELAXED);
 	if (__builtin_expect((c & (0xfffu | TC_EXACT)) == (((r >> 9) << 1) | TC_VALID | TC_EXACT),
 			     1)) {
