@@ -54,19 +54,19 @@ static inline void fill(uint64_t *t, size_t from, size_t to, uint64_t v)
  * point to yet, `child` (NULL: a table not built yet, whose entries all read as empty)
  * with `link` and `child_pa` when the walker must link it once the walk below is done. */
 struct pt_ctx {
-	unsigned l;      /* level */
 	uint64_t *t;     /* the table; NULL: not built yet (every entry reads as empty) */
-	bool fresh;      /* the table was made by this walk and is not linked yet */
 	size_t i, n;     /* entries t[i .. i + n): n is 1 above the last level */
 	uint64_t ent;    /* t[i] as the walker read it (above the last level) */
 	uint64_t a;      /* first address entry i maps */
 	uint64_t s, e;   /* the part of the walked range the entries cover */
+	uint64_t lo;     /* start of the walked range at this level */
 	uint64_t end;    /* end of the walked range at this level */
 	uint64_t next;   /* address of the entry to visit next */
 	uint64_t *child; /* table to descend into */
 	axv_hpa_t child_pa;
+	unsigned l;      /* level */
+	bool fresh;      /* the table was made by this walk and is not linked yet */
 	bool link;       /* child is new: link it at t[i] after the walk below it */
-	uint64_t lo;     /* start of the walked range at this level */
 };
 
 enum { PT_NEXT, PT_DESCEND };
@@ -349,13 +349,14 @@ VISITOR int map_linear_leaf(struct pt_walk *w, struct pt_ctx *c)
 		uint64_t v = (w->pa_base + (c->s - w->gpa_base)) | w->attr_page;
 		size_t k = 0;
 		/* four independent stores a round: the loop is bound by stores, not adds */
-		for (; k + 4 <= c->n; k += 4, v += 4 * PAGE) {
+		const uint64_t pg = PAGE;
+		for (; k + 4 <= c->n; k += 4, v += 4 * pg) {
 			p[k] = v;
-			p[k + 1] = v + PAGE;
-			p[k + 2] = v + 2 * PAGE;
-			p[k + 3] = v + 3 * PAGE;
+			p[k + 1] = v + pg;
+			p[k + 2] = v + 2 * pg;
+			p[k + 3] = v + 3 * pg;
 		}
-		for (; k < c->n; k++, v += PAGE)
+		for (; k < c->n; k++, v += pg)
 			p[k] = v;
 		return PT_NEXT;
 	}
