@@ -220,12 +220,9 @@ VISITOR int count_map_leaf(struct pt_walk *w, struct pt_ctx *c)
 	unsigned l = c->l;
 	LEVEL_OK(l);
 	if (l >= last(f)) {
+		/* a table that exists: a table not built yet is counted from the level above */
 		if (w->linear)
 			return PT_NEXT;
-		if (!c->t) {
-			w->frames += c->n;
-			return PT_NEXT;
-		}
 		for (size_t k = 0; k < c->n; k++)
 			if (c->t[c->i + k] == f->empty[l])
 				w->frames++;

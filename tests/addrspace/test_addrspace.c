@@ -641,3 +641,29 @@ Test(addrspace, warm_translation_cache_keeps_errors)
 			     "%s: a destroyed space translates", fmt->name);
 	}
 }
+
+/* An unmap over a run of blocks and a block a protect split (three areas): the break walk
+ * empties the run of whole blocks in one visit and goes down the split block's table.
+ * Nothing stays mapped, no frame leaks, every table below the root is freed. */
+Test(addrspace, unmap_run_of_blocks_and_a_split_block)
+{
+	for (int i = 0; i < FMT_COUNT; i++) {
+		open_fmt(i);
+		if (!fmt->leaf_ok[fmt->levels - 2]) {
+			close_fmt();
+			continue;
+		}
+		size_t pt0 = axv_addrspace_pt_frames(&as);
+		cr_assert_eq(axv_addrspace_map_linear(&as, BASE, HPA, 4 * M2, R | W), 0);
+		cr_assert_eq(axv_addrspace_protect(&as, BASE + 3 * M2 + K4, K4, R), 0);
+		axv_map_flags_t fl = 0;
+		cr_assert_eq(axv_addrspace_translate(&as, BASE + 3 * M2 + K4, NULL, &fl, NULL), 0);
+		cr_assert_eq(fl, R, "%s", fmt->name);
+		cr_assert_eq(axv_addrspace_unmap(&as, BASE, 4 * M2), 0, "%s", fmt->name);
+		for (uint64_t g = BASE; g < BASE + 4 * M2; g += K4)
+			cr_assert_eq(axv_addrspace_translate(&as, g, NULL, NULL, NULL), AXV_ENOENT,
+				     "%s: %#llx still mapped", fmt->name, (unsigned long long)g);
+		cr_expect_eq(axv_addrspace_pt_frames(&as), pt0, "%s: tables left", fmt->name);
+		close_fmt();
+	}
+}
