@@ -12,14 +12,12 @@
  */
 #include "as.h"
 
-#define TC_VALID 1ull
+/* The word's layout is in axv/addrspace.h (AXV_AS_TC_*): the hit path is inline there. */
+#define TC_VALID AXV_AS_TC_VALID
 #define TC_TAG_BITS 11u
-#define TC_PA_MASK 0x000ffffffffff000ull
-#define TC_FLAGS_SHIFT 52u
-#define TC_EXACT (1ull << 58)
-/* A cached region is what one leaf table maps: 512 entries of 4 KiB (the only shape the
- * cache serves, see axv_addrspace_init()), so tc_shift is this or 0 (no cache). */
-#define TC_SHIFT 21u
+#define TC_PA_MASK AXV_AS_TC_PA_MASK
+#define TC_FLAGS_SHIFT AXV_AS_TC_FLAGS_SHIFT
+#define TC_EXACT AXV_AS_TC_EXACT
 
 /* Only a cache a translation filled is cleared: a run of mutating calls with no
  * translation between them (mapping a guest's memory at boot) clears nothing. */
@@ -33,9 +31,8 @@ void tc_clear(struct axv_addrspace *as)
 
 /* A translation by a lookup walk; on the constant-offset path it fills the cache entry of
  * the leaf table it went through. */
-static __attribute__((noinline)) int translate_miss(const struct axv_addrspace *as,
-						    axv_gpa_t gpa, axv_hpa_t *hpa,
-						    axv_map_flags_t *flags, uint64_t *left)
+static int translate_miss(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
+			  axv_map_flags_t *flags, uint64_t *left)
 {
 	if (!as->hal)
 		return AXV_EINVAL;
@@ -75,38 +72,20 @@ static __attribute__((noinline)) int translate_miss(const struct axv_addrspace *
 	return 0;
 }
 
-/* The hot path is a translation-cache hit: one load of the cache entry and one of the leaf
- * entry, and no other check. A hit needs no range or HAL check: an entry is only filled for
- * a region one area covers whole (TC_EXACT), areas lie inside the space, and the cache is
- * emptied by axv_addrspace_destroy() (and is zero in a space never initialised), so a hit
- * means an initialised space and an address inside it. The tag comparison also rejects
- * regions above the tag's reach (their tag, shifted, exceeds the 12 bits compared). A space
- * without a cache (tc_shift 0) or with tables off the constant offset never fills an entry,
- * so the hit path can use the one region size a cache has, TC_SHIFT. An empty leaf entry
- * has no valid bit (axv_pt_format_check()), so the valid test alone tells a hole.
- * Everything else, errors included, is the miss path's. */
-int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
-			    axv_map_flags_t *flags, uint64_t *left)
+/* The cache's hit path is axv_addrspace_translate(), inline in axv/addrspace.h. It makes no
+ * range or HAL check: an entry is only filled here, for a region one area covers whole
+ * (TC_EXACT), and areas lie inside the space; the cache is emptied by
+ * axv_addrspace_destroy() (and is zero in a space never initialised), so a hit means an
+ * initialised space and an address inside it. The tag comparison also rejects regions above
+ * the tag's reach (their tag, shifted, exceeds the 12 bits compared). A space without a
+ * cache (tc_shift 0) or with tables off the constant offset never fills an entry, so the hit
+ * path uses the one region size a cache has (AXV_AS_TC_SHIFT). An empty leaf entry has no
+ * valid bit (axv_pt_format_check()), so the valid test alone tells a hole. Everything else,
+ * errors included, is this miss path's. */
+int axv_addrspace_translate_walk(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
+				 axv_map_flags_t *flags, uint64_t *left)
 {
 	if (!as)
 		return AXV_EINVAL;
-	uint64_t r = gpa >> TC_SHIFT; /* a constant: no load ahead of the cache word's */
-	uint64_t c = __atomic_load_n(&as->tcache[r & (AXV_AS_TCACHE - 1)], __ATOMIC_RELAXED);
-	if (__builtin_expect((c & (0xfffu | TC_EXACT)) == (((r >> 9) << 1) | TC_VALID | TC_EXACT),
-			     1)) {
-		/* NOLINTNEXTLINE(performance-no-int-to-ptr): the constant-offset fast path */
-		const uint64_t *t = (const uint64_t *)(uintptr_t)((c & TC_PA_MASK) + as->va_off);
-		uint64_t e = t[(gpa >> 12) & 511];
-		if (!(e & as->tc_valid))
-			return AXV_ENOENT;
-		uint64_t off = gpa & 0xfffu;
-		if (hpa)
-			*hpa = (e & as->tc_oa) + off;
-		if (left)
-			*left = 0x1000u - off;
-		if (flags)
-			*flags = (axv_map_flags_t)(c >> TC_FLAGS_SHIFT) & AXV_MAP_ALL;
-		return 0;
-	}
 	return translate_miss(as, gpa, hpa, flags, left);
 }
