@@ -74,15 +74,12 @@ enum { PT_NEXT, PT_DESCEND };
 /* Visitors are inlined into the walk of their operation (see walk()). */
 #define VISITOR static inline __attribute__((always_inline))
 
-/* leaf: an empty entry or a leaf above the last level (n == 1), or the run of entries of
- * one last-level table the range covers; pre: a table entry before the walk below it
- * (returns PT_DESCEND to go down); post: the same entry after it. A NULL visitor does
- * nothing (and pre descends). */
-struct pt_visitor {
-	int (*leaf)(struct pt_walk *w, struct pt_ctx *c);
-	int (*pre)(struct pt_walk *w, struct pt_ctx *c);
-	void (*post)(struct pt_walk *w, struct pt_ctx *c);
-};
+/* The visitors of an operation. leaf: an empty entry or a leaf above the last level (one
+ * entry), or the run of entries of one last-level table the range covers; pre: a table
+ * entry before the walk below it (returns PT_DESCEND to go down); post: the same entry after
+ * it. A NULL visitor does nothing (and a NULL pre descends). */
+typedef int (*pt_visit_fn)(struct pt_walk *w, struct pt_ctx *c);
+typedef void (*pt_post_fn)(struct pt_walk *w, struct pt_ctx *c);
 
 static inline bool covered(const struct pt_ctx *c, const struct axv_pt_format *f)
 {
@@ -92,10 +89,9 @@ static inline bool covered(const struct pt_ctx *c, const struct axv_pt_format *f
 /* The one page-table walk: [s, e) of the table t at level l0, depth first and in address
  * order, without recursion (one state per level). Visitors are constant at every call
  * site, so each operation compiles into its own loop with the visitors inlined. */
-static inline __attribute__((always_inline)) void walk(struct pt_walk *w,
-							const struct pt_visitor *v,
-							unsigned l0, uint64_t *t, uint64_t s,
-							uint64_t e)
+static inline __attribute__((always_inline)) void
+walk(struct pt_walk *w, pt_visit_fn leaf, pt_visit_fn pre, pt_post_fn post, unsigned l0,
+     uint64_t *t, uint64_t s, uint64_t e)
 {
 	const struct axv_pt_format *f = w->env.f;
 	const unsigned lf = last(f);
@@ -116,8 +112,8 @@ static inline __attribute__((always_inline)) void walk(struct pt_walk *w,
 			c->n = (size_t)((c->end - c->lo) >> AXV_FRAME_SHIFT);
 			c->a = c->s = c->lo;
 			c->e = c->end;
-			if (v->leaf)
-				v->leaf(w, c);
+			if (leaf)
+				leaf(w, c);
 		} else if (c->a < c->end) {
 			uint64_t sz = span(f, l);
 			c->s = max64(c->a, c->lo);
@@ -131,11 +127,11 @@ static inline __attribute__((always_inline)) void walk(struct pt_walk *w,
 			if (c->ent != f->empty[l] && !is_leaf(f, l, c->ent)) {
 				c->child_pa = c->ent & f->oa_mask;
 				c->child = pt_va(&w->env, c->child_pa);
-				r = v->pre ? v->pre(w, c) : PT_DESCEND;
+				r = pre ? pre(w, c) : PT_DESCEND;
 			} else {
 				c->child = NULL;
-				if (v->leaf)
-					r = v->leaf(w, c);
+				if (leaf)
+					r = leaf(w, c);
 			}
 			if (r == PT_DESCEND) {
 				struct pt_ctx *d = &st[l + 1];
@@ -155,8 +151,8 @@ static inline __attribute__((always_inline)) void walk(struct pt_walk *w,
 			return;
 		l--;
 		c = &st[l];
-		if (v->post)
-			v->post(w, c);
+		if (post)
+			post(w, c);
 		if (c->link)
 			c->t[c->i] = axv_pt_table_entry(f, c->child_pa);
 		c->a = c->next;
@@ -164,10 +160,10 @@ static inline __attribute__((always_inline)) void walk(struct pt_walk *w,
 }
 
 static inline __attribute__((always_inline)) void
-walk_root(struct pt_walk *w, const struct pt_visitor *v, axv_hpa_t root,
-			     uint64_t s, uint64_t e)
+walk_root(struct pt_walk *w, pt_visit_fn leaf, pt_visit_fn pre, pt_post_fn post,
+	  axv_hpa_t root, uint64_t s, uint64_t e)
 {
-	walk(w, v, 0, pt_va(&w->env, root), s, e);
+	walk(w, leaf, pre, post, 0, pt_va(&w->env, root), s, e);
 }
 
 /* ---- frames of a walk ------------------------------------------------------------------ */
@@ -263,11 +259,9 @@ VISITOR int count_map_leaf(struct pt_walk *w, struct pt_ctx *c)
 	return PT_NEXT;
 }
 
-static const struct pt_visitor count_map_v = {.leaf = count_map_leaf};
-
 void pt_count_map(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 {
-	walk_root(w, &count_map_v, root, s, e);
+	walk_root(w, count_map_leaf, NULL, NULL, root, s, e);
 }
 
 /* ---- count_cut: tables the blocks an unmap or protect cuts need ------------------------ */
@@ -295,11 +289,9 @@ VISITOR int count_cut_leaf(struct pt_walk *w, struct pt_ctx *c)
 	return PT_DESCEND;
 }
 
-static const struct pt_visitor count_cut_v = {.leaf = count_cut_leaf, .pre = count_cut_skip};
-
 void pt_count_cut(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 {
-	walk_root(w, &count_cut_v, root, s, e);
+	walk_root(w, count_cut_leaf, count_cut_skip, NULL, root, s, e);
 }
 
 /* ---- count_reserve: tables a range may ever need --------------------------------------- */
@@ -325,12 +317,10 @@ VISITOR int count_reserve_leaf(struct pt_walk *w, struct pt_ctx *c)
 	return PT_NEXT;
 }
 
-static const struct pt_visitor count_reserve_v = {.leaf = count_reserve_leaf};
-
 void pt_count_reserve(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e,
 		      size_t *most)
 {
-	walk_root(w, &count_reserve_v, root, s, e);
+	walk_root(w, count_reserve_leaf, NULL, NULL, root, s, e);
 	*most = tables_below(w->env.f, 0, s, e);
 }
 
@@ -377,12 +367,10 @@ VISITOR int map_linear_leaf(struct pt_walk *w, struct pt_ctx *c)
 			 leafs ? idx(f, l + 1, c->e - 1) + 1 : 0);
 }
 
-static const struct pt_visitor map_linear_v = {.leaf = map_linear_leaf};
-
 void pt_map_linear(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 {
 	w->linear = true;
-	walk_root(w, &map_linear_v, root, s, e);
+	walk_root(w, map_linear_leaf, NULL, NULL, root, s, e);
 }
 
 /* ---- populate: zeroed frames for the empty pages of an alloc area ----------------------- */
@@ -405,11 +393,9 @@ VISITOR int populate_leaf(struct pt_walk *w, struct pt_ctx *c)
 	return PT_NEXT;
 }
 
-static const struct pt_visitor populate_v = {.leaf = populate_leaf};
-
 void pt_populate(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 {
-	walk_root(w, &populate_v, root, s, e);
+	walk_root(w, populate_leaf, NULL, NULL, root, s, e);
 }
 
 /* ---- break: invalidate what a protect or unmap changes -------------------------------- */
@@ -469,11 +455,9 @@ VISITOR int break_leaf(struct pt_walk *w, struct pt_ctx *c)
 	return PT_NEXT;
 }
 
-static const struct pt_visitor break_v = {.leaf = break_leaf};
-
 void pt_break(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 {
-	walk_root(w, &break_v, root, s, e);
+	walk_root(w, break_leaf, NULL, NULL, root, s, e);
 }
 
 /* ---- free: tables below an entry -------------------------------------------------------- */
@@ -500,22 +484,21 @@ VISITOR void free_post(struct pt_walk *w, struct pt_ctx *c)
 	free_table(w, c->child_pa);
 }
 
-static const struct pt_visitor free_v = {.pre = free_pre, .post = free_post};
-
 /* Free the table at level l (below an entry mapping from base) and every table below it. */
 static void free_tree(struct pt_walk *w, unsigned l, axv_hpa_t pa, uint64_t base)
 {
 	LEVEL_OK(l);
 	const struct axv_pt_format *f = w->env.f;
 	if (l < last(f))
-		walk(w, &free_v, l, pt_va(&w->env, pa), base, base + span(f, l - 1));
+		walk(w, NULL, free_pre, free_post, l, pt_va(&w->env, pa), base,
+		     base + span(f, l - 1));
 	free_table(w, pa);
 }
 
 void pt_free_below(struct pt_walk *w, axv_hpa_t root)
 {
 	const struct axv_pt_format *f = w->env.f;
-	walk_root(w, &free_v, root, 0, (uint64_t)1 << f->ia_bits);
+	walk_root(w, NULL, free_pre, free_post, root, 0, (uint64_t)1 << f->ia_bits);
 }
 
 /* ---- make: after the flush ------------------------------------------------------------ */
@@ -601,11 +584,9 @@ VISITOR void make_post(struct pt_walk *w, struct pt_ctx *c)
 	}
 }
 
-static const struct pt_visitor make_v = {.leaf = make_leaf, .pre = make_pre, .post = make_post};
-
 void pt_make(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 {
-	walk_root(w, &make_v, root, s, e);
+	walk_root(w, make_leaf, make_pre, make_post, root, s, e);
 }
 
 /* ---- lookup ------------------------------------------------------------------------------ */
@@ -625,12 +606,10 @@ VISITOR int lookup_leaf(struct pt_walk *w, struct pt_ctx *c)
 	return PT_NEXT;
 }
 
-static const struct pt_visitor lookup_v = {.leaf = lookup_leaf};
-
 int pt_lookup(struct pt_walk *w, axv_hpa_t root, axv_gpa_t gpa)
 {
 	w->rc = AXV_ENOENT;
 	gpa &= ~(uint64_t)(PAGE - 1);
-	walk_root(w, &lookup_v, root, gpa, gpa + PAGE);
+	walk_root(w, lookup_leaf, NULL, NULL, root, gpa, gpa + PAGE);
 	return w->rc;
 }
