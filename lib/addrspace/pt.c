@@ -49,10 +49,10 @@ static inline void fill(uint64_t *t, size_t from, size_t to, uint64_t v)
 
 /* ---- the walker ------------------------------------------------------------------------ */
 
-/* One entry the walk is at. The walker fills everything above `next`; a visitor may set
- * `next` (skip a run it handled itself) and, to descend into a table the entry does not
- * point to yet, `child` (NULL: a table not built yet, whose entries all read as empty)
- * with `link` and `child_pa` when the walker must link it once the walk below is done. */
+/* One entry the walk is at, filled by the walker. A visitor may set `next` (to skip a run
+ * it handled itself) and, to descend into a table the entry does not point to yet, `child`
+ * (NULL: a table not built yet, whose entries all read as empty), with `child_pa` and `link`
+ * when the walker must link it once the walk below is done. */
 struct pt_ctx {
 	uint64_t *t;     /* the table; NULL: not built yet (every entry reads as empty) */
 	size_t i, n;     /* entries t[i .. i + n): n is 1 above the last level */
