@@ -354,11 +354,18 @@ VISITOR int map_linear_leaf(struct pt_walk *w, struct pt_ctx *c)
 		uint64_t sz = span(f, l), full = c->end & ~(sz - 1), emp = f->empty[l];
 		uint64_t v = (w->pa_base + (c->a - w->gpa_base)) | w->attr_block;
 		size_t k = 0, n = (size_t)((full - c->a) >> f->shift[l]);
-		while (k < n && c->t[c->i + k] == emp) {
-			c->t[c->i + k] = v;
-			v += sz;
-			k++;
+		uint64_t *q = c->t + c->i;
+		/* four entries a round while all four are empty, as the 4 KiB loop */
+		for (; k + 4 <= n && q[k] == emp && q[k + 1] == emp && q[k + 2] == emp &&
+		       q[k + 3] == emp;
+		     k += 4, v += 4 * sz) {
+			q[k] = v;
+			q[k + 1] = v + sz;
+			q[k + 2] = v + 2 * sz;
+			q[k + 3] = v + 3 * sz;
 		}
+		for (; k < n && q[k] == emp; k++, v += sz)
+			q[k] = v;
 		c->next = c->a + k * sz;
 		return PT_NEXT;
 	}
