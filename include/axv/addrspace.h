@@ -7,6 +7,7 @@
 #ifndef AXV_ADDRSPACE_H
 #define AXV_ADDRSPACE_H
 
+#include <axv/err.h>
 #include <axv/frame.h>
 #include <axv/hal.h>
 #include <axv/types.h>
@@ -159,6 +160,17 @@ struct axv_area_info {
  */
 #define AXV_AS_TCACHE 512u
 
+/** Translation-cache word: valid (private layout, used by the inline axv_addrspace_translate()). */
+#define AXV_AS_TC_VALID 1ull
+/** Translation-cache word: the leaf table's physical address (bits 51:12). */
+#define AXV_AS_TC_PA_MASK 0x000ffffffffff000ull
+/** Translation-cache word: the covering area's `AXV_MAP_*` flags start at this bit. */
+#define AXV_AS_TC_FLAGS_SHIFT 52u
+/** Translation-cache word: one area covers the whole region (its flags are in the word). */
+#define AXV_AS_TC_EXACT (1ull << 58)
+/** Bytes one translation-cache word stands for, log2: one leaf table (512 x 4 KiB). */
+#define AXV_AS_TC_SHIFT 21u
+
 /**
  * @brief An address space. Caller-owned storage; initialise with axv_addrspace_init().
  *
@@ -186,6 +198,7 @@ struct axv_addrspace {
 	axv_gpa_t res_hi;                 /**< reserved range end; equal to res_lo: none (private) */
 	bool res_frames;                  /**< the reservation covers guest frames (private) */
 	uint8_t tc_shift;                 /**< bytes one cached leaf table maps, log2; 0: no cache (private) */
+	uint8_t tc_used;                  /**< the translation cache may hold an entry (private) */
 	uint64_t tc_empty;                /**< the format's empty leaf entry (private) */
 	uint64_t tc_valid;                /**< the format's valid bits (private) */
 	uint64_t tc_oa;                   /**< the format's output-address mask (private) */
@@ -277,19 +290,66 @@ int axv_addrspace_protect(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size
 			  axv_map_flags_t flags);
 
 /**
+ * @brief Translate a guest physical address by walking the page table.
+ *
+ * The same contract as axv_addrspace_translate(), which calls it when its translation cache
+ * misses; it refills the cache.
+ * @param as   the space
+ * @param gpa  any guest address
+ * @param[out] hpa   host physical address (may be NULL)
+ * @param[out] flags the area's `AXV_MAP_*` flags (may be NULL)
+ * @param[out] left  bytes from @p gpa to the end of its leaf (may be NULL)
+ * @return as axv_addrspace_translate(); #AXV_EINVAL for a NULL or uninitialised space
+ * @note Context: as axv_addrspace_translate().
+ */
+int axv_addrspace_translate_walk(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
+				 axv_map_flags_t *flags, uint64_t *left);
+
+/**
  * @brief Translate a guest physical address through the page table.
+ *
+ * Inline: a hit in the space's translation cache is two loads in the caller (the cache
+ * word, the leaf entry) and no other check: a word is only filled for a region that one
+ * area of an initialised space covers whole, so a hit implies a valid space and an address
+ * inside it. Everything else, every error included, is axv_addrspace_translate_walk().
  * @param as   the space
  * @param gpa  any guest address
  * @param[out] hpa   host physical address (may be NULL)
  * @param[out] flags the area's `AXV_MAP_*` flags (may be NULL)
  * @param[out] left  bytes from @p gpa to the end of its leaf (may be NULL)
  * @return 0; #AXV_ERANGE outside the space; #AXV_ENOENT when no leaf maps @p gpa (a hole or
- *         a lazy page not yet faulted in). Outputs are written only on success.
+ *         a lazy page not yet faulted in); #AXV_EINVAL for a NULL or uninitialised space.
+ *         Outputs are written only on success.
  * @note Context: any; may run concurrently with other translations and reads, not with
  *       a mutating call.
  */
-int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t *hpa,
-			    axv_map_flags_t *flags, uint64_t *left);
+static inline int axv_addrspace_translate(const struct axv_addrspace *as, axv_gpa_t gpa,
+					  axv_hpa_t *hpa, axv_map_flags_t *flags, uint64_t *left)
+{
+	if (as) {
+		uint64_t r = gpa >> AXV_AS_TC_SHIFT;
+		uint64_t c = __atomic_load_n(&as->tcache[r & (AXV_AS_TCACHE - 1)], __ATOMIC_RELAXED);
+		if (__builtin_expect((c & (0xfffu | AXV_AS_TC_EXACT)) ==
+					     (((r >> 9) << 1) | AXV_AS_TC_VALID | AXV_AS_TC_EXACT),
+				     1)) {
+			/* NOLINTNEXTLINE(performance-no-int-to-ptr): tables at a constant offset */
+			const uint64_t *t = (const uint64_t *)(uintptr_t)((c & AXV_AS_TC_PA_MASK) +
+									  as->va_off);
+			uint64_t e = t[(gpa >> 12) & 511];
+			if (!(e & as->tc_valid))
+				return AXV_ENOENT;
+			uint64_t off = gpa & 0xfffu;
+			if (hpa)
+				*hpa = (e & as->tc_oa) + off;
+			if (left)
+				*left = 0x1000u - off;
+			if (flags)
+				*flags = (axv_map_flags_t)(c >> AXV_AS_TC_FLAGS_SHIFT) & AXV_MAP_ALL;
+			return 0;
+		}
+	}
+	return axv_addrspace_translate_walk(as, gpa, hpa, flags, left);
+}
 
 /**
  * @brief Resolve a nested page fault.

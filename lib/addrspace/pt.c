@@ -1,67 +1,29 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The nested page-table engine: one set of walkers for every format.
+ * The nested page-table engine: one walker, walk(), for every format and every operation.
  *
  * Everything format-specific is data in struct axv_pt_format. Mapping flags become an
  * attribute template once per call, so the inner loop of a 4 KiB mapping is
- * `pte[i] = pa | attrs; pa += 4096`. Passes:
+ * `pte[i] = pa | attrs; pa += 4096`. Each operation is a set of visitors on the walker:
  *   count_map / count_cut  how many frames a map, populate, protect or unmap needs;
+ *   count_reserve          how many tables a range may ever need;
  *   map_linear / populate  fill empty slots (largest leaves alignment allows / 4 KiB frames);
  *   break                  invalidate every leaf a protect or unmap changes;
  *   make                   after the caller's single TLB flush: write the new leaves, split
- *                          blocks, free frames of unmapped alloc pages and empty tables.
- * Table pages are reached through pt_va(): a constant offset when every table the space
- * took satisfied it (checked on each allocation), otherwise the HAL's phys_to_virt hook.
+ *                          blocks, free frames of unmapped alloc pages and empty tables;
+ *   free                   every table below an entry or the root;
+ *   lookup                 the leaf that maps an address.
+ * Table pages are reached through pt_va() (struct pt_env); frames come from and go to the
+ * walk's frame source (struct pt_src). Nothing here reads the address space.
  */
 #include "../core/mem.h"
 
 #include <axv/err.h>
 
 #include "pt.h"
+#include "pt_level.h"
 
 #define PAGE AXV_FRAME_SIZE
-
-/* Levels are below AXV_PT_MAX_LEVELS by construction (axv_pt_format_check). Saying so lets
- * the compiler drop bound checks it cannot prove through the recursion, and keeps
- * -Warray-bounds quiet at -O3. */
-#define LEVEL_OK(l)                                                                        \
-	do {                                                                               \
-		if ((l) >= AXV_PT_MAX_LEVELS)                                              \
-			__builtin_unreachable();                                           \
-	} while (0)
-
-static inline uint64_t span(const struct axv_pt_format *f, unsigned l)
-{
-	LEVEL_OK(l);
-	return (uint64_t)1 << f->shift[l];
-}
-
-static inline size_t idx(const struct axv_pt_format *f, unsigned l, uint64_t a)
-{
-	LEVEL_OK(l);
-	return (size_t)((a >> f->shift[l]) & (((uint64_t)1 << f->index_bits[l]) - 1));
-}
-
-static inline size_t nent(const struct axv_pt_format *f, unsigned l)
-{
-	LEVEL_OK(l);
-	return (size_t)1 << f->index_bits[l];
-}
-
-static inline unsigned last(const struct axv_pt_format *f)
-{
-	unsigned l = (unsigned)f->levels - 1;
-	if (l >= AXV_PT_MAX_LEVELS)
-		__builtin_unreachable(); /* axv_pt_format_check() at init */
-	return l;
-}
-
-/* Caller has checked e != empty. */
-static inline bool is_leaf(const struct axv_pt_format *f, unsigned l, uint64_t e)
-{
-	LEVEL_OK(l);
-	return l >= last(f) || (e & f->block_mask) == f->block_val;
-}
 
 static inline uint64_t min64(uint64_t a, uint64_t b)
 {
@@ -85,336 +47,258 @@ static inline void fill(uint64_t *t, size_t from, size_t to, uint64_t v)
 		t[i] = v;
 }
 
-/* ---- formats -------------------------------------------------------------------------- */
+/* ---- the walker ------------------------------------------------------------------------ */
 
-bool pt_flags_ok(axv_map_flags_t flags)
+/* One entry the walk is at, filled by the walker. A visitor may set `next` (to skip a run
+ * it handled itself) and, to descend into a table the entry does not point to yet, `child`
+ * (NULL: a table not built yet, whose entries all read as empty), with `child_pa` and `link`
+ * when the walker must link it once the walk below is done. */
+struct pt_ctx {
+	uint64_t *t;     /* the table; NULL: not built yet (every entry reads as empty) */
+	size_t i, n;     /* entries t[i .. i + n): n is 1 above the last level */
+	uint64_t ent;    /* t[i] as the walker read it (above the last level) */
+	uint64_t a;      /* first address entry i maps */
+	uint64_t s, e;   /* the part of the walked range the entries cover */
+	uint64_t lo;     /* start of the walked range at this level */
+	uint64_t end;    /* end of the walked range at this level */
+	uint64_t next;   /* address of the entry to visit next */
+	uint64_t *child; /* table to descend into */
+	axv_hpa_t child_pa;
+	unsigned l;      /* level */
+	bool fresh;      /* the table was made by this walk and is not linked yet */
+	bool link;       /* child is new: link it at t[i] after the walk below it */
+};
+
+enum { PT_NEXT, PT_DESCEND };
+
+/* Visitors are inlined into the walk of their operation (see walk()). */
+#define VISITOR static inline __attribute__((always_inline))
+
+/* The visitors of an operation. leaf: an empty entry or a leaf above the last level (one
+ * entry), or the run of entries of one last-level table the range covers; pre: a table
+ * entry before the walk below it (returns PT_DESCEND to go down); post: the same entry after
+ * it. A NULL visitor does nothing (and a NULL pre descends). */
+typedef int (*pt_visit_fn)(struct pt_walk *w, struct pt_ctx *c);
+typedef void (*pt_post_fn)(struct pt_walk *w, struct pt_ctx *c);
+
+static inline bool covered(const struct pt_ctx *c, const struct axv_pt_format *f)
 {
-	if (flags & ~AXV_MAP_ALL)
-		return false;
-	if (!(flags & AXV_MAP_READ))
-		return false;
-	if ((flags & AXV_MAP_DEVICE) && (flags & AXV_MAP_UNCACHED))
-		return false;
-	return true;
+	return c->s == c->a && c->e == c->a + span(f, c->l);
 }
 
-uint64_t pt_attrs(const struct axv_pt_format *f, axv_map_flags_t flags)
+/* The one page-table walk: [s, e) of the table t at level l0, depth first and in address
+ * order, without recursion (one state per level). Visitors are constant at every call
+ * site, so each operation compiles into its own loop with the visitors inlined. */
+static inline __attribute__((always_inline)) void
+walk(struct pt_walk *w, pt_visit_fn leaf, pt_visit_fn pre, pt_post_fn post, unsigned l0,
+     uint64_t *t, uint64_t s, uint64_t e)
 {
-	uint64_t a = f->attr_base;
-	a |= (flags & AXV_MAP_READ) ? f->attr_read : f->attr_noread;
-	a |= (flags & AXV_MAP_WRITE) ? f->attr_write : f->attr_nowrite;
-	a |= (flags & AXV_MAP_EXEC) ? f->attr_exec : f->attr_noexec;
-	if (flags & AXV_MAP_DEVICE)
-		a |= f->mem_device;
-	else if (flags & AXV_MAP_UNCACHED)
-		a |= f->mem_uncached;
-	else
-		a |= f->mem_normal;
-	return a;
-}
-
-/* Zero is a valid value: an entry is told apart from an empty one by comparison with
- * empty[l] alone, so no real entry may equal it. Every leaf any flags can describe has a
- * valid bit and no empty entry has one; a broken leaf (valid bits cleared, broken_bits set)
- * differs from every empty entry because broken_bits is a bit no other field uses. */
-static int check_encodings(const struct axv_pt_format *f)
-{
-	uint64_t others = f->valid_mask | f->oa_mask | f->table_bits | f->page_bits |
-			  f->block_bits | f->block_mask | f->attr_base | f->attr_read |
-			  f->attr_noread | f->attr_write | f->attr_nowrite | f->attr_exec |
-			  f->attr_noexec | f->mem_normal | f->mem_device | f->mem_uncached;
-	if (f->broken_bits == 0 || (f->broken_bits & others) != 0)
-		return AXV_EINVAL;
-	for (unsigned l = 0; l <= last(f); l++)
-		if ((f->empty[l] & (f->valid_mask | f->broken_bits)) != 0)
-			return AXV_EINVAL;
-	static const axv_map_flags_t mem[3] = {0, AXV_MAP_DEVICE, AXV_MAP_UNCACHED};
-	for (unsigned i = 0; i < 12; i++) {
-		axv_map_flags_t fl = AXV_MAP_READ | mem[i % 3];
-		fl |= (i / 3 & 1) ? AXV_MAP_WRITE : 0;
-		fl |= (i / 3 & 2) ? AXV_MAP_EXEC : 0;
-		uint64_t a = pt_attrs(f, fl);
-		if (!((a | f->page_bits) & f->valid_mask) || !((a | f->block_bits) & f->valid_mask))
-			return AXV_EINVAL;
-	}
-	return 0;
-}
-
-int axv_pt_format_check(const struct axv_pt_format *f)
-{
-	if (!f || f->levels < 2 || f->levels > AXV_PT_MAX_LEVELS)
-		return AXV_EINVAL;
-	unsigned l = last(f);
-	if (f->shift[l] != AXV_FRAME_SHIFT || !f->leaf_ok[l])
-		return AXV_EINVAL;
-	for (unsigned i = 0; i < l; i++) {
-		if (f->shift[i] != f->shift[i + 1] + f->index_bits[i + 1])
-			return AXV_EINVAL;
-		if (f->leaf_ok[i] && !f->leaf_ok[i + 1])
-			return AXV_EINVAL; /* splitting a block needs leaves below it */
-	}
-	for (unsigned i = 1; i <= l; i++)
-		if (f->index_bits[i] != 9)
-			return AXV_EINVAL;
-	if (f->index_bits[0] < 1 || f->index_bits[0] > 13 || f->ia_bits > 60 ||
-	    f->ia_bits != f->shift[0] + f->index_bits[0])
-		return AXV_EINVAL;
-	size_t root = f->index_bits[0] > 9 ? (size_t)1 << (f->index_bits[0] - 9) : 1;
-	if (f->root_frames != root)
-		return AXV_EINVAL;
-	if ((f->oa_mask & (PAGE - 1)) || f->valid_mask == 0 || f->block_mask == 0)
-		return AXV_EINVAL;
-	/* A table entry must not look like a block, and a block must be valid when made. */
-	if ((f->table_bits & f->block_mask) == f->block_val)
-		return AXV_EINVAL;
-	if (((f->block_bits | f->attr_base) & f->block_mask) != f->block_val)
-		return AXV_EINVAL;
-	return check_encodings(f);
-}
-
-uint64_t axv_pt_leaf_entry(const struct axv_pt_format *f, unsigned level, axv_hpa_t pa,
-			   axv_map_flags_t flags)
-{
-	uint64_t a = pt_attrs(f, flags);
-	return (pa & f->oa_mask) | a | (level >= last(f) ? f->page_bits : f->block_bits);
-}
-
-uint64_t axv_pt_table_entry(const struct axv_pt_format *f, axv_hpa_t pa)
-{
-	return (pa & f->oa_mask) | f->table_bits;
-}
-
-/* ---- frames --------------------------------------------------------------------------- */
-
-/* Take one frame from the space's reservation stock (caller checked stock_n). */
-static axv_hpa_t stock_pop(struct axv_addrspace *as)
-{
-	axv_hpa_t pa = as->stock;
-	as->stock = *pt_va(as, pa);
-	as->stock_n--;
-	return pa;
-}
-
-void pt_put(struct axv_addrspace *as, axv_hpa_t pa, bool guest)
-{
-	/* While a reservation is below its cap, frames it may need again go back to it:
-	 * tables always, guest frames when the reservation covers them. */
-	if (as->stock_n < as->stock_cap && (!guest || as->res_frames)) {
-		*pt_va(as, pa) = as->stock;
-		as->stock = pa;
-		as->stock_n++;
-		return;
-	}
-	axv_frame_free(&as->frames, pa);
-}
-
-int pt_pool_fill(struct axv_addrspace *as, struct pt_pool *p, size_t tables, size_t frames,
-		 uint64_t s, uint64_t e)
-{
-	size_t n = tables + frames, from_stock = 0;
-	if (as->stock_n && s >= as->res_lo && e <= as->res_hi) {
-		from_stock = tables + (as->res_frames ? frames : 0);
-		if (from_stock > as->stock_n)
-			from_stock = as->stock_n;
-	}
-	for (size_t i = 0; i < n; i++) {
-		axv_hpa_t pa;
-		uint64_t *va = NULL;
-		if (i < from_stock) {
-			pa = stock_pop(as);
-			va = pt_va(as, pa);
-			p->stock++;
-		} else {
-			int rc = axv_frame_alloc(&as->frames, &pa);
-			if (rc == 0) {
-				va = as->hal->mem->phys_to_virt(as->hal->ctx, pa);
-				if (!va) {
-					axv_frame_free(&as->frames, pa);
-					rc = AXV_EFAULT;
-				}
+	const struct axv_pt_format *f = w->env.f;
+	const unsigned lf = last(f);
+	struct pt_ctx st[AXV_PT_MAX_LEVELS];
+	unsigned l = l0;
+	LEVEL_OK(l);
+	st[l].t = t;
+	st[l].fresh = false;
+	st[l].lo = s;
+	st[l].end = e;
+	st[l].a = s & ~(span(f, l) - 1);
+	for (;;) {
+		LEVEL_OK(l);
+		struct pt_ctx *c = &st[l];
+		c->l = l;
+		if (l >= lf) {
+			c->i = idx(f, l, c->lo);
+			c->n = (size_t)((c->end - c->lo) >> AXV_FRAME_SHIFT);
+			c->a = c->s = c->lo;
+			c->e = c->end;
+			if (leaf)
+				leaf(w, c);
+		} else if (c->a < c->end) {
+			uint64_t sz = span(f, l);
+			c->s = max64(c->a, c->lo);
+			c->e = min64(c->a + sz, c->end);
+			c->i = idx(f, l, c->a);
+			c->n = 1;
+			c->ent = c->t ? c->t[c->i] : f->empty[l];
+			c->next = c->a + sz;
+			c->link = false;
+			int r = PT_NEXT;
+			if (c->ent != f->empty[l] && !is_leaf(f, l, c->ent)) {
+				c->child_pa = c->ent & f->oa_mask;
+				c->child = pt_va(&w->env, c->child_pa);
+				r = pre ? pre(w, c) : PT_DESCEND;
+			} else {
+				c->child = NULL;
+				if (leaf)
+					r = leaf(w, c);
 			}
-			if (rc != 0) {
-				pt_pool_undo(as, p);
-				return rc;
+			if (r == PT_DESCEND) {
+				struct pt_ctx *d = &st[l + 1];
+				d->t = c->child;
+				d->fresh = c->link;
+				d->lo = c->s;
+				d->end = c->e;
+				d->a = c->s & ~(span(f, l + 1) - 1);
+				l++;
+				continue;
 			}
-			if ((uintptr_t)va - (uintptr_t)pa != as->va_off)
-				as->linear = false; /* sticky: from now on every walk asks the HAL */
+			c->a = c->next;
+			continue;
 		}
-		*va = p->head;
-		p->head = pa;
-		p->n++;
+		/* this level is done: back to the entry above */
+		if (l == l0)
+			return;
+		l--;
+		c = &st[l];
+		if (post)
+			post(w, c);
+		if (c->link)
+			c->t[c->i] = axv_pt_table_entry(f, c->child_pa);
+		c->a = c->next;
 	}
-	return 0;
 }
 
-static axv_hpa_t pool_pop(struct pt_walk *w)
+static inline __attribute__((always_inline)) void
+walk_root(struct pt_walk *w, pt_visit_fn leaf, pt_visit_fn pre, pt_post_fn post,
+	  axv_hpa_t root, uint64_t s, uint64_t e)
 {
-	struct pt_pool *p = w->pool;
-	/* The counting pass sized the pool; running dry would be an engine bug. */
+	walk(w, leaf, pre, post, 0, pt_va(&w->env, root), s, e);
+}
+
+/* ---- frames of a walk ------------------------------------------------------------------ */
+
+static axv_hpa_t take(struct pt_walk *w)
+{
+	struct pt_src *p = w->src;
+	/* The counting walk sized the source; running dry would be an engine bug. */
 	axv_hpa_t pa = p->head;
-	p->head = *pt_va(w->as, pa);
+	p->head = *pt_va(&w->env, pa);
 	p->n--;
 	return pa;
 }
 
-void pt_pool_drain(struct axv_addrspace *as, struct pt_pool *p)
+/* A new table at level l for the entry c is at: every entry empty but [from, to) (the
+ * caller writes those); the walker links it once the walk below it is done. */
+static int new_table(struct pt_walk *w, struct pt_ctx *c, size_t from, size_t to)
 {
-	while (p->n) {
-		axv_hpa_t pa = p->head;
-		p->head = *pt_va(as, pa);
-		p->n--;
-		pt_put(as, pa, false);
-	}
-	p->head = AXV_HPA_INVALID;
-	p->stock = 0;
-}
-
-void pt_pool_undo(struct axv_addrspace *as, struct pt_pool *p)
-{
-	/* Not pt_put(): a stock below its cap would keep the HAL's frames, and a failed call
-	 * would leave the space holding more frames than before. */
-	while (p->n) {
-		axv_hpa_t pa = p->head;
-		p->head = *pt_va(as, pa);
-		p->n--; /* now the index of pa in the fill order */
-		if (p->n < p->stock) {
-			*pt_va(as, pa) = as->stock;
-			as->stock = pa;
-			as->stock_n++;
-		} else {
-			axv_frame_free(&as->frames, pa);
-		}
-	}
-	p->head = AXV_HPA_INVALID;
-	p->stock = 0;
-}
-
-/* A new table at level l, every entry empty except [from, to), which the caller writes. */
-static uint64_t *new_table(struct pt_walk *w, unsigned l, axv_hpa_t *pa, size_t from, size_t to)
-{
+	unsigned l = c->l + 1;
 	LEVEL_OK(l);
-	*pa = pool_pop(w);
-	w->as->pt_pages++;
-	uint64_t *t = pt_va(w->as, *pa);
-	fill(t, 0, from, w->f->empty[l]);
-	fill(t, to, nent(w->f, l), w->f->empty[l]);
-	return t;
+	c->child_pa = take(w);
+	w->made++;
+	c->child = pt_va(&w->env, c->child_pa);
+	fill(c->child, 0, from, w->env.f->empty[l]);
+	fill(c->child, to, nent(w->env.f, l), w->env.f->empty[l]);
+	c->link = true;
+	return PT_DESCEND;
 }
 
 static void free_table(struct pt_walk *w, axv_hpa_t pa)
 {
-	w->as->pt_pages--;
-	pt_put(w->as, pa, false);
+	w->freed++;
+	pt_src_put(w->src, pa, false);
 }
 
-/* ---- counting ------------------------------------------------------------------------- */
+/* ---- count_map: frames a map_linear or a populate needs ---------------------------------- */
 
-/* t == NULL: a table that does not exist yet (every entry empty). */
-/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
-static void count_map(struct pt_walk *w, bool linear, unsigned l, const uint64_t *t,
-		      uint64_t s, uint64_t e)
+/* Can the entry c is at map [s, e) as one block (map_linear)? */
+static inline bool block_fits(const struct pt_walk *w, const struct pt_ctx *c)
 {
+	const struct axv_pt_format *f = w->env.f;
+	uint64_t sz = span(f, c->l);
+	return w->linear && f->leaf_ok[c->l] && covered(c, f) &&
+	       ((w->pa_base + (c->s - w->gpa_base)) & (sz - 1)) == 0;
+}
+
+VISITOR int count_map_leaf(struct pt_walk *w, struct pt_ctx *c)
+{
+	const struct axv_pt_format *f = w->env.f;
+	unsigned l = c->l;
 	LEVEL_OK(l);
-	const struct axv_pt_format *f = w->f;
 	if (l >= last(f)) {
-		if (linear)
-			return;
-		if (!t) {
-			w->frames += (size_t)((e - s) >> AXV_FRAME_SHIFT);
-			return;
-		}
-		size_t i0 = idx(f, l, s), n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
-		for (size_t k = 0; k < n; k++)
-			if (t[i0 + k] == f->empty[l])
+		/* a table that exists: a table not built yet is counted from the level above */
+		if (w->linear)
+			return PT_NEXT;
+		for (size_t k = 0; k < c->n; k++)
+			if (c->t[c->i + k] == f->empty[l])
 				w->frames++;
-		return;
+		return PT_NEXT;
+	}
+	if (c->ent != f->empty[l])
+		return PT_NEXT; /* a leaf: mapped already */
+	if (block_fits(w, c)) {
+		if (!c->t) /* a run of whole entries in a table not built yet: all blocks */
+			c->next = max64(c->next, c->end & ~(span(f, l) - 1));
+		return PT_NEXT;
 	}
 	uint64_t sz = span(f, l);
-	bool blocks = linear && f->leaf_ok[l] && ((w->pa_base - w->gpa_base) & (sz - 1)) == 0;
-	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
-		uint64_t cs = max64(a, s), ce = min64(a + sz, e);
-		if (blocks && !t && cs == a && ce == a + sz) {
-			/* a run of whole entries in a table that does not exist yet: all leaves */
-			uint64_t full = e & ~(sz - 1);
-			if (full > a + sz)
-				a = full - sz;
-			continue;
+	if (l + 1 < last(f)) {
+		if (c->a >= w->counted_end[l]) { /* not counted by an earlier range */
+			w->tables++;
+			w->counted_end[l] = c->a + sz;
 		}
-		uint64_t ent = t ? t[idx(f, l, a)] : f->empty[l];
-		if (ent == f->empty[l]) {
-			if (linear && f->leaf_ok[l] && cs == a && ce == a + sz &&
-			    ((w->pa_base + (cs - w->gpa_base)) & (sz - 1)) == 0)
-				continue;
-			if (a >= w->counted_end[l]) { /* not counted by an earlier range */
-				w->tables++;
-				w->counted_end[l] = a + sz;
-			}
-			count_map(w, linear, l + 1, NULL, cs, ce);
-		} else if (!is_leaf(f, l, ent)) {
-			count_map(w, linear, l + 1, pt_va(w->as, ent & f->oa_mask), cs, ce);
+		return PT_DESCEND; /* into a table not built yet */
+	}
+	/* Above the last level, with no block possible here: each empty entry of the run needs
+	 * a table (unless an earlier range counted it) whose entries will all be empty: a
+	 * frame a page, or none for a linear map. */
+	bool blocks = w->linear && f->leaf_ok[l] && ((w->pa_base - w->gpa_base) & (sz - 1)) == 0;
+	uint64_t a = c->a;
+	do {
+		if (a >= w->counted_end[l]) {
+			w->tables++;
+			w->counted_end[l] = a + sz;
 		}
-	}
+		if (!w->linear)
+			w->frames += (size_t)((min64(a + sz, c->end) - max64(a, c->s)) >>
+					      AXV_FRAME_SHIFT);
+		a += sz;
+	} while (!blocks && a < c->end &&
+		 (!c->t || c->t[c->i + ((a - c->a) >> f->shift[l])] == f->empty[l]));
+	c->next = a;
+	return PT_NEXT;
 }
 
-void pt_count_map(struct pt_walk *w, bool linear, axv_gpa_t s, axv_gpa_t e)
+void pt_count_map(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 {
-	count_map(w, linear, 0, pt_va(w->as, w->as->root), s, e);
+	walk_root(w, count_map_leaf, NULL, NULL, root, s, e);
 }
 
-/* Tables a split of the block at level l-1 covering [base, base + span(l-1)) needs, with
- * [s, e) cut out of it (s, e inside the block, not both on its edges). */
-/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
-static size_t count_split(const struct axv_pt_format *f, unsigned l, uint64_t base,
-			  uint64_t s, uint64_t e)
+/* ---- count_cut: tables the blocks an unmap or protect cuts need ------------------------ */
+
+/* Only entries the range covers partially can hold a partially covered block, so whole
+ * entries are skipped (up to the last one, which may be partial). A partially covered
+ * block needs a table, and so does each partially covered piece of it below: a block is
+ * walked as a table not built yet, whose pieces are the entries it would hold. */
+VISITOR int count_cut_skip(struct pt_walk *w, struct pt_ctx *c)
 {
-	LEVEL_OK(l);
-	size_t n = 1;
-	if (l >= last(f))
-		return n;
-	uint64_t sz = span(f, l), end = base + span(f, l - 1);
-	for (uint64_t b = base; b < end; b += sz) {
-		if (b + sz <= s || b >= e || (b >= s && b + sz <= e))
-			continue;
-		n += count_split(f, l + 1, b, max64(b, s), min64(b + sz, e));
-	}
-	return n;
+	const struct axv_pt_format *f = w->env.f;
+	if (c->l >= last(f) || !covered(c, f))
+		return PT_DESCEND;
+	c->next = max64(c->next, c->end & ~(span(f, c->l) - 1));
+	return PT_NEXT;
 }
 
-/* Tables the blocks that [s, e) cuts need. Only entries the range covers partially can hold
- * a partially covered block, so the walk follows the two edges only. */
-/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
-static void count_cut(struct pt_walk *w, unsigned l, const uint64_t *t, uint64_t s, uint64_t e)
+VISITOR int count_cut_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
-	LEVEL_OK(l);
-	const struct axv_pt_format *f = w->f;
-	if (l >= last(f))
-		return;
-	uint64_t sz = span(f, l);
-	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
-		uint64_t cs = max64(a, s), ce = min64(a + sz, e);
-		if (cs == a && ce == a + sz) {
-			/* fully covered: skip to the last entry, which may be partial */
-			if (ce < e && a + sz < (e & ~(sz - 1)))
-				a = (e & ~(sz - 1)) - sz;
-			continue;
-		}
-		uint64_t ent = t[idx(f, l, a)];
-		if (ent == f->empty[l])
-			continue;
-		if (is_leaf(f, l, ent))
-			w->tables += count_split(f, l + 1, a, cs, ce);
-		else
-			count_cut(w, l + 1, pt_va(w->as, ent & f->oa_mask), cs, ce);
-	}
+	if (count_cut_skip(w, c) == PT_NEXT || c->l >= last(w->env.f))
+		return PT_NEXT;
+	if (c->t && c->ent == w->env.f->empty[c->l])
+		return PT_NEXT; /* nothing mapped */
+	w->tables++; /* a block (or a piece of one): split into a table */
+	return PT_DESCEND;
 }
 
-void pt_count_cut(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
+void pt_count_cut(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 {
-	count_cut(w, 0, pt_va(w->as, w->as->root), s, e);
+	walk_root(w, count_cut_leaf, count_cut_skip, NULL, root, s, e);
 }
+
+/* ---- count_reserve: tables a range may ever need --------------------------------------- */
 
 /* Tables at levels l + 1 and below that cover [s, e) when none exists yet: one per entry
- * of each level from l down to the one above the last that [s, e) meets. */
+ * of each level from l down to the one above the last that [s, e) meets. (Arithmetic on
+ * the geometry; no table is read.) */
 static size_t tables_below(const struct axv_pt_format *f, unsigned l, uint64_t s, uint64_t e)
 {
 	size_t n = 0;
@@ -425,131 +309,100 @@ static size_t tables_below(const struct axv_pt_format *f, unsigned l, uint64_t s
 	return n;
 }
 
-/* Tables [s, e) may ever need that do not exist: below every entry that is empty or a
- * block, the whole tree down to the last level. */
-/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
-static void count_reserve(struct pt_walk *w, unsigned l, const uint64_t *t, uint64_t s,
-			  uint64_t e)
+/* Below every entry that is empty or a block: the whole tree down to the last level. */
+VISITOR int count_reserve_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
-	LEVEL_OK(l);
-	const struct axv_pt_format *f = w->f;
-	if (l >= last(f))
-		return;
-	uint64_t sz = span(f, l);
-	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
-		uint64_t cs = max64(a, s), ce = min64(a + sz, e);
-		uint64_t ent = t[idx(f, l, a)];
-		if (ent != f->empty[l] && !is_leaf(f, l, ent))
-			count_reserve(w, l + 1, pt_va(w->as, ent & f->oa_mask), cs, ce);
-		else
-			w->tables += tables_below(f, l, cs, ce);
-	}
+	if (c->l < last(w->env.f))
+		w->tables += tables_below(w->env.f, c->l, c->s, c->e);
+	return PT_NEXT;
 }
 
-void pt_count_reserve(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e, size_t *most)
+void pt_count_reserve(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e,
+		      size_t *most)
 {
-	count_reserve(w, 0, pt_va(w->as, w->as->root), s, e);
-	*most = tables_below(w->f, 0, s, e);
+	walk_root(w, count_reserve_leaf, NULL, NULL, root, s, e);
+	*most = tables_below(w->env.f, 0, s, e);
 }
 
-/* ---- map ------------------------------------------------------------------------------ */
+/* ---- map_linear: the largest leaves alignment allows ----------------------------------- */
 
-/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
-static void map_linear(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
+VISITOR int map_linear_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
+	const struct axv_pt_format *f = w->env.f;
+	unsigned l = c->l;
 	LEVEL_OK(l);
-	const struct axv_pt_format *f = w->f;
 	if (l >= last(f)) {
-		uint64_t *p = t + idx(f, l, s);
-		size_t n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
-		uint64_t v = (w->pa_base + (s - w->gpa_base)) | w->attr_page;
-		for (size_t k = 0; k < n; k++) {
+		uint64_t *p = c->t + c->i;
+		uint64_t v = (w->pa_base + (c->s - w->gpa_base)) | w->attr_page;
+		size_t k = 0;
+		/* four independent stores a round: the loop is bound by stores, not adds */
+		const uint64_t pg = PAGE;
+		for (; k + 4 <= c->n; k += 4, v += 4 * pg) {
 			p[k] = v;
-			v += PAGE;
+			p[k + 1] = v + pg;
+			p[k + 2] = v + 2 * pg;
+			p[k + 3] = v + 3 * pg;
 		}
-		return;
+		for (; k < c->n; k++, v += pg)
+			p[k] = v;
+		return PT_NEXT;
 	}
-	uint64_t sz = span(f, l);
-	bool blocks = f->leaf_ok[l] && ((w->pa_base - w->gpa_base) & (sz - 1)) == 0;
-	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
-		uint64_t cs = max64(a, s), ce = min64(a + sz, e);
-		size_t i = idx(f, l, a);
-		if (blocks && cs == a && ce == a + sz) {
-			/* a run of whole entries: `pte[i] = pa | attrs; pa += size` */
-			uint64_t full = e & ~(sz - 1), emp = f->empty[l];
-			size_t n = (size_t)((full - a) >> f->shift[l]);
-			uint64_t v = (w->pa_base + (a - w->gpa_base)) | w->attr_block;
-			for (size_t k = 0; k < n; k++, v += sz) {
-				if (t[i + k] == emp)
-					t[i + k] = v;
-				else /* a table left by another mapping: fill below it */
-					map_linear(w, l + 1, pt_va(w->as, t[i + k] & f->oa_mask),
-						   a + k * sz, a + (k + 1) * sz);
-			}
-			a = full - sz;
-			continue;
+	/* The range meets no leaf (areas do not overlap): the entry is empty. */
+	if (block_fits(w, c)) {
+		/* a run of whole empty entries: `pte[i] = pa | attrs; pa += size`; it stops at
+		 * a table left by another mapping, which the walker then descends into */
+		uint64_t sz = span(f, l), full = c->end & ~(sz - 1), emp = f->empty[l];
+		uint64_t v = (w->pa_base + (c->a - w->gpa_base)) | w->attr_block;
+		size_t k = 0, n = (size_t)((full - c->a) >> f->shift[l]);
+		uint64_t *q = c->t + c->i;
+		/* four entries a round while all four are empty, as the 4 KiB loop */
+		for (; k + 4 <= n && q[k] == emp && q[k + 1] == emp && q[k + 2] == emp &&
+		       q[k + 3] == emp;
+		     k += 4, v += 4 * sz) {
+			q[k] = v;
+			q[k + 1] = v + sz;
+			q[k + 2] = v + 2 * sz;
+			q[k + 3] = v + 3 * sz;
 		}
-		uint64_t ent = t[i];
-		axv_hpa_t pa = w->pa_base + (cs - w->gpa_base);
-		if (ent != f->empty[l]) {
-			map_linear(w, l + 1, pt_va(w->as, ent & f->oa_mask), cs, ce);
-			continue;
-		}
-		if (f->leaf_ok[l] && cs == a && ce == a + sz && (pa & (sz - 1)) == 0) {
-			t[i] = pa | w->attr_block;
-			continue;
-		}
-		axv_hpa_t tpa;
-		bool leafs = l + 1 == last(f);
-		uint64_t *c = new_table(w, l + 1, &tpa, leafs ? idx(f, l + 1, cs) : 0,
-					leafs ? idx(f, l + 1, ce - 1) + 1 : 0);
-		map_linear(w, l + 1, c, cs, ce);
-		t[i] = axv_pt_table_entry(f, tpa); /* linked once complete */
+		for (; k < n && q[k] == emp; k++, v += sz)
+			q[k] = v;
+		c->next = c->a + k * sz;
+		return PT_NEXT;
 	}
+	bool leafs = l + 1 == last(f);
+	return new_table(w, c, leafs ? idx(f, l + 1, c->s) : 0,
+			 leafs ? idx(f, l + 1, c->e - 1) + 1 : 0);
 }
 
-void pt_map_linear(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
+void pt_map_linear(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 {
-	map_linear(w, 0, pt_va(w->as, w->as->root), s, e);
+	w->linear = true;
+	walk_root(w, map_linear_leaf, NULL, NULL, root, s, e);
 }
 
-/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
-static void populate(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
+/* ---- populate: zeroed frames for the empty pages of an alloc area ----------------------- */
+
+VISITOR int populate_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
+	const struct axv_pt_format *f = w->env.f;
+	unsigned l = c->l;
 	LEVEL_OK(l);
-	const struct axv_pt_format *f = w->f;
-	if (l >= last(f)) {
-		size_t i0 = idx(f, l, s), n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
-		for (size_t k = 0; k < n; k++) {
-			if (t[i0 + k] != f->empty[l])
-				continue;
-			axv_hpa_t pa = pool_pop(w);
-			/* Guest frames are always zeroed: no host data reaches a guest. */
-			axv_memset(pt_va(w->as, pa), 0, PAGE);
-			t[i0 + k] = pa | w->attr_page;
-		}
-		return;
-	}
-	uint64_t sz = span(f, l);
-	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
-		uint64_t cs = max64(a, s), ce = min64(a + sz, e);
-		size_t i = idx(f, l, a);
-		uint64_t ent = t[i];
-		if (ent != f->empty[l]) {
-			if (!is_leaf(f, l, ent))
-				populate(w, l + 1, pt_va(w->as, ent & f->oa_mask), cs, ce);
+	if (l < last(f))
+		return c->ent == f->empty[l] ? new_table(w, c, 0, 0) : PT_NEXT;
+	for (size_t k = c->i; k < c->i + c->n; k++) {
+		if (c->t[k] != f->empty[l])
 			continue;
-		}
-		axv_hpa_t tpa;
-		uint64_t *c = new_table(w, l + 1, &tpa, 0, 0);
-		populate(w, l + 1, c, cs, ce);
-		t[i] = axv_pt_table_entry(f, tpa);
+		axv_hpa_t pa = take(w);
+		/* Guest frames are always zeroed: no host data reaches a guest. */
+		axv_memset(pt_va(&w->env, pa), 0, PAGE);
+		c->t[k] = pa | w->attr_page;
 	}
+	return PT_NEXT;
 }
 
-void pt_populate(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
+void pt_populate(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 {
-	populate(w, 0, pt_va(w->as, w->as->root), s, e);
+	walk_root(w, populate_leaf, NULL, NULL, root, s, e);
 }
 
 /* ---- break: invalidate what a protect or unmap changes -------------------------------- */
@@ -568,72 +421,94 @@ static inline uint64_t broken(const struct axv_pt_format *f, uint64_t e)
 	return (e & ~f->valid_mask) | f->broken_bits;
 }
 
-/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
-static void brk(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
+VISITOR int break_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
+	const struct axv_pt_format *f = w->env.f;
+	unsigned l = c->l;
 	LEVEL_OK(l);
-	const struct axv_pt_format *f = w->f;
+	uint64_t emp = f->empty[l];
 	if (l >= last(f)) {
-		size_t i0 = idx(f, l, s), n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
 		if (w->unmap && !w->owned) {
 			/* nothing to give back: the entries go straight to empty */
-			fill(t, i0, i0 + n, f->empty[l]);
-			return;
+			fill(c->t, c->i, c->i + c->n, emp);
+			return PT_NEXT;
 		}
-		for (size_t k = 0; k < n; k++)
-			if (t[i0 + k] != f->empty[l])
-				t[i0 + k] = broken(f, t[i0 + k]);
-		return;
+		for (size_t k = c->i; k < c->i + c->n; k++)
+			if (c->t[k] != emp)
+				c->t[k] = broken(f, c->t[k]);
+		return PT_NEXT;
 	}
-	uint64_t sz = span(f, l);
-	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
-		uint64_t cs = max64(a, s), ce = min64(a + sz, e);
-		size_t i = idx(f, l, a);
-		uint64_t ent = t[i];
-		if (ent == f->empty[l])
-			continue;
-		if (!is_leaf(f, l, ent)) {
-			brk(w, l + 1, pt_va(w->as, ent & f->oa_mask), cs, ce);
-			continue;
+	if (c->ent == emp)
+		return PT_NEXT;
+	bool all = covered(c, f);
+	if (all && w->unmap && !w->owned) {
+		/* a run of whole entries, empty or leaves: straight to empty (a table ends it) */
+		uint64_t sz = span(f, l), full = c->end & ~(sz - 1);
+		size_t k = c->i, n = (size_t)((full - c->a) >> f->shift[l]);
+		for (; k < c->i + n; k++) {
+			uint64_t x = c->t[k];
+			if (x != emp && !is_leaf(f, l, x))
+				break;
+			c->t[k] = emp;
 		}
-		bool covered = cs == a && ce == a + sz;
-		if (!covered) {
-			w->lo = min64(w->lo, a);
-			w->hi = max64(w->hi, a + sz);
-		}
-		if (covered && w->unmap && !w->owned)
-			t[i] = f->empty[l];
-		else
-			t[i] = broken(f, ent);
+		c->next = c->a + (k - c->i) * sz;
+		return PT_NEXT;
 	}
+	if (!all) {
+		w->lo = min64(w->lo, c->a);
+		w->hi = max64(w->hi, c->a + span(f, l));
+	}
+	c->t[c->i] = broken(f, c->ent);
+	return PT_NEXT;
 }
 
-void pt_break(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
+void pt_break(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 {
-	brk(w, 0, pt_va(w->as, w->as->root), s, e);
+	walk_root(w, break_leaf, NULL, NULL, root, s, e);
+}
+
+/* ---- free: tables below an entry -------------------------------------------------------- */
+
+/* Last-level tables hold no table: the entries of a table above them that the range meets
+ * are handled here as one run, each table freed without being read. */
+VISITOR int free_pre(struct pt_walk *w, struct pt_ctx *c)
+{
+	const struct axv_pt_format *f = w->env.f;
+	unsigned l = c->l;
+	LEVEL_OK(l);
+	if (l + 1 < last(f))
+		return PT_DESCEND;
+	size_t n = (size_t)((c->end - c->a + span(f, l) - 1) >> f->shift[l]);
+	for (size_t k = c->i; k < c->i + n; k++)
+		if (c->t[k] != f->empty[l] && !is_leaf(f, l, c->t[k]))
+			free_table(w, c->t[k] & f->oa_mask);
+	c->next = c->end;
+	return PT_NEXT;
+}
+
+VISITOR void free_post(struct pt_walk *w, struct pt_ctx *c)
+{
+	free_table(w, c->child_pa);
+}
+
+/* Free the table at level l (below an entry mapping from base) and every table below it. */
+static void free_tree(struct pt_walk *w, unsigned l, axv_hpa_t pa, uint64_t base)
+{
+	LEVEL_OK(l);
+	const struct axv_pt_format *f = w->env.f;
+	if (l < last(f))
+		walk(w, NULL, free_pre, free_post, l, pt_va(&w->env, pa), base,
+		     base + span(f, l - 1));
+	free_table(w, pa);
+}
+
+void pt_free_below(struct pt_walk *w, axv_hpa_t root)
+{
+	const struct axv_pt_format *f = w->env.f;
+	walk_root(w, NULL, free_pre, free_post, root, 0, (uint64_t)1 << f->ia_bits);
 }
 
 /* ---- make: after the flush ------------------------------------------------------------ */
-
-/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
-static void free_tree(struct pt_walk *w, unsigned l, axv_hpa_t tpa)
-{
-	LEVEL_OK(l);
-	const struct axv_pt_format *f = w->f;
-	if (l < last(f)) {
-		const uint64_t *t = pt_va(w->as, tpa);
-		size_t n = nent(f, l);
-		for (size_t j = 0; j < n; j++)
-			if (t[j] != f->empty[l] && !is_leaf(f, l, t[j]))
-				free_tree(w, l + 1, t[j] & f->oa_mask);
-	}
-	if (l == 0) {
-		w->as->pt_pages -= f->root_frames;
-		axv_frame_free_run(&w->as->frames, tpa, f->root_frames);
-	} else {
-		free_table(w, tpa);
-	}
-}
 
 static bool table_empty(const struct axv_pt_format *f, unsigned l, const uint64_t *t)
 {
@@ -645,123 +520,103 @@ static bool table_empty(const struct axv_pt_format *f, unsigned l, const uint64_
 	return true;
 }
 
-/* Fill table t at level l, standing for a block at l-1 that maps [base, ...) from pa, with
- * [s, e) cut out (unmap) or given the new attributes (protect). */
-/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
-static void split(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t base, axv_hpa_t pa,
-		  uint64_t s, uint64_t e)
+VISITOR int make_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
+	const struct axv_pt_format *f = w->env.f;
+	unsigned l = c->l;
 	LEVEL_OK(l);
-	const struct axv_pt_format *f = w->f;
-	bool lf = l >= last(f);
-	uint64_t sz = span(f, l);
-	uint64_t keep = lf ? w->keep_page : w->keep_block;
-	uint64_t nw = lf ? w->attr_page : w->attr_block;
-	size_t n = nent(f, l);
-	for (size_t j = 0; j < n; j++) {
-		uint64_t b = base + j * sz;
-		axv_hpa_t p = pa + j * sz;
-		if (b + sz <= s || b >= e) {
-			t[j] = p | keep;
-		} else if (b >= s && b + sz <= e) {
-			t[j] = w->unmap ? f->empty[l] : (p | nw);
-		} else {
-			axv_hpa_t cpa = pool_pop(w);
-			w->as->pt_pages++;
-			split(w, l + 1, pt_va(w->as, cpa), b, p, max64(b, s), min64(b + sz, e));
-			t[j] = axv_pt_table_entry(f, cpa);
-		}
-	}
-}
-
-/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
-static void make(struct pt_walk *w, unsigned l, uint64_t *t, uint64_t s, uint64_t e)
-{
-	LEVEL_OK(l);
-	const struct axv_pt_format *f = w->f;
+	uint64_t emp = f->empty[l];
 	if (l >= last(f)) {
-		size_t i0 = idx(f, l, s), n = (size_t)((e - s) >> AXV_FRAME_SHIFT);
-		uint64_t emp = f->empty[l];
-		if (w->unmap) {
-			if (!w->owned)
-				return; /* the break pass emptied them already */
-			for (size_t k = 0; k < n; k++) {
-				if (t[i0 + k] == emp)
-					continue;
-				pt_put(w->as, t[i0 + k] & f->oa_mask, true);
-				t[i0 + k] = emp;
-			}
-			return;
+		uint64_t *t = c->t;
+		size_t i1 = c->i + c->n;
+		if (w->unmap && !w->owned) {
+			/* the break pass emptied them, but not in a table split by this walk */
+			if (c->fresh)
+				fill(t, c->i, i1, emp);
+			return PT_NEXT;
 		}
-		for (size_t k = 0; k < n; k++)
-			if (t[i0 + k] != emp)
-				t[i0 + k] = (t[i0 + k] & f->oa_mask) | w->attr_page;
-		return;
-	}
-	uint64_t sz = span(f, l);
-	for (uint64_t a = s & ~(sz - 1); a < e; a += sz) {
-		uint64_t cs = max64(a, s), ce = min64(a + sz, e);
-		size_t i = idx(f, l, a);
-		uint64_t ent = t[i];
-		if (ent == f->empty[l])
-			continue;
-		bool covered = cs == a && ce == a + sz;
-		if (!is_leaf(f, l, ent)) {
-			axv_hpa_t cpa = ent & f->oa_mask;
-			if (w->unmap && covered && !w->owned) {
-				free_tree(w, l + 1, cpa);
-				t[i] = f->empty[l];
+		for (size_t k = c->i; k < i1; k++) {
+			if (t[k] == emp)
 				continue;
+			if (w->unmap) {
+				pt_src_put(w->src, t[k] & f->oa_mask, true);
+				t[k] = emp;
+			} else {
+				t[k] = (t[k] & f->oa_mask) | w->attr_page;
 			}
-			uint64_t *c = pt_va(w->as, cpa);
-			make(w, l + 1, c, cs, ce);
-			if (w->unmap && (covered || table_empty(f, l + 1, c))) {
-				t[i] = f->empty[l];
-				free_tree(w, l + 1, cpa);
-			}
-			continue;
 		}
-		axv_hpa_t pa = ent & f->oa_mask;
-		if (covered) {
-			t[i] = w->unmap ? f->empty[l] : (pa | w->attr_block);
-			continue;
-		}
-		axv_hpa_t cpa = pool_pop(w);
-		w->as->pt_pages++;
-		split(w, l + 1, pt_va(w->as, cpa), a, pa, cs, ce);
-		t[i] = axv_pt_table_entry(f, cpa);
+		return PT_NEXT;
+	}
+	if (c->ent == emp)
+		return PT_NEXT;
+	axv_hpa_t pa = c->ent & f->oa_mask;
+	if (covered(c, f)) {
+		c->t[c->i] = w->unmap ? emp : (pa | w->attr_block);
+		return PT_NEXT;
+	}
+	/* A block the range cuts: split it into a table of the same mapping, walked like any
+	 * other below, and linked only once complete. */
+	unsigned lc = l + 1;
+	bool lf = lc >= last(f);
+	uint64_t keep = lf ? w->keep_page : w->keep_block, sz = span(f, lc);
+	c->child_pa = take(w);
+	w->made++;
+	c->child = pt_va(&w->env, c->child_pa);
+	c->link = true;
+	size_t n = nent(f, lc);
+	for (size_t j = 0; j < n; j++)
+		c->child[j] = (pa + j * sz) | keep;
+	return PT_DESCEND;
+}
+
+VISITOR int make_pre(struct pt_walk *w, struct pt_ctx *c)
+{
+	if (!(w->unmap && !w->owned && covered(c, w->env.f)))
+		return PT_DESCEND;
+	free_tree(w, c->l + 1, c->child_pa, c->a);
+	c->t[c->i] = w->env.f->empty[c->l];
+	return PT_NEXT;
+}
+
+VISITOR void make_post(struct pt_walk *w, struct pt_ctx *c)
+{
+	const struct axv_pt_format *f = w->env.f;
+	if (!w->unmap || c->link)
+		return;
+	/* Covered, the walk below emptied every entry of the table (and freed the tables below
+	 * them): either way it holds nothing any more. */
+	if (covered(c, f) || table_empty(f, c->l + 1, c->child)) {
+		c->t[c->i] = f->empty[c->l];
+		free_table(w, c->child_pa);
 	}
 }
 
-void pt_make(struct pt_walk *w, axv_gpa_t s, axv_gpa_t e)
+void pt_make(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t e)
 {
-	make(w, 0, pt_va(w->as, w->as->root), s, e);
+	walk_root(w, make_leaf, make_pre, make_post, root, s, e);
 }
 
-void pt_free_all(struct axv_addrspace *as)
+/* ---- lookup ------------------------------------------------------------------------------ */
+
+VISITOR int lookup_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
-	struct pt_walk w = {.as = as, .f = as->fmt};
-	free_tree(&w, 0, as->root);
+	const struct axv_pt_format *f = w->env.f;
+	unsigned l = c->l;
+	LEVEL_OK(l);
+	uint64_t e = l >= last(f) ? c->t[c->i] : c->ent;
+	if (e == f->empty[l] || !(e & f->valid_mask))
+		return PT_NEXT;
+	w->entry = e;
+	w->level = l;
+	w->table = c->t;
+	w->rc = 0;
+	return PT_NEXT;
 }
 
-/* ---- lookup through the HAL ------------------------------------------------------------ */
-
-int pt_lookup_slow(const struct axv_addrspace *as, axv_gpa_t gpa, uint64_t *entry,
-		   unsigned *level)
+int pt_lookup(struct pt_walk *w, axv_hpa_t root, axv_gpa_t gpa)
 {
-	const struct axv_pt_format *f = as->fmt;
-	const uint64_t *t = pt_va(as, as->root);
-	for (unsigned l = 0;; l++) {
-		uint64_t e = t[idx(f, l, gpa)];
-		if (e == f->empty[l])
-			return AXV_ENOENT;
-		if (is_leaf(f, l, e)) {
-			if (!(e & f->valid_mask))
-				return AXV_ENOENT;
-			*entry = e;
-			*level = l;
-			return 0;
-		}
-		t = pt_va(as, e & f->oa_mask);
-	}
+	w->rc = AXV_ENOENT;
+	gpa &= ~(uint64_t)(PAGE - 1);
+	walk_root(w, lookup_leaf, NULL, NULL, root, gpa, gpa + PAGE);
+	return w->rc;
 }

@@ -606,3 +606,64 @@ Test(addrspace, hal_without_tlb_hooks)
 	cr_expect(test_mock_clean(&mh));
 	mock_hal_fini(&mh);
 }
+
+/* The translation cache's hit path makes no range or HAL check of its own: a warm cache
+ * must still give every error the walk gives. Each format, the whole space mapped, every
+ * cache entry filled; then addresses that share a filled entry's slot (the space's region
+ * 512 regions above or below, regions beyond the tag's reach) and a destroyed space. */
+Test(addrspace, warm_translation_cache_keeps_errors)
+{
+	for (int i = 0; i < FMT_COUNT; i++) {
+		open_fmt(i);
+		/* 4 KiB pages only (the host range is not 2 MiB aligned): a leaf table each */
+		cr_assert_eq(axv_addrspace_map_linear(&as, BASE, HPA + K4, SPACE, R | W), 0);
+		for (uint64_t g = BASE; g < BASE + SPACE; g += M2 / 2)
+			cr_assert_eq(axv_addrspace_translate(&as, g + 8, NULL, NULL, NULL), 0);
+		unsigned sh = fmt->shift[fmt->levels - 2];
+		uint64_t slots = (uint64_t)AXV_AS_TCACHE << sh; /* one turn of the cache */
+		const uint64_t bad[] = {BASE - slots, BASE - 1, BASE + SPACE, BASE + slots * 4,
+					BASE + (1ull << (sh + 20)), BASE + (1ull << (sh + 21)),
+					BASE + (1ull << 47), ~0ull - 0xfff};
+		for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+			if (bad[k] >= BASE && bad[k] < BASE + SPACE)
+				continue;
+			cr_expect_eq(axv_addrspace_translate(&as, bad[k], NULL, NULL, NULL),
+				     AXV_ERANGE, "%s: %#llx", fmt->name,
+				     (unsigned long long)bad[k]);
+		}
+		axv_hpa_t hpa = 0;
+		cr_expect_eq(axv_addrspace_translate(&as, BASE + SPACE - 1, &hpa, NULL, NULL), 0);
+		cr_expect_eq(hpa, HPA + K4 + SPACE - 1, "%s", fmt->name);
+		close_fmt();
+		/* the last region filled its entry last: a hit if the cache outlived the space */
+		cr_expect_eq(axv_addrspace_translate(&as, BASE + SPACE - 8, NULL, NULL, NULL),
+			     AXV_EINVAL,
+			     "%s: a destroyed space translates", fmt->name);
+	}
+}
+
+/* An unmap over a run of blocks and a block a protect split (three areas): the break walk
+ * empties the run of whole blocks in one visit and goes down the split block's table.
+ * Nothing stays mapped, no frame leaks, every table below the root is freed. */
+Test(addrspace, unmap_run_of_blocks_and_a_split_block)
+{
+	for (int i = 0; i < FMT_COUNT; i++) {
+		open_fmt(i);
+		if (!fmt->leaf_ok[fmt->levels - 2]) {
+			close_fmt();
+			continue;
+		}
+		size_t pt0 = axv_addrspace_pt_frames(&as);
+		cr_assert_eq(axv_addrspace_map_linear(&as, BASE, HPA, 4 * M2, R | W), 0);
+		cr_assert_eq(axv_addrspace_protect(&as, BASE + 3 * M2 + K4, K4, R), 0);
+		axv_map_flags_t fl = 0;
+		cr_assert_eq(axv_addrspace_translate(&as, BASE + 3 * M2 + K4, NULL, &fl, NULL), 0);
+		cr_assert_eq(fl, R, "%s", fmt->name);
+		cr_assert_eq(axv_addrspace_unmap(&as, BASE, 4 * M2), 0, "%s", fmt->name);
+		for (uint64_t g = BASE; g < BASE + 4 * M2; g += K4)
+			cr_assert_eq(axv_addrspace_translate(&as, g, NULL, NULL, NULL), AXV_ENOENT,
+				     "%s: %#llx still mapped", fmt->name, (unsigned long long)g);
+		cr_expect_eq(axv_addrspace_pt_frames(&as), pt0, "%s: tables left", fmt->name);
+		close_fmt();
+	}
+}
