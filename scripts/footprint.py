@@ -34,12 +34,8 @@ import tempfile
 
 RECURSION_BOUND = 5
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MODULES = ["core", "frame", "addrspace", "exit", "irq", "vcpu", "virtio"]
-PORT_HEADERS = {
-    "x86_64": ["x86_64.h", "x86_64_vmx.h"],
-    "aarch64": ["aarch64.h"],
-    "loongarch64": ["loongarch64.h"],
-}
+MODULES = ["core", "frame", "addrspace", "exit", "irq", "vcpu", "virtio", "fdt"]
+PORTS = ["x86_64", "aarch64", "loongarch64", "riscv64"]
 
 
 # ---------------------------------------------------------------- ELF, archives
@@ -123,9 +119,10 @@ def symbol_sizes(obj):
 def public_headers(port):
     inc = os.path.join(ROOT, "include", "axv")
     hs = sorted(f for f in os.listdir(inc) if f.endswith(".h"))
+    arch = os.path.join(inc, "arch")
     return [os.path.join(inc, h) for h in hs] + [
-        os.path.join(inc, "arch", h) for h in PORT_HEADERS[port]
-        if os.path.exists(os.path.join(inc, "arch", h))]
+        os.path.join(arch, h) for h in sorted(os.listdir(arch))
+        if h.endswith(".h") and (h == port + ".h" or h.startswith(port + "_"))]
 
 
 def strip_comments(text):
@@ -306,7 +303,7 @@ def code_sizes(build, port):
 
 
 def port_of(build):
-    for p in PORT_HEADERS:
+    for p in PORTS:
         if os.path.exists(os.path.join(build, f"libaxv_{p}.a")):
             return p
     raise SystemExit(f"{build}: no port library")
