@@ -7,10 +7,8 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
-ensure_packages $AXV_PKGS_BASE $AXV_PKGS_AARCH64 $AXV_PKGS_QEMU
-d=$AXV_BUILD/bench-aarch64
-configure "$d" --cross-file cross/aarch64.ini -Dtests=disabled -Ddocs=disabled --buildtype=release
-ninja -C "$d" -j "$AXV_JOBS" >/dev/null
+bench_build_aarch64
+d=$AXV_BENCH
 python3 scripts/bench-exit.py "$d/examples/aarch64-virt/aarch64-virt.elf" \
 	"$d/bench/exit/floor-el2.elf" "$d/bench/exit/bench-exit-guest.bin" \
 	"$d/examples/aarch64-virt/guest.dtb" "${1:-3}"

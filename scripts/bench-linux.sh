@@ -4,10 +4,8 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
-ensure_packages $AXV_PKGS_BASE $AXV_PKGS_AARCH64 $AXV_PKGS_QEMU
-d=$AXV_BUILD/bench-aarch64
-configure "$d" --cross-file cross/aarch64.ini -Dtests=disabled -Ddocs=disabled --buildtype=release
-ninja -C "$d" >/dev/null
+bench_build_aarch64
+d=$AXV_BENCH
 bash scripts/fetch-linux.sh "$AXV_BUILD/linux"
 smp=${2:-1}
 dtb=$d/examples/aarch64-virt/guest.dtb

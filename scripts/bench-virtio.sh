@@ -5,10 +5,8 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
-ensure_packages $AXV_PKGS_BASE $AXV_PKGS_AARCH64 $AXV_PKGS_QEMU
-d=$AXV_BUILD/bench-aarch64
-configure "$d" --cross-file cross/aarch64.ini -Dtests=disabled -Ddocs=disabled --buildtype=release
-ninja -C "$d" -j "$AXV_JOBS" >/dev/null
+bench_build_aarch64
+d=$AXV_BENCH
 bash scripts/fetch-linux.sh "$AXV_BUILD/linux"
 python3 scripts/bench-virtio.py "$d/examples/aarch64-virt/aarch64-virt.elf" \
 	"$d/examples/aarch64-virt/guest.dtb" "$AXV_BUILD/linux" "${1:-3}"

@@ -72,3 +72,13 @@ configure() {
 			{ cat "$dir.setup.log"; return 1; }
 	fi
 }
+
+# bench_build_aarch64: the release aarch64 build every QEMU benchmark runs (the example
+# hypervisor, the floor, the guests), with its packages; sets AXV_BENCH to its directory.
+bench_build_aarch64() {
+	ensure_packages $AXV_PKGS_BASE $AXV_PKGS_AARCH64 $AXV_PKGS_QEMU
+	AXV_BENCH=$AXV_BUILD/bench-aarch64
+	configure "$AXV_BENCH" --cross-file "$AXV_ROOT/cross/aarch64.ini" -Dtests=disabled \
+		-Ddocs=disabled --buildtype=release
+	ninja -C "$AXV_BENCH" -j "$AXV_JOBS" >/dev/null
+}

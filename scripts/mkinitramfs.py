@@ -14,24 +14,22 @@ usage: mkinitramfs.py BUSYBOX OUT                        marker, nproc, sleep 1,
 import os
 import sys
 
-INIT = r"""#!/bin/busybox sh
+# Every init starts the same way: busybox's applets, /proc and /sys.
+PRELUDE = r"""#!/bin/busybox sh
 /bin/busybox mkdir -p /proc /sys /dev /tmp
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-echo "LIBAXV-LINUX-MARKER uname=$(uname -r) nproc=$(nproc)"
+"""
+
+INIT = PRELUDE + r"""echo "LIBAXV-LINUX-MARKER uname=$(uname -r) nproc=$(nproc)"
 sleep 1
 echo "LIBAXV-LINUX-SLEPT 1s"
 poweroff -f
 """
 
 
-VIRTIO_INIT = r"""#!/bin/busybox sh
-/bin/busybox mkdir -p /proc /sys /dev /tmp
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
+VIRTIO_INIT = PRELUDE + r"""mount -t devtmpfs devtmpfs /dev
 for m in /lib/modules/*.ko; do insmod "$m"; done
 i=0
 while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -65,12 +63,7 @@ poweroff -f
 """
 
 
-SHELL_INIT = r"""#!/bin/busybox sh
-/bin/busybox mkdir -p /proc /sys /dev /tmp
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
+SHELL_INIT = PRELUDE + r"""mount -t devtmpfs devtmpfs /dev
 echo "LIBAXV-SHELL-READY rtc=$(cat /sys/class/rtc/rtc0/name 2>/dev/null || echo none)"
 export PS1='libaxv-sh$ '
 # A session of its own with the console as its controlling tty (job control, line editing).

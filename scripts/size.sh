@@ -1,45 +1,41 @@
 #!/usr/bin/env bash
-# Size report: for each port (x86_64, aarch64, loongarch64), the .text, .data and .bss of
-# every module library and of the port library, and their total, from minsize release
-# builds (-Os, debug checks off) made with each target's own toolchain and `size`.
-# "text" is what `size` counts as text in its Berkeley format: code plus read-only data.
-# usage: scripts/size.sh            (reuses $AXV_BUILD/size-<port> when configured)
+# Footprint report: minsize release builds (-Os, debug checks off) of each port (x86_64,
+# aarch64, loongarch64) made with each target's own toolchain, then scripts/footprint.py
+# reads them: .text/.data/.bss of every module library and of the port library, sizeof of
+# every public struct, and (GCC ports, from -fcallgraph-info=su) the worst-case stack of
+# every public function. "text" is Berkeley `size`'s text: code plus read-only data.
+# usage: scripts/size.sh            print the code sizes
+#        scripts/size.sh --check    also regenerate doc/footprint.md in memory and fail when
+#                                   the checked-in page differs or a public function needs
+#                                   more stack than doc/embedding.md's budget
+#        scripts/size.sh --write    rewrite doc/footprint.md
+# (reuses $AXV_BUILD/size-<port> when configured)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
 ensure_packages $AXV_PKGS_BASE $AXV_PKGS_CROSS
 
-ports=(x86_64 aarch64 loongarch64)
-declare -A size_tool=([x86_64]=size [aarch64]=aarch64-linux-gnu-size [loongarch64]=llvm-size-16)
-modules=(core frame addrspace exit irq vcpu)
+mode=()
+case "${1:-}" in
+--check) mode=(--check "$AXV_ROOT/doc/footprint.md") ;;
+--write) mode=(--write "$AXV_ROOT/doc/footprint.md") ;;
+"") ;;
+*) echo "usage: $0 [--check|--write]" >&2; exit 2 ;;
+esac
 
+ports=(x86_64 aarch64 loongarch64)
+dirs=()
 for p in "${ports[@]}"; do
 	dir="$AXV_BUILD/size-$p"
 	args=(--buildtype=minsize -Ddebug_checks=disabled -Dtests=disabled -Ddocs=disabled
 		-Dexamples=disabled -Dbenchmarks=disabled -Dport="$p")
 	[ "$p" != x86_64 ] && args+=(--cross-file "$AXV_ROOT/cross/$p.ini")
+	# GCC writes each translation unit's call graph with frame sizes (no effect on code);
+	# clang (loongarch64) has no equivalent.
+	[ "$p" != loongarch64 ] && args+=(-Dc_args=-fcallgraph-info=su)
 	configure "$dir" "${args[@]}" || exit 1
 	ninja -j "$AXV_JOBS" -C "$dir" >"$dir.build.log" 2>&1 || { cat "$dir.build.log"; exit 1; }
+	dirs+=("$dir")
 done
 
-# totals LIB TOOL: "text data bss" of every member of an archive.
-totals() { "$2" -t "$1" | awk '/\(TOTALS\)/ { print $1, $2, $3 }'; }
-
-printf '%-12s %-10s %9s %7s %7s\n' port library text data bss
-for p in "${ports[@]}"; do
-	dir="$AXV_BUILD/size-$p"
-	tt=0 td=0 tb=0
-	for m in "${modules[@]}" "$p"; do
-		lib="$dir/libaxv_$m.a"
-		if [ ! -f "$lib" ]; then
-			printf '%-12s %-10s %9s %7s %7s\n' "$p" "$m" - - -
-			continue
-		fi
-		read -r t d b < <(totals "$lib" "${size_tool[$p]}")
-		name=$m
-		[ "$m" = "$p" ] && name="port"
-		printf '%-12s %-10s %9d %7d %7d\n' "$p" "$name" "$t" "$d" "$b"
-		tt=$((tt + t)) td=$((td + d)) tb=$((tb + b))
-	done
-	printf '%-12s %-10s %9d %7d %7d\n' "$p" "total" "$tt" "$td" "$tb"
-done
+python3 "$AXV_ROOT/scripts/footprint.py" --print-sizes "${mode[@]}" "${dirs[@]}"

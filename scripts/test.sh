@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test of libaxv: native unit tests, sanitizers, valgrind, fuzzing, coverage, static
 # analysis, release build, cross builds, the freestanding symbol check, the header check,
-# the install check, the docs, the pick-only-what-you-need link check, the size report and
-# the benchmarks.
+# the install check, the docs, the pick-only-what-you-need link check, the footprint check
+# (doc/footprint.md and the stack budget) and the benchmarks.
 # Installs its Debian packages when missing (as root). Exit status 0 only if all pass.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
@@ -85,8 +85,10 @@ pick() { # the nm proof, shown in full (it also runs in the native suite)
 		grep -E '^(pick|FAIL)|symbols|^ *[0-9]+/[0-9]+ '
 	return "${PIPESTATUS[0]}"
 }
-sizes() { # text/data/bss per module library and port, minsize builds
-	bash "$AXV_ROOT/scripts/size.sh"
+sizes() { # text/data/bss per module library and port, struct sizes and worst-case stack
+	# per public function from minsize builds; fails when doc/footprint.md differs from the
+	# build or a public function exceeds the stack budget of doc/embedding.md
+	bash "$AXV_ROOT/scripts/size.sh" --check
 }
 bench_exit() { # figures are printed, never asserted (about 15 s)
 	bash "$AXV_ROOT/scripts/bench-exit.sh" 3
@@ -133,7 +135,7 @@ step "loongarch64 compile check with clang-16 (library only)" la64_clang16
 step "loongarch64 port symbols (llvm-nm-19: every public axv_la64_* symbol, nothing but mem* undefined)" la64_symbols
 step "docs (Doxygen, warnings are errors)" docs
 step "pick only what you need: frame + addrspace + core link without vcpu/exit/irq (nm)" pick
-step "size report (scripts/size.sh: minsize builds of the three ports)" sizes
+step "footprint (scripts/size.sh --check: code, struct and stack sizes of minsize builds of the three ports against doc/footprint.md and the 2 KiB stack budget)" sizes
 step "benchmark (axv-bench, release; figures printed, not asserted)" bench
 step "exit benchmark: each exit kind under libaxv vs the floor, a minimal EL2 handler without libaxv (printed, not asserted)" bench_exit
 step "Linux boot benchmark: under libaxv vs directly at EL1 (figures printed, not asserted)" bench_linux

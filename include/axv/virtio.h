@@ -251,7 +251,8 @@ extern const struct axv_device_ops axv_virtio_mmio_ops;
  * @return 0; #AXV_EINVAL for a NULL @p m, @p as, @p type, @p set_irq or notify hook, a
  *         queue count of 0 or above #AXV_VIRTIO_MAX_QUEUES, a config length above
  *         #AXV_VIRTIO_CONFIG_MAX or a NULL config with a non-zero length
- * @note Task context; the device starts reset (status 0, no queue ready).
+ * @note Context: task; does not block; the device starts reset (status 0, no queue
+ *       ready).
  */
 int axv_virtio_mmio_init(struct axv_virtio_mmio *m, struct axv_addrspace *as,
 			 const struct axv_virtio_device *type, void *dev, uint64_t features,
@@ -262,7 +263,8 @@ int axv_virtio_mmio_init(struct axv_virtio_mmio *m, struct axv_addrspace *as,
  * @brief Reset the device as a Status write of 0 does (section 2.1, 4.2.2): status,
  *        features, selectors, queues and InterruptStatus go to zero, the line is lowered.
  * @param m an initialised device
- * @note Serialised with the device's other calls.
+ * @note Context: any context in which the device's `set_irq` may run; serialised with the
+ *       device's other calls (bus accesses included); does not block.
  */
 void axv_virtio_mmio_reset(struct axv_virtio_mmio *m);
 
@@ -271,6 +273,7 @@ void axv_virtio_mmio_reset(struct axv_virtio_mmio *m);
  * @param m   an initialised device
  * @param bit the feature bit number
  * @return true when negotiated
+ * @note Context: any; reads the device only (serialised with the device's other calls).
  */
 bool axv_virtio_has_feature(const struct axv_virtio_mmio *m, unsigned bit);
 
@@ -278,6 +281,8 @@ bool axv_virtio_has_feature(const struct axv_virtio_mmio *m, unsigned bit);
  * @brief The device changed its configuration space: bump ConfigGeneration and, once
  *        DRIVER_OK is set, raise a configuration change interrupt (section 4.2.2).
  * @param m an initialised device
+ * @note Context: any context in which the device's `set_irq` may run; serialised with the
+ *       device's other calls; does not block.
  */
 void axv_virtio_config_changed(struct axv_virtio_mmio *m);
 
@@ -286,6 +291,8 @@ void axv_virtio_config_changed(struct axv_virtio_mmio *m);
  *        itself found (e.g. a request too short to be parsed in a device that cannot refuse).
  * @param m an initialised device
  * @param why the reason, kept in axv_virtio_mmio::violation
+ * @note Context: any context in which the device's `set_irq` may run; serialised with the
+ *       device's other calls (usually called from the device's notify hook); does not block.
  */
 void axv_virtio_needs_reset(struct axv_virtio_mmio *m, enum axv_virtio_violation why);
 
@@ -306,6 +313,9 @@ void axv_virtio_needs_reset(struct axv_virtio_mmio *m, enum axv_virtio_violation
  *         is not DRIVER_OK, is in NEEDS_RESET, or the queue is not ready; #AXV_EINVAL for a
  *         bad @p q or NULL argument; #AXV_EIO for a guest violation, after the device is
  *         put in NEEDS_RESET (the chain is not consumed)
+ * @note Context: any context in which the address space may be read and written (axv_addrspace_read(), axv_addrspace_write()),
+ *       usually inside the device's notify hook; serialised with the device's other calls;
+ *       does not block.
  */
 int axv_virtq_pop(struct axv_virtio_mmio *m, unsigned q, struct axv_virtq_req *r);
 
@@ -323,6 +333,7 @@ int axv_virtq_pop(struct axv_virtio_mmio *m, unsigned q, struct axv_virtq_req *r
  *         ready): nothing copied; #AXV_ERANGE when `[off, off + len)` exceeds the readable
  *         part (nothing copied); an error of axv_addrspace_read() (the guest changed its
  *         memory map meanwhile)
+ * @note Context: as axv_virtq_pop(); does not block.
  */
 int axv_virtq_read(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32_t off,
 		   void *buf, uint32_t len);
@@ -338,6 +349,7 @@ int axv_virtq_read(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uin
  *         is not live (as axv_virtq_read(); guest memory is not written); #AXV_ERANGE when
  *         `[off, off + len)` exceeds the writable part (nothing copied); an error of
  *         axv_addrspace_write()
+ * @note Context: as axv_virtq_pop(); does not block.
  */
 int axv_virtq_write(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32_t off,
 		    const void *buf, uint32_t len);
@@ -355,6 +367,8 @@ int axv_virtq_write(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, ui
  *         struct axv_virtq_req) or the queue is not live now; then the used ring is not
  *         written and no interrupt is raised; #AXV_EIO when the used ring cannot be written
  *         (then NEEDS_RESET is set)
+ * @note Context: as axv_virtq_pop(), and one in which the device's `set_irq` may run;
+ *       does not block.
  */
 int axv_virtq_push(struct axv_virtio_mmio *m, const struct axv_virtq_req *r, uint32_t written);
 
@@ -400,6 +414,7 @@ struct axv_virtio_blk {
  * @param set_irq   the interrupt line (see axv_virtio_mmio_init())
  * @param irq_ctx   passed to @p set_irq
  * @return 0; #AXV_EINVAL for NULL @p b, @p as, @p set_irq, or NULL @p mem with a non-zero size
+ * @note Context: task; does not block; the device starts reset.
  */
 int axv_virtio_blk_init(struct axv_virtio_blk *b, struct axv_addrspace *as, void *mem,
 			uint64_t size, bool read_only, const char *id,
@@ -439,6 +454,7 @@ struct axv_virtio_console {
  * @param set_irq the interrupt line (see axv_virtio_mmio_init())
  * @param irq_ctx passed to @p set_irq
  * @return 0; #AXV_EINVAL for a NULL @p c, @p as, @p out or @p set_irq
+ * @note Context: task; does not block; the device starts reset.
  */
 int axv_virtio_console_init(struct axv_virtio_console *c, struct axv_addrspace *as,
 			    void (*out)(void *ctx, const uint8_t *buf, size_t len), void *out_ctx,
@@ -451,7 +467,9 @@ int axv_virtio_console_init(struct axv_virtio_console *c, struct axv_addrspace *
  * @param len how many
  * @return the number of bytes accepted (0 when the driver is not ready or has no receive
  *         buffer available; the rest is the caller's to retry or drop)
- * @note Serialised with the device's bus accesses (same lock).
+ * @note Context: any context in which the address space may be written and the device's
+ *       `set_irq` may run; serialised with the device's bus accesses (same lock); does
+ *       not block.
  */
 size_t axv_virtio_console_input(struct axv_virtio_console *c, const uint8_t *buf, size_t len);
 

@@ -40,45 +40,51 @@ int axv_addrspace_init(struct axv_addrspace *as, const struct axv_hal *hal,
 		return AXV_EINVAL;
 	if (base + size < base || base + size > ((uint64_t)1 << fmt->ia_bits))
 		return AXV_ERANGE;
-	struct axv_addrspace n;
-	axv_memset(&n, 0, sizeof(n));
-	int rc = axv_frames_init(&n.frames, hal);
+	/*
+	 * Only the frame accounting and the root are built aside (the struct, with its
+	 * translation cache, is over 4 KiB: never a local), so *as is untouched on failure.
+	 */
+	struct axv_frames frames;
+	axv_hpa_t root;
+	int rc = axv_frames_init(&frames, hal);
 	if (rc != 0)
 		return rc;
-	rc = axv_frame_alloc_run(&n.frames, fmt->root_frames, fmt->root_frames, 0, &n.root);
+	rc = axv_frame_alloc_run(&frames, fmt->root_frames, fmt->root_frames, 0, &root);
 	if (rc != 0) {
-		axv_frames_destroy(&n.frames);
+		axv_frames_destroy(&frames);
 		return rc;
 	}
-	uint64_t *t = hal->mem->phys_to_virt(hal->ctx, n.root);
+	uint64_t *t = hal->mem->phys_to_virt(hal->ctx, root);
 	if (!t) {
-		axv_frame_free_run(&n.frames, n.root, fmt->root_frames);
-		axv_frames_destroy(&n.frames);
+		axv_frame_free_run(&frames, root, fmt->root_frames);
+		axv_frames_destroy(&frames);
 		return AXV_EFAULT;
 	}
 	size_t ents = (size_t)1 << fmt->index_bits[0];
 	for (size_t i = 0; i < ents; i++)
 		t[i] = fmt->empty[0];
-	n.hal = hal;
-	n.fmt = fmt;
-	n.base = base;
-	n.size = size;
-	n.tlb_tag = tlb_tag;
-	n.va_off = (uintptr_t)t - (uintptr_t)n.root;
-	n.linear = true;
-	n.area_pa = AXV_HPA_INVALID;
-	n.pt_pages = fmt->root_frames;
-	n.stock = AXV_HPA_INVALID;
+	axv_memset(as, 0, sizeof(*as));
+	as->frames = frames;
+	as->root = root;
+	as->hal = hal;
+	as->fmt = fmt;
+	as->base = base;
+	as->size = size;
+	as->tlb_tag = tlb_tag;
+	as->va_off = (uintptr_t)t - (uintptr_t)root;
+	as->linear = true;
+	as->area_pa = AXV_HPA_INVALID;
+	as->pt_pages = fmt->root_frames;
+	as->stock = AXV_HPA_INVALID;
 	/* The translation cache serves formats whose last level is 512 entries of 4 KiB. */
 	unsigned last = (unsigned)fmt->levels - 1u;
 	if (last >= 1 && last < AXV_PT_MAX_LEVELS && fmt->shift[last] == 12 &&
 	    fmt->index_bits[last] == 9) {
-		n.tc_shift = fmt->shift[last - 1]; /* 21: 512 entries of 4 KiB */
-		n.tc_empty = fmt->empty[last];
-		n.tc_valid = fmt->valid_mask;
-		n.tc_oa = fmt->oa_mask;
+		as->tc_shift = fmt->shift[last - 1]; /* 21: 512 entries of 4 KiB */
+		as->tc_empty = fmt->empty[last];
+		as->tc_valid = fmt->valid_mask;
+		as->tc_oa = fmt->oa_mask;
 	}
-	*as = n;
 	return 0;
 }
 

@@ -234,16 +234,26 @@ static void *null_p2v(void *ctx, axv_hpa_t pa)
 	return NULL;
 }
 
+/* Frame accounting over a copy of the mock HAL whose phys_to_virt maps nothing; the HAL
+ * copy lives in the caller's storage. */
+static void frames_without_mapping(struct axv_frames *f2, struct axv_hal *hal,
+				   struct axv_hal_mem_ops *ops)
+{
+	*ops = mh.mem;
+	ops->phys_to_virt = null_p2v;
+	*hal = mh.hal;
+	hal->mem = ops;
+	cr_assert_eq(axv_frames_init(f2, hal), 0);
+}
+
 Test(frame, zeroing_without_host_mapping_fails_cleanly)
 {
 	if (axv_frames_checked())
 		cr_skip_test("debug tracking needs phys_to_virt; covered by the release build");
-	struct axv_hal_mem_ops ops = mh.mem;
-	ops.phys_to_virt = null_p2v;
-	struct axv_hal hal = mh.hal;
-	hal.mem = &ops;
+	struct axv_hal_mem_ops ops;
+	struct axv_hal hal;
 	struct axv_frames f2;
-	cr_assert_eq(axv_frames_init(&f2, &hal), 0);
+	frames_without_mapping(&f2, &hal, &ops);
 	axv_hpa_t pa;
 	cr_expect_eq(axv_frame_alloc_zeroed(&f2, &pa), AXV_EFAULT);
 	cr_expect_eq(mh.live, 0);
@@ -257,12 +267,10 @@ Test(frame, tracking_table_without_host_mapping_fails_cleanly)
 {
 	if (!axv_frames_checked())
 		cr_skip_test("no tracking table in this build");
-	struct axv_hal_mem_ops ops = mh.mem;
-	ops.phys_to_virt = null_p2v;
-	struct axv_hal hal = mh.hal;
-	hal.mem = &ops;
+	struct axv_hal_mem_ops ops;
+	struct axv_hal hal;
 	struct axv_frames f2;
-	cr_assert_eq(axv_frames_init(&f2, &hal), 0);
+	frames_without_mapping(&f2, &hal, &ops);
 	axv_hpa_t pa;
 	cr_expect_eq(axv_frame_alloc(&f2, &pa), AXV_EFAULT);
 	cr_expect_eq(mh.live, 0);

@@ -902,7 +902,9 @@ Test(virtq, blk_request_popped_before_needs_reset_is_stale)
 	expect_stale(m, &h, USED, 8, BUF, 0x1200, "needs reset, then reset");
 }
 
-Test(virtq_console, request_of_a_live_queue_survives_another_queue_reenable)
+/* A console with both queues live, one receive buffer (device-writable, 16 bytes of 0xaa)
+ * and one transmit buffer ("hi") popped and held: *rx and *tx. */
+static struct axv_virtio_console *console_with_held(struct held *rx, struct held *tx)
 {
 	static struct axv_virtio_console c;
 	env_init(&e);
@@ -911,7 +913,6 @@ Test(virtq_console, request_of_a_live_queue_survives_another_queue_reenable)
 	cr_assert_eq(drv_setup(cm, FEAT, 0, 4, RAM + 0x3000, RAM + 0x4000, RAM + 0x5000, false), 11u);
 	drv_queue(cm, 1, 4, RAM + 0x6000, RAM + 0x7000, RAM + 0x8000);
 	wr(cm, 0x070, ST_OK);
-	/* One receive buffer (device-writable) and one transmit buffer, both held. */
 	uint8_t aa[16];
 	memset(aa, 0xaa, sizeof(aa));
 	gput(&e, BUF + 0x1000, aa, sizeof(aa));
@@ -920,9 +921,16 @@ Test(virtq_console, request_of_a_live_queue_survives_another_queue_reenable)
 	gput(&e, BUF, "hi", 2);
 	desc(&e, RAM + 0x6000, 0, BUF, 2, 0, 0);
 	avail_add(&e, RAM + 0x7000, 4, 0);
+	hold(cm, 0, rx);
+	hold(cm, 1, tx);
+	return &c;
+}
+
+Test(virtq_console, request_of_a_live_queue_survives_another_queue_reenable)
+{
 	struct held rx, tx;
-	hold(cm, 0, &rx);
-	hold(cm, 1, &tx);
+	struct axv_virtio_console *c = console_with_held(&rx, &tx);
+	struct axv_virtio_mmio *cm = &c->mmio;
 	/* Receive queue disabled and enabled again: its request is stale, the transmit one
 	 * is not. */
 	wr(cm, 0x030, 0);
@@ -940,24 +948,9 @@ Test(virtq_console, request_of_a_live_queue_survives_another_queue_reenable)
 
 Test(virtq_console, console_requests_popped_before_a_device_reset_are_stale)
 {
-	static struct axv_virtio_console c;
-	env_init(&e);
-	cr_assert_eq(axv_virtio_console_init(&c, &e.as, con_sink, NULL, env_set_irq, &e), 0);
-	struct axv_virtio_mmio *cm = &c.mmio;
-	cr_assert_eq(drv_setup(cm, FEAT, 0, 4, RAM + 0x3000, RAM + 0x4000, RAM + 0x5000, false), 11u);
-	drv_queue(cm, 1, 4, RAM + 0x6000, RAM + 0x7000, RAM + 0x8000);
-	wr(cm, 0x070, ST_OK);
-	uint8_t aa[16];
-	memset(aa, 0xaa, sizeof(aa));
-	gput(&e, BUF + 0x1000, aa, sizeof(aa));
-	desc(&e, RAM + 0x3000, 0, BUF + 0x1000, 16, D_WRITE, 0);
-	avail_add(&e, RAM + 0x4000, 4, 0);
-	gput(&e, BUF, "hi", 2);
-	desc(&e, RAM + 0x6000, 0, BUF, 2, 0, 0);
-	avail_add(&e, RAM + 0x7000, 4, 0);
 	struct held rx, tx;
-	hold(cm, 0, &rx);
-	hold(cm, 1, &tx);
+	struct axv_virtio_console *c = console_with_held(&rx, &tx);
+	struct axv_virtio_mmio *cm = &c->mmio;
 	/* Reset, fresh rings, both queues set up again, DRIVER_OK. */
 	wr(cm, 0x070, 0);
 	zero_rings(RAM + 0x4000, RAM + 0x5000, 4);
@@ -971,10 +964,12 @@ Test(virtq_console, console_requests_popped_before_a_device_reset_are_stale)
 	/* Input reaches a buffer the driver posts after the reset, not the stale one. */
 	desc(&e, RAM + 0x3000, 1, BUF + 0x1100, 4, D_WRITE, 0);
 	avail_add(&e, RAM + 0x4000, 4, 1);
-	cr_expect_eq(axv_virtio_console_input(&c, (const uint8_t *)"ok", 2), 2u);
+	cr_expect_eq(axv_virtio_console_input(c, (const uint8_t *)"ok", 2), 2u);
 	cr_expect_eq(g16(&e, RAM + 0x5000 + 4), 1, "the used element names the new head");
 	uint8_t still[16];
 	gget(&e, BUF + 0x1000, still, sizeof(still));
+	uint8_t aa[16];
+	memset(aa, 0xaa, sizeof(aa)); /* the receive buffer as console_with_held() wrote it */
 	cr_expect_eq(memcmp(still, aa, sizeof(aa)), 0);
 	env_fini(&e);
 }
