@@ -286,3 +286,26 @@ int axv_rv64_decode_exit(const struct axv_rv64_ctx *c, const struct axv_rv64_fet
 		return 0;
 	}
 }
+
+#define VSSTATUS_SIE (1ull << 1)
+#define VSSTATUS_SPIE (1ull << 5)
+#define VSSTATUS_SPP (1ull << 8)
+
+int axv_rv64_inject_exception(struct axv_rv64_ctx *c, uint64_t cause, uint64_t tval)
+{
+	if (!c || cause >= 64)
+		return AXV_EINVAL;
+	uint64_t st = c->vs.vsstatus;
+	bool from_s = (c->sstatus & AXV_RV64_SSTATUS_SPP) != 0;
+	st = (st & ~(VSSTATUS_SPP | VSSTATUS_SPIE | VSSTATUS_SIE)) |
+	     (from_s ? VSSTATUS_SPP : 0) | ((st & VSSTATUS_SIE) ? VSSTATUS_SPIE : 0);
+	c->vs.vsstatus = st;
+	c->vs.vsepc = c->pc;
+	c->vs.vscause = cause;
+	c->vs.vstval = tval;
+	/* Priv 4.1.2: stvec BASE is 4-byte aligned; MODE 1 vectors interrupts only. */
+	c->pc = c->vs.vstvec & ~3ull;
+	c->sstatus |= AXV_RV64_SSTATUS_SPP;
+	c->hstatus |= AXV_RV64_HSTATUS_SPVP;
+	return 0;
+}

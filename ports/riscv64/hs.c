@@ -116,6 +116,10 @@ int axv_rv64_enter(struct axv_rv64_cpu *cpu, struct axv_rv64_ctx *c)
 	c->htval = csr_read(0x643);
 	c->htinst = csr_read(0x64a);
 	c->hstatus_exit = csr_read(0x600);
+	/* The guest's privilege at the trap (Priv 8.2.1, 4.1.1): sstatus.SPP says VS (1) or VU
+	 * (0), hstatus.SPVP the same for HLV/HSV; the next entry returns there. */
+	c->sstatus = (c->sstatus & ~AXV_RV64_SSTATUS_SPP) | (csr_read(0x100) & AXV_RV64_SSTATUS_SPP);
+	c->hstatus = (c->hstatus & ~AXV_RV64_HSTATUS_SPVP) | (c->hstatus_exit & AXV_RV64_HSTATUS_SPVP);
 	/* hvip.VSSIP is the guest's sip.SSIP (Priv 8.2.3): the guest may have cleared it. */
 	c->hvip = csr_read(0x645);
 	c->vs.vsstatus = csr_read(0x200);

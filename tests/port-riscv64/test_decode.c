@@ -317,3 +317,32 @@ Test(rv64_sbi, exits)
 	e.reason = AXV_EXIT_HALT;
 	cr_expect_eq(axv_rv64_sbi(&c, &e, 0), AXV_EINVAL);
 }
+
+/* Priv 4.1.1, 4.1.9: what a delegated exception would have done to the VS CSRs. */
+Test(rv64_inject, exception_entry)
+{
+	struct axv_rv64_ctx c = {0};
+	axv_rv64_ctx_reset(&c, 0x80200000, 0, 0);
+	c.vs.vstvec = 0x80201001; /* vectored: exceptions still go to BASE */
+	c.vs.vsstatus = 1u << 1;  /* SIE */
+	c.sstatus &= ~AXV_RV64_SSTATUS_SPP; /* the guest was in VU */
+	c.hstatus &= ~AXV_RV64_HSTATUS_SPVP;
+	c.pc = 0x1000;
+	cr_assert_eq(axv_rv64_inject_exception(&c, AXV_RV64_EXC_LOAD_ACCESS, 0xdead), 0);
+	cr_expect_eq(c.pc, 0x80201000);
+	cr_expect_eq(c.vs.vsepc, 0x1000);
+	cr_expect_eq(c.vs.vscause, 5);
+	cr_expect_eq(c.vs.vstval, 0xdead);
+	cr_expect_eq(c.vs.vsstatus & (1u << 8), 0, "SPP = U");
+	cr_expect_eq(c.vs.vsstatus & (1u << 5), 1u << 5, "SPIE = old SIE");
+	cr_expect_eq(c.vs.vsstatus & (1u << 1), 0, "SIE cleared");
+	cr_expect(c.sstatus & AXV_RV64_SSTATUS_SPP, "enters VS");
+	cr_expect(c.hstatus & AXV_RV64_HSTATUS_SPVP);
+	/* from VS, SIE clear */
+	c.pc = 0x2000;
+	cr_assert_eq(axv_rv64_inject_exception(&c, AXV_RV64_EXC_STORE_ACCESS, 0), 0);
+	cr_expect_eq(c.vs.vsstatus & (1u << 8), 1u << 8, "SPP = S");
+	cr_expect_eq(c.vs.vsstatus & (1u << 5), 0, "SPIE = old SIE (0)");
+	cr_expect_eq(axv_rv64_inject_exception(&c, 64, 0), AXV_EINVAL);
+	cr_expect_eq(axv_rv64_inject_exception(NULL, 5, 0), AXV_EINVAL);
+}

@@ -435,6 +435,21 @@ int axv_rv64_get_reg(const struct axv_rv64_ctx *c, unsigned reg, uint64_t *value
  */
 void axv_rv64_ctx_reset(struct axv_rv64_ctx *c, uint64_t entry, uint64_t hartid, uint64_t a1);
 
+/**
+ * @brief Make the guest take an exception in VS-mode, as the hardware would have had it been
+ *        delegated (Priv 4.1.1, 4.1.7-4.1.9 with the VS CSRs of 8.2.11-8.2.16): vsepc = pc,
+ *        vscause = @p cause, vstval = @p tval, vsstatus.SPP = the privilege the guest was
+ *        in (sstatus.SPP of its last trap), SPIE = SIE, SIE = 0, and the pc at vstvec's
+ *        BASE (exceptions are never vectored); the guest resumes in VS-mode.
+ * @param c     the guest's context, stopped at the faulting instruction
+ * @param cause an exception code below 64 (e.g. #AXV_RV64_EXC_LOAD_ACCESS for an access
+ *              to an address nothing backs: Priv 3.6.1, an access fault)
+ * @param tval  the faulting guest virtual address (stval of the exit), or 0
+ * @return 0; #AXV_EINVAL for NULL or an interrupt/out-of-range cause
+ * @note Context: any; the vcpu's owner, while it does not run.
+ */
+int axv_rv64_inject_exception(struct axv_rv64_ctx *c, uint64_t cause, uint64_t tval);
+
 /* ---- SBI for the guest ------------------------------------------------------------------ */
 
 /** SBI extension ids (SBI 3-12). */

@@ -1,0 +1,42 @@
+/* Access-fault injection: a load, a store and a fetch at a guest physical address nothing
+ * backs reach the guest as load (5), store (7) and instruction (1) access faults with stval
+ * the address (Priv 3.6.1, 4.1.9). */
+#include "guest.h"
+
+static uint64_t seen_cause, seen_tval, seen_epc;
+
+static void exc(struct frame *f, uint64_t scause, uint64_t stval)
+{
+	seen_cause = scause;
+	seen_tval = stval;
+	seen_epc = f->x[0];
+	if (scause == 1)
+		f->x[0] = f->x[1]; /* fetch fault: return to ra */
+	else
+		f->x[0] += 4;
+}
+
+void guest_main(uint64_t hartid, uint64_t dtb)
+{
+	(void)hartid;
+	(void)dtb;
+	on_exc = exc;
+	volatile uint64_t *p = (volatile uint64_t *)(UNMAPPED + 0x40);
+	uint64_t v;
+	__asm__ volatile(".option push\n.option norvc\nld %0, 0(%1)\n.option pop"
+			 : "=r"(v) : "r"(p) : "memory");
+	(void)v;
+	check("load: load access fault", seen_cause == 5 && seen_tval == UNMAPPED + 0x40);
+	__asm__ volatile(".option push\n.option norvc\nsd zero, 8(%0)\n.option pop"
+			 : : "r"(p) : "memory");
+	check("store: store access fault", seen_cause == 7 && seen_tval == UNMAPPED + 0x48);
+	((void (*)(void))(uintptr_t)(UNMAPPED + 0x1000))();
+	check("fetch: instruction access fault", seen_cause == 1 && seen_epc == UNMAPPED + 0x1000);
+	/* The test device's registers end at 0x20: a load beyond them is no device's either. */
+	seen_cause = 0;
+	__asm__ volatile(".option push\n.option norvc\nld %0, 0(%1)\n.option pop"
+			 : "=r"(v) : "r"(TESTDEV + 0x20) : "memory");
+	check("load past a device: load access fault", seen_cause == 5);
+	/* The guest goes on normally afterwards. */
+	check("still alive", sbi(SBI_AXV, 0, 1, 0, 0, 0, 0, 0).value == 1);
+}
