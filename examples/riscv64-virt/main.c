@@ -226,11 +226,34 @@ static struct axv_rv64_cpu *this_cpu(void *ctx)
 }
 
 /* ---- devices ------------------------------------------------------------------------------ */
+/* A 16550A transmitter (TI PC16550D data sheet, "Register Description"): THR at 0, IER 1,
+ * IIR 2 (read) / FCR (write), LCR 3 (DLAB bit 7 maps the divisor latch at 0 and 1), MCR 4,
+ * LSR 5 (THRE and TEMT always: the byte goes straight to the host console), MSR 6, SCR 7.
+ * No receiver and no interrupt line: Linux's 8250 driver polls it (IIR says THRE when
+ * IER.ETBEI is set). */
+static struct {
+	atomic_uint lock;
+	uint8_t ier, lcr, mcr, scr, dll, dlm;
+} uart;
+
 static int uart_read(void *ctx, uint64_t off, uint8_t width, uint64_t *v)
 {
 	(void)ctx;
 	(void)width;
-	*v = off == 5 ? 0x60 : 0; /* LSR: THR empty, transmitter idle */
+	lock(&uart.lock);
+	bool dlab = uart.lcr & 0x80;
+	switch (off) {
+	case 0: *v = dlab ? uart.dll : 0; break;
+	case 1: *v = dlab ? uart.dlm : uart.ier; break;
+	case 2: *v = 0xc0 | ((uart.ier & 0x02) ? 0x02 : 0x01); break; /* FIFOs on; THRE or none */
+	case 3: *v = uart.lcr; break;
+	case 4: *v = uart.mcr; break;
+	case 5: *v = 0x60; break; /* THRE | TEMT */
+	case 6: *v = 0xb0; break; /* DCD | DSR | CTS */
+	case 7: *v = uart.scr; break;
+	default: *v = 0; break;
+	}
+	unlock(&uart.lock);
 	return 0;
 }
 
@@ -238,8 +261,27 @@ static int uart_write(void *ctx, uint64_t off, uint8_t width, uint64_t v)
 {
 	(void)ctx;
 	(void)width;
-	if (off == 0)
-		con_putc((char)v);
+	lock(&uart.lock);
+	bool dlab = uart.lcr & 0x80;
+	switch (off) {
+	case 0:
+		if (dlab)
+			uart.dll = (uint8_t)v;
+		else
+			con_putc((char)v);
+		break;
+	case 1:
+		if (dlab)
+			uart.dlm = (uint8_t)v;
+		else
+			uart.ier = (uint8_t)(v & 0x0f);
+		break;
+	case 3: uart.lcr = (uint8_t)v; break;
+	case 4: uart.mcr = (uint8_t)v; break;
+	case 7: uart.scr = (uint8_t)v; break;
+	default: break;
+	}
+	unlock(&uart.lock);
 	return 0;
 }
 
@@ -627,7 +669,8 @@ static int write_dtb(uint64_t initrd_size, uint32_t *size)
 	rc = rc ? rc : axv_fdt_prop_string(&f, "compatible", "libaxv,riscv64-virt");
 	rc = rc ? rc : axv_fdt_prop_string(&f, "model", "libaxv riscv64-virt");
 	rc = rc ? rc : axv_fdt_begin_node(&f, "chosen");
-	rc = rc ? rc : axv_fdt_prop_string(&f, "bootargs", "console=hvc0 earlycon=sbi rdinit=/init");
+	rc = rc ? rc : axv_fdt_prop_string(&f, "bootargs", "console=ttyS0 earlycon=sbi");
+	rc = rc ? rc : axv_fdt_prop_string(&f, "stdout-path", "/serial@10000000");
 	if (initrd_size) {
 		rc = rc ? rc : axv_fdt_prop_u64(&f, "linux,initrd-start", GUEST_INITRD_GPA);
 		rc = rc ? rc : axv_fdt_prop_u64(&f, "linux,initrd-end", GUEST_INITRD_GPA + initrd_size);
@@ -655,6 +698,12 @@ static int write_dtb(uint64_t initrd_size, uint32_t *size)
 		rc = rc ? rc : axv_fdt_end_node(&f);
 		rc = rc ? rc : axv_fdt_end_node(&f);
 	}
+	rc = rc ? rc : axv_fdt_end_node(&f);
+	rc = rc ? rc : axv_fdt_begin_node(&f, "serial@10000000");
+	rc = rc ? rc : axv_fdt_prop_string(&f, "compatible", "ns16550a");
+	const uint64_t ureg[2] = {GUEST_UART_GPA, 0x100};
+	rc = rc ? rc : axv_fdt_prop_u64s(&f, "reg", ureg, 2);
+	rc = rc ? rc : axv_fdt_prop_u32(&f, "clock-frequency", 3686400);
 	rc = rc ? rc : axv_fdt_end_node(&f);
 	rc = rc ? rc : axv_fdt_begin_node(&f, "memory@80000000");
 	rc = rc ? rc : axv_fdt_prop_string(&f, "device_type", "memory");
@@ -714,7 +763,7 @@ void hyp_main(uint64_t hartid, uint64_t host_dtb)
 					     GUEST_VMID));
 	const size_t cap[AXV_BUS_SPACE_COUNT] = {6, 1, 1};
 	check("bus", axv_bus_init(&bus, bus_storage, cap));
-	check("uart", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_UART_GPA, 8, &uart_ops, NULL));
+	check("uart", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_UART_GPA, 0x100, &uart_ops, NULL));
 	check("testdev", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_TESTDEV_GPA, 0x20,
 					  &testdev_ops, NULL));
 

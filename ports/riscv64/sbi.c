@@ -7,8 +7,9 @@
 #include <axv/arch/riscv64.h>
 #include <axv/err.h>
 
-/* SBI 4.1: spec version 1.0 = major 1 in bits 30:24, minor 0. */
-#define SBI_SPEC_1_0 (1u << 24)
+/* SBI 4.1: spec version: major in bits 30:24, minor in 23:0. 2.0: DBCN (SBI 2.0 chapter 12)
+ * is a 2.0 extension, and Linux uses it only from an SBI of 2.0 or later. */
+#define SBI_SPEC_2_0 (2u << 24)
 /* SBI 9.1: HSM hart_suspend types. */
 #define HSM_SUSPEND_RETENTIVE 0x00000000u
 #define HSM_SUSPEND_NON_RETENTIVE 0x80000000u
@@ -45,7 +46,7 @@ static bool known_ext(uint64_t eid)
 static int base(struct axv_rv64_ctx *c, uint64_t fid, uint64_t impl_id)
 {
 	switch (fid) {
-	case 0: axv_rv64_sbi_return(c, AXV_SBI_SUCCESS, SBI_SPEC_1_0); break; /* 4.1 */
+	case 0: axv_rv64_sbi_return(c, AXV_SBI_SUCCESS, SBI_SPEC_2_0); break; /* 4.1 */
 	case 1: axv_rv64_sbi_return(c, AXV_SBI_SUCCESS, impl_id); break;      /* 4.2 */
 	case 2: axv_rv64_sbi_return(c, AXV_SBI_SUCCESS, 0x10000); break;      /* 4.3 */
 	case 3: axv_rv64_sbi_return(c, AXV_SBI_SUCCESS, known_ext(c->x[10]) ? 1 : 0); break;

@@ -9,6 +9,9 @@
 #include <axv/arch/riscv64.h>
 #include <axv/err.h>
 
+/* VSSIP, VSTIP, VSEIP (hvip bits 2, 6, 10) as the guest's sie bits SSIE, STIE, SEIE. */
+#define HVIP_VS_MASK_AS_SIE ((AXV_RV64_HVIP_VSSIP | AXV_RV64_HVIP_VSTIP | AXV_RV64_HVIP_VSEIP) >> 1)
+
 static struct axv_rv64_vcpu *V(void *ctx)
 {
 	return ctx;
@@ -137,6 +140,14 @@ static int op_run(void *ctx, struct axv_exit *exit)
 			v->ctx.pc += exit->insn_len;
 			exit->insn_len = 0;
 		}
+		/* Priv 3.3.3: wfi (and SBI's retentive suspend, SBI 9.4) resumes when an
+		 * interrupt enabled in the guest's sie is pending, whatever its sstatus.SIE. One
+		 * the vic already put into hvip is active for the core, which would block the
+		 * vcpu on it: the wait ends here at once instead. (vsie bit n enables hvip bit
+		 * n + 1, 8.2.3.) */
+		if (exit->reason == AXV_EXIT_HALT &&
+		    ((v->ctx.hvip >> 1) & v->ctx.vs.vsie & HVIP_VS_MASK_AS_SIE))
+			continue;
 		return 0;
 	}
 }

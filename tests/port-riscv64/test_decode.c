@@ -267,7 +267,7 @@ Test(rv64_sbi, base_answers)
 	c.pc = 0x1000;
 	cr_expect_eq(sbi(&c, AXV_SBI_EXT_BASE, 0, 0, 0, 0, &e), AXV_SBI_DONE);
 	cr_expect_eq(c.x[10], 0);
-	cr_expect_eq(c.x[11], 1u << 24, "SBI 1.0");
+	cr_expect_eq(c.x[11], 2u << 24, "SBI 2.0");
 	cr_expect_eq(c.pc, 0x1004);
 	cr_expect_eq(sbi(&c, AXV_SBI_EXT_BASE, 1, 0, 0, 0, &e), AXV_SBI_DONE);
 	cr_expect_eq(c.x[11], 0xaa);

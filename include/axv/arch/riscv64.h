@@ -491,7 +491,7 @@ enum axv_rv64_sbi_action {
  * @param impl_id the SBI implementation id the guest sees (sbi_get_impl_id)
  * @return an `enum axv_rv64_sbi_action`; #AXV_EINVAL for NULL or another exit reason
  *
- * Answered here: Base (SBI 4: spec version 1.0, probe_extension for the extensions listed
+ * Answered here: Base (SBI 4: spec version 2.0, probe_extension for the extensions listed
  * here, mvendorid/marchid/mimpid 0) and HSM hart_stop / hart_suspend (retentive: a HALT).
  * Rewritten: HSM hart_start -> #AXV_EXIT_CPU_UP (target = hartid, entry = start_addr,
  * arg = opaque; SBI 9.1), hart_stop -> #AXV_EXIT_CPU_DOWN; IPI send_ipi ->

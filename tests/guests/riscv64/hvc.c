@@ -9,7 +9,7 @@ void guest_main(uint64_t hartid, uint64_t dtb)
 	(void)hartid;
 	(void)dtb;
 	struct sbiret r = sbi(SBI_BASE, 0, 0, 0, 0, 0, 0, 0);
-	check("base: spec version 1.0", r.error == 0 && r.value == 0x1000000);
+	check("base: spec version 2.0", r.error == 0 && r.value == 0x2000000);
 	r = sbi(SBI_BASE, 1, 0, 0, 0, 0, 0, 0);
 	check("base: implementation id", r.error == 0 && r.value == 0xa5);
 	static const unsigned long have[] = {SBI_BASE, SBI_TIME, SBI_IPI, SBI_RFENCE, SBI_HSM,
