@@ -17,7 +17,10 @@ AXV_PKGS_DOCS="doxygen"
 # Cross builds: aarch64 (gcc) and loongarch64 (clang-16, llvm-ar-16, llvm-nm-16, llvm-size-16).
 AXV_PKGS_AARCH64="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu"
 AXV_PKGS_LA64="clang-16 llvm-16"
-AXV_PKGS_CROSS="$AXV_PKGS_AARCH64 $AXV_PKGS_LA64"
+# riscv64 (gcc), its QEMU machine and the firmware it boots after (OpenSBI, -bios default);
+# the package qemu-system-misc holds the riscv64 emulator.
+AXV_PKGS_RISCV="gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu opensbi qemu-system-misc"
+AXV_PKGS_CROSS="$AXV_PKGS_AARCH64 $AXV_PKGS_LA64 $AXV_PKGS_RISCV"
 # Guests: the aarch64 example's device trees (dtc) and QEMU for each machine in
 # scripts/qemu.sh (the package qemu-system-arm holds the aarch64 emulator too).
 AXV_PKGS_QEMU="qemu-system-arm device-tree-compiler"

@@ -36,6 +36,9 @@
 #define GUEST_DTB_GPA 0x9f000000ul
 #define GUEST_UART_GPA 0x10000000ul       /* an emulated 16550 transmitter */
 #define GUEST_TESTDEV_GPA 0x10100000ul    /* the test device */
+#define GUEST_PLIC_GPA 0x0c000000ul       /* the virtual PLIC (QEMU virt's address) */
+#define PLIC_SOURCES 31u
+#define TESTDEV_IRQ 1u                    /* the test device's PLIC source */
 #define GUEST_LAZY_GPA 0xc0000000ul       /* backed on first touch */
 #define GUEST_LAZY_SIZE 0x00100000ul
 #define GUEST_VMID 1u
@@ -287,8 +290,11 @@ static int uart_write(void *ctx, uint64_t off, uint8_t width, uint64_t v)
 
 static const struct axv_device_ops uart_ops = {uart_read, uart_write};
 
+static struct axv_rv64_plic plic;
+
 /* Test device: offset 0 reads 0x8182838485868788, offset 8 is a scratch register, offset 16
- * reads the width of the last store. */
+ * reads the width of the last store, offset 24 reads the reads so far and takes writes to
+ * its interrupt line (bit 0, PLIC source TESTDEV_IRQ). */
 static struct {
 	atomic_ulong scratch, last_width, reads, writes;
 } testdev;
@@ -307,10 +313,17 @@ static int testdev_read(void *ctx, uint64_t off, uint8_t width, uint64_t *v)
 	}
 }
 
+static int plic_line(uint64_t v)
+{
+	return axv_rv64_plic_set_level(&plic, TESTDEV_IRQ, v & 1);
+}
+
 static int testdev_write(void *ctx, uint64_t off, uint8_t width, uint64_t v)
 {
 	(void)ctx;
 	atomic_fetch_add(&testdev.writes, 1);
+	if (off == 24) /* the interrupt line: bit 0 is its level (PLIC source TESTDEV_IRQ) */
+		return plic_line(v);
 	if (off != 8)
 		return AXV_ENXIO;
 	atomic_store(&testdev.scratch, v);
@@ -338,6 +351,17 @@ struct gvcpu {
 };
 static struct gvcpu vcpus[MAX_SLOTS];
 static atomic_ulong hc_count;
+
+/* A PLIC context's line changed: context i is vcpu i's S-mode external interrupt. */
+static void plic_notify(void *ctx, uint32_t context, bool level)
+{
+	(void)ctx;
+	if (context >= nslots)
+		return;
+	axv_rv64_set_ext_level(&vcpus[context].port, level);
+	if (level && vcpus[context].created)
+		axv_vcpu_kick(&vcpus[context].v);
+}
 
 static void setup_vcpu(unsigned i, uint64_t entry, uint64_t a1)
 {
@@ -615,6 +639,20 @@ _Noreturn static void run_vcpu(unsigned s)
 				check("mmio", rc);
 			break;
 		}
+		case AXV_EXIT_SYSREG_READ:
+		case AXV_EXIT_SYSREG_WRITE:
+			/* A CSR the guest may not touch in VS-mode (hypervisor CSRs, Priv 8.6.1):
+			 * no device emulates one here, so the guest sees what it would without
+			 * the H extension, an illegal instruction (Priv 2.1) with the
+			 * instruction in stval. */
+			rc = axv_vcpu_complete(&g->v, &bus, &e);
+			if (rc == AXV_ENXIO)
+				check("inject", axv_rv64_inject_exception(&g->port.ctx,
+									  AXV_RV64_EXC_ILLEGAL,
+									  g->port.ctx.stval));
+			else
+				check("sysreg", rc);
+			break;
 		case AXV_EXIT_NESTED_PAGE_FAULT:
 			rc = fault_in(e.npf.addr, e.npf.access);
 			if (rc == AXV_ENOENT || rc == AXV_EACCES || rc == AXV_ERANGE)
@@ -647,6 +685,15 @@ _Noreturn static void run_vcpu(unsigned s)
 			con_printf("riscv64-virt: guest asked for %s; powering off\n",
 				   e.reason == AXV_EXIT_SYSTEM_DOWN ? "shutdown" : "a reset");
 			power_off(false);
+		case AXV_EXIT_UNHANDLED:
+			if (e.unhandled.raw == AXV_RV64_EXC_VIRTUAL_INSN) {
+				/* Another instruction VS-mode may not run (Priv 8.6.1): illegal. */
+				check("inject", axv_rv64_inject_exception(&g->port.ctx,
+									  AXV_RV64_EXC_ILLEGAL,
+									  e.unhandled.info));
+				break;
+			}
+			/* fall through */
 		default:
 			con_printf("riscv64-virt: FATAL: vcpu %u: unhandled exit %s: raw 0x%lx "
 				   "info 0x%lx pc 0x%lx\n",
@@ -698,6 +745,23 @@ static int write_dtb(uint64_t initrd_size, uint32_t *size)
 		rc = rc ? rc : axv_fdt_end_node(&f);
 		rc = rc ? rc : axv_fdt_end_node(&f);
 	}
+	rc = rc ? rc : axv_fdt_end_node(&f);
+	rc = rc ? rc : axv_fdt_begin_node(&f, "plic@c000000");
+	static const char *const plic_compat[] = {"sifive,plic-1.0.0", "riscv,plic0"};
+	rc = rc ? rc : axv_fdt_prop_strings(&f, "compatible", plic_compat, 2);
+	const uint64_t preg[2] = {GUEST_PLIC_GPA, AXV_RV64_PLIC_SIZE};
+	rc = rc ? rc : axv_fdt_prop_u64s(&f, "reg", preg, 2);
+	rc = rc ? rc : axv_fdt_prop_u32(&f, "#address-cells", 0);
+	rc = rc ? rc : axv_fdt_prop_u32(&f, "#interrupt-cells", 1);
+	rc = rc ? rc : axv_fdt_prop(&f, "interrupt-controller", NULL, 0);
+	rc = rc ? rc : axv_fdt_prop_u32(&f, "riscv,ndev", PLIC_SOURCES);
+	uint32_t ie[2 * MAX_SLOTS];
+	for (unsigned i = 0; i < nslots; i++) { /* context i: hart i's S-mode external line */
+		ie[2 * i] = i + 1;
+		ie[2 * i + 1] = 9;
+	}
+	rc = rc ? rc : axv_fdt_prop_cells(&f, "interrupts-extended", ie, 2 * nslots);
+	rc = rc ? rc : axv_fdt_prop_u32(&f, "phandle", 0x100);
 	rc = rc ? rc : axv_fdt_end_node(&f);
 	rc = rc ? rc : axv_fdt_begin_node(&f, "serial@10000000");
 	rc = rc ? rc : axv_fdt_prop_string(&f, "compatible", "ns16550a");
@@ -766,6 +830,9 @@ void hyp_main(uint64_t hartid, uint64_t host_dtb)
 	check("uart", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_UART_GPA, 0x100, &uart_ops, NULL));
 	check("testdev", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_TESTDEV_GPA, 0x20,
 					  &testdev_ops, NULL));
+	check("plic", axv_rv64_plic_init(&plic, PLIC_SOURCES, nslots, plic_notify, NULL));
+	check("plic", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_PLIC_GPA, AXV_RV64_PLIC_SIZE,
+				       &axv_rv64_plic_ops, &plic));
 
 	const volatile uint64_t *info = (const volatile uint64_t *)INFO_WORDS;
 	uint64_t image = info[0] & 0xffffffffu, initrd = info[1] & 0xffffffffu;

@@ -15,6 +15,7 @@
  * Derived table pages (levels below the root) are kept until axv_rv64_gstage_destroy().
  */
 #include <axv/arch/riscv64.h>
+#include <stdatomic.h>
 #include <axv/err.h>
 
 #include "../../lib/core/mem.h"
@@ -23,13 +24,13 @@
 
 static void lock(struct axv_rv64_gstage *gs)
 {
-	while (__atomic_exchange_n(&gs->lock, 1u, __ATOMIC_ACQUIRE))
+	while (atomic_exchange_explicit(&gs->lock, 1u, memory_order_acquire))
 		;
 }
 
 static void unlock(struct axv_rv64_gstage *gs)
 {
-	__atomic_store_n(&gs->lock, 0u, __ATOMIC_RELEASE);
+	atomic_store_explicit(&gs->lock, 0u, memory_order_release);
 }
 
 static uint64_t *va(const struct axv_rv64_gstage *gs, axv_hpa_t pa)
@@ -79,7 +80,7 @@ int axv_rv64_gstage_init(struct axv_rv64_gstage *gs, const struct axv_hal *hal,
 	gs->vmid = vmid;
 	gs->hgatp = hgatp;
 	gs->tables = 0;
-	__atomic_store_n(&gs->lock, 0u, __ATOMIC_RELAXED);
+	atomic_store_explicit(&gs->lock, 0u, memory_order_relaxed);
 	return 0;
 }
 

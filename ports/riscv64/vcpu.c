@@ -7,6 +7,7 @@
  * SEIP in its sip). Plain C over the HS runtime of hs.c.
  */
 #include <axv/arch/riscv64.h>
+#include <stdatomic.h>
 #include <axv/err.h>
 
 /* VSSIP, VSTIP, VSEIP (hvip bits 2, 6, 10) as the guest's sie bits SSIE, STIE, SEIE. */
@@ -31,7 +32,8 @@ static int op_create(void *ctx, uint32_t id)
 	v->delivered = 0;
 	v->this_cpu = NULL;
 	v->this_cpu_ctx = NULL;
-	__atomic_store_n(&v->vvma_flush, 0u, __ATOMIC_RELAXED);
+	atomic_store_explicit(&v->vvma_flush, 0u, memory_order_relaxed);
+	atomic_store_explicit(&v->ext_level, 0u, memory_order_relaxed);
 	return 0;
 }
 
@@ -109,8 +111,14 @@ static int op_run(void *ctx, struct axv_exit *exit)
 		return AXV_ESTATE;
 	const struct axv_rv64_fetch fetch = {axv_rv64_fetch16, &v->ctx};
 	for (;;) {
-		if (__atomic_exchange_n(&v->vvma_flush, 0u, __ATOMIC_ACQ_REL))
+		if (atomic_exchange_explicit(&v->vvma_flush, 0u, memory_order_acq_rel))
 			v->ctx.entry_flags |= AXV_RV64_ENTRY_VVMA;
+		/* The external line (a PLIC context): VSEIP follows it, unless the vic holds
+		 * an injected external interrupt there. */
+		if (atomic_load_explicit(&v->ext_level, memory_order_acquire))
+			v->ctx.hvip |= AXV_RV64_HVIP_VSEIP;
+		else if (!(v->delivered & (1u << AXV_RV64_VIRQ_EXT)))
+			v->ctx.hvip &= ~AXV_RV64_HVIP_VSEIP;
 		int rc = axv_rv64_enter(v->cpu, &v->ctx);
 		if (rc != 0)
 			return rc;
@@ -218,7 +226,7 @@ const struct axv_percpu_ops axv_rv64_percpu_ops = {
 void axv_rv64_request_vvma_flush(struct axv_rv64_vcpu *v)
 {
 	if (v)
-		__atomic_store_n(&v->vvma_flush, 1u, __ATOMIC_RELEASE);
+		atomic_store_explicit(&v->vvma_flush, 1u, memory_order_release);
 }
 
 /* ---- hvip as the interrupt controller ---- */
@@ -273,4 +281,10 @@ int axv_rv64_irq_lower(struct axv_rv64_vcpu *v, struct axv_virq *virq, uint32_t 
 	v->ctx.hvip &= ~bit;
 	axv_virq_unpend(virq, id);
 	return 0;
+}
+
+void axv_rv64_set_ext_level(struct axv_rv64_vcpu *v, bool level)
+{
+	if (v)
+		atomic_store_explicit(&v->ext_level, level ? 1u : 0u, memory_order_release);
 }

@@ -233,3 +233,29 @@ Test(rv64_vcpu, guest_clears_its_software_interrupt)
 	cr_expect_eq(axv_vcpu_inject(&e.v, AXV_RV64_VIRQ_SOFT), 0, "may be sent again");
 	env_fini(&e);
 }
+
+/* The external line (a PLIC context): hvip.VSEIP follows axv_rv64_set_ext_level() at each
+ * entry (Priv 8.2.3), and a wfi with it high and SEIE set does not block. */
+static void ext_enabled(struct axv_rv64_ctx *c)
+{
+	c->vs.vsie = 1u << 9; /* SEIE */
+}
+
+Test(rv64_vcpu, external_line_follows_its_level)
+{
+	struct env e;
+	env_init(&e);
+	axv_rv64_set_ext_level(&e.port, true);
+	push(AXV_RV64_EXC_VIRTUAL_INSN, AXV_RV64_INSN_WFI, 0, ext_enabled);
+	push(AXV_RV64_EXC_ECALL_VS, 0, 0, sbi_test_call);
+	push(AXV_RV64_EXC_ECALL_VS, 0, 0, sbi_test_call);
+	struct axv_exit x;
+	cr_assert_eq(axv_vcpu_run(&e.v, &x), 0);
+	cr_expect_eq(x.reason, AXV_EXIT_HYPERCALL, "the wfi did not block");
+	cr_expect(rt.seen_hvip[0] & AXV_RV64_HVIP_VSEIP);
+	cr_expect(rt.seen_hvip[1] & AXV_RV64_HVIP_VSEIP);
+	axv_rv64_set_ext_level(&e.port, false);
+	cr_assert_eq(axv_vcpu_run(&e.v, &x), 0);
+	cr_expect_eq(rt.seen_hvip[2] & AXV_RV64_HVIP_VSEIP, 0, "lowered");
+	env_fini(&e);
+}

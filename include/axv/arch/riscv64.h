@@ -621,6 +621,7 @@ struct axv_rv64_vcpu {
 	uint64_t fills;                    /**< G-stage leaves copied on faults (statistics) */
 	uint32_t delivered;                /**< ids the vic put into hvip (private) */
 	_Atomic uint32_t vvma_flush;       /**< a remote sfence.vma is due (private) */
+	_Atomic uint32_t ext_level;        /**< external interrupt line, hvip.VSEIP (private) */
 };
 
 /**
@@ -667,6 +668,97 @@ extern const struct axv_vic_ops axv_rv64_vic_ops;
  * @note Context: the vcpu's owner, while it does not run.
  */
 int axv_rv64_irq_lower(struct axv_rv64_vcpu *v, struct axv_virq *virq, uint32_t id);
+
+/* ---- a virtual PLIC ------------------------------------------------------------------ */
+
+/** Most interrupt sources of a virtual PLIC (ids 1 to 63; 0 means "none", PLIC 1.0 ch. 2). */
+#define AXV_RV64_PLIC_MAX_SOURCES 63u
+/** Most contexts (one per hart and privilege level; the guest's S-mode ones here). */
+#define AXV_RV64_PLIC_MAX_CONTEXTS 8u
+/** Size of a PLIC's register range for #AXV_RV64_PLIC_MAX_CONTEXTS contexts. */
+#define AXV_RV64_PLIC_SIZE 0x208000u
+
+/**
+ * @brief A virtual Platform-Level Interrupt Controller (RISC-V PLIC Specification 1.0.0),
+ *        as AxVisor gives its guests: level-triggered sources, per-source priorities, per
+ *        context enables, threshold and claim/complete.
+ *
+ * Register map (PLIC 1.0 chapter 3): priority of source n at 4n, pending bits at 0x1000,
+ * enables of context c at 0x2000 + 0x80c, threshold of context c at 0x200000 + 0x1000c and
+ * its claim/complete register at + 4. Registers are 32 bits wide; other widths, unaligned
+ * and unknown offsets read as zero and ignore writes (reserved, chapter 3).
+ *
+ * Gateway (chapter 5): a source whose line is high is pending unless it is claimed (in
+ * flight); a claim returns the pending source enabled for the context with the highest
+ * priority above the threshold (ties: the lowest id), or 0, and clears its pending bit; a
+ * completion of a claimed id that is enabled for the context ends the flight, and if the
+ * line is still high the source is pending again. A context's interrupt line (the guest's
+ * external interrupt, hvip.VSEIP) is high while a claimable source exists; each change is
+ * reported through the notify hook, under the PLIC's lock.
+ *
+ * Caller-owned; members are private. Context: any; the register hooks and
+ * axv_rv64_plic_set_level() take a spinlock inside the struct, so devices may raise lines
+ * from any hart while vcpus access the registers.
+ */
+struct axv_rv64_plic {
+	uint32_t nsrc;                                  /**< sources (private) */
+	uint32_t nctx;                                  /**< contexts (private) */
+	uint32_t prio[AXV_RV64_PLIC_MAX_SOURCES + 1];   /**< priorities (private) */
+	uint64_t level;                                 /**< line levels, bit n (private) */
+	uint64_t pending;                               /**< pending bits (private) */
+	uint64_t claimed;                               /**< in-flight bits (private) */
+	uint64_t enable[AXV_RV64_PLIC_MAX_CONTEXTS];    /**< enables (private) */
+	uint32_t threshold[AXV_RV64_PLIC_MAX_CONTEXTS]; /**< thresholds (private) */
+	uint32_t eip;                                   /**< context lines, bit c (private) */
+	/**
+	 * @brief Called when context @p context's interrupt line changes (private; from init).
+	 * @param ctx     notify_ctx
+	 * @param context the context
+	 * @param level   the line's new level
+	 */
+	void (*notify)(void *ctx, uint32_t context, bool level);
+	void *notify_ctx;                               /**< (private) */
+	_Atomic uint32_t lock;                          /**< (private) */
+};
+
+/**
+ * @brief Set a virtual PLIC up: every source at priority 0 (never interrupts), nothing
+ *        enabled, pending or claimed, thresholds 0.
+ * @param p       caller storage
+ * @param nsrc    number of sources, 1 to #AXV_RV64_PLIC_MAX_SOURCES (ids 1 to nsrc)
+ * @param nctx    number of contexts, 1 to #AXV_RV64_PLIC_MAX_CONTEXTS
+ * @param notify  called with a context and its new line level on every change (e.g.
+ *                axv_rv64_set_ext_level() and a kick of that context's vcpu); must not call
+ *                back into the PLIC; may be NULL
+ * @param notify_ctx passed to @p notify
+ * @return 0; #AXV_EINVAL for NULL @p p or counts out of range (@p p untouched)
+ * @note Context: task, before the PLIC is used.
+ */
+int axv_rv64_plic_init(struct axv_rv64_plic *p, uint32_t nsrc, uint32_t nctx,
+		       void (*notify)(void *ctx, uint32_t context, bool level), void *notify_ctx);
+
+/**
+ * @brief Drive a source's interrupt line (a device model raising or lowering it).
+ * @param p     an initialised PLIC
+ * @param src   the source id, 1 to nsrc
+ * @param level the line's level
+ * @return 0; #AXV_ERANGE for a bad id; #AXV_EINVAL for NULL
+ * @note Context: any, any hart.
+ */
+int axv_rv64_plic_set_level(struct axv_rv64_plic *p, uint32_t src, bool level);
+
+/** The PLIC's registers as a device of the bus (`ctx` is the `struct axv_rv64_plic`). */
+extern const struct axv_device_ops axv_rv64_plic_ops;
+
+/**
+ * @brief Set a vcpu's external interrupt line (hvip.VSEIP, Priv 8.2.3), e.g. from a PLIC's
+ *        notify hook; the next entry of the vcpu loads it. Raising it should be followed by
+ *        axv_vcpu_kick() of that vcpu, so a running one re-enters and a blocked one wakes.
+ * @param v     the vcpu's port state
+ * @param level the line's level
+ * @note Context: any, any hart; lock-free.
+ */
+void axv_rv64_set_ext_level(struct axv_rv64_vcpu *v, bool level);
 
 /** @} */
 

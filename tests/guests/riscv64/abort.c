@@ -37,6 +37,13 @@ void guest_main(uint64_t hartid, uint64_t dtb)
 	__asm__ volatile(".option push\n.option norvc\nld %0, 0(%1)\n.option pop"
 			 : "=r"(v) : "r"(TESTDEV + 0x20) : "memory");
 	check("load past a device: load access fault", seen_cause == 5);
+	/* A hypervisor CSR from VS-mode (a virtual instruction exception, Priv 8.6.1): the
+	 * guest sees an illegal instruction with the instruction in stval, as without H. */
+	seen_cause = 0;
+	__asm__ volatile("csrr a5, 0x600" ::: "a5", "memory"); /* 0x600027f3 */
+	check("csrr hstatus: illegal instruction", seen_cause == 2 && seen_tval == 0x600027f3);
+	__asm__ volatile("csrw 0x680, zero" ::: "memory");
+	check("csrw hgatp: illegal instruction", seen_cause == 2);
 	/* The guest goes on normally afterwards. */
 	check("still alive", sbi(SBI_AXV, 0, 1, 0, 0, 0, 0, 0).value == 1);
 }

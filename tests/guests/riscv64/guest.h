@@ -9,7 +9,7 @@
 #define UART 0x10000000ul
 #define TESTDEV 0x10100000ul
 #define LAZY_BASE 0xc0000000ul
-#define UNMAPPED 0x0c000000ul
+#define UNMAPPED 0x0e000000ul
 
 /* SBI (SBI 1.0.0) extension ids and libaxv's test extension (examples/riscv64-virt). */
 #define SBI_BASE 0x10
