@@ -165,7 +165,7 @@ static void guest_page_fault(const struct axv_rv64_ctx *c, const struct axv_rv64
 	bool write = code == AXV_RV64_EXC_STORE_GUEST_PAGE;
 	uint32_t insn = 0;
 	int have = -1;
-	struct axv_rv64_mem_insn m;
+	struct axv_rv64_mem_insn m = {0};
 	if (c->htinst & 1u) {
 		/* Priv 8.6.3: a transformed instruction; bit 1 clear means the trapping one was
 		 * 16 bits long. Its rs1 and offset fields are zero; rd/rs2, width kept. */

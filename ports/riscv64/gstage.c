@@ -72,7 +72,7 @@ int axv_rv64_gstage_init(struct axv_rv64_gstage *gs, const struct axv_hal *hal,
 		hal->mem->free_frames(hal->ctx, root, 4);
 		return AXV_EFAULT;
 	}
-	axv_memset(p, 0, 4 * PAGE);
+	axv_memset(p, 0, (size_t)4 * PAGE);
 	gs->hal = hal;
 	gs->fmt = fmt;
 	gs->src_root = src_root;
@@ -191,7 +191,9 @@ int axv_rv64_gstage_fill(struct axv_rv64_gstage *gs, axv_gpa_t gpa, axv_map_flag
 }
 
 /* Clear every derived leaf of table @p t (level @p l, covering [base, base + span)) that
- * overlaps [s, e] (inclusive end). */
+ * overlaps [s, e] (inclusive end). One call per level, depth <= AXV_PT_MAX_LEVELS; t is
+ * written through __atomic_store_n, which clang-tidy does not count as a write. */
+/* NOLINTNEXTLINE(misc-no-recursion,readability-non-const-parameter) */
 static void clear_range(struct axv_rv64_gstage *gs, unsigned l, uint64_t *t, axv_gpa_t base,
 			axv_gpa_t s, axv_gpa_t e)
 {
@@ -230,7 +232,7 @@ void axv_rv64_gstage_flush(struct axv_rv64_gstage *gs, axv_gpa_t gpa, uint64_t s
 		clear_range(gs, 0, root, 0, gpa, end);
 	/* Priv 8.3.2: HFENCE.GVMA orders the table writes before later G-stage walks and
 	 * drops cached translations; by address (gpa >> 2 in rs1) for a few pages. */
-	if (size <= 16 * PAGE) {
+	if (size <= (uint64_t)16 * PAGE) {
 		for (axv_gpa_t a = gpa & ~(axv_gpa_t)(PAGE - 1); a <= end; a += PAGE)
 			axv_rv64_hfence_gvma(gs->vmid, a);
 	} else {
@@ -239,6 +241,7 @@ void axv_rv64_gstage_flush(struct axv_rv64_gstage *gs, axv_gpa_t gpa, uint64_t s
 	unlock(gs);
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): one call per level, depth <= AXV_PT_MAX_LEVELS */
 static void free_tables(struct axv_rv64_gstage *gs, unsigned l, uint64_t *t)
 {
 	const struct axv_pt_format *f = gs->fmt;

@@ -8,8 +8,10 @@
  */
 #include <stdint.h>
 
+/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): libgcc's name */
 int __ctzdi2(unsigned long a);
 
+/* NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): libgcc's name */
 int __ctzdi2(unsigned long a)
 {
 	static const uint8_t pos[64] = {
