@@ -27,10 +27,13 @@ int axv_rv64_probe_hstatus(uint64_t *value);
 int axv_rv64_hlvx_hu(uint64_t gva, uint16_t *half);
 void axv_rv64_hfence_gvma_asm(uint64_t gpa_shr2, uint64_t vmid, int all);
 
-/* Priv 8.2.2 hedeleg: instruction address misaligned (0), breakpoint (3), ecall from VU (8),
- * instruction (12), load (13) and store (15) page faults go to the guest's own handler. The
- * guest-page faults, virtual instructions and VS ecalls stay in HS-mode. */
-#define HEDELEG_GUEST ((1u << 0) | (1u << 3) | (1u << 8) | (1u << 12) | (1u << 13) | (1u << 15))
+/* Priv 8.2.2 hedeleg: instruction address misaligned (0), illegal instruction (2),
+ * breakpoint (3), ecall from VU (8), instruction (12), load (13) and store (15) page faults go
+ * to the guest's own handler, as on a machine without a hypervisor (an instruction VS-mode
+ * may not run because of virtualization is a virtual-instruction exception instead, 8.6.1).
+ * The guest-page faults, virtual instructions and VS ecalls stay in HS-mode. */
+#define HEDELEG_GUEST                                                                        \
+	((1u << 0) | (1u << 2) | (1u << 3) | (1u << 8) | (1u << 12) | (1u << 13) | (1u << 15))
 /* Priv 8.2.2 hideleg: VSSIP (2), VSTIP (6), VSEIP (10) are taken by the guest in VS-mode. */
 #define HIDELEG_GUEST (AXV_RV64_HVIP_VSSIP | AXV_RV64_HVIP_VSTIP | AXV_RV64_HVIP_VSEIP)
 /* Priv 8.2.5 hcounteren: CY (0), TM (1), IR (2) readable by the guest. */

@@ -529,8 +529,8 @@ struct axv_rv64_cpu {
  *         probe runs under a temporary trap handler, since misa is not readable from
  *         S-mode, Priv 3.1.1); #AXV_EINVAL for NULL
  *
- * Sets hedeleg (instruction misaligned, breakpoint, U ecall, instruction/load/store page
- * faults go straight to the guest, Priv 8.2.2), hideleg (VSSIP, VSTIP, VSEIP), hcounteren
+ * Sets hedeleg (instruction misaligned, illegal instruction, breakpoint, U ecall,
+ * instruction/load/store page faults go straight to the guest, Priv 8.2.2), hideleg (VSSIP, VSTIP, VSEIP), hcounteren
  * (cycle, time, instret), htimedelta 0, hvip 0; finds the VMID width by writing all ones to
  * hgatp.VMID with MODE Bare (Priv 8.2.10: VMIDLEN is found that way).
  * @note Context: task on the hart, interrupts masked.
