@@ -576,6 +576,13 @@ static void cpu_up(unsigned s, const struct axv_exit *e)
 		sbi_done(g, AXV_SBI_ERR_INVALID_ADDRESS, 0);
 		return;
 	}
+	/* The host hart of a vcpu that just stopped may still be on its way out of its
+	 * hart_stop (SBI 9.3: STOP_PENDING): wait until OpenSBI has it STOPPED. */
+	for (unsigned long spin = 0;; spin++) {
+		struct sbiret st = sbi_call(AXV_SBI_EXT_HSM, 2, slots[t].hartid, 0, 0, 0, 0);
+		if (st.error != 0 || st.value == 1 || spin > 10000000ul)
+			break;
+	}
 	setup_vcpu((unsigned)t, e->cpu_up.entry, e->cpu_up.arg);
 	atomic_store(&vcpus[t].on, true);
 	atomic_store(&slots[t].running, true);
