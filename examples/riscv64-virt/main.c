@@ -43,6 +43,10 @@
 #define GUEST_LAZY_SIZE 0x00100000ul
 #define GUEST_VMID 1u
 #define MAX_SLOTS 8u
+/* The G-stage format: Sv39x4 (3), or Sv48x4 (4) in the riscv64-virt-sv48 build. */
+#ifndef GSTAGE_LEVELS
+#define GSTAGE_LEVELS AXV_RV64_SV39X4
+#endif
 
 static uint64_t hpa_of(uint64_t gpa)
 {
@@ -830,7 +834,7 @@ void hyp_main(uint64_t hartid, uint64_t host_dtb)
 
 	check("frame pool", axv_frame_pool_init(&pool, FRAME_POOL_BASE, (void *)FRAME_POOL_BASE,
 						FRAME_POOL_SIZE, NULL, 0));
-	check("format", axv_rv64_format_init(&fmt, AXV_RV64_SV39X4));
+	check("format", axv_rv64_format_init(&fmt, GSTAGE_LEVELS));
 	check("addrspace", axv_addrspace_init(&as, &hal, &fmt, 0, 1ull << 39, GUEST_VMID));
 	check("guest ram", axv_addrspace_map_linear(&as, GUEST_RAM_GPA, GUEST_RAM_HPA,
 						    GUEST_RAM_SIZE, AXV_MAP_RWX));
@@ -856,8 +860,9 @@ void hyp_main(uint64_t hartid, uint64_t host_dtb)
 	for (uint32_t i = 0; i < dtb_size; i++)
 		dst[i] = src[i];
 	con_printf("riscv64-virt: guest image %lu bytes at 0x%lx, initrd %lu bytes, dtb at "
-		   "0x%lx, %lu MiB of RAM\n",
-		   image, GUEST_ENTRY_GPA, initrd, GUEST_DTB_GPA, GUEST_RAM_SIZE >> 20);
+		   "0x%lx, %lu MiB of RAM, G-stage %s (hgatp 0x%lx)\n",
+		   image, GUEST_ENTRY_GPA, initrd, GUEST_DTB_GPA, GUEST_RAM_SIZE >> 20, fmt.name,
+		   axv_rv64_gstage_hgatp(&gstage));
 	setup_vcpu(0, GUEST_ENTRY_GPA, GUEST_DTB_GPA);
 	atomic_store(&vcpus[0].on, true);
 	atomic_store(&slots[0].running, true);
