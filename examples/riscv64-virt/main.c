@@ -540,9 +540,19 @@ static void sbi_embedder(unsigned s, const struct axv_exit *e)
 		g->port.ctx.x[10] = 0;
 		g->port.ctx.pc += 4;
 		return;
-	case AXV_SBI_EXT_AXV: /* test hypercalls: 0 weighted sum, 1 hypercalls so far */
+	case AXV_SBI_EXT_AXV: /* test hypercalls: 0 weighted sum, 1 hypercalls so far,
+			       * 2 the host uses the FP registers (the guest's are saved around) */
 		atomic_fetch_add(&hc_count, 1);
-		if (fid == 0)
+		if (fid == 2) {
+			static struct axv_rv64_fp guest_fp[MAX_SLOTS], junk;
+			for (unsigned k = 0; k < 32; k++)
+				junk.f[k] = 0xdeadbeef00000000ull | k;
+			junk.fcsr = 0x1f;
+			axv_rv64_fp_save(&guest_fp[s]);
+			axv_rv64_fp_restore(&junk); /* what host FP code would leave behind */
+			axv_rv64_fp_restore(&guest_fp[s]);
+			sbi_done(g, AXV_SBI_SUCCESS, 0);
+		} else if (fid == 0)
 			sbi_done(g, AXV_SBI_SUCCESS,
 				 a[0] + 2 * a[1] + 3 * a[2] + 4 * a[3] + 5 * a[4] + 6 * a[5]);
 		else if (fid == 1)

@@ -12,6 +12,7 @@
 
 _Static_assert(offsetof(struct axv_rv64_ctx, x) == 0, "entry.S: x[] at 0");
 _Static_assert(offsetof(struct axv_rv64_ctx, host) == 392, "entry.S: CTX_HOST");
+_Static_assert(offsetof(struct axv_rv64_fp, fcsr) == 256, "entry.S: fcsr at 256");
 
 #define csr_read(csr)                                                   \
 	({                                                              \

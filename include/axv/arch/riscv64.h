@@ -554,12 +554,36 @@ int axv_rv64_cpu_disable(struct axv_rv64_cpu *cpu);
  *
  * The FP registers are not switched: the guest gets sstatus.FS as set in its context and
  * the hart's f0-f31 and fcsr as they are. An embedder that uses FP itself, or runs several
- * vcpus on one hart, saves and restores them around the run (as aarch64's lazy FP rule).
+ * vcpus on one hart, saves and restores them around the run with axv_rv64_fp_save() and
+ * axv_rv64_fp_restore() (as aarch64's lazy FP rule).
  * @note Context: task on the hart, host interrupts masked (sstatus.SIE = 0): an interrupt
  *       for HS-mode that arrives while the guest runs ends the run (Priv 8.2.3: HS
  *       interrupts are enabled while V = 1).
  */
 int axv_rv64_enter(struct axv_rv64_cpu *cpu, struct axv_rv64_ctx *c);
+
+/** @brief A guest's floating-point state (F and D, Unprivileged ISA chapters 11-12). */
+struct axv_rv64_fp {
+	uint64_t f[32]; /**< f0-f31 (64 bits each: D) */
+	uint64_t fcsr;  /**< fcsr (frm and fflags) */
+};
+
+/**
+ * @brief Save the hart's f0-f31 and fcsr (FSD, FRCSR), with sstatus.FS made Dirty for the
+ *        duration and given back as it was (Priv 3.1.6.6: FS Off makes FP instructions
+ *        illegal). For an embedder that uses FP itself or runs several vcpus on a hart:
+ *        save the guest's state after axv_vcpu_run() returns, restore it before the next.
+ * @param fp where to save
+ * @note Context: any, on the hart; needs a hart with D (the port's other code uses no FP).
+ */
+void axv_rv64_fp_save(struct axv_rv64_fp *fp);
+
+/**
+ * @brief Load f0-f31 and fcsr from @p fp (FLD, FSCSR), as axv_rv64_fp_save() saved them.
+ * @param fp the state to load
+ * @note Context: any, on the hart; needs a hart with D.
+ */
+void axv_rv64_fp_restore(const struct axv_rv64_fp *fp);
 
 /**
  * @brief Read 16 bits of guest code with `HLVX.HU` (Priv 8.3.1) under a temporary trap
