@@ -28,7 +28,7 @@
 #       with the H extension; the guest image at host 0x90200000 (guest RAM + 2 MiB) with
 #       its size in the word at 0x8ffff000, an initrd at host 0xa8000000 (guest 0x98000000)
 #       with its size at 0x8ffff008 (examples/riscv64-virt/main.c). Power-off is SBI SRST
-#       (the board's test device: QEMU exits 0, or 1 for a failure).
+#       (the board's test device: QEMU exits 0 whatever the reset reason).
 #   x86_64-svm HYPERVISOR_ELF32 GUEST_BIN
 #       The example hypervisor (examples/x86_64-svm) on a pc machine under TCG with AMD SVM and
 #       nested paging, the guest as its multiboot module, isa-debug-exit for the verdict.
