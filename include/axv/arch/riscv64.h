@@ -462,7 +462,7 @@ enum axv_rv64_sbi_ext {
 	AXV_SBI_EXT_SRST = 0x53525354,  /**< System reset "SRST" (SBI 10) */
 	AXV_SBI_EXT_DBCN = 0x4442434e,  /**< Debug console "DBCN" (SBI 2.0, 12) */
 	AXV_SBI_EXT_LEGACY_PUTCHAR = 0x01, /**< legacy console putchar (SBI 5.2) */
-	AXV_SBI_EXT_AXV = 0x0a5856,     /**< libaxv's test hypercalls (vendor-free id, firmware range not used) */
+	AXV_SBI_EXT_AXV = 0x0a415856,   /**< libaxv's test hypercalls: a firmware-specific id (SBI 3: 0x0A000000-0x0AFFFFFF), "AXV" */
 };
 /** SBI error codes (SBI 3, Table 1). */
 enum axv_rv64_sbi_err {

@@ -19,7 +19,7 @@
 #define SBI_HSM 0x48534d
 #define SBI_SRST 0x53525354
 #define SBI_DBCN 0x4442434e
-#define SBI_AXV 0x0a5856
+#define SBI_AXV 0x0a415856
 
 struct sbiret {
 	long error;
