@@ -14,23 +14,31 @@ AXV_PKGS_BASE="meson ninja-build gcc python3"
 # install-and-link test; libfdt reads back what the devicetree writer wrote) and the API docs.
 AXV_PKGS_UNIT="pkg-config libcriterion-dev libfdt-dev"
 AXV_PKGS_DOCS="doxygen"
-# Cross builds: aarch64 (gcc) and loongarch64 (clang-16, llvm-ar-16, llvm-nm-16, llvm-size-16).
+# Cross builds: aarch64 (gcc) and loongarch64: clang-19, ld.lld-19 (the test image) and
+# llvm-19 (llvm-ar-19, llvm-nm-19), plus clang-16 and llvm-16 for the clang-16 compile
+# check (cross/loongarch64-clang16.ini) and llvm-size-16 (demo.sh, size.sh).
 AXV_PKGS_AARCH64="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu"
-AXV_PKGS_LA64="clang-16 llvm-16"
+AXV_PKGS_LA64="clang-19 lld-19 llvm-19 clang-16 llvm-16"
 # riscv64 (gcc), its QEMU machine and the firmware it boots after (OpenSBI, -bios default);
 # the package qemu-system-misc holds the riscv64 emulator.
 AXV_PKGS_RISCV="gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu opensbi qemu-system-misc"
 AXV_PKGS_CROSS="$AXV_PKGS_AARCH64 $AXV_PKGS_LA64 $AXV_PKGS_RISCV"
 # Guests: the aarch64 example's device trees (dtc) and QEMU for each machine in
-# scripts/qemu.sh (the package qemu-system-arm holds the aarch64 emulator too).
+# scripts/qemu.sh (the package qemu-system-arm holds the aarch64 emulator too; the
+# loongarch64 test image's emulator is in qemu-system-misc).
 AXV_PKGS_QEMU="qemu-system-arm device-tree-compiler"
 AXV_PKGS_QEMU_X86="qemu-system-x86"
+AXV_PKGS_QEMU_LA64="qemu-system-misc"
+# The x86_64 examples on Bochs (scripts/bochs.sh): VMX on its Skylake-X model, SVM on its
+# Ryzen model. The terminal display is the one that runs headless; our own boot ROM replaces
+# the BIOS (tests/bochs), script(1) comes with util-linux.
+AXV_PKGS_BOCHS="bochs bochs-term"
 # Hardening: libFuzzer (clang-16 + its runtime), valgrind, gcovr, the static analysers.
 AXV_PKGS_FUZZ="clang-16 libclang-rt-16-dev"
 AXV_PKGS_ANALYZE="cppcheck clang-tidy-16"
 AXV_PKGS_HARDEN="$AXV_PKGS_FUZZ valgrind gcovr $AXV_PKGS_ANALYZE"
 # scripts/test.sh runs all of the above.
-AXV_PKGS_TEST="$AXV_PKGS_UNIT $AXV_PKGS_DOCS $AXV_PKGS_CROSS $AXV_PKGS_QEMU $AXV_PKGS_QEMU_X86 $AXV_PKGS_HARDEN"
+AXV_PKGS_TEST="$AXV_PKGS_UNIT $AXV_PKGS_DOCS $AXV_PKGS_CROSS $AXV_PKGS_QEMU $AXV_PKGS_QEMU_X86 $AXV_PKGS_QEMU_LA64 $AXV_PKGS_BOCHS $AXV_PKGS_HARDEN"
 
 say() { printf '\n== %s\n' "$*"; }
 

@@ -29,9 +29,18 @@
 #       its size in the word at 0x8ffff000, an initrd at host 0xa8000000 (guest 0x98000000)
 #       with its size at 0x8ffff008 (examples/riscv64-virt/main.c). Power-off is SBI SRST
 #       (the board's test device: QEMU exits 0 whatever the reset reason).
-#   x86_64-svm HYPERVISOR_ELF32 GUEST_BIN
+#   x86_64-svm HYPERVISOR_ELF32 GUEST [--append CMDLINE] [--guest-args ARGS] [--initrd F]
 #       The example hypervisor (examples/x86_64-svm) on a pc machine under TCG with AMD SVM and
-#       nested paging, the guest as its multiboot module, isa-debug-exit for the verdict.
+#       nested paging, isa-debug-exit for the verdict. QEMU's multiboot loader gives the
+#       hypervisor CMDLINE (e.g. guest_ram=24) and the guest (a flat test binary or a
+#       multiboot ELF32) as its first module, whose string (the file name, then ARGS) is a
+#       multiboot guest's command line; F is a second module, passed on to the guest.
+#   loongarch64-virt IMAGE_ELF
+#       A bare-metal LoongArch ELF (the test image tests/la64-runner) on QEMU's loongarch virt
+#       board with its la464 cpu (no LVZ in QEMU 7.2), started at the ELF's entry in direct
+#       address mode; the console is the board's NS16550A at 0x1fe001e0 and the image powers
+#       the machine off through the board's ACPI GED sleep control register (doc/porting.md).
+#       QEMU 7.2's virt board refuses less than 1 GiB of RAM.
 set -euo pipefail
 
 print=0
@@ -43,9 +52,10 @@ machine=${1:?usage: qemu.sh [--print] MACHINE ...}
 shift
 
 # Positional arguments first, then options, then "--" and extra QEMU arguments.
-pos=() smp=1 initrd='' disk='' append='' extra=()
+pos=() smp=1 initrd='' disk='' append='' guest_args='' extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
+	--guest-args) guest_args=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
 	--disk) disk=$2; shift 2 ;;
@@ -56,7 +66,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 need() { [ ${#pos[@]} -eq "$1" ] || { echo "qemu.sh: $machine takes $1 arguments" >&2; exit 2; }; }
-for f in "${pos[@]}" "$initrd" "$disk"; do # they end up inside QEMU's comma-separated options
+for f in "${pos[@]}" "$initrd" "$disk" "$guest_args"; do # they end up inside QEMU's comma-separated options
 	case $f in *,*) echo "qemu.sh: a file name with a comma: $f" >&2; exit 2 ;; esac
 done
 
@@ -134,14 +144,28 @@ riscv64-hyp)
 x86_64-svm)
 	need 2
 	[ "$smp" = 1 ] || { echo "qemu.sh: x86_64-svm runs one cpu" >&2; exit 2; }
+	mods=${pos[1]}
+	if [ -n "$guest_args" ]; then mods+=" $guest_args"; fi
+	if [ -n "$initrd" ]; then mods+=",$initrd"; fi
 	for a in qemu-system-x86_64 -nodefaults -M pc -accel tcg -cpu qemu64,+svm,+npt -m 128M \
-		-display none -serial stdio -no-reboot -kernel "${pos[0]}" -initrd "${pos[1]}" \
+		-display none -serial stdio -no-reboot -kernel "${pos[0]}" -initrd "$mods" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04; do
+		add "$a"
+	done
+	if [ -n "$append" ]; then add -append; add "$append"; fi
+	;;
+loongarch64-virt)
+	need 1
+	[ "$smp" = 1 ] || { echo "qemu.sh: loongarch64-virt runs one cpu" >&2; exit 2; }
+	# The UART, the interrupt controllers, the RTC, fw_cfg and the ACPI GED are part of the
+	# board, not default devices, so -nodefaults keeps them.
+	for a in qemu-system-loongarch64 -nodefaults -M virt -cpu la464-loongarch-cpu -m 1G \
+		-smp 1 -display none -serial stdio -no-reboot -kernel "${pos[0]}"; do
 		add "$a"
 	done
 	;;
 *)
-	echo "qemu.sh: unknown machine $machine (aarch64-hyp, aarch64-el1, riscv64-hyp, x86_64-svm)" >&2
+	echo "qemu.sh: unknown machine $machine (aarch64-hyp, aarch64-el1, riscv64-hyp, x86_64-svm, loongarch64-virt)" >&2
 	exit 2
 	;;
 esac

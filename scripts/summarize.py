@@ -2,8 +2,9 @@
 """Summarise meson test logs: Criterion syntheses per test program, and totals.
 
 --runs DIR: print each Criterion program's synthesis line from DIR's last `meson test`.
---total DIR...: count tests over every DIR (a Criterion program counts its test cases,
-any other test counts once) and print 'libaxv: N passed, N failed'.
+--total DIR...: count tests over every DIR (a Criterion program counts its test cases, as does
+a plain runner that prints 'NAME: N passed, N failed'; any other test counts once) and print
+'libaxv: N passed, N failed'.
 """
 import json
 import os
@@ -12,6 +13,8 @@ import sys
 
 MARK = re.compile(r"^(freestanding:|libaxv.*external references|\d+ headers checked|consumer:|pkg-config:|\w[\w-]*: \d+ passed, \d+ failed)")
 SYN = re.compile(r"Synthesis: Tested: (\d+) \| Passing: (\d+) \| Failing: (\d+) \| Crashing: (\d+)")
+# A plain runner's summary (the loongarch64 test image: tests/la64-runner), counted by case.
+PLAIN = re.compile(r"^(?:[\w.-]+: )?([\w-]+): (\d+) passed, (\d+) failed\s*$", re.M)
 
 
 def load(d):
@@ -29,6 +32,10 @@ def count(entry):
     if m:
         tested, passing, failing, crashing = map(int, m.groups())
         return passing, failing + crashing + (0 if ok else (1 if failing + crashing == 0 else 0)), m.group(0)
+    m = PLAIN.search(out)
+    if m:
+        passing, failing = int(m.group(2)), int(m.group(3))
+        return passing, failing + (0 if ok or failing else 1), m.group(0).strip()
     return (1, 0, None) if ok else (0, 1, None)
 
 

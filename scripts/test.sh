@@ -55,9 +55,9 @@ tsan() {
 		build "$AXV_BUILD/tsan" &&
 		TSAN_OPTIONS=halt_on_error=1 run_tests "$AXV_BUILD/tsan" --suite threaded
 }
-release() {
+release() { # the Bochs guests run once, in the native build
 	configure "$AXV_BUILD/release" -Dtests=enabled -Ddocs=disabled --buildtype=release &&
-		build "$AXV_BUILD/release" && run_tests "$AXV_BUILD/release"
+		build "$AXV_BUILD/release" && run_tests "$AXV_BUILD/release" --no-suite bochs
 }
 cross() { # cross ARCH
 	configure "$AXV_BUILD/$1" --cross-file "$AXV_ROOT/cross/$1.ini" -Dtests=enabled \
@@ -66,8 +66,17 @@ cross() { # cross ARCH
 bench_linux() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench-linux.sh" 3 1 && bash "$AXV_ROOT/scripts/bench-linux.sh" 3 2
 }
+la64() { # the cross build and its tests (build checks, the test image under QEMU), then
+	# the image's own summary, so the log shows it whatever the meson log keeps
+	cross loongarch64 || return 1
+	grep -E '^la64-runner: (ok |FAIL|[0-9]+ passed)' "$AXV_BUILD/loongarch64/meson-logs/testlog.txt"
+}
+la64_clang16() { # the library compiled and archived with clang-16 (LVZ instructions as .word)
+	configure "$AXV_BUILD/loongarch64-clang16" --cross-file "$AXV_ROOT/cross/loongarch64-clang16.ini" \
+		-Dtests=disabled -Ddocs=disabled && build "$AXV_BUILD/loongarch64-clang16"
+}
 la64_symbols() { # every public axv_la64_* symbol defined; only the four memory functions undefined
-	sh "$AXV_ROOT/tests/scripts/check-port-symbols.sh" llvm-nm-16 \
+	sh "$AXV_ROOT/tests/scripts/check-port-symbols.sh" llvm-nm-19 \
 		"$AXV_BUILD/loongarch64/libaxv.a" "$AXV_ROOT/include/axv/arch/loongarch64.h" axv_la64_
 }
 pick() { # the nm proof, shown in full (it also runs in the native suite)
@@ -110,7 +119,7 @@ docs() {
 	return "$rc"
 }
 
-step "native build, unit tests (Criterion, mock HAL), x86_64 SVM test guests under QEMU" native
+step "native build, unit tests (Criterion, mock HAL), x86_64 test guests: x86_64-svm under QEMU, x86_64-vmx (corei7_skylake_x) and x86_64-svm (ryzen) under Bochs (suite bochs)" native
 step "AddressSanitizer + UndefinedBehaviorSanitizer" sanitize
 step "ThreadSanitizer (threaded tests; Criterion cannot run under TSan)" tsan
 step "valgrind (unit tests and fuzz corpus replays; --error-exitcode=1)" valgrind_tests
@@ -120,8 +129,9 @@ step "static analysis (cppcheck, clang-tidy on lib/ and ports/)" static_analysis
 step "release build (debug checks off)" release
 step "aarch64 cross build: symbol and header checks, test guests and Debian Linux (1 and 2 vcpus, virtio-blk and virtio-console) under QEMU at EL1 under libaxv at EL2" cross aarch64
 step "riscv64 cross build: symbol and header checks, test guests and Debian 13's riscv64 Linux (1 and 2 vcpus) under QEMU in VS-mode under libaxv in HS-mode after OpenSBI" cross riscv64
-step "loongarch64 cross build (clang-16, symbol and header checks)" cross loongarch64
-step "loongarch64 port symbols (llvm-nm-16: every public axv_la64_* symbol, nothing but mem* undefined)" la64_symbols
+step "loongarch64 cross build (clang-19/lld-19, symbol and header checks; the test image on qemu-system-loongarch64: the port's and the modules' tests, AXV_ENOTSUP without LVZ)" la64
+step "loongarch64 compile check with clang-16 (library only)" la64_clang16
+step "loongarch64 port symbols (llvm-nm-19: every public axv_la64_* symbol, nothing but mem* undefined)" la64_symbols
 step "docs (Doxygen, warnings are errors)" docs
 step "pick only what you need: frame + addrspace + core link without vcpu/exit/irq (nm)" pick
 step "size report (scripts/size.sh: minsize builds of the three ports)" sizes

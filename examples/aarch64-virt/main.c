@@ -30,6 +30,9 @@ void hyp_main(unsigned cpu);
 #define HC_WEIGHTED_SUM 0x1000
 #define HC_SYSREG_TRAPS 0x1001
 #define HC_NULL 0x1002 /* returns 0 and does nothing else: the exit benchmark's null call */
+/* Returns how many exits of reason a1 the fast path completed for the calling vcpu (answered
+ * here, never on the fast path: tests/guests/aarch64/fastpath.c). */
+#define HC_FAST_EXITS 0x1003
 #define VTIMER_INTID 27
 /* The EL1 physical timer: the guest uses CNTP_* directly (CNTHCTL_EL2.EL1PCEN), its PPI is
  * hardware-linked like the virtual timer's. */
@@ -329,6 +332,29 @@ static uint64_t vtcr_for(const struct axv_pt_format *fmt)
 	return t0sz | (uint64_t)sl0 << 6 | 1u << 8 | 1u << 10 | 3u << 12 | 2u << 16 | 1ull << 31;
 }
 
+/* The example's hypercalls that need nothing of the exit loop, answered on the fast path
+ * (axv_vcpu_set_fast_hypercalls()): inside axv_vcpu_run(), without coming back here. */
+static int fast_hypercall(void *ctx, const struct axv_exit *e, uint64_t *ret)
+{
+	(void)ctx;
+	const uint64_t *a = e->hypercall.args;
+	switch (e->hypercall.nr) {
+	case HC_WEIGHTED_SUM:
+		*ret = a[0] + 2 * a[1] + 3 * a[2] + 4 * a[3] + 5 * a[4] + 6 * a[5];
+		return 0;
+	case HC_NULL:
+		*ret = 0;
+		return 0;
+	default:
+		return AXV_ENOENT; /* not one of these: the exit loop's (nothing changed) */
+	}
+}
+
+static const struct axv_hcall fast_hcalls[] = {
+	{.first = HC_WEIGHTED_SUM, .last = HC_WEIGHTED_SUM, .call = fast_hypercall},
+	{.first = HC_NULL, .last = HC_NULL, .call = fast_hypercall},
+};
+
 /* PSCI CPU_ON's memory check (DEN 0022D.b 5.6.2, INVALID_ADDRESS): may a vcpu start at
  * this address? Only inside an area of the guest's address space mapped executable (guest
  * RAM; not the non-executable lazy region, not a device, not a hole). The areas do not
@@ -397,6 +423,12 @@ static void build_vm(void)
 		 * the vGIC's distributor and redistributors, virtio) are completed inside
 		 * axv_vcpu_run() and never come back here; they are counted there. */
 		check("fast path", axv_vcpu_set_fast_bus(&vcpu[i], &bus));
+		/* And the hypercalls HC_WEIGHTED_SUM and HC_NULL; with a fast path the port also
+		 * answers the PSCI calls it owns, and sends the guest's SGIs through the vGIC
+		 * (axv_vgic_attach()) without this loop. HC_SYSREG_TRAPS stays here. */
+		check("fast hypercalls", axv_vcpu_set_fast_hypercalls(&vcpu[i], fast_hcalls,
+								       sizeof(fast_hcalls) /
+									       sizeof(fast_hcalls[0])));
 		vp[i] = &vcpu[i];
 		qp[i] = &virq[i];
 		mpidr[i] = i;
@@ -528,13 +560,18 @@ static void hypercall(struct axv_vcpu *v, struct axv_exit *e, struct exit_counts
 	case HC_NULL:
 		ret = 0;
 		break;
+	case HC_FAST_EXITS:
+		ret = a[0] < AXV_EXIT_REASON_COUNT
+			      ? axv_vcpu_fast_exits(v, (enum axv_exit_reason)a[0])
+			      : (uint64_t)-1;
+		break;
 	case AXV_PSCI_AFFINITY_INFO_32:
 	case AXV_PSCI_AFFINITY_INFO_64:
 		ret = (uint64_t)axv_a64_psci_affinity_info(&psci, a[0], a[1]);
 		break;
 	}
 	enum kind k = K_HC_OTHER;
-	if (e->hypercall.nr >= HC_WEIGHTED_SUM && e->hypercall.nr <= HC_NULL)
+	if (e->hypercall.nr >= HC_WEIGHTED_SUM && e->hypercall.nr <= HC_FAST_EXITS)
 		k = K_HC_EXAMPLE;
 	else if (e->hypercall.nr == AXV_PSCI_AFFINITY_INFO_32 ||
 		 e->hypercall.nr == AXV_PSCI_AFFINITY_INFO_64)
@@ -613,9 +650,11 @@ static _Noreturn void report_and_poweroff(void)
 	uint64_t fast = 0;
 	for (unsigned r = 0; r < AXV_EXIT_REASON_COUNT; r++)
 		fast += fast_exits((enum axv_exit_reason)r);
-	con_printf("aarch64-virt: %lu exits completed on the fast path (%lu mmio, %lu sysreg)\n",
+	con_printf("aarch64-virt: %lu exits completed on the fast path (%lu mmio, %lu sysreg, "
+		   "%lu hypercall)\n",
 		   fast, fast_exits(AXV_EXIT_MMIO_READ) + fast_exits(AXV_EXIT_MMIO_WRITE),
-		   fast_exits(AXV_EXIT_SYSREG_READ) + fast_exits(AXV_EXIT_SYSREG_WRITE));
+		   fast_exits(AXV_EXIT_SYSREG_READ) + fast_exits(AXV_EXIT_SYSREG_WRITE),
+		   fast_exits(AXV_EXIT_HYPERCALL));
 	con_printf("aarch64-virt: guest powered off after %lu exits (%lu mmio, %lu sysreg, %lu "
 		   "hypercall, %lu irq, %lu halt, %lu page fault, %lu nothing, %lu cpu up, %lu "
 		   "cpu down, %lu system, %lu other)\n",

@@ -64,6 +64,45 @@ enum axv_vcpu_state {
 #define AXV_CPU_NONE 0xffffffffu
 
 /**
+ * @brief The vcpu's fast path as the core offers it to a port's run
+ *        (struct axv_vcpu_ops::run_fast). Built by axv_vcpu_run() for one run; the port
+ *        neither keeps nor copies it.
+ *
+ * A port that can re-enter the guest more cheaply than by returning from its run (on aarch64:
+ * without leaving the EL2 run loop) hands each exit it decoded to @ref complete and, when
+ * that returns true, enters the guest again at once: no return to axv_vcpu_run(), no
+ * interrupt flush, no read-back of the interrupt controller. The port may therefore offer an
+ * exit only while skipping those is invisible: the guest's interrupt state in the hardware
+ * needs no look from the core (on aarch64: no list register holds an interrupt of this
+ * vcpu), and nothing the exit's completion reads depends on it. The vcpu stays Running
+ * meanwhile: an interrupt injected during a completion sends an IPI to this cpu, which makes
+ * the guest exit again right after the re-entry, and is delivered then.
+ */
+struct axv_vcpu_fast {
+	/**
+	 * @brief Offer an exit to the fast path.
+	 * @param core @ref core
+	 * @param exit the decoded exit (port storage for this run; its axv_exit::gen is unset)
+	 * @param done true: the port already finished the exit itself (a call it answered, an
+	 *             SGI it sent) and only asks whether to enter again; the exit's reason says
+	 *             what it was, for the counts. false: the core completes it if the vcpu's
+	 *             fast path holds it (a hypercall of axv_vcpu_set_fast_hypercalls(), an
+	 *             access of axv_vcpu_set_fast_bus()).
+	 * @param target the port's direct access to the guest's registers and pc for that
+	 *             completion (the same effects as its set_reg, get_reg and advance_pc
+	 *             hooks, in fewer calls), or NULL: the core goes through the vcpu ops
+	 * @return true: completed, enter the guest again. false: return from run with @p exit
+	 *         as it is now: unchanged when the core did not complete it (a device or
+	 *         handler failure included: see axv_vcpu_set_fast_bus()), or turned into
+	 *         #AXV_EXIT_NOTHING when it was completed but the owner asked for control
+	 *         (axv_vcpu_kick()).
+	 */
+	bool (*complete)(void *core, struct axv_exit *exit, bool done,
+			 const struct axv_exit_target *target);
+	void *core; /**< the core's context (the vcpu) */
+};
+
+/**
  * @brief What a port implements for its vcpus. A constant table; `ctx` is the port's
  *        per-vcpu state, given to axv_vcpu_create().
  *
@@ -166,6 +205,44 @@ struct axv_vcpu_ops {
 	 * @param ctx the port's per-vcpu context
 	 */
 	void (*destroy)(void *ctx);
+	/**
+	 * @brief Like @ref run, offering the exits it decodes to the fast path first
+	 *        (optional; struct axv_vcpu_fast says when and how).
+	 *
+	 * axv_vcpu_run() calls it instead of @ref run while the vcpu has a fast path
+	 * (axv_vcpu_set_fast_bus(), axv_vcpu_set_fast_hypercalls()). The port returns the
+	 * first exit that the fast path did not complete, or #AXV_EXIT_NOTHING when
+	 * @p fast's complete asked it to.
+	 * @param ctx  the port's per-vcpu context
+	 * @param[out] exit the decoded exit
+	 * @param fast the fast path for this run
+	 * @return as @ref run
+	 */
+	int (*run_fast)(void *ctx, struct axv_exit *exit, const struct axv_vcpu_fast *fast);
+};
+
+/**
+ * @brief A range of hypercalls the fast path answers (axv_vcpu_set_fast_hypercalls()):
+ *        caller-owned, constant while a vcpu uses it.
+ */
+struct axv_hcall {
+	uint64_t first; /**< first call number of the range (axv_exit::hypercall nr) */
+	uint64_t last;  /**< last call number, inclusive (at least @ref first) */
+	/**
+	 * @brief Answer a call of the range.
+	 *
+	 * Called on the vcpu's cpu inside axv_vcpu_run(), with the vcpu Ready or Running
+	 * (see axv_vcpu_set_fast_hypercalls()). It must not call the vcpu's owner-only
+	 * functions (run, complete, set_reg, ...): it answers through @p ret only.
+	 * @param ctx  @ref ctx
+	 * @param exit the call (#AXV_EXIT_HYPERCALL: number, arguments, immediate), read-only
+	 * @param[out] ret the return value, for the port's return register (x0, RAX, a0)
+	 * @return 0: answered (the return value is written, the pc moved past the call);
+	 *         anything else: declined, and the embedder gets the exit as if there were no
+	 *         fast path. A handler that declines must have changed nothing.
+	 */
+	int (*call)(void *ctx, const struct axv_exit *exit, uint64_t *ret);
+	void *ctx; /**< passed to @ref call unchanged */
 };
 
 /** @brief Arguments of axv_vcpu_create(). */
@@ -200,7 +277,10 @@ struct axv_vcpu {
 	const struct axv_bus *fast_bus; /**< axv_vcpu_set_fast_bus() (private) */
 	uint64_t fast_fail_gen; /**< exit whose fast completion failed, or 0 (private) */
 	int fast_fail_rc;       /**< that failure's error (private) */
+	uint64_t fast_seen_gen; /**< exit the port's fast path already offered, or 0 (private) */
 	_Atomic uint32_t kick_req;      /**< a kick since this run began (private) */
+	const struct axv_hcall *fast_hcalls; /**< axv_vcpu_set_fast_hypercalls() (private) */
+	size_t fast_nr_hcalls;               /**< entries in @ref fast_hcalls (private) */
 	/** exits completed by the fast path, by reason (private; axv_vcpu_fast_exits()) */
 	_Atomic uint64_t fast_exits[AXV_EXIT_REASON_COUNT];
 };
@@ -219,10 +299,14 @@ const char *axv_vcpu_state_name(enum axv_vcpu_state state);
  * With a bus set, an exit of reason #AXV_EXIT_MMIO_READ, #AXV_EXIT_MMIO_WRITE,
  * #AXV_EXIT_SYSREG_READ or #AXV_EXIT_SYSREG_WRITE whose address a device of @p bus holds
  * (axv_bus_find()) is completed inside axv_vcpu_run() as axv_vcpu_complete() would, and
- * the guest is entered again at once. While the device runs the vcpu is Ready, as it is
- * while an embedder completes an exit: an interrupt injected meanwhile (by that device, say)
- * sends no IPI and is delivered before the re-entry, as before every entry; a kick
- * (axv_vcpu_kick()) meanwhile makes the run return #AXV_EXIT_NOTHING instead, and a kick
+ * the guest is entered again at once. Where it is completed: after the interrupt
+ * controller's read-back in axv_vcpu_run()'s loop, with the vcpu Ready while the device runs
+ * (as while an embedder completes an exit: an interrupt injected meanwhile, by that device
+ * say, sends no IPI and is delivered before the re-entry); or, when the port has a run_fast
+ * hook and may skip the read-back for that exit (struct axv_vcpu_fast), inside the port's
+ * run with the vcpu Running (an injection meanwhile sends an IPI to its own cpu, which ends
+ * the re-entered guest at once, and is delivered then). Either way a kick (axv_vcpu_kick())
+ * meanwhile makes the run return #AXV_EXIT_NOTHING instead of entering again, and a kick
  * while the guest runs interrupts it, so that exit returns. The embedder sees every other exit, a claimed access
  * the bus fails (the embedder's own axv_vcpu_complete() of that exit then returns the same
  * error without calling the device again), and every physical interrupt (#AXV_EXIT_EXTERNAL_IRQ): its scheduler and
@@ -241,6 +325,44 @@ const char *axv_vcpu_state_name(enum axv_vcpu_state state);
  * @note Context: task; owner only, on the bound cpu when bound.
  */
 int axv_vcpu_set_fast_bus(struct axv_vcpu *v, const struct axv_bus *bus);
+
+/**
+ * @brief Let axv_vcpu_run() answer the hypercalls of @p calls itself (the fast path for
+ *        hypercalls).
+ *
+ * With a table set, an #AXV_EXIT_HYPERCALL exit whose number lies in a range of @p calls
+ * (the first range that holds it) is given to that range's handler; when it answers (returns
+ * 0) its return value goes to the guest's return register (the port's set_retval), the pc
+ * moves past the call, and the guest is entered again without returning to the embedder.
+ * Calls no range holds, calls a handler declines, and every other exit reach the embedder as
+ * before. Like the accesses of axv_vcpu_set_fast_bus(), answered calls are counted
+ * (axv_vcpu_fast_exits()), a kick meanwhile makes the run return #AXV_EXIT_NOTHING instead
+ * of entering again, and an interrupt injected meanwhile is delivered before or right after
+ * the re-entry: the vcpu is Ready while the core answers the call, Running while a port with
+ * a run_fast hook does (struct axv_vcpu_fast).
+ *
+ * Calls the port answers itself (on aarch64 the PSCI functions decode.c owns: VERSION,
+ * FEATURES, MIGRATE_INFO_TYPE, invalid arguments) also re-enter the guest without the
+ * embedder while the vcpu has any fast path (this table or a fast bus), counted as
+ * #AXV_EXIT_HYPERCALL; without one they return #AXV_EXIT_NOTHING as before.
+ *
+ * A port without a set_retval hook answers no call this way. Should the port fail to write
+ * the return value or move the pc (a port error; the aarch64 port cannot fail there), the
+ * exit goes to the embedder with the handler already run.
+ *
+ * @param v     the vcpu
+ * @param calls the ranges (caller-owned; kept by pointer, must stay valid and unchanged
+ *              while set), or NULL with @p count 0 to answer no call here (the default;
+ *              axv_vcpu_create() clears it)
+ * @param count number of ranges
+ * @return 0; #AXV_EINVAL for NULL @p v, NULL @p calls with a non-zero @p count, or a range
+ *         with no handler or with @p last below @p first (nothing is set then);
+ *         #AXV_ESTATE unless Created, Free, Ready or Blocked; #AXV_EPERM when bound to
+ *         another cpu
+ * @note Context: task; owner only, on the bound cpu when bound.
+ */
+int axv_vcpu_set_fast_hypercalls(struct axv_vcpu *v, const struct axv_hcall *calls,
+				 size_t count);
 
 /**
  * @brief How many exits of one reason the fast path completed (axv_vcpu_set_fast_bus()).

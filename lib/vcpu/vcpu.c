@@ -106,6 +106,8 @@ int axv_vcpu_create(struct axv_vcpu *v, const struct axv_vcpu_config *cfg)
 	v->vic = cfg->vic;
 	v->vic_ctx = cfg->vic_ctx;
 	v->fast_bus = NULL; /* a vcpu created anew starts with every exit the embedder's */
+	v->fast_hcalls = NULL;
+	v->fast_nr_hcalls = 0;
 	v->fast_fail_gen = 0;
 	v->port_created = true;
 	atomic_store(&v->cpu, AXV_CPU_NONE);
@@ -213,12 +215,41 @@ static int target_set_reg(void *ctx, unsigned reg, uint64_t value);
 static int target_get_reg(void *ctx, unsigned reg, uint64_t *value);
 static int target_advance_pc(void *ctx, uint8_t insn_len);
 
-/* The fast path: an access exit a device of the embedder's fast bus holds is completed here,
- * and the guest goes back in without the embedder (axv_vcpu_set_fast_bus()). */
-static bool fast_complete(struct axv_vcpu *v, struct axv_exit *exit)
+/* The fast path's work on one exit (axv_vcpu_set_fast_bus(), axv_vcpu_set_fast_hypercalls()):
+ * FAST_NO, not the fast path's (untouched); FAST_FAILED, a device or target failed (the
+ * embedder gets the exit, and its completion the same error without a second device call:
+ * axv_vcpu_complete()); FAST_DONE, completed. */
+enum fast_rc { FAST_NO, FAST_FAILED, FAST_DONE };
+
+static const struct axv_hcall *hcall_find(const struct axv_vcpu *v, uint64_t nr)
+{
+	for (size_t i = 0; i < v->fast_nr_hcalls; i++)
+		if (nr >= v->fast_hcalls[i].first && nr <= v->fast_hcalls[i].last)
+			return &v->fast_hcalls[i];
+	return NULL;
+}
+
+static enum fast_rc fast_work(struct axv_vcpu *v, struct axv_exit *exit,
+			     const struct axv_exit_target *target)
 {
 	enum axv_bus_space space;
 	switch (exit->reason) {
+	case AXV_EXIT_HYPERCALL: {
+		const struct axv_hcall *h = hcall_find(v, exit->hypercall.nr);
+		uint64_t ret = 0;
+		if (!h || !v->ops->set_retval || h->call(h->ctx, exit, &ret) != 0)
+			return FAST_NO; /* declined: the handler changed nothing */
+		int rc = port_rc(v->ops->set_retval(v->port_ctx, ret));
+		if (rc == 0)
+			rc = port_rc(target ? target->advance_pc(target->ctx, exit->insn_len)
+					    : v->ops->advance_pc(v->port_ctx, exit->insn_len));
+		if (rc != 0) {
+			v->fast_fail_gen = v->exit_gen;
+			v->fast_fail_rc = rc;
+			return FAST_FAILED;
+		}
+		return FAST_DONE;
+	}
 	case AXV_EXIT_MMIO_READ:
 	case AXV_EXIT_MMIO_WRITE:
 		space = AXV_BUS_MMIO;
@@ -228,37 +259,85 @@ static bool fast_complete(struct axv_vcpu *v, struct axv_exit *exit)
 		space = AXV_BUS_SYSREG;
 		break;
 	default:
-		return false;
+		return FAST_NO;
 	}
-	if (!axv_bus_find(v->fast_bus, space, exit->access.addr))
-		return false;
+	if (!v->fast_bus)
+		return FAST_NO;
 	const struct axv_exit_target t = {
 		.set_reg = target_set_reg, .advance_pc = target_advance_pc, .ctx = v,
 		.get_reg = target_get_reg};
-	/* Ready while the device runs, as for an embedder's completion: an injection (from
-	 * this device too) only pends, and the flush before the re-entry delivers it. Only
-	 * the owner leaves Ready, so neither transition can fail. */
-	(void)state_set(v, S_RUNNING, S_READY);
-	int rc = axv_exit_complete(v->fast_bus, &t, exit);
-	(void)state_set(v, S_READY, S_RUNNING);
-	if (rc != 0) {
-		/* The device ran and failed: the embedder gets the exit, and its completion the
-		 * same error, without a second call of the device (axv_vcpu_complete()). */
-		v->fast_fail_gen = exit->gen;
-		v->fast_fail_rc = rc;
-		return false;
-	}
-	_Atomic uint64_t *n = &v->fast_exits[exit->reason];
+	int rc = axv_exit_complete(v->fast_bus, target ? target : &t, exit);
+	if (rc == 0)
+		return FAST_DONE;
+	/* Unclaimed (no device called): the embedder's, who may have another bus. Looked up
+	 * only now, so that a claimed access costs one lookup. */
+	if (rc == AXV_ENXIO && !axv_bus_find(v->fast_bus, space, exit->access.addr))
+		return FAST_NO;
+	/* Claimed and failed, by the device or by what axv_exit_complete() checks first:
+	 * the embedder's completion of this exit gets the same error without a second device
+	 * call (axv_vcpu_complete()). */
+	v->fast_fail_gen = v->exit_gen; /* this run's exit (axv_exit::gen) */
+	v->fast_fail_rc = rc;
+	return FAST_FAILED;
+}
+
+static void fast_count(struct axv_vcpu *v, enum axv_exit_reason r)
+{
+	_Atomic uint64_t *n = &v->fast_exits[r];
 	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
 			      memory_order_relaxed); /* only the owner writes it */
-	/* A kick while Ready: the owner wants control. Running again (published above)
-	 * before this load, while a kicker stores its request before it reads the state, so
-	 * either it saw Running and sent an IPI or this sees its request. */
-	if (atomic_load(&v->kick_req)) {
-		exit->reason = AXV_EXIT_NOTHING; /* completed: nothing left to do but run */
+}
+
+/* A completed exit: go on unless the owner asked for control (a kick). Then the exit becomes
+ * NOTHING: completed, nothing left to do but run. @order: how the request is read (see the
+ * callers). */
+static bool fast_go_on(struct axv_vcpu *v, struct axv_exit *exit, memory_order order)
+{
+	fast_count(v, exit->reason);
+	if (atomic_load_explicit(&v->kick_req, order)) {
+		exit->reason = AXV_EXIT_NOTHING;
 		return false;
 	}
 	return true;
+}
+
+/* The fast path in axv_vcpu_run()'s loop, after the interrupt controller's read-back: the
+ * exit the port returned is completed here, and the guest goes back in without the
+ * embedder. */
+static bool fast_complete(struct axv_vcpu *v, struct axv_exit *exit)
+{
+	/* Ready while the device or handler runs, as for an embedder's completion: an
+	 * injection (from this device too) only pends, and the flush before the re-entry
+	 * delivers it. Only the owner leaves Ready, so neither transition can fail. */
+	(void)state_set(v, S_RUNNING, S_READY);
+	enum fast_rc rc = fast_work(v, exit, NULL);
+	(void)state_set(v, S_READY, S_RUNNING);
+	/* A kick while Ready: Running again (published above) before fast_go_on() loads the
+	 * request, while a kicker stores its request before it reads the state, so either it
+	 * saw Running and sent an IPI or fast_go_on() sees its request. */
+	return rc == FAST_DONE && fast_go_on(v, exit, memory_order_seq_cst);
+}
+
+/* The fast path inside the port's run (struct axv_vcpu_fast): the vcpu stays Running, so
+ * an injection meanwhile sends an IPI and the guest exits again right after the re-entry. */
+static bool port_fast(void *core, struct axv_exit *exit, bool done,
+		      const struct axv_exit_target *target)
+{
+	struct axv_vcpu *v = core;
+	if ((unsigned)exit->reason >= (unsigned)AXV_EXIT_REASON_COUNT)
+		return false;
+	if (!done && fast_work(v, exit, target) != FAST_DONE) {
+		v->fast_seen_gen = v->exit_gen; /* offered once: the core does not try it again */
+		return false;
+	}
+	/* Running all along: a kicker that stored its request also sends an IPI, which ends
+	 * the next entry at once, so a request this load misses is seen at that exit. */
+	return fast_go_on(v, exit, memory_order_relaxed);
+}
+
+static bool has_fast(const struct axv_vcpu *v)
+{
+	return v->fast_bus || v->fast_nr_hcalls;
 }
 
 int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
@@ -280,12 +359,15 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 		return AXV_ESTATE; /* not reachable with one owner; refuse rather than guess */
 	atomic_store(&v->kick_req, 0); /* a kick before this run was the owner's to see */
 
+	const struct axv_vcpu_fast fast = {.complete = port_fast, .core = v};
 	for (;;) {
 		/* After publishing RUNNING: an injection from now on sees RUNNING and kicks. */
 		deliver_irqs(v);
 		/* The guest moves on: the exit of the previous run may no longer be completed. */
 		uint64_t gen = ++v->exit_gen;
-		int rc = port_rc(v->ops->run(v->port_ctx, exit));
+		int rc = v->ops->run_fast && has_fast(v)
+				 ? port_rc(v->ops->run_fast(v->port_ctx, exit, &fast))
+				 : port_rc(v->ops->run(v->port_ctx, exit));
 		if (rc == 0 && (unsigned)exit->reason >= (unsigned)AXV_EXIT_REASON_COUNT)
 			rc = AXV_EIO; /* a port that returns garbage is a failed port */
 		if (rc != 0) {
@@ -297,7 +379,7 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 		/* What the guest did with its interrupts, before the halt decision below. */
 		if (v->virq && v->vic && v->vic->on_exit)
 			v->vic->on_exit(v->vic_ctx, v->virq);
-		if (!v->fast_bus || !fast_complete(v, exit))
+		if (!has_fast(v) || v->fast_seen_gen == gen || !fast_complete(v, exit))
 			break;
 	}
 	if (exit->reason == AXV_EXIT_HALT) {
@@ -477,4 +559,20 @@ uint64_t axv_vcpu_fast_exits(const struct axv_vcpu *v, enum axv_exit_reason reas
 		return 0;
 	return atomic_load_explicit((_Atomic uint64_t *)&v->fast_exits[reason],
 				    memory_order_relaxed);
+}
+
+int axv_vcpu_set_fast_hypercalls(struct axv_vcpu *v, const struct axv_hcall *calls,
+				 size_t count)
+{
+	int rc = owner_access(v, STOPPED);
+	if (rc != 0)
+		return rc;
+	if (count && !calls)
+		return AXV_EINVAL;
+	for (size_t i = 0; i < count; i++)
+		if (!calls[i].call || calls[i].last < calls[i].first)
+			return AXV_EINVAL;
+	v->fast_hcalls = count ? calls : NULL;
+	v->fast_nr_hcalls = count;
+	return 0;
 }

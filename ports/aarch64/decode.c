@@ -72,6 +72,17 @@ int axv_a64_get_reg(const struct axv_a64_ctx *c, unsigned reg, uint64_t *v)
 	return 0;
 }
 
+/* axv_memset() of an exit: a call of the embedder's memset under -mgeneral-regs-only (no
+ * SIMD stores to inline it with), at every exit. Word stores instead (the library is built
+ * with -fno-strict-aliasing; the exit is 8-byte aligned, holding 64-bit members). */
+static inline void zero_exit(struct axv_exit *e)
+{
+	_Static_assert(sizeof(*e) % 8 == 0 && _Alignof(struct axv_exit) >= 8, "exit layout");
+	uint64_t *w = (uint64_t *)(void *)e;
+	for (unsigned i = 0; i < sizeof(*e) / 8; i++)
+		w[i] = 0;
+}
+
 static void unhandled(const struct axv_a64_ctx *c, struct axv_exit *e)
 {
 	e->reason = AXV_EXIT_UNHANDLED;
@@ -371,7 +382,7 @@ int axv_a64_decode_exit(struct axv_a64_ctx *c, struct axv_exit *e)
 {
 	if (!c || !e)
 		return AXV_EINVAL;
-	axv_memset(e, 0, sizeof(*e));
+	zero_exit(e);
 	e->pc = c->pc;
 	switch (c->trap) {
 	case AXV_A64_TRAP_SYNC:

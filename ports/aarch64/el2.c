@@ -13,6 +13,7 @@
 #include <axv/err.h>
 
 #include "debug_el2.h"
+#include "run_el2.h"
 #include "sysreg.h"
 
 /* Assembly (entry.S). */
@@ -190,6 +191,15 @@ static void lazy_save(struct axv_a64_ctx *c)
 	}
 }
 
+/* Could the exit be a debug register access (debug_exit())? A trapped system register
+ * access with op0 = 2 (DDI 0487 D17.2.37, ISS of EC 0x18: Op0 [21:20]). */
+static inline bool debug_sys(const struct axv_a64_ctx *c)
+{
+	return c->trap == AXV_A64_TRAP_SYNC &&
+	       ((c->esr >> AXV_A64_ESR_EC_SHIFT) & AXV_A64_ESR_EC_MASK) == AXV_A64_EC_SYS64 &&
+	       ((c->esr >> AXV_A64_SYS_OP0_SHIFT) & 3u) == 2u;
+}
+
 /* An exit the library finishes itself: a debug register access (axv_a64_debug_trap()). The
  * guest locking takes back registers it had and turns debug off in MDSCR_EL1; unlocking loads
  * what it wrote meanwhile; an emulated access while locked may change MDSCR_EL1 or
@@ -214,8 +224,20 @@ static bool debug_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 
 int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 {
+	return a64_run_early(cpu, c, NULL, NULL);
+}
+
+int a64_run_early(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c, a64_early_fn early,
+		  void *arg)
+{
 	if (!cpu || !c)
 		return AXV_EINVAL;
+	/* System register writes before this run (list registers, ...) and in it are made
+	 * visible to the guest by an ISB before the entry. The ERET is not relied on: with
+	 * FEAT_ExS and SCTLR_EL2.EOS = 0 it is no context synchronization event (DDI 0487,
+	 * "Context synchronization event"). Re-entries that wrote nothing skip it. */
+	bool sync = true;
+again:
 	if (cpu->loaded != c || (c->el1_dirty & AXV_A64_EL1_DIRTY_ALL)) {
 		/* The full switch: the context that ran here last gives its state back first. */
 		if (cpu->loaded && cpu->loaded != c)
@@ -226,8 +248,10 @@ int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 		c->dbg.live = 0;
 		a64_debug_load(cpu, &c->dbg);
 		cpu->loaded = c;
+		sync = true;
 	} else if (c->el1_dirty & AXV_A64_EL1_DIRTY_EXC) {
 		el1_restore_exc(&c->el1);
+		sync = true;
 	}
 	/* Otherwise the cpu still holds this context's EL1 and FP/SIMD registers as the guest
 	 * left them (no host code between runs uses FP/SIMD, axv_a64_ctx_sync()). */
@@ -236,14 +260,17 @@ int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 	if (cpu->hcr_cur != hcr) {
 		wr_hcr_el2(hcr);
 		cpu->hcr_cur = hcr;
+		sync = true;
 	}
 	if (cpu->vttbr_cur != c->vttbr) {
 		wr_vttbr_el2(c->vttbr);
 		cpu->vttbr_cur = c->vttbr;
+		sync = true;
 	}
 	if (cpu->cntvoff_cur != c->cntvoff) {
 		wr_cntvoff_el2(c->cntvoff);
 		cpu->cntvoff_cur = c->cntvoff;
+		sync = true;
 	}
 	cpu->cur = c;
 	for (;;) {
@@ -252,12 +279,29 @@ int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 		if (cpu->mdcr_cur != mdcr) {
 			wr_mdcr_el2(mdcr);
 			cpu->mdcr_cur = mdcr;
+			sync = true;
 		}
-		isb();
+		if (sync)
+			isb();
+		sync = false;
 		c->trap = axv_a64_enter(c);
-		/* Library code in between uses no FP/SIMD register (-mgeneral-regs-only). */
-		if (!debug_exit(cpu, c))
+		/* Library code in between uses no FP/SIMD register (-mgeneral-regs-only). A debug
+		 * register access may load debug registers: synchronised before the re-entry. */
+		if (debug_sys(c) && debug_exit(cpu, c)) {
+			sync = true;
+			continue;
+		}
+		if (!early)
 			break;
+		/* The early hook may read the context's EL1 registers: they are in the cpu. */
+		c->hw_sync = lazy_save;
+		if (!early(arg, c))
+			break;
+		/* Completed: the guest goes on. The hook may have changed what the entry loads
+		 * (an injected exception's EL1 registers): the checks above see to it. */
+		if (c->el1_dirty || cpu->hcr_cur != (c->hcr ? c->hcr : AXV_A64_HCR_GUEST) ||
+		    cpu->vttbr_cur != c->vttbr || cpu->cntvoff_cur != c->cntvoff)
+			goto again;
 	}
 	/* The lazy switch: EL1 and FP/SIMD stay in the cpu (axv_a64_ctx_sync() writes them
 	 * back); only the timers' controls are read now, their ISTATUS being the timer lines

@@ -88,6 +88,7 @@ static void lr_free(struct axv_a64_vcpu *v, unsigned n)
 	 * ICH_ELRSR_EL2 until rewritten. */
 	v->lr.ops->write(v->lr.ctx, n, 0);
 	v->lr_id[n] = AXV_A64_LR_FREE;
+	v->lr_busy &= ~(1u << n);
 }
 
 static int vic_deliver(void *ctx, uint32_t id, uint8_t prio)
@@ -132,6 +133,7 @@ static int vic_deliver(void *ctx, uint32_t id, uint8_t prio)
 		axv_a64_vgic_lr_put(v->gic, v->gic_idx, id);
 	lr->ops->write(lr->ctx, n, val);
 	v->lr_id[n] = id;
+	v->lr_busy |= 1u << n;
 	return taken;
 }
 
@@ -161,6 +163,11 @@ static void take_back(struct axv_a64_vcpu *v, struct axv_virq *virq, unsigned n,
 	} else if (hw) {
 		deactivate(&v->lr, id); /* so that the physical one can be signalled again */
 	}
+}
+
+bool axv_a64_lr_timers_high(const struct axv_a64_vcpu *v)
+{
+	return timer_levels(v) != 0;
 }
 
 static void vic_on_exit(void *ctx, struct axv_virq *virq)

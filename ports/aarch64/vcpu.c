@@ -10,7 +10,9 @@
 #include <axv/err.h>
 
 #include "debug_el2.h"
+#include "run_el2.h"
 #include "sysreg.h"
+#include "vgic_lr.h"
 
 
 /* ---- the list registers of this cpu ------------------------------------------------------------ */
@@ -71,6 +73,7 @@ static int op_create(void *ctx, uint32_t id)
 	v->gic_idx = 0;
 	for (unsigned i = 0; i < 16; i++)
 		v->lr_id[i] = AXV_A64_LR_FREE;
+	v->lr_busy = 0;
 	return 0;
 }
 
@@ -163,6 +166,128 @@ static int op_run(void *ctx, struct axv_exit *exit)
 	return rc;
 }
 
+/* ---- the fast path inside the EL2 run loop (struct axv_vcpu_fast) ------------------------------
+ *
+ * Exits the library can finish are offered to the core's fast path from inside the EL2 loop
+ * (a64_run_early()), so that the guest goes back in without the epilogue, the return
+ * through axv_vcpu_run(), the interrupt flush and the list-register read-back. Skipping the
+ * last two is invisible when:
+ *  - the exit is a call (HVC, SMC) or an SGI register write: neither reads the vcpu's
+ *    interrupt state; an interrupt the completion injects (an SGI to itself, say) finds the
+ *    vcpu Running and sends an IPI, which brings the guest back out right after the entry
+ *    (IHI 0069 4.1: a physical interrupt routed to EL2 by HCR_EL2.IMO is taken whatever the
+ *    guest's PSTATE), and then the flush delivers it;
+ *  - the exit is an access (MMIO, system register) and no list register holds an interrupt
+ *    of this vcpu (lr_busy): the vGIC's register reads (which look at what list registers
+ *    hold) are then exact as at any exit, the timer lines included (see early_exit()).
+ * Anything else leaves the loop and takes the full path. */
+
+#define ICC_SGI1R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 5)
+#define ICC_ASGI1R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 6)
+#define ICC_SGI0R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 7)
+
+/* The guest's registers and pc for completions on the fast path: the context directly. */
+static int t_set_reg(void *ctx, unsigned reg, uint64_t value)
+{
+	return axv_a64_set_reg(ctx, reg, value);
+}
+
+static int t_get_reg(void *ctx, unsigned reg, uint64_t *value)
+{
+	return axv_a64_get_reg(ctx, reg, value);
+}
+
+static int t_advance_pc(void *ctx, uint8_t insn_len)
+{
+	return axv_a64_advance_pc(ctx, insn_len);
+}
+
+struct early {
+	struct axv_a64_vcpu *v;
+	struct axv_exit *exit;
+	const struct axv_vcpu_fast *fast;
+	struct axv_exit_target target; /* over v->ctx */
+	bool decoded; /* exit holds the decoded exit of the context's last trap */
+};
+
+/* No list register holds an interrupt of this vcpu (one word: this runs at every access
+ * exit). */
+static inline bool lr_idle(const struct axv_a64_vcpu *v)
+{
+	return v->lr_busy == 0;
+}
+
+static bool early_exit(void *arg, struct axv_a64_ctx *c)
+{
+	struct early *a = arg;
+	struct axv_a64_vcpu *v = a->v;
+	struct axv_exit *e = a->exit;
+	a->decoded = false;
+	if (c->trap != AXV_A64_TRAP_SYNC)
+		return false; /* interrupts are the embedder's */
+	uint32_t ec = (uint32_t)(c->esr >> AXV_A64_ESR_EC_SHIFT) & AXV_A64_ESR_EC_MASK;
+	bool call = ec == AXV_A64_EC_HVC64 || ec == AXV_A64_EC_SMC64;
+	if (!call && ec != AXV_A64_EC_SYS64 && ec != AXV_A64_EC_DABT_LOW)
+		return false;
+	if (axv_a64_decode_exit(c, e) != 0)
+		return false;
+	a->decoded = true;
+	switch (e->reason) {
+	case AXV_EXIT_NOTHING:
+		/* A call decode.c answered in place (PSCI VERSION, FEATURES, ...). */
+		if (!call)
+			return false;
+		e->reason = AXV_EXIT_HYPERCALL; /* what it was, for the counts */
+		return a->fast->complete(a->fast->core, e, true, NULL);
+	case AXV_EXIT_HYPERCALL:
+		return a->fast->complete(a->fast->core, e, false, &a->target);
+	case AXV_EXIT_SYSREG_WRITE:
+		if (v->gic && (e->access.addr == ICC_SGI1R_EL1 || e->access.addr == ICC_ASGI1R_EL1 ||
+			       e->access.addr == ICC_SGI0R_EL1)) {
+			/* The vGIC sends it (axv_vgic_send_sgi(): IHI 0069 12.2.22 ICC_SGI1R_EL1). */
+			(void)axv_vgic_send_sgi(v->gic, v->gic_idx, e->access.data);
+			axv_a64_advance_pc(c, e->insn_len);
+			e->insn_len = 0;
+			return a->fast->complete(a->fast->core, e, true, NULL);
+		}
+		/* fall through */
+	case AXV_EXIT_SYSREG_READ:
+	case AXV_EXIT_MMIO_READ:
+	case AXV_EXIT_MMIO_WRITE:
+		/* The vGIC's reads of this vcpu's timer PPIs go by the timer lines seen at the
+		 * last exit, and a timer PPI queued while its line was high is withdrawn by the
+		 * read-back once the line is low (lr.c). A line seen low cannot have risen since
+		 * without an exit: its physical PPI, inactive, would have interrupted the guest
+		 * (HCR_EL2.IMO), and while it is active its virtual one is queued or in a list
+		 * register. A line seen high may have fallen (the guest reprograms or disables its
+		 * timer without trapping): then the full way looks again. */
+		if (!lr_idle(v) || (v->gic && axv_a64_lr_timers_high(v)))
+			return false;
+		return a->fast->complete(a->fast->core, e, false, &a->target);
+	default:
+		return false;
+	}
+}
+
+static int op_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_fast *fast)
+{
+	struct axv_a64_vcpu *v = V(ctx);
+	if (!v->cpu)
+		return AXV_ESTATE;
+	struct early a = {.v = v, .exit = exit, .fast = fast, .decoded = false,
+			  .target = {.set_reg = t_set_reg, .advance_pc = t_advance_pc,
+				     .get_reg = t_get_reg, .ctx = &v->ctx}};
+	int rc = a64_run_early(v->cpu, &v->ctx, early_exit, &a);
+	if (rc != 0)
+		return rc;
+	if (!a.decoded) /* else the hook decoded it (and may have finished it: NOTHING) */
+		rc = axv_a64_decode_exit(&v->ctx, exit);
+	/* As op_run: an interrupt already in a list register is a wake-up event. */
+	if (rc == 0 && exit->reason == AXV_EXIT_HALT && axv_a64_lr_pending(v))
+		exit->reason = AXV_EXIT_NOTHING;
+	return rc;
+}
+
 static int op_get_reg(void *ctx, unsigned reg, uint64_t *value)
 {
 	return axv_a64_get_reg(&V(ctx)->ctx, reg, value);
@@ -201,6 +326,7 @@ const struct axv_vcpu_ops axv_a64_vcpu_ops = {
 	.inject = NULL,
 	.advance_pc = op_advance_pc,
 	.destroy = NULL,
+	.run_fast = op_run_fast,
 };
 
 /* ---- per-cpu enable ------------------------------------------------------------------------------ */

@@ -46,4 +46,8 @@ bool axv_a64_vgic_lr_seen(struct axv_vgic *g, uint32_t self, uint32_t id);
 /* At an exit: the levels of vcpu @self's timer PPIs (bits of @mask), for register reads. */
 void axv_a64_vgic_ppi_levels(struct axv_vgic *g, uint32_t self, uint32_t mask, uint32_t levels);
 
+/* For the fast path (vcpu.c): whether a timer PPI line of @v was high at the last look (the
+ * timer controls in its context, read at its last exit that left the run loop). */
+bool axv_a64_lr_timers_high(const struct axv_a64_vcpu *v);
+
 #endif

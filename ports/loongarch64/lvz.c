@@ -72,6 +72,11 @@ int axv_la64_cpu_enable(struct axv_la64_cpu *cpu)
 {
 	if (!cpu)
 		return AXV_EINVAL;
+	/* Vol. 1 2.2.10.5 CPUCFG: configuration word 2, bit 10 (LVZ) says whether the
+	 * virtualization extension is implemented. Without it the LVZ instructions below raise
+	 * INE (QEMU 7.2's la464 lets the csrrd/csrwr of GCFG, GSTAT, GINTC and GTLBC pass and
+	 * faults at gtlbflush), so nothing is touched: no CSR, not *cpu, not KS4.
+	 * tests/la64-runner checks this on qemu-system-loongarch64. */
 	if (!(cpucfg(2) & AXV_LA64_CPUCFG2_LVZP))
 		return AXV_ENOTSUP;
 	uint64_t caps, gstat, gtlbc;

@@ -2,16 +2,20 @@
 /*
  * Private: root CSR access and the LVZ instructions as inline assembly (LoongArch only).
  *
- * The LLVM 16 assembler knows the base privileged instructions (csrrd, csrwr, csrxchg,
- * invtlb, ertn) but not the LVZ ones, which are emitted with .word. Their encodings (LVZ
- * extension; as binutils' loongarch-opc.c and Linux arch/loongarch use them):
+ * The LVZ instructions' encodings (LVZ extension; as binutils' loongarch-opc.c and Linux
+ * arch/loongarch use them):
  *   gcsrrd   rd, csr       0x05000000 | csr << 10 | 0 << 5  | rd
  *   gcsrwr   rd, csr       0x05000000 | csr << 10 | 1 << 5  | rd
  *   gcsrxchg rd, rj, csr   0x05000000 | csr << 10 | rj << 5 | rd   (rj >= 2)
  *   gtlbfill               0x06483401
  *   gtlbflush              0x06482401
- * A .word cannot name the compiler's choice of register, so the data register is pinned:
- * rd is $t0 (r12) and the gcsrxchg mask is $t1 (r13).
+ * LLVM 19's assembler (the cross build, cross/loongarch64.ini) knows gcsrrd, gcsrwr,
+ * gcsrxchg and gtlbflush: they are written as mnemonics. It does not know gtlbfill, and
+ * LLVM 16's (the compile-only check, cross/loongarch64-clang16.ini) knows none of them:
+ * those are emitted with .word, with the data register pinned, since a .word cannot name
+ * the compiler's choice of register: rd is $t0 (r12) and the gcsrxchg mask is $t1 (r13).
+ * The LVZ_* encodings below are what the .word path emits; tests/la64-runner checks on the
+ * cpu that the assembler's mnemonics produce the same words.
  */
 #ifndef AXV_PORT_LA64_LVZ_H
 #define AXV_PORT_LA64_LVZ_H
@@ -26,6 +30,13 @@
 #define LVZ_GCSRXCHG(csr)                                                                   \
 	(AXV_LA64_INSN_GCSR_OP | ((uint32_t)(csr) << 10) | (LVZ_T1 << 5) | LVZ_T0)
 
+#if defined(__clang__) && __clang_major__ < 19
+#define AXV_LA64_LVZ_WORDS 1 /* the assembler lacks the gcsr and gtlbflush mnemonics */
+#else
+#define AXV_LA64_LVZ_WORDS 0
+#endif
+
+#if AXV_LA64_LVZ_WORDS
 /* dst = guest CSR csr (gcsrrd $t0, csr). csr must be a constant. */
 #define GCSR_READ(dst, csr)                                                                 \
 	do {                                                                                \
@@ -52,6 +63,43 @@
 				 : "memory");                                               \
 	} while (0)
 
+/* gtlbflush: invalidate every guest TLB entry (LVZ; 0x06482401). */
+static inline void lvz_gtlbflush(void)
+{
+	__asm__ volatile(".word 0x06482401 /* gtlbflush */" ::: "memory");
+}
+#else
+/* dst = guest CSR csr. csr must be a constant. */
+#define GCSR_READ(dst, csr) __asm__ volatile("gcsrrd %0, %1" : "=r"(dst) : "i"(csr))
+
+/* guest CSR csr = src (gcsrwr returns the old value in its register). */
+#define GCSR_WRITE(src, csr)                                                                \
+	do {                                                                                \
+		uint64_t v_ = (src);                                                        \
+		__asm__ volatile("gcsrwr %0, %1" : "+r"(v_) : "i"(csr) : "memory");         \
+	} while (0)
+
+/* guest CSR csr = (csr & ~mask) | (val & mask). The mask register must not be r0 or r1
+ * (those encodings are gcsrrd and gcsrwr): "r" never picks r0 ($zero, reserved) and the
+ * compiler does not allocate r1 ($ra) to an asm operand here; a value the compiler could
+ * fold to $zero is kept in a register by the pinned $t1. */
+#define GCSR_XCHG(val, mask, csr)                                                           \
+	do {                                                                                \
+		uint64_t v_ = (val);                                                        \
+		register uint64_t m_ __asm__("$t1") = (mask);                               \
+		__asm__ volatile("gcsrxchg %0, %1, %2"                                      \
+				 : "+r"(v_)                                                 \
+				 : "r"(m_), "i"(csr)                                        \
+				 : "memory");                                               \
+	} while (0)
+
+/* gtlbflush: invalidate every guest TLB entry. */
+static inline void lvz_gtlbflush(void)
+{
+	__asm__ volatile("gtlbflush" ::: "memory");
+}
+#endif
+
 /* Root CSRs: the assembler knows these. */
 #define CSR_READ(dst, csr) __asm__ volatile("csrrd %0, %1" : "=r"(dst) : "i"(csr))
 #define CSR_WRITE(src, csr)                                                                 \
@@ -68,14 +116,8 @@
 				 : "memory");                                               \
 	} while (0)
 
-/* gtlbflush: invalidate every guest TLB entry (LVZ; 0x06482401). */
-static inline void lvz_gtlbflush(void)
-{
-	__asm__ volatile(".word 0x06482401 /* gtlbflush */" ::: "memory");
-}
-
 /* gtlbfill: write the guest TLB entry described by the guest TLBEHI/TLBELO0/TLBELO1/TLBIDX
- * CSRs at a random position (LVZ; 0x06483401). */
+ * CSRs at a random position (LVZ; 0x06483401; no LLVM 19 mnemonic). */
 static inline void lvz_gtlbfill(void)
 {
 	__asm__ volatile(".word 0x06483401 /* gtlbfill */" ::: "memory");

@@ -210,7 +210,20 @@ static int op_advance_pc(void *ctx, uint8_t insn_len)
 	if (insn_len > AXV_X86_MAX_INSN_LEN)
 		return AXV_EINVAL;
 	svm_wr64(v->vmcb, AXV_SVM_VMCB_RIP, svm_rd64(v->vmcb, AXV_SVM_VMCB_RIP) + insn_len);
+	/* The skipped instruction was the one an interrupt shadow covered (APM Vol. 2 15.21.5). */
+	svm_wr64(v->vmcb, AXV_SVM_VMCB_INTERRUPT_SHADOW,
+		 svm_rd64(v->vmcb, AXV_SVM_VMCB_INTERRUPT_SHADOW) & ~1ull);
 	return 0;
+}
+
+/* One external interrupt per VMRUN, when the guest can take it (axv_svm_inject_irq());
+ * otherwise #AXV_ENOSPC: it stays pending and is tried again before the next VMRUN. No
+ * virtual-interrupt window (V_IRQ and the VINTR intercept) is asked for: an interrupt
+ * pended while the guest has IF = 0 waits for the guest's next exit. */
+static int op_inject(void *ctx, uint32_t id, uint8_t prio)
+{
+	(void)prio;
+	return axv_svm_inject_irq(V(ctx), id);
 }
 
 static void op_destroy(void *ctx)
@@ -229,7 +242,7 @@ const struct axv_vcpu_ops axv_svm_vcpu_ops = {
 	.get_reg = op_get_reg,
 	.set_reg = op_set_reg,
 	.set_retval = op_set_retval,
-	.inject = NULL,
+	.inject = op_inject,
 	.advance_pc = op_advance_pc,
 	.destroy = op_destroy,
 };

@@ -32,9 +32,14 @@ static uint64_t rip_of(const struct axv_svm_vcpu *v)
 	return svm_rd64(v->vmcb, AXV_SVM_VMCB_RIP);
 }
 
+/* Skip the intercepted instruction. An interrupt shadow (after STI or MOV SS) covers only the
+ * instruction that follows it, which is the one skipped: it ends here (APM Vol. 2, 15.21.5
+ * "Interrupt Shadows"), or an interrupt that wakes a "sti; hlt" could never be injected. */
 static void set_rip(struct axv_svm_vcpu *v, uint64_t rip)
 {
 	svm_wr64(v->vmcb, AXV_SVM_VMCB_RIP, rip);
+	svm_wr64(v->vmcb, AXV_SVM_VMCB_INTERRUPT_SHADOW,
+		 svm_rd64(v->vmcb, AXV_SVM_VMCB_INTERRUPT_SHADOW) & ~1ull);
 }
 
 static int unhandled(struct axv_svm_vcpu *v, uint64_t code, struct axv_exit *e)

@@ -42,6 +42,24 @@ int axv_svm_vmcb_write(struct axv_svm_vcpu *v, uint32_t off, uint64_t val)
 	return 0;
 }
 
+/* APM Vol. 2, 15.20 "Event Injection": EVENTINJ holds one event (vector 7:0, type 10:8 = 0
+ * for an external interrupt, V 31) that the next VMRUN delivers through the guest's IDT as
+ * if it had just arrived, so it must only be queued when the guest accepts interrupts:
+ * RFLAGS.IF (bit 9) set and no interrupt shadow (INTERRUPT_SHADOW bit 0, 15.21.5). */
+int axv_svm_inject_irq(struct axv_svm_vcpu *v, uint32_t vector)
+{
+	if (!v || vector < 32 || vector > 255)
+		return AXV_EINVAL;
+	if (!v->vmcb)
+		return AXV_ESTATE;
+	if (!(svm_rd64(v->vmcb, AXV_SVM_VMCB_RFLAGS) & (1ull << 9)) ||
+	    (svm_rd64(v->vmcb, AXV_SVM_VMCB_INTERRUPT_SHADOW) & 1u) ||
+	    (svm_rd64(v->vmcb, AXV_SVM_VMCB_EVENTINJ) & AXV_SVM_EVENT_VALID))
+		return AXV_ENOSPC;
+	svm_wr64(v->vmcb, AXV_SVM_VMCB_EVENTINJ, vector | AXV_SVM_EVENT_VALID);
+	return 0;
+}
+
 /* ---- permission maps ------------------------------------------------------------------- */
 
 int axv_svm_set_io_intercept(struct axv_svm_vcpu *v, uint32_t port, uint32_t count,

@@ -148,6 +148,10 @@ static int h_cpuid(struct axv_vmx_vcpu *v, const struct xinfo *i, struct axv_exi
 			r[0] = AXV_VMX_CPUID_HV_BASE + 1; /* highest hypervisor leaf */
 			r[1] = 0x6162696cu;               /* "liba" */
 			r[2] = 0x00007678u;               /* "xv" */
+		} else if (leaf == AXV_VMX_CPUID_HV_BASE + 1) {
+			/* The libaxv version, as the SVM backend gives it (AXV_SVM_CPUID_HV_INFO):
+			 * a guest sees one hypervisor whichever backend runs it. */
+			r[0] = 0x000100u; /* 0.1.0 */
 		}
 	} else {
 		v->hw->cpuid(v->hw->ctx, leaf, sub, r);

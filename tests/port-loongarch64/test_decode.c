@@ -570,11 +570,12 @@ Test(la64, random_exits_are_always_well_formed)
 	}
 }
 
-/* The LVZ encodings the port emits with .word, against the words GNU binutils' LoongArch
- * assembler produces (gas testsuite, lvz instructions): "gcsrrd $zero, 0x1" = 0x05000400,
+/* The LVZ encodings the port emits with .word (the clang-16 build; gtlbfill always), against
+ * the words GNU binutils' LoongArch assembler produces (gas testsuite, lvz instructions): "gcsrrd $zero, 0x1" = 0x05000400,
  * "gcsrwr $zero, 0x1" = 0x05000420, "gcsrxchg $sp, $a0, 0x1" = 0x05000483,
  * "gtlbflush" = 0x06482401, "hvcl 0x1" = 0x002b8001. The port pins rd to $t0 (r12) and the
- * gcsrxchg mask to $t1 (r13). */
+ * gcsrxchg mask to $t1 (r13). LLVM 19's words for the mnemonics are checked against these
+ * on a LoongArch cpu model (tests/la64-runner/test_cpu.c). */
 #include "../../ports/loongarch64/lvz.h"
 
 Test(la64, lvz_encodings_match_the_assembler)

@@ -613,3 +613,42 @@ Test(svm, interrupted_event_delivery_is_reinjected)
 	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
 	cr_expect_eq(axv_svm_vmcb_read(&v, AXV_SVM_VMCB_EVENTINJ), 0);
 }
+
+/* "sti; hlt": the HLT is in the STI's interrupt shadow; the backend skips the HLT, after
+ * which the shadow is over (it covers one instruction: APM Vol. 2, 15.21.5 "Interrupt
+ * Shadows"). Left set, it would keep a woken guest from taking the interrupt that woke it. */
+Test(svm, skipping_an_instruction_ends_the_interrupt_shadow)
+{
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_INTERRUPT_SHADOW, 1), 0);
+	set_exit(AXV_SVM_EXIT_HLT, 0, 0, 0x7000);
+	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_HALT);
+	cr_expect_eq(axv_svm_vmcb_read(&v, AXV_SVM_VMCB_INTERRUPT_SHADOW) & 1, 0,
+		     "the shadow ended with the skipped HLT");
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_INTERRUPT_SHADOW, 1), 0);
+	v.gprs.r[AXV_X86_REG_RAX] = 0;
+	set_exit(AXV_SVM_EXIT_CPUID, 0, 0, 0x7000);
+	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_expect_eq(axv_svm_vmcb_read(&v, AXV_SVM_VMCB_INTERRUPT_SHADOW) & 1, 0,
+		     "and with a skipped CPUID");
+}
+
+/* An external interrupt goes in through EVENTINJ (APM Vol. 2, 15.20: vector, type 0, V)
+ * when the guest can take it: RFLAGS.IF set, no interrupt shadow, no event queued. */
+Test(svm, inject_irq_only_when_the_guest_can_take_it)
+{
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_RFLAGS, 0x2), 0);
+	cr_expect_eq(axv_svm_inject_irq(&v, 0x40), AXV_ENOSPC, "IF = 0");
+	cr_expect_eq(axv_svm_vmcb_read(&v, AXV_SVM_VMCB_EVENTINJ), 0);
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_RFLAGS, 0x202), 0);
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_INTERRUPT_SHADOW, 1), 0);
+	cr_expect_eq(axv_svm_inject_irq(&v, 0x40), AXV_ENOSPC, "in a shadow");
+	cr_expect_eq(axv_svm_vmcb_read(&v, AXV_SVM_VMCB_EVENTINJ), 0);
+	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_INTERRUPT_SHADOW, 0), 0);
+	cr_expect_eq(axv_svm_inject_irq(&v, 0x40), 0);
+	cr_expect_eq(axv_svm_vmcb_read(&v, AXV_SVM_VMCB_EVENTINJ), 0x40 | AXV_SVM_EVENT_VALID);
+	cr_expect_eq(axv_svm_inject_irq(&v, 0x41), AXV_ENOSPC, "one event per VMRUN");
+	cr_expect_eq(axv_svm_vmcb_read(&v, AXV_SVM_VMCB_EVENTINJ), 0x40 | AXV_SVM_EVENT_VALID);
+	cr_expect_eq(axv_svm_inject_irq(&v, 31), AXV_EINVAL, "an exception vector");
+	cr_expect_eq(axv_svm_inject_irq(NULL, 0x40), AXV_EINVAL);
+}

@@ -187,6 +187,20 @@ Test(vmx_exit, cpuid_hypervisor_leaves)
 	cr_expect_eq(vc.regs.r[AXV_X86_REG_RBX], 0);
 }
 
+/* The guest sees one libaxv, whichever backend runs it: leaf 0x40000001 gives the version
+ * (major << 16 | minor << 8 | patch) as the SVM backend does (AXV_SVM_CPUID_HV_INFO). */
+Test(vmx_exit, cpuid_version_leaf_as_svm)
+{
+	vc.regs.r[AXV_X86_REG_RAX] = 0x40000001;
+	cr_assert_eq(exit_with(AXV_VMX_EXIT_CPUID, 0, 2), 0);
+	cr_expect_eq(vc.regs.r[AXV_X86_REG_RAX], 0x100, "version 0.1.0, got 0x%llx",
+		     (unsigned long long)vc.regs.r[AXV_X86_REG_RAX]);
+	cr_expect_eq(vc.regs.r[AXV_X86_REG_RBX] | vc.regs.r[AXV_X86_REG_RCX] |
+			     vc.regs.r[AXV_X86_REG_RDX],
+		     0);
+	cr_expect_eq(rip(), RIP0 + 2);
+}
+
 Test(vmx_exit, cpuid_filters_host_leaves)
 {
 	vc.regs.r[AXV_X86_REG_RAX] = 1;

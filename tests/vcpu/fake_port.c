@@ -163,3 +163,36 @@ struct axv_exit *fake_port_push(struct fake_port *p, enum axv_exit_reason reason
 	e->reason = reason;
 	return e;
 }
+
+static int fp_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_fast *fast)
+{
+	struct fake_port *p = P(ctx);
+	for (;;) {
+		unsigned i = p->next;
+		int rc = fp_run(ctx, exit);
+		if (rc != 0)
+			return rc;
+		p->offers++;
+		if (!fast->complete(fast->core, exit, (p->done_mask >> i) & 1u, NULL))
+			return 0;
+		if (p->calls[FP_RUN] > 1000)
+			return 0; /* a test's script that never leaves: stop */
+	}
+}
+
+const struct axv_vcpu_ops fake_port_fast_ops = {
+	.create = fp_create,
+	.setup = fp_setup,
+	.set_entry = fp_set_entry,
+	.set_nested_root = fp_set_root,
+	.bind = fp_bind,
+	.unbind = fp_unbind,
+	.run = fp_run,
+	.get_reg = fp_get_reg,
+	.set_reg = fp_set_reg,
+	.set_retval = fp_set_retval,
+	.inject = fp_inject,
+	.advance_pc = fp_advance_pc,
+	.destroy = fp_destroy,
+	.run_fast = fp_run_fast,
+};

@@ -34,9 +34,16 @@ struct fake_port {
 	unsigned nlr, lr_cap;
 	fp_run_cb on_run;
 	void *user;
+	/* run_fast (fake_port_fast_ops): script entries the port finishes itself (offered with
+	 * done = true), and how many exits it offered to the fast path. */
+	uint32_t done_mask;
+	unsigned offers;
 };
 
 extern const struct axv_vcpu_ops fake_port_ops;
+/* The same port with a run_fast hook: each scripted exit is offered to the fast path, and
+ * run goes on to the next one while the fast path completes them. */
+extern const struct axv_vcpu_ops fake_port_fast_ops;
 
 void fake_port_init(struct fake_port *p);
 /* Append an exit of this reason to the script (run cycles through the script). */

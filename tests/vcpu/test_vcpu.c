@@ -817,3 +817,236 @@ Test(vcpu, a_kick_during_a_fast_completion_returns_to_the_owner)
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ, "the kick was seen once");
 	cr_expect_eq(e.access.addr, 0x5000);
 }
+
+/* ---- the fast path for hypercalls, and inside the port's run (issue 17) ------------------ */
+
+static unsigned hc_calls;
+static uint64_t hc_last_arg;
+static int hc_decline;           /* the handler declines with this, when set */
+static void (*hc_hook)(void);    /* called by the handler, when set */
+static uint32_t hc_state;        /* the vcpu's state the handler saw */
+
+static int hc_call(void *ctx, const struct axv_exit *e, uint64_t *ret)
+{
+	hc_calls++;
+	hc_last_arg = e->hypercall.args[0];
+	hc_state = axv_vcpu_state(&v);
+	cr_expect_eq(ctx, &hc_calls, "the handler gets its context");
+	if (hc_hook)
+		hc_hook();
+	if (hc_decline)
+		return hc_decline;
+	*ret = e->hypercall.nr + e->hypercall.args[0];
+	return 0;
+}
+
+static const struct axv_hcall hcalls[] = {
+	{.first = 0x1000, .last = 0x10ff, .call = hc_call, .ctx = &hc_calls},
+};
+
+/* The vcpu over the port with a run_fast hook, Ready, hypercalls 0x1000-0x10ff fast. */
+static void build_fast(void)
+{
+	hc_calls = 0;
+	hc_decline = 0;
+	hc_hook = NULL;
+	struct axv_vcpu_config c = config();
+	c.ops = &fake_port_fast_ops;
+	cr_assert_eq(axv_vcpu_create(&v, &c), 0);
+	cr_assert_eq(axv_vcpu_setup(&v, 0x40080000, 0x1000, NULL), 0);
+	cr_assert_eq(axv_vcpu_bind(&v), 0);
+	cr_assert_eq(axv_vcpu_set_fast_hypercalls(&v, hcalls, 1), 0);
+}
+
+static void script_hcall(uint64_t nr, uint64_t arg)
+{
+	struct axv_exit *s = fake_port_push(&fp, AXV_EXIT_HYPERCALL);
+	cr_assert_not_null(s);
+	s->hypercall.nr = nr;
+	s->hypercall.args[0] = arg;
+}
+
+Test(vcpu, a_hypercall_of_the_fast_table_is_answered_inside_the_ports_run)
+{
+	build_fast();
+	script_hcall(0x1002, 5);
+	script_hcall(0x2000, 0); /* no range holds it: the embedder's */
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_HYPERCALL);
+	cr_expect_eq(e.hypercall.nr, 0x2000, "the call no range holds is returned");
+	cr_expect_eq(fp.offers, 2u, "both offered inside the port's run");
+	cr_expect_eq(fp.calls[FP_RUN], 2, "entered twice without returning");
+	cr_expect_eq(hc_calls, 1u, "the handler answered the first, once");
+	cr_expect_eq(hc_last_arg, 5u);
+	cr_expect_eq(fp.retval, 0x1007u, "its value is the guest's return value");
+	cr_expect_eq(fp.pc, 4u, "and the pc moved past the call");
+	cr_expect_eq(hc_state, AXV_VCPU_RUNNING, "Running inside the port's run");
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_HYPERCALL), 1u);
+	cr_expect_eq(axv_vcpu_state(&v), AXV_VCPU_READY);
+}
+
+Test(vcpu, a_declined_hypercall_reaches_the_embedder_unchanged_and_once)
+{
+	build_fast();
+	script_hcall(0x1003, 1);
+	hc_decline = AXV_ENOTSUP;
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_HYPERCALL);
+	cr_expect_eq(e.hypercall.nr, 0x1003u);
+	cr_expect_eq(hc_calls, 1u, "the core did not offer it a second time");
+	cr_expect_eq(fp.retval, 0u, "no return value written");
+	cr_expect_eq(fp.pc, 0u, "no pc moved");
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_HYPERCALL), 0u);
+}
+
+/* Without a run_fast hook the core answers the call after the read-back, with the vcpu Ready
+ * (as for accesses: axv_vcpu_set_fast_bus()). */
+Test(vcpu, the_core_answers_fast_hypercalls_for_a_port_without_run_fast)
+{
+	build(AXV_VCPU_READY);
+	hc_calls = 0;
+	hc_decline = 0;
+	hc_hook = NULL;
+	cr_assert_eq(axv_vcpu_set_fast_hypercalls(&v, hcalls, 1), 0);
+	script_hcall(0x10ff, 1);
+	script_hcall(0x1100, 0);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.hypercall.nr, 0x1100u, "the range's last number is inclusive, no more");
+	cr_expect_eq(fp.calls[FP_RUN], 2);
+	cr_expect_eq(hc_calls, 1u);
+	cr_expect_eq(hc_state, AXV_VCPU_READY, "Ready while the core answers");
+	cr_expect_eq(fp.retval, 0x1100u);
+	cr_expect_eq(fp.pc, 4u);
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_HYPERCALL), 1u);
+}
+
+/* An exit the port finished itself (on aarch64 a PSCI call it answered) only asks whether to
+ * go on: it is counted under its reason, and nothing is called. */
+Test(vcpu, an_exit_the_port_finished_itself_re_enters_and_is_counted)
+{
+	build_fast();
+	script_hcall(0x84000000u, 0); /* finished by the port */
+	script_hcall(0x2000, 0);
+	fp.done_mask = 1u;
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.hypercall.nr, 0x2000u);
+	cr_expect_eq(fp.calls[FP_RUN], 2);
+	cr_expect_eq(hc_calls, 0u, "nobody is called for it");
+	cr_expect_eq(fp.pc, 0u, "the port moved its pc, not the core");
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_HYPERCALL), 1u);
+}
+
+/* No fast path set: the port's plain run is used, and every exit is returned. */
+Test(vcpu, without_a_fast_path_the_ports_plain_run_is_used)
+{
+	build_fast();
+	cr_assert_eq(axv_vcpu_set_fast_hypercalls(&v, NULL, 0), 0);
+	script_hcall(0x1002, 5);
+	fp.done_mask = 1u;
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.hypercall.nr, 0x1002u);
+	cr_expect_eq(fp.offers, 0u, "nothing offered");
+	cr_expect_eq(hc_calls, 0u);
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_HYPERCALL), 0u);
+}
+
+static void hc_kicks(void)
+{
+	cr_assert_eq(axv_vcpu_kick(&v), 0);
+}
+
+Test(vcpu, a_kick_during_a_fast_hypercall_returns_nothing_to_the_owner)
+{
+	build_fast();
+	script_hcall(0x1002, 5);
+	script_hcall(0x2000, 0);
+	hc_hook = hc_kicks;
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_NOTHING, "completed; the owner is asked to look");
+	cr_expect_eq(fp.calls[FP_RUN], 1, "not entered again");
+	cr_expect_eq(fp.retval, 0x1007u, "the call itself was answered, once");
+	cr_expect_eq(fp.pc, 4u);
+	cr_expect_eq(hc_calls, 1u);
+	hc_hook = NULL;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.hypercall.nr, 0x2000u, "the kick was seen once");
+}
+
+/* Inside the port's run the vcpu stays Running: an injection from a handler sends an IPI (the
+ * guest exits again right after the re-entry) and is delivered before the next entry. */
+static void hc_injects(void)
+{
+	cr_assert_eq(axv_vcpu_inject(&v, IRQ), 0);
+}
+
+Test(vcpu, an_injection_from_a_fast_hypercall_in_the_ports_run_kicks)
+{
+	build_fast();
+	script_hcall(0x1002, 5);
+	script_hcall(0x2000, 0);
+	hc_hook = hc_injects;
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(atomic_load(&mh.ipis[CPU]), 1, "an IPI to its own cpu");
+	cr_expect(axv_virq_is_pending(&vq, IRQ), "pending for the next entry");
+	hc_hook = NULL;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(fp.nlr, 1, "delivered before the next entry");
+}
+
+/* A claimed access whose device fails inside the port's run is returned with the failure
+ * noted: the core does not call the device again, nor does the embedder's completion. */
+Test(vcpu, a_failed_access_in_the_ports_run_is_not_done_twice)
+{
+	build_fast();
+	dev_fail = AXV_EIO;
+	script_mmio_read();
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ);
+	cr_expect_eq(dev_calls, 1u, "the core called the device again");
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e), AXV_EIO);
+	cr_expect_eq(dev_calls, 1u);
+	cr_expect_eq(fp.pc, 0u);
+	/* A claimed access that works is completed inside the port's run. */
+	dev_fail = 0;
+	fp.nscript = 0;
+	fp.next = 0;
+	script_mmio_read();
+	script_hcall(0x2000, 0);
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_HYPERCALL);
+	cr_expect_eq(dev_calls, 2u);
+	cr_expect_eq(fp.regs[3], 0x80u);
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_MMIO_READ), 1u);
+}
+
+Test(vcpu, the_fast_hypercall_table_is_checked_and_set_by_the_owner)
+{
+	static const struct axv_hcall bad_range[] = {{.first = 2, .last = 1, .call = hc_call}};
+	static const struct axv_hcall no_call[] = {{.first = 1, .last = 2}};
+	cr_expect_eq(axv_vcpu_set_fast_hypercalls(NULL, hcalls, 1), AXV_EINVAL);
+	build(AXV_VCPU_CREATED);
+	cr_expect_eq(axv_vcpu_set_fast_hypercalls(&v, NULL, 1), AXV_EINVAL);
+	cr_expect_eq(axv_vcpu_set_fast_hypercalls(&v, bad_range, 1), AXV_EINVAL);
+	cr_expect_eq(axv_vcpu_set_fast_hypercalls(&v, no_call, 1), AXV_EINVAL);
+	cr_expect_null(v.fast_hcalls, "a refused table sets nothing");
+	cr_expect_eq(axv_vcpu_set_fast_hypercalls(&v, hcalls, 1), 0);
+	cr_assert_eq(axv_vcpu_setup(&v, 0x40080000, 0x1000, NULL), 0);
+	cr_assert_eq(axv_vcpu_bind(&v), 0);
+	mh.cur_cpu = CPU + 1;
+	cr_expect_eq(axv_vcpu_set_fast_hypercalls(&v, NULL, 0), AXV_EPERM, "bound elsewhere");
+	mh.cur_cpu = CPU;
+	cr_assert_eq(axv_vcpu_unbind(&v), 0);
+	cr_assert_eq(axv_vcpu_destroy(&v), 0);
+	struct axv_vcpu_config c = config();
+	cr_assert_eq(axv_vcpu_create(&v, &c), 0);
+	cr_expect_null(v.fast_hcalls, "created anew: no fast hypercalls until asked again");
+}

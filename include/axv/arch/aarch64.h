@@ -927,6 +927,7 @@ struct axv_a64_vcpu {
 	uint16_t vmid;            /**< VMID */
 	axv_hpa_t root;           /**< stage-2 root */
 	uint32_t lr_id[16];       /**< vINTID held by each list register, or #AXV_A64_LR_FREE */
+	uint32_t lr_busy;         /**< bit n: lr_id[n] holds an interrupt (private, lr.c) */
 	struct axv_a64_lr lr;     /**< the list registers it delivers into */
 	struct axv_vgic *gic;     /**< the vGIC its SPIs go through (axv_vgic_attach()), or NULL */
 	uint32_t gic_idx;         /**< its index in that vGIC */
@@ -1168,6 +1169,13 @@ int axv_vgic_set_spi(struct axv_vgic *g, uint32_t intid, bool level);
  *
  * Required for every vcpu of a vGIC that delivers through #axv_a64_vic_ops: without it, an
  * SPI re-routed while in one of its list registers stays active at its new vcpu for good.
+ *
+ * The fast path: while the vcpu has one (axv_vcpu_set_fast_bus(),
+ * axv_vcpu_set_fast_hypercalls()), its writes of ICC_SGI1R_EL1, ICC_ASGI1R_EL1 and
+ * ICC_SGI0R_EL1 are sent by this vGIC (axv_vgic_send_sgi() with this @p idx as the sender)
+ * inside the port's run and never reach the embedder (counted by axv_vcpu_fast_exits() as
+ * #AXV_EXIT_SYSREG_WRITE). Without a fast path they are #AXV_EXIT_SYSREG_WRITE exits for
+ * the embedder, as before.
  *
  * @param g   the vGIC, after axv_vgic_init()
  * @param idx the vcpu's index in @p g

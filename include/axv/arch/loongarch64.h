@@ -6,7 +6,8 @@
  *
  * Everything here except the functions marked "LoongArch only" is plain C that builds and
  * runs on any host, so the decoders and the interrupt controller are unit-tested on the build
- * machine (QEMU 7.2 does not emulate LVZ).
+ * machine, and again on a LoongArch cpu model (tests/la64-runner on qemu-system-loongarch64).
+ * QEMU 7.2 does not emulate LVZ: there axv_la64_cpu_enable() returns #AXV_ENOTSUP.
  */
 #ifndef AXV_ARCH_LOONGARCH64_H
 #define AXV_ARCH_LOONGARCH64_H
@@ -547,7 +548,9 @@ struct axv_la64_cpu {
  *        flush the guest TLB (`gtlbflush`). Host CSR KS4 then points to @p cpu (the port
  *        owns KS4 and KS5 from here on).
  * @param cpu per-cpu storage
- * @return 0; #AXV_EINVAL for NULL; #AXV_ENOTSUP when the cpu has no LVZ
+ * @return 0; #AXV_EINVAL for NULL; #AXV_ENOTSUP when the cpu has no LVZ (CPUCFG word 2 bit
+ *         10 clear; LoongArch Reference Manual Vol. 1 2.2.10.5): then no LVZ instruction or
+ *         CSR is touched, and neither @p cpu nor KS4 changes
  * @note Task context on the cpu being enabled, interrupts masked.
  */
 int axv_la64_cpu_enable(struct axv_la64_cpu *cpu);

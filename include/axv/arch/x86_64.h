@@ -590,6 +590,19 @@ uint64_t axv_svm_vmcb_read(const struct axv_svm_vcpu *v, uint32_t off);
 int axv_svm_vmcb_write(struct axv_svm_vcpu *v, uint32_t off, uint64_t val);
 
 /**
+ * @brief Queue external interrupt @p vector for the next VMRUN through EVENTINJ (AMD64 APM
+ *        Vol. 2, 15.20 "Event Injection": vector, type 0, V), if the guest can take it now:
+ *        RFLAGS.IF set, no interrupt shadow (15.21.5), no event already queued.
+ * @param v      a set-up vcpu
+ * @param vector 32..255
+ * @return 0; #AXV_ENOSPC when the guest cannot take it now (nothing changes: the caller
+ *         keeps it pending and tries again before a later VMRUN); #AXV_EINVAL for NULL or a
+ *         vector below 32; #AXV_ESTATE before set-up
+ * @note Not while the vcpu runs. The vcpu ops' inject hook calls it.
+ */
+int axv_svm_inject_irq(struct axv_svm_vcpu *v, uint32_t vector);
+
+/**
  * @brief Intercept (or let through) guest accesses to I/O ports.
  * @param v         a set-up vcpu
  * @param port      first port

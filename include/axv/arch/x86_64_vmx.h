@@ -21,8 +21,9 @@ extern "C" {
  * VMRESUME, INVEPT) and every other privileged access the backend makes (RDMSR, WRMSR, CPUID,
  * control registers, XSETBV) goes through a `struct axv_vmx_hw` ops table:
  * #axv_vmx_hw_native on real hardware, a simulation (a VMCS as a field array, MSRs and
- * CPUID as tables) in the host tests. QEMU's TCG does not emulate VMX, so this backend is
- * proven by those host tests only.
+ * CPUID as tables) in the host tests. QEMU's TCG does not emulate VMX; Bochs 2.7's
+ * corei7_skylake_x model does, and examples/x86_64-vmx runs the x86 test guests on it
+ * (meson suite bochs).
  *
  * References (section numbers of the 2023 and later editions; earlier editions number
  * these chapters one lower): Intel SDM Vol. 3C (326019), chapters "Introduction to VMX
@@ -300,7 +301,8 @@ enum axv_vmx_exit_reason {
 #define AXV_VMX_EXIT_REASON_ENTRY_FAIL (1u << 31)
 
 /** Hypervisor CPUID leaves answered by the backend: 0x40000000 gives the highest leaf and
- *  the signature "libaxv" in EBX, ECX, EDX (zero-padded); 0x40000001 gives features (0). */
+ *  the signature "libaxv" in EBX, ECX, EDX (zero-padded); 0x40000001 gives the libaxv
+ *  version in EAX (major << 16 | minor << 8 | patch: 0x100), as the SVM backend does. */
 #define AXV_VMX_CPUID_HV_BASE 0x40000000u
 
 /**

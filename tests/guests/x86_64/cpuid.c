@@ -1,5 +1,5 @@
-/* CPUID is emulated by libaxv: host values with SVM hidden, the hypervisor bit, and the
- * libaxv leaves at 0x40000000. */
+/* CPUID is emulated by libaxv: host values with SVM (AMD) or VMX (Intel) hidden, the
+ * hypervisor bit, and the libaxv leaves at 0x40000000, the same under both backends. */
 #include "guest.h"
 
 static bool same(const uint32_t *r, const char *s)
@@ -24,12 +24,14 @@ void guest_main(void)
 	check("unknown hypervisor leaves read zero", (r[0] | r[1] | r[2] | r[3]) == 0);
 	cpuid(1, 0, r);
 	check("leaf 1 sets the hypervisor bit", r[2] & (1u << 31));
+	check("leaf 1 hides VMX", !(r[2] & (1u << 5)));
 	cpuid(0x80000001u, 0, r);
 	check("leaf 0x80000001 hides SVM", !(r[2] & (1u << 2)));
 	check("and shows long mode", r[3] & (1u << 29));
 	cpuid(0, 0, r);
 	sig[0] = r[1], sig[1] = r[3], sig[2] = r[2];
-	check("leaf 0 passes the host vendor through", same(sig, "AuthenticAMD") && r[0] >= 1);
+	check("leaf 0 passes the host vendor through",
+	      same(sig, guest_on_intel() ? "GenuineIntel" : "AuthenticAMD") && r[0] >= 1);
 	uint64_t rax = 0xffffffff40000000ull, rbx = ~0ull, rcx = ~0ull, rdx = ~0ull;
 	__asm__ volatile("cpuid" : "+a"(rax), "+b"(rbx), "+c"(rcx), "+d"(rdx));
 	check("results zero-extend to 64 bits", (rax >> 32) == 0 && (rbx >> 32) == 0 &&

@@ -19,6 +19,12 @@
 #define HC_LAZY_FAULTS 0x1001
 #define HC_HALTS 0x1002
 #define HC_EXPECT_SHUTDOWN 0x1003
+#define HC_INJECT 0x1004
+#define HC_HOST_TIMER 0x1005
+#define HC_EXT_IRQS 0x1006
+#define HC_LAST_NPF 0x1007
+#define NPF_READ 1
+#define NPF_WRITE 2
 
 #define EXIT_PASS 0x10
 #define EXIT_FAIL 0x11
@@ -28,6 +34,11 @@ void guest_main(void);
 /* Print the DONE line (guest_done() also writes the result to the exit port). */
 void guest_report(void);
 
+/* Install @handler as the interrupt gate of vector @vec (the IDT is the guest's own). */
+void idt_set(unsigned vec, void (*handler)(void));
+/* True on an Intel cpu (VMX): hypercalls are VMCALL there, VMMCALL elsewhere. */
+bool guest_on_intel(void);
+/* A hypercall, with the instruction of the cpu (see guest_on_intel()). */
 uint64_t vmmcall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
 		 uint64_t a6);
 

@@ -1,11 +1,14 @@
-/* VMMCALL hypercalls: number and six arguments in, result in RAX, every other register kept
+/* Hypercalls (VMMCALL on AMD, VMCALL on Intel): number and six arguments in, result in RAX, every other register kept
  * by the entry stub; HLT exits and resumes after the instruction. */
 #include "guest.h"
 
-/* Fill the registers VMRUN does not save with patterns, VMMCALL, and store them. */
+/* Fill the registers VMRUN / VMLAUNCH do not save with patterns, make the hypercall, and
+ * store them. */
 static void regs_after_vmmcall(uint64_t out[9])
 {
-	__asm__ volatile("push %%rbp\n\t"
+	uint8_t intel = guest_on_intel();
+	__asm__ volatile("cmpb $0, %1\n\t" /* MOVs keep the flags */
+			 "push %%rbp\n\t"
 			 "mov $0x1002, %%eax\n\t"
 			 "mov $0x0303030303030303, %%rbx\n\t"
 			 "mov $0x0505050505050505, %%rbp\n\t"
@@ -16,8 +19,11 @@ static void regs_after_vmmcall(uint64_t out[9])
 			 "mov $0x0d0d0d0d0d0d0d0d, %%r13\n\t"
 			 "mov $0x0e0e0e0e0e0e0e0e, %%r14\n\t"
 			 "mov $0x0f0f0f0f0f0f0f0f, %%r15\n\t"
+			 "jne 1f\n\t"
 			 "vmmcall\n\t"
-			 "mov %%rbx, 0(%%rdi)\n\t"
+			 "jmp 2f\n"
+			 "1:\tvmcall\n"
+			 "2:\tmov %%rbx, 0(%%rdi)\n\t"
 			 "mov %%rbp, 8(%%rdi)\n\t"
 			 "mov %%r9, 16(%%rdi)\n\t"
 			 "mov %%r10, 24(%%rdi)\n\t"
@@ -28,7 +34,7 @@ static void regs_after_vmmcall(uint64_t out[9])
 			 "mov %%r15, 64(%%rdi)\n\t"
 			 "pop %%rbp"
 			 :
-			 : "D"(out)
+			 : "D"(out), "m"(intel)
 			 : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12",
 			   "r13", "r14", "r15", "memory");
 }

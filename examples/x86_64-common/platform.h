@@ -13,6 +13,10 @@ static inline void outb(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
+static inline void outb_dx(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "d"(port));
+}
 static inline void outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
@@ -24,8 +28,11 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
-/* End QEMU through isa-debug-exit (iobase 0xf4): status (value << 1) | 1. */
+/* End QEMU through isa-debug-exit (iobase 0xf4): status (value << 1) | 1; then Bochs
+ * through its shutdown port. */
 _Noreturn void platform_exit(uint32_t value);
+/* Set COM1 to 8N1 (before the first con_putc()). */
+void con_init(void);
 
 /* The HAL: frames from the pool, identity phys <-> virt, one cpu. TLB hooks call
  * platform_tlb_flush, which the example points at its vcpu. */

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Start code of the loongarch64 test image (tests/la64-runner), for QEMU's loongarch `virt`
+ * board booted with -kernel IMAGE.elf: QEMU 7.2 loads the ELF and starts the cpu at its
+ * entry in direct address mode (CRMD.DA = 1, PG = 0, PLV0, interrupts off; LoongArch
+ * Reference Manual Vol. 1 v1.10, 5.2 "Direct address translation mode" and 7.4.1 CRMD),
+ * so the image is linked at its physical address (link.ld).
+ *
+ * _start: stack, .bss cleared, EENTRY = rt_vector with ECFG.VS = 0 (every exception and
+ * interrupt at EENTRY, Vol. 1 7.4.4 and 7.4.10), then rt_main(), then power off.
+ * rt_vector: hands ESTAT, ERA and BADV to rt_exception() (runner.c), which fails the
+ *            running test and longjmps out of it (same privilege level: nothing to undo).
+ * rt_setjmp/rt_longjmp: the callee-saved registers of the LoongArch psABI
+ *            (ra, sp, fp, s0-s8).
+ */
+#define CSR_ECFG 0x4
+#define CSR_ESTAT 0x5
+#define CSR_ERA 0x6
+#define CSR_BADV 0x7
+#define CSR_EENTRY 0xc
+
+	.section .text.start, "ax"
+	.globl _start
+	.type _start, @function
+_start:
+	la.pcrel	$sp, rt_stack_top
+	la.pcrel	$t0, __bss_start
+	la.pcrel	$t1, __bss_end
+1:	bgeu	$t0, $t1, 2f
+	st.d	$zero, $t0, 0
+	addi.d	$t0, $t0, 8
+	b	1b
+2:	ori	$t0, $zero, 0
+	li.d	$t1, 0x70000		/* ECFG.VS [18:16] = 0 */
+	csrxchg	$t0, $t1, CSR_ECFG
+	la.pcrel	$t0, rt_vector
+	csrwr	$t0, CSR_EENTRY
+	move	$fp, $zero
+	bl	rt_main
+	bl	rt_poweroff
+3:	idle	0
+	b	3b
+	.size _start, . - _start
+
+	.text
+	.balign 4096			/* EENTRY holds bits [63:12] (Vol. 1 7.4.10) */
+	.globl rt_vector
+	.type rt_vector, @function
+rt_vector:
+	csrrd	$a0, CSR_ESTAT
+	csrrd	$a1, CSR_ERA
+	csrrd	$a2, CSR_BADV
+	addi.d	$sp, $sp, -64		/* the faulting code's stack, below what it used */
+	bl	rt_exception		/* does not return */
+4:	idle	0
+	b	4b
+	.size rt_vector, . - rt_vector
+
+	.globl rt_setjmp
+	.type rt_setjmp, @function
+rt_setjmp:
+	st.d	$ra, $a0, 0
+	st.d	$sp, $a0, 8
+	st.d	$fp, $a0, 16
+	st.d	$s0, $a0, 24
+	st.d	$s1, $a0, 32
+	st.d	$s2, $a0, 40
+	st.d	$s3, $a0, 48
+	st.d	$s4, $a0, 56
+	st.d	$s5, $a0, 64
+	st.d	$s6, $a0, 72
+	st.d	$s7, $a0, 80
+	st.d	$s8, $a0, 88
+	move	$a0, $zero
+	jr	$ra
+	.size rt_setjmp, . - rt_setjmp
+
+	.globl rt_longjmp
+	.type rt_longjmp, @function
+rt_longjmp:
+	ld.d	$ra, $a0, 0
+	ld.d	$sp, $a0, 8
+	ld.d	$fp, $a0, 16
+	ld.d	$s0, $a0, 24
+	ld.d	$s1, $a0, 32
+	ld.d	$s2, $a0, 40
+	ld.d	$s3, $a0, 48
+	ld.d	$s4, $a0, 56
+	ld.d	$s5, $a0, 64
+	ld.d	$s6, $a0, 72
+	ld.d	$s7, $a0, 80
+	ld.d	$s8, $a0, 88
+	ori	$a0, $zero, 1
+	jr	$ra
+	.size rt_longjmp, . - rt_longjmp
+
+	.bss
+	.balign 16
+	.space 65536
+	.globl rt_stack_top
+rt_stack_top:
