@@ -268,9 +268,18 @@ static void vic_sync(void *ctx, struct axv_virq *virq)
 	}
 }
 
+/* After every exit, before the core decides whether a halt blocks: an id whose hvip bit the
+ * guest cleared (SSIP, Priv 8.2.3) or the embedder lowered is ended now, so one pended again
+ * meanwhile is deliverable and wakes the halt. */
+static void vic_on_exit(void *ctx, struct axv_virq *virq)
+{
+	vic_sync(ctx, virq);
+}
+
 const struct axv_vic_ops axv_rv64_vic_ops = {
 	.deliver = vic_deliver,
 	.sync = vic_sync,
+	.on_exit = vic_on_exit,
 };
 
 int axv_rv64_irq_lower(struct axv_rv64_vcpu *v, struct axv_virq *virq, uint32_t id)

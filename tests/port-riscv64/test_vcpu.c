@@ -259,3 +259,35 @@ Test(rv64_vcpu, external_line_follows_its_level)
 	cr_expect_eq(rt.seen_hvip[2] & AXV_RV64_HVIP_VSEIP, 0, "lowered");
 	env_fini(&e);
 }
+
+/* The guest ends its software interrupt (clears SSIP, Priv 8.2.3: hvip.VSSIP) while another
+ * hart sends it a new one, then idles: the new one was pended while the first was active,
+ * so it is deliverable only once the end is seen, which must happen before the core decides
+ * whether the halt blocks (vic on_exit). Found by the pingpong guest: both vcpus blocked
+ * forever with an IPI pending. */
+static struct axv_vcpu *racing_vcpu;
+
+static void end_ssip_while_another_arrives_then_wfi(struct axv_rv64_ctx *c)
+{
+	c->hvip &= ~AXV_RV64_HVIP_VSSIP;
+	cr_assert_eq(axv_vcpu_inject(racing_vcpu, AXV_RV64_VIRQ_SOFT), 0, "pended while active");
+	c->vs.vsie = 1u << 1; /* SSIE */
+}
+
+Test(rv64_vcpu, an_ended_interrupt_pended_again_wakes_the_halt)
+{
+	struct env e;
+	env_init(&e);
+	racing_vcpu = &e.v;
+	cr_assert_eq(axv_vcpu_inject(&e.v, AXV_RV64_VIRQ_SOFT), 0);
+	push(AXV_RV64_EXC_VIRTUAL_INSN, AXV_RV64_INSN_WFI, 0,
+	     end_ssip_while_another_arrives_then_wfi);
+	push(AXV_RV64_EXC_ECALL_VS, 0, 0, sbi_test_call);
+	struct axv_exit x;
+	cr_assert_eq(axv_vcpu_run(&e.v, &x), 0);
+	cr_expect(rt.seen_hvip[0] & AXV_RV64_HVIP_VSSIP, "the first one delivered");
+	cr_expect_neq(axv_vcpu_state(&e.v), AXV_VCPU_BLOCKED, "blocked with an IPI pending");
+	cr_assert_eq(axv_vcpu_run(&e.v, &x), 0, "runs again");
+	cr_expect(rt.seen_hvip[1] & AXV_RV64_HVIP_VSSIP, "the second one delivered");
+	env_fini(&e);
+}
