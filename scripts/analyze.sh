@@ -7,7 +7,9 @@
 # clang-tidy needs each file's compile command: host-compiled files come from the native
 # build's compile_commands.json; files built only for their architecture (ports/aarch64
 # el2.c, vcpu.c; any arch-only file of another port) from the cross builds' (aarch64-linux-gnu
-# gcc flags, clang-16 --target=loongarch64); assembly files are not analysed.
+# gcc flags, clang-16 --target=loongarch64; riscv64-linux-gnu gcc flags, with -march=rv64imac
+# given again since clang 16 does not know GCC 12's zicsr/zifencei); assembly files are not
+# analysed.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
@@ -17,7 +19,7 @@ rc=0
 # (Re)configure, so every compile_commands.json lists the files of this tree.
 configure "$AXV_BUILD/native" -Dtests=enabled -Ddocs=enabled || exit 1
 dbs=("$AXV_BUILD/native")
-for arch in aarch64 loongarch64; do
+for arch in aarch64 riscv64 loongarch64; do
 	configure "$AXV_BUILD/$arch" --cross-file "$AXV_ROOT/cross/$arch.ini" \
 		-Dtests=enabled -Ddocs=disabled || exit 1
 	dbs+=("$AXV_BUILD/$arch")
@@ -51,12 +53,13 @@ missing=()
 for f in "${files[@]}"; do
 	if [ -n "${db_of[$f]:-}" ]; then jobs+=("${db_of[$f]} $f"); else missing+=("$f"); fi
 done
-say "clang-tidy-16: ${#jobs[@]} files (native, aarch64 and loongarch64 compile commands)"
+say "clang-tidy-16: ${#jobs[@]} files (native, aarch64, riscv64 and loongarch64 compile commands)"
 if [ ${#missing[@]} -ne 0 ]; then
 	echo "not compiled by any build (not analysed by clang-tidy): ${missing[*]}"
 fi
 printf '%s\n' "${jobs[@]}" | xargs -P "$AXV_JOBS" -L 1 sh -c \
-	'out=$(clang-tidy-16 --quiet -p "$0" "$1" 2>&1); s=$?
+	'extra=; case $0 in *riscv64) extra=--extra-arg=-march=rv64imac ;; esac
+	 out=$(clang-tidy-16 --quiet $extra -p "$0" "$1" 2>&1); s=$?
 	 [ $s -eq 0 ] || { echo "$1:"; printf "%s\n" "$out" | grep -v "warnings generated"; }
 	 exit $s' || rc=1
 [ $rc -eq 0 ] && echo "clang-tidy: no finding"

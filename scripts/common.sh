@@ -19,7 +19,10 @@ AXV_PKGS_DOCS="doxygen"
 # check (cross/loongarch64-clang16.ini) and llvm-size-16 (demo.sh, size.sh).
 AXV_PKGS_AARCH64="gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu"
 AXV_PKGS_LA64="clang-19 lld-19 llvm-19 clang-16 llvm-16"
-AXV_PKGS_CROSS="$AXV_PKGS_AARCH64 $AXV_PKGS_LA64"
+# riscv64 (gcc), its QEMU machine and the firmware it boots after (OpenSBI, -bios default);
+# the package qemu-system-misc holds the riscv64 emulator.
+AXV_PKGS_RISCV="gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu opensbi qemu-system-misc"
+AXV_PKGS_CROSS="$AXV_PKGS_AARCH64 $AXV_PKGS_LA64 $AXV_PKGS_RISCV"
 # Guests: the aarch64 example's device trees (dtc) and QEMU for each machine in
 # scripts/qemu.sh (the package qemu-system-arm holds the aarch64 emulator too; the
 # loongarch64 test image's emulator is in qemu-system-misc).

@@ -22,6 +22,13 @@
 #   aarch64-el1 IMAGE [--smp N] [--initrd F] [--append CMDLINE]
 #       The same virt machine without virtualization: a kernel directly at EL1 (the floor the
 #       benchmarks compare the hypervisor with).
+#   riscv64-hyp HYPERVISOR_ELF GUEST_IMAGE [--smp N] [--initrd F]
+#       The example hypervisor (examples/riscv64-virt) in HS-mode on virt after OpenSBI
+#       (-bios default: OpenSBI 1.1 jumps to the -kernel payload at 0x80200000), the cpu
+#       with the H extension; the guest image at host 0x90200000 (guest RAM + 2 MiB) with
+#       its size in the word at 0x8ffff000, an initrd at host 0xa8000000 (guest 0x98000000)
+#       with its size at 0x8ffff008 (examples/riscv64-virt/main.c). Power-off is SBI SRST
+#       (the board's test device: QEMU exits 0 whatever the reset reason).
 #   x86_64-svm HYPERVISOR_ELF32 GUEST [--append CMDLINE] [--guest-args ARGS] [--initrd F]
 #       The example hypervisor (examples/x86_64-svm) on a pc machine under TCG with AMD SVM and
 #       nested paging, isa-debug-exit for the verdict. QEMU's multiboot loader gives the
@@ -119,6 +126,21 @@ aarch64-el1)
 	if [ -n "$initrd" ]; then add -initrd; add "$initrd"; fi
 	if [ -n "$append" ]; then add -append; add "$append"; fi
 	;;
+riscv64-hyp)
+	need 2
+	for a in qemu-system-riscv64 -nodefaults -M virt -cpu rv64,h=true -m 1G -smp "$smp" \
+		-display none -serial stdio -no-reboot -bios default -kernel "${pos[0]}"; do
+		add "$a"
+	done
+	add -device; add "loader,file=${pos[1]},addr=0x90200000,force-raw=on"
+	add -device; loader_size "${pos[1]}" 0x8ffff000
+	if [ -n "$initrd" ]; then
+		add -device; add "loader,file=$initrd,addr=0xa8000000,force-raw=on"
+		add -device; loader_size "$initrd" 0x8ffff008
+	fi
+	if [ -n "$disk" ]; then echo "qemu.sh: riscv64-hyp has no disk" >&2; exit 2; fi
+	if [ -n "$append" ]; then echo "qemu.sh: riscv64-hyp takes no --append" >&2; exit 2; fi
+	;;
 x86_64-svm)
 	need 2
 	[ "$smp" = 1 ] || { echo "qemu.sh: x86_64-svm runs one cpu" >&2; exit 2; }
@@ -143,7 +165,7 @@ loongarch64-virt)
 	done
 	;;
 *)
-	echo "qemu.sh: unknown machine $machine (aarch64-hyp, aarch64-el1, x86_64-svm, loongarch64-virt)" >&2
+	echo "qemu.sh: unknown machine $machine (aarch64-hyp, aarch64-el1, riscv64-hyp, x86_64-svm, loongarch64-virt)" >&2
 	exit 2
 	;;
 esac

@@ -104,7 +104,7 @@ valgrind_tests() { # the unit tests and the corpus replays (not the threaded str
 	run_tests "$AXV_BUILD/native" --suite unit --suite replay --timeout-multiplier 3 \
 		--wrap="valgrind --error-exitcode=1 --trace-children=yes --leak-check=full --errors-for-leak-kinds=definite -q"
 }
-fuzz_replay() { # replay each corpus and explore a little: 15 s per harness (8 harnesses)
+fuzz_replay() { # replay each corpus and explore a little: 15 s per harness (11 harnesses)
 	AXV_FUZZ_EACH=${AXV_FUZZ_EACH:-15} bash "$AXV_ROOT/scripts/fuzz.sh"
 }
 coverage() { # lib/ must stay at 95% of lines or more
@@ -130,6 +130,7 @@ step "coverage (gcovr; lib/ at least 95% of lines)" coverage
 step "static analysis (cppcheck, clang-tidy on lib/ and ports/)" static_analysis
 step "release build (debug checks off)" release
 step "aarch64 cross build: symbol and header checks, test guests and Debian Linux (1 and 2 vcpus, virtio-blk and virtio-console) under QEMU at EL1 under libaxv at EL2" cross aarch64
+step "riscv64 cross build: symbol and header checks, test guests and Debian 13's riscv64 Linux (1 and 2 vcpus) under QEMU in VS-mode under libaxv in HS-mode after OpenSBI" cross riscv64
 step "loongarch64 cross build (clang-19/lld-19, symbol and header checks; the test image on qemu-system-loongarch64: the port's and the modules' tests, AXV_ENOTSUP without LVZ)" la64
 step "loongarch64 compile check with clang-16 (library only)" la64_clang16
 step "loongarch64 port symbols (llvm-nm-19: every public axv_la64_* symbol, nothing but mem* undefined)" la64_symbols
@@ -148,7 +149,7 @@ printf '  %6d s        total\n' "$(($(date +%s) - t_start))"
 say "summary"
 python3 "$AXV_ROOT/scripts/summarize.py" --total \
 	"$AXV_BUILD/native" "$AXV_BUILD/asan" "$AXV_BUILD/tsan" "$AXV_BUILD/release" \
-	"$AXV_BUILD/aarch64" "$AXV_BUILD/loongarch64"
+	"$AXV_BUILD/aarch64" "$AXV_BUILD/riscv64" "$AXV_BUILD/loongarch64"
 if [ ${#failed[@]} -ne 0 ]; then
 	echo "FAILED steps: ${failed[*]}"
 	exit 1
