@@ -2,33 +2,29 @@
 # The demo: build libaxv and the aarch64 example hypervisor, then boot the demo guest under
 # QEMU (virt, EL2, GICv3): the guest greets through the emulated UART and powers off through
 # PSCI, and QEMU ends with status 0. Then the same hypervisor boots Debian's unmodified
-# arm64 kernel with 2 vcpus to a busybox init. Also shows what libaxv builds to per port.
+# arm64 kernel with 2 vcpus to a busybox init. Also shows what libaxv builds to per port
+# (x86_64, aarch64, loongarch64, riscv64).
 # Installs its Debian packages when missing (as root).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
 ensure_packages $AXV_PKGS_BASE $AXV_PKGS_CROSS $AXV_PKGS_QEMU
 
-say "building libaxv for x86_64 (native), aarch64 (with the example) and loongarch64"
+say "building libaxv for x86_64 (native), aarch64 (with the example), loongarch64 and riscv64"
 configure "$AXV_BUILD/demo-x86_64" -Dtests=disabled -Ddocs=disabled --buildtype=minsize
 configure "$AXV_BUILD/demo-aarch64" --cross-file cross/aarch64.ini -Dtests=enabled \
 	-Ddocs=disabled --buildtype=release
-configure "$AXV_BUILD/demo-loongarch64" --cross-file cross/loongarch64.ini -Dtests=disabled \
-	-Ddocs=disabled --buildtype=minsize
-for a in x86_64 aarch64 loongarch64; do
+for a in loongarch64 riscv64; do
+	configure "$AXV_BUILD/demo-$a" --cross-file "cross/$a.ini" -Dtests=disabled \
+		-Ddocs=disabled -Dexamples=disabled --buildtype=minsize
+done
+for a in x86_64 aarch64 loongarch64 riscv64; do
 	ninja -C "$AXV_BUILD/demo-$a" >/dev/null
 done
 
-say "library size per port (bytes: text data bss)"
-for a in x86_64 aarch64 loongarch64; do
-	case $a in
-	x86_64) size=size ;;
-	aarch64) size=aarch64-linux-gnu-size ;;
-	loongarch64) size=llvm-size-16 ;;
-	esac
-	"$size" -t "$AXV_BUILD/demo-$a/libaxv.a" 2>/dev/null | tail -n 1 |
-		awk -v a="$a" '{printf "  %-12s libaxv.a %7s %6s %6s\n", a, $1, $2, $3}'
-done
+say "library size per port (bytes: text data bss of every module and the port; per module: doc/footprint.md)"
+python3 scripts/footprint.py --print-sizes "$AXV_BUILD"/demo-{x86_64,aarch64,loongarch64,riscv64} |
+	awk '$2 == "library" || $2 == "total"'
 
 # Both boots go through the same scripts, with the same arguments, as the meson tests
 # guest-hello and linux-2vcpu (suites qemu and linux): the machine is scripts/qemu.sh's.

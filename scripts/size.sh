@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Footprint report: minsize release builds (-Os, debug checks off) of each port (x86_64,
-# aarch64, loongarch64) made with each target's own toolchain, then scripts/footprint.py
+# aarch64, loongarch64, riscv64) made with each target's own toolchain, then scripts/footprint.py
 # reads them: .text/.data/.bss of every module library and of the port library, sizeof of
 # every public struct, and (GCC ports, from -fcallgraph-info=su) the worst-case stack of
 # every public function. "text" is Berkeley `size`'s text: code plus read-only data.
@@ -23,7 +23,7 @@ case "${1:-}" in
 *) echo "usage: $0 [--check|--write]" >&2; exit 2 ;;
 esac
 
-ports=(x86_64 aarch64 loongarch64)
+ports=(x86_64 aarch64 loongarch64 riscv64)
 dirs=()
 for p in "${ports[@]}"; do
 	dir="$AXV_BUILD/size-$p"

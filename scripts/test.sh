@@ -136,7 +136,7 @@ step "loongarch64 compile check with clang-16 (library only)" la64_clang16
 step "loongarch64 port symbols (llvm-nm-19: every public axv_la64_* symbol, nothing but mem* undefined)" la64_symbols
 step "docs (Doxygen, warnings are errors)" docs
 step "pick only what you need: frame + addrspace + core link without vcpu/exit/irq (nm)" pick
-step "footprint (scripts/size.sh --check: code, struct and stack sizes of minsize builds of the three ports against doc/footprint.md and the 2 KiB stack budget)" sizes
+step "footprint (scripts/size.sh --check: code, struct and stack sizes of minsize builds of the four ports against doc/footprint.md and the 2 KiB stack budget)" sizes
 step "benchmark (axv-bench, release; figures printed, not asserted)" bench
 step "exit benchmark: each exit kind under libaxv vs the floor, a minimal EL2 handler without libaxv (printed, not asserted)" bench_exit
 step "Linux boot benchmark: under libaxv vs directly at EL1 (figures printed, not asserted)" bench_linux
