@@ -21,6 +21,7 @@ uint64_t axv_a64_enter(struct axv_a64_ctx *c);
 void axv_a64_fpsimd_save(struct axv_a64_ctx *c);
 void axv_a64_fpsimd_restore(const struct axv_a64_ctx *c);
 void axv_a64_host_trap(struct axv_a64_trap_frame *f);
+uint64_t axv_a64_vec_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c);
 extern const char axv_a64_vectors[];
 
 /* entry.S addresses these by offset. */
@@ -33,6 +34,7 @@ _Static_assert(offsetof(struct axv_a64_ctx, fpsimd) == 304, "ctx layout");
 _Static_assert(offsetof(struct axv_a64_ctx, fpsr) == 816, "ctx layout");
 _Static_assert(offsetof(struct axv_a64_ctx, host) == 832, "ctx layout");
 _Static_assert(offsetof(struct axv_a64_cpu, cur) == 0, "cpu layout");
+_Static_assert(offsetof(struct axv_a64_cpu, vec_hook) == 104, "cpu layout");
 _Static_assert(sizeof(struct axv_a64_trap_frame) == 288, "frame layout");
 
 /* HCR_EL2 while the host runs: AArch64 EL1, physical IRQ/FIQ/SError routed to EL2. */
@@ -66,6 +68,9 @@ int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap
 	if (((rd_currentel() >> 2) & 3) != 2)
 		return AXV_ENOTSUP;
 	cpu->cur = NULL;
+	cpu->vec_hook = NULL;
+	cpu->vec_arg = NULL;
+	cpu->vec_held = A64_VEC_NONE;
 	cpu->host_trap = host_trap;
 	cpu->host_trap_arg = arg;
 	cpu->vtcr = vtcr;
@@ -222,6 +227,35 @@ static bool debug_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 	return true;
 }
 
+/* Does the re-entry after a completed exit need the run loop (a context change the entry
+ * must load: an injected exception's EL1 registers, another HCR_EL2, VTTBR_EL2 or
+ * CNTVOFF_EL2)? */
+static inline bool needs_loop(const struct axv_a64_cpu *cpu, const struct axv_a64_ctx *c)
+{
+	return c->el1_dirty || cpu->hcr_cur != (c->hcr ? c->hcr : AXV_A64_HCR_GUEST) ||
+	       cpu->vttbr_cur != c->vttbr || cpu->cntvoff_cur != c->cntvoff;
+}
+
+/* Called by the vector table (entry.S) for a synchronous exit of a run with an early hook,
+ * with the guest's general registers, ELR_EL2, SPSR_EL2 and the syndrome in the context and
+ * SP_EL0 still in the cpu (entry.S saves it only when the exit leaves the guest's frame),
+ * on the host's stack below the run loop's frame. Returns 1 when the exit was completed and
+ * the guest is to be entered again at once: entry.S then writes ELR_EL2 and SPSR_EL2 only
+ * if the hook changed them and ERETs. Returns 0 to leave through axv_a64_enter()'s return,
+ * the hook's decision held in cpu->vec_held for the loop. The hook sees what it would see
+ * in the loop: the EL1 and FP/SIMD registers in the cpu (hw_sync set). */
+uint64_t axv_a64_vec_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
+{
+	if (debug_sys(c))
+		return 0; /* the loop's (debug_exit()), before any hook */
+	c->hw_sync = lazy_save;
+	bool go = cpu->vec_hook(cpu->vec_arg, c);
+	if (go && !needs_loop(cpu, c))
+		return 1;
+	cpu->vec_held = go ? A64_VEC_GO : A64_VEC_LEAVE;
+	return 0;
+}
+
 int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 {
 	return a64_run_early(cpu, c, NULL, NULL);
@@ -273,6 +307,11 @@ again:
 		sync = true;
 	}
 	cpu->cur = c;
+	/* The vector table offers synchronous exits to the hook before leaving the guest's
+	 * frame (axv_a64_vec_exit()); the loop below gets the rest. */
+	cpu->vec_hook = early;
+	cpu->vec_arg = arg;
+	cpu->vec_held = A64_VEC_NONE;
 	for (;;) {
 		/* The guest has its debug registers (TDA clear) once it touched them this run. */
 		uint64_t mdcr = cpu->mdcr_guest | (c->dbg.live ? 0 : MDCR_TDA);
@@ -295,14 +334,16 @@ again:
 			break;
 		/* The early hook may read the context's EL1 registers: they are in the cpu. */
 		c->hw_sync = lazy_save;
-		if (!early(arg, c))
+		uint32_t held = cpu->vec_held;
+		cpu->vec_held = A64_VEC_NONE;
+		if (held == A64_VEC_LEAVE || (held == A64_VEC_NONE && !early(arg, c)))
 			break;
 		/* Completed: the guest goes on. The hook may have changed what the entry loads
 		 * (an injected exception's EL1 registers): the checks above see to it. */
-		if (c->el1_dirty || cpu->hcr_cur != (c->hcr ? c->hcr : AXV_A64_HCR_GUEST) ||
-		    cpu->vttbr_cur != c->vttbr || cpu->cntvoff_cur != c->cntvoff)
+		if (needs_loop(cpu, c))
 			goto again;
 	}
+	cpu->vec_hook = NULL;
 	/* The lazy switch: EL1 and FP/SIMD stay in the cpu (axv_a64_ctx_sync() writes them
 	 * back); only the timers' controls are read now, their ISTATUS being the timer lines
 	 * the list-register controller needs at every exit. */

@@ -217,6 +217,125 @@ static inline bool lr_idle(const struct axv_a64_vcpu *v)
 	return v->lr_busy == 0;
 }
 
+/* The exit was completed and counted, but the owner asked for control: the run returns
+ * NOTHING (struct axv_vcpu_fast). */
+static bool leave_nothing(struct early *a, const struct axv_a64_ctx *c)
+{
+	(void)axv_a64_decode_exit((struct axv_a64_ctx *)c, a->exit);
+	a->exit->reason = AXV_EXIT_NOTHING;
+	a->exit->insn_len = 0;
+	a->decoded = true;
+	return false;
+}
+
+/* The exit was taken on by the direct path below and not completed (a handler declined, a
+ * device failed): tell the core, and return it decoded, to the embedder. */
+static bool leave_not_done(struct early *a, struct axv_a64_ctx *c, int rc)
+{
+	a->fast->not_done(a->fast->core, rc);
+	a->decoded = axv_a64_decode_exit(c, a->exit) == 0;
+	return false;
+}
+
+/* A null-ish hypercall of the fast table, answered without the decoder and the core's
+ * generic completion: the handler gets the call as the decoder would give it (x0 the
+ * number, x1-x6 the arguments, the HVC's immediate: decode_call()), its value goes to x0.
+ * ELR_EL2 already points past an HVC (DDI 0487 D1.10.1, "preferred exception return
+ * address" of an exception-generating instruction), so the pc stays; the HVC is complete,
+ * so a software step of it is complete too (PSTATE.SS was already written 0 into SPSR_EL2
+ * at the exception, D2.12.5). Returns -1: not the direct path's (nothing done), else as
+ * early_exit(). */
+static int direct_hvc(struct early *a, struct axv_a64_ctx *c)
+{
+	const struct axv_vcpu_fast *f = a->fast;
+	uint64_t nr = c->x[0];
+	if (!f->nr_hcalls || a64_psci_id(nr))
+		return -1;
+	const struct axv_hcall *h = axv_vcpu_fast_hcall(f, nr);
+	if (!h)
+		return -1;
+	struct axv_exit *e = a->exit;
+	e->reason = AXV_EXIT_HYPERCALL;
+	e->insn_len = 0;
+	e->pc = c->pc;
+	e->gen = 0;
+	e->hypercall.nr = nr;
+	for (unsigned i = 0; i < 6; i++)
+		e->hypercall.args[i] = c->x[1 + i];
+	e->hypercall.imm = (uint16_t)(c->esr & 0xffffu);
+	e->hypercall.smc = false;
+	uint64_t ret = 0;
+	if (h->call(h->ctx, e, &ret) != 0)
+		return leave_not_done(a, c, 0);
+	c->x[0] = ret;
+	return axv_vcpu_fast_done(f, AXV_EXIT_HYPERCALL) ? 1 : leave_nothing(a, c);
+}
+
+/* A data abort on a device of the fast bus, with a syndrome the decoder would emulate
+ * (decode_dabt(): a stage-2 translation, access flag or permission fault, ISV = 1, not on a
+ * stage-1 walk, not cache maintenance, FAR valid, no 64-bit access through a W register;
+ * DDI 0487 D17.2.37, ISS encoding for a Data Abort: ISV [24], SAS [23:22], SSE [21],
+ * SRT [20:16], SF [15], FnV [10], CM [8], S1PTW [7], WnR [6], DFSC [5:0]; the IPA from
+ * HPFAR_EL2.FIPA and FAR_EL2 [11:0], D17.2.48), completed with one bus lookup and the
+ * device call, as axv_exit_complete() completes it: a read's value is cut to the access
+ * width, sign-extended with SSE below the register width, cut to the register width (W
+ * registers: the upper half zero), and written unless the register is XZR; a write hands
+ * the device the low bytes. Then the pc moves past the instruction (4 bytes: ESR_EL2.IL is
+ * 1 for a data abort with ISV), which also completes a software step of it (SPSR_EL2.SS
+ * cleared: axv_a64_advance_pc()). Returns -1: not the direct path's (nothing done). */
+static int direct_dabt(struct early *a, struct axv_a64_ctx *c)
+{
+	const struct axv_vcpu_fast *f = a->fast;
+	uint32_t iss = (uint32_t)c->esr;
+	uint32_t type = iss & AXV_A64_FSC_TYPE_MASK;
+	if (!f->bus || (iss & (AXV_A64_DABT_ISV | AXV_A64_DABT_S1PTW | AXV_A64_DABT_CM |
+			       AXV_A64_DABT_FNV)) != AXV_A64_DABT_ISV ||
+	    (type != AXV_A64_FSC_TRANS && type != AXV_A64_FSC_ACCESS && type != AXV_A64_FSC_PERM))
+		return -1;
+	unsigned width = 1u << ((iss >> AXV_A64_DABT_SAS_SHIFT) & 3u);
+	unsigned reg_width = (iss & AXV_A64_DABT_SF) ? 8u : 4u;
+	if (width > reg_width)
+		return -1; /* decode_dabt() reports it */
+	uint64_t ipa = (((c->hpfar >> 4) & 0xffffffffffull) << 12) | (c->far & 0xfffu);
+	const struct axv_bus_entry *d = axv_bus_find(f->bus, AXV_BUS_MMIO, ipa);
+	bool write = (iss & AXV_A64_DABT_WNR) != 0;
+	/* The whole access in the device's range (axv_bus_read()'s claim), and the operation
+	 * there; anything else takes the generic way, which reports it as the core does. */
+	if (!d)
+		return leave_not_done(a, c, 0); /* unclaimed: the embedder's (fast_work()) */
+	if (ipa + (width - 1u) > d->last || ipa + (width - 1u) < ipa ||
+	    (write ? d->ops->write == NULL : d->ops->read == NULL))
+		return -1;
+	unsigned srt = (iss >> AXV_A64_DABT_SRT_SHIFT) & 31u;
+	uint64_t wmask = width == 8 ? ~0ull : (1ull << (width * 8u)) - 1u;
+	int rc;
+	if (write) {
+		uint64_t v = srt == 31 ? 0 : c->x[srt];
+		rc = d->ops->write(d->ctx, ipa - d->base, (uint8_t)width, v & wmask);
+		if (rc != 0)
+			return leave_not_done(a, c, rc > 0 ? AXV_EIO : rc);
+	} else {
+		uint64_t v = 0;
+		rc = d->ops->read(d->ctx, ipa - d->base, (uint8_t)width, &v);
+		if (rc != 0)
+			return leave_not_done(a, c, rc > 0 ? AXV_EIO : rc);
+		v &= wmask;
+		if ((iss & AXV_A64_DABT_SSE) && width < reg_width) {
+			uint64_t sign = 1ull << (width * 8u - 1u);
+			v = (v ^ sign) - sign;
+		}
+		if (reg_width == 4)
+			v &= 0xffffffffull;
+		if (srt != 31)
+			c->x[srt] = v;
+	}
+	c->pc += 4;
+	c->pstate &= ~AXV_A64_PSTATE_SS;
+	return axv_vcpu_fast_done(f, write ? AXV_EXIT_MMIO_WRITE : AXV_EXIT_MMIO_READ)
+		       ? 1
+		       : leave_nothing(a, c);
+}
+
 static bool early_exit(void *arg, struct axv_a64_ctx *c)
 {
 	struct early *a = arg;
@@ -226,6 +345,14 @@ static bool early_exit(void *arg, struct axv_a64_ctx *c)
 	if (c->trap != AXV_A64_TRAP_SYNC)
 		return false; /* interrupts are the embedder's */
 	uint32_t ec = (uint32_t)(c->esr >> AXV_A64_ESR_EC_SHIFT) & AXV_A64_ESR_EC_MASK;
+	/* The commonest exits first, without the decoder (direct_hvc(), direct_dabt()). */
+	int direct = -1;
+	if (ec == AXV_A64_EC_HVC64)
+		direct = direct_hvc(a, c);
+	else if (ec == AXV_A64_EC_DABT_LOW && lr_idle(v) && !(v->gic && axv_a64_lr_timers_high(v)))
+		direct = direct_dabt(a, c); /* the accesses' condition: see below */
+	if (direct >= 0)
+		return direct != 0;
 	bool call = ec == AXV_A64_EC_HVC64 || ec == AXV_A64_EC_SMC64;
 	if (!call && ec != AXV_A64_EC_SYS64 && ec != AXV_A64_EC_DABT_LOW)
 		return false;

@@ -687,6 +687,13 @@ struct axv_a64_cpu {
 	/** ICH_HCR_EL2 as last written, EOIcount aside (private; it is written only when the
 	 *  value changes: the list-register controller asks for En at every exit) */
 	uint64_t ich_hcr_cur;
+	/** The run's early hook while a run with one is in progress, else NULL (private: the
+	 *  vector table calls it for a synchronous exit before leaving the guest's frame) */
+	bool (*vec_hook)(void *arg, struct axv_a64_ctx *c);
+	void *vec_arg;     /**< its argument (private) */
+	/** What the vector's call of @ref vec_hook decided when it did not re-enter the guest
+	 *  itself, for the run loop: 0 none, 1 completed (enter again), 2 leave (private) */
+	uint32_t vec_held;
 };
 
 /** HCR_EL2 for a guest: VM, SWIO, FMO, IMO, AMO, FB, BSU=IS, TWI, TSC, RW (DDI 0487 D17.2.48). */
