@@ -350,9 +350,10 @@ static int fast_hypercall(void *ctx, const struct axv_exit *e, uint64_t *ret)
 	}
 }
 
+/* Looked up in order: the commonest call first. */
 static const struct axv_hcall fast_hcalls[] = {
-	{.first = HC_WEIGHTED_SUM, .last = HC_WEIGHTED_SUM, .call = fast_hypercall},
 	{.first = HC_NULL, .last = HC_NULL, .call = fast_hypercall},
+	{.first = HC_WEIGHTED_SUM, .last = HC_WEIGHTED_SUM, .call = fast_hypercall},
 };
 
 /* PSCI CPU_ON's memory check (DEN 0022D.b 5.6.2, INVALID_ADDRESS): may a vcpu start at

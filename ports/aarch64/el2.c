@@ -21,7 +21,6 @@ uint64_t axv_a64_enter(struct axv_a64_ctx *c);
 void axv_a64_fpsimd_save(struct axv_a64_ctx *c);
 void axv_a64_fpsimd_restore(const struct axv_a64_ctx *c);
 void axv_a64_host_trap(struct axv_a64_trap_frame *f);
-uint64_t axv_a64_vec_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c);
 extern const char axv_a64_vectors[];
 
 /* entry.S addresses these by offset. */
@@ -196,15 +195,6 @@ static void lazy_save(struct axv_a64_ctx *c)
 	}
 }
 
-/* Could the exit be a debug register access (debug_exit())? A trapped system register
- * access with op0 = 2 (DDI 0487 D17.2.37, ISS of EC 0x18: Op0 [21:20]). */
-static inline bool debug_sys(const struct axv_a64_ctx *c)
-{
-	return c->trap == AXV_A64_TRAP_SYNC &&
-	       ((c->esr >> AXV_A64_ESR_EC_SHIFT) & AXV_A64_ESR_EC_MASK) == AXV_A64_EC_SYS64 &&
-	       ((c->esr >> AXV_A64_SYS_OP0_SHIFT) & 3u) == 2u;
-}
-
 /* An exit the library finishes itself: a debug register access (axv_a64_debug_trap()). The
  * guest locking takes back registers it had and turns debug off in MDSCR_EL1; unlocking loads
  * what it wrote meanwhile; an emulated access while locked may change MDSCR_EL1 or
@@ -227,42 +217,13 @@ static bool debug_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 	return true;
 }
 
-/* Does the re-entry after a completed exit need the run loop (a context change the entry
- * must load: an injected exception's EL1 registers, another HCR_EL2, VTTBR_EL2 or
- * CNTVOFF_EL2)? */
-static inline bool needs_loop(const struct axv_a64_cpu *cpu, const struct axv_a64_ctx *c)
-{
-	return c->el1_dirty || cpu->hcr_cur != (c->hcr ? c->hcr : AXV_A64_HCR_GUEST) ||
-	       cpu->vttbr_cur != c->vttbr || cpu->cntvoff_cur != c->cntvoff;
-}
-
-/* Called by the vector table (entry.S) for a synchronous exit of a run with an early hook,
- * with the guest's general registers, ELR_EL2, SPSR_EL2 and the syndrome in the context and
- * SP_EL0 still in the cpu (entry.S saves it only when the exit leaves the guest's frame),
- * on the host's stack below the run loop's frame. Returns 1 when the exit was completed and
- * the guest is to be entered again at once: entry.S then writes ELR_EL2 and SPSR_EL2 only
- * if the hook changed them and ERETs. Returns 0 to leave through axv_a64_enter()'s return,
- * the hook's decision held in cpu->vec_held for the loop. The hook sees what it would see
- * in the loop: the EL1 and FP/SIMD registers in the cpu (hw_sync set). */
-uint64_t axv_a64_vec_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
-{
-	if (debug_sys(c))
-		return 0; /* the loop's (debug_exit()), before any hook */
-	c->hw_sync = lazy_save;
-	bool go = cpu->vec_hook(cpu->vec_arg, c);
-	if (go && !needs_loop(cpu, c))
-		return 1;
-	cpu->vec_held = go ? A64_VEC_GO : A64_VEC_LEAVE;
-	return 0;
-}
-
 int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 {
-	return a64_run_early(cpu, c, NULL, NULL);
+	return a64_run_early(cpu, c, NULL, NULL, NULL);
 }
 
 int a64_run_early(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c, a64_early_fn early,
-		  void *arg)
+		  a64_vec_fn vec, void *arg)
 {
 	if (!cpu || !c)
 		return AXV_EINVAL;
@@ -307,11 +268,14 @@ again:
 		sync = true;
 	}
 	cpu->cur = c;
-	/* The vector table offers synchronous exits to the hook before leaving the guest's
-	 * frame (axv_a64_vec_exit()); the loop below gets the rest. */
-	cpu->vec_hook = early;
+	/* The vector table offers synchronous exits to @vec before leaving the guest's frame
+	 * (a64_vec_fn); the loop below gets the rest. From the entry on the cpu holds newer
+	 * EL1 and FP/SIMD values than the context: the hooks may sync them. */
+	cpu->vec_hook = early ? vec : NULL;
 	cpu->vec_arg = arg;
 	cpu->vec_held = A64_VEC_NONE;
+	if (early)
+		c->hw_sync = lazy_save;
 	for (;;) {
 		/* The guest has its debug registers (TDA clear) once it touched them this run. */
 		uint64_t mdcr = cpu->mdcr_guest | (c->dbg.live ? 0 : MDCR_TDA);
@@ -326,7 +290,7 @@ again:
 		c->trap = axv_a64_enter(c);
 		/* Library code in between uses no FP/SIMD register (-mgeneral-regs-only). A debug
 		 * register access may load debug registers: synchronised before the re-entry. */
-		if (debug_sys(c) && debug_exit(cpu, c)) {
+		if (a64_debug_sys(c) && debug_exit(cpu, c)) {
 			sync = true;
 			continue;
 		}
@@ -340,7 +304,7 @@ again:
 			break;
 		/* Completed: the guest goes on. The hook may have changed what the entry loads
 		 * (an injected exception's EL1 registers): the checks above see to it. */
-		if (needs_loop(cpu, c))
+		if (a64_needs_loop(cpu, c))
 			goto again;
 	}
 	cpu->vec_hook = NULL;

@@ -132,7 +132,7 @@ axv_a64_vectors:
 
 /* x0 = context (guest general registers stored), x1 = this cpu (struct axv_a64_cpu),
  * x2 = trap kind. The syndrome, ELR_EL2 and SPSR_EL2 go to the context. A synchronous exit
- * of a run with an early hook is offered to it here first (axv_a64_vec_exit(), on the
+ * of a run with a vector hook is offered to it here first (run_el2.h a64_vec_fn, on the
  * host's stack: SP_EL2 is the host's since axv_a64_enter()); when the hook completed it the
  * guest is entered again from here: no system register is written unless the hook moved
  * the pc or changed PSTATE (then ELR_EL2 / SPSR_EL2), and SP_EL0 and the host's registers
@@ -153,7 +153,7 @@ axv_a64_guest_exit:
 	mov	x19, x0
 	mov	x0, x1
 	mov	x1, x19
-	bl	axv_a64_vec_exit
+	blr	x3				/* cpu->vec_hook(cpu, ctx): 1 = enter again */
 	cbz	x0, 1f
 	ldp	x2, x3, [x19, #CTX_PC]
 	cmp	x2, x20

@@ -245,7 +245,7 @@ static bool leave_not_done(struct early *a, struct axv_a64_ctx *c, int rc)
  * so a software step of it is complete too (PSTATE.SS was already written 0 into SPSR_EL2
  * at the exception, D2.12.5). Returns -1: not the direct path's (nothing done), else as
  * early_exit(). */
-static int direct_hvc(struct early *a, struct axv_a64_ctx *c)
+static inline __attribute__((always_inline)) int direct_hvc(struct early *a, struct axv_a64_ctx *c)
 {
 	const struct axv_vcpu_fast *f = a->fast;
 	uint64_t nr = c->x[0];
@@ -283,7 +283,7 @@ static int direct_hvc(struct early *a, struct axv_a64_ctx *c)
  * the device the low bytes. Then the pc moves past the instruction (4 bytes: ESR_EL2.IL is
  * 1 for a data abort with ISV), which also completes a software step of it (SPSR_EL2.SS
  * cleared: axv_a64_advance_pc()). Returns -1: not the direct path's (nothing done). */
-static int direct_dabt(struct early *a, struct axv_a64_ctx *c)
+static inline __attribute__((always_inline)) int direct_dabt(struct early *a, struct axv_a64_ctx *c)
 {
 	const struct axv_vcpu_fast *f = a->fast;
 	uint32_t iss = (uint32_t)c->esr;
@@ -336,6 +336,17 @@ static int direct_dabt(struct early *a, struct axv_a64_ctx *c)
 		       : leave_nothing(a, c);
 }
 
+/* An exit the port finished itself (a PSCI call decode.c answered, an SGI the vGIC sent):
+ * counted, and entered again unless the owner asked for control (struct axv_vcpu_fast's
+ * complete() with done, without the call). */
+static inline bool port_done(struct early *a, struct axv_exit *e)
+{
+	if (axv_vcpu_fast_done(a->fast, e->reason))
+		return true;
+	e->reason = AXV_EXIT_NOTHING;
+	return false;
+}
+
 static bool early_exit(void *arg, struct axv_a64_ctx *c)
 {
 	struct early *a = arg;
@@ -345,14 +356,6 @@ static bool early_exit(void *arg, struct axv_a64_ctx *c)
 	if (c->trap != AXV_A64_TRAP_SYNC)
 		return false; /* interrupts are the embedder's */
 	uint32_t ec = (uint32_t)(c->esr >> AXV_A64_ESR_EC_SHIFT) & AXV_A64_ESR_EC_MASK;
-	/* The commonest exits first, without the decoder (direct_hvc(), direct_dabt()). */
-	int direct = -1;
-	if (ec == AXV_A64_EC_HVC64)
-		direct = direct_hvc(a, c);
-	else if (ec == AXV_A64_EC_DABT_LOW && lr_idle(v) && !(v->gic && axv_a64_lr_timers_high(v)))
-		direct = direct_dabt(a, c); /* the accesses' condition: see below */
-	if (direct >= 0)
-		return direct != 0;
 	bool call = ec == AXV_A64_EC_HVC64 || ec == AXV_A64_EC_SMC64;
 	if (!call && ec != AXV_A64_EC_SYS64 && ec != AXV_A64_EC_DABT_LOW)
 		return false;
@@ -365,7 +368,7 @@ static bool early_exit(void *arg, struct axv_a64_ctx *c)
 		if (!call)
 			return false;
 		e->reason = AXV_EXIT_HYPERCALL; /* what it was, for the counts */
-		return a->fast->complete(a->fast->core, e, true, NULL);
+		return port_done(a, e);
 	case AXV_EXIT_HYPERCALL:
 		return a->fast->complete(a->fast->core, e, false, &a->target);
 	case AXV_EXIT_SYSREG_WRITE:
@@ -375,7 +378,7 @@ static bool early_exit(void *arg, struct axv_a64_ctx *c)
 			(void)axv_vgic_send_sgi(v->gic, v->gic_idx, e->access.data);
 			axv_a64_advance_pc(c, e->insn_len);
 			e->insn_len = 0;
-			return a->fast->complete(a->fast->core, e, true, NULL);
+			return port_done(a, e);
 		}
 		/* fall through */
 	case AXV_EXIT_SYSREG_READ:
@@ -396,6 +399,34 @@ static bool early_exit(void *arg, struct axv_a64_ctx *c)
 	}
 }
 
+/* The vector hook (a64_vec_fn): early_exit() from the vector table, before the guest's
+ * frame is left. */
+static uint64_t vec_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
+{
+	struct early *a = cpu->vec_arg;
+	uint32_t ec = (uint32_t)(c->esr >> AXV_A64_ESR_EC_SHIFT) & AXV_A64_ESR_EC_MASK;
+	/* The commonest exits first, without the decoder (direct_hvc(), direct_dabt()): they
+	 * change nothing an entry loads (a64_needs_loop() stays false), and an access only
+	 * moves the pc (ELR_EL2) and may clear PSTATE.SS (SPSR_EL2). */
+	int direct = -1;
+	if (ec == AXV_A64_EC_HVC64) {
+		direct = direct_hvc(a, c);
+	} else if (ec == AXV_A64_EC_DABT_LOW) {
+		struct axv_a64_vcpu *v = a->v;
+		if (lr_idle(v) && !(v->gic && axv_a64_lr_timers_high(v))) /* see early_exit() */
+			direct = direct_dabt(a, c);
+	} else if (a64_debug_sys(c)) {
+		return 0; /* the run loop's (debug_exit()), before any hook */
+	}
+	if (direct > 0)
+		return 1;
+	bool go = direct == 0 ? false : early_exit(a, c);
+	if (go && !a64_needs_loop(cpu, c))
+		return 1;
+	cpu->vec_held = go ? A64_VEC_GO : A64_VEC_LEAVE;
+	return 0;
+}
+
 static int op_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_fast *fast)
 {
 	struct axv_a64_vcpu *v = V(ctx);
@@ -404,7 +435,7 @@ static int op_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_f
 	struct early a = {.v = v, .exit = exit, .fast = fast, .decoded = false,
 			  .target = {.set_reg = t_set_reg, .advance_pc = t_advance_pc,
 				     .get_reg = t_get_reg, .ctx = &v->ctx}};
-	int rc = a64_run_early(v->cpu, &v->ctx, early_exit, &a);
+	int rc = a64_run_early(v->cpu, &v->ctx, early_exit, vec_exit, &a);
 	if (rc != 0)
 		return rc;
 	if (!a.decoded) /* else the hook decoded it (and may have finished it: NOTHING) */

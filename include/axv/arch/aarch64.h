@@ -687,12 +687,13 @@ struct axv_a64_cpu {
 	/** ICH_HCR_EL2 as last written, EOIcount aside (private; it is written only when the
 	 *  value changes: the list-register controller asks for En at every exit) */
 	uint64_t ich_hcr_cur;
-	/** The run's early hook while a run with one is in progress, else NULL (private: the
-	 *  vector table calls it for a synchronous exit before leaving the guest's frame) */
-	bool (*vec_hook)(void *arg, struct axv_a64_ctx *c);
-	void *vec_arg;     /**< its argument (private) */
-	/** What the vector's call of @ref vec_hook decided when it did not re-enter the guest
-	 *  itself, for the run loop: 0 none, 1 completed (enter again), 2 leave (private) */
+	/** The run's vector hook while a run with one is in progress, else NULL (private: the
+	 *  vector table calls it for a synchronous exit before leaving the guest's frame; it
+	 *  returns 1 to enter the guest again from there) */
+	uint64_t (*vec_hook)(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c);
+	void *vec_arg;     /**< the run's hook argument (private) */
+	/** What @ref vec_hook decided when it did not re-enter the guest itself, for the run
+	 *  loop: 0 none, 1 completed (enter again), 2 leave (private) */
 	uint32_t vec_held;
 };
 
