@@ -243,7 +243,7 @@ static bool leave_not_done(struct early *a, struct axv_a64_ctx *c, int rc)
  * ELR_EL2 already points past an HVC (DDI 0487 D1.10.1, "preferred exception return
  * address" of an exception-generating instruction), so the pc stays; the HVC is complete,
  * so a software step of it is complete too (PSTATE.SS was already written 0 into SPSR_EL2
- * at the exception, D2.12.5). Returns -1: not the direct path's (nothing done), else as
+ * at the exception, D2.11.5). Returns -1: not the direct path's (nothing done), else as
  * early_exit(). */
 static inline __attribute__((always_inline)) int direct_hvc(struct early *a, struct axv_a64_ctx *c)
 {
@@ -280,16 +280,18 @@ static inline __attribute__((always_inline)) int direct_hvc(struct early *a, str
  * device call, as axv_exit_complete() completes it: a read's value is cut to the access
  * width, sign-extended with SSE below the register width, cut to the register width (W
  * registers: the upper half zero), and written unless the register is XZR; a write hands
- * the device the low bytes. Then the pc moves past the instruction (4 bytes: ESR_EL2.IL is
- * 1 for a data abort with ISV), which also completes a software step of it (SPSR_EL2.SS
- * cleared: axv_a64_advance_pc()). Returns -1: not the direct path's (nothing done). */
+ * the device the low bytes. Then the pc moves past the instruction, 4 bytes (only taken
+ * with ESR_EL2.IL = 1, a 32-bit instruction; D17.2.37 IL [25]), which also completes a
+ * software step of it (SPSR_EL2.SS cleared, D2.11.5: axv_a64_advance_pc()). Returns -1:
+ * not the direct path's (nothing done). */
 static inline __attribute__((always_inline)) int direct_dabt(struct early *a, struct axv_a64_ctx *c)
 {
 	const struct axv_vcpu_fast *f = a->fast;
 	uint32_t iss = (uint32_t)c->esr;
 	uint32_t type = iss & AXV_A64_FSC_TYPE_MASK;
-	if (!f->bus || (iss & (AXV_A64_DABT_ISV | AXV_A64_DABT_S1PTW | AXV_A64_DABT_CM |
-			       AXV_A64_DABT_FNV)) != AXV_A64_DABT_ISV ||
+	if (!f->bus || (iss & (AXV_A64_ESR_IL | AXV_A64_DABT_ISV | AXV_A64_DABT_S1PTW |
+			       AXV_A64_DABT_CM | AXV_A64_DABT_FNV)) !=
+			       (AXV_A64_ESR_IL | AXV_A64_DABT_ISV) ||
 	    (type != AXV_A64_FSC_TRANS && type != AXV_A64_FSC_ACCESS && type != AXV_A64_FSC_PERM))
 		return -1;
 	unsigned width = 1u << ((iss >> AXV_A64_DABT_SAS_SHIFT) & 3u);
