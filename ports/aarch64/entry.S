@@ -157,16 +157,20 @@ axv_a64_guest_exit:
 	cbz	x0, 1f
 	ldp	x2, x3, [x19, #CTX_PC]
 	cmp	x2, x20
-	b.eq	3f
-	msr	elr_el2, x2
-3:	cmp	x3, x21
-	b.eq	4f
-	msr	spsr_el2, x3
+	ccmp	x3, x21, #0, eq			/* Z: neither pc nor PSTATE changed */
+	b.ne	5f
 4:	mov	x0, x19
 	load_guest_gprs
 	eret
 	dsb	nsh				/* no speculation past ERET */
 	isb
+5:	cmp	x2, x20				/* each MSR ends QEMU's translation block: */
+	b.eq	3f				/* only what changed is written */
+	msr	elr_el2, x2
+3:	cmp	x3, x21
+	b.eq	4b
+	msr	spsr_el2, x3
+	b	4b
 1:	mov	x0, x19
 	mov	x2, #0				/* AXV_A64_TRAP_SYNC */
 2:	mrs	x3, sp_el0
