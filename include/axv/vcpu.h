@@ -295,7 +295,8 @@ static inline const struct axv_hcall *axv_vcpu_fast_hcall(const struct axv_vcpu_
  * @brief Count an exit the port completed itself on the fast path and say whether to enter
  *        the guest again, as struct axv_vcpu_fast::complete does with `done` set.
  * @param f      the fast path of this run
- * @param reason what the exit was (#AXV_EXIT_HYPERCALL, #AXV_EXIT_MMIO_READ, ...)
+ * @param reason what the exit was (#AXV_EXIT_HYPERCALL, #AXV_EXIT_MMIO_READ, ...; a valid
+ *               reason, below #AXV_EXIT_REASON_COUNT: not checked here)
  * @return true: enter again; false: the owner asked for control (a kick): return from run
  *         with #AXV_EXIT_NOTHING (the exit is completed). A kick this relaxed load misses
  *         is an IPI pending for the vcpu's cpu, which ends the next entry at once.
