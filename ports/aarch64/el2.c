@@ -217,6 +217,25 @@ static bool debug_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 	return true;
 }
 
+/* MDCR_EL2 for the guest: TDA clear once it touched its debug registers this run. */
+static inline void mdcr_update(struct axv_a64_cpu *cpu, const struct axv_a64_ctx *c)
+{
+	uint64_t mdcr = cpu->mdcr_guest | (c->dbg.live ? 0 : MDCR_TDA);
+	if (cpu->mdcr_cur != mdcr) {
+		wr_mdcr_el2(mdcr);
+		cpu->mdcr_cur = mdcr;
+	}
+}
+
+bool a64_vec_debug(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
+{
+	if (!debug_exit(cpu, c))
+		return false;
+	mdcr_update(cpu, c);
+	isb(); /* debug registers or MDCR_EL2 written: synchronised before the re-entry */
+	return true;
+}
+
 int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 {
 	return a64_run_early(cpu, c, NULL, NULL, NULL);
@@ -278,12 +297,10 @@ again:
 		c->hw_sync = lazy_save;
 	for (;;) {
 		/* The guest has its debug registers (TDA clear) once it touched them this run. */
-		uint64_t mdcr = cpu->mdcr_guest | (c->dbg.live ? 0 : MDCR_TDA);
-		if (cpu->mdcr_cur != mdcr) {
-			wr_mdcr_el2(mdcr);
-			cpu->mdcr_cur = mdcr;
+		uint64_t mdcr_was = cpu->mdcr_cur;
+		mdcr_update(cpu, c);
+		if (cpu->mdcr_cur != mdcr_was)
 			sync = true;
-		}
 		if (sync)
 			isb();
 		sync = false;

@@ -36,8 +36,8 @@ static inline bool a64_psci_id(uint64_t fid)
  * it may only do when a64_needs_loop() is false: entry.S then writes ELR_EL2 and SPSR_EL2
  * only if the context's pc or pstate changed, and ERETs. Otherwise returns 0 with its
  * decision in cpu->vec_held (A64_VEC_*) for the run loop, which then does not call the
- * early hook for this exit (none: it does); it must leave a debug register access
- * (a64_debug_sys()) to the loop, with nothing held. */
+ * early hook for this exit (none: it does); a debug register access (a64_debug_sys())
+ * it finishes with a64_vec_debug() or leaves to the loop with nothing held. */
 typedef uint64_t (*a64_vec_fn)(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c);
 
 /* axv_a64_run() with @early (may be NULL: axv_a64_run() itself) offered every exit the
@@ -46,6 +46,12 @@ typedef uint64_t (*a64_vec_fn)(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c);
  * cpu->vec_arg, the vector hook's. */
 int a64_run_early(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c, a64_early_fn early,
 		  a64_vec_fn vec, void *arg);
+
+/* For a vector hook: finish a debug register access (a64_debug_sys()) as the run loop does
+ * (axv_a64_debug_trap(), the debug registers and MDCR_EL2.TDA updated, then an ISB), so that
+ * the guest may be entered again from the vector. False: not one the library emulates
+ * (nothing changed; the loop tries it again and gives it to the early hook). */
+bool a64_vec_debug(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c);
 
 /* Could the exit be a debug register access (the run loop's debug_exit())? A trapped system
  * register access with op0 = 2 (DDI 0487 D17.2.37, ISS of EC 0x18: Op0 [21:20]). */

@@ -418,7 +418,9 @@ static uint64_t vec_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 		if (lr_idle(v) && !(v->gic && axv_a64_lr_timers_high(v))) /* see early_exit() */
 			direct = direct_dabt(a, c);
 	} else if (a64_debug_sys(c)) {
-		return 0; /* the run loop's (debug_exit()), before any hook */
+		/* The library's own emulation (OS Lock, debug registers), before any hook; one it
+		 * does not emulate goes back to the run loop, which offers it as usual. */
+		return a64_vec_debug(cpu, c) ? 1 : 0;
 	}
 	if (direct > 0)
 		return 1;
