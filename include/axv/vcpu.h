@@ -6,6 +6,8 @@
 #ifndef AXV_VCPU_H
 #define AXV_VCPU_H
 
+#include <stdatomic.h>
+
 #include <axv/exit.h>
 #include <axv/hal.h>
 #include <axv/irq.h>
@@ -100,6 +102,34 @@ struct axv_vcpu_fast {
 	bool (*complete)(void *core, struct axv_exit *exit, bool done,
 			 const struct axv_exit_target *target);
 	void *core; /**< the core's context (the vcpu) */
+	/**
+	 * @brief The vcpu's fast path itself, for a port that completes its commonest exits
+	 *        without filling a whole exit and calling @ref complete (optional for ports).
+	 *
+	 * A port may answer a hypercall through @ref hcalls (axv_vcpu_fast_hcall()) or
+	 * complete an access through a device of @ref bus itself, exactly as the core would
+	 * (the same handler or device call, the same register and pc effects, under the same
+	 * conditions as an exit it offers to @ref complete), and then calls
+	 * axv_vcpu_fast_done(): true, enter the guest again; false, return from run with
+	 * #AXV_EXIT_NOTHING (the owner asked for control). When the handler declines or the
+	 * device fails, it calls @ref not_done and returns the exit, decoded, from run.
+	 */
+	const struct axv_hcall *hcalls; /**< axv_vcpu_set_fast_hypercalls()'s table, or NULL */
+	size_t nr_hcalls;               /**< its ranges */
+	const struct axv_bus *bus;      /**< axv_vcpu_set_fast_bus()'s bus, or NULL */
+	/**
+	 * @brief The exit of this run that the port took on itself (through @ref hcalls or
+	 *        @ref bus) was not completed: a handler declined (@p rc 0) or a device or the
+	 *        bus failed (@p rc, negative). The exit is then the embedder's as on the core's
+	 *        own path: it is not offered to the fast path again, and after a failure the
+	 *        embedder's axv_vcpu_complete() of it returns @p rc without calling the device
+	 *        a second time.
+	 * @param core @ref core
+	 * @param rc   0 or the failure
+	 */
+	void (*not_done)(void *core, int rc);
+	_Atomic uint64_t *counts;        /**< the vcpu's per-reason counts (axv_vcpu_fast_exits()) */
+	const _Atomic uint32_t *kick;    /**< non-zero: the owner asked for control (axv_vcpu_kick()) */
 };
 
 /**
@@ -244,6 +274,42 @@ struct axv_hcall {
 	int (*call)(void *ctx, const struct axv_exit *exit, uint64_t *ret);
 	void *ctx; /**< passed to @ref call unchanged */
 };
+
+/**
+ * @brief The range of the port's fast path (struct axv_vcpu_fast::hcalls) that holds a call.
+ * @param f  the fast path of this run
+ * @param nr the call's number (axv_exit::hypercall nr)
+ * @return the first range holding @p nr, or NULL: the call is not the fast path's
+ * @note Context: the port's run_fast hook, on the vcpu's cpu.
+ */
+static inline const struct axv_hcall *axv_vcpu_fast_hcall(const struct axv_vcpu_fast *f,
+							  uint64_t nr)
+{
+	for (size_t i = 0; i < f->nr_hcalls; i++)
+		if (nr >= f->hcalls[i].first && nr <= f->hcalls[i].last)
+			return &f->hcalls[i];
+	return NULL;
+}
+
+/**
+ * @brief Count an exit the port completed itself on the fast path and say whether to enter
+ *        the guest again, as struct axv_vcpu_fast::complete does with `done` set.
+ * @param f      the fast path of this run
+ * @param reason what the exit was (#AXV_EXIT_HYPERCALL, #AXV_EXIT_MMIO_READ, ...; a valid
+ *               reason, below #AXV_EXIT_REASON_COUNT: not checked here)
+ * @return true: enter again; false: the owner asked for control (a kick): return from run
+ *         with #AXV_EXIT_NOTHING (the exit is completed). A kick this relaxed load misses
+ *         is an IPI pending for the vcpu's cpu, which ends the next entry at once.
+ * @note Context: the port's run_fast hook, on the vcpu's cpu (only it writes the counts).
+ */
+static inline bool axv_vcpu_fast_done(const struct axv_vcpu_fast *f,
+				      enum axv_exit_reason reason)
+{
+	_Atomic uint64_t *n = &f->counts[reason];
+	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	return atomic_load_explicit(f->kick, memory_order_relaxed) == 0;
+}
 
 /** @brief Arguments of axv_vcpu_create(). */
 struct axv_vcpu_config {

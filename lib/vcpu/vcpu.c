@@ -335,6 +335,17 @@ static bool port_fast(void *core, struct axv_exit *exit, bool done,
 	return fast_go_on(v, exit, memory_order_relaxed);
 }
 
+/* struct axv_vcpu_fast::not_done: an exit the port took on itself and did not complete. */
+static void port_not_done(void *core, int rc)
+{
+	struct axv_vcpu *v = core;
+	v->fast_seen_gen = v->exit_gen; /* offered once: the core does not try it again */
+	if (rc != 0) {
+		v->fast_fail_gen = v->exit_gen; /* as fast_work() records a failed completion */
+		v->fast_fail_rc = rc;
+	}
+}
+
 static bool has_fast(const struct axv_vcpu *v)
 {
 	return v->fast_bus || v->fast_nr_hcalls;
@@ -359,7 +370,14 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 		return AXV_ESTATE; /* not reachable with one owner; refuse rather than guess */
 	atomic_store(&v->kick_req, 0); /* a kick before this run was the owner's to see */
 
-	const struct axv_vcpu_fast fast = {.complete = port_fast, .core = v};
+	const struct axv_vcpu_fast fast = {.complete = port_fast,
+					   .core = v,
+					   .hcalls = v->ops->set_retval ? v->fast_hcalls : NULL,
+					   .nr_hcalls = v->ops->set_retval ? v->fast_nr_hcalls : 0,
+					   .bus = v->fast_bus,
+					   .not_done = port_not_done,
+					   .counts = v->fast_exits,
+					   .kick = &v->kick_req};
 	for (;;) {
 		/* After publishing RUNNING: an injection from now on sees RUNNING and kicks. */
 		deliver_irqs(v);

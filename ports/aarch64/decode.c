@@ -10,6 +10,7 @@
 #include <axv/err.h>
 
 #include "../../lib/core/mem.h"
+#include "run_el2.h"
 
 static inline uint32_t bits(uint64_t v, unsigned shift, unsigned width)
 {
@@ -102,12 +103,6 @@ static void unhandled(const struct axv_a64_ctx *c, struct axv_exit *e)
  * MPIDR has four levels). What depends on the guest's vcpus and memory (which targets exist,
  * their states, whether an entry point is RAM) is the embedder's: see struct axv_a64_psci.
  */
-
-static bool psci_id(uint64_t fid)
-{
-	return (fid >= 0x84000000u && fid <= 0x8400001fu) ||
-	       (fid >= 0xc4000000u && fid <= 0xc400001fu);
-}
 
 static bool psci_implemented(uint64_t fid)
 {
@@ -228,7 +223,7 @@ static void decode_call(struct axv_a64_ctx *c, struct axv_exit *e, uint32_t ec, 
 	/* HVC is exception-generating: ELR_EL2 is already past it. A trapped SMC reports the
 	 * SMC itself (D1.10.1, "preferred return address"). */
 	e->insn_len = smc ? 4 : 0;
-	if (psci_id(c->x[0])) {
+	if (a64_psci_id(c->x[0])) {
 		psci(c, e);
 		return;
 	}

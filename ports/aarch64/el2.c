@@ -33,6 +33,7 @@ _Static_assert(offsetof(struct axv_a64_ctx, fpsimd) == 304, "ctx layout");
 _Static_assert(offsetof(struct axv_a64_ctx, fpsr) == 816, "ctx layout");
 _Static_assert(offsetof(struct axv_a64_ctx, host) == 832, "ctx layout");
 _Static_assert(offsetof(struct axv_a64_cpu, cur) == 0, "cpu layout");
+_Static_assert(offsetof(struct axv_a64_cpu, vec_hook) == 104, "cpu layout");
 _Static_assert(sizeof(struct axv_a64_trap_frame) == 288, "frame layout");
 
 /* HCR_EL2 while the host runs: AArch64 EL1, physical IRQ/FIQ/SError routed to EL2. */
@@ -66,6 +67,9 @@ int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap
 	if (((rd_currentel() >> 2) & 3) != 2)
 		return AXV_ENOTSUP;
 	cpu->cur = NULL;
+	cpu->vec_hook = NULL;
+	cpu->vec_arg = NULL;
+	cpu->vec_held = A64_VEC_NONE;
 	cpu->host_trap = host_trap;
 	cpu->host_trap_arg = arg;
 	cpu->vtcr = vtcr;
@@ -191,15 +195,6 @@ static void lazy_save(struct axv_a64_ctx *c)
 	}
 }
 
-/* Could the exit be a debug register access (debug_exit())? A trapped system register
- * access with op0 = 2 (DDI 0487 D17.2.37, ISS of EC 0x18: Op0 [21:20]). */
-static inline bool debug_sys(const struct axv_a64_ctx *c)
-{
-	return c->trap == AXV_A64_TRAP_SYNC &&
-	       ((c->esr >> AXV_A64_ESR_EC_SHIFT) & AXV_A64_ESR_EC_MASK) == AXV_A64_EC_SYS64 &&
-	       ((c->esr >> AXV_A64_SYS_OP0_SHIFT) & 3u) == 2u;
-}
-
 /* An exit the library finishes itself: a debug register access (axv_a64_debug_trap()). The
  * guest locking takes back registers it had and turns debug off in MDSCR_EL1; unlocking loads
  * what it wrote meanwhile; an emulated access while locked may change MDSCR_EL1 or
@@ -222,13 +217,32 @@ static bool debug_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 	return true;
 }
 
+/* MDCR_EL2 for the guest: TDA clear once it touched its debug registers this run. */
+static inline void mdcr_update(struct axv_a64_cpu *cpu, const struct axv_a64_ctx *c)
+{
+	uint64_t mdcr = cpu->mdcr_guest | (c->dbg.live ? 0 : MDCR_TDA);
+	if (cpu->mdcr_cur != mdcr) {
+		wr_mdcr_el2(mdcr);
+		cpu->mdcr_cur = mdcr;
+	}
+}
+
+bool a64_vec_debug(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
+{
+	if (!debug_exit(cpu, c))
+		return false;
+	mdcr_update(cpu, c);
+	isb(); /* debug registers or MDCR_EL2 written: synchronised before the re-entry */
+	return true;
+}
+
 int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 {
-	return a64_run_early(cpu, c, NULL, NULL);
+	return a64_run_early(cpu, c, NULL, NULL, NULL);
 }
 
 int a64_run_early(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c, a64_early_fn early,
-		  void *arg)
+		  a64_vec_fn vec, void *arg)
 {
 	if (!cpu || !c)
 		return AXV_EINVAL;
@@ -273,21 +287,27 @@ again:
 		sync = true;
 	}
 	cpu->cur = c;
+	/* The vector table offers synchronous exits to @vec before leaving the guest's frame
+	 * (a64_vec_fn); the loop below gets the rest. From the entry on the cpu holds newer
+	 * EL1 and FP/SIMD values than the context: the hooks may sync them. */
+	cpu->vec_hook = early ? vec : NULL;
+	cpu->vec_arg = arg;
+	cpu->vec_held = A64_VEC_NONE;
+	if (early)
+		c->hw_sync = lazy_save;
 	for (;;) {
 		/* The guest has its debug registers (TDA clear) once it touched them this run. */
-		uint64_t mdcr = cpu->mdcr_guest | (c->dbg.live ? 0 : MDCR_TDA);
-		if (cpu->mdcr_cur != mdcr) {
-			wr_mdcr_el2(mdcr);
-			cpu->mdcr_cur = mdcr;
+		uint64_t mdcr_was = cpu->mdcr_cur;
+		mdcr_update(cpu, c);
+		if (cpu->mdcr_cur != mdcr_was)
 			sync = true;
-		}
 		if (sync)
 			isb();
 		sync = false;
 		c->trap = axv_a64_enter(c);
 		/* Library code in between uses no FP/SIMD register (-mgeneral-regs-only). A debug
 		 * register access may load debug registers: synchronised before the re-entry. */
-		if (debug_sys(c) && debug_exit(cpu, c)) {
+		if (a64_debug_sys(c) && debug_exit(cpu, c)) {
 			sync = true;
 			continue;
 		}
@@ -295,14 +315,16 @@ again:
 			break;
 		/* The early hook may read the context's EL1 registers: they are in the cpu. */
 		c->hw_sync = lazy_save;
-		if (!early(arg, c))
+		uint32_t held = cpu->vec_held;
+		cpu->vec_held = A64_VEC_NONE;
+		if (held == A64_VEC_LEAVE || (held == A64_VEC_NONE && !early(arg, c)))
 			break;
 		/* Completed: the guest goes on. The hook may have changed what the entry loads
 		 * (an injected exception's EL1 registers): the checks above see to it. */
-		if (c->el1_dirty || cpu->hcr_cur != (c->hcr ? c->hcr : AXV_A64_HCR_GUEST) ||
-		    cpu->vttbr_cur != c->vttbr || cpu->cntvoff_cur != c->cntvoff)
+		if (a64_needs_loop(cpu, c))
 			goto again;
 	}
+	cpu->vec_hook = NULL;
 	/* The lazy switch: EL1 and FP/SIMD stay in the cpu (axv_a64_ctx_sync() writes them
 	 * back); only the timers' controls are read now, their ISTATUS being the timer lines
 	 * the list-register controller needs at every exit. */

@@ -26,6 +26,9 @@
 #define CTX_FPSR 816
 #define CTX_HOST 832
 
+/* struct axv_a64_cpu offsets (checked in el2.c) */
+#define CPU_VEC_HOOK 104
+
 /* host trap frame: x0..x30, elr, spsr, esr, far, kind (36 x 8 bytes, rounded to 288) */
 #define FRAME_SIZE 304
 
@@ -35,8 +38,8 @@
 
 .macro guest_exit kind
 	stp	x0, x1, [sp, #-16]!
-	mrs	x0, tpidr_el2
-	ldr	x0, [x0]			/* the running context */
+	mrs	x1, tpidr_el2			/* struct axv_a64_cpu */
+	ldr	x0, [x1]			/* the running context */
 	stp	x2, x3, [x0, #16]
 	stp	x4, x5, [x0, #32]
 	stp	x6, x7, [x0, #48]
@@ -54,8 +57,28 @@
 	str	x30, [x0, #240]
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0, #CTX_X0]
-	mov	x1, #\kind
+	mov	x2, #\kind
 	b	axv_a64_guest_exit
+.endm
+
+/* Load the guest's general registers from the context at x0 (x0 last). */
+.macro load_guest_gprs
+	ldp	x2, x3, [x0, #16]
+	ldp	x4, x5, [x0, #32]
+	ldp	x6, x7, [x0, #48]
+	ldp	x8, x9, [x0, #64]
+	ldp	x10, x11, [x0, #80]
+	ldp	x12, x13, [x0, #96]
+	ldp	x14, x15, [x0, #112]
+	ldp	x16, x17, [x0, #128]
+	ldp	x18, x19, [x0, #144]
+	ldp	x20, x21, [x0, #160]
+	ldp	x22, x23, [x0, #176]
+	ldp	x24, x25, [x0, #192]
+	ldp	x26, x27, [x0, #208]
+	ldp	x28, x29, [x0, #224]
+	ldr	x30, [x0, #240]
+	ldp	x0, x1, [x0, #CTX_X0]
 .endm
 
 .macro host_trap kind
@@ -107,29 +130,61 @@ axv_a64_vectors:
 	guest_exit 3
 	.size	axv_a64_vectors, . - axv_a64_vectors
 
-/* x0 = context (guest registers stored), x1 = trap kind */
+/* x0 = context (guest general registers stored), x1 = this cpu (struct axv_a64_cpu),
+ * x2 = trap kind. The syndrome, ELR_EL2 and SPSR_EL2 go to the context. A synchronous exit
+ * of a run with a vector hook is offered to it here first (run_el2.h a64_vec_fn, on the
+ * host's stack: SP_EL2 is the host's since axv_a64_enter()); when the hook completed it the
+ * guest is entered again from here: no system register is written unless the hook moved
+ * the pc or changed PSTATE (then ELR_EL2 / SPSR_EL2), and SP_EL0 and the host's registers
+ * are not touched. The guest's x19-x21 serve as scratch: they are in the context. */
 	.type	axv_a64_guest_exit, %function
 axv_a64_guest_exit:
-	mrs	x2, sp_el0
-	str	x2, [x0, #CTX_SP_EL0]
-	mrs	x2, elr_el2
-	mrs	x3, spsr_el2
-	stp	x2, x3, [x0, #CTX_PC]
-	mrs	x2, esr_el2
-	mrs	x3, far_el2
-	stp	x2, x3, [x0, #CTX_ESR]
-	mrs	x2, hpfar_el2
-	stp	x2, x1, [x0, #CTX_HPFAR]	/* hpfar, trap */
-	add	x2, x0, #CTX_HOST
-	ldp	x19, x20, [x2, #0]
-	ldp	x21, x22, [x2, #16]
-	ldp	x23, x24, [x2, #32]
-	ldp	x25, x26, [x2, #48]
-	ldp	x27, x28, [x2, #64]
-	ldp	x29, x30, [x2, #80]
-	ldr	x3, [x2, #96]
-	mov	sp, x3
+	mrs	x20, elr_el2			/* kept in x20, x21 for the comparison below */
+	mrs	x21, spsr_el2
+	stp	x20, x21, [x0, #CTX_PC]
+	mrs	x3, esr_el2
+	mrs	x4, far_el2
+	stp	x3, x4, [x0, #CTX_ESR]
+	mrs	x3, hpfar_el2
+	stp	x3, x2, [x0, #CTX_HPFAR]	/* hpfar, trap */
+	cbnz	x2, 2f				/* interrupts and SErrors leave */
+	ldr	x3, [x1, #CPU_VEC_HOOK]
+	cbz	x3, 2f
+	mov	x19, x0
 	mov	x0, x1
+	mov	x1, x19
+	blr	x3				/* cpu->vec_hook(cpu, ctx): 1 = enter again */
+	cbz	x0, 1f
+	ldp	x2, x3, [x19, #CTX_PC]
+	cmp	x2, x20
+	ccmp	x3, x21, #0, eq			/* Z: neither pc nor PSTATE changed */
+	b.ne	5f
+4:	mov	x0, x19
+	load_guest_gprs
+	eret
+	dsb	nsh				/* no speculation past ERET */
+	isb
+5:	cmp	x2, x20				/* each MSR ends QEMU's translation block: */
+	b.eq	3f				/* only what changed is written */
+	msr	elr_el2, x2
+3:	cmp	x3, x21
+	b.eq	4b
+	msr	spsr_el2, x3
+	b	4b
+1:	mov	x0, x19
+	mov	x2, #0				/* AXV_A64_TRAP_SYNC */
+2:	mrs	x3, sp_el0
+	str	x3, [x0, #CTX_SP_EL0]
+	add	x3, x0, #CTX_HOST
+	ldp	x19, x20, [x3, #0]
+	ldp	x21, x22, [x3, #16]
+	ldp	x23, x24, [x3, #32]
+	ldp	x25, x26, [x3, #48]
+	ldp	x27, x28, [x3, #64]
+	ldp	x29, x30, [x3, #80]
+	ldr	x4, [x3, #96]
+	mov	sp, x4
+	mov	x0, x2
 	ret
 	.size	axv_a64_guest_exit, . - axv_a64_guest_exit
 
@@ -151,22 +206,7 @@ axv_a64_enter:
 	ldp	x2, x3, [x0, #CTX_PC]
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
-	ldp	x2, x3, [x0, #16]
-	ldp	x4, x5, [x0, #32]
-	ldp	x6, x7, [x0, #48]
-	ldp	x8, x9, [x0, #64]
-	ldp	x10, x11, [x0, #80]
-	ldp	x12, x13, [x0, #96]
-	ldp	x14, x15, [x0, #112]
-	ldp	x16, x17, [x0, #128]
-	ldp	x18, x19, [x0, #144]
-	ldp	x20, x21, [x0, #160]
-	ldp	x22, x23, [x0, #176]
-	ldp	x24, x25, [x0, #192]
-	ldp	x26, x27, [x0, #208]
-	ldp	x28, x29, [x0, #224]
-	ldr	x30, [x0, #240]
-	ldp	x0, x1, [x0, #CTX_X0]
+	load_guest_gprs
 	eret
 	dsb	nsh				/* no speculation past ERET */
 	isb

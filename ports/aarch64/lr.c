@@ -165,11 +165,6 @@ static void take_back(struct axv_a64_vcpu *v, struct axv_virq *virq, unsigned n,
 	}
 }
 
-bool axv_a64_lr_timers_high(const struct axv_a64_vcpu *v)
-{
-	return timer_levels(v) != 0;
-}
-
 static void vic_on_exit(void *ctx, struct axv_virq *virq)
 {
 	struct axv_a64_vcpu *v = ctx;

@@ -217,6 +217,138 @@ static inline bool lr_idle(const struct axv_a64_vcpu *v)
 	return v->lr_busy == 0;
 }
 
+/* The exit was completed and counted, but the owner asked for control: the run returns
+ * NOTHING (struct axv_vcpu_fast). */
+static bool leave_nothing(struct early *a, const struct axv_a64_ctx *c)
+{
+	(void)axv_a64_decode_exit((struct axv_a64_ctx *)c, a->exit);
+	a->exit->reason = AXV_EXIT_NOTHING;
+	a->exit->insn_len = 0;
+	a->decoded = true;
+	return false;
+}
+
+/* The exit was taken on by the direct path below and not completed (a handler declined, a
+ * device failed): tell the core, and return it decoded, to the embedder. */
+static bool leave_not_done(struct early *a, struct axv_a64_ctx *c, int rc)
+{
+	a->fast->not_done(a->fast->core, rc);
+	a->decoded = axv_a64_decode_exit(c, a->exit) == 0;
+	return false;
+}
+
+/* A null-ish hypercall of the fast table, answered without the decoder and the core's
+ * generic completion: the handler gets the call as the decoder would give it (x0 the
+ * number, x1-x6 the arguments, the HVC's immediate: decode_call()), its value goes to x0.
+ * ELR_EL2 already points past an HVC (DDI 0487 D1.10.1, "preferred exception return
+ * address" of an exception-generating instruction), so the pc stays; the HVC is complete,
+ * so a software step of it is complete too (PSTATE.SS was already written 0 into SPSR_EL2
+ * at the exception, D2.11.5). Returns -1: not the direct path's (nothing done), else as
+ * early_exit(). */
+static inline __attribute__((always_inline)) int direct_hvc(struct early *a, struct axv_a64_ctx *c)
+{
+	const struct axv_vcpu_fast *f = a->fast;
+	uint64_t nr = c->x[0];
+	if (!f->nr_hcalls || a64_psci_id(nr))
+		return -1;
+	const struct axv_hcall *h = axv_vcpu_fast_hcall(f, nr);
+	if (!h)
+		return -1;
+	struct axv_exit *e = a->exit;
+	e->reason = AXV_EXIT_HYPERCALL;
+	e->insn_len = 0;
+	e->pc = c->pc;
+	e->gen = 0;
+	e->hypercall.nr = nr;
+	for (unsigned i = 0; i < 6; i++)
+		e->hypercall.args[i] = c->x[1 + i];
+	e->hypercall.imm = (uint16_t)(c->esr & 0xffffu);
+	e->hypercall.smc = false;
+	uint64_t ret = 0;
+	if (h->call(h->ctx, e, &ret) != 0)
+		return leave_not_done(a, c, 0);
+	c->x[0] = ret;
+	return axv_vcpu_fast_done(f, AXV_EXIT_HYPERCALL) ? 1 : leave_nothing(a, c);
+}
+
+/* A data abort on a device of the fast bus, with a syndrome the decoder would emulate
+ * (decode_dabt(): a stage-2 translation, access flag or permission fault, ISV = 1, not on a
+ * stage-1 walk, not cache maintenance, FAR valid, no 64-bit access through a W register;
+ * DDI 0487 D17.2.37, ISS encoding for a Data Abort: ISV [24], SAS [23:22], SSE [21],
+ * SRT [20:16], SF [15], FnV [10], CM [8], S1PTW [7], WnR [6], DFSC [5:0]; the IPA from
+ * HPFAR_EL2.FIPA and FAR_EL2 [11:0], D17.2.48), completed with one bus lookup and the
+ * device call, as axv_exit_complete() completes it: a read's value is cut to the access
+ * width, sign-extended with SSE below the register width, cut to the register width (W
+ * registers: the upper half zero), and written unless the register is XZR; a write hands
+ * the device the low bytes. Then the pc moves past the instruction, 4 bytes (only taken
+ * with ESR_EL2.IL = 1, a 32-bit instruction; D17.2.37 IL [25]), which also completes a
+ * software step of it (SPSR_EL2.SS cleared, D2.11.5: axv_a64_advance_pc()). Returns -1:
+ * not the direct path's (nothing done). */
+static inline __attribute__((always_inline)) int direct_dabt(struct early *a, struct axv_a64_ctx *c)
+{
+	const struct axv_vcpu_fast *f = a->fast;
+	uint32_t iss = (uint32_t)c->esr;
+	uint32_t type = iss & AXV_A64_FSC_TYPE_MASK;
+	if (!f->bus || (iss & (AXV_A64_ESR_IL | AXV_A64_DABT_ISV | AXV_A64_DABT_S1PTW |
+			       AXV_A64_DABT_CM | AXV_A64_DABT_FNV)) !=
+			       (AXV_A64_ESR_IL | AXV_A64_DABT_ISV) ||
+	    (type != AXV_A64_FSC_TRANS && type != AXV_A64_FSC_ACCESS && type != AXV_A64_FSC_PERM))
+		return -1;
+	unsigned width = 1u << ((iss >> AXV_A64_DABT_SAS_SHIFT) & 3u);
+	unsigned reg_width = (iss & AXV_A64_DABT_SF) ? 8u : 4u;
+	if (width > reg_width)
+		return -1; /* decode_dabt() reports it */
+	uint64_t ipa = (((c->hpfar >> 4) & 0xffffffffffull) << 12) | (c->far & 0xfffu);
+	const struct axv_bus_entry *d = axv_bus_find(f->bus, AXV_BUS_MMIO, ipa);
+	bool write = (iss & AXV_A64_DABT_WNR) != 0;
+	/* The whole access in the device's range (axv_bus_read()'s claim), and the operation
+	 * there; anything else takes the generic way, which reports it as the core does. */
+	if (!d)
+		return leave_not_done(a, c, 0); /* unclaimed: the embedder's (fast_work()) */
+	if (ipa + (width - 1u) > d->last || ipa + (width - 1u) < ipa ||
+	    (write ? d->ops->write == NULL : d->ops->read == NULL))
+		return -1;
+	unsigned srt = (iss >> AXV_A64_DABT_SRT_SHIFT) & 31u;
+	uint64_t wmask = width == 8 ? ~0ull : (1ull << (width * 8u)) - 1u;
+	int rc;
+	if (write) {
+		uint64_t v = srt == 31 ? 0 : c->x[srt];
+		rc = d->ops->write(d->ctx, ipa - d->base, (uint8_t)width, v & wmask);
+		if (rc != 0)
+			return leave_not_done(a, c, rc > 0 ? AXV_EIO : rc);
+	} else {
+		uint64_t v = 0;
+		rc = d->ops->read(d->ctx, ipa - d->base, (uint8_t)width, &v);
+		if (rc != 0)
+			return leave_not_done(a, c, rc > 0 ? AXV_EIO : rc);
+		v &= wmask;
+		if ((iss & AXV_A64_DABT_SSE) && width < reg_width) {
+			uint64_t sign = 1ull << (width * 8u - 1u);
+			v = (v ^ sign) - sign;
+		}
+		if (reg_width == 4)
+			v &= 0xffffffffull;
+		if (srt != 31)
+			c->x[srt] = v;
+	}
+	c->pc += 4;
+	c->pstate &= ~AXV_A64_PSTATE_SS;
+	return axv_vcpu_fast_done(f, write ? AXV_EXIT_MMIO_WRITE : AXV_EXIT_MMIO_READ)
+		       ? 1
+		       : leave_nothing(a, c);
+}
+
+/* An exit the port finished itself (a PSCI call decode.c answered, an SGI the vGIC sent):
+ * counted, and entered again unless the owner asked for control (struct axv_vcpu_fast's
+ * complete() with done, without the call). */
+static inline bool port_done(struct early *a, struct axv_exit *e)
+{
+	if (axv_vcpu_fast_done(a->fast, e->reason))
+		return true;
+	e->reason = AXV_EXIT_NOTHING;
+	return false;
+}
+
 static bool early_exit(void *arg, struct axv_a64_ctx *c)
 {
 	struct early *a = arg;
@@ -238,7 +370,7 @@ static bool early_exit(void *arg, struct axv_a64_ctx *c)
 		if (!call)
 			return false;
 		e->reason = AXV_EXIT_HYPERCALL; /* what it was, for the counts */
-		return a->fast->complete(a->fast->core, e, true, NULL);
+		return port_done(a, e);
 	case AXV_EXIT_HYPERCALL:
 		return a->fast->complete(a->fast->core, e, false, &a->target);
 	case AXV_EXIT_SYSREG_WRITE:
@@ -248,7 +380,7 @@ static bool early_exit(void *arg, struct axv_a64_ctx *c)
 			(void)axv_vgic_send_sgi(v->gic, v->gic_idx, e->access.data);
 			axv_a64_advance_pc(c, e->insn_len);
 			e->insn_len = 0;
-			return a->fast->complete(a->fast->core, e, true, NULL);
+			return port_done(a, e);
 		}
 		/* fall through */
 	case AXV_EXIT_SYSREG_READ:
@@ -269,6 +401,36 @@ static bool early_exit(void *arg, struct axv_a64_ctx *c)
 	}
 }
 
+/* The vector hook (a64_vec_fn): early_exit() from the vector table, before the guest's
+ * frame is left. */
+static uint64_t vec_exit(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
+{
+	struct early *a = cpu->vec_arg;
+	uint32_t ec = (uint32_t)(c->esr >> AXV_A64_ESR_EC_SHIFT) & AXV_A64_ESR_EC_MASK;
+	/* The commonest exits first, without the decoder (direct_hvc(), direct_dabt()): they
+	 * change nothing an entry loads (a64_needs_loop() stays false), and an access only
+	 * moves the pc (ELR_EL2) and may clear PSTATE.SS (SPSR_EL2). */
+	int direct = -1;
+	if (ec == AXV_A64_EC_HVC64) {
+		direct = direct_hvc(a, c);
+	} else if (ec == AXV_A64_EC_DABT_LOW) {
+		struct axv_a64_vcpu *v = a->v;
+		if (lr_idle(v) && !(v->gic && axv_a64_lr_timers_high(v))) /* see early_exit() */
+			direct = direct_dabt(a, c);
+	} else if (a64_debug_sys(c)) {
+		/* The library's own emulation (OS Lock, debug registers), before any hook; one it
+		 * does not emulate goes back to the run loop, which offers it as usual. */
+		return a64_vec_debug(cpu, c) ? 1 : 0;
+	}
+	if (direct > 0)
+		return 1;
+	bool go = direct == 0 ? false : early_exit(a, c);
+	if (go && !a64_needs_loop(cpu, c))
+		return 1;
+	cpu->vec_held = go ? A64_VEC_GO : A64_VEC_LEAVE;
+	return 0;
+}
+
 static int op_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_fast *fast)
 {
 	struct axv_a64_vcpu *v = V(ctx);
@@ -277,7 +439,7 @@ static int op_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_f
 	struct early a = {.v = v, .exit = exit, .fast = fast, .decoded = false,
 			  .target = {.set_reg = t_set_reg, .advance_pc = t_advance_pc,
 				     .get_reg = t_get_reg, .ctx = &v->ctx}};
-	int rc = a64_run_early(v->cpu, &v->ctx, early_exit, &a);
+	int rc = a64_run_early(v->cpu, &v->ctx, early_exit, vec_exit, &a);
 	if (rc != 0)
 		return rc;
 	if (!a.decoded) /* else the hook decoded it (and may have finished it: NOTHING) */

@@ -47,7 +47,17 @@ bool axv_a64_vgic_lr_seen(struct axv_vgic *g, uint32_t self, uint32_t id);
 void axv_a64_vgic_ppi_levels(struct axv_vgic *g, uint32_t self, uint32_t mask, uint32_t levels);
 
 /* For the fast path (vcpu.c): whether a timer PPI line of @v was high at the last look (the
- * timer controls in its context, read at its last exit that left the run loop). */
-bool axv_a64_lr_timers_high(const struct axv_a64_vcpu *v);
+ * timer controls in its context, read at its last exit that left the run loop): a timer
+ * whose PPI the vcpu has in hardware (hw_ppis) with ENABLE and ISTATUS set and IMASK clear
+ * (DDI 0487 D11.2.4, CNTV_CTL_EL0 / CNTP_CTL_EL0; lr.c timer_levels()). Inline, without a
+ * branch per timer: it is asked at every access exit. */
+static inline bool axv_a64_lr_timers_high(const struct axv_a64_vcpu *v)
+{
+	const uint64_t m = AXV_A64_CNT_CTL_ENABLE | AXV_A64_CNT_CTL_IMASK | AXV_A64_CNT_CTL_ISTATUS;
+	const uint64_t on = AXV_A64_CNT_CTL_ENABLE | AXV_A64_CNT_CTL_ISTATUS;
+	uint32_t vt = (uint32_t)((v->ctx.el1.cntv_ctl_el0 & m) == on) << AXV_A64_VTIMER_INTID;
+	uint32_t pt = (uint32_t)((v->ctx.el1.cntp_ctl_el0 & m) == on) << AXV_A64_PTIMER_INTID;
+	return ((vt | pt) & v->hw_ppis) != 0;
+}
 
 #endif

@@ -164,6 +164,44 @@ struct axv_exit *fake_port_push(struct fake_port *p, enum axv_exit_reason reason
 	return e;
 }
 
+/* A port's own completion (fake_port::direct): -1 not taken, 0 leave, 1 go on. */
+static int fp_direct(struct fake_port *p, struct axv_exit *exit, const struct axv_vcpu_fast *f)
+{
+	if (exit->reason == AXV_EXIT_HYPERCALL) {
+		const struct axv_hcall *h = axv_vcpu_fast_hcall(f, exit->hypercall.nr);
+		if (!h)
+			return -1;
+		p->directs++;
+		uint64_t ret = 0;
+		if (h->call(h->ctx, exit, &ret) != 0) {
+			f->not_done(f->core, 0);
+			return 0;
+		}
+		p->retval = ret;
+		p->pc += 4;
+	} else if (exit->reason == AXV_EXIT_MMIO_READ && f->bus) {
+		const struct axv_bus_entry *d = axv_bus_find(f->bus, AXV_BUS_MMIO, exit->access.addr);
+		if (!d)
+			return -1;
+		p->directs++;
+		uint64_t val = 0;
+		int rc = d->ops->read(d->ctx, exit->access.addr - d->base, exit->access.width, &val);
+		if (rc != 0) {
+			f->not_done(f->core, rc);
+			return 0;
+		}
+		if (exit->access.reg < FP_REGS)
+			p->regs[exit->access.reg] = val;
+		p->pc += 4;
+	} else {
+		return -1;
+	}
+	if (axv_vcpu_fast_done(f, exit->reason))
+		return 1;
+	exit->reason = AXV_EXIT_NOTHING;
+	return 0;
+}
+
 static int fp_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_fast *fast)
 {
 	struct fake_port *p = P(ctx);
@@ -172,6 +210,13 @@ static int fp_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_f
 		int rc = fp_run(ctx, exit);
 		if (rc != 0)
 			return rc;
+		if (p->direct) {
+			int d = fp_direct(p, exit, fast);
+			if (d == 0)
+				return 0;
+			if (d == 1)
+				continue;
+		}
 		p->offers++;
 		if (!fast->complete(fast->core, exit, (p->done_mask >> i) & 1u, NULL))
 			return 0;

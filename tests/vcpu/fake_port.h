@@ -38,6 +38,11 @@ struct fake_port {
 	 * done = true), and how many exits it offered to the fast path. */
 	uint32_t done_mask;
 	unsigned offers;
+	/* run_fast: take hypercalls and MMIO reads on itself through the fast path's table and
+	 * bus (struct axv_vcpu_fast::hcalls, bus, not_done; axv_vcpu_fast_done()), as the
+	 * aarch64 port's direct paths do, instead of offering them to complete(). */
+	bool direct;
+	unsigned directs; /* exits it took on itself */
 };
 
 extern const struct axv_vcpu_ops fake_port_ops;

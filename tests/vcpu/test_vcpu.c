@@ -1050,3 +1050,108 @@ Test(vcpu, the_fast_hypercall_table_is_checked_and_set_by_the_owner)
 	cr_assert_eq(axv_vcpu_create(&v, &c), 0);
 	cr_expect_null(v.fast_hcalls, "created anew: no fast hypercalls until asked again");
 }
+
+/* ---- a port's own completion through struct axv_vcpu_fast (hcalls, bus, not_done,
+ * axv_vcpu_fast_done()): the aarch64 port's direct paths ---------------------------------- */
+
+Test(vcpu, a_port_answers_a_fast_hypercall_itself_through_the_table)
+{
+	build_fast();
+	fp.direct = true;
+	script_hcall(0x1002, 5);
+	script_hcall(0x2000, 0);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.hypercall.nr, 0x2000u, "the call no range holds is returned");
+	cr_expect_eq(fp.directs, 1u, "the port took the first on itself");
+	cr_expect_eq(fp.offers, 1u, "and offered only the second");
+	cr_expect_eq(hc_calls, 1u, "the handler answered once");
+	cr_expect_eq(hc_state, AXV_VCPU_RUNNING, "Running inside the port's run");
+	cr_expect_eq(fp.retval, 0x1007u);
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_HYPERCALL), 1u, "counted by the core");
+}
+
+Test(vcpu, a_call_declined_on_the_ports_own_path_is_not_offered_again)
+{
+	build_fast();
+	fp.direct = true;
+	hc_decline = AXV_ENOTSUP;
+	script_hcall(0x1003, 1);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_HYPERCALL);
+	cr_expect_eq(e.hypercall.nr, 0x1003u);
+	cr_expect_eq(hc_calls, 1u, "the core called the handler a second time");
+	cr_expect_eq(fp.retval, 0u);
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_HYPERCALL), 0u);
+}
+
+Test(vcpu, a_device_failure_on_the_ports_own_path_is_not_done_twice)
+{
+	build_fast();
+	fp.direct = true;
+	dev_fail = AXV_EIO;
+	script_mmio_read();
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ);
+	cr_expect_eq(dev_calls, 1u, "the core called the device again");
+	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e), AXV_EIO, "the port's failure, noted");
+	cr_expect_eq(dev_calls, 1u, "the embedder's completion called the device again");
+	cr_expect_eq(fp.pc, 0u);
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_MMIO_READ), 0u);
+}
+
+Test(vcpu, a_kick_during_the_ports_own_completion_returns_nothing)
+{
+	build_fast();
+	fp.direct = true;
+	script_hcall(0x1002, 5);
+	script_hcall(0x2000, 0);
+	hc_hook = hc_kicks;
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_NOTHING, "completed; the owner is asked to look");
+	cr_expect_eq(fp.calls[FP_RUN], 1, "not entered again");
+	cr_expect_eq(fp.retval, 0x1007u);
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_HYPERCALL), 1u);
+	hc_hook = NULL;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.hypercall.nr, 0x2000u, "the kick was seen once");
+}
+
+/* The table a port gets is the vcpu's, and none for a port without set_retval (the core would
+ * not answer a call for it either). */
+static const struct axv_vcpu_fast *seen_fast;
+static int fp_peek_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_fast *f)
+{
+	seen_fast = f;
+	cr_expect_null(f->hcalls);
+	cr_expect_eq(f->nr_hcalls, 0u);
+	cr_expect_eq(f->bus, &bus);
+	return fake_port_ops.run(ctx, exit);
+}
+
+Test(vcpu, a_port_without_set_retval_gets_no_hypercall_table)
+{
+	static struct axv_vcpu_ops ops;
+	ops = fake_port_fast_ops;
+	ops.set_retval = NULL;
+	ops.run_fast = fp_peek_run_fast;
+	hc_calls = 0;
+	struct axv_vcpu_config c = config();
+	c.ops = &ops;
+	cr_assert_eq(axv_vcpu_create(&v, &c), 0);
+	cr_assert_eq(axv_vcpu_setup(&v, 0x40080000, 0x1000, NULL), 0);
+	cr_assert_eq(axv_vcpu_bind(&v), 0);
+	cr_assert_eq(axv_vcpu_set_fast_hypercalls(&v, hcalls, 1), 0);
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
+	script_hcall(0x1002, 5);
+	struct axv_exit e;
+	seen_fast = NULL;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_not_null(seen_fast);
+	cr_expect_eq(e.hypercall.nr, 0x1002u);
+	cr_expect_eq(hc_calls, 0u);
+}

@@ -687,6 +687,14 @@ struct axv_a64_cpu {
 	/** ICH_HCR_EL2 as last written, EOIcount aside (private; it is written only when the
 	 *  value changes: the list-register controller asks for En at every exit) */
 	uint64_t ich_hcr_cur;
+	/** The run's vector hook while a run with one is in progress, else NULL (private: the
+	 *  vector table calls it for a synchronous exit before leaving the guest's frame; it
+	 *  returns 1 to enter the guest again from there) */
+	uint64_t (*vec_hook)(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c);
+	void *vec_arg;     /**< the run's hook argument (private) */
+	/** What @ref vec_hook decided when it did not re-enter the guest itself, for the run
+	 *  loop: 0 none, 1 completed (enter again), 2 leave (private) */
+	uint32_t vec_held;
 };
 
 /** HCR_EL2 for a guest: VM, SWIO, FMO, IMO, AMO, FB, BSU=IS, TWI, TSC, RW (DDI 0487 D17.2.48). */

@@ -102,6 +102,26 @@ void guest_main(uint64_t dtb)
 	check("... reads on the fast path", reads == N + 1);
 	check("... writes on the fast path", writes == N);
 
+	/* The zero register as the access's register (SRT = 31, DDI 0487 D17.2.37): a load
+	 * into XZR discards the value, a store of WZR/XZR writes zero. Both on the fast path;
+	 * nothing else changes: SP_EL0 (which follows x30 in the hypervisor's saved registers)
+	 * keeps its value. */
+	uint64_t sp0 = 0x5eed0000cafe0000ull, sp0_after;
+	SYSREG_WRITE(sp_el0, sp0);
+	*scratch = 0x77;
+	r0 = fast(R_MMIO_READ);
+	w0 = fast(R_MMIO_WRITE);
+	__asm__ volatile("ldr xzr, [%0]\n\tldr wzr, [%0]\n\tstr wzr, [%1]"
+			 :
+			 : "r"(pattern), "r"(scratch)
+			 : "memory");
+	sp0_after = SYSREG_READ(sp_el0);
+	reads = fast(R_MMIO_READ) - r0;
+	writes = fast(R_MMIO_WRITE) - w0;
+	check("loads into XZR / WZR and a store of WZR on the fast path", reads == 2 && writes == 1);
+	check("... the store of WZR wrote zero", *scratch == 0);
+	check("... SP_EL0 unchanged", sp0_after == sp0);
+
 	/* vGIC registers: GICD_TYPER (ITLinesNumber 1: 32 SPIs), GICR_TYPER (Last, vcpu 0),
 	 * GICR_IPRIORITYR written and read back, GICR_ISENABLER0 written. */
 	r0 = fast(R_MMIO_READ);
