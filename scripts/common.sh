@@ -31,8 +31,11 @@ AXV_PKGS_QEMU_X86="qemu-system-x86"
 AXV_PKGS_QEMU_LA64="qemu-system-misc"
 # The x86_64 examples on Bochs (scripts/bochs.sh): VMX on its Skylake-X model, SVM on its
 # Ryzen model. The terminal display is the one that runs headless; our own boot ROM replaces
-# the BIOS (tests/bochs), script(1) comes with util-linux.
-AXV_PKGS_BOCHS="bochs bochs-term"
+# the BIOS (tests/bochs), but Bochs still loads its VGA BIOS at start-up (vgabios: only a
+# Recommends of bochs, so --no-install-recommends leaves it out and every run panics with
+# "couldn't open ROM image file '/usr/share/bochs/VGABIOS-lgpl-latest'"); script(1) comes
+# with util-linux.
+AXV_PKGS_BOCHS="bochs bochs-term vgabios"
 # Hardening: libFuzzer (clang-16 + its runtime), valgrind, gcovr, the static analysers.
 AXV_PKGS_FUZZ="clang-16 libclang-rt-16-dev"
 AXV_PKGS_ANALYZE="cppcheck clang-tidy-16"

@@ -45,7 +45,7 @@ def main():
         for d in args[1:]:
             for e in load(d):
                 _, _, syn = count(e)
-                if syn:
+                if syn and syn.startswith("Synthesis"):
                     print(f"  [criterion] {e['name']}: {syn}")
                 for line in (e.get("stdout") or "").splitlines():
                     if MARK.search(line):
