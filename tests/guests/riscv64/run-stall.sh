@@ -37,14 +37,16 @@ if [ -z "$qpid" ]; then
 	exit 1
 fi
 sleep 1 # boot: OpenSBI, the hypervisor, the guest's first rounds
+done_stops=0
 for _ in $(seq "$stops"); do
 	kill -STOP "$qpid" 2>/dev/null || break
 	sleep 0.3
 	kill -CONT "$qpid" 2>/dev/null || break
+	done_stops=$((done_stops + 1))
 	sleep 0.1
 done
 wait "$job"
 status=$?
 cat "$out"
-echo "run-stall: QEMU stopped $stops times for 300 ms"
+echo "run-stall: QEMU stopped $done_stops times for 300 ms"
 exit $status
