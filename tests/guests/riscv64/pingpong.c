@@ -3,10 +3,11 @@
  * round passes through the halt, block, inject and wake paths on both vcpus. A lost IPI
  * stalls its round for good: after 10 s of time without it the round fails.
  *
- * Slow is not lost: the guest's clock (the time CSR, htimedelta 0) is the host's,
- * and under TCG a loaded host may leave a hart's thread unscheduled for a long time (850 ms
- * seen at a load average of 8 on 2 cores, the sleeping hart's own timer just as late), so a
- * bound of a few tens of milliseconds fails on the host's scheduling, not on the hypervisor.
+ * Slow is not lost: the guest's clock (the time CSR, htimedelta 0) is the host's, and under
+ * TCG a loaded host may leave a hart's thread unscheduled for a long time (IPIs 845 ms past a
+ * 50 ms bound seen at a load average of 8 on 2 cores, the sleeping hart's own timer just as
+ * late), so a bound of a few tens of milliseconds fails on the host's scheduling, not on the
+ * hypervisor.
  * The slowest wait is printed. */
 #include "guest.h"
 
