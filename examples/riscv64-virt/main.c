@@ -185,6 +185,9 @@ struct slot {
 };
 static struct slot slots[MAX_SLOTS];
 static unsigned nslots;
+/* Host hart id -> slot + 1, for a secondary hart that comes in at the primary entry
+ * (start.S); written before any hart is started. */
+uint8_t hart_slot[64];
 static struct axv_rv64_gstage gstage;
 
 static uint32_t hal_cpu_id(void *ctx)
@@ -837,6 +840,9 @@ void hyp_main(uint64_t hartid, uint64_t host_dtb)
 		if (r.error == 0)
 			slots[nslots++].hartid = h;
 	}
+	for (unsigned i = 0; i < nslots; i++)
+		if (slots[i].hartid < sizeof(hart_slot))
+			hart_slot[slots[i].hartid] = (uint8_t)(i + 1);
 	for (unsigned i = 0; i < nslots; i++)
 		check("percpu init", axv_percpu_init(&slots[i].percpu, i, &axv_rv64_percpu_ops,
 						     &slots[i].cpu));
