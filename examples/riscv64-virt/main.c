@@ -185,6 +185,9 @@ struct slot {
 };
 static struct slot slots[MAX_SLOTS];
 static unsigned nslots;
+/* Host hart id -> slot + 1, for a secondary hart that comes in at the primary entry
+ * (start.S); written before any hart is started. */
+uint8_t hart_slot[64];
 static struct axv_rv64_gstage gstage;
 
 static uint32_t hal_cpu_id(void *ctx)
@@ -457,7 +460,7 @@ static bool read_guest(uint64_t gpa, void *buf, size_t len)
 	return axv_addrspace_read(&as, gpa, buf, len) == 0;
 }
 
-extern char secondary_entry[];
+extern char secondary_entry[], _start[];
 
 /* SBI calls the port leaves to the embedder. */
 static void sbi_embedder(unsigned s, const struct axv_exit *e)
@@ -600,8 +603,16 @@ static void cpu_up(unsigned s, const struct axv_exit *e)
 	setup_vcpu((unsigned)t, e->cpu_up.entry, e->cpu_up.arg);
 	atomic_store(&vcpus[t].on, true);
 	atomic_store(&slots[t].running, true);
+#ifdef START_AT_PRIMARY_ENTRY
+	/* Test build: the hart comes in as OpenSBI 1.1 may send it when the start races with
+	 * the hart's warm boot (its START_PENDING state is published before its next address
+	 * and argument): at the primary entry, a1 not its slot. */
+	struct sbiret r = sbi_call(AXV_SBI_EXT_HSM, 0, slots[t].hartid,
+				   (unsigned long)(uintptr_t)_start, 0x9f000000ul, 0, 0);
+#else
 	struct sbiret r = sbi_call(AXV_SBI_EXT_HSM, 0, slots[t].hartid,
 				   (unsigned long)(uintptr_t)secondary_entry, t, 0, 0);
+#endif
 	if (r.error != 0) {
 		atomic_store(&vcpus[t].on, false);
 		atomic_store(&slots[t].running, false);
@@ -829,6 +840,9 @@ void hyp_main(uint64_t hartid, uint64_t host_dtb)
 		if (r.error == 0)
 			slots[nslots++].hartid = h;
 	}
+	for (unsigned i = 0; i < nslots; i++)
+		if (slots[i].hartid < sizeof(hart_slot))
+			hart_slot[slots[i].hartid] = (uint8_t)(i + 1);
 	for (unsigned i = 0; i < nslots; i++)
 		check("percpu init", axv_percpu_init(&slots[i].percpu, i, &axv_rv64_percpu_ops,
 						     &slots[i].cpu));

@@ -291,3 +291,32 @@ Test(rv64_vcpu, an_ended_interrupt_pended_again_wakes_the_halt)
 	cr_expect(rt.seen_hvip[1] & AXV_RV64_HVIP_VSSIP, "the second one delivered");
 	env_fini(&e);
 }
+
+/* Another hart pends an IPI while the guest runs (the vcpu is Running: the injector sends a
+ * kick, still on its way) and the guest idles before the kick arrives: the exit is a wfi with
+ * nothing in hvip. The core publishes Blocked, then looks for a deliverable interrupt: the
+ * halt does not block, and the next entry has VSSIP (the wfi ends on it, Priv 3.3.3). */
+static void ipi_pended_while_running_then_wfi(struct axv_rv64_ctx *c)
+{
+	cr_assert_eq(axv_vcpu_state(racing_vcpu), AXV_VCPU_RUNNING);
+	cr_assert_eq(axv_vcpu_inject(racing_vcpu, AXV_RV64_VIRQ_SOFT), 0);
+	c->vs.vsie = 1u << 1; /* SSIE */
+}
+
+Test(rv64_vcpu, an_ipi_pended_while_running_wakes_the_halt_that_follows)
+{
+	struct env e;
+	env_init(&e);
+	racing_vcpu = &e.v;
+	push(AXV_RV64_EXC_VIRTUAL_INSN, AXV_RV64_INSN_WFI, 0, ipi_pended_while_running_then_wfi);
+	push(AXV_RV64_EXC_ECALL_VS, 0, 0, sbi_test_call);
+	struct axv_exit x;
+	cr_assert_eq(axv_vcpu_run(&e.v, &x), 0);
+	cr_expect_eq(x.reason, AXV_EXIT_HALT);
+	cr_expect_eq(rt.seen_hvip[0] & AXV_RV64_HVIP_VSSIP, 0, "nothing in hvip at the wfi");
+	cr_expect_eq(axv_vcpu_state(&e.v), AXV_VCPU_READY, "blocked with an IPI pending");
+	cr_expect_eq(atomic_load(&e.mh.ipis[0]), 1, "the injector kicked the running vcpu");
+	cr_assert_eq(axv_vcpu_run(&e.v, &x), 0, "runs again");
+	cr_expect(rt.seen_hvip[1] & AXV_RV64_HVIP_VSSIP, "delivered at the next entry");
+	env_fini(&e);
+}
