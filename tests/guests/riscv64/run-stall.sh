@@ -13,11 +13,19 @@ trap 'rm -f "$out"' EXIT
 bash "$here/run-guest.sh" "$@" >"$out" 2>&1 &
 job=$!
 # The QEMU process is a descendant of the job (run-guest.sh -> timeout -> qemu.sh, which
-# execs QEMU); only that process is stopped and continued.
+# execs QEMU); only that process is stopped and continued. Found through /proc (no procps:
+# a minimal Debian system has no ps).
+children() { # the pids whose parent is $1 (/proc/PID/stat: pid (comm) state ppid ...)
+	local s pid comm state ppid rest
+	for s in /proc/[0-9]*/stat; do
+		{ read -r pid comm state ppid rest <"$s"; } 2>/dev/null || continue
+		[ "$ppid" = "$1" ] && echo "$pid"
+	done
+}
 qemu_of() {
 	local p=$1 c
-	for c in $(ps -o pid= --ppid "$p"); do
-		if [ "$(ps -o comm= -p "$c")" = qemu-system-ris ]; then
+	for c in $(children "$p"); do
+		if [ "$(cat "/proc/$c/comm" 2>/dev/null)" = qemu-system-ris ]; then
 			echo "$c"
 			return 0
 		fi
