@@ -188,7 +188,7 @@ static unsigned nslots;
 /* Host hart id -> slot + 1, for a secondary hart that comes in at the primary entry
  * (start.S); written before any hart is started. */
 uint8_t hart_slot[64];
-static struct axv_rv64_gstage gstage;
+static uint64_t hgatp; /* axv_rv64_hgatp() of the engine's root: the hardware walks it */
 
 static uint32_t hal_cpu_id(void *ctx)
 {
@@ -207,13 +207,19 @@ static void hal_send_ipi(void *ctx, uint32_t cpu)
 
 static const struct axv_hal_cpu_ops cpu_ops = {hal_cpu_id, hal_send_ipi, NULL};
 
-/* The engine changed the G-stage: forget derived leaves (local HFENCE.GVMA inside), then the
- * other harts that run the guest fence too (SBI 8.7 remote_hfence_gvma_vmid). */
+/* The engine changed its table, which is the G-stage table the hardware walks: HFENCE.GVMA
+ * for the guest's VMID here (Priv 8.3.2; by address for a few pages, else all of them),
+ * then the other harts that run the guest fence too (SBI 8.7 remote_hfence_gvma_vmid). */
 static void tlb_range(void *ctx, uint64_t tag, axv_gpa_t gpa, uint64_t size)
 {
 	(void)ctx;
 	(void)tag;
-	axv_rv64_gstage_flush(&gstage, gpa, size);
+	if (size != 0 && size <= 16 * 4096ull && gpa + size > gpa) {
+		for (axv_gpa_t a = gpa & ~0xfffull; a < gpa + size; a += 4096)
+			axv_rv64_hfence_gvma(GUEST_VMID, a);
+	} else {
+		axv_rv64_hfence_gvma(GUEST_VMID, AXV_GPA_ALL);
+	}
 	uint32_t me = hal_cpu_id(NULL);
 	for (unsigned i = 0; i < nslots; i++)
 		if (i != me && atomic_load(&slots[i].running))
@@ -384,7 +390,7 @@ static void setup_vcpu(unsigned i, uint64_t entry, uint64_t a1)
 		};
 		check("vcpu create", axv_vcpu_create(&g->v, &cfg));
 		struct axv_rv64_vcpu_config pc = {
-			.hartid = i, .a1 = a1, .gstage = &gstage, .sbi_impl_id = 0xa5,
+			.hartid = i, .a1 = a1, .hgatp = hgatp, .sbi_impl_id = 0xa5,
 			.this_cpu = this_cpu, .this_cpu_ctx = NULL,
 		};
 		check("vcpu setup", axv_vcpu_setup(&g->v, entry, axv_addrspace_root(&as), &pc));
@@ -440,13 +446,13 @@ static void print_summary(void)
 		const uint64_t *x = vcpus[i].exits;
 		const struct axv_vcpu *v = &vcpus[i].v;
 		con_printf("riscv64-virt: vcpu %u exits: hypercall %lu mmio %lu npf %lu halt %lu "
-			   "irq %lu ipi %lu; fast-path mmio %lu, G-stage fills %lu, set_timer %lu\n",
+			   "irq %lu ipi %lu; fast-path mmio %lu, G-stage faults %lu, set_timer %lu\n",
 			   i, x[AXV_EXIT_HYPERCALL], x[AXV_EXIT_MMIO_READ] + x[AXV_EXIT_MMIO_WRITE],
 			   x[AXV_EXIT_NESTED_PAGE_FAULT], x[AXV_EXIT_HALT],
 			   x[AXV_EXIT_EXTERNAL_IRQ], x[AXV_EXIT_SEND_IPI],
 			   axv_vcpu_fast_exits(v, AXV_EXIT_MMIO_READ) +
 				   axv_vcpu_fast_exits(v, AXV_EXIT_MMIO_WRITE),
-			   vcpus[i].port.fills, vcpus[i].timer_set);
+			   vcpus[i].port.gfaults, vcpus[i].timer_set);
 	}
 }
 
@@ -864,8 +870,7 @@ void hyp_main(uint64_t hartid, uint64_t host_dtb)
 						    GUEST_RAM_SIZE, AXV_MAP_RWX));
 	check("lazy ram", axv_addrspace_map_alloc(&as, GUEST_LAZY_GPA, GUEST_LAZY_SIZE,
 						  AXV_MAP_RWX, false));
-	check("gstage", axv_rv64_gstage_init(&gstage, &hal, &fmt, axv_addrspace_root(&as),
-					     GUEST_VMID));
+	check("hgatp", axv_rv64_hgatp(fmt.levels, axv_addrspace_root(&as), GUEST_VMID, &hgatp));
 	const size_t cap[AXV_BUS_SPACE_COUNT] = {6, 1, 1};
 	check("bus", axv_bus_init(&bus, bus_storage, cap));
 	check("uart", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_UART_GPA, 0x100, &uart_ops, NULL));
@@ -886,7 +891,7 @@ void hyp_main(uint64_t hartid, uint64_t host_dtb)
 	con_printf("riscv64-virt: guest image %lu bytes at 0x%lx, initrd %lu bytes, dtb at "
 		   "0x%lx, %lu MiB of RAM, G-stage %s (hgatp 0x%lx)\n",
 		   image, GUEST_ENTRY_GPA, initrd, GUEST_DTB_GPA, GUEST_RAM_SIZE >> 20, fmt.name,
-		   axv_rv64_gstage_hgatp(&gstage));
+		   hgatp);
 	setup_vcpu(0, GUEST_ENTRY_GPA, GUEST_DTB_GPA);
 	atomic_store(&vcpus[0].on, true);
 	atomic_store(&slots[0].running, true);

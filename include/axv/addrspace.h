@@ -66,12 +66,15 @@ extern "C" {
  * ignores in an invalid entry and that no empty, table or leaf entry uses, so a broken leaf
  * can never be mistaken for an empty entry, whatever its address and attributes (a readable
  * EPT device page at host address 0 is 0x1; without valid bits it would be 0, the empty
- * value). axv_pt_format_check() enforces this. Output addresses are `e & oa_mask`.
+ * value). axv_pt_format_check() enforces this. An entry holds its output address as
+ * `(pa >> oa_shift) & oa_mask` and the engine reads it back as `(e & oa_mask) << oa_shift`:
+ * the shift is 0 where the address sits in place (stage 2, EPT, NPT, LA64) and 2 for RISC-V,
+ * whose PTEs hold PPN = pa >> 12 in bits 53:10 (Priv 4.4.1, 8.5.1).
  *
  * The engine converts #axv_map_flags_t into attribute bits once per call:
  * `attr_base | (READ ? attr_read : attr_noread) | (WRITE ? ...) | (EXEC ? ...) | memory type`,
  * then ORs `page_bits` (last level) or `block_bits` (blocks), so the inner loop of a mapping is
- * `pte[i] = pa | attrs`.
+ * `pte[i] = enc(pa) | attrs` (`enc(pa)` is `pa` itself with shift 0).
  *
  * Ports provide ready-made formats; embedders normally do not fill this in themselves.
  */
@@ -80,11 +83,12 @@ struct axv_pt_format {
 	uint8_t levels;                       /**< number of levels, 2 to #AXV_PT_MAX_LEVELS */
 	uint8_t ia_bits;                      /**< input (guest physical) address bits */
 	uint8_t root_frames;                  /**< frames of the root table (concatenated roots: 2 to 16) */
+	uint8_t oa_shift;                     /**< an entry holds `(pa >> oa_shift) & oa_mask` (0 to 12) */
 	uint8_t shift[AXV_PT_MAX_LEVELS];      /**< log2 of the bytes one entry of level L maps */
 	uint8_t index_bits[AXV_PT_MAX_LEVELS]; /**< index bits at level L (the root's include concatenation) */
 	bool leaf_ok[AXV_PT_MAX_LEVELS];       /**< level L may hold a leaf (the last level must) */
 	uint64_t empty[AXV_PT_MAX_LEVELS];     /**< value of an empty entry at level L */
-	uint64_t oa_mask;                     /**< output-address bits of an entry */
+	uint64_t oa_mask;                     /**< output-address bits of an entry (after the shift) */
 	uint64_t valid_mask;                  /**< a leaf is valid when any of these bits is set */
 	uint64_t broken_bits;                 /**< set in a leaf the engine has made invalid; ignored by the hardware then, used by no other entry */
 	uint64_t table_bits;                  /**< ORed with a table's address in a table entry */
@@ -108,7 +112,10 @@ struct axv_pt_format {
  * @brief Check that a format descriptor is consistent.
  * @param fmt the format
  * @return 0; #AXV_EINVAL if @p fmt is NULL or its levels, shifts, index bits, root size,
- *         leaf levels or masks do not fit together: among others, if an empty entry has a
+ *         leaf levels or masks do not fit together: among others, if `oa_mask` is zero,
+ *         `oa_shift` is above 12, or a page-aligned address would not survive
+ *         `(pa >> oa_shift) & oa_mask` then `<< oa_shift` (decoded mask not page aligned,
+ *         or mask bits the shift pushes out), if an empty entry has a
  *         valid bit, if a leaf some flags describe has none, or if `broken_bits` is zero or
  *         shared with any other field (so a broken leaf could equal an empty entry)
  * @note Context: any; pure function.
@@ -199,6 +206,7 @@ struct axv_addrspace {
 	bool res_frames;                  /**< the reservation covers guest frames (private) */
 	uint8_t tc_shift;                 /**< bytes one cached leaf table maps, log2; 0: no cache (private) */
 	uint8_t tc_used;                  /**< the translation cache may hold an entry (private) */
+	uint8_t tc_oa_shift;              /**< the format's output-address shift (private) */
 	uint64_t tc_empty;                /**< the format's empty leaf entry (private) */
 	uint64_t tc_valid;                /**< the format's valid bits (private) */
 	uint64_t tc_oa;                   /**< the format's output-address mask (private) */
@@ -340,7 +348,7 @@ static inline int axv_addrspace_translate(const struct axv_addrspace *as, axv_gp
 				return AXV_ENOENT;
 			uint64_t off = gpa & 0xfffu;
 			if (hpa)
-				*hpa = (e & as->tc_oa) + off;
+				*hpa = ((e & as->tc_oa) << as->tc_oa_shift) + off;
 			if (left)
 				*left = 0x1000u - off;
 			if (flags)

@@ -84,6 +84,7 @@ int axv_addrspace_init(struct axv_addrspace *as, const struct axv_hal *hal,
 		as->tc_empty = fmt->empty[last];
 		as->tc_valid = fmt->valid_mask;
 		as->tc_oa = fmt->oa_mask;
+		as->tc_oa_shift = fmt->oa_shift;
 	}
 	return 0;
 }
@@ -160,7 +161,8 @@ int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t 
 	int rc = new_area_pos(as, gpa, size, flags, &pos);
 	if (rc != 0)
 		return rc;
-	if (hpa + size < hpa || ((hpa + size - 1) & ~as->fmt->oa_mask & ~PAGE_MASK))
+	/* oa_dec of all ones: every output address bit the format can hold */
+	if (hpa + size < hpa || ((hpa + size - 1) & ~oa_dec(as->fmt, ~(uint64_t)0) & ~PAGE_MASK))
 		return AXV_ERANGE;
 
 	struct pt_src src;

@@ -85,7 +85,15 @@ int axv_pt_format_check(const struct axv_pt_format *f)
 	size_t root = f->index_bits[0] > 9 ? (size_t)1 << (f->index_bits[0] - 9) : 1;
 	if (f->root_frames != root)
 		return AXV_EINVAL;
-	if ((f->oa_mask & (PAGE - 1)) || f->valid_mask == 0 || f->block_mask == 0)
+	if (f->valid_mask == 0 || f->block_mask == 0)
+		return AXV_EINVAL;
+	/* Output addresses: an entry holds (pa >> oa_shift) & oa_mask. Every page-aligned
+	 * address must encode and decode exactly, so the decoded mask is page-aligned and the
+	 * shift loses no mask bit; a shift above the page shift could not encode a 4 KiB step
+	 * as a whole entry bit. RISC-V needs 2 (Priv 4.4.1: PPN = pa >> 12 in bits 53:10). */
+	if (f->oa_mask == 0 || f->oa_shift > AXV_FRAME_SHIFT ||
+	    ((f->oa_mask << f->oa_shift) >> f->oa_shift) != f->oa_mask ||
+	    ((f->oa_mask << f->oa_shift) & (PAGE - 1)))
 		return AXV_EINVAL;
 	/* A table entry must not look like a block, and a block must be valid when made. */
 	if ((f->table_bits & f->block_mask) == f->block_val)
@@ -99,10 +107,10 @@ uint64_t axv_pt_leaf_entry(const struct axv_pt_format *f, unsigned level, axv_hp
 			   axv_map_flags_t flags)
 {
 	uint64_t a = pt_attrs(f, flags);
-	return (pa & f->oa_mask) | a | (level >= last(f) ? f->page_bits : f->block_bits);
+	return oa_enc(f, pa) | a | (level >= last(f) ? f->page_bits : f->block_bits);
 }
 
 uint64_t axv_pt_table_entry(const struct axv_pt_format *f, axv_hpa_t pa)
 {
-	return (pa & f->oa_mask) | f->table_bits;
+	return oa_enc(f, pa) | f->table_bits;
 }

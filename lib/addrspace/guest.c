@@ -21,7 +21,7 @@ static int copy(const struct axv_addrspace *as, uint64_t gpa, unsigned char *out
 		} else {
 			uint64_t off = gpa & (((uint64_t)1 << as->fmt->shift[w.level]) - 1);
 			unsigned char *p = as->hal->mem->phys_to_virt(
-				as->hal->ctx, (w.entry & as->fmt->oa_mask) + off);
+				as->hal->ctx, oa_dec(as->fmt, w.entry) + off);
 			if (!p)
 				return AXV_EFAULT;
 			if (!dry) {

@@ -4,7 +4,9 @@
  *
  * Everything format-specific is data in struct axv_pt_format. Mapping flags become an
  * attribute template once per call, so the inner loop of a 4 KiB mapping is
- * `pte[i] = pa | attrs; pa += 4096`. Each operation is a set of visitors on the walker:
+ * `pte[i] = v; v += 4096` from `v = enc(pa) | attrs` (enc: the format's output-address
+ * encoding, pt.h; the identity for every format but RISC-V's, whose step is 1024).
+ * Each operation is a set of visitors on the walker:
  *   count_map / count_cut  how many frames a map, populate, protect or unmap needs;
  *   count_reserve          how many tables a range may ever need;
  *   map_linear / populate  fill empty slots (largest leaves alignment allows / 4 KiB frames);
@@ -90,8 +92,8 @@ static inline bool covered(const struct pt_ctx *c, const struct axv_pt_format *f
  * order, without recursion (one state per level). Visitors are constant at every call
  * site, so each operation compiles into its own loop with the visitors inlined. */
 static inline __attribute__((always_inline)) void
-walk(struct pt_walk *w, pt_visit_fn leaf, pt_visit_fn pre, pt_post_fn post, unsigned l0,
-     uint64_t *t, uint64_t s, uint64_t e)
+walk_sh(struct pt_walk *w, pt_visit_fn leaf, pt_visit_fn pre, pt_post_fn post, unsigned l0,
+	uint64_t *t, uint64_t s, uint64_t e, bool in_place)
 {
 	const struct axv_pt_format *f = w->env.f;
 	const unsigned lf = last(f);
@@ -125,7 +127,9 @@ walk(struct pt_walk *w, pt_visit_fn leaf, pt_visit_fn pre, pt_post_fn post, unsi
 			c->link = false;
 			int r = PT_NEXT;
 			if (c->ent != f->empty[l] && !is_leaf(f, l, c->ent)) {
-				c->child_pa = c->ent & f->oa_mask;
+				/* in_place: a constant at the lookup's call (oa_shift 0), so the
+				 * shift is not in the chain of dependent loads */
+				c->child_pa = in_place ? (c->ent & f->oa_mask) : oa_dec(f, c->ent);
 				c->child = pt_va(&w->env, c->child_pa);
 				r = pre ? pre(w, c) : PT_DESCEND;
 			} else {
@@ -157,6 +161,13 @@ walk(struct pt_walk *w, pt_visit_fn leaf, pt_visit_fn pre, pt_post_fn post, unsi
 			c->t[c->i] = axv_pt_table_entry(f, c->child_pa);
 		c->a = c->next;
 	}
+}
+
+static inline __attribute__((always_inline)) void
+walk(struct pt_walk *w, pt_visit_fn leaf, pt_visit_fn pre, pt_post_fn post, unsigned l0,
+     uint64_t *t, uint64_t s, uint64_t e)
+{
+	walk_sh(w, leaf, pre, post, l0, t, s, e, false);
 }
 
 static inline __attribute__((always_inline)) void
@@ -326,47 +337,69 @@ void pt_count_reserve(struct pt_walk *w, axv_hpa_t root, axv_gpa_t s, axv_gpa_t 
 
 /* ---- map_linear: the largest leaves alignment allows ----------------------------------- */
 
+/* p[k] = v + k * step for k < n. Inlined at each call, so a constant step stays constant. */
+static inline __attribute__((always_inline)) void fill_step(uint64_t *p, size_t n, uint64_t v,
+							   uint64_t step)
+{
+	size_t k = 0;
+	/* four independent stores a round: the loop is bound by stores, not adds */
+	for (; k + 4 <= n; k += 4, v += 4 * step) {
+		p[k] = v;
+		p[k + 1] = v + step;
+		p[k + 2] = v + 2 * step;
+		p[k + 3] = v + 3 * step;
+	}
+	for (; k < n; k++, v += step)
+		p[k] = v;
+}
+
+/* The same while p[k] is empty: returns how many entries it wrote (it stops at the first
+ * entry that is not). */
+static inline __attribute__((always_inline)) size_t
+fill_empty_step(uint64_t *q, size_t n, uint64_t v, uint64_t step, uint64_t emp)
+{
+	size_t k = 0;
+	/* four entries a round while all four are empty, as the 4 KiB loop */
+	for (; k + 4 <= n && q[k] == emp && q[k + 1] == emp && q[k + 2] == emp &&
+	       q[k + 3] == emp;
+	     k += 4, v += 4 * step) {
+		q[k] = v;
+		q[k + 1] = v + step;
+		q[k + 2] = v + 2 * step;
+		q[k + 3] = v + 3 * step;
+	}
+	for (; k < n && q[k] == emp; k++, v += step)
+		q[k] = v;
+	return k;
+}
+
 VISITOR int map_linear_leaf(struct pt_walk *w, struct pt_ctx *c)
 {
 	const struct axv_pt_format *f = w->env.f;
 	unsigned l = c->l;
 	LEVEL_OK(l);
 	if (l >= last(f)) {
-		uint64_t *p = c->t + c->i;
-		uint64_t v = (w->pa_base + (c->s - w->gpa_base)) | w->attr_page;
-		size_t k = 0;
-		/* four independent stores a round: the loop is bound by stores, not adds */
-		const uint64_t pg = PAGE;
-		for (; k + 4 <= c->n; k += 4, v += 4 * pg) {
-			p[k] = v;
-			p[k + 1] = v + pg;
-			p[k + 2] = v + 2 * pg;
-			p[k + 3] = v + 3 * pg;
-		}
-		for (; k < c->n; k++, v += pg)
-			p[k] = v;
+		uint64_t v = oa_enc(f, w->pa_base + (c->s - w->gpa_base)) | w->attr_page;
+		/* addresses in place (every format but RISC-V's): a constant step */
+		if (f->oa_shift == 0)
+			fill_step(c->t + c->i, c->n, v, PAGE);
+		else
+			fill_step(c->t + c->i, c->n, v, oa_enc(f, PAGE));
 		return PT_NEXT;
 	}
 	/* The range meets no leaf (areas do not overlap): the entry is empty. */
 	if (block_fits(w, c)) {
-		/* a run of whole empty entries: `pte[i] = pa | attrs; pa += size`; it stops at
+		/* a run of whole empty entries: `pte[i] = enc(pa) | attrs; pa += size`; it stops at
 		 * a table left by another mapping, which the walker then descends into */
-		uint64_t sz = span(f, l), full = c->end & ~(sz - 1), emp = f->empty[l];
-		uint64_t v = (w->pa_base + (c->a - w->gpa_base)) | w->attr_block;
-		size_t k = 0, n = (size_t)((full - c->a) >> f->shift[l]);
-		uint64_t *q = c->t + c->i;
-		/* four entries a round while all four are empty, as the 4 KiB loop */
-		for (; k + 4 <= n && q[k] == emp && q[k + 1] == emp && q[k + 2] == emp &&
-		       q[k + 3] == emp;
-		     k += 4, v += 4 * sz) {
-			q[k] = v;
-			q[k + 1] = v + sz;
-			q[k + 2] = v + 2 * sz;
-			q[k + 3] = v + 3 * sz;
-		}
-		for (; k < n && q[k] == emp; k++, v += sz)
-			q[k] = v;
-		c->next = c->a + k * sz;
+		uint64_t sz = span(f, l), full = c->end & ~(sz - 1);
+		uint64_t v = oa_enc(f, w->pa_base + (c->a - w->gpa_base)) | w->attr_block;
+		size_t n = (size_t)((full - c->a) >> f->shift[l]), k;
+		/* addresses in place: the address step is the block size itself */
+		if (f->oa_shift == 0)
+			k = fill_empty_step(c->t + c->i, n, v, sz, f->empty[l]);
+		else
+			k = fill_empty_step(c->t + c->i, n, v, oa_enc(f, sz), f->empty[l]);
+		c->next = c->a + ((uint64_t)k << f->shift[l]);
 		return PT_NEXT;
 	}
 	bool leafs = l + 1 == last(f);
@@ -395,7 +428,7 @@ VISITOR int populate_leaf(struct pt_walk *w, struct pt_ctx *c)
 		axv_hpa_t pa = take(w);
 		/* Guest frames are always zeroed: no host data reaches a guest. */
 		axv_memset(pt_va(&w->env, pa), 0, PAGE);
-		c->t[k] = pa | w->attr_page;
+		c->t[k] = oa_enc(f, pa) | w->attr_page;
 	}
 	return PT_NEXT;
 }
@@ -481,7 +514,7 @@ VISITOR int free_pre(struct pt_walk *w, struct pt_ctx *c)
 	size_t n = (size_t)((c->end - c->a + span(f, l) - 1) >> f->shift[l]);
 	for (size_t k = c->i; k < c->i + n; k++)
 		if (c->t[k] != f->empty[l] && !is_leaf(f, l, c->t[k]))
-			free_table(w, c->t[k] & f->oa_mask);
+			free_table(w, oa_dec(f, c->t[k]));
 	c->next = c->end;
 	return PT_NEXT;
 }
@@ -539,9 +572,10 @@ VISITOR int make_leaf(struct pt_walk *w, struct pt_ctx *c)
 			if (t[k] == emp)
 				continue;
 			if (w->unmap) {
-				pt_src_put(w->src, t[k] & f->oa_mask, true);
+				pt_src_put(w->src, oa_dec(f, t[k]), true);
 				t[k] = emp;
 			} else {
+				/* the address field is kept as it is, encoded */
 				t[k] = (t[k] & f->oa_mask) | w->attr_page;
 			}
 		}
@@ -549,7 +583,8 @@ VISITOR int make_leaf(struct pt_walk *w, struct pt_ctx *c)
 	}
 	if (c->ent == emp)
 		return PT_NEXT;
-	axv_hpa_t pa = c->ent & f->oa_mask;
+	/* the leaf's address field, encoded: kept as it is, and split in encoded steps */
+	uint64_t pa = c->ent & f->oa_mask;
 	if (covered(c, f)) {
 		c->t[c->i] = w->unmap ? emp : (pa | w->attr_block);
 		return PT_NEXT;
@@ -558,7 +593,7 @@ VISITOR int make_leaf(struct pt_walk *w, struct pt_ctx *c)
 	 * other below, and linked only once complete. */
 	unsigned lc = l + 1;
 	bool lf = lc >= last(f);
-	uint64_t keep = lf ? w->keep_page : w->keep_block, sz = span(f, lc);
+	uint64_t keep = lf ? w->keep_page : w->keep_block, sz = oa_enc(f, span(f, lc));
 	c->child_pa = take(w);
 	w->made++;
 	c->child = pt_va(&w->env, c->child_pa);
@@ -617,6 +652,10 @@ int pt_lookup(struct pt_walk *w, axv_hpa_t root, axv_gpa_t gpa)
 {
 	w->rc = AXV_ENOENT;
 	gpa &= ~(uint64_t)(PAGE - 1);
-	walk_root(w, lookup_leaf, NULL, NULL, root, gpa, gpa + PAGE);
+	/* the translation path: a copy of the walk for formats with addresses in place */
+	if (w->env.f->oa_shift == 0)
+		walk_sh(w, lookup_leaf, NULL, NULL, 0, pt_va(&w->env, root), gpa, gpa + PAGE, true);
+	else
+		walk_root(w, lookup_leaf, NULL, NULL, root, gpa, gpa + PAGE);
 	return w->rc;
 }

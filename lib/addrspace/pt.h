@@ -14,6 +14,21 @@
 #include <axv/addrspace.h>
 #include <axv/err.h>
 
+/* Output addresses, the one place they are encoded and decoded: an entry holds
+ * `(pa >> oa_shift) & oa_mask` (RISC-V's PPN field, Priv 4.4.1, is pa >> 12 at bit 10:
+ * shift 2; every other format stores the address in place, shift 0). Page-aligned addresses
+ * encode exactly (axv_pt_format_check()), so encoding commutes with adding an aligned size:
+ * oa_enc(pa + k * sz) == oa_enc(pa) + k * oa_enc(sz), which the fill loops use. */
+static inline uint64_t oa_enc(const struct axv_pt_format *f, axv_hpa_t pa)
+{
+	return (pa >> f->oa_shift) & f->oa_mask;
+}
+
+static inline axv_hpa_t oa_dec(const struct axv_pt_format *f, uint64_t e)
+{
+	return (e & f->oa_mask) << f->oa_shift;
+}
+
 /* Where table pages are: a constant offset from their physical address while every frame
  * the space took satisfied it, else the HAL's phys_to_virt hook. */
 struct pt_env {

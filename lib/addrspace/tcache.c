@@ -64,7 +64,7 @@ static int translate_miss(const struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa
 	}
 	uint64_t lsz = (uint64_t)1 << f->shift[w.level], off = gpa & (lsz - 1);
 	if (hpa)
-		*hpa = (w.entry & f->oa_mask) + off;
+		*hpa = oa_dec(f, w.entry) + off;
 	if (left)
 		*left = lsz - off;
 	if (flags)

@@ -15,14 +15,15 @@
  *    entries (16 KiB, 16 KiB aligned); every G-stage access is checked as a U-mode access,
  *    so leaves need U = 1.
  *  - 8.2.10 "hgatp": MODE [63:60] 8 = Sv39x4, 9 = Sv48x4; VMID [57:44]; PPN [43:0].
- * The engine writes `pa | attributes`, so its entries keep the address in place (bits
- * 55:12) and axv_rv64_pte_from_entry() shifts it to the PPN field. The engine breaks a leaf
- * by clearing V and setting RSW bit 8 (broken_bits).
+ * The engine writes the output address through the format: `(pa >> 2) & PPN bits` (oa_shift
+ * 2, oa_mask bits 53:10), so its entries are the hardware's PTEs and its table is the one
+ * hgatp points at. Its root is 4 frames aligned to their size (the concatenated-root rule of
+ * axv_addrspace_root()), which is the 16 KiB alignment 8.5.1 asks. The engine breaks a leaf
+ * by clearing V and setting RSW bit 8 (broken_bits; 4.4.1: with V = 0 the other bits are
+ * ignored by hardware).
  */
 #include <axv/arch/riscv64.h>
 #include <axv/err.h>
-
-#define PTE_FLAGS 0xffull
 
 int axv_rv64_format_init(struct axv_pt_format *fmt, unsigned levels)
 {
@@ -33,6 +34,7 @@ int axv_rv64_format_init(struct axv_pt_format *fmt, unsigned levels)
 		.levels = (uint8_t)levels,
 		.ia_bits = (uint8_t)(12 + 9 * levels + 2),
 		.root_frames = 4,
+		.oa_shift = 2, /* PPN = pa >> 12 in bits 53:10 (Priv 4.4.1) */
 		.oa_mask = AXV_RV64_OA_MASK,
 		.valid_mask = AXV_RV64_PTE_V,
 		.broken_bits = AXV_RV64_PTE_RSW0,
@@ -64,13 +66,6 @@ int axv_rv64_format_init(struct axv_pt_format *fmt, unsigned levels)
 	return 0;
 }
 
-uint64_t axv_rv64_pte_from_entry(uint64_t e)
-{
-	if (!(e & AXV_RV64_PTE_V))
-		return 0;
-	return ((e & AXV_RV64_OA_MASK) >> 2) | (e & PTE_FLAGS);
-}
-
 int axv_rv64_hgatp(unsigned levels, axv_hpa_t root, uint32_t vmid, uint64_t *hgatp)
 {
 	if (!hgatp || (levels != AXV_RV64_SV39X4 && levels != AXV_RV64_SV48X4) ||
@@ -80,3 +75,16 @@ int axv_rv64_hgatp(unsigned levels, axv_hpa_t root, uint32_t vmid, uint64_t *hga
 	*hgatp = (mode << 60) | ((uint64_t)vmid << 44) | (root >> 12);
 	return 0;
 }
+
+#if !defined(__riscv)
+/* Other builds (the host tests, the fuzz harness) have no G-stage TLB to fence. */
+void axv_rv64_hfence_gvma(uint32_t vmid, axv_gpa_t gpa)
+{
+	(void)vmid;
+	(void)gpa;
+}
+
+void axv_rv64_hfence_vvma_all(void)
+{
+}
+#endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The riscv64 port behind the core vcpu and irq modules: struct axv_vcpu_ops over
- * axv_rv64_enter() with the derived G-stage table and SBI answered inside run, struct
+ * axv_rv64_enter() with SBI answered inside run (the hardware walks the engine's G-stage
+ * table, hgatp of the config), struct
  * axv_percpu_ops over axv_rv64_cpu_enable(), and hvip as the virtual interrupt controller
  * (Privileged Architecture 1.12, 8.2.3: hvip.VSSIP, VSTIP, VSEIP are the guest's SSIP, STIP,
  * SEIP in its sip). Plain C over the HS runtime of hs.c.
@@ -24,11 +25,12 @@ static int op_create(void *ctx, uint32_t id)
 	axv_rv64_ctx_reset(&v->ctx, 0, id, 0);
 	v->ctx.hgatp = 0;
 	v->cpu = NULL;
-	v->gstage = NULL;
 	v->sbi_impl_id = 0;
 	v->hartid = id;
 	v->a1 = 0;
-	v->fills = 0;
+	v->gfaults = 0;
+	v->gfault_gpa = 0;
+	v->gfence_due = 0;
 	v->delivered = 0;
 	v->this_cpu = NULL;
 	v->this_cpu_ctx = NULL;
@@ -41,17 +43,17 @@ static int op_setup(void *ctx, const void *config)
 {
 	struct axv_rv64_vcpu *v = V(ctx);
 	const struct axv_rv64_vcpu_config *cfg = config;
-	if (!cfg || !cfg->gstage || !cfg->gstage->hal || !cfg->this_cpu)
+	/* Priv 8.2.10: hgatp.MODE 8 is Sv39x4, 9 Sv48x4. */
+	if (!cfg || !cfg->this_cpu || ((cfg->hgatp >> 60) != 8 && (cfg->hgatp >> 60) != 9))
 		return AXV_EINVAL;
 	v->this_cpu = cfg->this_cpu;
 	v->this_cpu_ctx = cfg->this_cpu_ctx;
-	v->gstage = cfg->gstage;
 	v->hartid = cfg->hartid;
 	v->a1 = cfg->a1;
 	v->sbi_impl_id = cfg->sbi_impl_id;
 	uint64_t pc = v->ctx.pc;
 	axv_rv64_ctx_reset(&v->ctx, pc, v->hartid, v->a1);
-	v->ctx.hgatp = axv_rv64_gstage_hgatp(cfg->gstage);
+	v->ctx.hgatp = cfg->hgatp;
 	return 0;
 }
 
@@ -65,12 +67,12 @@ static int op_set_entry(void *ctx, axv_gpa_t entry)
 
 static int op_set_nested_root(void *ctx, axv_hpa_t root)
 {
-	/* The root the hardware walks is the derived table's (setup's gstage); this is the
-	 * engine's, which that table copies from. */
+	/* The engine's root is the one hgatp points at (its PPN, bits 43:0, Priv 8.2.10):
+	 * it must be the one setup's hgatp names, 16 KiB aligned (8.5.1). */
 	struct axv_rv64_vcpu *v = V(ctx);
 	if (root & 0x3fffu)
 		return AXV_EINVAL;
-	if (v->gstage && v->gstage->src_root != root)
+	if (v->ctx.hgatp && ((v->ctx.hgatp & ((1ull << 44) - 1)) << 12) != root)
 		return AXV_EINVAL;
 	return 0;
 }
@@ -107,7 +109,7 @@ static axv_map_flags_t fault_access(uint64_t code)
 static int op_run(void *ctx, struct axv_exit *exit)
 {
 	struct axv_rv64_vcpu *v = V(ctx);
-	if (!v->cpu || !v->gstage)
+	if (!v->cpu || !v->ctx.hgatp)
 		return AXV_ESTATE;
 	const struct axv_rv64_fetch fetch = {axv_rv64_fetch16, &v->ctx};
 	for (;;) {
@@ -119,6 +121,13 @@ static int op_run(void *ctx, struct axv_exit *exit)
 			v->ctx.hvip |= AXV_RV64_HVIP_VSEIP;
 		else if (!(v->delivered & (1u << AXV_RV64_VIRQ_EXT)))
 			v->ctx.hvip &= ~AXV_RV64_HVIP_VSEIP;
+		if (v->gfence_due) {
+			/* The embedder may have made the faulting leaf valid (a lazy page): a
+			 * store making a PTE valid reaches this hart's G-stage walks only after an
+			 * HFENCE.GVMA (Priv 4.2.1, 8.3.2; VMID in hgatp bits 57:44, 8.2.10). */
+			axv_rv64_hfence_gvma((uint32_t)(v->ctx.hgatp >> 44) & 0x3fffu, v->gfault_gpa);
+			v->gfence_due = 0;
+		}
 		int rc = axv_rv64_enter(v->cpu, &v->ctx);
 		if (rc != 0)
 			return rc;
@@ -128,14 +137,9 @@ static int op_run(void *ctx, struct axv_exit *exit)
 		if (acc) {
 			/* Priv 8.2.8: the guest physical address is htval << 2 | stval[1:0]. */
 			axv_gpa_t gpa = (v->ctx.htval << 2) | (v->ctx.stval & 3u);
-			rc = axv_rv64_gstage_fill(v->gstage, gpa, acc);
-			if (rc == 0) {
-				axv_rv64_hfence_gvma(v->gstage->vmid, gpa);
-				v->fills++;
-				continue;
-			}
-			if (rc != AXV_ENOENT && rc != AXV_EACCES && rc != AXV_ERANGE)
-				return rc;
+			v->gfault_gpa = gpa;
+			v->gfence_due = 1;
+			v->gfaults++;
 		}
 		axv_rv64_decode_exit(&v->ctx, &fetch, exit);
 		if (exit->reason == AXV_EXIT_HYPERCALL) {

@@ -14,7 +14,9 @@ const struct axv_pt_format *test_format(int i)
 		if (axv_s2_format_init(&fmts[FMT_S2_40], 40) || axv_s2_format_init(&fmts[FMT_S2_48], 48) ||
 		    axv_s2_format_init(&fmts[FMT_S2_32], 32) ||
 		    axv_la64_format_init(&fmts[FMT_LA3], 3, TEST_LA_INVALID) ||
-		    axv_la64_format_init(&fmts[FMT_LA4], 4, TEST_LA_INVALID))
+		    axv_la64_format_init(&fmts[FMT_LA4], 4, TEST_LA_INVALID) ||
+		    axv_rv64_format_init(&fmts[FMT_RV39], AXV_RV64_SV39X4) ||
+		    axv_rv64_format_init(&fmts[FMT_RV48], AXV_RV64_SV48X4))
 			abort();
 		ready = true;
 	}
@@ -39,7 +41,7 @@ uint64_t test_raw_entry(struct mock_hal *m, const struct axv_addrspace *as, uint
 			*level = l;
 			return e;
 		}
-		tpa = e & f->oa_mask;
+		tpa = test_oa(f, e);
 	}
 	*level = -1;
 	return 0;
@@ -81,7 +83,7 @@ static uint64_t tree(struct mock_hal *m, const struct axv_pt_format *f, int l, u
 			continue;
 		empty = false;
 		if (l < f->levels - 1 && (e & f->block_mask) != f->block_val)
-			h = tree(m, f, l + 1, e & f->oa_mask, 1, h, tables, empties);
+			h = tree(m, f, l + 1, test_oa(f, e), 1, h, tables, empties);
 	}
 	if (empty && l > 0)
 		(*empties)++;

@@ -5,6 +5,7 @@
 #include <axv/addrspace.h>
 #include <axv/arch/aarch64.h>
 #include <axv/arch/loongarch64.h>
+#include <axv/arch/riscv64.h>
 #include <axv/arch/x86_64.h>
 
 #include "mock_hal.h"
@@ -20,10 +21,17 @@
 /* The LA64 format's empty directory entry in the tests (an "invalid table" address). */
 #define TEST_LA_INVALID 0x7ffff000ull
 
-enum { FMT_EPT, FMT_NPT, FMT_S2_40, FMT_S2_48, FMT_S2_32, FMT_LA3, FMT_LA4, FMT_COUNT };
+enum { FMT_EPT, FMT_NPT, FMT_S2_40, FMT_S2_48, FMT_S2_32, FMT_LA3, FMT_LA4, FMT_RV39, FMT_RV48, FMT_COUNT };
 
 /* Format number i (built on first use into static storage; test code only). */
 const struct axv_pt_format *test_format(int i);
+
+/* The output address an entry holds, decoded as the hardware reads it (independent of the
+ * engine's helpers): `(e & oa_mask) << oa_shift`. */
+static inline uint64_t test_oa(const struct axv_pt_format *f, uint64_t e)
+{
+	return (e & f->oa_mask) << f->oa_shift;
+}
 
 /* The raw entry the test's own walk finds for gpa (independent of the engine), its level in
  * *level, or 0 with *level = -1 when an empty entry ends the walk. */

@@ -31,6 +31,7 @@ enum { MODE_PLAIN, MODE_NOMEM, MODE_RESERVED };
 
 static struct mock_hal mh;
 static struct axv_addrspace as;
+static int cap_fmt = FMT_EPT; /* the format of the space */
 
 /* The model: areas as the API reports them. */
 struct area {
@@ -136,7 +137,7 @@ static void check_slot(const char *what, uint64_t slot)
 static void capacities(size_t *cap, int levels)
 {
 	mock_hal_init(&mh, 1024);
-	cr_assert_eq(axv_addrspace_init(&as, &mh.hal, test_format(FMT_EPT), BASE, SPACE, 1), 0);
+	cr_assert_eq(axv_addrspace_init(&as, &mh.hal, test_format(cap_fmt), BASE, SPACE, 1), 0);
 	size_t prev = 0;
 	int l = 0;
 	for (uint64_t k = 0; l < levels; k++) {
@@ -159,7 +160,7 @@ static uint64_t build(size_t n)
 {
 	mock_hal_init(&mh, 4096);
 	mh.guard = true;
-	cr_assert_eq(axv_addrspace_init(&as, &mh.hal, test_format(FMT_EPT), BASE, SPACE, 1), 0);
+	cr_assert_eq(axv_addrspace_init(&as, &mh.hal, test_format(cap_fmt), BASE, SPACE, 1), 0);
 	nmodel = 0;
 	size_t pair = (n - 2) / 2;
 	uint64_t slot = BASE + pair * SLOT;
@@ -307,8 +308,9 @@ static void one(int mode, const struct op *o, size_t n, size_t cap)
 
 /* Every call, with capacity - 1, capacity and capacity + 1 areas after it, for the first two
  * sizes of the array. */
-static void sweep(int mode)
+static void sweep_fmt(int mode, int fi)
 {
+	cap_fmt = fi;
 	unsigned cases = 0;
 	size_t cap[2];
 	capacities(cap, 2);
@@ -344,6 +346,13 @@ static void sweep(int mode)
 	cr_expect_geq(cases, 2 * 2 * sizeof(ops) / sizeof(ops[0]));
 }
 
+static void sweep(int mode)
+{
+	sweep_fmt(mode, FMT_EPT);
+	/* a format whose entries hold the address shifted (riscv64 Sv39x4) */
+	sweep_fmt(mode, FMT_RV39);
+}
+
 Test(capacity, areas_plain, .timeout = 120) { sweep(MODE_PLAIN); }
 Test(capacity, areas_no_memory, .timeout = 120) { sweep(MODE_NOMEM); }
 Test(capacity, areas_reserved, .timeout = 120) { sweep(MODE_RESERVED); }
@@ -357,7 +366,7 @@ Test(capacity, unmap_middle_page_at_capacity_minus_one)
 	capacities(cap, 1);
 	mock_hal_init(&mh, 4096);
 	mh.guard = true;
-	cr_assert_eq(axv_addrspace_init(&as, &mh.hal, test_format(FMT_EPT), BASE, SPACE, 1), 0);
+	cr_assert_eq(axv_addrspace_init(&as, &mh.hal, test_format(cap_fmt), BASE, SPACE, 1), 0);
 	for (size_t k = 0; k < cap[0] - 2; k++)
 		cr_assert_eq(axv_addrspace_map_alloc(&as, BASE + k * SLOT, K4, R, false), 0);
 	uint64_t big = BASE + (cap[0] - 2) * SLOT;
@@ -385,7 +394,7 @@ Test(capacity, reserve_more_areas)
 	for (size_t want = cap[0] - 1; want <= cap[0] + 1; want++) {
 		mock_hal_init(&mh, 1024);
 		mh.guard = true;
-		cr_assert_eq(axv_addrspace_init(&as, &mh.hal, test_format(FMT_EPT), BASE, SPACE, 1), 0);
+		cr_assert_eq(axv_addrspace_init(&as, &mh.hal, test_format(cap_fmt), BASE, SPACE, 1), 0);
 		for (size_t k = 0; k < 5; k++)
 			cr_assert_eq(axv_addrspace_map_alloc(&as, BASE + k * SLOT, K4, R, false), 0);
 		cr_assert_eq(axv_addrspace_reserve(&as, BASE, SLOT, 0, want - 5), 0);

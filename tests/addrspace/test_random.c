@@ -325,3 +325,6 @@ Test(random, s2_32bit, .timeout = 120) { run(FMT_S2_32, 0); }
 Test(random, la64_3level, .timeout = 120) { run(FMT_LA3, MOCK_PHYS_BASE); }
 Test(random, la64_4level, .timeout = 120) { run(FMT_LA4, 0); }
 Test(random, ept_far_from_0, .timeout = 120) { run(FMT_EPT, MOCK_PHYS_BASE); }
+/* riscv64 G-stage: the output address is stored shifted (PPN in bits 53:10). */
+Test(random, sv39x4, .timeout = 120) { run(FMT_RV39, MOCK_PHYS_BASE); }
+Test(random, sv48x4, .timeout = 120) { run(FMT_RV48, 0); }

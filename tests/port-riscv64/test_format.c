@@ -41,21 +41,21 @@ Test(rv64_format, consistent_and_shaped_as_the_spec_says)
 Test(rv64_format, leaf_and_table_entries)
 {
 	struct axv_pt_format f = fmt(AXV_RV64_SV39X4);
-	/* 4 KiB RWX: V R W X U A D = 0xdf, address in place */
-	cr_expect_eq(axv_pt_leaf_entry(&f, 2, 0x123456000, R | W | X), 0x1234560dfull);
+	/* 4 KiB RWX: V R W X U A D = 0xdf, PPN = pa >> 12 in bits 53:10 (4.4.1) */
+	cr_expect_eq(axv_pt_leaf_entry(&f, 2, 0x123456000, R | W | X), (0x123456ull << 10) | 0xdf);
 	/* read only: V R U A = 0x53 */
-	cr_expect_eq(axv_pt_leaf_entry(&f, 2, 0x80000000, R), 0x80000053ull);
+	cr_expect_eq(axv_pt_leaf_entry(&f, 2, 0x80000000, R), 0x20000053ull);
 	/* 2 MiB megapage R X: V R X U A = 0x5b; device changes nothing (no Svpbmt) */
-	cr_expect_eq(axv_pt_leaf_entry(&f, 1, 0x80200000, R | X | AXV_MAP_DEVICE), 0x8020005bull);
+	cr_expect_eq(axv_pt_leaf_entry(&f, 1, 0x80200000, R | X | AXV_MAP_DEVICE), 0x2008005bull);
 	/* 1 GiB gigapage R W */
-	cr_expect_eq(axv_pt_leaf_entry(&f, 0, 0xc0000000, R | W), 0xc00000d7ull);
-	/* table entries: V alone, R = W = X = 0 (4.3.1: a pointer to the next level) */
-	cr_expect_eq(axv_pt_table_entry(&f, 0xabc000), 0xabc001ull);
-	/* hardware PTE: PPN in bits 53:10 */
-	cr_expect_eq(axv_rv64_pte_from_entry(0x1234560dfull), (0x123456ull << 10) | 0xdf);
-	cr_expect_eq(axv_rv64_pte_from_entry(0x00fffffffffff0dfull), (0xfffffffffffull << 10) | 0xdf);
-	/* a broken leaf (V clear, RSW bit 8) is no PTE at all */
-	cr_expect_eq(axv_rv64_pte_from_entry(0x123456000ull | AXV_RV64_PTE_RSW0 | 0xde), 0);
+	cr_expect_eq(axv_pt_leaf_entry(&f, 0, 0xc0000000, R | W), 0x300000d7ull);
+	/* the highest 56-bit address: PPN 0xfffffffffff */
+	cr_expect_eq(axv_pt_leaf_entry(&f, 2, 0x00fffffffffff000ull, R | W | X),
+		     (0xfffffffffffull << 10) | 0xdf);
+	/* table entries: PPN and V alone, R = W = X = 0 (4.3.1: a pointer to the next level) */
+	cr_expect_eq(axv_pt_table_entry(&f, 0xabc000), (0xabcull << 10) | 1);
+	cr_expect_eq(f.oa_shift, 2);
+	cr_expect_eq(f.oa_mask, 0x003ffffffffffc00ull);
 }
 
 Test(rv64_format, hgatp)
@@ -89,13 +89,13 @@ Test(rv64_format, engine_writes_the_encoded_entries)
 		unsigned l = 0;
 		if (lv == 4) { /* 512 GiB per root entry: descend once */
 			cr_assert_eq(t[0] & 0xf, 1, "table entry");
-			t = mock_hal_ptr(&mh, t[0] & AXV_RV64_OA_MASK);
+			t = mock_hal_ptr(&mh, (t[0] & AXV_RV64_OA_MASK) << 2);
 			l = 1;
 		}
 		cr_expect_eq(t[1], axv_pt_leaf_entry(&f, l, h, R | W), "gigapage");
-		const uint64_t *t1 = mock_hal_ptr(&mh, t[2] & AXV_RV64_OA_MASK);
+		const uint64_t *t1 = mock_hal_ptr(&mh, (t[2] & AXV_RV64_OA_MASK) << 2);
 		cr_expect_eq(t1[0], axv_pt_leaf_entry(&f, l + 1, h + 0x40000000, R | W), "megapage");
-		const uint64_t *t2 = mock_hal_ptr(&mh, t1[1] & AXV_RV64_OA_MASK);
+		const uint64_t *t2 = mock_hal_ptr(&mh, (t1[1] & AXV_RV64_OA_MASK) << 2);
 		cr_expect_eq(t2[0], axv_pt_leaf_entry(&f, l + 2, h + 0x40200000, R | W), "page");
 		cr_expect_eq(axv_addrspace_destroy(&as), 0);
 		mock_hal_fini(&mh);

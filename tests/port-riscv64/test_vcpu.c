@@ -1,5 +1,5 @@
 /* riscv64 port behind the core vcpu module: axv_rv64_vcpu_ops, axv_rv64_vic_ops and the
- * derived G-stage over a scripted HS runtime. This file defines axv_rv64_enter(),
+ * G-stage fault path over a scripted HS runtime. This file defines axv_rv64_enter(),
  * axv_rv64_fetch16() and axv_rv64_cpu_enable()/disable(), which on hardware live in hs.c:
  * each entry runs the next step of a script that sets the trap CSRs as the hardware would,
  * and the test sees what the world switch would load (hvip, hgatp, the pc). */
@@ -77,7 +77,7 @@ struct env {
 	struct mock_hal mh;
 	struct axv_pt_format f;
 	struct axv_addrspace as;
-	struct axv_rv64_gstage gs;
+	uint64_t hgatp;
 	struct axv_virq virq;
 	struct axv_rv64_vcpu port;
 	struct axv_vcpu v;
@@ -91,8 +91,7 @@ static void env_init(struct env *e)
 	cr_assert_eq(axv_addrspace_init(&e->as, &e->mh.hal, &e->f, 0, 1ull << 34, 3), 0);
 	cr_assert_eq(axv_addrspace_map_linear(&e->as, 0x80000000, 0x2c0000000ull, 0x400000,
 					      AXV_MAP_RWX), 0);
-	cr_assert_eq(axv_rv64_gstage_init(&e->gs, &e->mh.hal, &e->f, axv_addrspace_root(&e->as),
-					  3), 0);
+	cr_assert_eq(axv_rv64_hgatp(e->f.levels, axv_addrspace_root(&e->as), 3, &e->hgatp), 0);
 	cr_assert_eq(axv_virq_init(&e->virq), 0);
 	for (uint32_t id = 1; id <= 9; id += 4)
 		cr_assert_eq(axv_virq_enable(&e->virq, id), 0);
@@ -102,7 +101,7 @@ static void env_init(struct env *e)
 	};
 	memset(&e->v, 0, sizeof(e->v));
 	cr_assert_eq(axv_vcpu_create(&e->v, &cfg), 0);
-	struct axv_rv64_vcpu_config pc = {.hartid = 0, .a1 = 0x9f000000, .gstage = &e->gs,
+	struct axv_rv64_vcpu_config pc = {.hartid = 0, .a1 = 0x9f000000, .hgatp = e->hgatp,
 					  .sbi_impl_id = 7, .this_cpu = this_cpu};
 	cr_assert_eq(axv_vcpu_setup(&e->v, 0x80200000, axv_addrspace_root(&e->as), &pc), 0);
 	cr_assert_eq(axv_rv64_cpu_enable(&rt.cpu), 0);
@@ -113,7 +112,6 @@ static void env_fini(struct env *e)
 {
 	cr_expect_eq(axv_vcpu_unbind(&e->v), 0);
 	cr_expect_eq(axv_vcpu_destroy(&e->v), 0);
-	axv_rv64_gstage_destroy(&e->gs);
 	cr_expect_eq(axv_addrspace_destroy(&e->as), 0);
 	mock_hal_fini(&e->mh);
 }
@@ -137,9 +135,10 @@ static void timer_enabled(struct axv_rv64_ctx *c)
 	c->vs.vsstatus = 0;
 }
 
-/* A guest-page fault the engine's table answers is taken care of inside run; SBI Base is
- * answered inside run; the entry gets a0 = hartid, a1, the G-stage's hgatp. */
-Test(rv64_vcpu, faults_and_base_calls_stay_inside_run)
+/* The hardware walks the engine's table (hgatp names its root): a guest-page fault is a
+ * real one and goes to the embedder as a nested page fault; the next run retries at the
+ * faulting pc. SBI Base is answered inside run; the entry gets a0 = hartid, a1, hgatp. */
+Test(rv64_vcpu, faults_go_out_and_base_calls_stay_inside_run)
 {
 	struct env e;
 	env_init(&e);
@@ -148,14 +147,21 @@ Test(rv64_vcpu, faults_and_base_calls_stay_inside_run)
 	push(AXV_RV64_EXC_ECALL_VS, 0, 0, sbi_test_call);
 	struct axv_exit x;
 	cr_assert_eq(axv_vcpu_run(&e.v, &x), 0);
+	cr_expect_eq(x.reason, AXV_EXIT_NESTED_PAGE_FAULT, "reason %d", x.reason);
+	cr_expect_eq(x.npf.addr, 0x80200000);
+	cr_expect_eq(x.npf.access, AXV_MAP_EXEC);
+	cr_expect_eq(e.port.gfaults, 1);
+	cr_expect_eq(e.port.gfence_due, 1, "the address is fenced at the next entry");
+	cr_assert_eq(axv_vcpu_run(&e.v, &x), 0);
+	cr_expect_eq(e.port.gfence_due, 0);
 	cr_expect_eq(x.reason, AXV_EXIT_HYPERCALL, "reason %d raw 0x%lx", x.reason, x.unhandled.raw);
 	cr_expect_eq(x.hypercall.nr, AXV_SBI_EXT_AXV);
-	cr_expect_eq(rt.next, 3, "three entries, one exit");
-	cr_expect_eq(e.port.fills, 1);
+	cr_expect_eq(rt.next, 3, "three entries, two exits");
 	cr_expect_eq(rt.seen_pc[0], 0x80200000);
 	cr_expect_eq(rt.seen_pc[1], 0x80200000, "retried at the faulting pc");
 	cr_expect_eq(rt.seen_pc[2], 0x80200004, "after the answered ecall: 0x%lx", rt.seen_pc[2]);
-	cr_expect_eq(rt.seen_hgatp, axv_rv64_gstage_hgatp(&e.gs));
+	cr_expect_eq(rt.seen_hgatp, e.hgatp);
+	cr_expect_eq(e.hgatp, (8ull << 60) | (3ull << 44) | (axv_addrspace_root(&e.as) >> 12));
 	uint64_t a1;
 	cr_expect_eq(axv_vcpu_get_reg(&e.v, 11, &a1), 0);
 	env_fini(&e);

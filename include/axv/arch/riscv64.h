@@ -30,12 +30,11 @@ extern "C" {
  * @brief Guests in VS-mode under an HS-mode host (Priv chapter 8).
  *
  * G-stage translation: the one page-table engine writes the formats of
- * axv_rv64_format_init(), whose entries hold RISC-V's flag bits at their Sv39/Sv48 places
- * (Priv 4.4.1: V R W X U G A D in bits 7:0, RSW in 9:8) but the output address in place
- * (bits 55:12) rather than as a PPN shifted to bits 53:10, since the engine writes
- * `pa | attributes`. The table the hardware walks (hgatp) is derived from it one leaf at a
- * time, on the guest's first access (`struct axv_rv64_gstage`), and the HAL's TLB hook
- * forgets the derived leaves of a range the engine changed (axv_rv64_gstage_flush()).
+ * axv_rv64_format_init(), whose entries are Sv39x4/Sv48x4 PTEs (Priv 4.4.1, 8.5.1: V R W X
+ * U G A D in bits 7:0, RSW in 9:8, PPN = pa >> 12 in bits 53:10; the format's oa_shift of 2
+ * puts the address there). The engine's table is the one hgatp points at
+ * (axv_rv64_hgatp() of axv_addrspace_root()); the HAL's TLB hooks of the address space
+ * issue `HFENCE.GVMA` for the guest's VMID (axv_rv64_hfence_gvma()).
  * @{
  */
 
@@ -64,8 +63,9 @@ extern "C" {
 #define AXV_RV64_PTE_D (1ull << 7)
 /** PTE bits RSW [9:8], reserved for supervisor software; bit 8 marks a broken leaf. */
 #define AXV_RV64_PTE_RSW0 (1ull << 8)
-/** Output-address bits of the engine's entries (56-bit physical addresses, Priv 4.4.1). */
-#define AXV_RV64_OA_MASK 0x00fffffffffff000ull
+/** PPN field of a PTE, bits 53:10 (56-bit physical addresses, Priv 4.4.1): the format's
+ *  oa_mask, with oa_shift 2 (the field holds pa >> 2 of a page-aligned pa). */
+#define AXV_RV64_OA_MASK 0x003ffffffffffc00ull
 
 /**
  * @brief Fill @p fmt with the Sv39x4 or Sv48x4 G-stage format as the engine writes it.
@@ -82,18 +82,10 @@ extern "C" {
 int axv_rv64_format_init(struct axv_pt_format *fmt, unsigned levels);
 
 /**
- * @brief The hardware PTE for an entry of an axv_rv64_format_init() table.
- * @param e an engine entry (leaf)
- * @return `PPN << 10 | flags` (Priv 4.4.1): the address moved to bits 53:10, bits 7:0 kept,
- *         the RSW bits dropped; 0 for an entry without V
- * @note Context: any; pure function.
- */
-uint64_t axv_rv64_pte_from_entry(uint64_t e);
-
-/**
  * @brief The hgatp value for a G-stage root (Priv 8.2.10).
  * @param levels #AXV_RV64_SV39X4 or #AXV_RV64_SV48X4 (MODE 8 or 9)
- * @param root   host physical address of the hardware root, 16 KiB aligned
+ * @param root   host physical address of the root (axv_addrspace_root() of a space of
+ *               an axv_rv64_format_init() format), 16 KiB aligned
  * @param vmid   VMID (bits 57:44; up to 14 bits)
  * @param[out] hgatp the value
  * @return 0; #AXV_EINVAL for NULL, another level count, an unaligned root, a root above
@@ -101,83 +93,6 @@ uint64_t axv_rv64_pte_from_entry(uint64_t e);
  * @note Context: any; pure function.
  */
 int axv_rv64_hgatp(unsigned levels, axv_hpa_t root, uint32_t vmid, uint64_t *hgatp);
-
-/**
- * @brief The table the hardware walks, derived from an engine table (see the group text).
- *
- * Caller-owned; set up with axv_rv64_gstage_init(). Members are private.
- */
-struct axv_rv64_gstage {
-	const struct axv_hal *hal;        /**< frames for the derived tables (private) */
-	const struct axv_pt_format *fmt;  /**< the engine's format (private) */
-	axv_hpa_t src_root;               /**< root of the engine's table (private) */
-	axv_hpa_t root;                   /**< root of the derived table, 16 KiB (private) */
-	uint32_t vmid;                    /**< VMID of hgatp (private) */
-	uint64_t hgatp;                   /**< the hgatp value (private) */
-	uint64_t tables;                  /**< derived table frames, root excluded (private) */
-	_Atomic uint32_t lock;            /**< orders fill against flush (private) */
-};
-
-/**
- * @brief Set up a derived G-stage table for an engine table.
- * @param gs       caller-owned storage
- * @param hal      HAL with memory hooks; must outlive @p gs
- * @param fmt      a format of axv_rv64_format_init(); must outlive @p gs
- * @param src_root root of the engine's table (axv_as_root())
- * @param vmid     the VMID its guest runs with (14 bits)
- * @return 0; #AXV_EINVAL for bad arguments; #AXV_ENOMEM (or the HAL's error) when the
- *         16 KiB root cannot be allocated. On failure nothing is allocated.
- * @note Context: task.
- */
-int axv_rv64_gstage_init(struct axv_rv64_gstage *gs, const struct axv_hal *hal,
-			 const struct axv_pt_format *fmt, axv_hpa_t src_root, uint32_t vmid);
-
-/**
- * @brief The hgatp value of a derived table.
- * @param gs an initialised derived table
- * @return hgatp (0 for NULL)
- * @note Context: any.
- */
-uint64_t axv_rv64_gstage_hgatp(const struct axv_rv64_gstage *gs);
-
-/**
- * @brief Copy the engine's leaf for @p gpa into the derived table if it allows @p access.
- * @param gs     an initialised derived table
- * @param gpa    the guest physical address of a guest access
- * @param access #AXV_MAP_READ, #AXV_MAP_WRITE or #AXV_MAP_EXEC
- * @return 0 (copied: the guest may retry); #AXV_ENOENT when the engine has no valid leaf
- *         there; #AXV_EACCES when its leaf does not allow @p access; #AXV_ERANGE outside
- *         the format's addresses; #AXV_ENOMEM (or the HAL's error) when a derived table
- *         could not be allocated (then the derived table is as before)
- *
- * Issues no fence: an entry going from invalid to valid needs one only on the faulting
- * hart, which the port's run issues (axv_rv64_hfence_gvma()).
- * @note Context: any the HAL's allocator allows; may run on several harts at once and with
- *       axv_rv64_gstage_flush(); not with a mutating call on the address space (the
- *       engine's rule for translations).
- */
-int axv_rv64_gstage_fill(struct axv_rv64_gstage *gs, axv_gpa_t gpa, axv_map_flags_t access);
-
-/**
- * @brief Forget the derived leaves that overlap a range the engine changed, and fence.
- * @param gs   an initialised derived table
- * @param gpa  first address of the range
- * @param size size in bytes
- *
- * Call it from the HAL's tlb hooks (flush_range, and flush_all with the whole space) of the
- * address space the table derives from. Issues `HFENCE.GVMA` for the VMID on this hart
- * (Priv 8.3.2); other harts that run the guest need one too (SBI RFENCE
- * remote_hfence_gvma_vmid, SBI 8.7), which the embedder sends.
- * @note Context: any; see axv_rv64_gstage_fill().
- */
-void axv_rv64_gstage_flush(struct axv_rv64_gstage *gs, axv_gpa_t gpa, uint64_t size);
-
-/**
- * @brief Give back every derived table frame.
- * @param gs an initialised derived table, used by no running guest
- * @note Context: task.
- */
-void axv_rv64_gstage_destroy(struct axv_rv64_gstage *gs);
 
 /* ---- CSRs (Priv 2.2 Table 2.2 and 2.3, chapter 8.2) ------------------------------------ */
 
@@ -620,7 +535,9 @@ void axv_rv64_hfence_vvma_all(void);
 struct axv_rv64_vcpu_config {
 	uint64_t hartid;              /**< the guest hart id (a0 at entry) */
 	uint64_t a1;                  /**< a1 at entry (the devicetree's guest address) */
-	struct axv_rv64_gstage *gstage; /**< the derived G-stage table (its hgatp is used) */
+	/** hgatp: axv_rv64_hgatp() of the guest's address space root (axv_addrspace_root())
+	 *  and VMID; the hardware walks the engine's table itself. Required (MODE 8 or 9). */
+	uint64_t hgatp;
 	uint64_t sbi_impl_id;         /**< SBI implementation id the guest sees */
 	/**
 	 * @brief The calling hart's port state (bind calls it; the embedder keeps one
@@ -636,13 +553,14 @@ struct axv_rv64_vcpu_config {
 struct axv_rv64_vcpu {
 	struct axv_rv64_ctx ctx;           /**< guest state */
 	struct axv_rv64_cpu *cpu;          /**< bound hart, or NULL (private) */
-	struct axv_rv64_gstage *gstage;    /**< derived G-stage (private) */
 	uint64_t sbi_impl_id;              /**< (private) */
 	uint64_t hartid;                   /**< (private) */
 	uint64_t a1;                       /**< (private) */
 	struct axv_rv64_cpu *(*this_cpu)(void *ctx); /**< (private) */
 	void *this_cpu_ctx;                /**< (private) */
-	uint64_t fills;                    /**< G-stage leaves copied on faults (statistics) */
+	uint64_t gfaults;                  /**< guest-page faults passed to the embedder (statistics) */
+	axv_gpa_t gfault_gpa;              /**< the last one's address, fenced at the next entry (private) */
+	uint32_t gfence_due;               /**< gfault_gpa is to be fenced (private) */
 	uint32_t delivered;                /**< ids the vic put into hvip (private) */
 	_Atomic uint32_t vvma_flush;       /**< a remote sfence.vma is due (private) */
 	_Atomic uint32_t ext_level;        /**< external interrupt line, hvip.VSEIP (private) */
@@ -652,8 +570,11 @@ struct axv_rv64_vcpu {
  * @brief The vcpu ops (`struct axv_vcpu_ops`) of the port.
  *
  * run enters the guest with axv_rv64_enter() and loops inside itself while the exit needs no
- * embedder: a guest-page fault the derived G-stage table answers (axv_rv64_gstage_fill(),
- * then a local HFENCE.GVMA for the address), and SBI calls axv_rv64_sbi() answers. Interrupts
+ * embedder (SBI calls axv_rv64_sbi() answers). The hardware walks the engine's G-stage
+ * table (hgatp of the config), so a guest-page fault is a real one: it goes to the embedder
+ * (a lazy page for axv_addrspace_handle_fault(), or MMIO), and the next run first issues a
+ * local HFENCE.GVMA for its address, since a leaf the embedder made valid since needs one
+ * to be seen (Priv 4.2.1 and 8.3.2; without Svvptc). Interrupts
  * come through the vic (axv_rv64_vic_ops) or the inject hook: ids #AXV_RV64_VIRQ_SOFT,
  * #AXV_RV64_VIRQ_TIMER, #AXV_RV64_VIRQ_EXT set hvip bits.
  * `advance_pc` with length 0 advances by the length of the instruction at the pc.
