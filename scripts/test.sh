@@ -134,7 +134,7 @@ step "static analysis (cppcheck, clang-tidy on lib/ and ports/)" static_analysis
 step "release build (debug checks off)" release
 step "aarch64 cross build: symbol and header checks, test guests and Debian Linux (1 and 2 vcpus, virtio-blk and virtio-console) under QEMU at EL1 under libaxv at EL2" cross aarch64
 step "riscv64 cross build: symbol and header checks, test guests and Debian 13's riscv64 Linux (1 and 2 vcpus) under QEMU in VS-mode under libaxv in HS-mode after OpenSBI" cross riscv64
-step "loongarch64 cross build (clang-19/lld-19, symbol and header checks; the test image on qemu-system-loongarch64: the port's and the modules' tests, AXV_ENOTSUP without LVZ)" la64
+step "loongarch64 cross build (clang-19/lld-19, symbol and header checks; the test image on qemu-system-loongarch64 as scripts/qemu.sh loongarch64-virt defines it, -nodefaults: the port's and the modules' tests, AXV_ENOTSUP without LVZ)" la64
 step "loongarch64 compile check with clang-16 (library only)" la64_clang16
 step "loongarch64 port symbols (llvm-nm-19: every public axv_la64_* symbol, nothing but mem* undefined)" la64_symbols
 step "docs (Doxygen, warnings are errors)" docs

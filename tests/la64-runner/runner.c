@@ -288,6 +288,7 @@ int rt_main(void)
 {
 	unsigned passed = 0, failed = 0, skipped = 0, s_passed = 0, s_failed = 0;
 	const char *suite = NULL;
+	/* The machine is scripts/qemu.sh loongarch64-virt (-nodefaults, explicit devices). */
 	rt_printf("la64-runner: libaxv on qemu-system-loongarch64 (virt, la464), %u tests\n",
 		  (unsigned)(__rt_tests_end - __rt_tests_start));
 	for (cur = __rt_tests_start; cur < __rt_tests_end; cur++) {

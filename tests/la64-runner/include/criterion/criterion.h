@@ -2,7 +2,8 @@
 /*
  * The subset of Criterion's API the host tests use, for the loongarch64 test image
  * (tests/la64-runner): the same test files compile unchanged against it and run on
- * qemu-system-loongarch64, where Criterion (a hosted library) is not available.
+ * QEMU's loongarch64 virt board (scripts/qemu.sh loongarch64-virt, -nodefaults), where
+ * Criterion (a hosted library) is not available.
  *
  * Test(suite, name, ...) puts a record in the section rt_tests, which runner.c walks;
  * TestSuite(suite, .init, .fini) gives the tests of that suite in this file their set-up and
