@@ -20,6 +20,7 @@
 
 #include "board.h"
 #include "mock_hal.h"
+#include "mock_hal_hooks.h"
 #include "runner.h"
 
 #define FRAME AXV_FRAME_SIZE
@@ -46,85 +47,29 @@ static struct mock_hal *M(void *ctx)
 	return ctx;
 }
 
-static bool in_pool(const struct mock_hal *m, axv_hpa_t pa)
-{
-	return pa >= m->phys_base && pa - m->phys_base < (uint64_t)(m->fixed + m->frames) * FRAME;
-}
-
-static size_t index_of(const struct mock_hal *m, axv_hpa_t pa)
-{
-	return (size_t)((pa - m->phys_base) / FRAME);
-}
-
-static bool should_fail(struct mock_hal *m)
-{
-	if (m->fail_nth == 0)
-		return false;
-	if (m->alloc_calls == m->fail_nth || (m->fail_from && m->alloc_calls > m->fail_nth)) {
-		m->failed_allocs++;
-		return true;
-	}
-	return false;
-}
-
-static void book(struct mock_hal *m, axv_hpa_t pa, size_t count)
-{
-	size_t i = index_of(m, pa);
-	m->run_len[i] = (unsigned)count;
-	m->live += count;
-	if (m->live > m->peak)
-		m->peak = m->live;
-	if (m->poison)
-		memset(m->pool + i * FRAME, MOCK_POISON_ALLOC, count * FRAME);
-}
-
 static int hal_alloc(void *ctx, size_t count, size_t align, axv_hpa_t *pa)
 {
 	struct mock_hal *m = M(ctx);
 	axv_hpa_t got;
 	int rc;
-	m->alloc_calls++;
-	if (count == 0 || align == 0 || (align & (align - 1)) || should_fail(m))
+	if (mock_hal_alloc_refused(m, count, align))
 		return AXV_ENOMEM;
-	if (!m->misalign_next) {
-		rc = axv_frame_pool_alloc(&m->fpool, count, align, &got);
-		if (rc == 0) {
-			book(m, got, count);
-			*pa = got;
-		}
-		return rc;
+	if (m->misalign_next)
+		return mock_hal_alloc_misaligned(m, count, align, pa);
+	rc = axv_frame_pool_alloc(&m->fpool, count, align, &got);
+	if (rc == 0) {
+		mock_hal_take(m, mock_hal_index_of(m, got), count);
+		*pa = got;
 	}
-	/* Deliberately misaligned: inside a frame for align 1, else one frame past an
-	 * aligned run of count + 1 whose first frame goes back to the pool. */
-	m->misalign_next = false;
-	rc = axv_frame_pool_alloc(&m->fpool, count + (align == 1 ? 0 : 1), align, &got);
-	if (rc != 0)
-		return rc;
-	if (align == 1) {
-		book(m, got, count);
-		*pa = got + 0x10;
-	} else {
-		axv_frame_pool_free(&m->fpool, got, 1);
-		book(m, got + FRAME, count);
-		*pa = got + FRAME;
-	}
-	m->misaligned_pa = *pa;
-	return 0;
+	return rc;
 }
 
 static void hal_free(void *ctx, axv_hpa_t pa, size_t count)
 {
 	struct mock_hal *m = M(ctx);
-	m->free_calls++;
-	if (pa != 0 && pa == m->misaligned_pa) {
-		pa &= ~(axv_hpa_t)(FRAME - 1);
-		m->misaligned_pa = 0;
-	}
-	size_t i = index_of(m, pa);
-	if (!in_pool(m, pa) || (pa & (FRAME - 1)) || m->run_len[i] != count) {
-		m->bad_frees++;
+	if (!mock_hal_free_ok(m, &pa, count))
 		return;
-	}
+	size_t i = mock_hal_index_of(m, pa);
 	if (m->poison)
 		memset(m->pool + i * FRAME, MOCK_POISON_FREE, count * FRAME);
 	if (axv_frame_pool_free(&m->fpool, pa, count) != 0) {
@@ -138,77 +83,11 @@ static void hal_free(void *ctx, axv_hpa_t pa, size_t count)
 static void *hal_p2v(void *ctx, axv_hpa_t pa)
 {
 	struct mock_hal *m = M(ctx);
-	if (!in_pool(m, pa))
+	if (!mock_hal_in_pool(m, pa))
 		return NULL;
 	if (axv_frame_pool_is_free(&m->fpool, pa & ~(axv_hpa_t)(FRAME - 1)))
 		m->stray_ptrs++;
 	return m->pool + (pa - m->phys_base);
-}
-
-static axv_hpa_t hal_v2p(void *ctx, const void *va)
-{
-	struct mock_hal *m = M(ctx);
-	const unsigned char *p = va;
-	if (p < m->pool || p >= m->pool + (m->fixed + m->frames) * FRAME)
-		return AXV_HPA_INVALID;
-	return m->phys_base + (axv_hpa_t)(p - m->pool);
-}
-
-static void hal_flush_range(void *ctx, uint64_t tag, axv_gpa_t gpa, uint64_t size)
-{
-	struct mock_hal *m = M(ctx);
-	m->tlb_range_calls++;
-	m->tlb_last_tag = tag;
-	m->tlb_last_gpa = gpa;
-	m->tlb_last_size = size;
-}
-
-static void hal_flush_all(void *ctx, uint64_t tag)
-{
-	struct mock_hal *m = M(ctx);
-	m->tlb_all_calls++;
-	m->tlb_last_tag = tag;
-}
-
-static uint32_t hal_cpu_id(void *ctx)
-{
-	return M(ctx)->cur_cpu;
-}
-
-static void hal_ipi(void *ctx, uint32_t cpu)
-{
-	if (cpu < MOCK_MAX_CPUS)
-		atomic_fetch_add(&M(ctx)->ipis[cpu], 1);
-}
-
-static uint64_t hal_now(void *ctx)
-{
-	return M(ctx)->now;
-}
-
-static void hal_log(void *ctx, enum axv_log_level level, const char *msg)
-{
-	struct mock_hal *m = M(ctx);
-	if ((unsigned)level < 4)
-		m->logs[level]++;
-	rt_snprintf(m->last_log, sizeof(m->last_log), "%s", msg);
-}
-
-static int pool_init(struct mock_hal *m)
-{
-	return axv_frame_pool_init(&m->fpool, m->phys_base + (axv_hpa_t)m->fixed * FRAME,
-				   m->pool + m->fixed * FRAME, (uint64_t)m->frames * FRAME,
-				   m->bitmap, axv_frame_pool_bitmap_words(m->frames));
-}
-
-void mock_hal_init(struct mock_hal *m, size_t frames)
-{
-	mock_hal_init_at(m, frames, MOCK_PHYS_BASE);
-}
-
-void mock_hal_init_at(struct mock_hal *m, size_t frames, axv_hpa_t base)
-{
-	mock_hal_init_fixed(m, frames, base, 0);
 }
 
 void mock_hal_init_fixed(struct mock_hal *m, size_t frames, axv_hpa_t base, size_t fixed)
@@ -226,21 +105,17 @@ void mock_hal_init_fixed(struct mock_hal *m, size_t frames, axv_hpa_t base, size
 		abort();
 	}
 	memset(m->run_len, 0, total * sizeof(*m->run_len));
-	if (pool_init(m) != 0) {
+	if (mock_hal_pool_init(m) != 0) {
 		rt_printf("la64-runner: HAL: frame pool refused %lu frames\n", (unsigned long)frames);
 		abort();
 	}
 	m->poison = true;
-	m->mem = (struct axv_hal_mem_ops){hal_alloc, hal_free, hal_p2v, hal_v2p};
-	m->tlb = (struct axv_hal_tlb_ops){hal_flush_range, hal_flush_all};
-	m->cpu = (struct axv_hal_cpu_ops){hal_cpu_id, hal_ipi, hal_now};
-	m->hal = (struct axv_hal){.ctx = m, .mem = &m->mem, .tlb = &m->tlb, .cpu = &m->cpu,
-				  .log = hal_log};
+	mock_hal_set_hooks(m, hal_alloc, hal_free, hal_p2v);
 }
 
 void mock_hal_reset(struct mock_hal *m)
 {
-	if (m->live != 0 || pool_init(m) != 0) {
+	if (m->live != 0 || mock_hal_pool_init(m) != 0) {
 		rt_printf("la64-runner: HAL: reset with %lu frames live\n", (unsigned long)m->live);
 		abort();
 	}
@@ -285,24 +160,7 @@ bool mock_hal_clean(const struct mock_hal *m, char *why, size_t len)
 	return false;
 }
 
-void mock_hal_fail_nth(struct mock_hal *m, unsigned long n)
-{
-	m->fail_nth = n ? m->alloc_calls + n : 0;
-	m->fail_from = false;
-}
-
-void mock_hal_fail_from(struct mock_hal *m, unsigned long n)
-{
-	m->fail_nth = n ? m->alloc_calls + n : 0;
-	m->fail_from = n != 0;
-}
-
-void *mock_hal_ptr(struct mock_hal *m, axv_hpa_t pa)
-{
-	return in_pool(m, pa) ? m->pool + (pa - m->phys_base) : NULL;
-}
-
 bool mock_hal_is_live(struct mock_hal *m, axv_hpa_t pa)
 {
-	return in_pool(m, pa) && !axv_frame_pool_is_free(&m->fpool, pa & ~(axv_hpa_t)(FRAME - 1));
+	return mock_hal_in_pool(m, pa) && !axv_frame_pool_is_free(&m->fpool, pa & ~(axv_hpa_t)(FRAME - 1));
 }
