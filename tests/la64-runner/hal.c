@@ -113,19 +113,10 @@ void mock_hal_init_fixed(struct mock_hal *m, size_t frames, axv_hpa_t base, size
 	mock_hal_set_hooks(m, hal_alloc, hal_free, hal_p2v);
 }
 
-void mock_hal_reset(struct mock_hal *m)
+void mock_hal_fatal(const char *what, unsigned long n)
 {
-	if (m->live != 0 || mock_hal_pool_init(m) != 0) {
-		rt_printf("la64-runner: HAL: reset with %lu frames live\n", (unsigned long)m->live);
-		abort();
-	}
-	memset(m->run_len, 0, (m->fixed + m->frames) * sizeof(*m->run_len));
-	m->alloc_calls = m->free_calls = 0;
-	m->failed_allocs = 0;
-	m->fail_nth = 0;
-	m->fail_from = false;
-	m->misalign_next = false;
-	m->peak = 0;
+	rt_printf("la64-runner: HAL: %s: %lu\n", what, n);
+	abort();
 }
 
 void mock_hal_fini(struct mock_hal *m)

@@ -138,18 +138,10 @@ void mock_hal_init_fixed(struct mock_hal *m, size_t frames, axv_hpa_t base, size
 	mock_hal_set_hooks(m, mock_alloc, mock_free, mock_p2v);
 }
 
-void mock_hal_reset(struct mock_hal *m)
+void mock_hal_fatal(const char *what, unsigned long n)
 {
-	if (m->live != 0 || mock_hal_pool_init(m) != 0) {
-		fprintf(stderr, "mock HAL: reset with %zu frames live\n", m->live);
-		abort();
-	}
-	m->alloc_calls = m->free_calls = 0;
-	m->failed_allocs = 0;
-	m->fail_nth = 0;
-	m->fail_from = false;
-	m->misalign_next = false;
-	m->peak = 0;
+	fprintf(stderr, "mock HAL: %s: %lu\n", what, n);
+	abort();
 }
 
 void mock_hal_fini(struct mock_hal *m)

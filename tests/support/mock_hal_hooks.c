@@ -169,6 +169,19 @@ void mock_hal_init_at(struct mock_hal *m, size_t frames, axv_hpa_t base)
 	mock_hal_init_fixed(m, frames, base, 0);
 }
 
+void mock_hal_reset(struct mock_hal *m)
+{
+	if (m->live != 0 || mock_hal_pool_init(m) != 0)
+		mock_hal_fatal("reset with frames live", (unsigned long)m->live);
+	memset(m->run_len, 0, (m->fixed + m->frames) * sizeof(*m->run_len));
+	m->alloc_calls = m->free_calls = 0;
+	m->failed_allocs = 0;
+	m->fail_nth = 0;
+	m->fail_from = false;
+	m->misalign_next = false;
+	m->peak = 0;
+}
+
 void mock_hal_fail_nth(struct mock_hal *m, unsigned long n)
 {
 	m->fail_nth = n ? m->alloc_calls + n : 0;

@@ -32,6 +32,9 @@ bool mock_hal_free_ok(struct mock_hal *m, axv_hpa_t *pa, size_t count);
 void mock_hal_take(struct mock_hal *m, size_t i, size_t count);
 /* (Re)initialise the frame pool over the region after the fixed frames. */
 int mock_hal_pool_init(struct mock_hal *m);
+/* Report a broken test set-up ("<HAL>: <what>: <n>") and abort: each HAL defines it over its
+ * own console. */
+_Noreturn void mock_hal_fatal(const char *what, unsigned long n);
 /* Fill the hook tables and m->hal: the given memory hooks, the shared virt_to_phys, TLB,
  * cpu, clock and log hooks. */
 void mock_hal_set_hooks(struct mock_hal *m, int (*alloc)(void *, size_t, size_t, axv_hpa_t *),
