@@ -20,7 +20,7 @@
 #include <axv/exit.h>
 
 #include "fuzz.h"
-#include "fuzz_dev.h"
+#include "fuzz_complete.h"
 
 static int t_set(void *ctx, unsigned reg, uint64_t v)
 {
@@ -200,15 +200,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (e.reason >= AXV_EXIT_MMIO_READ && e.reason <= AXV_EXIT_SYSREG_WRITE &&
 	    e.access.addr != UINT64_MAX) {
 		struct axv_bus bus;
-		struct axv_bus_entry slots[3];
-		const size_t cap[AXV_BUS_SPACE_COUNT] = {1, 1, 1};
-		FUZZ_CHECK(axv_bus_init(&bus, slots, cap) == 0, "bus");
-		FUZZ_CHECK(axv_bus_register(&bus, AXV_BUS_MMIO, 0, UINT64_MAX, &catch_all, NULL) == 0 &&
-				   axv_bus_register(&bus, AXV_BUS_SYSREG, 0, UINT64_MAX, &catch_all,
-						    NULL) == 0,
-			   "register");
-		fuzz_dev.value = fin_u64(&in);
-		fuzz_dev.calls = 0;
+		struct axv_bus_entry slots[AXV_BUS_SPACE_COUNT];
+		fuzz_bus_catch_all(&bus, slots, 1u << AXV_BUS_MMIO | 1u << AXV_BUS_SYSREG);
+		test_dev.value = fin_u64(&in);
+		test_dev.calls = 0;
 		struct axv_a64_ctx before = c;
 		struct axv_exit_target t = {t_set, t_adv, &c, t_get};
 		bool mmio = e.reason == AXV_EXIT_MMIO_READ || e.reason == AXV_EXIT_MMIO_WRITE;
@@ -218,20 +213,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = axv_exit_complete(&bus, &t, &ex);
 		FUZZ_CHECK(rc == (claimable ? 0 : AXV_ENXIO), "complete of a decoded exit: %d", rc);
 		if (rc == 0) {
-			FUZZ_CHECK(fuzz_dev.calls == 1 && c.pc == before.pc + 4, "device call / pc");
+			FUZZ_CHECK(test_dev.calls == 1 && c.pc == before.pc + 4, "device call / pc");
 			bool read = e.reason == AXV_EXIT_MMIO_READ || e.reason == AXV_EXIT_SYSREG_READ;
 			if (read && e.access.reg != AXV_REG_NONE) {
-				uint64_t v = fuzz_dev.value;
-				unsigned w = e.access.width;
-				if (w < 8)
-					v &= (1ull << (8 * w)) - 1;
-				if (e.access.sign_extend && w < 8 && (v >> (8 * w - 1)) & 1)
-					v |= ~0ull << (8 * w);
+				uint64_t v = fuzz_loaded(test_dev.value, e.access.width,
+							 e.access.sign_extend);
 				if (e.access.reg_width < 8)
 					v &= 0xffffffffull;
 				FUZZ_CHECK(c.x[e.access.reg] == v, "loaded register x%u", e.access.reg);
 			} else if (!read) {
-				FUZZ_CHECK(fuzz_dev.written == e.access.data, "stored value");
+				FUZZ_CHECK(test_dev.written == e.access.data, "stored value");
 			}
 		}
 	}

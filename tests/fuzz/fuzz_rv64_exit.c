@@ -15,7 +15,7 @@
 #include <axv/exit.h>
 
 #include "fuzz.h"
-#include "fuzz_dev.h"
+#include "fuzz_complete.h"
 
 static uint8_t code[8];
 static unsigned code_ok; /* bytes of code readable from the pc */
@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	code_ok = fin_u8(&in) % 9;
 	for (unsigned i = 1; i < 32; i++)
 		c.x[i] = in.n ? fin_u64(&in) : 0x0101010101010101ull * i;
-	fuzz_dev.value = fin_u64(&in);
+	test_dev.value = fin_u64(&in);
 	memcpy(&c0, &c, sizeof(c));
 	const struct axv_rv64_fetch f = {fetch16, NULL};
 
@@ -157,33 +157,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(e.access.reg < 32 || e.access.reg == AXV_REG_NONE, "reg %u", e.access.reg);
 		FUZZ_CHECK(e.access.reg != 0, "x0 named as a register");
 		struct axv_bus bus;
-		struct axv_bus_entry slots[3];
-		const size_t cap[AXV_BUS_SPACE_COUNT] = {1, 1, 1};
-		FUZZ_CHECK(axv_bus_init(&bus, slots, cap) == 0, "bus");
-		for (unsigned s = 0; s < AXV_BUS_SPACE_COUNT; s++)
-			FUZZ_CHECK(axv_bus_register(&bus, (enum axv_bus_space)s, 0, UINT64_MAX,
-						    &catch_all, NULL) == 0,
-				   "register");
+		struct axv_bus_entry slots[AXV_BUS_SPACE_COUNT];
+		fuzz_bus_catch_all(&bus, slots, FUZZ_BUS_ALL);
 		struct axv_exit_target t = {t_set, t_adv, &c, t_get};
-		fuzz_dev.calls = 0;
+		test_dev.calls = 0;
 		struct axv_exit ex = e;
 		rc = axv_exit_complete(&bus, &t, &ex);
 		bool sysreg = e.reason == AXV_EXIT_SYSREG_READ || e.reason == AXV_EXIT_SYSREG_WRITE;
 		bool wraps = !sysreg && e.access.addr > UINT64_MAX - e.access.width;
 		FUZZ_CHECK(rc == (wraps ? AXV_ENXIO : 0), "complete of a decoded exit: %d", rc);
 		if (rc == 0) {
-			FUZZ_CHECK(fuzz_dev.calls == 1 && c.pc == c0.pc + e.insn_len, "device / pc");
+			FUZZ_CHECK(test_dev.calls == 1 && c.pc == c0.pc + e.insn_len, "device / pc");
 			FUZZ_CHECK(c.x[0] == 0, "x0 written");
 			if (read && e.access.reg != AXV_REG_NONE) {
-				uint64_t v = fuzz_dev.value;
-				unsigned wd = e.access.width;
-				if (wd < 8)
-					v &= (1ull << (8 * wd)) - 1;
-				if (e.access.sign_extend && wd < 8 && (v >> (8 * wd - 1)) & 1)
-					v |= ~0ull << (8 * wd);
+				uint64_t v = fuzz_loaded(test_dev.value, e.access.width,
+							 e.access.sign_extend);
 				FUZZ_CHECK(c.x[e.access.reg] == v, "loaded x%u", e.access.reg);
 			} else if (!read) {
-				FUZZ_CHECK(fuzz_dev.written == e.access.data, "stored value");
+				FUZZ_CHECK(test_dev.written == e.access.data, "stored value");
 			}
 		}
 	}

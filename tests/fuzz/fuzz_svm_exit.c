@@ -18,6 +18,8 @@
 
 #include "../addrspace/as_util.h"
 #include "fuzz.h"
+#include "fuzz_complete.h"
+#include "x86_target.h"
 #include "mock_hal.h"
 
 #define ASID 7
@@ -69,40 +71,6 @@ static void once(void)
 		.cpuid = fake_cpuid,
 	};
 	FUZZ_CHECK(axv_svm_vcpu_init(&v, &cfg) == 0, "vcpu");
-}
-
-static uint64_t dev_value;
-static int d_read(void *ctx, uint64_t off, uint8_t width, uint64_t *val)
-{
-	(void)ctx;
-	(void)off;
-	(void)width;
-	*val = dev_value;
-	return 0;
-}
-static int d_write(void *ctx, uint64_t off, uint8_t width, uint64_t val)
-{
-	(void)ctx;
-	(void)off;
-	(void)width;
-	(void)val;
-	return 0;
-}
-static const struct axv_device_ops catch_all = {d_read, d_write};
-
-static int t_set(void *ctx, unsigned reg, uint64_t val)
-{
-	return axv_x86_gpr_set(ctx, reg, val);
-}
-static int t_get(void *ctx, unsigned reg, uint64_t *val)
-{
-	return axv_x86_gpr_get(ctx, reg, val);
-}
-static int t_adv(void *ctx, uint8_t len)
-{
-	(void)ctx;
-	(void)len;
-	return 0;
 }
 
 static const uint32_t codes[] = {
@@ -164,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_RAX, v.gprs.r[AXV_X86_REG_RAX]) == 0 &&
 			   axv_svm_vmcb_write(&v, AXV_SVM_VMCB_RSP, v.gprs.r[AXV_X86_REG_RSP]) == 0,
 		   "rax/rsp");
-	dev_value = fin_u64(&in);
+	test_dev.value = fin_u64(&in);
 	size_t frames = axv_addrspace_frames(&as);
 
 	struct axv_exit e;
@@ -201,15 +169,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   "reg %u", e.access.reg);
 		FUZZ_CHECK(e.insn_len <= 15, "insn_len %u", e.insn_len);
 		struct axv_bus bus;
-		struct axv_bus_entry slots[3];
-		const size_t cap[AXV_BUS_SPACE_COUNT] = {1, 1, 1};
-		FUZZ_CHECK(axv_bus_init(&bus, slots, cap) == 0, "bus");
-		for (unsigned s = 0; s < AXV_BUS_SPACE_COUNT; s++)
-			FUZZ_CHECK(axv_bus_register(&bus, (enum axv_bus_space)s, 0, UINT64_MAX,
-						    &catch_all, NULL) == 0,
-				   "register");
+		struct axv_bus_entry slots[AXV_BUS_SPACE_COUNT];
+		fuzz_bus_catch_all(&bus, slots, FUZZ_BUS_ALL);
 		struct axv_x86_gprs g = v.gprs;
-		struct axv_exit_target t = {t_set, t_adv, &g, t_get};
+		struct axv_exit_target t = x86_target(&g);
 		struct axv_exit ex = e;
 		rc = axv_exit_complete(&bus, &t, &ex);
 		bool sysreg = e.reason == AXV_EXIT_SYSREG_READ || e.reason == AXV_EXIT_SYSREG_WRITE;

@@ -16,6 +16,8 @@
 
 #include "../port-x86_64/test_vmx_sim.h"
 #include "fuzz.h"
+#include "fuzz_complete.h"
+#include "x86_target.h"
 
 static uint8_t vmxon_page[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs_page[4096] __attribute__((aligned(4096)));
@@ -59,40 +61,6 @@ static struct axv_vmx_cpu *current_cpu(void *arg)
 {
 	(void)arg;
 	return &cpu;
-}
-
-static uint64_t dev_value;
-static int d_read(void *ctx, uint64_t off, uint8_t width, uint64_t *v)
-{
-	(void)ctx;
-	(void)off;
-	(void)width;
-	*v = dev_value;
-	return 0;
-}
-static int d_write(void *ctx, uint64_t off, uint8_t width, uint64_t v)
-{
-	(void)ctx;
-	(void)off;
-	(void)width;
-	(void)v;
-	return 0;
-}
-static const struct axv_device_ops catch_all = {d_read, d_write};
-
-static int t_set(void *ctx, unsigned reg, uint64_t v)
-{
-	return axv_x86_gpr_set(ctx, reg, v);
-}
-static int t_get(void *ctx, unsigned reg, uint64_t *v)
-{
-	return axv_x86_gpr_get(ctx, reg, v);
-}
-static int t_adv(void *ctx, uint8_t len)
-{
-	(void)ctx;
-	(void)len;
-	return 0;
 }
 
 static const uint32_t reasons[] = {
@@ -152,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fetch_rc = (fin_u8(&in) & 7) == 7 ? AXV_EFAULT : 0;
 	for (unsigned i = 0; i < 16; i++)
 		vc.regs.r[i] = in.n ? fin_u64(&in) : 0x0101010101010101ull * (i + 1);
-	dev_value = fin_u64(&in);
+	test_dev.value = fin_u64(&in);
 	uint64_t rip0 = sim_vmcs_get(AXV_VMCS_GUEST_RIP);
 
 	struct axv_exit e;
@@ -195,15 +163,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   "reg %u", e.access.reg);
 		FUZZ_CHECK(e.insn_len <= 15, "insn_len %u", e.insn_len);
 		struct axv_bus bus;
-		struct axv_bus_entry slots[3];
-		const size_t cap[AXV_BUS_SPACE_COUNT] = {1, 1, 1};
-		FUZZ_CHECK(axv_bus_init(&bus, slots, cap) == 0, "bus");
-		for (unsigned s = 0; s < AXV_BUS_SPACE_COUNT; s++)
-			FUZZ_CHECK(axv_bus_register(&bus, (enum axv_bus_space)s, 0, UINT64_MAX,
-						    &catch_all, NULL) == 0,
-				   "register");
+		struct axv_bus_entry slots[AXV_BUS_SPACE_COUNT];
+		fuzz_bus_catch_all(&bus, slots, FUZZ_BUS_ALL);
 		struct axv_x86_gprs g = vc.regs;
-		struct axv_exit_target t = {t_set, t_adv, &g, t_get};
+		struct axv_exit_target t = x86_target(&g);
 		struct axv_exit ex = e;
 		rc = axv_exit_complete(&bus, &t, &ex);
 		bool sysreg = e.reason == AXV_EXIT_SYSREG_READ || e.reason == AXV_EXIT_SYSREG_WRITE;

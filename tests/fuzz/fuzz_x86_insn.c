@@ -17,7 +17,7 @@
 #include <axv/exit.h>
 
 #include "fuzz.h"
-#include "fuzz_dev.h"
+#include "fuzz_complete.h"
 
 struct guest {
 	struct axv_x86_gprs g;
@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < 16; i++)
 		gs.g.r[i] = in.n ? fin_u64(&in) : 0x0123456789abcdefull * (i + 3);
 	gs.rip = 0xffffffff81000000ull;
-	fuzz_dev.value = fin_u64(&in);
+	test_dev.value = fin_u64(&in);
 
 	struct axv_x86_mmio d, d0;
 	memset(&d, 0x5a, sizeof(d));
@@ -140,27 +140,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Complete it through a bus that claims every address. */
 	struct axv_bus bus;
-	struct axv_bus_entry slot[1];
-	const size_t cap[AXV_BUS_SPACE_COUNT] = {1, 0, 0};
-	FUZZ_CHECK(axv_bus_init(&bus, slot, cap) == 0 &&
-			   axv_bus_register(&bus, AXV_BUS_MMIO, 0, UINT64_MAX, &catch_all, NULL) == 0,
-		   "bus");
+	struct axv_bus_entry slots[AXV_BUS_SPACE_COUNT];
+	fuzz_bus_catch_all(&bus, slots, 1u << AXV_BUS_MMIO);
 	struct guest before = gs;
 	struct axv_exit_target t = {t_set, t_adv, &gs, t_get};
-	fuzz_dev.calls = 0;
+	test_dev.calls = 0;
 	rc = axv_exit_complete(&bus, &t, &e);
 	bool wraps = gpa > UINT64_MAX - d.width; /* the bus claims [0, 2^64 - 2] */
 	if (str) {
-		FUZZ_CHECK(rc == AXV_ENOTSUP && fuzz_dev.calls == 0, "string: %d", rc);
+		FUZZ_CHECK(rc == AXV_ENOTSUP && test_dev.calls == 0, "string: %d", rc);
 	} else if (wraps) {
 		FUZZ_CHECK(rc == AXV_ENXIO, "an access past 2^64 - 1: %d", rc);
 	} else {
-		FUZZ_CHECK(rc == 0 && fuzz_dev.calls == 1, "complete: %d", rc);
+		FUZZ_CHECK(rc == 0 && test_dev.calls == 1, "complete: %d", rc);
 		FUZZ_CHECK(gs.rip == before.rip + d.len, "RIP");
 		if (d.write) {
-			FUZZ_CHECK(fuzz_dev.written == e.access.data, "the device got another value");
+			FUZZ_CHECK(test_dev.written == e.access.data, "the device got another value");
 		} else {
-			uint64_t v = low(fuzz_dev.value, d.width);
+			uint64_t v = low(test_dev.value, d.width);
 			if (d.sign_extend && d.reg_width > d.width && (v >> (8 * d.width - 1)) & 1)
 				v |= ~0ull << (8 * d.width);
 			v = low(v, d.reg_width);

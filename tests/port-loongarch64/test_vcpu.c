@@ -12,6 +12,7 @@
 #include <axv/err.h>
 
 #include "mock_hal.h"
+#include "test_dev.h"
 
 #define CPU 1
 
@@ -89,27 +90,6 @@ static struct axv_virq vq;
 static struct axv_vcpu v;
 static struct axv_bus bus;
 static struct axv_bus_entry slots[2];
-static uint64_t dev_reg = 0x11223344;
-
-static int dev_read(void *ctx, uint64_t off, uint8_t w, uint64_t *val)
-{
-	(void)ctx;
-	(void)off;
-	(void)w;
-	*val = dev_reg;
-	return 0;
-}
-
-static int dev_write(void *ctx, uint64_t off, uint8_t w, uint64_t val)
-{
-	(void)ctx;
-	(void)off;
-	(void)w;
-	dev_reg = val;
-	return 0;
-}
-
-static const struct axv_device_ops dev = {dev_read, dev_write};
 static const uint32_t words[3] = {0x0014c010u, 0x03f2f2feu, 0x007ccfc7u};
 
 static void setup(void)
@@ -125,8 +105,8 @@ static void setup(void)
 		cr_assert_eq(axv_virq_enable(&vq, id), 0);
 	const size_t cap[AXV_BUS_SPACE_COUNT] = {1, 1, 0};
 	cr_assert_eq(axv_bus_init(&bus, slots, cap), 0);
-	cr_assert_eq(axv_bus_register(&bus, AXV_BUS_MMIO, 0x1fe00000, 0x100, &dev, NULL), 0);
-	cr_assert_eq(axv_bus_register(&bus, AXV_BUS_PORT, 0x1000, 0x100, &dev, NULL), 0);
+	cr_assert_eq(axv_bus_register(&bus, AXV_BUS_MMIO, 0x1fe00000, 0x100, &test_dev_ops, NULL), 0);
+	cr_assert_eq(axv_bus_register(&bus, AXV_BUS_PORT, 0x1000, 0x100, &test_dev_ops, NULL), 0);
 	struct axv_vcpu_config vc = {.id = 2, .hal = &mh.hal, .ops = &axv_la64_vcpu_ops,
 				     .port_ctx = &lv, .virq = &vq, .vic = &axv_la64_vic_ops,
 				     .vic_ctx = &lv};
@@ -215,7 +195,7 @@ Test(la64_vcpu, mmio_read_completes_into_the_register)
 	cr_expect_eq(rt.seen_root, 0x8000000, "the nested root reaches PGDL");
 	cr_expect_eq(rt.seen_gid, 7);
 	cr_assert_eq(e.reason, AXV_EXIT_MMIO_READ);
-	dev_reg = 0x80000000u;
+	test_dev.value = 0x80000000u;
 	cr_assert_eq(axv_vcpu_complete(&v, &bus, &e), 0);
 	uint64_t r7;
 	cr_assert_eq(axv_vcpu_get_reg(&v, 7, &r7), 0);
@@ -234,7 +214,7 @@ Test(la64_vcpu, iocsr_write_and_hypercall)
 	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
 	cr_assert_eq(e.reason, AXV_EXIT_IO_WRITE);
 	cr_assert_eq(axv_vcpu_complete(&v, &bus, &e), 0);
-	cr_expect_eq(dev_reg, 0xabcd, "iocsrwr.h");
+	cr_expect_eq(test_dev.written, 0xabcd, "iocsrwr.h");
 	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
 	cr_assert_eq(e.reason, AXV_EXIT_HYPERCALL);
 	cr_expect_eq(e.hypercall.imm, 0x100);

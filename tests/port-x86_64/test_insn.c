@@ -13,6 +13,9 @@
 #include <axv/arch/x86_64.h>
 #include <axv/err.h>
 
+#include "test_dev.h"
+#include "x86_target.h"
+
 #define B(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})
 
 /* Decode from an exact-size heap copy, so that ASan catches any read past len. */
@@ -387,37 +390,6 @@ Test(insn, gpr_numbering)
 }
 
 static struct axv_x86_gprs regs;
-static uint64_t dev_value;
-static uint64_t dev_written;
-
-static int dev_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
-{
-	(void)ctx;
-	(void)off;
-	(void)width;
-	*value = dev_value;
-	return 0;
-}
-
-static int dev_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
-{
-	(void)ctx;
-	(void)off;
-	(void)width;
-	dev_written = value;
-	return 0;
-}
-
-static int t_set(void *ctx, unsigned reg, uint64_t v)
-{
-	return axv_x86_gpr_set(ctx, reg, v);
-}
-
-static int t_get(void *ctx, unsigned reg, uint64_t *v)
-{
-	return axv_x86_gpr_get(ctx, reg, v);
-}
-
 static uint64_t rip;
 
 static int t_adv(void *ctx, uint8_t n)
@@ -426,8 +398,6 @@ static int t_adv(void *ctx, uint8_t n)
 	rip += n;
 	return 0;
 }
-
-static const struct axv_device_ops dev = {dev_read, dev_write};
 
 /* Decode, make the exit, complete it through a real bus: the whole MMIO path. */
 static int run_mmio(const uint8_t *b, size_t n, bool fault_write, struct axv_bus *bus,
@@ -440,7 +410,7 @@ static int run_mmio(const uint8_t *b, size_t n, bool fault_write, struct axv_bus
 	rc = axv_x86_mmio_exit(&m, 0xfee00010, rip, fault_write, &regs, e);
 	if (rc)
 		return rc;
-	struct axv_exit_target t = {t_set, t_adv, &regs, t_get};
+	struct axv_exit_target t = {x86_target_set, t_adv, &regs, x86_target_get};
 	return axv_exit_complete(bus, &t, e);
 }
 
@@ -450,7 +420,7 @@ Test(insn, mmio_exits_through_the_bus)
 	struct axv_bus_entry slots[3];
 	const size_t cap[AXV_BUS_SPACE_COUNT] = {1, 1, 1};
 	cr_assert_eq(axv_bus_init(&bus, slots, cap), 0);
-	cr_assert_eq(axv_bus_register(&bus, AXV_BUS_MMIO, 0xfee00000, 0x1000, &dev, NULL), 0);
+	cr_assert_eq(axv_bus_register(&bus, AXV_BUS_MMIO, 0xfee00000, 0x1000, &test_dev_ops, NULL), 0);
 	struct axv_exit e;
 	rip = 0x1000;
 
@@ -459,40 +429,40 @@ Test(insn, mmio_exits_through_the_bus)
 	cr_assert_eq(run_mmio(B(0x88, 0x20), true, &bus, &e), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_WRITE);
 	cr_expect_eq(e.access.addr, 0xfee00010);
-	cr_expect_eq(dev_written, 0x77);
+	cr_expect_eq(test_dev.written, 0x77);
 	cr_expect_eq(rip, 0x1002);
 	cr_expect_eq(e.pc, 0x1000);
 
 	/* 8a 38: mov bh, [rax]: only RBX[15:8] changes */
 	regs.r[AXV_X86_REG_RBX] = 0xaaaaaaaaaaaaaaaaull;
-	dev_value = 0x5c;
+	test_dev.value = 0x5c;
 	cr_assert_eq(run_mmio(B(0x8a, 0x38), false, &bus, &e), 0);
 	cr_expect_eq(regs.r[AXV_X86_REG_RBX], 0xaaaaaaaaaaaa5caaull);
 
 	/* 66 8b 08: mov cx, [rax]: RCX[63:16] kept */
 	regs.r[AXV_X86_REG_RCX] = 0xffffffffffffffffull;
-	dev_value = 0x1234;
+	test_dev.value = 0x1234;
 	cr_assert_eq(run_mmio(B(0x66, 0x8b, 0x08), false, &bus, &e), 0);
 	cr_expect_eq(regs.r[AXV_X86_REG_RCX], 0xffffffffffff1234ull);
 
 	/* 8b 08: mov ecx, [rax]: zero-extended to 64 bits (64-bit mode) */
-	dev_value = 0x87654321;
+	test_dev.value = 0x87654321;
 	cr_assert_eq(run_mmio(B(0x8b, 0x08), false, &bus, &e), 0);
 	cr_expect_eq(regs.r[AXV_X86_REG_RCX], 0x87654321ull);
 
 	/* 48 0f be 08: movsx rcx, byte [rax] */
-	dev_value = 0x80;
+	test_dev.value = 0x80;
 	cr_assert_eq(run_mmio(B(0x48, 0x0f, 0xbe, 0x08), false, &bus, &e), 0);
 	cr_expect_eq(regs.r[AXV_X86_REG_RCX], 0xffffffffffffff80ull);
 
 	/* 48 63 08: movsxd rcx, dword [rax] */
-	dev_value = 0x80000000;
+	test_dev.value = 0x80000000;
 	cr_assert_eq(run_mmio(B(0x48, 0x63, 0x08), false, &bus, &e), 0);
 	cr_expect_eq(regs.r[AXV_X86_REG_RCX], 0xffffffff80000000ull);
 
 	/* 48 c7 00 imm32: mov qword [rax], -2 */
 	cr_assert_eq(run_mmio(B(0x48, 0xc7, 0x00, 0xfe, 0xff, 0xff, 0xff), true, &bus, &e), 0);
-	cr_expect_eq(dev_written, 0xfffffffffffffffeull);
+	cr_expect_eq(test_dev.written, 0xfffffffffffffffeull);
 	cr_expect_eq(e.access.reg, AXV_REG_NONE);
 
 	/* Direction disagreeing with the fault (bytes changed after the fault): refused */

@@ -12,6 +12,7 @@
 #include <axv/arch/x86_64_vmx.h>
 #include <axv/err.h>
 
+#include "test_dev.h"
 #include "test_vmx_sim.h"
 
 static uint8_t vmxon_page[4096] __attribute__((aligned(4096)));
@@ -300,26 +301,6 @@ Test(vmx_exit, io_instructions)
 	cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED);
 }
 
-/* Device for the complete-through-the-bus checks. */
-static uint64_t dev_val, dev_wr;
-static int dev_read(void *ctx, uint64_t off, uint8_t w, uint64_t *v)
-{
-	(void)ctx;
-	(void)off;
-	(void)w;
-	*v = dev_val;
-	return 0;
-}
-static int dev_write(void *ctx, uint64_t off, uint8_t w, uint64_t v)
-{
-	(void)ctx;
-	(void)off;
-	(void)w;
-	dev_wr = v;
-	return 0;
-}
-static const struct axv_device_ops dev = {dev_read, dev_write};
-
 static int t_set(void *ctx, unsigned r, uint64_t v)
 {
 	return axv_vmx_vcpu_ops.set_reg(ctx, r, v);
@@ -339,7 +320,7 @@ Test(vmx_exit, msr_exits_complete_through_the_bus)
 	struct axv_bus_entry slots[3];
 	const size_t cap[AXV_BUS_SPACE_COUNT] = {1, 1, 1};
 	cr_assert_eq(axv_bus_init(&bus, slots, cap), 0);
-	cr_assert_eq(axv_bus_register(&bus, AXV_BUS_SYSREG, 0x1b, 1, &dev, NULL), 0);
+	cr_assert_eq(axv_bus_register(&bus, AXV_BUS_SYSREG, 0x1b, 1, &test_dev_ops, NULL), 0);
 	struct axv_exit_target t = {t_set, t_adv, &vc, t_get};
 
 	/* RDMSR IA32_APIC_BASE (1BH): EDX:EAX <- value, RAX/RDX upper halves cleared */
@@ -349,7 +330,7 @@ Test(vmx_exit, msr_exits_complete_through_the_bus)
 	cr_expect_eq(e.access.addr, 0x1b, "ECX only");
 	cr_expect_eq(e.access.reg, AXV_X86_REG_EDX_EAX);
 	cr_expect_eq(e.access.width, 8);
-	dev_val = 0xfee00900aabbccddull;
+	test_dev.value = 0xfee00900aabbccddull;
 	cr_assert_eq(axv_exit_complete(&bus, &t, &e), 0);
 	cr_expect_eq(vc.regs.r[AXV_X86_REG_RAX], 0xaabbccdd);
 	cr_expect_eq(vc.regs.r[AXV_X86_REG_RDX], 0xfee00900);
@@ -362,7 +343,7 @@ Test(vmx_exit, msr_exits_complete_through_the_bus)
 	cr_expect_eq(e.reason, AXV_EXIT_SYSREG_WRITE);
 	cr_expect_eq(e.access.data, 0x0000000100000800ull);
 	cr_assert_eq(axv_exit_complete(&bus, &t, &e), 0);
-	cr_expect_eq(dev_wr, 0x0000000100000800ull);
+	cr_expect_eq(test_dev.written, 0x0000000100000800ull);
 }
 
 Test(vmx_exit, ept_violation_outside_mmio_is_a_nested_page_fault)
