@@ -18,8 +18,7 @@
 
 #include "../addrspace/as_util.h"
 #include "fuzz.h"
-#include "fuzz_complete.h"
-#include "x86_target.h"
+#include "fuzz_x86.h"
 #include "mock_hal.h"
 
 #define ASID 7
@@ -163,26 +162,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:
 		break;
 	}
-	if (e.reason >= AXV_EXIT_MMIO_READ && e.reason <= AXV_EXIT_IO_WRITE) {
-		FUZZ_CHECK(axv_width_valid(e.access.width), "width %u", e.access.width);
-		FUZZ_CHECK(e.access.reg < AXV_X86_REG_COUNT || e.access.reg == AXV_REG_NONE,
-			   "reg %u", e.access.reg);
-		FUZZ_CHECK(e.insn_len <= 15, "insn_len %u", e.insn_len);
-		struct axv_bus bus;
-		struct axv_bus_entry slots[AXV_BUS_SPACE_COUNT];
-		fuzz_bus_catch_all(&bus, slots, FUZZ_BUS_ALL);
-		struct axv_x86_gprs g = v.gprs;
-		struct axv_exit_target t = x86_target(&g);
-		struct axv_exit ex = e;
-		rc = axv_exit_complete(&bus, &t, &ex);
-		bool sysreg = e.reason == AXV_EXIT_SYSREG_READ || e.reason == AXV_EXIT_SYSREG_WRITE;
-		bool wraps = !sysreg && e.access.addr > UINT64_MAX - e.access.width;
-		if (e.access.flags & (AXV_ACCESS_STRING | AXV_ACCESS_REP))
-			FUZZ_CHECK(rc == AXV_ENOTSUP, "string exit: %d", rc);
-		else
-			FUZZ_CHECK(rc == (wraps ? AXV_ENXIO : 0),
-				   "complete of decoded reason %d (code %#llx): %d", e.reason,
-				   (unsigned long long)code, rc);
-	}
+	fuzz_x86_access_exit(&e, &v.gprs, code);
 	return 0;
 }

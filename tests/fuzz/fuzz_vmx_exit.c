@@ -16,13 +16,8 @@
 
 #include "../port-x86_64/test_vmx_sim.h"
 #include "fuzz.h"
-#include "fuzz_complete.h"
-#include "x86_target.h"
+#include "fuzz_x86.h"
 
-static uint8_t vmxon_page[4096] __attribute__((aligned(4096)));
-static uint8_t vmcs_page[4096] __attribute__((aligned(4096)));
-static uint8_t msr_bitmap[4096] __attribute__((aligned(4096)));
-static struct axv_vmx_cpu cpu;
 static struct axv_vmx_vcpu vc;
 
 #define RIP0 0x100000ull
@@ -57,12 +52,6 @@ static int fetch(void *ctx, uint64_t linear, uint64_t cr0, uint64_t cr3, uint64_
 
 static const struct axv_vmx_mmio_ops mmio_ops = {is_mmio, fetch, NULL};
 
-static struct axv_vmx_cpu *current_cpu(void *arg)
-{
-	(void)arg;
-	return &cpu;
-}
-
 static const uint32_t reasons[] = {
 	AXV_VMX_EXIT_EXCEPTION_NMI, AXV_VMX_EXIT_EXTERNAL_INTERRUPT, AXV_VMX_EXIT_TRIPLE_FAULT,
 	AXV_VMX_EXIT_CPUID, AXV_VMX_EXIT_HLT, AXV_VMX_EXIT_VMCALL, AXV_VMX_EXIT_CR_ACCESS,
@@ -73,24 +62,14 @@ static const uint32_t reasons[] = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fin in = {data, size};
-	sim_reset();
-	memset(&cpu, 0, sizeof(cpu));
+	sim_cpu_reset();
 	memset(&vc, 0, sizeof(vc));
-	cpu.hw = &sim_hw;
-	cpu.vmxon_va = vmxon_page;
-	cpu.vmxon_pa = 0x100000;
-	FUZZ_CHECK(axv_vmx_cpu_enable(&cpu) == 0, "enable");
+	FUZZ_CHECK(axv_vmx_cpu_enable(&sim_cpu) == 0, "enable");
 	FUZZ_CHECK(axv_vmx_vcpu_ops.create(&vc, 2) == 0, "create");
 	uint8_t mode = fin_u8(&in);
-	struct axv_vmx_vcpu_config cfg = {
-		.current_cpu = current_cpu,
-		.vmcs_va = vmcs_page,
-		.vmcs_pa = 0x101000,
-		.msr_bitmap_va = msr_bitmap,
-		.msr_bitmap_pa = 0x102000,
-		.mode = (mode & 1) ? AXV_VMX_GUEST_REAL : AXV_VMX_GUEST_FLAT32,
-		.mmio = (mode & 2) ? NULL : &mmio_ops,
-	};
+	struct axv_vmx_vcpu_config cfg =
+		sim_vcpu_config((mode & 1) ? AXV_VMX_GUEST_REAL : AXV_VMX_GUEST_FLAT32);
+	cfg.mmio = (mode & 2) ? NULL : &mmio_ops;
 	FUZZ_CHECK(axv_vmx_vcpu_ops.setup(&vc, &cfg) == 0, "setup");
 	FUZZ_CHECK(axv_vmx_vcpu_ops.set_entry(&vc, (mode & 1) ? 0x7c00 : RIP0) == 0, "entry");
 	FUZZ_CHECK(axv_vmx_vcpu_ops.bind(&vc) == 0, "bind");
@@ -157,26 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:
 		break;
 	}
-	if (e.reason >= AXV_EXIT_MMIO_READ && e.reason <= AXV_EXIT_IO_WRITE) {
-		FUZZ_CHECK(axv_width_valid(e.access.width), "width %u", e.access.width);
-		FUZZ_CHECK(e.access.reg < AXV_X86_REG_COUNT || e.access.reg == AXV_REG_NONE,
-			   "reg %u", e.access.reg);
-		FUZZ_CHECK(e.insn_len <= 15, "insn_len %u", e.insn_len);
-		struct axv_bus bus;
-		struct axv_bus_entry slots[AXV_BUS_SPACE_COUNT];
-		fuzz_bus_catch_all(&bus, slots, FUZZ_BUS_ALL);
-		struct axv_x86_gprs g = vc.regs;
-		struct axv_exit_target t = x86_target(&g);
-		struct axv_exit ex = e;
-		rc = axv_exit_complete(&bus, &t, &ex);
-		bool sysreg = e.reason == AXV_EXIT_SYSREG_READ || e.reason == AXV_EXIT_SYSREG_WRITE;
-		bool wraps = !sysreg && e.access.addr > UINT64_MAX - e.access.width;
-		if (e.access.flags & (AXV_ACCESS_STRING | AXV_ACCESS_REP))
-			FUZZ_CHECK(rc == AXV_ENOTSUP, "string exit: %d", rc);
-		else
-			FUZZ_CHECK(rc == (wraps ? AXV_ENXIO : 0),
-				   "complete of decoded reason %d (hw %#x): %d", e.reason, reason, rc);
-	}
+	fuzz_x86_access_exit(&e, &vc.regs, reason);
 	axv_vmx_vcpu_ops.unbind(&vc);
 	return 0;
 }

@@ -14,52 +14,19 @@
 
 #include "test_vmx_sim.h"
 
-static uint8_t vmxon_page[4096] __attribute__((aligned(4096)));
-static uint8_t vmcs_page[4096] __attribute__((aligned(4096)));
-static uint8_t msr_bitmap[4096] __attribute__((aligned(4096)));
-static struct axv_vmx_cpu cpu;
 static struct axv_vmx_vcpu vc;
-
-#define VMXON_PA 0x100000ull
-#define VMCS_PA 0x101000ull
-#define BITMAP_PA 0x102000ull
-
-static struct axv_vmx_cpu *current_cpu(void *arg)
-{
-	(void)arg;
-	return &cpu;
-}
 
 static void setup(void)
 {
-	sim_reset();
-	memset(&cpu, 0, sizeof(cpu));
-	memset(vmxon_page, 0, sizeof(vmxon_page));
-	memset(vmcs_page, 0, sizeof(vmcs_page));
-	cpu.hw = &sim_hw;
-	cpu.vmxon_va = vmxon_page;
-	cpu.vmxon_pa = VMXON_PA;
-}
-
-static struct axv_vmx_vcpu_config config(enum axv_vmx_guest_mode mode)
-{
-	struct axv_vmx_vcpu_config c = {
-		.current_cpu = current_cpu,
-		.vmcs_va = vmcs_page,
-		.vmcs_pa = VMCS_PA,
-		.msr_bitmap_va = msr_bitmap,
-		.msr_bitmap_pa = BITMAP_PA,
-		.mode = mode,
-	};
-	return c;
+	sim_cpu_reset();
 }
 
 /* An enabled cpu and a vcpu loaded on it. */
 static void loaded(enum axv_vmx_guest_mode mode, axv_gpa_t entry)
 {
-	cr_assert_eq(axv_vmx_cpu_enable(&cpu), 0);
+	cr_assert_eq(axv_vmx_cpu_enable(&sim_cpu), 0);
 	cr_assert_eq(axv_vmx_vcpu_ops.create(&vc, 3), 0);
-	struct axv_vmx_vcpu_config c = config(mode);
+	struct axv_vmx_vcpu_config c = sim_vcpu_config(mode);
 	cr_assert_eq(axv_vmx_vcpu_ops.setup(&vc, &c), 0);
 	cr_assert_eq(axv_vmx_vcpu_ops.set_entry(&vc, entry), 0);
 	cr_assert_eq(axv_vmx_vcpu_ops.set_nested_root(&vc, 0x200000), 0);
@@ -72,71 +39,71 @@ TestSuite(vmx, .init = setup);
 
 Test(vmx, enable_follows_the_sdm)
 {
-	cr_assert_eq(axv_vmx_cpu_enable(&cpu), 0);
+	cr_assert_eq(axv_vmx_cpu_enable(&sim_cpu), 0);
 	cr_expect_eq(sim_msr_get(AXV_MSR_IA32_FEATURE_CONTROL), 0x5, "lock + VMXON outside SMX");
 	cr_expect_eq(sim.cr[4], 0x000006a0 | 0x2000 | 0x40000, "VMXE and OSXSAVE added");
 	cr_expect_eq(sim.cr[0], 0x80050033, "CR0 already satisfied the fixed bits");
 	cr_expect_eq(sim.vmxon_calls, 1);
-	cr_expect_eq(sim.vmxon_pa, VMXON_PA);
+	cr_expect_eq(sim.vmxon_pa, SIM_VMXON_PA);
 	uint32_t rev;
-	memcpy(&rev, vmxon_page, 4);
+	memcpy(&rev, sim_vmxon_page, 4);
 	cr_expect_eq(rev, 4, "revision id at the start of the VMXON region");
-	cr_expect(cpu.on);
-	cr_expect_eq(cpu.caps.revision, 4);
-	cr_expect_eq(cpu.caps.region_size, 4096);
+	cr_expect(sim_cpu.on);
+	cr_expect_eq(sim_cpu.caps.revision, 4);
+	cr_expect_eq(sim_cpu.caps.region_size, 4096);
 	/* TRUE controls were read (BASIC bit 55): procbased must1 without CR3 exiting */
-	cr_expect_eq(cpu.caps.proc.must1, 0x04006172);
-	cr_expect_eq(cpu.caps.proc.may1, 0xfff9fffe);
-	cr_expect_eq(cpu.caps.exit.must1, 0x00036dfb);
-	cr_expect_eq(cpu.caps.proc2.may1, 0x00553cfe);
-	cr_expect_eq(cpu.caps.ept_vpid, 0x00000f0106734141ull);
-	cr_expect(cpu.caps.xsave);
-	cr_expect_eq(cpu.caps.xcr0_supported, 7);
-	cr_expect_eq(cpu.host_xcr0, 7);
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_EALREADY);
+	cr_expect_eq(sim_cpu.caps.proc.must1, 0x04006172);
+	cr_expect_eq(sim_cpu.caps.proc.may1, 0xfff9fffe);
+	cr_expect_eq(sim_cpu.caps.exit.must1, 0x00036dfb);
+	cr_expect_eq(sim_cpu.caps.proc2.may1, 0x00553cfe);
+	cr_expect_eq(sim_cpu.caps.ept_vpid, 0x00000f0106734141ull);
+	cr_expect(sim_cpu.caps.xsave);
+	cr_expect_eq(sim_cpu.caps.xcr0_supported, 7);
+	cr_expect_eq(sim_cpu.host_xcr0, 7);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_EALREADY);
 }
 
 Test(vmx, enable_without_true_controls_reads_the_plain_msrs)
 {
 	sim_msr_set(AXV_MSR_IA32_VMX_BASIC, 4ull | (4096ull << 32) | (6ull << 50));
-	cr_assert_eq(axv_vmx_cpu_enable(&cpu), 0);
-	cr_expect_eq(cpu.caps.proc.must1, 0x0401e172, "CR3 load/store exiting forced");
-	cr_expect_eq(cpu.caps.exit.must1, 0x00036dff);
+	cr_assert_eq(axv_vmx_cpu_enable(&sim_cpu), 0);
+	cr_expect_eq(sim_cpu.caps.proc.must1, 0x0401e172, "CR3 load/store exiting forced");
+	cr_expect_eq(sim_cpu.caps.exit.must1, 0x00036dff);
 }
 
 Test(vmx, enable_fails_without_vmx)
 {
 	sim.cpuid1[2] &= ~(1u << 5);
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_ENOTSUP);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_ENOTSUP);
 	cr_expect_eq(sim.vmxon_calls, 0);
 	cr_expect_eq(sim.cr_writes, 0, "nothing changed");
 	cr_expect_eq(sim.msr_writes, 0);
-	cr_expect(!cpu.on);
+	cr_expect(!sim_cpu.on);
 }
 
 Test(vmx, feature_control_locked_without_vmxon_is_refused)
 {
 	sim_msr_set(AXV_MSR_IA32_FEATURE_CONTROL, AXV_FEATURE_CONTROL_LOCK);
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_EPERM);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_EPERM);
 	cr_expect_eq(sim.msr_writes, 0, "a locked MSR is not written");
 	cr_expect_eq(sim.cr_writes, 0);
 	cr_expect_eq(sim.vmxon_calls, 0);
 	/* Locked with only the inside-SMX bit: still refused */
 	sim_msr_set(AXV_MSR_IA32_FEATURE_CONTROL, AXV_FEATURE_CONTROL_LOCK | AXV_FEATURE_CONTROL_VMX_SMX);
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_EPERM);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_EPERM);
 }
 
 Test(vmx, feature_control_locked_with_vmxon_is_used_as_is)
 {
 	sim_msr_set(AXV_MSR_IA32_FEATURE_CONTROL, AXV_FEATURE_CONTROL_LOCK | AXV_FEATURE_CONTROL_VMX);
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), 0);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), 0);
 	cr_expect_eq(sim.msr_writes, 0);
 }
 
 Test(vmx, feature_control_write_that_does_not_stick_is_refused)
 {
 	sim.feature_control_sticky = false;
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_EPERM);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_EPERM);
 	cr_expect_eq(sim.vmxon_calls, 0);
 }
 
@@ -144,21 +111,21 @@ Test(vmx, wrong_fixed_bits_are_refused)
 {
 	/* CR0 without PG where CR0_FIXED0 demands it */
 	sim.cr[0] = 0x00000031;
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_ENOTSUP);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_ENOTSUP);
 	cr_expect_eq(sim.cr_writes, 0);
 	cr_expect_eq(sim.vmxon_calls, 0);
 	/* CR4 with a bit CR4_FIXED1 forbids */
 	setup();
 	sim.cr[4] |= 1ull << 23;
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_ENOTSUP);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_ENOTSUP);
 	/* CR4_FIXED1 without VMXE: VMX cannot be entered */
 	setup();
 	sim_msr_set(AXV_MSR_IA32_VMX_CR4_FIXED1, 0x3747ff & ~0x2000ull);
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_ENOTSUP);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_ENOTSUP);
 	/* CR0 fixed bits not met by a host that has NE clear: NE is set by enable */
 	setup();
 	sim.cr[0] = 0x80050013;
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), 0);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), 0);
 	cr_expect_eq(sim.cr[0], 0x80050033);
 }
 
@@ -166,64 +133,64 @@ Test(vmx, basic_msr_limits)
 {
 	/* region size 8 KiB */
 	sim_msr_set(AXV_MSR_IA32_VMX_BASIC, 4ull | (8192ull << 32) | (6ull << 50));
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_ENOTSUP);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_ENOTSUP);
 	/* uncacheable regions */
 	sim_msr_set(AXV_MSR_IA32_VMX_BASIC, 4ull | (4096ull << 32));
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_ENOTSUP);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_ENOTSUP);
 	/* 32-bit physical addresses only, region above 4 GiB */
 	sim_msr_set(AXV_MSR_IA32_VMX_BASIC, 4ull | (4096ull << 32) | (6ull << 50) | (1ull << 48));
-	cpu.vmxon_pa = 0x100000000ull;
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_ENOTSUP);
+	sim_cpu.vmxon_pa = 0x100000000ull;
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_ENOTSUP);
 	cr_expect_eq(sim.vmxon_calls, 0);
-	cpu.vmxon_pa = 0x1000;
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), 0);
+	sim_cpu.vmxon_pa = 0x1000;
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), 0);
 }
 
 Test(vmx, vmxon_failure_restores_cr4)
 {
 	sim.vmxon_rc = AXV_EIO;
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_EIO);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_EIO);
 	cr_expect_eq(sim.cr[4], 0x000006a0);
-	cr_expect(!cpu.on);
+	cr_expect(!sim_cpu.on);
 }
 
 Test(vmx, vmxe_already_set_is_busy)
 {
 	sim.cr[4] |= AXV_X86_CR4_VMXE;
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_EBUSY);
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_EBUSY);
 	cr_expect_eq(sim.vmxon_calls, 0);
 }
 
 Test(vmx, enable_without_xsave_leaves_osxsave)
 {
 	sim.cpuid1[2] &= ~(1u << 26);
-	cr_assert_eq(axv_vmx_cpu_enable(&cpu), 0);
+	cr_assert_eq(axv_vmx_cpu_enable(&sim_cpu), 0);
 	cr_expect_eq(sim.cr[4], 0x000006a0 | 0x2000);
-	cr_expect(!cpu.caps.xsave);
+	cr_expect(!sim_cpu.caps.xsave);
 }
 
 Test(vmx, bad_arguments)
 {
 	cr_expect_eq(axv_vmx_cpu_enable(NULL), AXV_EINVAL);
-	cpu.vmxon_pa = 0x100010;
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_EINVAL);
-	cpu.vmxon_pa = VMXON_PA;
-	cpu.vmxon_va = NULL;
-	cr_expect_eq(axv_vmx_cpu_enable(&cpu), AXV_EINVAL);
-	cr_expect_eq(axv_vmx_cpu_disable(&cpu), AXV_ESTATE);
+	sim_cpu.vmxon_pa = 0x100010;
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_EINVAL);
+	sim_cpu.vmxon_pa = SIM_VMXON_PA;
+	sim_cpu.vmxon_va = NULL;
+	cr_expect_eq(axv_vmx_cpu_enable(&sim_cpu), AXV_EINVAL);
+	cr_expect_eq(axv_vmx_cpu_disable(&sim_cpu), AXV_ESTATE);
 }
 
 Test(vmx, disable_undoes_enable)
 {
-	cr_assert_eq(axv_vmx_cpu_enable(&cpu), 0);
-	cr_assert_eq(axv_vmx_cpu_disable(&cpu), 0);
+	cr_assert_eq(axv_vmx_cpu_enable(&sim_cpu), 0);
+	cr_assert_eq(axv_vmx_cpu_disable(&sim_cpu), 0);
 	cr_expect_eq(sim.vmxoff_calls, 1);
 	cr_expect_eq(sim.cr[4], 0x000006a0, "VMXE and the OSXSAVE enable added are cleared");
-	cr_expect(!cpu.on);
-	cr_expect_eq(axv_vmx_cpu_disable(&cpu), AXV_ESTATE);
+	cr_expect(!sim_cpu.on);
+	cr_expect_eq(axv_vmx_cpu_disable(&sim_cpu), AXV_ESTATE);
 	/* through the per-cpu ops */
-	cr_expect_eq(axv_vmx_percpu_ops.hardware_enable(&cpu), 0);
-	cr_expect_eq(axv_vmx_percpu_ops.hardware_disable(&cpu), 0);
+	cr_expect_eq(axv_vmx_percpu_ops.hardware_enable(&sim_cpu), 0);
+	cr_expect_eq(axv_vmx_percpu_ops.hardware_disable(&sim_cpu), 0);
 	cr_expect_eq(sim.vmxoff_calls, 2);
 }
 
@@ -245,10 +212,10 @@ Test(vmx, adjust_ctl)
 Test(vmx, vmcs_controls_from_the_capability_msrs)
 {
 	loaded(AXV_VMX_GUEST_FLAT32, 0x100000);
-	cr_expect_eq(sim.current, VMCS_PA);
+	cr_expect_eq(sim.current, SIM_VMCS_PA);
 	cr_expect_eq(sim.vmclear_calls, 1, "first load: VMCLEAR, then VMPTRLD");
 	uint32_t rev;
-	memcpy(&rev, vmcs_page, 4);
+	memcpy(&rev, sim_vmcs_page, 4);
 	cr_expect_eq(rev, 4);
 	/* pin: EXT INTR (0) + NMI (3) + must1 0x16 */
 	cr_expect_eq(sim_vmcs_get(AXV_VMCS_PIN_BASED_CTLS), 0x1f);
@@ -261,7 +228,7 @@ Test(vmx, vmcs_controls_from_the_capability_msrs)
 	/* entry: load PAT (14), load EFER (15), not IA-32e + must1 0x11fb */
 	cr_expect_eq(sim_vmcs_get(AXV_VMCS_ENTRY_CTLS), 0xd1fb);
 	cr_expect_eq(sim_vmcs_get(AXV_VMCS_EXCEPTION_BITMAP), 0);
-	cr_expect_eq(sim_vmcs_get(AXV_VMCS_MSR_BITMAP), BITMAP_PA);
+	cr_expect_eq(sim_vmcs_get(AXV_VMCS_MSR_BITMAP), SIM_BITMAP_PA);
 	cr_expect_eq(sim_vmcs_get(AXV_VMCS_LINK_POINTER), ~0ull);
 	/* EPTP: root | WB (6) | walk length 4 - 1 = 3 in bits 5:3 */
 	cr_expect_eq(sim_vmcs_get(AXV_VMCS_EPT_POINTER), 0x200000 | 6 | (3 << 3));
@@ -317,16 +284,16 @@ Test(vmx, vmcs_guest_state_real_mode)
 
 Test(vmx, vmcs_without_ept_or_unrestricted_guest_is_refused)
 {
-	cr_assert_eq(axv_vmx_cpu_enable(&cpu), 0);
-	cpu.caps.proc2.may1 &= ~AXV_VMX_PROC2_UNRESTRICTED_GUEST;
+	cr_assert_eq(axv_vmx_cpu_enable(&sim_cpu), 0);
+	sim_cpu.caps.proc2.may1 &= ~AXV_VMX_PROC2_UNRESTRICTED_GUEST;
 	cr_assert_eq(axv_vmx_vcpu_ops.create(&vc, 0), 0);
-	struct axv_vmx_vcpu_config c = config(AXV_VMX_GUEST_FLAT32);
+	struct axv_vmx_vcpu_config c = sim_vcpu_config(AXV_VMX_GUEST_FLAT32);
 	cr_assert_eq(axv_vmx_vcpu_ops.setup(&vc, &c), 0);
 	cr_expect_eq(axv_vmx_vcpu_ops.bind(&vc), AXV_ENOTSUP);
 	cr_expect_eq(sim.current, ~0ull, "VMCLEARed again");
 	cr_expect(vc.cpu == NULL);
-	cpu.caps.proc2.may1 |= AXV_VMX_PROC2_UNRESTRICTED_GUEST;
-	cpu.caps.ept_vpid &= ~(1ull << 6); /* no 4-level EPT walks */
+	sim_cpu.caps.proc2.may1 |= AXV_VMX_PROC2_UNRESTRICTED_GUEST;
+	sim_cpu.caps.ept_vpid &= ~(1ull << 6); /* no 4-level EPT walks */
 	cr_expect_eq(axv_vmx_vcpu_ops.bind(&vc), AXV_ENOTSUP);
 }
 
@@ -334,12 +301,12 @@ Test(vmx, bind_needs_an_enabled_cpu_and_a_setup)
 {
 	cr_assert_eq(axv_vmx_vcpu_ops.create(&vc, 0), 0);
 	cr_expect_eq(axv_vmx_vcpu_ops.bind(&vc), AXV_ESTATE);
-	struct axv_vmx_vcpu_config c = config(AXV_VMX_GUEST_FLAT32);
+	struct axv_vmx_vcpu_config c = sim_vcpu_config(AXV_VMX_GUEST_FLAT32);
 	cr_assert_eq(axv_vmx_vcpu_ops.setup(&vc, &c), 0);
 	cr_expect_eq(axv_vmx_vcpu_ops.bind(&vc), AXV_ESTATE, "cpu not enabled");
 	c.vmcs_pa = 0x1234;
 	cr_expect_eq(axv_vmx_vcpu_ops.setup(&vc, &c), AXV_EINVAL);
-	c = config(7);
+	c = sim_vcpu_config(7);
 	cr_expect_eq(axv_vmx_vcpu_ops.setup(&vc, &c), AXV_EINVAL);
 	cr_expect_eq(axv_vmx_vcpu_ops.setup(&vc, NULL), AXV_EINVAL);
 }
@@ -348,17 +315,17 @@ Test(vmx, msr_bitmap)
 {
 	loaded(AXV_VMX_GUEST_FLAT32, 0x100000);
 	/* 25.6.9: read-low bitmap at 0, read-high at 1024, write-low at 2048, write-high 3072 */
-	cr_expect_eq(msr_bitmap[0x10 / 8] & (1u << (0x10 % 8)), 1u << 0, "TSC reads exit");
-	cr_expect_eq(msr_bitmap[0x174 / 8] & (1u << (0x174 % 8)), 0, "SYSENTER_CS passes");
-	cr_expect_eq(msr_bitmap[2048 + 0x174 / 8] & (1u << (0x174 % 8)), 0);
-	cr_expect_eq(msr_bitmap[1024 + 0x100 / 8] & 1u, 0, "FS_BASE read passes");
-	cr_expect_eq(msr_bitmap[3072 + 0x100 / 8] & 1u, 0, "FS_BASE write passes");
-	cr_expect_eq(msr_bitmap[1024 + 0x80 / 8] & 1u, 0, "EFER passes (load/save controls)");
-	cr_expect_eq(msr_bitmap[1024 + 0x102 / 8] & (1u << 2), 1u << 2, "KERNEL_GS_BASE exits");
-	cr_expect_eq(msr_bitmap[0x277 / 8] & (1u << (0x277 % 8)), 0, "PAT passes with the PAT controls");
+	cr_expect_eq(sim_msr_bitmap[0x10 / 8] & (1u << (0x10 % 8)), 1u << 0, "TSC reads exit");
+	cr_expect_eq(sim_msr_bitmap[0x174 / 8] & (1u << (0x174 % 8)), 0, "SYSENTER_CS passes");
+	cr_expect_eq(sim_msr_bitmap[2048 + 0x174 / 8] & (1u << (0x174 % 8)), 0);
+	cr_expect_eq(sim_msr_bitmap[1024 + 0x100 / 8] & 1u, 0, "FS_BASE read passes");
+	cr_expect_eq(sim_msr_bitmap[3072 + 0x100 / 8] & 1u, 0, "FS_BASE write passes");
+	cr_expect_eq(sim_msr_bitmap[1024 + 0x80 / 8] & 1u, 0, "EFER passes (load/save controls)");
+	cr_expect_eq(sim_msr_bitmap[1024 + 0x102 / 8] & (1u << 2), 1u << 2, "KERNEL_GS_BASE exits");
+	cr_expect_eq(sim_msr_bitmap[0x277 / 8] & (1u << (0x277 % 8)), 0, "PAT passes with the PAT controls");
 	cr_expect_eq(axv_vmx_msr_passthrough(&vc, 0x10, true, false), 0);
-	cr_expect_eq(msr_bitmap[0x10 / 8] & 1u, 0);
-	cr_expect_eq(msr_bitmap[2048 + 0x10 / 8] & 1u, 1u, "TSC writes still exit");
+	cr_expect_eq(sim_msr_bitmap[0x10 / 8] & 1u, 0);
+	cr_expect_eq(sim_msr_bitmap[2048 + 0x10 / 8] & 1u, 1u, "TSC writes still exit");
 	cr_expect_eq(axv_vmx_msr_passthrough(&vc, 0x40000000, true, true), AXV_ERANGE);
 }
 

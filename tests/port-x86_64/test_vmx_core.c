@@ -13,22 +13,12 @@
 #include "mock_hal.h"
 #include "test_vmx_sim.h"
 
-static uint8_t vmxon_page[4096] __attribute__((aligned(4096)));
-static uint8_t vmcs_page[4096] __attribute__((aligned(4096)));
-static uint8_t msr_bitmap[4096] __attribute__((aligned(4096)));
-static struct axv_vmx_cpu cpu;
 static struct axv_vmx_vcpu vc;
 static struct axv_vcpu v;
 static struct axv_virq vq;
 static struct mock_hal mh;
 static uint8_t code[15];
 static size_t code_len;
-
-static struct axv_vmx_cpu *current_cpu(void *arg)
-{
-	(void)arg;
-	return &cpu;
-}
 
 static bool is_mmio(void *ctx, axv_gpa_t gpa)
 {
@@ -54,30 +44,19 @@ static const struct axv_vmx_mmio_ops mmio_ops = {is_mmio, fetch, NULL};
 
 static void setup(void)
 {
-	sim_reset();
+	sim_cpu_reset();
 	mock_hal_init(&mh, 16);
-	memset(&cpu, 0, sizeof(cpu));
 	memset(&v, 0, sizeof(v));
-	cpu.hw = &sim_hw;
-	cpu.vmxon_va = vmxon_page;
-	cpu.vmxon_pa = 0x100000;
 	struct axv_percpu pc;
-	cr_assert_eq(axv_percpu_init(&pc, 0, &axv_vmx_percpu_ops, &cpu), 0);
-	cr_assert_eq(axv_vmx_percpu_ops.hardware_enable(&cpu), 0);
+	cr_assert_eq(axv_percpu_init(&pc, 0, &axv_vmx_percpu_ops, &sim_cpu), 0);
+	cr_assert_eq(axv_vmx_percpu_ops.hardware_enable(&sim_cpu), 0);
 	cr_assert_eq(axv_virq_init(&vq), 0);
 	cr_assert_eq(axv_virq_enable(&vq, 0x30), 0);
 	struct axv_vcpu_config c = {.id = 0, .hal = &mh.hal, .ops = &axv_vmx_vcpu_ops,
 				    .port_ctx = &vc, .virq = &vq};
 	cr_assert_eq(axv_vcpu_create(&v, &c), 0);
-	struct axv_vmx_vcpu_config vcfg = {
-		.current_cpu = current_cpu,
-		.vmcs_va = vmcs_page,
-		.vmcs_pa = 0x101000,
-		.msr_bitmap_va = msr_bitmap,
-		.msr_bitmap_pa = 0x102000,
-		.mode = AXV_VMX_GUEST_FLAT32,
-		.mmio = &mmio_ops,
-	};
+	struct axv_vmx_vcpu_config vcfg = sim_vcpu_config(AXV_VMX_GUEST_FLAT32);
+	vcfg.mmio = &mmio_ops;
 	cr_assert_eq(axv_vcpu_setup(&v, 0x100000, 0x200000, &vcfg), 0);
 	cr_assert_eq(axv_vcpu_bind(&v), 0);
 }
@@ -175,7 +154,7 @@ Test(vmx_core, halt_block_inject_window_hypercall_mmio)
 
 	cr_assert_eq(axv_vcpu_unbind(&v), 0);
 	cr_expect_eq(sim.current, ~0ull);
-	cr_expect_eq(axv_vmx_percpu_ops.hardware_disable(&cpu), 0);
+	cr_expect_eq(axv_vmx_percpu_ops.hardware_disable(&sim_cpu), 0);
 }
 
 /* Random exit information: every decode returns 0 with a valid reason. */

@@ -15,10 +15,6 @@
 #include "test_dev.h"
 #include "test_vmx_sim.h"
 
-static uint8_t vmxon_page[4096] __attribute__((aligned(4096)));
-static uint8_t vmcs_page[4096] __attribute__((aligned(4096)));
-static uint8_t msr_bitmap[4096] __attribute__((aligned(4096)));
-static struct axv_vmx_cpu cpu;
 static struct axv_vmx_vcpu vc;
 static struct axv_exit e;
 
@@ -54,30 +50,13 @@ static int fetch(void *ctx, uint64_t linear, uint64_t cr0, uint64_t cr3, uint64_
 
 static const struct axv_vmx_mmio_ops mmio_ops = {is_mmio, fetch, NULL};
 
-static struct axv_vmx_cpu *current_cpu(void *arg)
-{
-	(void)arg;
-	return &cpu;
-}
-
 static void setup(void)
 {
-	sim_reset();
-	memset(&cpu, 0, sizeof(cpu));
-	cpu.hw = &sim_hw;
-	cpu.vmxon_va = vmxon_page;
-	cpu.vmxon_pa = 0x100000;
-	cr_assert_eq(axv_vmx_cpu_enable(&cpu), 0);
+	sim_cpu_reset();
+	cr_assert_eq(axv_vmx_cpu_enable(&sim_cpu), 0);
 	cr_assert_eq(axv_vmx_vcpu_ops.create(&vc, 2), 0);
-	struct axv_vmx_vcpu_config c = {
-		.current_cpu = current_cpu,
-		.vmcs_va = vmcs_page,
-		.vmcs_pa = 0x101000,
-		.msr_bitmap_va = msr_bitmap,
-		.msr_bitmap_pa = 0x102000,
-		.mode = AXV_VMX_GUEST_FLAT32,
-		.mmio = &mmio_ops,
-	};
+	struct axv_vmx_vcpu_config c = sim_vcpu_config(AXV_VMX_GUEST_FLAT32);
+	c.mmio = &mmio_ops;
 	cr_assert_eq(axv_vmx_vcpu_ops.setup(&vc, &c), 0);
 	cr_assert_eq(axv_vmx_vcpu_ops.set_entry(&vc, RIP0), 0);
 	cr_assert_eq(axv_vmx_vcpu_ops.bind(&vc), 0);

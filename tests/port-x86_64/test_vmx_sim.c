@@ -9,6 +9,40 @@
 #include "test_vmx_sim.h"
 
 struct sim sim;
+uint8_t sim_vmxon_page[4096] __attribute__((aligned(4096)));
+uint8_t sim_vmcs_page[4096] __attribute__((aligned(4096)));
+uint8_t sim_msr_bitmap[4096] __attribute__((aligned(4096)));
+struct axv_vmx_cpu sim_cpu;
+
+void sim_cpu_reset(void)
+{
+	sim_reset();
+	memset(&sim_cpu, 0, sizeof(sim_cpu));
+	memset(sim_vmxon_page, 0, sizeof(sim_vmxon_page));
+	memset(sim_vmcs_page, 0, sizeof(sim_vmcs_page));
+	sim_cpu.hw = &sim_hw;
+	sim_cpu.vmxon_va = sim_vmxon_page;
+	sim_cpu.vmxon_pa = SIM_VMXON_PA;
+}
+
+struct axv_vmx_cpu *sim_current_cpu(void *arg)
+{
+	(void)arg;
+	return &sim_cpu;
+}
+
+struct axv_vmx_vcpu_config sim_vcpu_config(enum axv_vmx_guest_mode mode)
+{
+	struct axv_vmx_vcpu_config c = {
+		.current_cpu = sim_current_cpu,
+		.vmcs_va = sim_vmcs_page,
+		.vmcs_pa = SIM_VMCS_PA,
+		.msr_bitmap_va = sim_msr_bitmap,
+		.msr_bitmap_pa = SIM_BITMAP_PA,
+		.mode = mode,
+	};
+	return c;
+}
 
 static int find_msr(uint32_t msr)
 {

@@ -51,4 +51,20 @@ bool sim_vmcs_has(uint32_t field);
 
 #define SIM_EXIT_RIP 0xffffffff81234560ull
 
+/* The fixture the VMX tests and the VMX exit harness share: one processor (sim_cpu) with its
+ * VMXON region, one VMCS and one MSR bitmap, at these "physical" addresses. */
+#define SIM_VMXON_PA 0x100000ull
+#define SIM_VMCS_PA 0x101000ull
+#define SIM_BITMAP_PA 0x102000ull
+extern uint8_t sim_vmxon_page[4096];
+extern uint8_t sim_vmcs_page[4096];
+extern uint8_t sim_msr_bitmap[4096];
+extern struct axv_vmx_cpu sim_cpu;
+/* sim_reset(), then sim_cpu zeroed over sim_hw and the (cleared) VMXON region, VMX off. */
+void sim_cpu_reset(void);
+/* The current_cpu hook: always sim_cpu. */
+struct axv_vmx_cpu *sim_current_cpu(void *arg);
+/* A vcpu configuration over the fixture's VMCS and MSR bitmap (no MMIO hooks). */
+struct axv_vmx_vcpu_config sim_vcpu_config(enum axv_vmx_guest_mode mode);
+
 #endif
