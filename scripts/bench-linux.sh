@@ -4,11 +4,8 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
-bench_build_aarch64
-d=$AXV_BENCH
-bash scripts/fetch-linux.sh "$AXV_BUILD/linux"
+bench_linux_aarch64
 smp=${2:-1}
-dtb=$d/examples/aarch64-virt/guest.dtb
-[ "$smp" = 2 ] && dtb=$d/examples/aarch64-virt/guest-smp2.dtb
-python3 scripts/bench-linux.py "$d/examples/aarch64-virt/aarch64-virt.elf" "$dtb" \
-	"$AXV_BUILD/linux" "${1:-3}" "$smp"
+dtb=$AXV_DTBS/guest.dtb
+[ "$smp" = 2 ] && dtb=$AXV_DTBS/guest-smp2.dtb
+python3 scripts/bench-linux.py "$AXV_HYP" "$dtb" "$AXV_BUILD/linux" "${1:-3}" "$smp"

@@ -5,8 +5,5 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$AXV_ROOT"
-bench_build_aarch64
-d=$AXV_BENCH
-bash scripts/fetch-linux.sh "$AXV_BUILD/linux"
-python3 scripts/bench-virtio.py "$d/examples/aarch64-virt/aarch64-virt.elf" \
-	"$d/examples/aarch64-virt/guest.dtb" "$AXV_BUILD/linux" "${1:-3}"
+bench_linux_aarch64
+python3 scripts/bench-virtio.py "$AXV_HYP" "$AXV_DTBS/guest.dtb" "$AXV_BUILD/linux" "${1:-3}"

@@ -88,3 +88,12 @@ bench_build_aarch64() {
 		-Ddocs=disabled --buildtype=release
 	ninja -C "$AXV_BENCH" -j "$AXV_JOBS" >/dev/null
 }
+# bench_linux_aarch64: bench_build_aarch64 and Debian's arm64 kernel, initramfs and disk in
+# $AXV_BUILD/linux (scripts/fetch-linux.sh), for the Linux guest benchmarks; sets AXV_HYP to
+# the example hypervisor's ELF and AXV_DTBS to the directory of its guest devicetrees.
+bench_linux_aarch64() {
+	bench_build_aarch64
+	bash "$AXV_ROOT/scripts/fetch-linux.sh" "$AXV_BUILD/linux"
+	AXV_HYP=$AXV_BENCH/examples/aarch64-virt/aarch64-virt.elf
+	AXV_DTBS=$AXV_BENCH/examples/aarch64-virt
+}
