@@ -7,34 +7,17 @@
 # With --input STRING, STRING is QEMU's stdin (the host console's input), else nothing is.
 # usage: run-guest.sh HYPERVISOR GUEST_BIN GUEST_DTB [MARKER] [--input STRING] [qemu.sh OPTIONS...]
 set -u
+. "$(dirname "$0")/../common/run.sh"
 hyp=$1 guest=$2 dtb=$3
 marker=${4:-}
 [ $# -ge 4 ] && shift 4 || shift $#
-input='' has_input=0
 if [ "${1:-}" = --input ]; then
-	input=$2 has_input=1
+	run_input=$2
 	shift 2
 fi
-here=$(cd "$(dirname "$0")" && pwd)
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-if [ $has_input -eq 1 ]; then
-	printf '%s' "$input" | timeout 100 bash "$here/../../../scripts/qemu.sh" aarch64-hyp \
-		"$hyp" "$guest" "$dtb" "$@" >"$out" 2>&1
-else
-	timeout 100 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$guest" "$dtb" "$@" \
-		</dev/null >"$out" 2>&1
-fi
-status=$?
+run_machine 100 qemu.sh aarch64-hyp "$hyp" "$guest" "$dtb" "$@"
 tr -d '\r' <"$out"
-fail=0
-[ $status -eq 0 ] || { echo "run-guest: QEMU exited with status $status"; fail=1; }
-grep -q '^PASS ' "$out" || { echo "run-guest: no PASS line"; fail=1; }
-if grep -q 'FAIL' "$out"; then echo "run-guest: a FAIL line"; fail=1; fi
-grep -q '^DONE [0-9]* passed, 0 failed' "$out" || { echo "run-guest: no clean DONE line"; fail=1; }
-if [ -n "$marker" ] && ! grep -q "$marker" "$out"; then
-	echo "run-guest: marker '$marker' missing"
-	fail=1
-fi
+check_status run-guest 0
+check_guest run-guest "$marker"
 [ $fail -eq 0 ] && echo "run-guest: ok ($(basename "$guest"))"
 exit $fail

@@ -6,20 +6,15 @@
 # riscv64-hyp; the kernel and busybox come from scripts/fetch-linux-riscv64.sh.
 # usage: run-linux.sh HYPERVISOR LINUX_DIR NCPUS
 set -u
+. "$(dirname "$0")/../common/run.sh"
 hyp=$1 dir=$2 n=$3
-here=$(cd "$(dirname "$0")" && pwd)
-bash "$here/../../../scripts/fetch-linux-riscv64.sh" "$dir" || { echo "run-linux: fetch failed"; exit 1; }
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+bash "$root/scripts/fetch-linux-riscv64.sh" "$dir" || { echo "run-linux: fetch failed"; exit 1; }
 start=$(date +%s%N)
-timeout 200 bash "$here/../../../scripts/qemu.sh" riscv64-hyp "$hyp" "$dir/Image" \
-	--smp "$n" --initrd "$dir/initrd.cpio" </dev/null >"$out" 2>&1
-status=$?
+run_machine 200 qemu.sh riscv64-hyp "$hyp" "$dir/Image" \
+	--smp "$n" --initrd "$dir/initrd.cpio"
 end=$(date +%s%N)
-tr -d '\r' <"$out" | grep -E 'LIBAXV|riscv64-virt|Linux version|smp:|Run /init|panic|Oops|Unable' | head -20
-fail=0
-[ $status -eq 0 ] || { echo "run-linux: QEMU exited with status $status"; fail=1; }
-grep -q "LIBAXV-LINUX-MARKER uname=.* nproc=$n" "$out" || { echo "run-linux: no marker with nproc=$n"; fail=1; }
-grep -q "LIBAXV-LINUX-SLEPT" "$out" || { echo "run-linux: the one-second sleep did not finish"; fail=1; }
+show 'LIBAXV|riscv64-virt|Linux version|smp:|Run /init|panic|Oops|Unable'
+check_status run-linux 0
+check_linux "$n"
 echo "run-linux: $n vcpu(s): $(( (end - start) / 1000000 )) ms from QEMU start to power-off"
 exit $fail

@@ -5,18 +5,13 @@
 # ends QEMU with status 0 whatever the reset reason, so the verdict is the output).
 # usage: run-noh.sh HYPERVISOR GUEST_BIN
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-timeout 60 bash "$here/../../../scripts/qemu.sh" riscv64-hyp "$1" "$2" -- -cpu rv64,h=false \
-	</dev/null >"$out" 2>&1
-status=$?
+. "$(dirname "$0")/../common/run.sh"
+run_machine 60 qemu.sh riscv64-hyp "$1" "$2" -- -cpu rv64,h=false
 tr -d '\r' <"$out" | grep -E 'Base ISA|riscv64-virt'
-fail=0
 isa=$(tr -d '\r' <"$out" | sed -n 's/^Boot HART Base ISA *: *//p')
 [ "$isa" = rv64imafdc ] || { echo "run-noh: the hart's ISA is '$isa', not rv64imafdc"; fail=1; }
-grep -q 'no hypervisor extension (AXV_ENOTSUP)' "$out" || { echo "run-noh: no AXV_ENOTSUP"; fail=1; }
-[ $status -eq 0 ] || { echo "run-noh: QEMU exited with status $status"; fail=1; }
+check run-noh 'no hypervisor extension (AXV_ENOTSUP)' "no AXV_ENOTSUP"
+check_status run-noh 0
 grep -q 'H extension present' "$out" && { echo "run-noh: the example went on"; fail=1; }
 [ $fail -eq 0 ] && echo "run-noh: ok"
 exit $fail

@@ -10,33 +10,22 @@
 #   EMULATOR:MACHINE  qemu:x86_64-svm, bochs:x86_64-svm or bochs:x86_64-vmx
 #   OPTIONS           passed to the machine script (--append, --guest-args, --initrd)
 set -u
+. "$(dirname "$0")/../common/run.sh"
 emu=${1%%:*} machine=${1#*:} hyp=$2 guest=$3 marker=${4:-}
 shift 3
 [ $# -gt 0 ] && shift
 [ "${1:-}" = -- ] && shift
-here=$(cd "$(dirname "$0")" && pwd)
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
 case $emu in
-qemu) timeout 100 bash "$here/../../../scripts/qemu.sh" "$machine" "$hyp" "$guest" "$@" </dev/null >"$out" 2>&1 ;;
-bochs) timeout 100 bash "$here/../../../scripts/bochs.sh" "$machine" "$hyp" "$guest" "$@" </dev/null >"$out" 2>&1 ;;
+qemu | bochs) run_machine 100 "$emu.sh" "$machine" "$hyp" "$guest" "$@" ;;
 *) echo "run-guest: unknown emulator $emu"; exit 2 ;;
 esac
-status=$?
 tr -d '\r' <"$out"
-fail=0
 if [ "$emu" = qemu ] && [ $status -ne 33 ]; then
 	echo "run-guest: QEMU exited with status $status, expected 33"
 	fail=1
 fi
 [ $status -eq 124 ] && { echo "run-guest: timed out"; fail=1; }
-grep -q ': guest result 0x10 after' "$out" || { echo "run-guest: no 'guest result 0x10' line"; fail=1; }
-grep -q '^PASS ' "$out" || { echo "run-guest: no PASS line"; fail=1; }
-if grep -q 'FAIL' "$out"; then echo "run-guest: a FAIL line"; fail=1; fi
-grep -q '^DONE [0-9]* passed, 0 failed' "$out" || { echo "run-guest: no clean DONE line"; fail=1; }
-if [ -n "$marker" ] && ! grep -q "$marker" "$out"; then
-	echo "run-guest: marker '$marker' missing"
-	fail=1
-fi
+check run-guest ': guest result 0x10 after' "no 'guest result 0x10' line"
+check_guest run-guest "$marker"
 [ $fail -eq 0 ] && echo "run-guest: ok ($emu $machine, $(basename "$guest"))"
 exit $fail
