@@ -20,6 +20,7 @@
 #include "fuzz.h"
 #include "fuzz_x86.h"
 #include "mock_hal.h"
+#include "../port-x86_64/svm_guest_tables.h"
 
 #define ASID 7
 #define CODE 0x6000ull /* a code page the input fills */
@@ -40,12 +41,7 @@ static void fake_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	out[3] = 0xd0000000u;
 }
 
-static void wr64(uint64_t gpa, uint64_t val)
-{
-	FUZZ_CHECK(axv_addrspace_write(&as, gpa, &val, 8) == 0, "guest write");
-}
-
-/* Once: guest RAM 0..2 MiB with identity long-mode tables (as tests/port-x86_64/test_svm.c),
+/* Once: guest RAM 0..2 MiB with identity long-mode tables (svm_guest_tables.h, as test_svm.c),
  * a lazy area, and the vcpu. */
 static void once(void)
 {
@@ -56,12 +52,7 @@ static void once(void)
 	FUZZ_CHECK(axv_addrspace_map_alloc(&as, LAZY_BASE, 0x10000, AXV_MAP_READ | AXV_MAP_WRITE,
 					   false) == 0,
 		   "lazy");
-	wr64(0x1000, 0x2000 | 3);
-	wr64(0x2000, 0x3000 | 3);
-	wr64(0x3000, 0x4000 | 3);
-	wr64(0x3008, 0x0 | 0x83);
-	for (uint64_t i = 0; i < 512; i++)
-		wr64(0x4000 + i * 8, i == 9 ? 0 : (i << 12) | 3);
+	FUZZ_CHECK(svm_guest_tables(&as) == 0, "guest tables");
 	memset(&v, 0, sizeof(v));
 	v.entry = CODE;
 	v.ncr3 = axv_addrspace_root(&as);

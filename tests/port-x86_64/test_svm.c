@@ -14,6 +14,7 @@
 #include <axv/frame.h>
 
 #include "mock_hal.h"
+#include "svm_guest_tables.h"
 
 #define ASID 7
 #define ENTRY 0x5000ull
@@ -48,19 +49,6 @@ static void guest_bytes(uint64_t gpa, const uint8_t *b, size_t n)
 	cr_assert_eq(axv_addrspace_write(&as, gpa, b, n), 0);
 }
 
-/* Guest page tables: PML4 0x1000 -> PDPT 0x2000 -> PD 0x3000; PD[0] -> PT 0x4000 with 4 KiB
- * identity pages for 0..2 MiB except page 0x9000 (not present); PD[1] a 2 MiB page mapping
- * VA 2 MiB to GPA 0 (an alias). */
-static void guest_tables(void)
-{
-	wr64(0x1000, 0x2000 | 3);
-	wr64(0x2000, 0x3000 | 3);
-	wr64(0x3000, 0x4000 | 3);
-	wr64(0x3008, 0x0 | 0x83);
-	for (uint64_t i = 0; i < 512; i++)
-		wr64(0x4000 + i * 8, i == 9 ? 0 : (i << 12) | 3);
-}
-
 static void setup(void)
 {
 	mock_hal_init(&m, 2048);
@@ -70,7 +58,7 @@ static void setup(void)
 	cr_assert_eq(axv_addrspace_map_alloc(&as, LAZY_BASE, 0x10000, AXV_MAP_READ | AXV_MAP_WRITE,
 					     false),
 		     0);
-	guest_tables();
+	cr_assert_eq(svm_guest_tables(&as), 0);
 	memset(&v, 0, sizeof(v));
 	v.entry = ENTRY;
 	v.ncr3 = axv_addrspace_root(&as);
