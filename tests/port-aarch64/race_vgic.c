@@ -548,12 +548,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGUSR1, &sa, NULL);
+	tcheck_on_signal(SIGUSR1, on_signal);
 	main_thread = pthread_self();
 
 	mock_hal_init(&mh, 16);

@@ -132,21 +132,14 @@ static void fp_destroy(void *ctx)
 	(void)hook(P(ctx), FP_DESTROY);
 }
 
-const struct axv_vcpu_ops fake_port_ops = {
-	.create = fp_create,
-	.setup = fp_setup,
-	.set_entry = fp_set_entry,
-	.set_nested_root = fp_set_root,
-	.bind = fp_bind,
-	.unbind = fp_unbind,
-	.run = fp_run,
-	.get_reg = fp_get_reg,
-	.set_reg = fp_set_reg,
-	.set_retval = fp_set_retval,
-	.inject = fp_inject,
-	.advance_pc = fp_advance_pc,
-	.destroy = fp_destroy,
-};
+/* The operations both tables have (fake_port_fast_ops adds run_fast). */
+#define FAKE_PORT_OPS                                                                      \
+	.create = fp_create, .setup = fp_setup, .set_entry = fp_set_entry,                 \
+	.set_nested_root = fp_set_root, .bind = fp_bind, .unbind = fp_unbind, .run = fp_run, \
+	.get_reg = fp_get_reg, .set_reg = fp_set_reg, .set_retval = fp_set_retval,         \
+	.inject = fp_inject, .advance_pc = fp_advance_pc, .destroy = fp_destroy
+
+const struct axv_vcpu_ops fake_port_ops = {FAKE_PORT_OPS};
 
 void fake_port_init(struct fake_port *p)
 {
@@ -225,19 +218,34 @@ static int fp_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_f
 	}
 }
 
-const struct axv_vcpu_ops fake_port_fast_ops = {
-	.create = fp_create,
-	.setup = fp_setup,
-	.set_entry = fp_set_entry,
-	.set_nested_root = fp_set_root,
-	.bind = fp_bind,
-	.unbind = fp_unbind,
-	.run = fp_run,
-	.get_reg = fp_get_reg,
-	.set_reg = fp_set_reg,
-	.set_retval = fp_set_retval,
-	.inject = fp_inject,
-	.advance_pc = fp_advance_pc,
-	.destroy = fp_destroy,
-	.run_fast = fp_run_fast,
-};
+const struct axv_vcpu_ops fake_port_fast_ops = {FAKE_PORT_OPS, .run_fast = fp_run_fast};
+
+void fake_port_run_once(struct axv_vcpu *v, unsigned long *errors, unsigned long *halts)
+{
+	struct axv_exit e;
+	int rc = axv_vcpu_run(v, &e);
+	if (rc == AXV_EAGAIN)
+		return; /* still blocked; the caller waits */
+	if (rc != 0) {
+		(*errors)++;
+		return;
+	}
+	if (e.reason == AXV_EXIT_HALT)
+		(*halts)++;
+}
+
+void fake_port_drain(struct axv_vcpu *v, struct axv_virq *vq, unsigned long *errors,
+		     unsigned long *halts)
+{
+	for (int guard = 0; guard < 100000 && axv_virq_any_deliverable(vq); guard++)
+		fake_port_run_once(v, errors, halts);
+}
+
+void fake_port_halt_script(struct fake_port *p, fp_run_cb guest)
+{
+	fake_port_init(p);
+	p->on_run = guest;
+	fake_port_push(p, AXV_EXIT_HALT);
+	fake_port_push(p, AXV_EXIT_NOTHING);
+	fake_port_push(p, AXV_EXIT_HALT);
+}

@@ -54,4 +54,14 @@ void fake_port_init(struct fake_port *p);
 /* Append an exit of this reason to the script (run cycles through the script). */
 struct axv_exit *fake_port_push(struct fake_port *p, enum axv_exit_reason reason);
 
+/* The threaded tests' script: p initialised, guest called on every run, which exits halt,
+ * nothing, halt, and again. */
+void fake_port_halt_script(struct fake_port *p, fp_run_cb guest);
+/* For the threaded tests' runner: one axv_vcpu_run() of v, where AXV_EAGAIN (still Blocked)
+ * is no error; another error counts in *errors, a halt exit in *halts. */
+void fake_port_run_once(struct axv_vcpu *v, unsigned long *errors, unsigned long *halts);
+/* Run v until vq holds nothing deliverable (at most 100000 runs), as fake_port_run_once(). */
+void fake_port_drain(struct axv_vcpu *v, struct axv_virq *vq, unsigned long *errors,
+		     unsigned long *halts);
+
 #endif

@@ -88,16 +88,7 @@ static void guest(struct fake_port *p, struct axv_exit *exit)
 
 static void run_once(void)
 {
-	struct axv_exit e;
-	int rc = axv_vcpu_run(&v, &e);
-	if (rc == AXV_EAGAIN)
-		return;
-	if (rc != 0) {
-		run_errors++;
-		return;
-	}
-	if (e.reason == AXV_EXIT_HALT)
-		halts++;
+	fake_port_run_once(&v, &run_errors, &halts);
 }
 
 static void *run_main(void *arg)
@@ -125,8 +116,7 @@ static void *run_main(void *arg)
 	mask_signal();
 	atomic_store(&runner_masked, true);
 	/* Drain: everything still pending is delivered. */
-	for (int guard = 0; guard < 100000 && axv_virq_any_deliverable(&vq); guard++)
-		run_once();
+	fake_port_drain(&v, &vq, &run_errors, &halts);
 	return NULL;
 }
 
@@ -158,20 +148,11 @@ static void *tick_main(void *arg)
 int main(void)
 {
 	pthread_t t_tick;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGUSR1, &sa, NULL);
+	tcheck_on_signal(SIGUSR1, on_signal);
 
 	mock_hal_init(&mh, 4);
 	mh.cur_cpu = RUN_CPU;
-	fake_port_init(&fp);
-	fp.on_run = guest;
-	fake_port_push(&fp, AXV_EXIT_HALT);
-	fake_port_push(&fp, AXV_EXIT_NOTHING);
-	fake_port_push(&fp, AXV_EXIT_HALT);
+	fake_port_halt_script(&fp, guest);
 	CHECK(axv_virq_init(&vq) == 0, "virq init");
 	for (uint32_t id = 100; id < 100 + 2 * IDS; id++) {
 		axv_virq_enable(&vq, id);

@@ -157,16 +157,7 @@ static bool wait_unblocked(void)
 
 static void run_once(void)
 {
-	struct axv_exit e;
-	int rc = axv_vcpu_run(&v, &e);
-	if (rc == AXV_EAGAIN)
-		return; /* still blocked; the caller waits */
-	if (rc != 0) {
-		run_errors++;
-		return;
-	}
-	if (e.reason == AXV_EXIT_HALT)
-		halts++;
+	fake_port_run_once(&v, &run_errors, &halts);
 }
 
 static void *run_main(void *arg)
@@ -184,8 +175,7 @@ static void *run_main(void *arg)
 		sched_yield();
 	/* Drain: every interrupt still pending is delivered. A halt with nothing pending
 	 * leaves the vcpu Blocked, which is where the loop ends. */
-	for (int guard = 0; guard < 100000 && axv_virq_any_deliverable(&vq); guard++)
-		run_once();
+	fake_port_drain(&v, &vq, &run_errors, &halts);
 	return NULL;
 }
 
@@ -197,11 +187,7 @@ int main(void)
 
 	mock_hal_init(&mh, 4);
 	mh.cur_cpu = RUN_CPU;
-	fake_port_init(&fp);
-	fp.on_run = guest;
-	fake_port_push(&fp, AXV_EXIT_HALT);
-	fake_port_push(&fp, AXV_EXIT_NOTHING);
-	fake_port_push(&fp, AXV_EXIT_HALT);
+	fake_port_halt_script(&fp, guest);
 	CHECK(axv_virq_init(&vq) == 0, "virq init");
 	for (uint32_t id = 0; id < AXV_VIRQ_MAX; id += 2) {
 		axv_virq_enable(&vq, id);

@@ -661,13 +661,19 @@ static void script_fast(void)
 	fake_port_push(&fp, AXV_EXIT_HYPERCALL)->hypercall.nr = 9;
 }
 
+/* Give the vcpu the bus as its fast bus, then one axv_vcpu_run(). */
+static void run_on_fast_bus(struct axv_exit *e)
+{
+	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
+	cr_assert_eq(axv_vcpu_run(&v, e), 0);
+}
+
 Test(vcpu, the_fast_path_completes_claimed_accesses_inside_run)
 {
 	build(AXV_VCPU_READY);
 	script_fast();
-	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
 	struct axv_exit e;
-	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	run_on_fast_bus(&e);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ, "the unclaimed access is returned");
 	cr_expect_eq(e.access.addr, 0x5000);
 	cr_expect_eq(fp.calls[FP_RUN], 2, "entered twice: the claimed access went back in");
@@ -690,9 +696,8 @@ Test(vcpu, a_failed_fast_completion_is_not_done_twice)
 	build(AXV_VCPU_READY);
 	script_mmio_read();
 	dev_fail = AXV_EIO;
-	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
 	struct axv_exit e;
-	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	run_on_fast_bus(&e);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ, "the failed access is the embedder's");
 	cr_expect_eq(dev_calls, 1u);
 	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e), AXV_EIO, "the device's error");
@@ -760,9 +765,8 @@ Test(vcpu, the_fast_path_delivers_interrupts_before_re_entry)
 	build(AXV_VCPU_READY);
 	script_fast();
 	fp.on_run = pend_once;
-	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
 	struct axv_exit e;
-	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	run_on_fast_bus(&e);
 	cr_expect_eq(fp.calls[FP_RUN], 2);
 	cr_expect_eq(fp.nlr, 1, "injected during the first run, delivered before the second");
 	cr_expect_eq(fp.lr[0], IRQ);
@@ -787,9 +791,8 @@ Test(vcpu, an_injection_from_a_fast_completion_needs_no_ipi)
 	build(AXV_VCPU_READY);
 	script_fast();
 	dev_hook = dev_injects;
-	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
 	struct axv_exit e;
-	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	run_on_fast_bus(&e);
 	cr_expect_eq(e.access.addr, 0x5000);
 	cr_expect_eq(fp.calls[FP_RUN], 2);
 	cr_expect_eq(atomic_load(&mh.ipis[CPU]), 0, "no IPI to itself");
@@ -802,9 +805,8 @@ Test(vcpu, a_kick_during_a_fast_completion_returns_to_the_owner)
 	build(AXV_VCPU_READY);
 	script_fast();
 	dev_hook = dev_kicks;
-	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
 	struct axv_exit e;
-	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	run_on_fast_bus(&e);
 	cr_expect_eq(e.reason, AXV_EXIT_NOTHING, "the owner is asked to look, nothing to complete");
 	cr_expect_eq(fp.calls[FP_RUN], 1, "not entered again");
 	cr_expect_eq(fp.regs[3], 0x80, "the access itself was completed");
@@ -1007,9 +1009,8 @@ Test(vcpu, a_failed_access_in_the_ports_run_is_not_done_twice)
 	build_fast();
 	dev_fail = AXV_EIO;
 	script_mmio_read();
-	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
 	struct axv_exit e;
-	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	run_on_fast_bus(&e);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ);
 	cr_expect_eq(dev_calls, 1u, "the core called the device again");
 	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e), AXV_EIO);
@@ -1092,9 +1093,8 @@ Test(vcpu, a_device_failure_on_the_ports_own_path_is_not_done_twice)
 	fp.direct = true;
 	dev_fail = AXV_EIO;
 	script_mmio_read();
-	cr_assert_eq(axv_vcpu_set_fast_bus(&v, &bus), 0);
 	struct axv_exit e;
-	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	run_on_fast_bus(&e);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ);
 	cr_expect_eq(dev_calls, 1u, "the core called the device again");
 	cr_expect_eq(axv_vcpu_complete(&v, &bus, &e), AXV_EIO, "the port's failure, noted");
