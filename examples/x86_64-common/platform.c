@@ -8,31 +8,18 @@
 
 #include "config.h"
 
-/* ---- console: 16550 UART at 0x3f8 (THR at +0, LSR at +5, LSR.THRE bit 5) ---------------- */
+/* ---- console: the 16550 UART at COM1 (x86_io.h) ------------------------------------------ */
 
-#define COM1 0x3f8
-
-/* 8 data bits, no parity, one stop bit, FIFOs on: a 16550 resets to 5-bit words (Bochs's
- * does), which would cut every byte to its low 5 bits. */
 void con_init(void)
 {
-	while (!(inb(COM1 + 5) & (1u << 6))) /* LSR.TEMT: what the loader sent is out */
+	while (!(inb(X86_COM1 + 5) & (1u << 6))) /* LSR.TEMT: what the loader sent is out */
 		;
-	outb(COM1 + 1, 0);    /* IER: no interrupts */
-	outb(COM1 + 3, 0x80); /* LCR.DLAB: the divisor latch */
-	outb(COM1 + 0, 1);    /* divisor 1: 115200 baud */
-	outb(COM1 + 1, 0);
-	outb(COM1 + 3, 0x03); /* LCR: 8N1 */
-	outb(COM1 + 2, 0x07); /* FCR: FIFOs on and cleared */
+	x86_com1_init();
 }
 
 void con_putc(char c)
 {
-	if (c == '\n')
-		con_putc('\r');
-	while (!(inb(COM1 + 5) & (1u << 5)))
-		;
-	outb(COM1, (uint8_t)c);
+	x86_com1_putc(c);
 }
 
 _Noreturn void platform_exit(uint32_t value)

@@ -11,54 +11,17 @@
  */
 #include <stdint.h>
 
+#include "../../examples/x86_64-common/x86_io.h"
 #include "rom.h"
 
 void rom_main(void);
 void rom_enter(uint32_t entry, uint32_t mbi) __attribute__((noreturn));
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-#define COM1 0x3f8
-
-static void uart_init(void)
-{
-	outb(COM1 + 1, 0);    /* IER: no interrupts */
-	outb(COM1 + 3, 0x80); /* LCR: DLAB */
-	outb(COM1 + 0, 1);    /* divisor 1: 115200 baud */
-	outb(COM1 + 1, 0);
-	outb(COM1 + 3, 0x03); /* LCR: 8 data bits, no parity, 1 stop bit (the reset is 5 bits) */
-	outb(COM1 + 2, 0x07); /* FCR: FIFOs on and cleared */
-}
-
-static void putc_(char c)
-{
-	if (c == '\n')
-		putc_('\r');
-	while (!(inb(COM1 + 5) & 0x20)) /* LSR.THRE */
-		;
-	outb(COM1, (uint8_t)c);
-}
-
-static void puts_(const char *s)
-{
-	while (*s)
-		putc_(*s++);
-}
-
 static void putx(uint32_t v)
 {
-	puts_("0x");
+	x86_com1_puts("0x");
 	for (int i = 28; i >= 0; i -= 4)
-		putc_("0123456789abcdef"[(v >> i) & 15]);
+		x86_com1_putc("0123456789abcdef"[(v >> i) & 15]);
 }
 
 /* Bochs's shutdown port: the string "Shutdown" written to 0x8900 ends the emulation. */
@@ -70,9 +33,9 @@ static void bochs_shutdown(void)
 
 static void __attribute__((noreturn)) die(const char *why)
 {
-	puts_("bochs-rom: cannot boot: ");
-	puts_(why);
-	puts_("\n");
+	x86_com1_puts("bochs-rom: cannot boot: ");
+	x86_com1_puts(why);
+	x86_com1_puts("\n");
 	bochs_shutdown();
 	for (;;)
 		__asm__ volatile("cli; hlt");
@@ -150,11 +113,11 @@ static uint32_t load_elf(uint32_t img, uint32_t size, uint32_t ram, uint32_t *en
 			die("a program header outside RAM or the image");
 		copy(pa, img + off, fsz);
 		zero(pa + fsz, msz - fsz);
-		puts_("bochs-rom: segment ");
+		x86_com1_puts("bochs-rom: segment ");
 		putx(pa);
-		puts_(" + ");
+		x86_com1_puts(" + ");
 		putx(msz);
-		puts_("\n");
+		x86_com1_puts("\n");
 		if (pa + msz > end)
 			end = pa + msz;
 	}
@@ -179,7 +142,7 @@ static uint32_t mmap_entry(uint32_t at, uint64_t base, uint64_t len, uint32_t ty
 void rom_main(void)
 {
 	outb(0x92, (uint8_t)(inb(0x92) | 2)); /* A20 on (fast A20 gate) */
-	uart_init();
+	x86_com1_init();
 	const uint32_t d = ROM_DIR;
 	if (rd32(d + ROM_DIR_MAGIC) != ROM_MAGIC)
 		die("no payload directory in the ROM");
@@ -209,11 +172,11 @@ void rom_main(void)
 		wr32(mods + i * 16 + 4, next + len);
 		wr32(mods + i * 16 + 8, str);
 		str += strcopy(str, rd32(m + 8));
-		puts_("bochs-rom: module ");
+		x86_com1_puts("bochs-rom: module ");
 		putx(next);
-		puts_(" + ");
+		x86_com1_puts(" + ");
 		putx(len);
-		puts_("\n");
+		x86_com1_puts("\n");
 		next = (next + len + 0xfffu) & ~0xfffu;
 	}
 	uint32_t cmdline = str;
@@ -236,10 +199,10 @@ void rom_main(void)
 	wr32(mbi + 24, mods);
 	wr32(mbi + 44, mm - mmap);
 	wr32(mbi + 48, mmap);
-	puts_("bochs-rom: entering the kernel at ");
+	x86_com1_puts("bochs-rom: entering the kernel at ");
 	putx(entry);
-	puts_("\n");
-	while (!(inb(COM1 + 5) & 0x40)) /* LSR.TEMT: all sent before the kernel takes COM1 */
+	x86_com1_puts("\n");
+	while (!(inb(X86_COM1 + 5) & 0x40)) /* LSR.TEMT: all sent before the kernel takes COM1 */
 		;
 	rom_enter(entry, mbi);
 }

@@ -17,13 +17,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../../../../examples/x86_64-common/x86_io.h"
+
 void mb_main(uint32_t magic, uint32_t mbi);
 void gp_handler(void);
 void timer_handler(void);
 
 volatile uint32_t gp_count, gp_error, gp_eip, timer_ticks;
 
-#define COM1 0x3f8
+#define COM1 X86_COM1
 #define LAPIC 0xfee00000u
 #define TIMER_VEC 0x40
 
@@ -31,20 +33,6 @@ static const char rodata_mark[] = "libaxv rodata";
 static volatile uint32_t data_word = 0x600dda7au;
 static volatile uint8_t bss_block[4096];
 
-static inline void outb(uint16_t p, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(p));
-}
-static inline void outl(uint16_t p, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(p));
-}
-static inline uint8_t inb(uint16_t p)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p));
-	return v;
-}
 static inline uint32_t rd(uint32_t a)
 {
 	return *(volatile uint32_t *)a;
@@ -52,21 +40,6 @@ static inline uint32_t rd(uint32_t a)
 static inline void wr(uint32_t a, uint32_t v)
 {
 	*(volatile uint32_t *)a = v;
-}
-
-static void putc_(char c)
-{
-	if (c == '\n')
-		putc_('\r');
-	while (!(inb(COM1 + 5) & 0x20)) /* LSR.THRE */
-		;
-	outb(COM1, (uint8_t)c);
-}
-
-static void puts_(const char *s)
-{
-	while (*s)
-		putc_(*s++);
 }
 
 static void putu(uint32_t v)
@@ -78,16 +51,16 @@ static void putu(uint32_t v)
 		v /= 10;
 	} while (v);
 	while (n)
-		putc_(b[--n]);
+		x86_com1_putc(b[--n]);
 }
 
 static unsigned npass, nfail;
 
 static void check(const char *what, bool ok)
 {
-	puts_(ok ? "PASS " : "FAIL ");
-	puts_(what);
-	putc_('\n');
+	x86_com1_puts(ok ? "PASS " : "FAIL ");
+	x86_com1_puts(what);
+	x86_com1_putc('\n');
 	if (ok)
 		npass++;
 	else
@@ -166,7 +139,7 @@ static void uart(void)
 	outb(COM1 + 2, 0x07);
 	bool lcr = inb(COM1 + 3) == 0x03;
 	bool lsr = (inb(COM1 + 5) & 0x61) == 0x60; /* THRE, TEMT; no data ready */
-	puts_("multiboot guest: 16550 at 0x3f8 programmed\n");
+	x86_com1_puts("multiboot guest: 16550 at 0x3f8 programmed\n");
 	check("16550: the divisor latch reads back", latch);
 	check("16550: LCR reads back 8N1", lcr);
 	check("16550: LSR says THRE and TEMT, nothing received", lsr);
@@ -195,17 +168,17 @@ static void info(uint32_t magic, uint32_t mbi)
 	check("information: memory, command line, modules, memory map (flags 0, 2, 3, 6)",
 	      (flags & 0x4du) == 0x4du);
 	const char *cmd = (const char *)(uintptr_t)rd(mbi + 16);
-	puts_("multiboot guest: command line \"");
-	puts_(cmd);
-	puts_("\"\n");
+	x86_com1_puts("multiboot guest: command line \"");
+	x86_com1_puts(cmd);
+	x86_com1_puts("\"\n");
 	check("command line holds mbtest=42", value(cmd, "mbtest=") == 42);
 	uint32_t ram = value(cmd, "ram=");
 	check("command line says the RAM size", ram >= 4);
-	puts_("multiboot guest: mem_lower ");
+	x86_com1_puts("multiboot guest: mem_lower ");
 	putu(rd(mbi + 4));
-	puts_(" KiB, mem_upper ");
+	x86_com1_puts(" KiB, mem_upper ");
 	putu(rd(mbi + 8));
-	puts_(" KiB\n");
+	x86_com1_puts(" KiB\n");
 	check("mem_lower 639 KiB", rd(mbi + 4) == 639);
 	check("mem_upper = RAM above 1 MiB", rd(mbi + 8) == ram * 1024 - 1024);
 	uint32_t mm = rd(mbi + 48), end = mm + rd(mbi + 44);
@@ -284,10 +257,10 @@ void mb_main(uint32_t magic, uint32_t mbi)
 	info(magic, mbi);
 	msrs();
 	apic();
-	puts_("DONE ");
+	x86_com1_puts("DONE ");
 	putu(npass);
-	puts_(" passed, ");
+	x86_com1_puts(" passed, ");
 	putu(nfail);
-	puts_(" failed\n");
+	x86_com1_puts(" failed\n");
 	outl(0xf4, nfail ? 0x11 : 0x10);
 }
