@@ -6,8 +6,8 @@
  * "la64-runner: N passed, N failed" (skipped tests are counted apart, not as passed).
  * An exception taken while a test runs (rt_vector in start.S) fails that test with its
  * ESTAT.Ecode, ERA and BADV, and the runner goes on with the next test.
- * Also the bits of a C library the image needs: mem*, strlen, strcmp, rand, abort, and a
- * small vsnprintf for the messages.
+ * Also the bits of a C library the image needs: strlen, strcmp, rand, abort, and a small
+ * vsnprintf for the messages (mem*: the bare-metal examples' examples/common/libc.c).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -22,54 +22,6 @@
 #include "runner.h"
 
 /* ---- C library ------------------------------------------------------------------------ */
-
-void *memcpy(void *restrict d, const void *restrict s, size_t n)
-{
-	unsigned char *dp = d;
-	const unsigned char *sp = s;
-	while (n--)
-		*dp++ = *sp++;
-	return d;
-}
-
-void *memmove(void *d, const void *s, size_t n)
-{
-	unsigned char *dp = d;
-	const unsigned char *sp = s;
-	if (dp < sp) {
-		while (n--)
-			*dp++ = *sp++;
-	} else {
-		while (n--)
-			dp[n] = sp[n];
-	}
-	return d;
-}
-
-void *memset(void *d, int c, size_t n)
-{
-	unsigned char *dp = d;
-	/* 8 bytes at a time where aligned: the HAL poisons whole frames. */
-	while (n && ((uintptr_t)dp & 7u)) {
-		*dp++ = (unsigned char)c;
-		n--;
-	}
-	uint64_t w = 0x0101010101010101ull * (unsigned char)c;
-	for (; n >= 8; n -= 8, dp += 8)
-		*(volatile uint64_t *)(void *)dp = w;
-	while (n--)
-		*dp++ = (unsigned char)c;
-	return d;
-}
-
-int memcmp(const void *a, const void *b, size_t n)
-{
-	const unsigned char *x = a, *y = b;
-	for (; n; n--, x++, y++)
-		if (*x != *y)
-			return *x < *y ? -1 : 1;
-	return 0;
-}
 
 size_t strlen(const char *s)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The loongarch64 test image's <string.h>: what the library and the host tests use
- * (runner.c defines them; the target has no C library). */
+ * (examples/common/libc.c and runner.c define them; the target has no C library). */
 #ifndef AXV_LA64_RUNNER_STRING_H
 #define AXV_LA64_RUNNER_STRING_H
 #include <stddef.h>
