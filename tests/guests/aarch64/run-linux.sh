@@ -9,12 +9,7 @@ set -u
 . "$(dirname "$0")/../common/run.sh"
 hyp=$1 dtb=$2 dir=$3 n=$4
 bash "$root/scripts/fetch-linux.sh" "$dir" || { echo "run-linux: fetch failed"; exit 1; }
-start=$(date +%s%N)
-run_machine 110 qemu.sh aarch64-hyp "$hyp" "$dir/Image" "$dtb" \
+linux_show='LIBAXV|aarch64-virt|Linux version|smp:|panic|Oops|Unable'
+run_linux "$n" 110 qemu.sh aarch64-hyp "$hyp" "$dir/Image" "$dtb" \
 	--smp "$n" --initrd "$dir/initrd.cpio"
-end=$(date +%s%N)
-show 'LIBAXV|aarch64-virt|Linux version|smp:|panic|Oops|Unable'
-check_status run-linux 0
-check_linux "$n"
-echo "run-linux: $n vcpu(s): $(( (end - start) / 1000000 )) ms from QEMU start to power-off"
 exit $fail

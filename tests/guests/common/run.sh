@@ -48,8 +48,19 @@ show() {
 	tr -d '\r' <"$out" | grep -E "$1" | head -20
 }
 
-# check_linux N: Linux's init printed its marker with nproc = N and slept one second.
-check_linux() {
-	check run-linux "LIBAXV-LINUX-MARKER uname=.* nproc=$1" "no marker with nproc=$1"
+# run_linux N SECONDS SCRIPT ARGS...: run_machine SECONDS SCRIPT ARGS..., then check that it
+# exited 0 and that Linux's init printed its marker with nproc = N and slept one second, and
+# print the time from the machine's start to its power-off. Lines of the log matching
+# $linux_show (ERE) are shown first.
+run_linux() {
+	_n=$1
+	shift
+	_start=$(date +%s%N)
+	run_machine "$@"
+	_end=$(date +%s%N)
+	show "$linux_show"
+	check_status run-linux 0
+	check run-linux "LIBAXV-LINUX-MARKER uname=.* nproc=$_n" "no marker with nproc=$_n"
 	check run-linux "LIBAXV-LINUX-SLEPT" "the one-second sleep did not finish"
+	echo "run-linux: $_n vcpu(s): $(( (_end - _start) / 1000000 )) ms from QEMU start to power-off"
 }

@@ -9,12 +9,7 @@ set -u
 . "$(dirname "$0")/../common/run.sh"
 hyp=$1 dir=$2 n=$3
 bash "$root/scripts/fetch-linux-riscv64.sh" "$dir" || { echo "run-linux: fetch failed"; exit 1; }
-start=$(date +%s%N)
-run_machine 200 qemu.sh riscv64-hyp "$hyp" "$dir/Image" \
+linux_show='LIBAXV|riscv64-virt|Linux version|smp:|Run /init|panic|Oops|Unable'
+run_linux "$n" 200 qemu.sh riscv64-hyp "$hyp" "$dir/Image" \
 	--smp "$n" --initrd "$dir/initrd.cpio"
-end=$(date +%s%N)
-show 'LIBAXV|riscv64-virt|Linux version|smp:|Run /init|panic|Oops|Unable'
-check_status run-linux 0
-check_linux "$n"
-echo "run-linux: $n vcpu(s): $(( (end - start) / 1000000 )) ms from QEMU start to power-off"
 exit $fail
