@@ -4,6 +4,8 @@
  * is reported in EISR and is not "empty" in ELRSR until the hypervisor rewrites it. */
 #include "lr_model.h"
 
+#include <string.h>
+
 #define STATE(v) ((v) >> 62)
 
 static uint64_t m_read(void *ctx, unsigned n)
@@ -51,6 +53,20 @@ const struct axv_a64_lr_ops lr_model_ops = {m_read, m_write, m_empty, m_hcr, m_d
 void lr_model_init(struct lr_model *m, unsigned nr)
 {
 	*m = (struct lr_model){.nr = nr};
+}
+
+void lr_model_free_all(struct axv_a64_vcpu *av)
+{
+	for (unsigned n = 0; n < 16; n++)
+		av->lr_id[n] = AXV_A64_LR_FREE;
+}
+
+void lr_model_vcpu(struct axv_a64_vcpu *av, struct lr_model *m, unsigned nr)
+{
+	memset(av, 0, sizeof(*av));
+	lr_model_free_all(av);
+	lr_model_init(m, nr);
+	av->lr = (struct axv_a64_lr){&lr_model_ops, m, nr};
 }
 
 int lr_model_ack(struct lr_model *m, uint32_t *intid)

@@ -13,6 +13,11 @@ struct lr_model {
 
 extern const struct axv_a64_lr_ops lr_model_ops;
 void lr_model_init(struct lr_model *m, unsigned nr);
+/* Every list register of the port vcpu free (lr_id, the port's record of what each holds). */
+void lr_model_free_all(struct axv_a64_vcpu *av);
+/* A fresh port vcpu (zero, every list register free) whose list registers are m, reset to nr
+ * registers. */
+void lr_model_vcpu(struct axv_a64_vcpu *av, struct lr_model *m, unsigned nr);
 /* The guest acknowledges the highest-priority LR in the pending state (State 0b01; a pending
  * and active one cannot be taken before its active instance ends): returns its index, or -1. */
 int lr_model_ack(struct lr_model *m, uint32_t *intid);

@@ -398,8 +398,7 @@ static void reset_spi(uint32_t s, unsigned start, bool enabled, bool level)
 		if (axv_virq_is_active(&virq[i], s))
 			axv_virq_eoi(&virq[i], s);
 		lr_model_init(&lrm[i], NLR);
-		for (unsigned n = 0; n < 16; n++)
-			av[i].lr_id[n] = AXV_A64_LR_FREE;
+		lr_model_free_all(&av[i]);
 	}
 	for (unsigned k = 0; k < NSPI / 32; k++) { /* list registers thrown away above */
 		atomic_store(&gic.lr_unacked[k], 0);
@@ -563,11 +562,7 @@ int main(int argc, char **argv)
 		CHECK(axv_vcpu_create(&vcpu[i], &c) == 0, "vcpu %u", i);
 		vp[i] = &vcpu[i];
 		qp[i] = &virq[i];
-		lr_model_init(&lrm[i], NLR);
-		memset(&av[i], 0, sizeof(av[i]));
-		av[i].lr = (struct axv_a64_lr){&lr_model_ops, &lrm[i], NLR};
-		for (unsigned n = 0; n < 16; n++)
-			av[i].lr_id[n] = AXV_A64_LR_FREE;
+		lr_model_vcpu(&av[i], &lrm[i], NLR);
 	}
 	CHECK(axv_vgic_init(&gic, vp, qp, mpidr, NV, NSPI) == 0, "vgic init");
 	for (uint32_t i = 0; i < NV; i++)

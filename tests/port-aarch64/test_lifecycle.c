@@ -50,11 +50,7 @@ static void setup(void)
 		fp[i].on_run = on_run;
 		guest[i] = NULL;
 		cr_assert_eq(axv_virq_init(&virq[i]), 0);
-		memset(&av[i], 0, sizeof(av[i]));
-		lr_model_init(&lrm[i], 4);
-		av[i].lr = (struct axv_a64_lr){&lr_model_ops, &lrm[i], 4};
-		for (unsigned n = 0; n < 16; n++)
-			av[i].lr_id[n] = AXV_A64_LR_FREE;
+		lr_model_vcpu(&av[i], &lrm[i], 4);
 		struct axv_vcpu_config c = {.id = i, .hal = &mh.hal, .ops = &fake_port_ops,
 					    .port_ctx = &fp[i], .virq = &virq[i],
 					    .vic = &axv_a64_vic_ops, .vic_ctx = &av[i]};

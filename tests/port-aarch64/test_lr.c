@@ -13,12 +13,10 @@ Test(lr_pending, follows_the_list_register_state)
 	struct lr_model m;
 	struct axv_a64_vcpu av;
 	memset(&av, 0, sizeof(av));
-	for (int i = 0; i < 16; i++)
-		av.lr_id[i] = AXV_A64_LR_FREE;
+	lr_model_free_all(&av);
 	cr_expect_not(axv_a64_lr_pending(&av), "unbound");
 	cr_expect_not(axv_a64_lr_pending(NULL));
-	lr_model_init(&m, 4);
-	av.lr = (struct axv_a64_lr){&lr_model_ops, &m, 4};
+	lr_model_vcpu(&av, &m, 4);
 	cr_expect_not(axv_a64_lr_pending(&av), "empty");
 
 	struct axv_virq q;
@@ -60,11 +58,7 @@ Test(lr_busy, says_which_list_registers_hold_an_interrupt)
 {
 	struct lr_model m;
 	struct axv_a64_vcpu av;
-	memset(&av, 0, sizeof(av));
-	for (int i = 0; i < 16; i++)
-		av.lr_id[i] = AXV_A64_LR_FREE;
-	lr_model_init(&m, 4);
-	av.lr = (struct axv_a64_lr){&lr_model_ops, &m, 4};
+	lr_model_vcpu(&av, &m, 4);
 	struct axv_virq q;
 	axv_virq_init(&q);
 	for (uint32_t id = 1; id <= 6; id++) {

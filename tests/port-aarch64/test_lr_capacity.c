@@ -16,11 +16,7 @@ static void run(unsigned nr, unsigned pending)
 	struct lr_model m;
 	struct axv_a64_vcpu av;
 	struct axv_virq q;
-	memset(&av, 0, sizeof(av));
-	for (int i = 0; i < 16; i++)
-		av.lr_id[i] = AXV_A64_LR_FREE;
-	lr_model_init(&m, nr);
-	av.lr = (struct axv_a64_lr){&lr_model_ops, &m, nr};
+	lr_model_vcpu(&av, &m, nr);
 	axv_virq_init(&q);
 	/* SPIs 32.. with distinct priorities; each is raised once. */
 	for (unsigned i = 0; i < pending; i++) {

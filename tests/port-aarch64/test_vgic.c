@@ -374,11 +374,7 @@ static struct axv_a64_vcpu aav[NV];
 static void attach_all(void)
 {
 	for (uint32_t i = 0; i < NV; i++) {
-		lr_model_init(&am[i], 4);
-		memset(&aav[i], 0, sizeof(aav[i]));
-		aav[i].lr = (struct axv_a64_lr){&lr_model_ops, &am[i], 4};
-		for (int n = 0; n < 16; n++)
-			aav[i].lr_id[n] = AXV_A64_LR_FREE;
+		lr_model_vcpu(&aav[i], &am[i], 4);
 		cr_assert_eq(axv_vgic_attach(&gic, i, &aav[i]), 0);
 		cr_assert_eq(aav[i].gic, &gic);
 	}
@@ -448,11 +444,7 @@ Test(lr, overflow_requests_maintenance_and_refills)
 {
 	struct lr_model m;
 	struct axv_a64_vcpu av;
-	memset(&av, 0, sizeof(av));
-	for (int i = 0; i < 16; i++)
-		av.lr_id[i] = AXV_A64_LR_FREE;
-	lr_model_init(&m, 4);
-	av.lr = (struct axv_a64_lr){&lr_model_ops, &m, 4};
+	lr_model_vcpu(&av, &m, 4);
 	av.hw_ppis = 1u << 27;
 	struct axv_virq q;
 	axv_virq_init(&q);
