@@ -186,6 +186,22 @@ static void steer(void)
 
 /* An alloc area of one page at gpa whose frame is `pa` (held), after a neighbour page that is
  * faulted in first, so the tables exist and the area needs the one frame. */
+/* Protect the leaf at level lv mapping [g, g + size) to pa with every flag combination in
+ * turn, checking the leaf after each; returns the last combination. */
+static axv_map_flags_t protect_each(const char *what, uint64_t g, uint64_t size, int lv,
+				    axv_hpa_t pa)
+{
+	axv_map_flags_t nf = 0;
+	for (unsigned k = 0; k < NFLAGS; k++) {
+		nf = flag_combo(k);
+		probe(g);
+		cr_assert_eq(axv_addrspace_protect(&as, g, size, nf), 0, "%s: protect", what);
+		expect_broken(what, lv);
+		expect_leaf(what, g, lv, pa, nf);
+	}
+	return nf;
+}
+
 static void alloc_at(uint64_t gpa, axv_hpa_t pa, axv_map_flags_t fl)
 {
 	cr_assert_eq(axv_addrspace_map_alloc(&as, gpa - K4, K4, R, false), 0);
@@ -234,14 +250,7 @@ static void linear_case(int lv, uint64_t pa, unsigned fi)
 		 (unsigned long long)pa, fl);
 	cr_assert_eq(axv_addrspace_map_linear(&as, g, pa, lsz, fl), 0, "%s: map", what);
 	expect_leaf(what, g, lv, pa, fl);
-	for (unsigned k = 0; k < NFLAGS; k++) {
-		axv_map_flags_t nf = flag_combo(k);
-		probe(g);
-		cr_assert_eq(axv_addrspace_protect(&as, g, lsz, nf), 0, "%s: protect", what);
-		expect_broken(what, lv);
-		expect_leaf(what, g, lv, pa, nf);
-		fl = nf;
-	}
+	fl = protect_each(what, g, lsz, lv, pa);
 	int last = fmt->levels - 1;
 	if (lv < last) {
 		/* split by protect: the second page of the leaf gets other flags */
@@ -302,13 +311,7 @@ static void alloc_case(axv_hpa_t pa, unsigned fi)
 		hold(pa);
 	alloc_at(g, pa, fl);
 	expect_leaf(what, g, last, pa, fl);
-	for (unsigned k = 0; k < NFLAGS; k++) {
-		axv_map_flags_t nf = flag_combo(k);
-		probe(g);
-		cr_assert_eq(axv_addrspace_protect(&as, g, K4, nf), 0, "%s: protect", what);
-		expect_broken(what, last);
-		expect_leaf(what, g, last, pa, nf);
-	}
+	protect_each(what, g, K4, last, pa);
 	size_t frames = axv_addrspace_frames(&as);
 	probe(g);
 	cr_assert_eq(axv_addrspace_unmap(&as, g, K4), 0, "%s: unmap", what);
