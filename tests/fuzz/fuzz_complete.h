@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include <axv/err.h>
 #include <axv/exit.h>
 
 #include "fuzz.h"
@@ -27,6 +28,26 @@ static inline void fuzz_bus_catch_all(struct axv_bus *bus,
 				   "register");
 }
 #define FUZZ_BUS_ALL ((1u << AXV_BUS_SPACE_COUNT) - 1)
+
+/* Complete the decoded access exit e on target t through a bus where test_dev claims every
+ * address of every space: an access that runs past 2^64 - 1 (not a system register) is
+ * unclaimed (AXV_ENXIO), anything else completes with one device call. Returns the
+ * completion's result. */
+static inline int fuzz_complete_access(const struct axv_exit *e, const struct axv_exit_target *t)
+{
+	struct axv_bus bus;
+	struct axv_bus_entry slots[AXV_BUS_SPACE_COUNT];
+	fuzz_bus_catch_all(&bus, slots, FUZZ_BUS_ALL);
+	test_dev.calls = 0;
+	struct axv_exit ex = *e;
+	int rc = axv_exit_complete(&bus, t, &ex);
+	bool sysreg = e->reason == AXV_EXIT_SYSREG_READ || e->reason == AXV_EXIT_SYSREG_WRITE;
+	bool wraps = !sysreg && e->access.addr > UINT64_MAX - e->access.width;
+	FUZZ_CHECK(rc == (wraps ? AXV_ENXIO : 0), "complete of a decoded exit: %d", rc);
+	if (rc == 0)
+		FUZZ_CHECK(test_dev.calls == 1, "device calls: %u", test_dev.calls);
+	return rc;
+}
 
 /* What a load of `width` bytes of `v` puts in its register, before any narrowing to the
  * register's own width: the low bytes, sign-extended when the access says so. */
