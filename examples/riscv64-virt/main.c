@@ -22,6 +22,7 @@
 #include <axv/vcpu.h>
 
 #include "console.h"
+#include "sbi_ecall.h"
 
 /* ---- memory map (host physical; -m 1G: RAM 0x80000000-0xbfffffff) --------------------- */
 #define HOST_UART 0x10000000ul            /* NS16550A: THR 0, LSR 5 (THRE bit 5) */
@@ -53,28 +54,12 @@ static uint64_t hpa_of(uint64_t gpa)
 	return gpa - GUEST_RAM_GPA + GUEST_RAM_HPA;
 }
 
-/* ---- SBI calls to OpenSBI (SBI 3: a7 EID, a6 FID, a0-a5; returns a0 error, a1 value) ---- */
-struct sbiret {
-	long error;
-	unsigned long value;
-};
-
+/* ---- SBI calls to OpenSBI (sbi_ecall.h) ------------------------------------------------- */
 static struct sbiret sbi_call(unsigned long eid, unsigned long fid, unsigned long a0,
 			      unsigned long a1, unsigned long a2, unsigned long a3,
 			      unsigned long a4)
 {
-	register unsigned long r0 __asm__("a0") = a0;
-	register unsigned long r1 __asm__("a1") = a1;
-	register unsigned long r2 __asm__("a2") = a2;
-	register unsigned long r3 __asm__("a3") = a3;
-	register unsigned long r4 __asm__("a4") = a4;
-	register unsigned long r6 __asm__("a6") = fid;
-	register unsigned long r7 __asm__("a7") = eid;
-	__asm__ volatile("ecall"
-			 : "+r"(r0), "+r"(r1)
-			 : "r"(r2), "r"(r3), "r"(r4), "r"(r6), "r"(r7)
-			 : "memory");
-	return (struct sbiret){(long)r0, r1};
+	return sbi_ecall(eid, fid, a0, a1, a2, a3, a4, 0);
 }
 
 static void host_set_timer(uint64_t t)

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../../../examples/riscv64-virt/sbi_ecall.h"
+
 #define UART 0x10000000ul
 #define TESTDEV 0x10100000ul
 #define LAZY_BASE 0xc0000000ul
@@ -21,10 +23,6 @@
 #define SBI_DBCN 0x4442434e
 #define SBI_AXV 0x0a415856
 
-struct sbiret {
-	long error;
-	unsigned long value;
-};
 struct sbiret sbi(unsigned long eid, unsigned long fid, unsigned long a0, unsigned long a1,
 		  unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
 
