@@ -13,17 +13,14 @@
 #define STACK_SIZE 0x4000
 #define FRAME 256 /* x0..x30, 16-byte aligned */
 
+#include "../../examples/aarch64-virt/zero_bss.h"
+
 	.section .text.boot, "ax"
 	.global	_start
 _start:
 	msr	daifset, #0xf
-	ldr	x1, =__bss_start
-	ldr	x2, =__bss_end
-1:	cmp	x1, x2
-	b.hs	2f
-	str	xzr, [x1], #8
-	b	1b
-2:	mov	x19, #0
+	ZERO_BSS
+	mov	x19, #0
 	b	cpu_start
 
 	.global	floor_secondary_entry

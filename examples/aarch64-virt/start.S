@@ -1,16 +1,13 @@
 /* Entry at EL2 from QEMU (-kernel ELF): x0 = 0, MMU off. Secondary cpus enter at
  * secondary_entry through PSCI CPU_ON with x0 = their index. */
+#include "zero_bss.h"
+
 	.section .text.boot, "ax"
 	.global	_start
 _start:
 	mov	x19, #0
-	ldr	x1, =__bss_start
-	ldr	x2, =__bss_end
-1:	cmp	x1, x2
-	b.hs	2f
-	str	xzr, [x1], #8
-	b	1b
-2:	b	cpu_start
+	ZERO_BSS
+	b	cpu_start
 
 	.global	secondary_entry
 secondary_entry:

@@ -2,6 +2,8 @@
  * example hypervisor loads these guests exactly as it loads Linux. Entered at EL1h, MMU off,
  * x0 = DTB. Built with -DRAW_IMAGE there is no header: a raw binary, which QEMU's -kernel
  * (and the example hypervisor) load at RAM base + 0x80000, where guest.ld links it. */
+#include "../../../examples/aarch64-virt/zero_bss.h"
+
 	.section .text.head, "ax"
 	.global	_head
 _head:
@@ -23,13 +25,8 @@ start:
 	ldr	x1, =guest_vectors
 	msr	vbar_el1, x1
 	isb
-	ldr	x1, =__bss_start
-	ldr	x2, =__bss_end
-1:	cmp	x1, x2
-	b.hs	2f
-	str	xzr, [x1], #8
-	b	1b
-2:	mov	x0, x19
+	ZERO_BSS
+	mov	x0, x19
 	bl	guest_main
 	bl	psci_system_off
 3:	b	3b
