@@ -13,7 +13,7 @@
 #define STACK_SIZE 0x4000
 #define FRAME 256 /* x0..x30, 16-byte aligned */
 
-#include "../../examples/aarch64-virt/zero_bss.h"
+#include "../../examples/aarch64-virt/a64_entry.h"
 
 	.section .text.boot, "ax"
 	.global	_start
@@ -79,21 +79,8 @@ floor_vectors:
 	bad	7
 	.balign	0x80	/* lower EL, AArch64: synchronous */
 	sub	sp, sp, #FRAME
-	stp	x0, x1, [sp, #0]
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	stp	x18, x19, [sp, #144]
-	stp	x20, x21, [sp, #160]
-	stp	x22, x23, [sp, #176]
-	stp	x24, x25, [sp, #192]
-	stp	x26, x27, [sp, #208]
-	stp	x28, x29, [sp, #224]
+	PAIRS_X0_X17 stp
+	PAIRS_X18_X29 stp
 	str	x30, [sp, #240]
 	mov	x0, sp
 	bl	floor_sync
@@ -107,21 +94,8 @@ floor_vectors:
 	bad	15
 
 floor_return:
-	ldp	x0, x1, [sp, #0]
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
-	ldp	x18, x19, [sp, #144]
-	ldp	x20, x21, [sp, #160]
-	ldp	x22, x23, [sp, #176]
-	ldp	x24, x25, [sp, #192]
-	ldp	x26, x27, [sp, #208]
-	ldp	x28, x29, [sp, #224]
+	PAIRS_X0_X17 ldp
+	PAIRS_X18_X29 ldp
 	ldr	x30, [sp, #240]
 	add	sp, sp, #FRAME
 	eret

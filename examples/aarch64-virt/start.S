@@ -1,6 +1,6 @@
 /* Entry at EL2 from QEMU (-kernel ELF): x0 = 0, MMU off. Secondary cpus enter at
  * secondary_entry through PSCI CPU_ON with x0 = their index. */
-#include "zero_bss.h"
+#include "a64_entry.h"
 
 	.section .text.boot, "ax"
 	.global	_start

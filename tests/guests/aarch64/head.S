@@ -2,7 +2,7 @@
  * example hypervisor loads these guests exactly as it loads Linux. Entered at EL1h, MMU off,
  * x0 = DTB. Built with -DRAW_IMAGE there is no header: a raw binary, which QEMU's -kernel
  * (and the example hypervisor) load at RAM base + 0x80000, where guest.ld links it. */
-#include "../../../examples/aarch64-virt/zero_bss.h"
+#include "../../../examples/aarch64-virt/a64_entry.h"
 
 	.section .text.head, "ax"
 	.global	_head
@@ -46,15 +46,7 @@ secondary_start:
 .macro vec handler
 	.balign	0x80
 	sub	sp, sp, #272
-	stp	x0, x1, [sp, #0]
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
+	PAIRS_X0_X17 stp
 	stp	x18, x30, [sp, #144]
 	mov	x0, sp
 	bl	\handler
@@ -75,15 +67,7 @@ guest_vectors:
 	vec	guest_unexpected	/* SError */
 
 vec_return:
-	ldp	x0, x1, [sp, #0]
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
+	PAIRS_X0_X17 ldp
 	ldp	x18, x30, [sp, #144]
 	add	sp, sp, #272
 	eret
