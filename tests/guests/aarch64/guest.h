@@ -34,6 +34,11 @@ void psci_system_off(void);
 void secondary_start(void);
 void secondary_main(uint64_t ctx);
 void gic_cpu_init(void);
+/* Through vcpu 0's redistributor, as an OS would: PPI intid's priority, then its enable
+ * (GICR SGI_base at +0x10000: IPRIORITYR at 0x400, ISENABLER0 at 0x100; IHI 0069 12.11). */
+void gicr_enable_ppi(uint32_t intid, uint8_t prio);
+/* That redistributor's GICR_ISENABLER0. */
+uint32_t gicr_isenabler0(void);
 
 /* For guests that also run directly at EL1 on QEMU's virt machine (scripts/qemu.sh
  * aarch64-el1), where the GIC is QEMU's own and PSCI is reached through HVC only. */

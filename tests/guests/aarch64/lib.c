@@ -87,6 +87,17 @@ void guest_unexpected(struct frame *f)
 	psci_system_off();
 }
 
+void gicr_enable_ppi(uint32_t intid, uint8_t prio)
+{
+	((volatile uint8_t *)(GICR + 0x10000 + 0x400))[intid] = prio;
+	*(volatile uint32_t *)(GICR + 0x10000 + 0x100) = 1u << intid;
+}
+
+uint32_t gicr_isenabler0(void)
+{
+	return *(volatile uint32_t *)(GICR + 0x10000 + 0x100);
+}
+
 /* The GIC CPU interface of this vcpu (virtual, through ICH_VMCR): system registers on, all
  * priorities, Group 1 enabled. */
 void gic_cpu_init(void)

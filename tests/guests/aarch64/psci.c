@@ -279,10 +279,7 @@ void guest_main(uint64_t dtb)
 {
 	(void)dtb;
 	on_irq = irq;
-	volatile uint8_t *prio = (volatile uint8_t *)(GICR + 0x10000 + 0x400);
-	volatile uint32_t *isenabler0 = (volatile uint32_t *)(GICR + 0x10000 + 0x100);
-	prio[27] = 0xa0;
-	*isenabler0 = 1u << 27;
+	gicr_enable_ppi(27, 0xa0);
 	gic_cpu_init();
 
 	per_conduit("HVC", hvc6);

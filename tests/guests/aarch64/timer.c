@@ -21,13 +21,9 @@ void guest_main(uint64_t dtb)
 {
 	(void)dtb;
 	on_irq = irq;
-	/* Through the virtual redistributor of vcpu 0, as an OS would: priority, then enable
-	 * (GICR SGI_base: IPRIORITYR at 0x400, ISENABLER0 at 0x100; IHI 0069 12.11). */
-	volatile uint8_t *prio = (volatile uint8_t *)(GICR + 0x10000 + 0x400);
-	volatile uint32_t *isenabler0 = (volatile uint32_t *)(GICR + 0x10000 + 0x100);
-	prio[27] = 0xa0;
-	*isenabler0 = 1u << 27;
-	check("the virtual redistributor enables the timer PPI", (*isenabler0 & (1u << 27)) != 0);
+	gicr_enable_ppi(27, 0xa0);
+	check("the virtual redistributor enables the timer PPI",
+	      (gicr_isenabler0() & (1u << 27)) != 0);
 	gic_cpu_init();
 
 	uint64_t frq = SYSREG_READ(cntfrq_el0);
