@@ -9,6 +9,7 @@
 #include <axv/frame_pool.h>
 
 #include "config.h"
+#include "hal_identity.h"
 
 /* ---- console: PL011 (ARM DDI 0183: DR at 0x00, FR at 0x18, FR.TXFF bit 5) ---------------- */
 
@@ -251,18 +252,6 @@ static void hal_free(void *ctx, axv_hpa_t pa, size_t count)
 			   axv_strerror(rc));
 }
 
-static void *hal_p2v(void *ctx, axv_hpa_t pa)
-{
-	(void)ctx;
-	return (void *)(uintptr_t)pa; /* EL2 runs identity-mapped */
-}
-
-static axv_hpa_t hal_v2p(void *ctx, const void *va)
-{
-	(void)ctx;
-	return (axv_hpa_t)(uintptr_t)va;
-}
-
 static uint32_t hal_cpu_id(void *ctx)
 {
 	(void)ctx;
@@ -292,7 +281,8 @@ static void hal_log(void *ctx, enum axv_log_level level, const char *msg)
 	con_printf("[libaxv %s] %s\n", names[level & 3], msg);
 }
 
-static const struct axv_hal_mem_ops mem_ops = {hal_alloc, hal_free, hal_p2v, hal_v2p};
+static const struct axv_hal_mem_ops mem_ops = {hal_alloc, hal_free, hal_identity_p2v,
+						hal_identity_v2p};
 static const struct axv_hal_cpu_ops cpu_ops = {hal_cpu_id, hal_ipi, hal_now};
 
 #include <axv/arch/aarch64.h>

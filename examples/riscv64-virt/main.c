@@ -22,6 +22,7 @@
 #include <axv/vcpu.h>
 
 #include "console.h"
+#include "hal_identity.h"
 #include "sbi_ecall.h"
 
 /* ---- memory map (host physical; -m 1G: RAM 0x80000000-0xbfffffff) --------------------- */
@@ -147,20 +148,8 @@ static void hal_free(void *ctx, axv_hpa_t pa, size_t count)
 	unlock(&pool_lock);
 }
 
-/* HS-mode runs with satp = 0 (Bare): host virtual = host physical. */
-static void *hal_p2v(void *ctx, axv_hpa_t pa)
-{
-	(void)ctx;
-	return (void *)(uintptr_t)pa;
-}
-
-static axv_hpa_t hal_v2p(void *ctx, const void *va)
-{
-	(void)ctx;
-	return (axv_hpa_t)(uintptr_t)va;
-}
-
-static const struct axv_hal_mem_ops mem_ops = {hal_alloc, hal_free, hal_p2v, hal_v2p};
+static const struct axv_hal_mem_ops mem_ops = {hal_alloc, hal_free, hal_identity_p2v,
+						hal_identity_v2p};
 
 struct slot {
 	uint64_t hartid;                 /* host hart */

@@ -7,6 +7,7 @@
 #include <axv/err.h>
 
 #include "config.h"
+#include "hal_identity.h"
 
 /* ---- console: the 16550 UART at COM1 (x86_io.h) ------------------------------------------ */
 
@@ -91,19 +92,6 @@ static void hal_free(void *ctx, axv_hpa_t pa, size_t count)
 	frames_used -= count;
 }
 
-/* The first 4 GiB are identity-mapped (start.S). */
-static void *hal_p2v(void *ctx, axv_hpa_t pa)
-{
-	(void)ctx;
-	return (void *)(uintptr_t)pa;
-}
-
-static axv_hpa_t hal_v2p(void *ctx, const void *va)
-{
-	(void)ctx;
-	return (axv_hpa_t)(uintptr_t)va;
-}
-
 void (*platform_tlb_flush)(void);
 
 static void hal_flush_range(void *ctx, uint64_t tag, axv_gpa_t gpa, uint64_t size)
@@ -137,7 +125,8 @@ static void hal_log(void *ctx, enum axv_log_level level, const char *msg)
 	con_printf("libaxv[%d]: %s\n", (int)level, msg);
 }
 
-static const struct axv_hal_mem_ops mem_ops = {hal_alloc, hal_free, hal_p2v, hal_v2p};
+static const struct axv_hal_mem_ops mem_ops = {hal_alloc, hal_free, hal_identity_p2v,
+						hal_identity_v2p};
 static const struct axv_hal_tlb_ops tlb_ops = {hal_flush_range, hal_flush_all};
 static const struct axv_hal_cpu_ops cpu_ops = {hal_cpu_id, hal_send_ipi, NULL};
 
