@@ -56,21 +56,20 @@ rt_vector:
 	b	4b
 	.size rt_vector, . - rt_vector
 
+/* op (st.d or ld.d) on the registers a jump buffer at $a0 keeps: ra, sp, fp, s0-s8 (the
+ * callee-saved registers of the LoongArch ELF psABI), 8 bytes each in that order. */
+.macro JMPBUF op
+	.set	off, 0
+	.irp	r, $ra, $sp, $fp, $s0, $s1, $s2, $s3, $s4, $s5, $s6, $s7, $s8
+	\op	\r, $a0, off
+	.set	off, off + 8
+	.endr
+.endm
+
 	.globl rt_setjmp
 	.type rt_setjmp, @function
 rt_setjmp:
-	st.d	$ra, $a0, 0
-	st.d	$sp, $a0, 8
-	st.d	$fp, $a0, 16
-	st.d	$s0, $a0, 24
-	st.d	$s1, $a0, 32
-	st.d	$s2, $a0, 40
-	st.d	$s3, $a0, 48
-	st.d	$s4, $a0, 56
-	st.d	$s5, $a0, 64
-	st.d	$s6, $a0, 72
-	st.d	$s7, $a0, 80
-	st.d	$s8, $a0, 88
+	JMPBUF	st.d
 	move	$a0, $zero
 	jr	$ra
 	.size rt_setjmp, . - rt_setjmp
@@ -78,18 +77,7 @@ rt_setjmp:
 	.globl rt_longjmp
 	.type rt_longjmp, @function
 rt_longjmp:
-	ld.d	$ra, $a0, 0
-	ld.d	$sp, $a0, 8
-	ld.d	$fp, $a0, 16
-	ld.d	$s0, $a0, 24
-	ld.d	$s1, $a0, 32
-	ld.d	$s2, $a0, 40
-	ld.d	$s3, $a0, 48
-	ld.d	$s4, $a0, 56
-	ld.d	$s5, $a0, 64
-	ld.d	$s6, $a0, 72
-	ld.d	$s7, $a0, 80
-	ld.d	$s8, $a0, 88
+	JMPBUF	ld.d
 	ori	$a0, $zero, 1
 	jr	$ra
 	.size rt_longjmp, . - rt_longjmp
