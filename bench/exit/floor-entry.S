@@ -79,8 +79,8 @@ floor_vectors:
 	bad	7
 	.balign	0x80	/* lower EL, AArch64: synchronous */
 	sub	sp, sp, #FRAME
-	PAIRS_X0_X17 stp
-	PAIRS_X18_X29 stp
+	PAIRS	stp, 0, x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, x16, x17, \
+		x18, x19, x20, x21, x22, x23, x24, x25, x26, x27, x28, x29
 	str	x30, [sp, #240]
 	mov	x0, sp
 	bl	floor_sync
@@ -94,8 +94,8 @@ floor_vectors:
 	bad	15
 
 floor_return:
-	PAIRS_X0_X17 ldp
-	PAIRS_X18_X29 ldp
+	PAIRS	ldp, 0, x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, x16, x17, \
+		x18, x19, x20, x21, x22, x23, x24, x25, x26, x27, x28, x29
 	ldr	x30, [sp, #240]
 	add	sp, sp, #FRAME
 	eret

@@ -46,8 +46,8 @@ secondary_start:
 .macro vec handler
 	.balign	0x80
 	sub	sp, sp, #272
-	PAIRS_X0_X17 stp
-	stp	x18, x30, [sp, #144]
+	PAIRS	stp, 0, x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, x16, x17, \
+		x18, x30
 	mov	x0, sp
 	bl	\handler
 	b	vec_return
@@ -67,8 +67,8 @@ guest_vectors:
 	vec	guest_unexpected	/* SError */
 
 vec_return:
-	PAIRS_X0_X17 ldp
-	ldp	x18, x30, [sp, #144]
+	PAIRS	ldp, 0, x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14, x15, x16, x17, \
+		x18, x30
 	add	sp, sp, #272
 	eret
 
