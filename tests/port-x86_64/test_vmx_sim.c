@@ -44,57 +44,53 @@ struct axv_vmx_vcpu_config sim_vcpu_config(enum axv_vmx_guest_mode mode)
 	return c;
 }
 
-static int find_msr(uint32_t msr)
+static int map_find(const struct sim_map *m, uint32_t key)
 {
-	for (unsigned i = 0; i < sim.nmsr; i++)
-		if (sim.msr_id[i] == msr)
+	for (unsigned i = 0; i < m->n; i++)
+		if (m->key[i] == key)
 			return (int)i;
 	return -1;
+}
+
+static void map_set(struct sim_map *m, uint32_t key, uint64_t v)
+{
+	int i = map_find(m, key);
+	if (i < 0) {
+		i = (int)m->n++;
+		m->key[i] = key;
+	}
+	m->val[i] = v;
+}
+
+static uint64_t map_get(const struct sim_map *m, uint32_t key)
+{
+	int i = map_find(m, key);
+	return i < 0 ? 0 : m->val[i];
 }
 
 void sim_msr_set(uint32_t msr, uint64_t v)
 {
-	int i = find_msr(msr);
-	if (i < 0) {
-		i = (int)sim.nmsr++;
-		sim.msr_id[i] = msr;
-	}
-	sim.msr_val[i] = v;
+	map_set(&sim.msrs, msr, v);
 }
 
 uint64_t sim_msr_get(uint32_t msr)
 {
-	int i = find_msr(msr);
-	return i < 0 ? 0 : sim.msr_val[i];
-}
-
-static int find_field(uint32_t f)
-{
-	for (unsigned i = 0; i < sim.nfields; i++)
-		if (sim.field[i] == f)
-			return (int)i;
-	return -1;
+	return map_get(&sim.msrs, msr);
 }
 
 void sim_vmcs_set(uint32_t f, uint64_t v)
 {
-	int i = find_field(f);
-	if (i < 0) {
-		i = (int)sim.nfields++;
-		sim.field[i] = f;
-	}
-	sim.value[i] = v;
+	map_set(&sim.vmcs, f, v);
 }
 
 uint64_t sim_vmcs_get(uint32_t f)
 {
-	int i = find_field(f);
-	return i < 0 ? 0 : sim.value[i];
+	return map_get(&sim.vmcs, f);
 }
 
 bool sim_vmcs_has(uint32_t f)
 {
-	return find_field(f) >= 0;
+	return map_find(&sim.vmcs, f) >= 0;
 }
 
 /* Realistic capability MSRs (values of a recent Intel core, trimmed), TRUE controls. */

@@ -8,11 +8,16 @@
 #define SIM_MAX_FIELDS 256
 #define SIM_MAX_MSRS 64
 
+/* A small map of 32-bit keys (MSR numbers, VMCS field encodings) to values; an unknown key
+ * reads 0. */
+struct sim_map {
+	uint32_t key[SIM_MAX_FIELDS];
+	uint64_t val[SIM_MAX_FIELDS];
+	unsigned n;
+};
+
 struct sim {
-	/* MSRs: a small map; unknown ones read 0. */
-	uint32_t msr_id[SIM_MAX_MSRS];
-	uint64_t msr_val[SIM_MAX_MSRS];
-	unsigned nmsr;
+	struct sim_map msrs; /* at most SIM_MAX_MSRS */
 	bool feature_control_sticky; /* false: writes to IA32_FEATURE_CONTROL are dropped */
 	unsigned msr_writes;
 	/* CPUID leaves 1, 0DH.0, 7.0, 0BH, 80000001H, everything else zero */
@@ -27,9 +32,7 @@ struct sim {
 	axv_hpa_t vmxon_pa;
 	unsigned vmxon_calls, vmxoff_calls, vmclear_calls, vmptrld_calls;
 	axv_hpa_t current; /* current VMCS, or ~0 */
-	uint32_t field[SIM_MAX_FIELDS];
-	uint64_t value[SIM_MAX_FIELDS];
-	unsigned nfields;
+	struct sim_map vmcs; /* the current VMCS's fields */
 	unsigned invept_calls;
 	uint64_t invept_type, invept_eptp;
 	/* entry: rc to return, and a hook that plays the guest (sets exit fields, registers) */
