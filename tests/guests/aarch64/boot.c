@@ -61,41 +61,11 @@ static bool contains(const char *s, uint32_t len, const char *word)
 	return false;
 }
 
-/* A property of a child of the root node (devicetree spec v0.4, 5.4: the structure block's
- * FDT_BEGIN_NODE / FDT_END_NODE / FDT_PROP / FDT_NOP / FDT_END tokens). NULL if absent. */
+/* A property of a child of the root node (lib.c's dtb_prop()). NULL if absent. */
 static const uint8_t *fdt_prop(const uint8_t *fdt, const char *node, const char *name,
 			       uint32_t *len)
 {
-	const uint8_t *p = fdt + be32(fdt + 8), *end = p + be32(fdt + 36);
-	const char *strings = (const char *)fdt + be32(fdt + 12);
-	int depth = 0;
-	bool in_node = false;
-	while (p + 4 <= end) {
-		uint32_t tok = be32(p);
-		p += 4;
-		if (tok == 1) {
-			const char *n = (const char *)p;
-			depth++;
-			in_node = depth == 2 && str_eq(n, node);
-			while (p < end && *p)
-				p++;
-			p = (const uint8_t *)(((uintptr_t)p + 4) & ~(uintptr_t)3);
-		} else if (tok == 2) {
-			depth--;
-			in_node = false;
-		} else if (tok == 3) {
-			uint32_t l = be32(p);
-			const char *pn = strings + be32(p + 4);
-			if (in_node && str_eq(pn, name)) {
-				*len = l;
-				return p + 8;
-			}
-			p = (const uint8_t *)(((uintptr_t)p + 8 + l + 3) & ~(uintptr_t)3);
-		} else if (tok == 9) {
-			break;
-		}
-	}
-	return 0;
+	return dtb_prop((uint64_t)(uintptr_t)fdt, node, name, len);
 }
 
 static uint64_t cells(const uint8_t *v, uint32_t len)
