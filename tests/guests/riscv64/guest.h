@@ -53,4 +53,8 @@ extern void (*on_irq)(struct frame *f, uint64_t code);
 #define CSR_SET(csr, v) __asm__ volatile("csrs " #csr ", %0" ::"r"((uint64_t)(v)) : "memory")
 #define CSR_CLEAR(csr, v) __asm__ volatile("csrc " #csr ", %0" ::"r"((uint64_t)(v)) : "memory")
 
+/* Raise an interrupt n times, each time waiting (a bounded spin) until *count, which the
+ * handler increments, says it was taken: true if it was taken exactly once every time. */
+bool each_taken_once(uint64_t n, void (*raise)(void), volatile uint64_t *count);
+
 #endif

@@ -53,3 +53,17 @@ void trap_dispatch(struct frame *f, uint64_t scause, uint64_t stval)
 	nfail++;
 	power_off();
 }
+
+bool each_taken_once(uint64_t n, void (*raise)(void), volatile uint64_t *count)
+{
+	bool each = true;
+	for (uint64_t i = 1; i <= n; i++) {
+		raise();
+		uint64_t spin = 0;
+		while (*count < i && spin < 1000000)
+			spin++;
+		if (*count != i)
+			each = false;
+	}
+	return each;
+}

@@ -27,6 +27,11 @@ static inline void line(uint64_t level)
 	*(volatile uint64_t *)LINE = level;
 }
 
+static void line_high(void)
+{
+	line(1);
+}
+
 static volatile uint64_t taken, wrong, spurious;
 
 static void irq(struct frame *f, uint64_t code)
@@ -76,15 +81,7 @@ void guest_main(uint64_t hartid, uint64_t dtb)
 	CSR_SET(sstatus, 1u << 1);
 	check("a line raised while masked is taken once unmasked", taken == 1);
 	taken = 0;
-	bool each = true;
-	for (uint64_t i = 1; i <= 10000; i++) {
-		line(1);
-		uint64_t spin = 0;
-		while (taken < i && spin < 1000000)
-			spin++;
-		if (taken != i)
-			each = false;
-	}
+	bool each = each_taken_once(10000, line_high, &taken);
 	CSR_CLEAR(sstatus, 1u << 1);
 	printf_("guest: %u external interrupts taken\n", taken);
 	check("10000 PLIC interrupts, each taken once", each && taken == 10000 && wrong == 0);
