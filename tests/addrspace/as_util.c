@@ -103,3 +103,14 @@ uint64_t test_tree_hash(struct mock_hal *m, const struct axv_addrspace *as, size
 		*empty_tables = e;
 	return h;
 }
+
+int test_fail_nth_run(struct mock_hal *m, unsigned long n, int (*op)(void *), void *arg,
+		      bool *reached)
+{
+	unsigned long fails = m->failed_allocs;
+	mock_hal_fail_nth(m, n);
+	int rc = op(arg);
+	mock_hal_fail_nth(m, 0);
+	*reached = m->failed_allocs != fails;
+	return rc;
+}

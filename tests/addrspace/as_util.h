@@ -38,6 +38,12 @@ static inline uint64_t test_oa(const struct axv_pt_format *f, uint64_t e)
 uint64_t test_raw_entry(struct mock_hal *m, const struct axv_addrspace *as, uint64_t gpa,
 			int *level);
 
+/* Run op(arg) with the n-th allocation from now failing (mock_hal_fail_nth()), then no
+ * injection: op's result, with *reached telling whether that allocation was made (a call
+ * that returns 0 without reaching it needed fewer allocations). */
+int test_fail_nth_run(struct mock_hal *m, unsigned long n, int (*op)(void *), void *arg,
+		      bool *reached);
+
 /* Strict version of MOCK_HAL_CHECK_CLEAN: true only if nothing leaked, no bad free, no
  * stray pointer and no overrun guard frame. */
 bool test_mock_clean(const struct mock_hal *m);

@@ -358,11 +358,9 @@ static void until_success(const char *what, int (*op)(void *), void *arg)
 		struct snap s;
 		snap(&s);
 		size_t live = mh.live;
-		unsigned long fails = mh.failed_allocs;
-		mock_hal_fail_nth(&mh, n);
-		int rc = op(arg);
-		mock_hal_fail_nth(&mh, 0);
-		if (rc == 0 && mh.failed_allocs == fails)
+		bool reached;
+		int rc = test_fail_nth_run(&mh, n, op, arg, &reached);
+		if (rc == 0 && !reached)
 			return;
 		if (rc == 0)
 			continue; /* the failing call was not needed (e.g. pool already sized) */

@@ -121,11 +121,9 @@ static void as_until_success(const char *what, int (*op)(void *), void *arg)
 		size_t tables, empties;
 		uint64_t tree = test_tree_hash(&mh, &as, &tables, &empties);
 		size_t live = hal_live_without_tracking(&as.frames);
-		unsigned long fails = mh.failed_allocs;
-		mock_hal_fail_nth(&mh, n);
-		int rc = op(arg);
-		mock_hal_fail_nth(&mh, 0);
-		if (rc == 0 && mh.failed_allocs == fails)
+		bool reached;
+		int rc = test_fail_nth_run(&mh, n, op, arg, &reached);
+		if (rc == 0 && !reached)
 			return;
 		if (rc == 0)
 			continue; /* the failed allocation was optional (a larger pool, say) */
