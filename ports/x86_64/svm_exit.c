@@ -173,7 +173,7 @@ static int on_ioio(struct axv_svm_vcpu *v, uint64_t code, struct axv_exit *e)
 		e->reason = AXV_EXIT_IO_WRITE;
 		e->access.reg = str ? AXV_REG_NONE : AXV_X86_REG_RAX;
 		e->access.reg_width = width;
-		e->access.data = str ? 0 : v->gprs.r[AXV_X86_REG_RAX] & (~0ull >> (64 - 8 * width));
+		e->access.data = str ? 0 : axv_access_trunc(v->gprs.r[AXV_X86_REG_RAX], width);
 	}
 	return 0;
 }
