@@ -93,15 +93,16 @@ _Noreturn static void power_off(bool failure)
 /* ---- console ----------------------------------------------------------------------------- */
 static atomic_uint con_lock;
 
-static void lock(atomic_uint *l)
+/* A spin lock on an atomic_uint (void *: also the resolver's lock hooks, fault_env). */
+static void lock(void *l)
 {
-	while (atomic_exchange_explicit(l, 1, memory_order_acquire))
+	while (atomic_exchange_explicit((atomic_uint *)l, 1, memory_order_acquire))
 		;
 }
 
-static void unlock(atomic_uint *l)
+static void unlock(void *l)
 {
-	atomic_store_explicit(l, 0, memory_order_release);
+	atomic_store_explicit((atomic_uint *)l, 0, memory_order_release);
 }
 
 static void uart_putc(char c)
@@ -575,20 +576,10 @@ static void sbi_embedder(unsigned s, const struct axv_exit *e)
 	}
 }
 
-static void as_lock_take(void *ctx)
-{
-	lock(ctx);
-}
-
-static void as_lock_drop(void *ctx)
-{
-	unlock(ctx);
-}
-
 /* Where a guest access fault may be backed: the address space (under its lock: the harts
  * share it), then the devices. */
-static const struct axv_fault_env fault_env = {.as = &as, .bus = &bus, .lock = as_lock_take,
-					       .unlock = as_lock_drop, .lock_ctx = &as_lock};
+static const struct axv_fault_env fault_env = {.as = &as, .bus = &bus, .lock = lock,
+					       .unlock = unlock, .lock_ctx = &as_lock};
 
 /* A guest access fault, decoded (an MMIO exit) or not (a nested page fault): libaxv's
  * resolver tries guest memory (a lazily backed page: the guest retries), then the device

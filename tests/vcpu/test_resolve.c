@@ -29,34 +29,40 @@ static struct axv_bus bus;
 static struct axv_bus_entry bus_storage[3];
 static struct axv_fault_env env;
 
-static int locked;       /* lock depth now */
-static unsigned locks;   /* lock calls */
-static unsigned unlocks; /* unlock calls */
-static unsigned dev_reads, dev_writes;
-static int dev_locked;   /* lock depth seen by the device (must be 0) */
-static uint64_t dev_last;
+/* What the hooks and the device saw (cleared by setup). */
+static struct {
+	int locked;         /* lock depth now */
+	unsigned locks;     /* lock calls */
+	unsigned unlocks;   /* unlock calls */
+	unsigned reads, writes;
+	int dev_locked;     /* lock depth seen by the device (must stay 0) */
+	uint64_t last;      /* the last value written */
+} t;
+
+/* Both lock hooks: the depth goes from 1 - to to to, never nested, never unheld. */
+static void lock_move(void *ctx, int to)
+{
+	cr_assert_eq(ctx, &env);
+	cr_assert_eq(t.locked, 1 - to, "the resolver's lock is not recursive, nor released unheld");
+	t.locked = to;
+	*(to ? &t.locks : &t.unlocks) += 1;
+}
 
 static void lock(void *ctx)
 {
-	cr_assert_eq(ctx, &env);
-	cr_assert_eq(locked, 0, "the resolver's lock is not recursive");
-	locked++;
-	locks++;
+	lock_move(ctx, 1);
 }
 
 static void unlock(void *ctx)
 {
-	cr_assert_eq(ctx, &env);
-	cr_assert_eq(locked, 1, "unlock without lock");
-	locked--;
-	unlocks++;
+	lock_move(ctx, 0);
 }
 
 static int dev_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 {
 	(void)ctx, (void)width;
-	dev_reads++;
-	dev_locked += locked;
+	t.reads++;
+	t.dev_locked += t.locked;
 	*value = 0x89abcdef0123c000ull + off;
 	return 0;
 }
@@ -64,9 +70,9 @@ static int dev_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 static int dev_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 {
 	(void)ctx, (void)off, (void)width;
-	dev_writes++;
-	dev_locked += locked;
-	dev_last = value;
+	t.writes++;
+	t.dev_locked += t.locked;
+	t.last = value;
 	return 0;
 }
 
@@ -85,15 +91,11 @@ static void build(const struct axv_vcpu_ops *ops)
 
 static void setup(void)
 {
-	locked = 0;
-	locks = unlocks = 0;
-	dev_reads = dev_writes = 0;
-	dev_locked = 0;
-	dev_last = 0;
+	memset(&t, 0, sizeof(t));
 	mock_hal_init(&mh, 256);
-	mh.cur_cpu = CPU;
-	memset(&v, 0, sizeof(v));
 	fake_port_init(&fp);
+	memset(&v, 0, sizeof(v));
+	mh.cur_cpu = CPU;
 	cr_assert_eq(axv_addrspace_init(&as, &mh.hal, &axv_pt_ept, 0, 1ull << 30, 1), 0);
 	cr_assert_eq(axv_addrspace_map_alloc(&as, RAM, 0x4000, AXV_MAP_READ | AXV_MAP_WRITE, true),
 		     0);
@@ -112,9 +114,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-	cr_expect_eq(locks, unlocks, "every lock released");
-	cr_expect_eq(locked, 0);
-	cr_expect_eq(dev_locked, 0, "no device called under the lock");
+	cr_expect_eq(t.locks, t.unlocks, "every lock released");
+	cr_expect_eq(t.locked, 0);
+	cr_expect_eq(t.dev_locked, 0, "no device called under the lock");
 	cr_expect_eq(axv_vcpu_unbind(&v), 0);
 	cr_expect_eq(axv_vcpu_destroy(&v), 0);
 	cr_expect_eq(axv_addrspace_destroy(&as), 0);
@@ -175,8 +177,8 @@ static void snap(struct snap *s, const struct axv_exit *e)
 	memcpy(s->regs, fp.regs, sizeof(s->regs));
 	s->pc = fp.pc;
 	s->frames = axv_addrspace_frames(&as);
-	s->reads = dev_reads;
-	s->writes = dev_writes;
+	s->reads = t.reads;
+	s->writes = t.writes;
 	s->exit = *e;
 }
 
@@ -185,9 +187,19 @@ static void unchanged(const struct snap *s, const struct axv_exit *e, const char
 	cr_expect_eq(memcmp(s->regs, fp.regs, sizeof(s->regs)), 0, "%s: registers", what);
 	cr_expect_eq(fp.pc, s->pc, "%s: pc", what);
 	cr_expect_eq(axv_addrspace_frames(&as), s->frames, "%s: frames", what);
-	cr_expect_eq(dev_reads, s->reads, "%s: device reads", what);
-	cr_expect_eq(dev_writes, s->writes, "%s: device writes", what);
+	cr_expect_eq(t.reads, s->reads, "%s: device reads", what);
+	cr_expect_eq(t.writes, s->writes, "%s: device writes", what);
 	cr_expect_eq(memcmp(&s->exit, e, sizeof(*e)), 0, "%s: the exit", what);
+}
+
+/* Resolving @e fails with @want, and nothing changed: registers, pc, frames, devices, the
+ * exit itself. */
+static void refused(struct axv_exit *e, int want, const char *what)
+{
+	struct snap s;
+	snap(&s, e);
+	cr_expect_eq(axv_vcpu_resolve(&v, &env, e, NULL), want, "%s", what);
+	unchanged(&s, e, what);
 }
 
 Test(resolve, a_lazy_ram_page_is_faulted_in_and_the_guest_retries)
@@ -210,8 +222,8 @@ Test(resolve, a_lazy_ram_page_is_faulted_in_and_the_guest_retries)
 	cr_expect(mapped(LAZY + 0x2000));
 	cr_expect_eq(fp.pc, PC0);
 	cr_expect_eq(fp.calls[FP_SET_REG], 0);
-	cr_expect_eq(dev_reads + dev_writes, 0, "no device call");
-	cr_expect_eq(locks, 2);
+	cr_expect_eq(t.reads + t.writes, 0, "no device call");
+	cr_expect_eq(t.locks, 2);
 }
 
 Test(resolve, a_device_completes_a_decoded_access)
@@ -221,68 +233,51 @@ Test(resolve, a_device_completes_a_decoded_access)
 	mmio(&e, false, DEV + 0x10, 4);
 	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, &how), 0);
 	cr_expect_eq(how, AXV_RESOLVED_DEVICE);
-	cr_expect_eq(dev_reads, 1);
+	cr_expect_eq(t.reads, 1);
 	cr_expect_eq(fp.regs[3], 0x0123c010ull, "the low 4 bytes, zero-extended");
 	cr_expect_eq(fp.pc, PC0 + 4, "pc advanced");
 	mmio(&e, true, DEV + 0x20, 2);
 	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, &how), 0);
-	cr_expect_eq(dev_last, 0x7788u);
+	cr_expect_eq(t.last, 0x7788u);
 	cr_expect_eq(fp.pc, PC0 + 8);
 	/* completed: a second resolution of the same exit is refused */
 	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, &how), AXV_ESTATE);
-	cr_expect_eq(dev_writes, 1);
+	cr_expect_eq(t.writes, 1);
 }
 
 Test(resolve, an_unbacked_access_is_enxio_and_changes_nothing)
 {
 	struct axv_exit e;
-	struct snap s;
 	enum axv_resolved how = 0;
 	mmio(&e, true, HOLE, 4);
-	snap(&s, &e);
-	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, &how), AXV_ENXIO);
-	unchanged(&s, &e, "decoded");
+	refused(&e, AXV_ENXIO, "decoded");
 	npf(&e, HOLE + 8, AXV_MAP_READ);
-	snap(&s, &e);
-	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, &how), AXV_ENXIO);
-	unchanged(&s, &e, "undecoded");
+	refused(&e, AXV_ENXIO, "undecoded");
 	cr_expect_eq(fp.calls[FP_DECODE], 0, "no decode for an unbacked fault");
 	/* outside the address space altogether */
 	npf(&e, 1ull << 40, AXV_MAP_READ);
-	snap(&s, &e);
-	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, &how), AXV_ENXIO);
-	unchanged(&s, &e, "beyond the space");
+	refused(&e, AXV_ENXIO, "beyond the space");
 	/* an instruction fetch from a device address is not the device's */
 	npf(&e, DEV, AXV_MAP_EXEC);
-	snap(&s, &e);
-	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, &how), AXV_ENXIO);
-	unchanged(&s, &e, "fetch");
+	refused(&e, AXV_ENXIO, "fetch");
 	cr_expect_eq(fp.calls[FP_DECODE], 0);
 	/* no bus at all */
 	env.bus = NULL;
 	mmio(&e, false, DEV, 4);
-	snap(&s, &e);
+	refused(&e, AXV_ENXIO, "no bus");
 	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, &how), AXV_ENXIO);
-	unchanged(&s, &e, "no bus");
 	cr_expect_eq(how, 0, "how is set only on success");
 }
 
 Test(resolve, an_area_without_the_permission_is_eacces)
 {
 	struct axv_exit e;
-	struct snap s;
 	mmio(&e, true, ROM + 0x10, 4);
-	snap(&s, &e);
-	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, NULL), AXV_EACCES);
-	unchanged(&s, &e, "decoded write to ROM");
+	refused(&e, AXV_EACCES, "decoded write to ROM");
 	npf(&e, ROM, AXV_MAP_WRITE);
-	snap(&s, &e);
-	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, NULL), AXV_EACCES);
-	unchanged(&s, &e, "undecoded write to ROM");
+	refused(&e, AXV_EACCES, "undecoded write to ROM");
 	npf(&e, RAM, AXV_MAP_EXEC);
-	snap(&s, &e);
-	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, NULL), AXV_EACCES);
-	unchanged(&s, &e, "fetch from non-executable RAM");
+	refused(&e, AXV_EACCES, "fetch from non-executable RAM");
 	cr_expect_eq(fp.calls[FP_DECODE], 0);
 }
 
@@ -299,58 +294,47 @@ Test(resolve, an_undecoded_fault_at_a_device_is_decoded_on_demand)
 	cr_expect_eq(fp.calls[FP_DECODE], 1);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ, "the exit is the decoded access");
 	cr_expect_eq(e.access.addr, DEV + 0x40);
-	cr_expect_eq(dev_reads, 1);
+	cr_expect_eq(t.reads, 1);
 	cr_expect_eq(fp.regs[5], 0xffffffffffffc040ull, "0xc040 sign-extended from 2 bytes");
 	cr_expect_eq(fp.pc, PC0 + 4);
-	cr_expect_eq(locks, 2, "the address space, then the decode");
+	cr_expect_eq(t.locks, 2, "the address space, then the decode");
 }
 
 Test(resolve, an_undecoded_fault_without_a_decoder_is_enotsup)
 {
 	struct axv_exit e;
-	struct snap s;
 	cr_assert_eq(axv_vcpu_unbind(&v), 0);
 	cr_assert_eq(axv_vcpu_destroy(&v), 0);
 	memset(&v, 0, sizeof(v));
 	build(&ops_no_decode);
 	npf(&e, DEV + 0x40, AXV_MAP_WRITE);
-	snap(&s, &e);
-	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, NULL), AXV_ENOTSUP);
-	unchanged(&s, &e, "no decode hook");
+	refused(&e, AXV_ENOTSUP, "no decode hook");
 }
 
 Test(resolve, a_failed_decode_leaves_the_fault_as_it_was)
 {
 	struct axv_exit e;
-	struct snap s;
 	fp.decoded_reason = AXV_EXIT_MMIO_WRITE;
 	fp.decoded = (struct axv_exit_access){.width = 4};
 	fp.fail[FP_DECODE] = AXV_ENOTSUP;
 	npf(&e, DEV, AXV_MAP_WRITE);
-	snap(&s, &e);
-	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, NULL), AXV_ENOTSUP);
-	unchanged(&s, &e, "decode failed");
+	refused(&e, AXV_ENOTSUP, "decode failed");
 	/* a decoder that returns something that is not an access: refused, exit restored */
 	fp.decoded_reason = AXV_EXIT_HYPERCALL;
 	npf(&e, DEV, AXV_MAP_WRITE);
-	snap(&s, &e);
-	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, NULL), AXV_EIO);
-	unchanged(&s, &e, "decoded into a non-access");
+	refused(&e, AXV_EIO, "decoded into a non-access");
 }
 
 Test(resolve, a_bad_width_is_refused_before_any_device_call)
 {
 	struct axv_exit e;
-	struct snap s;
 	mmio(&e, false, DEV, 3);
-	snap(&s, &e);
-	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, NULL), AXV_EINVAL);
-	unchanged(&s, &e, "width 3");
+	refused(&e, AXV_EINVAL, "width 3");
 	fp.decoded_reason = AXV_EXIT_MMIO_WRITE;
 	fp.decoded = (struct axv_exit_access){.width = 16, .data = 1};
 	npf(&e, DEV, AXV_MAP_WRITE);
 	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, NULL), AXV_EINVAL);
-	cr_expect_eq(dev_writes, 0);
+	cr_expect_eq(t.writes, 0);
 	cr_expect_eq(fp.pc, PC0);
 }
 
@@ -364,7 +348,7 @@ Test(resolve, stale_exits_and_bad_arguments_touch_nothing)
 	cr_expect_eq(axv_vcpu_resolve(&v, &env, &old, NULL), AXV_ESTATE);
 	unchanged(&s, &old, "stale");
 	cr_expect(!mapped(LAZY));
-	cr_expect_eq(locks, 0);
+	cr_expect_eq(t.locks, 0);
 	cr_expect_eq(axv_vcpu_resolve(NULL, &env, &e, NULL), AXV_EINVAL);
 	cr_expect_eq(axv_vcpu_resolve(&v, NULL, &e, NULL), AXV_EINVAL);
 	cr_expect_eq(axv_vcpu_resolve(&v, &env, NULL, NULL), AXV_EINVAL);
@@ -373,7 +357,7 @@ Test(resolve, stale_exits_and_bad_arguments_touch_nothing)
 	cr_expect_eq(axv_vcpu_resolve(&v, &half, &e, NULL), AXV_EINVAL, "a lone lock hook");
 	run(&e, AXV_EXIT_HYPERCALL);
 	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, NULL), AXV_EINVAL, "not an access fault");
-	cr_expect_eq(locks, 0);
+	cr_expect_eq(t.locks, 0);
 	cr_expect_eq(axv_addrspace_frames(&as), s.frames);
 	/* without lock hooks, and without an address space: straight to the bus */
 	env.lock = NULL;
@@ -381,7 +365,7 @@ Test(resolve, stale_exits_and_bad_arguments_touch_nothing)
 	env.as = NULL;
 	mmio(&e, false, DEV, 8);
 	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, NULL), 0);
-	cr_expect_eq(dev_reads, 1);
+	cr_expect_eq(t.reads, 1);
 }
 
 /* The lock is taken and released in pairs on every path, errors included (teardown checks
@@ -405,22 +389,22 @@ Test(resolve, the_lock_is_paired_on_every_path)
 	fp.decoded_reason = AXV_EXIT_MMIO_READ;
 	fp.decoded = (struct axv_exit_access){.width = 4, .reg = 1, .reg_width = 8};
 	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		locks = unlocks = 0;
+		t.locks = t.unlocks = 0;
 		fp.fail[FP_DECODE] = c[i].fail_decode;
 		npf(&e, c[i].gpa, c[i].access);
 		cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, NULL), c[i].want, "case %u", i);
-		cr_expect_eq(locks, c[i].want_locks, "case %u", i);
-		cr_expect_eq(unlocks, locks, "case %u", i);
-		cr_expect_eq(locked, 0, "case %u", i);
+		cr_expect_eq(t.locks, c[i].want_locks, "case %u", i);
+		cr_expect_eq(t.unlocks, t.locks, "case %u", i);
+		cr_expect_eq(t.locked, 0, "case %u", i);
 	}
 	/* the address space fails (no frame left for the lazy page) */
 	mh.fail_nth = mh.alloc_calls + 1;
 	mh.fail_from = true;
-	locks = unlocks = 0;
+	t.locks = t.unlocks = 0;
 	npf(&e, LAZY + 0x3000, AXV_MAP_READ);
 	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, NULL), AXV_ENOMEM);
 	mh.fail_nth = 0;
 	mh.fail_from = false;
-	cr_expect_eq(locks, 1);
-	cr_expect_eq(unlocks, 1);
+	cr_expect_eq(t.locks, 1);
+	cr_expect_eq(t.unlocks, 1);
 }
