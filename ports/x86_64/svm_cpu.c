@@ -231,6 +231,11 @@ static void op_destroy(void *ctx)
 	axv_svm_vcpu_fini(V(ctx));
 }
 
+static int op_decode(void *ctx, struct axv_exit *exit)
+{
+	return axv_svm_decode_access(V(ctx), exit);
+}
+
 const struct axv_vcpu_ops axv_svm_vcpu_ops = {
 	.create = op_create,
 	.setup = op_setup,
@@ -245,6 +250,7 @@ const struct axv_vcpu_ops axv_svm_vcpu_ops = {
 	.inject = op_inject,
 	.advance_pc = op_advance_pc,
 	.destroy = op_destroy,
+	.decode = op_decode,
 };
 
 /* ---- per-cpu enable ------------------------------------------------------------------ */

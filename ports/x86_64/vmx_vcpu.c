@@ -147,6 +147,11 @@ static int op_advance_pc(void *ctx, uint8_t insn_len)
 	return axv_vmx_advance_rip(v, len);
 }
 
+static int op_decode(void *ctx, struct axv_exit *exit)
+{
+	return axv_vmx_decode_access(V(ctx), exit);
+}
+
 const struct axv_vcpu_ops axv_vmx_vcpu_ops = {
 	.create = op_create,
 	.setup = op_setup,
@@ -161,6 +166,7 @@ const struct axv_vcpu_ops axv_vmx_vcpu_ops = {
 	.inject = op_inject,
 	.advance_pc = op_advance_pc,
 	.destroy = NULL,
+	.decode = op_decode,
 };
 
 static int pc_enable(void *ctx)

@@ -132,14 +132,29 @@ static void fp_destroy(void *ctx)
 	(void)hook(P(ctx), FP_DESTROY);
 }
 
-/* The operations both tables have (fake_port_fast_ops adds run_fast). */
+static int fp_decode(void *ctx, struct axv_exit *exit)
+{
+	struct fake_port *p = P(ctx);
+	int rc = hook(p, FP_DECODE);
+	if (rc != 0)
+		return rc;
+	axv_gpa_t gpa = exit->npf.addr;
+	exit->reason = p->decoded_reason;
+	exit->access = p->decoded;
+	exit->access.addr = gpa;
+	exit->insn_len = 4;
+	return 0;
+}
+
+/* The operations both tables have (fake_port_ops adds decode, fake_port_fast_ops run_fast,
+ * as each had before they shared the rest). */
 #define FAKE_PORT_OPS                                                                      \
 	.create = fp_create, .setup = fp_setup, .set_entry = fp_set_entry,                 \
 	.set_nested_root = fp_set_root, .bind = fp_bind, .unbind = fp_unbind, .run = fp_run, \
 	.get_reg = fp_get_reg, .set_reg = fp_set_reg, .set_retval = fp_set_retval,         \
 	.inject = fp_inject, .advance_pc = fp_advance_pc, .destroy = fp_destroy
 
-const struct axv_vcpu_ops fake_port_ops = {FAKE_PORT_OPS};
+const struct axv_vcpu_ops fake_port_ops = {FAKE_PORT_OPS, .decode = fp_decode};
 
 void fake_port_init(struct fake_port *p)
 {
