@@ -22,9 +22,6 @@ static struct axv_vmx_vcpu vc;
 
 #define RIP0 0x100000ull
 
-static uint8_t code[16];
-static size_t code_len;
-static int fetch_rc;
 static axv_gpa_t mmio_lo, mmio_hi;
 
 /* Does the stand-in device (the resolver's bus) hold @gpa? */
@@ -32,25 +29,6 @@ static bool is_device(axv_gpa_t gpa)
 {
 	return gpa >= mmio_lo && gpa < mmio_hi;
 }
-
-static int fetch(void *ctx, uint64_t linear, uint64_t cr0, uint64_t cr3, uint64_t cr4,
-		 uint64_t efer, uint8_t *buf, size_t max)
-{
-	(void)ctx;
-	(void)linear;
-	(void)cr0;
-	(void)cr3;
-	(void)cr4;
-	(void)efer;
-	FUZZ_CHECK(max >= 1 && max <= 16, "fetch of %zu bytes", max);
-	if (fetch_rc)
-		return fetch_rc;
-	size_t n = code_len < max ? code_len : max;
-	memcpy(buf, code, n);
-	return (int)n;
-}
-
-static const struct axv_vmx_mmio_ops mmio_ops = {fetch, NULL};
 
 static const uint32_t reasons[] = {
 	AXV_VMX_EXIT_EXCEPTION_NMI, AXV_VMX_EXIT_EXTERNAL_INTERRUPT, AXV_VMX_EXIT_TRIPLE_FAULT,
@@ -69,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t mode = fin_u8(&in);
 	struct axv_vmx_vcpu_config cfg =
 		sim_vcpu_config((mode & 1) ? AXV_VMX_GUEST_REAL : AXV_VMX_GUEST_FLAT32);
-	cfg.mmio = (mode & 2) ? NULL : &mmio_ops;
+	cfg.mmio = (mode & 2) ? NULL : &sim_mmio_ops;
 	FUZZ_CHECK(axv_vmx_vcpu_ops.setup(&vc, &cfg) == 0, "setup");
 	FUZZ_CHECK(axv_vmx_vcpu_ops.set_entry(&vc, (mode & 1) ? 0x7c00 : RIP0) == 0, "entry");
 	FUZZ_CHECK(axv_vmx_vcpu_ops.bind(&vc) == 0, "bind");
@@ -93,10 +71,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sim_vmcs_set(AXV_VMCS_GUEST_IA32_EFER, fin_u64(&in));
 		sim_vmcs_set(AXV_VMCS_GUEST_CS_AR, fin_u32(&in));
 	}
-	code_len = fin_u8(&in) % 17;
-	for (size_t i = 0; i < sizeof(code); i++)
-		code[i] = fin_u8(&in);
-	fetch_rc = (fin_u8(&in) & 7) == 7 ? AXV_EFAULT : 0;
+	sim.code.len = fin_u8(&in) % 17;
+	for (size_t i = 0; i < sizeof(sim.code.bytes); i++)
+		sim.code.bytes[i] = fin_u8(&in);
+	sim.code.rc = (fin_u8(&in) & 7) == 7 ? AXV_EFAULT : 0;
 	for (unsigned i = 0; i < 16; i++)
 		vc.regs.r[i] = in.n ? fin_u64(&in) : 0x0101010101010101ull * (i + 1);
 	test_dev.value = fin_u64(&in);
@@ -129,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   "decoded into reason %d", e.reason);
 		FUZZ_CHECK(sim_vmcs_get(AXV_VMCS_GUEST_RIP) == rip, "decode moved RIP");
 	}
+	FUZZ_CHECK(sim.code.bad_max == 0, "a fetch of other than 1 to 16 bytes");
 	switch (e.reason) {
 	case AXV_EXIT_NESTED_PAGE_FAULT:
 		/* What axv_addrspace_handle_fault() accepts: a non-empty subset of R, W, X. */

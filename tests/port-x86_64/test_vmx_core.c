@@ -18,28 +18,11 @@ static struct axv_vmx_vcpu vc;
 static struct axv_vcpu v;
 static struct axv_virq vq;
 static struct mock_hal mh;
-static uint8_t code[15];
-static size_t code_len;
-
-static int fetch(void *ctx, uint64_t linear, uint64_t cr0, uint64_t cr3, uint64_t cr4,
-		 uint64_t efer, uint8_t *buf, size_t max)
-{
-	(void)ctx;
-	(void)linear;
-	(void)cr0;
-	(void)cr3;
-	(void)cr4;
-	(void)efer;
-	size_t n = code_len < max ? code_len : max;
-	memcpy(buf, code, n);
-	return n ? (int)n : AXV_EFAULT;
-}
-
-static const struct axv_vmx_mmio_ops mmio_ops = {fetch, NULL};
 
 static void setup(void)
 {
 	sim_cpu_reset();
+	sim.code.empty_rc = AXV_EFAULT; /* no instruction bytes: the fetch faults */
 	mock_hal_init(&mh, 16);
 	memset(&v, 0, sizeof(v));
 	struct axv_percpu pc;
@@ -51,7 +34,7 @@ static void setup(void)
 				    .port_ctx = &vc, .virq = &vq};
 	cr_assert_eq(axv_vcpu_create(&v, &c), 0);
 	struct axv_vmx_vcpu_config vcfg = sim_vcpu_config(AXV_VMX_GUEST_FLAT32);
-	vcfg.mmio = &mmio_ops;
+	vcfg.mmio = &sim_mmio_ops;
 	cr_assert_eq(axv_vcpu_setup(&v, 0x100000, 0x200000, &vcfg), 0);
 	cr_assert_eq(axv_vcpu_bind(&v), 0);
 }
@@ -87,8 +70,8 @@ static void guest(struct sim *s, struct axv_x86_gprs *g)
 		break;
 	default: /* mov [ebx], ax (66 89 03) on a device page */
 		g->r[AXV_X86_REG_RAX] = 0xabcd1234;
-		memcpy(code, (uint8_t[]){0x66, 0x89, 0x03}, 3);
-		code_len = 3;
+		memcpy(sim.code.bytes, (uint8_t[]){0x66, 0x89, 0x03}, 3);
+		sim.code.len = 3;
 		sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0xfed00040);
 		sim_vmcs_set(AXV_VMCS_EXIT_QUALIFICATION, 0x2);
 		sim_vmcs_set(AXV_VMCS_EXIT_REASON, AXV_VMX_EXIT_EPT_VIOLATION);
@@ -180,9 +163,9 @@ Test(vmx_core, random_exit_information_never_breaks_the_decoder)
 		}
 		for (unsigned i = 0; i < 16; i++)
 			vc.regs.r[i] = (uint64_t)rand() << 17 ^ (uint64_t)rand();
-		code_len = (seed >> 4) % 16;
-		for (size_t i = 0; i < code_len; i++)
-			code[i] = (uint8_t)rand();
+		sim.code.len = (seed >> 4) % 16;
+		for (size_t i = 0; i < sim.code.len; i++)
+			sim.code.bytes[i] = (uint8_t)rand();
 		sim_vmcs_set(AXV_VMCS_ENTRY_INTR_INFO, 0);
 		struct axv_exit e;
 		int rc = axv_vmx_decode_exit(&vc, &e);

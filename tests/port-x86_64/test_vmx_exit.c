@@ -20,43 +20,19 @@ static struct axv_exit e;
 
 #define RIP0 0x100000ull
 
-/* The guest's instruction bytes for the MMIO fetch hook. */
-static uint8_t code[16];
-static size_t code_len;
-static uint64_t fetched_at;
-
-static int fetch(void *ctx, uint64_t linear, uint64_t cr0, uint64_t cr3, uint64_t cr4,
-		 uint64_t efer, uint8_t *buf, size_t max)
-{
-	(void)ctx;
-	(void)cr0;
-	(void)cr3;
-	(void)cr4;
-	(void)efer;
-	fetched_at = linear;
-	if (code_len == 0)
-		return AXV_EFAULT;
-	size_t n = code_len < max ? code_len : max;
-	memcpy(buf, code, n);
-	return (int)n;
-}
-
-static const struct axv_vmx_mmio_ops mmio_ops = {fetch, NULL};
-
 static void setup(void)
 {
 	sim_cpu_reset();
 	cr_assert_eq(axv_vmx_cpu_enable(&sim_cpu), 0);
 	cr_assert_eq(axv_vmx_vcpu_ops.create(&vc, 2), 0);
 	struct axv_vmx_vcpu_config c = sim_vcpu_config(AXV_VMX_GUEST_FLAT32);
-	c.mmio = &mmio_ops;
+	c.mmio = &sim_mmio_ops;
 	cr_assert_eq(axv_vmx_vcpu_ops.setup(&vc, &c), 0);
 	cr_assert_eq(axv_vmx_vcpu_ops.set_entry(&vc, RIP0), 0);
 	cr_assert_eq(axv_vmx_vcpu_ops.bind(&vc), 0);
 	for (unsigned i = 0; i < 16; i++)
 		vc.regs.r[i] = 0x0101010101010101ull * (i + 1);
-	code_len = 0;
-	fetched_at = 0;
+	sim.code.empty_rc = AXV_EFAULT; /* no instruction bytes: the fetch faults */
 	memset(&e, 0x5a, sizeof(e));
 }
 
@@ -330,14 +306,14 @@ Test(vmx_exit, ept_violation_outside_mmio_is_a_nested_page_fault)
 	cr_expect_eq(e.npf.access, AXV_MAP_READ);
 	/* a fetch is never decoded as a device access */
 	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee00000);
-	memcpy(code, (uint8_t[]){0x89, 0x08}, 2);
-	code_len = 2;
+	memcpy(sim.code.bytes, (uint8_t[]){0x89, 0x08}, 2);
+	sim.code.len = 2;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x4, 0), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
 	cr_expect_eq(e.npf.access, AXV_MAP_EXEC);
 	cr_expect_eq(axv_vmx_decode_access(&vc, &e), AXV_ENOTSUP);
 	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
-	cr_expect_eq(fetched_at, 0);
+	cr_expect_eq(sim.code.linear, 0);
 }
 
 /* A qualification with none of read, write, fetch (bits 2:0) made a nested page fault with
@@ -362,13 +338,13 @@ Test(vmx_exit, ept_violation_at_a_device_is_decoded_on_demand)
 	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee000b0);
 	sim_vmcs_set(AXV_VMCS_GUEST_CS_BASE, 0x10);
 	/* 32-bit code (CS.D): 89 08 = mov [eax], ecx */
-	memcpy(code, (uint8_t[]){0x89, 0x08, 0x90}, 3);
-	code_len = 3;
+	memcpy(sim.code.bytes, (uint8_t[]){0x89, 0x08, 0x90}, 3);
+	sim.code.len = 3;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x2, 0), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
 	e.gen = 77;
 	cr_assert_eq(axv_vmx_decode_access(&vc, &e), 0);
-	cr_expect_eq(fetched_at, RIP0 + 0x10, "CS base + RIP");
+	cr_expect_eq(sim.code.linear, RIP0 + 0x10, "CS base + RIP");
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_WRITE);
 	cr_expect_eq(e.access.addr, 0xfee000b0);
 	cr_expect_eq(e.access.width, 4);
@@ -380,8 +356,8 @@ Test(vmx_exit, ept_violation_at_a_device_is_decoded_on_demand)
 	/* 64-bit code (EFER.LMA, CS.L): 48 8b 05 disp32 = mov rax, [rip + disp] */
 	sim_vmcs_set(AXV_VMCS_GUEST_IA32_EFER, 0x500);
 	sim_vmcs_set(AXV_VMCS_GUEST_CS_AR, 0xa09b);
-	memcpy(code, (uint8_t[]){0x48, 0x8b, 0x05, 0x00, 0x10, 0x00, 0x00}, 7);
-	code_len = 7;
+	memcpy(sim.code.bytes, (uint8_t[]){0x48, 0x8b, 0x05, 0x00, 0x10, 0x00, 0x00}, 7);
+	sim.code.len = 7;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x1, 0), 0);
 	cr_assert_eq(axv_vmx_decode_access(&vc, &e), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ);
@@ -395,12 +371,12 @@ Test(vmx_exit, ept_violation_at_a_device_is_decoded_on_demand)
 	cr_expect_eq(axv_vmx_decode_access(&vc, &e), AXV_ENOTSUP);
 	cr_expect_eq(memcmp(&before, &e, sizeof(e)), 0);
 	/* bytes the decoder does not know, or no bytes */
-	memcpy(code, (uint8_t[]){0x0f, 0x0b}, 2);
-	code_len = 2;
+	memcpy(sim.code.bytes, (uint8_t[]){0x0f, 0x0b}, 2);
+	sim.code.len = 2;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x1, 0), 0);
 	cr_expect_eq(axv_vmx_decode_access(&vc, &e), AXV_ENOTSUP);
 	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
-	code_len = 0;
+	sim.code.len = 0;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x1, 0), 0);
 	cr_expect_eq(axv_vmx_decode_access(&vc, &e), AXV_EFAULT);
 	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
@@ -421,12 +397,12 @@ Test(vmx_exit, ept_misconfiguration)
 	cr_expect_eq(e.unhandled.raw, AXV_VMX_EXIT_EPT_MISCONFIG);
 	cr_expect_eq(e.unhandled.info, 0x9000);
 	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee00010);
-	memcpy(code, (uint8_t[]){0x88, 0x18}, 2);
-	code_len = 2;
+	memcpy(sim.code.bytes, (uint8_t[]){0x88, 0x18}, 2);
+	sim.code.len = 2;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_MISCONFIG, 0, 0), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED);
 	cr_expect_eq(e.unhandled.info, 0xfee00010);
-	cr_expect_eq(fetched_at, 0, "nothing fetched");
+	cr_expect_eq(sim.code.linear, 0, "nothing fetched");
 }
 
 /* CLTS on a CR0 that the processor refuses (bits 63:32 set: no VM entry leaves that, but
@@ -595,11 +571,11 @@ Test(vmx_exit, decode_needs_a_loaded_vcpu)
 Test(vmx_exit, ept_violation_at_a_device_is_reported_undecoded)
 {
 	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee000b0);
-	memcpy(code, (uint8_t[]){0x89, 0x08, 0x90}, 3);
-	code_len = 3;
+	memcpy(sim.code.bytes, (uint8_t[]){0x89, 0x08, 0x90}, 3);
+	sim.code.len = 3;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x2, 0), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT, "reason %s", axv_exit_name(e.reason));
 	cr_expect_eq(e.npf.addr, 0xfee000b0);
 	cr_expect_eq(e.npf.access, AXV_MAP_WRITE);
-	cr_expect_eq(fetched_at, 0, "no instruction fetched for the report");
+	cr_expect_eq(sim.code.linear, 0, "no instruction fetched for the report");
 }

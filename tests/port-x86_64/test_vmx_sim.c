@@ -31,6 +31,28 @@ struct axv_vmx_cpu *sim_current_cpu(void *arg)
 	return &sim_cpu;
 }
 
+static int sim_fetch(void *ctx, uint64_t linear, uint64_t cr0, uint64_t cr3, uint64_t cr4,
+		     uint64_t efer, uint8_t *buf, size_t max)
+{
+	(void)ctx;
+	(void)cr0;
+	(void)cr3;
+	(void)cr4;
+	(void)efer;
+	sim.code.linear = linear;
+	if (max < 1 || max > sizeof(sim.code.bytes))
+		sim.code.bad_max++;
+	if (sim.code.rc)
+		return sim.code.rc;
+	if (sim.code.len == 0)
+		return sim.code.empty_rc;
+	size_t n = sim.code.len < max ? sim.code.len : max;
+	memcpy(buf, sim.code.bytes, n);
+	return (int)n;
+}
+
+const struct axv_vmx_mmio_ops sim_mmio_ops = {sim_fetch, NULL};
+
 struct axv_vmx_vcpu_config sim_vcpu_config(enum axv_vmx_guest_mode mode)
 {
 	struct axv_vmx_vcpu_config c = {

@@ -16,8 +16,20 @@ struct sim_map {
 	unsigned n;
 };
 
+/* The guest's instruction bytes behind the MMIO fetch hook (sim_mmio_ops): a fetch records
+ * its linear address, counts a request for other than 1 to 16 bytes in bad_max, returns
+ * rc when set, empty_rc when there are no bytes, else copies what fits and returns that. */
+struct sim_code {
+	uint8_t bytes[16];
+	size_t len;
+	int rc, empty_rc;
+	uint64_t linear;
+	unsigned bad_max;
+};
+
 struct sim {
 	struct sim_map msrs; /* at most SIM_MAX_MSRS */
+	struct sim_code code;
 	bool feature_control_sticky; /* false: writes to IA32_FEATURE_CONTROL are dropped */
 	unsigned msr_writes;
 	/* CPUID leaves 1, 0DH.0, 7.0, 0BH, 80000001H, everything else zero */
@@ -67,6 +79,8 @@ extern struct axv_vmx_cpu sim_cpu;
 void sim_cpu_reset(void);
 /* The current_cpu hook: always sim_cpu. */
 struct axv_vmx_cpu *sim_current_cpu(void *arg);
+/* The MMIO hooks over sim.code. */
+extern const struct axv_vmx_mmio_ops sim_mmio_ops;
 /* A vcpu configuration over the fixture's VMCS and MSR bitmap (no MMIO hooks). */
 struct axv_vmx_vcpu_config sim_vcpu_config(enum axv_vmx_guest_mode mode);
 
