@@ -9,7 +9,7 @@
 #include <axv/arch/aarch64.h>
 #include <axv/err.h>
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
 #include "run_el2.h"
 
 static inline uint32_t bits(uint64_t v, unsigned shift, unsigned width)

@@ -41,7 +41,7 @@
 #include <axv/arch/aarch64.h>
 #include <axv/err.h>
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
 #include "vgic_lr.h"
 
 /* Distributor (IHI 0069 table 12-25). */

@@ -12,7 +12,7 @@
 #include <axv/arch/loongarch64.h>
 #include <axv/err.h>
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
 
 static inline uint32_t field(uint64_t v, unsigned shift, unsigned width)
 {

@@ -8,7 +8,7 @@
 #include <axv/arch/riscv64.h>
 #include <axv/err.h>
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
 
 static uint32_t bits(uint32_t v, unsigned lo, unsigned n)
 {

@@ -18,7 +18,7 @@
 #include <axv/err.h>
 #include <axv/frame.h>
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
 #include "svm_priv.h"
 
 /* ---- VMCB access ----------------------------------------------------------------------- */

@@ -11,7 +11,7 @@
  */
 #include "vmx_priv.h"
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
 
 struct xinfo {
 	uint32_t reason; /* full exit reason */

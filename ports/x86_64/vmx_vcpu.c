@@ -8,7 +8,7 @@
  */
 #include "vmx_priv.h"
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
 
 #define INVEPT_SINGLE 1u
 #define INVEPT_ALL 2u
