@@ -5,6 +5,7 @@
  */
 #include "axv_mem.h"
 
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 

@@ -39,6 +39,7 @@
 #include <stdatomic.h>
 
 #include <axv/arch/aarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 
 #include "axv_mem.h"

@@ -8,6 +8,7 @@
  * SEIP in its sip). Plain C over the HS runtime of hs.c.
  */
 #include <axv/arch/riscv64.h>
+#include <axv/percpu.h>
 #include <stdatomic.h>
 #include <axv/err.h>
 

@@ -11,6 +11,7 @@
 #include <axv/arch/x86_64.h>
 #include <axv/err.h>
 #include <axv/frame.h>
+#include <axv/percpu.h>
 
 #include "svm_priv.h"
 

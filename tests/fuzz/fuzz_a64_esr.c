@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <axv/arch/aarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 

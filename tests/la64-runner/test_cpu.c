@@ -15,6 +15,7 @@
 
 #include <axv/arch/loongarch64.h>
 #include <axv/err.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
 
 #include "../../ports/loongarch64/lvz.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include <axv/arch/aarch64.h>
-#include <axv/irq.h>
+#include <axv/virq.h>
 
 #include "lr_model.h"
 

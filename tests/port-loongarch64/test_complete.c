@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <axv/arch/loongarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 
 static uint64_t dev_value, dev_written;

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include <axv/arch/loongarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
+#include <axv/percpu.h>
 
 #include "mock_hal.h"
 

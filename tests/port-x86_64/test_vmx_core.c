@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include <axv/arch/x86_64_vmx.h>
+#include <axv/bus.h>
 #include <axv/err.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
 
 #include "mock_hal.h"

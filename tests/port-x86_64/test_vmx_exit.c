@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <axv/arch/x86_64_vmx.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 
 #include "test_vmx_sim.h"

@@ -15,9 +15,10 @@
 #include <axv/addrspace.h>
 #include <axv/exit.h>
 #include <axv/hal.h>
-#include <axv/irq.h>
+#include <axv/percpu.h>
 #include <axv/types.h>
 #include <axv/vcpu.h>
+#include <axv/virq.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -15,11 +15,13 @@
 #define AXV_ARCH_RISCV64_H
 
 #include <axv/addrspace.h>
+#include <axv/bus.h>
 #include <axv/exit.h>
 #include <axv/hal.h>
-#include <axv/irq.h>
+#include <axv/percpu.h>
 #include <axv/types.h>
 #include <axv/vcpu.h>
+#include <axv/virq.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -7,6 +7,7 @@
 
 #include <axv/addrspace.h>
 #include <axv/exit.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
 
 #ifdef __cplusplus

@@ -7,6 +7,7 @@
 
 #include <axv/arch/x86_64.h>
 #include <axv/exit.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
 
 #ifdef __cplusplus
