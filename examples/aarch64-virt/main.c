@@ -25,6 +25,7 @@
 #include "devices.h"
 #include "fdt.h"
 #include "platform.h"
+#include <axv/arch/aarch64_hw.h>
 
 void hyp_main(unsigned cpu);
 

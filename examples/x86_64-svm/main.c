@@ -25,6 +25,7 @@
 #include "config.h"
 #include "platform.h"
 #include "vm.h"
+#include <axv/arch/x86_64_hw.h>
 
 void hyp_main(uint32_t mbi);
 

@@ -11,6 +11,7 @@
 
 #include "axv_mem.h"
 #include "run_el2.h"
+#include "a64_hw.h"
 
 static inline uint32_t bits(uint64_t v, unsigned shift, unsigned width)
 {

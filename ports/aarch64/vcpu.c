@@ -15,6 +15,7 @@
 #include "run_el2.h"
 #include "sysreg.h"
 #include "vgic_lr.h"
+#include "a64_hw.h"
 
 
 /* ---- the list registers of this cpu ------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 #include <axv/err.h>
 
 #include "axv_mem.h"
+#include "la64_hw.h"
 
 static inline uint32_t field(uint64_t v, unsigned shift, unsigned width)
 {

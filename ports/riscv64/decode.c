@@ -9,6 +9,7 @@
 #include <axv/err.h>
 
 #include "axv_mem.h"
+#include "rv64_hw.h"
 
 static uint32_t bits(uint32_t v, unsigned lo, unsigned n)
 {

@@ -20,6 +20,7 @@
 
 #include "axv_mem.h"
 #include "svm_priv.h"
+#include "svm_hw.h"
 
 /* ---- VMCB access ----------------------------------------------------------------------- */
 

@@ -12,6 +12,7 @@
 #include "vmx_priv.h"
 
 #include "axv_mem.h"
+#include "vmx_hw.h"
 
 struct xinfo {
 	uint32_t reason; /* full exit reason */

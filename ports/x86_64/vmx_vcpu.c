@@ -9,6 +9,7 @@
 #include "vmx_priv.h"
 
 #include "axv_mem.h"
+#include "vmx_hw.h"
 
 #define INVEPT_SINGLE 1u
 #define INVEPT_ALL 2u

@@ -22,6 +22,8 @@
 
 #include "fuzz.h"
 #include "fuzz_dev.h"
+#include "a64_hw.h"
+#include <axv/arch/aarch64_hw.h>
 
 static int t_set(void *ctx, unsigned reg, uint64_t v)
 {

@@ -17,6 +17,7 @@
 
 #include "fuzz.h"
 #include "fuzz_dev.h"
+#include "la64_hw.h"
 
 static int csr_fail;
 static uint64_t csr_value;

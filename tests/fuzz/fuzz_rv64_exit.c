@@ -17,6 +17,7 @@
 
 #include "fuzz.h"
 #include "fuzz_dev.h"
+#include "rv64_hw.h"
 
 static uint8_t code[8];
 static unsigned code_ok; /* bytes of code readable from the pc */

@@ -17,6 +17,7 @@
 
 #include "../port-x86_64/test_vmx_sim.h"
 #include "fuzz.h"
+#include "vmx_hw.h"
 
 static uint8_t vmxon_page[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs_page[4096] __attribute__((aligned(4096)));

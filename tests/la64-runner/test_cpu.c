@@ -19,6 +19,7 @@
 #include <axv/vcpu.h>
 
 #include "../../ports/loongarch64/lvz.h"
+#include "la64_hw.h"
 
 static uint32_t cpucfg_word(uint32_t w)
 {

@@ -7,6 +7,7 @@
 #include <axv/virq.h>
 
 #include "lr_model.h"
+#include "a64_hw.h"
 
 Test(lr_pending, follows_the_list_register_state)
 {

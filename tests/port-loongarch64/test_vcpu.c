@@ -14,6 +14,7 @@
 #include <axv/percpu.h>
 
 #include "mock_hal.h"
+#include "la64_hw.h"
 
 #define CPU 1
 

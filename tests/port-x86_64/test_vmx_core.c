@@ -15,6 +15,7 @@
 
 #include "mock_hal.h"
 #include "test_vmx_sim.h"
+#include "vmx_hw.h"
 
 static uint8_t vmxon_page[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs_page[4096] __attribute__((aligned(4096)));
