@@ -103,6 +103,7 @@
 #define AXV_SVM_CPUID_SVM_LEAF 0x8000000au /**< CPUID leaf: SVM revision, NASID, features */
 #define AXV_SVM_CPUID_EDX_NP (1u << 0)   /**< CPUID 0x8000000a EDX: nested paging */
 #define AXV_SVM_CPUID_EDX_NRIPS (1u << 3) /**< CPUID 0x8000000a EDX: nRIP save */
+#define AXV_SVM_CPUID_ECX_HYPERVISOR (1u << 31) /**< CPUID 1 ECX: running under a hypervisor */
 /** @} */
 
 #endif

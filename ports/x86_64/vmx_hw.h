@@ -186,6 +186,9 @@
 #define AXV_VMX_INTR_DELIVER_ERROR (1u << 11) /**< deliver an error code */
 #define AXV_X86_VEC_UD 6u                   /**< \#UD */
 #define AXV_X86_VEC_GP 13u                  /**< \#GP */
+#define AXV_VMX_INTR_TYPE_SW_INT 4u         /**< software interrupt (INT n) */
+#define AXV_VMX_INTR_TYPE_PRIV_SW_EXC 5u    /**< privileged software exception (INT1) */
+#define AXV_VMX_INTR_TYPE_SW_EXC 6u         /**< software exception (INT3, INTO) */
 /** @} */
 
 /** Exit reason bit 31: the exit is a VM-entry failure (SDM Vol. 3C 27.8 / 28.2.1). */

@@ -300,7 +300,6 @@ int axv_x86_fetch_insn(const struct axv_x86_paging *p, uint64_t linear, axv_x86_
 #define AXV_SVM_CPUID_HV_EBX 0x6162696cu  /**< "liba" */
 #define AXV_SVM_CPUID_HV_ECX 0x00007678u  /**< "xv" */
 #define AXV_SVM_CPUID_HV_EDX 0x00000000u  /**< NULs */
-#define AXV_SVM_CPUID_ECX_HYPERVISOR (1u << 31) /**< CPUID 1 ECX: running under a hypervisor */
 /** @} */
 
 /** axv_exit::external_irq::vector of an INTR exit: SVM does not report the vector. */

@@ -40,9 +40,6 @@ extern "C" {
 #define AXV_VMX_INTR_TYPE_EXT 0u            /**< external interrupt */
 #define AXV_VMX_INTR_TYPE_NMI 2u            /**< NMI */
 #define AXV_VMX_INTR_TYPE_HW_EXC 3u         /**< hardware exception */
-#define AXV_VMX_INTR_TYPE_SW_INT 4u         /**< software interrupt (INT n) */
-#define AXV_VMX_INTR_TYPE_PRIV_SW_EXC 5u    /**< privileged software exception (INT1) */
-#define AXV_VMX_INTR_TYPE_SW_EXC 6u         /**< software exception (INT3, INTO) */
 /** @} */
 
 /** Hypervisor CPUID leaves answered by the backend: 0x40000000 gives the highest leaf and
