@@ -57,6 +57,20 @@ static inline int port_rc(int rc)
 	return rc > 0 ? AXV_EIO : rc;
 }
 
+/* The port writes the hypercall return register: its set_retval hook, or the library's
+ * default through set_reg of the register the port names (struct axv_vcpu_ops::retval_reg). */
+static inline bool has_retval(const struct axv_vcpu_ops *o)
+{
+	return o->set_retval || o->retval_reg != 0;
+}
+
+static int port_set_retval(const struct axv_vcpu *v, uint64_t value)
+{
+	if (v->ops->set_retval)
+		return v->ops->set_retval(v->port_ctx, value);
+	return v->ops->set_reg(v->port_ctx, v->ops->retval_reg - 1u, value);
+}
+
 static inline uint32_t this_cpu(const struct axv_vcpu *v)
 {
 	return v->hal->cpu->cpu_id(v->hal->ctx);
@@ -237,9 +251,9 @@ static enum fast_rc fast_work(struct axv_vcpu *v, struct axv_exit *exit,
 	case AXV_EXIT_HYPERCALL: {
 		const struct axv_hcall *h = hcall_find(v, exit->hypercall.nr);
 		uint64_t ret = 0;
-		if (!h || !v->ops->set_retval || h->call(h->ctx, exit, &ret) != 0)
+		if (!h || !has_retval(v->ops) || h->call(h->ctx, exit, &ret) != 0)
 			return FAST_NO; /* declined: the handler changed nothing */
-		int rc = port_rc(v->ops->set_retval(v->port_ctx, ret));
+		int rc = port_rc(port_set_retval(v, ret));
 		if (rc == 0)
 			rc = port_rc(target ? target->advance_pc(target->ctx, exit->insn_len)
 					    : v->ops->advance_pc(v->port_ctx, exit->insn_len));
@@ -372,8 +386,8 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 
 	const struct axv_vcpu_fast fast = {.complete = port_fast,
 					   .core = v,
-					   .hcalls = v->ops->set_retval ? v->fast_hcalls : NULL,
-					   .nr_hcalls = v->ops->set_retval ? v->fast_nr_hcalls : 0,
+					   .hcalls = has_retval(v->ops) ? v->fast_hcalls : NULL,
+					   .nr_hcalls = has_retval(v->ops) ? v->fast_nr_hcalls : 0,
 					   .bus = v->fast_bus,
 					   .not_done = port_not_done,
 					   .counts = v->fast_exits,
@@ -496,9 +510,9 @@ int axv_vcpu_set_retval(struct axv_vcpu *v, uint64_t value)
 	int rc = owner_access(v, BOUND_STOPPED);
 	if (rc != 0)
 		return rc;
-	if (!v->ops->set_retval)
+	if (!has_retval(v->ops))
 		return AXV_ENOSYS;
-	return port_rc(v->ops->set_retval(v->port_ctx, value));
+	return port_rc(port_set_retval(v, value));
 }
 
 int axv_vcpu_advance_pc(struct axv_vcpu *v, uint8_t insn_len)

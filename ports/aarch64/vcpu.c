@@ -450,21 +450,7 @@ static int op_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_f
 	return rc;
 }
 
-static int op_get_reg(void *ctx, unsigned reg, uint64_t *value)
-{
-	return axv_a64_get_reg(&V(ctx)->ctx, reg, value);
-}
-
-static int op_set_reg(void *ctx, unsigned reg, uint64_t value)
-{
-	return axv_a64_set_reg(&V(ctx)->ctx, reg, value);
-}
-
-static int op_set_retval(void *ctx, uint64_t value)
-{
-	V(ctx)->ctx.x[0] = value;
-	return 0;
-}
+AXV_VCPU_REG_HOOKS(op, struct axv_a64_vcpu, ctx, axv_a64_get_reg, axv_a64_set_reg)
 
 /* The decoder sets insn_len exactly: 4 for a trapped instruction, 0 where ELR_EL2 already
  * points past it (HVC) or the access is retried. Completing an instruction also completes a
@@ -475,33 +461,20 @@ static int op_advance_pc(void *ctx, uint8_t insn_len)
 }
 
 const struct axv_vcpu_ops axv_a64_vcpu_ops = {
-	.create = op_create,
-	.setup = op_setup,
-	.set_entry = op_set_entry,
-	.set_nested_root = op_set_nested_root,
-	.bind = op_bind,
-	.unbind = op_unbind,
-	.run = op_run,
-	.get_reg = op_get_reg,
-	.set_reg = op_set_reg,
-	.set_retval = op_set_retval,
-	.inject = NULL,
-	.advance_pc = op_advance_pc,
-	.destroy = NULL,
+	AXV_VCPU_OPS_HOOKS(op),
+	.retval_reg = AXV_VCPU_RETVAL_REG(0), /* x0 (SMCCC) */
 	.run_fast = op_run_fast,
 };
 
 /* ---- per-cpu enable ------------------------------------------------------------------------------ */
 
-static int pc_enable(void *ctx)
+static int pc_enable(struct axv_a64_cpu *cpu)
 {
-	struct axv_a64_cpu *cpu = ctx;
 	return axv_a64_cpu_enable(cpu, cpu->vtcr, cpu->host_trap, cpu->host_trap_arg);
 }
 
-static int pc_disable(void *ctx)
+static int pc_disable(struct axv_a64_cpu *cpu)
 {
-	struct axv_a64_cpu *cpu = ctx;
 	if (cpu->loaded)
 		axv_a64_ctx_sync(cpu->loaded); /* the guest's registers go back to its context */
 	a64_debug_cpu_release(cpu); /* no guest breakpoint may fire in the host */
@@ -514,7 +487,4 @@ static int pc_disable(void *ctx)
 	return 0;
 }
 
-const struct axv_percpu_ops axv_a64_percpu_ops = {
-	.hardware_enable = pc_enable,
-	.hardware_disable = pc_disable,
-};
+AXV_PERCPU_OPS_DEFINE(axv_a64_percpu_ops, struct axv_a64_cpu, pc_enable, pc_disable);

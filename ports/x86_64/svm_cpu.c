@@ -184,21 +184,7 @@ static int op_run(void *ctx, struct axv_exit *exit)
 	return axv_svm_decode_exit(v, exit);
 }
 
-static int op_get_reg(void *ctx, unsigned reg, uint64_t *value)
-{
-	return axv_x86_gpr_get(&V(ctx)->gprs, reg, value);
-}
-
-static int op_set_reg(void *ctx, unsigned reg, uint64_t value)
-{
-	return axv_x86_gpr_set(&V(ctx)->gprs, reg, value);
-}
-
-static int op_set_retval(void *ctx, uint64_t value)
-{
-	V(ctx)->gprs.r[AXV_X86_REG_RAX] = value;
-	return 0;
-}
+AXV_VCPU_REG_HOOKS(op, struct axv_svm_vcpu, gprs, axv_x86_gpr_get, axv_x86_gpr_set)
 
 /* The decoder gives exact lengths: IOIO from EXITINFO2, MMIO from the decoder, 2 for
  * RDMSR/WRMSR, 3 for VMMCALL; HLT and CPUID were advanced already (insn_len 0). */
@@ -232,35 +218,17 @@ static void op_destroy(void *ctx)
 }
 
 const struct axv_vcpu_ops axv_svm_vcpu_ops = {
-	.create = op_create,
-	.setup = op_setup,
-	.set_entry = op_set_entry,
-	.set_nested_root = op_set_nested_root,
-	.bind = op_bind,
-	.unbind = op_unbind,
-	.run = op_run,
-	.get_reg = op_get_reg,
-	.set_reg = op_set_reg,
-	.set_retval = op_set_retval,
+	AXV_VCPU_OPS_HOOKS(op),
+	.retval_reg = AXV_VCPU_RETVAL_REG(AXV_X86_REG_RAX),
 	.inject = op_inject,
-	.advance_pc = op_advance_pc,
 	.destroy = op_destroy,
 };
 
 /* ---- per-cpu enable ------------------------------------------------------------------ */
 
-static int pc_enable(void *ctx)
+static int pc_enable(struct axv_svm_cpu *c)
 {
-	struct axv_svm_cpu *c = ctx;
 	return axv_svm_cpu_enable(c, c->frames);
 }
 
-static int pc_disable(void *ctx)
-{
-	return axv_svm_cpu_disable(ctx);
-}
-
-const struct axv_percpu_ops axv_svm_percpu_ops = {
-	.hardware_enable = pc_enable,
-	.hardware_disable = pc_disable,
-};
+AXV_PERCPU_OPS_DEFINE(axv_svm_percpu_ops, struct axv_svm_cpu, pc_enable, axv_svm_cpu_disable);
