@@ -36,53 +36,40 @@
 
 /* ---- register sequences ------------------------------------------------------------------- */
 
-/* \op (stp or ldp) x2..x29 at their places in a block of general registers at \base
- * (x<n> at 8 * n: struct axv_a64_ctx's x[], the host trap frame). */
+/* \op (stp or ldp) the register pair \r\a, \r\b at \off from \base. */
+.macro regpair op, r, a, b, base, off
+	\op	\r\a, \r\b, [\base, #\off]
+.endm
+
+/* \op the pairs \r<n>, \r<n+1> for n = \first, \first + 2, ... below \last, at
+ * \off + \size * (n - \first) from \base (in .altmacro mode: %() evaluates). */
+.macro regpairs op, r, base, first, last, size, off
+	regpair \op, \r, \first, %(\first + 1), \base, \off
+	.if \first + 2 < \last
+	regpairs \op, \r, \base, %(\first + 2), \last, \size, %(\off + 2 * \size)
+	.endif
+.endm
+
+/* x2..x29 at their places in a block of general registers at \base (x<n> at 8 * n:
+ * struct axv_a64_ctx's x[], the host trap frame). */
 .macro gprs_x2_x29 op, base
-	\op	x2, x3, [\base, #16]
-	\op	x4, x5, [\base, #32]
-	\op	x6, x7, [\base, #48]
-	\op	x8, x9, [\base, #64]
-	\op	x10, x11, [\base, #80]
-	\op	x12, x13, [\base, #96]
-	\op	x14, x15, [\base, #112]
-	\op	x16, x17, [\base, #128]
-	\op	x18, x19, [\base, #144]
-	\op	x20, x21, [\base, #160]
-	\op	x22, x23, [\base, #176]
-	\op	x24, x25, [\base, #192]
-	\op	x26, x27, [\base, #208]
-	\op	x28, x29, [\base, #224]
+	.altmacro
+	regpairs \op, x, \base, 2, 29, 8, 16
+	.noaltmacro
 .endm
 
-/* \op (stp or ldp) the host's callee-saved x19..x30 at \base (struct axv_a64_ctx's host[]). */
+/* The host's callee-saved x19..x30 at \base (struct axv_a64_ctx's host[]). */
 .macro host_callee op, base
-	\op	x19, x20, [\base, #0]
-	\op	x21, x22, [\base, #16]
-	\op	x23, x24, [\base, #32]
-	\op	x25, x26, [\base, #48]
-	\op	x27, x28, [\base, #64]
-	\op	x29, x30, [\base, #80]
+	.altmacro
+	regpairs \op, x, \base, 19, 30, 8, 0
+	.noaltmacro
 .endm
 
-/* \op (stp or ldp) q0..q31 at \base (struct axv_a64_ctx's FP/SIMD registers). */
+/* q0..q31 at \base (struct axv_a64_ctx's FP/SIMD registers). */
 .macro fpsimd_q op, base
-	\op	q0, q1, [\base, #0]
-	\op	q2, q3, [\base, #32]
-	\op	q4, q5, [\base, #64]
-	\op	q6, q7, [\base, #96]
-	\op	q8, q9, [\base, #128]
-	\op	q10, q11, [\base, #160]
-	\op	q12, q13, [\base, #192]
-	\op	q14, q15, [\base, #224]
-	\op	q16, q17, [\base, #256]
-	\op	q18, q19, [\base, #288]
-	\op	q20, q21, [\base, #320]
-	\op	q22, q23, [\base, #352]
-	\op	q24, q25, [\base, #384]
-	\op	q26, q27, [\base, #416]
-	\op	q28, q29, [\base, #448]
-	\op	q30, q31, [\base, #480]
+	.altmacro
+	regpairs \op, q, \base, 0, 31, 16, 0
+	.noaltmacro
 .endm
 
 /* ---- guest exit paths -------------------------------------------------------------------- */
@@ -113,46 +100,24 @@
 	b	axv_a64_host_entry
 .endm
 
+/* The four entries of a vector table quarter (synchronous, IRQ, FIQ, SError: trap kinds
+ * 0-3), 0x80 bytes apart (D1.10.2), each the macro \entry of its kind. */
+.macro vectors4 entry
+	.irp kind, 0, 1, 2, 3
+	.balign 0x80
+	\entry \kind
+	.endr
+.endm
+
 	.balign	2048
 	.global	axv_a64_vectors
 	.type	axv_a64_vectors, %function
 axv_a64_vectors:
-	/* current EL with SP_EL0 */
-	.balign 0x80
-	host_trap 0
-	.balign 0x80
-	host_trap 1
-	.balign 0x80
-	host_trap 2
-	.balign 0x80
-	host_trap 3
-	/* current EL with SP_ELx */
-	.balign 0x80
-	host_trap 0
-	.balign 0x80
-	host_trap 1
-	.balign 0x80
-	host_trap 2
-	.balign 0x80
-	host_trap 3
-	/* lower EL, AArch64 */
-	.balign 0x80
-	guest_exit 0
-	.balign 0x80
-	guest_exit 1
-	.balign 0x80
-	guest_exit 2
-	.balign 0x80
-	guest_exit 3
-	/* lower EL, AArch32 (not supported as guests: reported like AArch64 exits) */
-	.balign 0x80
-	guest_exit 0
-	.balign 0x80
-	guest_exit 1
-	.balign 0x80
-	guest_exit 2
-	.balign 0x80
-	guest_exit 3
+	vectors4 host_trap		/* current EL with SP_EL0 */
+	vectors4 host_trap		/* current EL with SP_ELx */
+	vectors4 guest_exit		/* lower EL, AArch64 */
+	vectors4 guest_exit		/* lower EL, AArch32 (not supported as guests: reported
+					 * like AArch64 exits) */
 	.size	axv_a64_vectors, . - axv_a64_vectors
 
 /* x0 = context (guest general registers stored), x1 = this cpu (struct axv_a64_cpu),
