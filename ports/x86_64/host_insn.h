@@ -13,25 +13,26 @@
 
 #include <stdint.h>
 
-static inline uint64_t x86_edx_eax(uint32_t hi, uint32_t lo)
-{
-	return ((uint64_t)hi << 32) | lo;
-}
+/* static inline `uint64_t rd(void *ctx, uint32_t ecx)` and `void wr(void *ctx, uint32_t ecx,
+ * uint64_t v)` over an instruction pair that reads or writes the 64-bit EDX:EAX of the
+ * register ECX names (RDMSR / WRMSR, XGETBV / XSETBV). */
+#define X86_ECX_EDX_EAX(rd, wr, rd_insn, wr_insn)                                              \
+	static inline uint64_t rd(void *ctx, uint32_t ecx)                                      \
+	{                                                                                        \
+		(void)ctx;                                                                       \
+		uint32_t lo, hi;                                                                 \
+		__asm__ volatile(rd_insn : "=a"(lo), "=d"(hi) : "c"(ecx));                       \
+		return ((uint64_t)hi << 32) | lo;                                                \
+	}                                                                                        \
+	static inline void wr(void *ctx, uint32_t ecx, uint64_t v)                              \
+	{                                                                                        \
+		(void)ctx;                                                                       \
+		__asm__ volatile(wr_insn : : "c"(ecx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) \
+				 : "memory");                                                    \
+	}
 
-static inline uint64_t x86_host_rdmsr(void *ctx, uint32_t msr)
-{
-	(void)ctx;
-	uint32_t lo, hi;
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return x86_edx_eax(hi, lo);
-}
-
-static inline void x86_host_wrmsr(void *ctx, uint32_t msr, uint64_t v)
-{
-	(void)ctx;
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
-			 : "memory");
-}
+X86_ECX_EDX_EAX(x86_host_rdmsr, x86_host_wrmsr, "rdmsr", "wrmsr")
+X86_ECX_EDX_EAX(x86_host_xgetbv, x86_host_xsetbv, "xgetbv", "xsetbv")
 
 /* NOLINTNEXTLINE(readability-non-const-parameter): written by the asm's outputs */
 static inline void x86_host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t out[4])
@@ -40,20 +41,6 @@ static inline void x86_host_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32
 	__asm__ volatile("cpuid"
 			 : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
 			 : "a"(leaf), "c"(sub));
-}
-
-static inline uint64_t x86_host_xgetbv(void *ctx, uint32_t xcr)
-{
-	(void)ctx;
-	uint32_t lo, hi;
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
-	return x86_edx_eax(hi, lo);
-}
-
-static inline void x86_host_xsetbv(void *ctx, uint32_t xcr, uint64_t v)
-{
-	(void)ctx;
-	__asm__ volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
 #endif

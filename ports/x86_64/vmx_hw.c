@@ -129,21 +129,21 @@ static void n_write_cr(void *ctx, unsigned cr, uint64_t v)
 static void n_host_segments(void *ctx, uint16_t sel[7], uint64_t base[5])
 {
 	uint8_t gdtr[10], idtr[10];
-	uint16_t s;
-	__asm__ volatile("mov %%es, %0" : "=r"(s));
-	sel[0] = s;
-	__asm__ volatile("mov %%cs, %0" : "=r"(s));
-	sel[1] = s;
-	__asm__ volatile("mov %%ss, %0" : "=r"(s));
-	sel[2] = s;
-	__asm__ volatile("mov %%ds, %0" : "=r"(s));
-	sel[3] = s;
-	__asm__ volatile("mov %%fs, %0" : "=r"(s));
-	sel[4] = s;
-	__asm__ volatile("mov %%gs, %0" : "=r"(s));
-	sel[5] = s;
-	__asm__ volatile("str %0" : "=r"(s));
-	sel[6] = s;
+/* sel[i] = the selector the instruction insn (one output operand) reads. */
+#define SELECTOR(i, insn)                                                                       \
+	do {                                                                                    \
+		uint16_t s_;                                                                    \
+		__asm__ volatile(insn : "=r"(s_));                                              \
+		sel[i] = s_;                                                                    \
+	} while (0)
+	SELECTOR(0, "mov %%es, %0");
+	SELECTOR(1, "mov %%cs, %0");
+	SELECTOR(2, "mov %%ss, %0");
+	SELECTOR(3, "mov %%ds, %0");
+	SELECTOR(4, "mov %%fs, %0");
+	SELECTOR(5, "mov %%gs, %0");
+	SELECTOR(6, "str %0");
+#undef SELECTOR
 	__asm__ volatile("sgdt %0" : "=m"(gdtr));
 	__asm__ volatile("sidt %0" : "=m"(idtr));
 	uint64_t gdt_base, idt_base;
