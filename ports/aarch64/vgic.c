@@ -439,6 +439,26 @@ static void prio_set(struct axv_vgic *g, uint32_t self, uint32_t id, uint8_t p)
 	axv_virq_set_priority(g->virq[self], id, p);
 }
 
+/* The priority bytes of ids first .. first + width - 1 in GICD_IPRIORITYR<n> (SPIs, 12.9) or
+ * GICR_IPRIORITYR<n> (SGIs and PPIs of redistributor self, 12.11): one byte per id, at any
+ * access width. Ids outside [lo, end) read as zero and ignore writes. Reads (wr NULL) return
+ * the bytes; a write sets each id's priority from its byte of *wr. */
+static uint64_t prio_bytes(struct axv_vgic *g, uint32_t self, uint32_t first, uint8_t width,
+			   uint32_t lo, uint32_t end, const uint64_t *wr)
+{
+	uint64_t v = 0;
+	for (uint32_t k = 0; k < width; k++) {
+		uint32_t id = first + k;
+		if (id < lo || id >= end)
+			continue;
+		if (wr)
+			prio_set(g, self, id, (uint8_t)(*wr >> (8 * k)));
+		else
+			v |= (uint64_t)prio_get(g, self, id) << (8 * k);
+	}
+	return v;
+}
+
 /* GICD_IROUTER write (lock held): move the SPI's whole state to the vcpu now named.
  *
  * The SPI has one pending and one active state, the Distributor's (IHI 0069 2.1), so both
@@ -525,11 +545,8 @@ static int gicd_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 	if (!width_ok(width))
 		return 0;
 	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
-		for (uint32_t k = 0; k < width; k++) {
-			uint32_t id = (uint32_t)(off - GICD_IPRIORITYR) + k;
-			if (spi_ok(g, id))
-				*value |= (uint64_t)prio_get(g, 0, id) << (8 * k);
-		}
+		*value = prio_bytes(g, 0, (uint32_t)(off - GICD_IPRIORITYR), width, 32,
+				    32 + g->nr_spis, NULL);
 		return 0;
 	}
 	if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + (32 + g->nr_spis) * 8) {
@@ -584,11 +601,8 @@ static int gicd_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 	if (!width_ok(width))
 		return 0;
 	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
-		for (uint32_t k = 0; k < width; k++) {
-			uint32_t id = (uint32_t)(off - GICD_IPRIORITYR) + k;
-			if (spi_ok(g, id))
-				prio_set(g, 0, id, (uint8_t)(value >> (8 * k)));
-		}
+		(void)prio_bytes(g, 0, (uint32_t)(off - GICD_IPRIORITYR), width, 32,
+				 32 + g->nr_spis, &value);
 		return 0;
 	}
 	if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + (32 + g->nr_spis) * 8) {
@@ -696,11 +710,8 @@ static int gicr_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 		return 0;
 	}
 	if (off >= GICR_SGI_BASE + GICR_IPRIORITYR && off < GICR_SGI_BASE + GICR_IPRIORITYR + 32) {
-		for (uint32_t k = 0; k < width; k++) {
-			uint32_t id = (uint32_t)(off - GICR_SGI_BASE - GICR_IPRIORITYR) + k;
-			if (id < 32)
-				*value |= (uint64_t)prio_get(g, r->idx, id) << (8 * k);
-		}
+		*value = prio_bytes(g, r->idx, (uint32_t)(off - GICR_SGI_BASE - GICR_IPRIORITYR),
+				    width, 0, 32, NULL);
 		return 0;
 	}
 	if (width != 4)
@@ -741,11 +752,8 @@ static int gicr_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 	if (!width_ok(width))
 		return 0;
 	if (off >= GICR_SGI_BASE + GICR_IPRIORITYR && off < GICR_SGI_BASE + GICR_IPRIORITYR + 32) {
-		for (uint32_t k = 0; k < width; k++) {
-			uint32_t id = (uint32_t)(off - GICR_SGI_BASE - GICR_IPRIORITYR) + k;
-			if (id < 32)
-				prio_set(g, r->idx, id, (uint8_t)(value >> (8 * k)));
-		}
+		(void)prio_bytes(g, r->idx, (uint32_t)(off - GICR_SGI_BASE - GICR_IPRIORITYR),
+				 width, 0, 32, &value);
 		return 0;
 	}
 	if (width != 4)
