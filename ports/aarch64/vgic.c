@@ -836,14 +836,26 @@ int axv_vgic_set_spi(struct axv_vgic *g, uint32_t intid, bool level)
 
 /* ---- the list registers' side (vgic_lr.h) ------------------------------------------------------ */
 
-int axv_a64_vgic_take_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
+/* The start of the list-register calls on SPI id for vcpu self: validate, take the lock and
+ * give the vcpu that holds the SPI (#AXV_ERANGE, nothing taken, for bad arguments). */
+static int spi_lock(struct axv_vgic *g, uint32_t self, uint32_t id, uint32_t *holder)
 {
 	if (!g || !spi_ok(g, id) || self >= g->nr_vcpus)
 		return AXV_ERANGE;
-	int rc = AXV_ENOENT;
 	lock(g);
+	*holder = atomic_load(&g->target[id - 32]);
+	return 0;
+}
+
+int axv_a64_vgic_take_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
+{
+	uint32_t h;
+	int rc = spi_lock(g, self, id, &h);
+	if (rc != 0)
+		return rc;
+	rc = AXV_ENOENT;
 	struct axv_virq *q = g->virq[self];
-	if (atomic_load(&g->target[id - 32]) == self && axv_virq_is_pending(q, id) &&
+	if (h == self && axv_virq_is_pending(q, id) &&
 	    axv_virq_is_enabled(q, id) && !axv_virq_is_active(q, id)) {
 		axv_virq_activate(q, id);
 		axv_a64_vgic_lr_put(g, self, id);
@@ -855,13 +867,12 @@ int axv_a64_vgic_take_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
 
 int axv_a64_vgic_end_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
 {
-	if (!g || !spi_ok(g, id) || self >= g->nr_vcpus)
-		return AXV_ERANGE;
-	lock(g);
-	uint32_t n = id - 32;
-	uint32_t h = atomic_load(&g->target[n]);
+	uint32_t h;
+	int rc = spi_lock(g, self, id, &h);
+	if (rc != 0)
+		return rc;
 	(void)lr_forget(g, h, id);
-	int rc = axv_virq_eoi(g->virq[h], id);
+	rc = axv_virq_eoi(g->virq[h], id);
 	if (spi_level(g, id) && line_high(g, id))
 		pend_at(g, h, self, id); /* still asserted: pending again */
 	else if (rc == 0 && h != self)
@@ -872,10 +883,9 @@ int axv_a64_vgic_end_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
 
 int axv_a64_vgic_return_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
 {
-	if (!g || !spi_ok(g, id) || self >= g->nr_vcpus)
+	uint32_t h;
+	if (spi_lock(g, self, id, &h) != 0)
 		return AXV_ERANGE;
-	lock(g);
-	uint32_t h = atomic_load(&g->target[id - 32]);
 	bool still = lr_forget(g, h, id);
 	(void)axv_virq_eoi(g->virq[h], id);
 	if (still)
