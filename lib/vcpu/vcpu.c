@@ -149,15 +149,28 @@ int axv_vcpu_set_nested_root(struct axv_vcpu *v, axv_hpa_t root)
 	return port_rc(v->ops->set_nested_root(v->port_ctx, root));
 }
 
-int axv_vcpu_setup(struct axv_vcpu *v, axv_gpa_t entry, axv_hpa_t nested_root,
-		   const void *config)
+/* The owner's lifecycle steps start here: #AXV_EINVAL for NULL, #AXV_ESTATE unless the vcpu
+ * is in state s. */
+static int lifecycle_in(const struct axv_vcpu *v, uint32_t s)
 {
 	if (!v)
 		return AXV_EINVAL;
-	if (state_get(v) != S_CREATED)
-		return AXV_ESTATE;
+	return state_get(v) != s ? AXV_ESTATE : 0;
+}
+
+/* An optional port hook of the lifecycle (bind, unbind): 0 when the port has none. */
+static int port_opt(const struct axv_vcpu *v, int (*hook)(void *ctx))
+{
+	return hook ? port_rc(hook(v->port_ctx)) : 0;
+}
+
+int axv_vcpu_setup(struct axv_vcpu *v, axv_gpa_t entry, axv_hpa_t nested_root,
+		   const void *config)
+{
+	int rc = lifecycle_in(v, S_CREATED);
+	if (rc != 0)
+		return rc;
 	v->exit_gen++;
-	int rc = 0;
 	if (v->ops->setup)
 		rc = port_rc(v->ops->setup(v->port_ctx, config));
 	if (rc == 0)
@@ -172,15 +185,11 @@ int axv_vcpu_setup(struct axv_vcpu *v, axv_gpa_t entry, axv_hpa_t nested_root,
 
 int axv_vcpu_bind(struct axv_vcpu *v)
 {
-	if (!v)
-		return AXV_EINVAL;
-	if (state_get(v) != S_FREE)
-		return AXV_ESTATE;
-	if (v->ops->bind) {
-		int rc = port_rc(v->ops->bind(v->port_ctx));
-		if (rc != 0)
-			return rc;
-	}
+	int rc = lifecycle_in(v, S_FREE);
+	if (rc == 0)
+		rc = port_opt(v, v->ops->bind);
+	if (rc != 0)
+		return rc;
 	/* The cpu is published before the state, so whoever sees a bound state can kick. */
 	atomic_store(&v->cpu, this_cpu(v));
 	state_set(v, S_FREE, S_READY);
@@ -189,17 +198,13 @@ int axv_vcpu_bind(struct axv_vcpu *v)
 
 int axv_vcpu_unbind(struct axv_vcpu *v)
 {
-	if (!v)
-		return AXV_EINVAL;
-	if (state_get(v) != S_READY)
-		return AXV_ESTATE;
-	if (!on_bound_cpu(v))
-		return AXV_EPERM;
-	if (v->ops->unbind) {
-		int rc = port_rc(v->ops->unbind(v->port_ctx));
-		if (rc != 0)
-			return rc;
-	}
+	int rc = lifecycle_in(v, S_READY);
+	if (rc == 0 && !on_bound_cpu(v))
+		rc = AXV_EPERM;
+	if (rc == 0)
+		rc = port_opt(v, v->ops->unbind);
+	if (rc != 0)
+		return rc;
 	/* READY is only left by the owner, so this cannot fail. */
 	state_set(v, S_READY, S_FREE);
 	atomic_store(&v->cpu, AXV_CPU_NONE);
