@@ -186,22 +186,6 @@ static int op_run(void *ctx, struct axv_exit *exit)
 #define ICC_ASGI1R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 6)
 #define ICC_SGI0R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 7)
 
-/* The guest's registers and pc for completions on the fast path: the context directly. */
-static int t_set_reg(void *ctx, unsigned reg, uint64_t value)
-{
-	return axv_a64_set_reg(ctx, reg, value);
-}
-
-static int t_get_reg(void *ctx, unsigned reg, uint64_t *value)
-{
-	return axv_a64_get_reg(ctx, reg, value);
-}
-
-static int t_advance_pc(void *ctx, uint8_t insn_len)
-{
-	return axv_a64_advance_pc(ctx, insn_len);
-}
-
 struct early {
 	struct axv_a64_vcpu *v;
 	struct axv_exit *exit;
@@ -437,8 +421,8 @@ static int op_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_f
 	if (!v->cpu)
 		return AXV_ESTATE;
 	struct early a = {.v = v, .exit = exit, .fast = fast, .decoded = false,
-			  .target = {.set_reg = t_set_reg, .advance_pc = t_advance_pc,
-				     .get_reg = t_get_reg, .ctx = &v->ctx}};
+			  /* completions on the fast path: the context directly */
+			  .target = axv_a64_ctx_target(&v->ctx)};
 	int rc = a64_run_early(v->cpu, &v->ctx, early_exit, vec_exit, &a);
 	if (rc != 0)
 		return rc;
