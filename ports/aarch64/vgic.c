@@ -536,107 +536,75 @@ static uint32_t *dist_store(struct axv_vgic *g, enum bank b, uint32_t first)
 	return NULL;
 }
 
-static int gicd_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
+/* The distributor registers (12.9) an access at off falls in, before the single ones
+ * (GICD_CTLR, TYPER, IIDR, PIDR2, SETSPI_NSR, CLRSPI_NSR): D_PRIO, GICD_IPRIORITYR's byte of
+ * id *n; D_ROUTE, GICD_IROUTER of SPI *n; D_BANK, bank *b of the 32 ids from *n; D_ICFGR,
+ * GICD_ICFGR<*n> (16 ids each). */
+enum dist_reg { D_SINGLE, D_PRIO, D_ROUTE, D_BANK, D_ICFGR };
+
+static enum dist_reg dist_reg_at(const struct axv_vgic *g, uint64_t off, enum bank *b,
+				 uint32_t *n)
 {
-	struct axv_vgic *g = ctx;
-	enum bank b;
-	uint32_t first;
-	*value = 0;
-	if (!width_ok(width))
-		return 0;
 	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
-		*value = prio_bytes(g, 0, (uint32_t)(off - GICD_IPRIORITYR), width, 32,
-				    32 + g->nr_spis, NULL);
-		return 0;
+		*n = (uint32_t)(off - GICD_IPRIORITYR);
+		return D_PRIO;
 	}
 	if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + (32 + g->nr_spis) * 8) {
-		uint32_t id = (uint32_t)(off - GICD_IROUTER) / 8;
-		lock(g);
-		uint64_t r = g->route[id - 32];
-		unlock(g);
-		unsigned half = (off & 4) ? 32 : 0;
-		*value = width == 8 && !half ? r : (uint32_t)(r >> half);
-		return 0;
+		*n = (uint32_t)(off - GICD_IROUTER) / 8;
+		return D_ROUTE;
 	}
-	if (width != 4)
-		return 0; /* every other register is 32-bit: other widths read as zero */
-	if (dist_find_bank(off, &b, &first)) {
-		if (first >= 32 && spi_ok(g, first))
-			*value = bank_read(g, 0, b, first, dist_store(g, b, first));
-		return 0;
-	}
+	if (dist_find_bank(off, b, n))
+		return D_BANK;
 	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
-		uint32_t n = (uint32_t)(off - GICD_ICFGR) / 4; /* 16 ids per register */
-		if (n >= 2 && spi_ok(g, n * 16)) {
-			lock(g);
-			*value = g->icfgr[n - 2];
-			unlock(g);
-		} else if (n == 0)
-			*value = 0xaaaaaaaau; /* SGIs: edge, read-only */
-		return 0;
+		*n = (uint32_t)(off - GICD_ICFGR) / 4;
+		return D_ICFGR;
 	}
-	switch (off) {
-	case GICD_CTLR:
-		*value = (atomic_load(&g->ctlr) & GICD_CTLR_EN_MASK) | GICD_CTLR_ARE | GICD_CTLR_DS;
-		break;
-	case GICD_TYPER:
-		/* ITLinesNumber [4:0], CPUNumber [7:5] (unused with ARE), IDbits [23:19] = 9. */
-		*value = ((g->nr_spis + 32) / 32 - 1) | (9u << 19);
-		break;
-	case GICD_IIDR:
-		*value = IIDR_ARM;
-		break;
-	case GICD_PIDR2:
-		*value = PIDR2_GICV3;
-		break;
-	}
-	return 0;
+	return D_SINGLE;
 }
 
-static int gicd_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
+/* GICD_IROUTER<id> (12.9.23): 64-bit, or a 32-bit half; a half written merges with the
+ * other half as it is now. */
+static void dist_route(struct axv_vgic *g, uint32_t id, uint64_t off, uint8_t width,
+		       uint64_t *value, bool write)
 {
-	struct axv_vgic *g = ctx;
-	enum bank b;
-	uint32_t first;
-	if (!width_ok(width))
-		return 0;
-	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
-		(void)prio_bytes(g, 0, (uint32_t)(off - GICD_IPRIORITYR), width, 32,
-				 32 + g->nr_spis, &value);
-		return 0;
-	}
-	if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + (32 + g->nr_spis) * 8) {
-		uint32_t id = (uint32_t)(off - GICD_IROUTER) / 8;
-		if (!(width == 8 && !(off & 4)) && width != 4)
-			return 0;
-		lock(g); /* a 32-bit half merges with the other half as it is now */
-		uint64_t r = g->route[id - 32];
+	unsigned half = (off & 4) ? 32 : 0;
+	if (write && !(width == 8 && !half) && width != 4)
+		return;
+	lock(g);
+	uint64_t r = g->route[id - 32];
+	if (!write) {
+		*value = width == 8 && !half ? r : (uint32_t)(r >> half);
+	} else {
 		if (width == 8)
-			r = value;
-		else if (off & 4)
-			r = (r & 0xffffffffull) | (value << 32);
+			r = *value;
+		else if (half)
+			r = (r & 0xffffffffull) | (*value << 32);
 		else
-			r = (r & ~0xffffffffull) | (value & 0xffffffffull);
+			r = (r & ~0xffffffffull) | (*value & 0xffffffffull);
 		reroute(g, id, r);
-		unlock(g);
+	}
+	unlock(g);
+}
+
+static uint64_t dist_single_read(struct axv_vgic *g, uint64_t off)
+{
+	switch (off) {
+	case GICD_CTLR:
+		return (atomic_load(&g->ctlr) & GICD_CTLR_EN_MASK) | GICD_CTLR_ARE | GICD_CTLR_DS;
+	case GICD_TYPER:
+		/* ITLinesNumber [4:0], CPUNumber [7:5] (unused with ARE), IDbits [23:19] = 9. */
+		return ((g->nr_spis + 32) / 32 - 1) | (9u << 19);
+	case GICD_IIDR:
+		return IIDR_ARM;
+	case GICD_PIDR2:
+		return PIDR2_GICV3;
+	default:
 		return 0;
 	}
-	if (width != 4)
-		return 0;
-	if (dist_find_bank(off, &b, &first)) {
-		if (first >= 32 && spi_ok(g, first))
-			bank_write(g, 0, b, first, dist_store(g, b, first), (uint32_t)value);
-		return 0;
-	}
-	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
-		uint32_t n = (uint32_t)(off - GICD_ICFGR) / 4;
-		if (n >= 2 && spi_ok(g, n * 16)) {
-			lock(g);
-			g->icfgr[n - 2] = (uint32_t)value & 0xaaaaaaaau; /* Int_config bits only */
-			unlock(g);
-		}
-		return 0;
-	}
+}
+
+static void dist_single_write(struct axv_vgic *g, uint64_t off, uint64_t value)
+{
 	switch (off) {
 	case GICD_CTLR:
 		atomic_store(&g->ctlr, (uint32_t)value & GICD_CTLR_EN_MASK);
@@ -650,6 +618,71 @@ static int gicd_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 			axv_vgic_set_spi(g, (uint32_t)value & 0x3ff, false);
 		break;
 	}
+}
+
+/* A distributor access: *value is what is written (write), or receives what is read (zero
+ * for what reads as zero). Every register but IPRIORITYR and IROUTER is 32-bit: other
+ * widths read as zero and ignore writes. */
+static void gicd_access(struct axv_vgic *g, uint64_t off, uint8_t width, uint64_t *value,
+			bool write)
+{
+	enum bank b = B_GROUP;
+	uint32_t n = 0;
+	if (!width_ok(width))
+		return;
+	switch (dist_reg_at(g, off, &b, &n)) {
+	case D_PRIO:
+		if (write)
+			(void)prio_bytes(g, 0, n, width, 32, 32 + g->nr_spis, value);
+		else
+			*value = prio_bytes(g, 0, n, width, 32, 32 + g->nr_spis, NULL);
+		return;
+	case D_ROUTE:
+		dist_route(g, n, off, width, value, write);
+		return;
+	case D_BANK:
+		if (width != 4 || n < 32 || !spi_ok(g, n))
+			return;
+		if (write)
+			bank_write(g, 0, b, n, dist_store(g, b, n), (uint32_t)*value);
+		else
+			*value = bank_read(g, 0, b, n, dist_store(g, b, n));
+		return;
+	case D_ICFGR:
+		if (width != 4)
+			return;
+		if (n >= 2 && spi_ok(g, n * 16)) {
+			lock(g);
+			if (write) /* Int_config bits only */
+				g->icfgr[n - 2] = (uint32_t)*value & 0xaaaaaaaau;
+			else
+				*value = g->icfgr[n - 2];
+			unlock(g);
+		} else if (n == 0 && !write) {
+			*value = 0xaaaaaaaau; /* SGIs: edge, read-only */
+		}
+		return;
+	case D_SINGLE:
+		break;
+	}
+	if (width != 4)
+		return;
+	if (write)
+		dist_single_write(g, off, *value);
+	else
+		*value = dist_single_read(g, off);
+}
+
+static int gicd_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
+{
+	*value = 0;
+	gicd_access(ctx, off, width, value, false);
+	return 0;
+}
+
+static int gicd_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
+{
+	gicd_access(ctx, off, width, &value, true);
 	return 0;
 }
 
