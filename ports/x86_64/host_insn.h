@@ -21,12 +21,14 @@
 	{                                                                                        \
 		(void)ctx;                                                                       \
 		uint32_t lo, hi;                                                                 \
+		/* NOLINTNEXTLINE(bugprone-macro-parentheses): an asm template is a literal */   \
 		__asm__ volatile(rd_insn : "=a"(lo), "=d"(hi) : "c"(ecx));                       \
 		return ((uint64_t)hi << 32) | lo;                                                \
 	}                                                                                        \
 	static inline void wr(void *ctx, uint32_t ecx, uint64_t v)                              \
 	{                                                                                        \
 		(void)ctx;                                                                       \
+		/* NOLINTNEXTLINE(bugprone-macro-parentheses): an asm template is a literal */   \
 		__asm__ volatile(wr_insn : : "c"(ecx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) \
 				 : "memory");                                                    \
 	}

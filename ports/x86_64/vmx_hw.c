@@ -133,6 +133,7 @@ static void n_host_segments(void *ctx, uint16_t sel[7], uint64_t base[5])
 #define SELECTOR(i, insn)                                                                       \
 	do {                                                                                    \
 		uint16_t s_;                                                                    \
+		/* NOLINTNEXTLINE(bugprone-macro-parentheses): an asm template is a literal */   \
 		__asm__ volatile(insn : "=r"(s_));                                              \
 		sel[i] = s_;                                                                    \
 	} while (0)
