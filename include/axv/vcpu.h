@@ -222,9 +222,9 @@ struct axv_vcpu_ops {
 	 */
 	int (*set_retval)(void *ctx, uint64_t value);
 	/**
-	 * @brief The hypercall return register for the library's default @ref set_retval:
-	 *        AXV_VCPU_RETVAL_REG(n), n in the numbering of @ref set_reg; 0 (the default):
-	 *        none. Ignored when @ref set_retval is set.
+	 * @brief The hypercall return register, which the library writes through @ref set_reg
+	 *        when @ref set_retval is NULL: AXV_VCPU_RETVAL_REG(n), n in the numbering of
+	 *        @ref set_reg, or 0 (the default) for none. Ignored when @ref set_retval is set.
 	 */
 	uint16_t retval_reg;
 	/**
