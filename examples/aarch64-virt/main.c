@@ -636,12 +636,47 @@ static void abort_guest(struct axv_a64_vcpu *p, bool fetch, bool write)
 				    : axv_a64_inject_dabt(&p->ctx, p->ctx.far, write));
 }
 
-static int fault_in(axv_gpa_t gpa, axv_map_flags_t access)
+static enum kind mmio_kind(axv_gpa_t a);
+
+static void as_lock_take(void *ctx)
 {
-	spin_lock(&as_lock);
-	int rc = axv_addrspace_handle_fault(&as, gpa, access);
-	spin_unlock(&as_lock);
-	return rc;
+	spin_lock(ctx);
+}
+
+static void as_lock_drop(void *ctx)
+{
+	spin_unlock(ctx);
+}
+
+/* Where a guest access fault may be backed: the address space (under its lock: the vcpus
+ * share it), then the devices. */
+static const struct axv_fault_env fault_env = {.as = &as, .bus = &bus, .lock = as_lock_take,
+					       .unlock = as_lock_drop, .lock_ctx = &as_lock};
+
+/* A guest access fault, decoded (ESR_EL2.ISV: an MMIO exit) or not (a nested page fault):
+ * libaxv's resolver tries guest memory (a lazily backed page: the guest retries), then the
+ * device bus. Nobody backs it (or it is an undecoded access at a device, which this port
+ * cannot decode): the guest gets a synchronous external abort. */
+static void guest_access_fault(struct axv_vcpu *v, struct axv_a64_vcpu *p, struct axv_exit *e,
+			       struct exit_counts *c)
+{
+	const bool decoded = e->reason != AXV_EXIT_NESTED_PAGE_FAULT;
+	const bool write = decoded ? e->reason == AXV_EXIT_MMIO_WRITE
+				   : e->npf.access == AXV_MAP_WRITE;
+	const bool fetch = !decoded && (e->npf.flags & AXV_NPF_FETCH);
+	const axv_gpa_t addr = decoded ? e->access.addr : e->npf.addr;
+	enum axv_resolved how = AXV_RESOLVED_MEMORY;
+	int rc = axv_vcpu_resolve(v, &fault_env, e, &how);
+	if (rc == AXV_ENXIO || rc == AXV_EACCES || rc == AXV_ENOTSUP) {
+		bump(&c->kind[decoded ? K_MMIO_UNBACKED : K_NPF_ABORT]);
+		abort_guest(p, fetch, write);
+		return;
+	}
+	check(decoded ? "mmio" : "nested page fault", rc);
+	if (how == AXV_RESOLVED_MEMORY)
+		bump(&c->kind[decoded ? K_MMIO_LAZY : K_NPF_LAZY]);
+	else
+		bump(&c->kind[mmio_kind(addr)]);
 }
 
 /* Three lines: the exits by reason (every reason the example handles; "other" would be
@@ -795,23 +830,10 @@ static void run_vcpu(unsigned i)
 			hypercall(v, &e, c);
 			break;
 		case AXV_EXIT_MMIO_READ:
-		case AXV_EXIT_MMIO_WRITE: {
-			bool write = e.reason == AXV_EXIT_MMIO_WRITE;
-			/* RAM first: a lazily backed page is faulted in and the access retried. */
-			if (fault_in(e.access.addr, write ? AXV_MAP_WRITE : AXV_MAP_READ) == 0) {
-				bump(&c->kind[K_MMIO_LAZY]);
-				break;
-			}
-			rc = axv_vcpu_complete(v, &bus, &e);
-			if (rc == AXV_ENXIO || rc == AXV_EACCES) {
-				bump(&c->kind[K_MMIO_UNBACKED]);
-				abort_guest(p, false, write);
-			} else {
-				check("mmio", rc);
-				bump(&c->kind[mmio_kind(e.access.addr)]);
-			}
+		case AXV_EXIT_MMIO_WRITE:
+		case AXV_EXIT_NESTED_PAGE_FAULT:
+			guest_access_fault(v, p, &e, c);
 			break;
-		}
 		case AXV_EXIT_SYSREG_WRITE:
 			bump(&c->kind[sysreg_kind(e.access.addr)]);
 			if (e.access.addr == ICC_SGI1R_EL1 || e.access.addr == ICC_ASGI1R_EL1 ||
@@ -831,17 +853,6 @@ static void run_vcpu(unsigned i)
 				check("advance pc", axv_vcpu_advance_pc(v, e.insn_len));
 			} else {
 				check("sysreg", rc);
-			}
-			break;
-		case AXV_EXIT_NESTED_PAGE_FAULT:
-			rc = fault_in(e.npf.addr, e.npf.access);
-			if (rc == AXV_ENOENT || rc == AXV_EACCES) {
-				bump(&c->kind[K_NPF_ABORT]);
-				abort_guest(p, (e.npf.flags & AXV_NPF_FETCH) != 0,
-					    e.npf.access == AXV_MAP_WRITE);
-			} else {
-				check("nested page fault", rc);
-				bump(&c->kind[K_NPF_LAZY]);
 			}
 			break;
 		case AXV_EXIT_SYSTEM_DOWN:

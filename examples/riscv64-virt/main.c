@@ -93,15 +93,16 @@ _Noreturn static void power_off(bool failure)
 /* ---- console ----------------------------------------------------------------------------- */
 static atomic_uint con_lock;
 
-static void lock(atomic_uint *l)
+/* A spin lock on an atomic_uint (void *: also the resolver's lock hooks, fault_env). */
+static void lock(void *l)
 {
-	while (atomic_exchange_explicit(l, 1, memory_order_acquire))
+	while (atomic_exchange_explicit((atomic_uint *)l, 1, memory_order_acquire))
 		;
 }
 
-static void unlock(atomic_uint *l)
+static void unlock(void *l)
 {
-	atomic_store_explicit(l, 0, memory_order_release);
+	atomic_store_explicit((atomic_uint *)l, 0, memory_order_release);
 }
 
 static void uart_putc(char c)
@@ -575,12 +576,28 @@ static void sbi_embedder(unsigned s, const struct axv_exit *e)
 	}
 }
 
-static int fault_in(axv_gpa_t gpa, axv_map_flags_t access)
+/* Where a guest access fault may be backed: the address space (under its lock: the harts
+ * share it), then the devices. */
+static const struct axv_fault_env fault_env = {.as = &as, .bus = &bus, .lock = lock,
+					       .unlock = unlock, .lock_ctx = &as_lock};
+
+/* A guest access fault, decoded (an MMIO exit) or not (a nested page fault): libaxv's
+ * resolver tries guest memory (a lazily backed page: the guest retries), then the device
+ * bus. Nobody backs it (or it is an undecoded access at a device): the guest gets the access
+ * fault of its access (Priv 3.6.1). */
+static void guest_access_fault(unsigned s, struct axv_exit *e)
 {
-	lock(&as_lock);
-	int rc = axv_addrspace_handle_fault(&as, gpa, access);
-	unlock(&as_lock);
-	return rc;
+	const bool decoded = e->reason != AXV_EXIT_NESTED_PAGE_FAULT;
+	const bool write = decoded ? e->reason == AXV_EXIT_MMIO_WRITE
+				   : e->npf.access == AXV_MAP_WRITE;
+	const bool fetch = !decoded && (e->npf.flags & AXV_NPF_FETCH);
+	int rc = axv_vcpu_resolve(&vcpus[s].v, &fault_env, e, NULL);
+	if (rc == AXV_ENXIO || rc == AXV_EACCES || rc == AXV_ENOTSUP)
+		inject_fault(s, e, fetch   ? AXV_RV64_EXC_INSN_ACCESS
+				   : write ? AXV_RV64_EXC_STORE_ACCESS
+					   : AXV_RV64_EXC_LOAD_ACCESS);
+	else
+		check(decoded ? "mmio" : "nested page fault", rc);
 }
 
 static void cpu_up(unsigned s, const struct axv_exit *e)
@@ -670,19 +687,10 @@ _Noreturn static void run_vcpu(unsigned s)
 			sbi_embedder(s, &e);
 			break;
 		case AXV_EXIT_MMIO_READ:
-		case AXV_EXIT_MMIO_WRITE: {
-			bool write = e.reason == AXV_EXIT_MMIO_WRITE;
-			/* RAM first: a lazily backed page is faulted in and the access retried. */
-			if (fault_in(e.access.addr, write ? AXV_MAP_WRITE : AXV_MAP_READ) == 0)
-				break;
-			rc = axv_vcpu_complete(&g->v, &bus, &e);
-			if (rc == AXV_ENXIO || rc == AXV_EACCES)
-				inject_fault(s, &e, write ? AXV_RV64_EXC_STORE_ACCESS
-							  : AXV_RV64_EXC_LOAD_ACCESS);
-			else
-				check("mmio", rc);
+		case AXV_EXIT_MMIO_WRITE:
+		case AXV_EXIT_NESTED_PAGE_FAULT:
+			guest_access_fault(s, &e);
 			break;
-		}
 		case AXV_EXIT_SYSREG_READ:
 		case AXV_EXIT_SYSREG_WRITE:
 			/* A CSR the guest may not touch in VS-mode (hypervisor CSRs, Priv 8.6.1):
@@ -696,17 +704,6 @@ _Noreturn static void run_vcpu(unsigned s)
 									  g->port.ctx.stval));
 			else
 				check("sysreg", rc);
-			break;
-		case AXV_EXIT_NESTED_PAGE_FAULT:
-			rc = fault_in(e.npf.addr, e.npf.access);
-			if (rc == AXV_ENOENT || rc == AXV_EACCES || rc == AXV_ERANGE)
-				inject_fault(s, &e, (e.npf.flags & AXV_NPF_FETCH)
-							    ? AXV_RV64_EXC_INSN_ACCESS
-							    : e.npf.access == AXV_MAP_WRITE
-								      ? AXV_RV64_EXC_STORE_ACCESS
-								      : AXV_RV64_EXC_LOAD_ACCESS);
-			else
-				check("nested page fault", rc);
 			break;
 		case AXV_EXIT_CPU_UP:
 			cpu_up(s, &e);

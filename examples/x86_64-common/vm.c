@@ -160,17 +160,6 @@ static uint32_t rd32(uint64_t pa)
 	return *(volatile uint32_t *)(uintptr_t)pa;
 }
 
-bool vm_is_ram(uint64_t gpa)
-{
-	size_t n = axv_addrspace_area_count(&vm_as);
-	for (size_t i = 0; i < n; i++) {
-		struct axv_area_info a;
-		if (axv_addrspace_area(&vm_as, i, &a) == 0 && gpa - a.gpa < a.size)
-			return true;
-	}
-	return false;
-}
-
 /* ---- loading the guest (Multiboot 0.6.96: 3.1 the OS image, 3.3 the information) ---------- */
 
 static uint16_t rd16(uint64_t pa)
@@ -559,6 +548,34 @@ _Noreturn void vm_finish(void)
 	platform_exit(exitdev.value);
 }
 
+/* A guest access fault, decoded or not: libaxv's resolver tries guest memory (a lazy page),
+ * then the device bus (decoding the instruction for a device only). The guest here has one
+ * vcpu, so the address space needs no lock. */
+static void guest_access_fault(struct axv_exit *e)
+{
+	const struct axv_fault_env env = {.as = &vm_as, .bus = &bus};
+	const enum axv_exit_reason reported = e->reason;
+	const axv_gpa_t gpa = reported == AXV_EXIT_NESTED_PAGE_FAULT ? e->npf.addr : e->access.addr;
+	const axv_map_flags_t access = reported == AXV_EXIT_NESTED_PAGE_FAULT ? e->npf.access
+				       : reported == AXV_EXIT_MMIO_WRITE     ? AXV_MAP_WRITE
+									     : AXV_MAP_READ;
+	enum axv_resolved how = AXV_RESOLVED_MEMORY;
+	int rc = axv_vcpu_resolve(&vm_vcpu, &env, e, &how);
+	if (rc != 0) {
+		con_printf("%s: guest access at 0x%lx: %s\n", be->name, gpa, axv_strerror(rc));
+		vm_guest_failed("guest access nothing backs", e);
+	}
+	if (how == AXV_RESOLVED_DEVICE) {
+		/* Counted as the access it was decoded into (the summary's "mmio"). */
+		vm_exits[reported]--;
+		vm_exits[e->reason]++;
+		return;
+	}
+	lazy_faults++;
+	last_npf = (gpa & ~0xfffull) | ((access & AXV_MAP_READ) ? 1 : 0) |
+		   ((access & AXV_MAP_WRITE) ? 2 : 0) | ((access & AXV_MAP_EXEC) ? 4 : 0);
+}
+
 _Noreturn void vm_run(void)
 {
 	for (;;) {
@@ -620,25 +637,8 @@ _Noreturn void vm_run(void)
 			break;
 		case AXV_EXIT_MMIO_READ:
 		case AXV_EXIT_MMIO_WRITE:
-			rc = axv_vcpu_complete(&vm_vcpu, &bus, &e);
-			if (rc != 0) {
-				con_printf("%s: mmio at 0x%lx: %s\n", be->name, e.access.addr,
-					   axv_strerror(rc));
-				vm_guest_failed("MMIO access nobody emulates", &e);
-			}
-			break;
 		case AXV_EXIT_NESTED_PAGE_FAULT:
-			rc = axv_addrspace_handle_fault(&vm_as, e.npf.addr, e.npf.access);
-			if (rc != 0) {
-				con_printf("%s: nested page fault at 0x%lx: %s\n", be->name,
-					   e.npf.addr, axv_strerror(rc));
-				vm_guest_failed("nested page fault", &e);
-			}
-			lazy_faults++;
-			last_npf = (e.npf.addr & ~0xfffull) |
-				   ((e.npf.access & AXV_MAP_READ) ? 1 : 0) |
-				   ((e.npf.access & AXV_MAP_WRITE) ? 2 : 0) |
-				   ((e.npf.access & AXV_MAP_EXEC) ? 4 : 0);
+			guest_access_fault(&e);
 			break;
 		case AXV_EXIT_SYSTEM_DOWN:
 			if (!expect_shutdown)

@@ -55,9 +55,6 @@ _Noreturn void vm_guest_failed(const char *why, const struct axv_exit *e);
  * command line is that module's string and whose modules are the hypervisor's further
  * modules), the devices; fills @start. */
 void vm_build(const struct vm_backend *b, uint32_t mbi, struct vm_start *start);
-/* Is @gpa guest memory (an area of the address space, possibly lazily backed)? The one place
- * the examples decide between "RAM: resolve the fault" and "device: emulate the access". */
-bool vm_is_ram(uint64_t gpa);
 /* The guest's RAM in bytes (from 0). */
 uint64_t vm_ram_size(void);
 /* Print the summary line ("<name>: guest result 0x.. after N exits") and end the run. */

@@ -7,11 +7,11 @@
  *   checks, CR0/CR4 fixed bits, CR4.VMXE, VMXON; SDM Vol. 3C 24.7);
  * - the guest address space in the EPT format (axv_pt_ept), its TLB kept by INVEPT;
  * - the vcpu: a VMCS (controls adjusted to the capability MSRs, SDM Vol. 3D A.3), an MSR
- *   bitmap, and the MMIO hooks: an EPT violation outside guest memory is a device access,
- *   decoded by the instruction decoder (axv_x86_fetch_insn(), axv_x86_decode_mmio()); inside
- *   it (the lazily backed region) it is a nested page fault that the address space resolves.
- *   Which is which is decided in one place, vm_is_ram() (x86_64-common/vm.c), which asks the
- *   address space, as the SVM backend does for nested page faults;
+ *   bitmap, and the instruction fetch hook: every EPT violation is reported as a nested page
+ *   fault, and libaxv's resolver (axv_vcpu_resolve(), x86_64-common/vm.c) decides what backs
+ *   it: the address space (the lazily backed region) or a device, whose access it has the
+ *   port decode (axv_vmx_decode_access(): axv_x86_fetch_insn(), axv_x86_decode_mmio()), as
+ *   for the SVM backend;
  * - the guest starts in 32-bit protected mode with paging off (the backend's flat mode) at a
  *   prologue (prologue.S) that enables long mode and jumps to the test guest.
  */
@@ -111,12 +111,6 @@ static struct axv_vmx_cpu *current_cpu(void *arg)
 	return arg; /* one cpu */
 }
 
-static bool is_mmio(void *ctx, axv_gpa_t gpa)
-{
-	(void)ctx;
-	return !vm_is_ram(gpa);
-}
-
 static int read_gpa(void *ctx, axv_gpa_t gpa, void *buf, size_t len)
 {
 	(void)ctx;
@@ -131,7 +125,7 @@ static int fetch(void *ctx, uint64_t linear, uint64_t cr0, uint64_t cr3, uint64_
 	return axv_x86_fetch_insn(&p, linear, read_gpa, NULL, buf, max);
 }
 
-static const struct axv_vmx_mmio_ops mmio_ops = {is_mmio, fetch, NULL};
+static const struct axv_vmx_mmio_ops mmio_ops = {fetch, NULL};
 
 static void *page(axv_hpa_t *pa)
 {

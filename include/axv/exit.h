@@ -82,6 +82,49 @@ struct axv_exit_access {
 };
 
 /**
+ * @brief The low @p width bytes of @p v: an access's data cut to its width.
+ *
+ * The one definition of the cut that axv_exit_complete(), the bus and the ports' decoders and
+ * direct paths use.
+ * @param v     a value
+ * @param width bytes to keep (8 or more keeps all; 0 keeps none)
+ * @return @p v with every byte from @p width on cleared
+ * @note Context: any; pure.
+ */
+static inline uint64_t axv_access_trunc(uint64_t v, unsigned width)
+{
+	return width >= 8 ? v : v & ((UINT64_C(1) << (width * 8u)) - 1u);
+}
+
+/**
+ * @brief What a read access leaves in its destination register: the device's value cut to
+ *        the access width, sign-extended from it when asked and narrower than the register,
+ *        and cut to the register width (an aarch64 W register or x86 32-bit destination: the
+ *        upper half zero).
+ *
+ * The one definition of a load's value that axv_exit_complete() and the ports' direct
+ * paths (aarch64 data aborts completed at EL2) use.
+ * @param v           the value the device produced
+ * @param width       access width in bytes, 1 to 8 (validated by the caller:
+ *                    axv_width_valid())
+ * @param reg_width   destination register width in bytes, 1 to 8, at least @p width
+ * @param sign_extend sign-extend the loaded value (aarch64 SSE, x86 MOVSX)
+ * @return the register's new value (for a destination narrower than 4 bytes, the bytes it
+ *         receives: see axv_exit_complete())
+ * @note Context: any; pure.
+ */
+static inline uint64_t axv_access_load(uint64_t v, unsigned width, unsigned reg_width,
+				       bool sign_extend)
+{
+	v = axv_access_trunc(v, width);
+	if (sign_extend && width < reg_width) {
+		uint64_t sign = UINT64_C(1) << (width * 8u - 1u);
+		v = (v ^ sign) - sign;
+	}
+	return axv_access_trunc(v, reg_width);
+}
+
+/**
  * @brief A VM exit. Storage is the caller's; the port's run fills it.
  *
  * Lifetime of an access exit: axv_vcpu_run() stamps the exit with the vcpu's exit

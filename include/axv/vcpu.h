@@ -262,6 +262,25 @@ struct axv_vcpu_ops {
 	 * @return as @ref run
 	 */
 	int (*run_fast)(void *ctx, struct axv_exit *exit, const struct axv_vcpu_fast *fast);
+	/**
+	 * @brief Decode the guest instruction behind an undecoded access fault into an access
+	 *        exit (optional; axv_vcpu_resolve() calls it, only for a fault a device claims).
+	 *
+	 * For ports whose hardware reports a nested page fault without the access's width and
+	 * register (x86 EPT violations and NPFs): the port fetches the instruction at the
+	 * exit's pc through the guest's paging and decodes it. Called with the vcpu stopped on
+	 * its bound cpu, right after the run that returned @p exit, under the resolver's lock
+	 * (it may read guest memory).
+	 * @param ctx the port's per-vcpu context
+	 * @param[in,out] exit a #AXV_EXIT_NESTED_PAGE_FAULT exit of the vcpu's last run; on
+	 *             success it becomes #AXV_EXIT_MMIO_READ or #AXV_EXIT_MMIO_WRITE at the same
+	 *             address, with axv_exit::insn_len set (axv_exit::pc and axv_exit::gen
+	 *             unchanged); on failure it is unchanged
+	 * @return 0; #AXV_ENOTSUP when the access is not an instruction's data access the
+	 *         decoder knows (a fetch, a guest page-table walk, an unknown or changed
+	 *         instruction); #AXV_EFAULT when the instruction bytes cannot be read
+	 */
+	int (*decode)(void *ctx, struct axv_exit *exit);
 };
 
 /**
@@ -669,6 +688,84 @@ int axv_vcpu_advance_pc(struct axv_vcpu *v, uint8_t insn_len);
  * @note Context: task; owner only, on the bound cpu.
  */
 int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_exit *exit);
+
+struct axv_addrspace;
+
+/**
+ * @brief What axv_vcpu_resolve() resolves a guest access fault against: the guest's memory
+ *        and its devices, and the lock that serialises the memory. Caller-owned; read only.
+ */
+struct axv_fault_env {
+	/** The guest's address space (lazy pages, permissions), or NULL: no memory is tried. */
+	struct axv_addrspace *as;
+	/** The device bus (#AXV_BUS_MMIO), or NULL: no device is tried. */
+	const struct axv_bus *bus;
+	/**
+	 * @brief Take the lock that serialises @ref as (optional, with @ref unlock): the
+	 *        address space is not locked itself. Held around the address-space call and
+	 *        the port's decode (which reads guest memory), never around a device call.
+	 * @param ctx @ref lock_ctx
+	 */
+	void (*lock)(void *ctx);
+	/**
+	 * @brief Release the lock @ref lock took (called exactly once after each lock).
+	 * @param ctx @ref lock_ctx
+	 */
+	void (*unlock)(void *ctx);
+	void *lock_ctx; /**< passed to @ref lock and @ref unlock */
+};
+
+/** How axv_vcpu_resolve() resolved a fault. */
+enum axv_resolved {
+	AXV_RESOLVED_MEMORY = 1, /**< the address space backed it: the guest retries the access */
+	AXV_RESOLVED_DEVICE = 2  /**< a device completed it: register written, pc advanced */
+};
+
+/**
+ * @brief Resolve a guest access fault: guest memory first, then a device (Ready or Blocked).
+ *
+ * Every port reports a guest data access the stage-2 / nested translation refused in one of
+ * two forms of one report (see struct axv_exit): #AXV_EXIT_MMIO_READ / #AXV_EXIT_MMIO_WRITE
+ * when the hardware decoded the access (aarch64 ESR_EL2.ISV, riscv64 and loongarch64
+ * decoders), #AXV_EXIT_NESTED_PAGE_FAULT when it did not (x86 EPT violations and NPFs, an
+ * aarch64 abort without ISV). This function is the one place that decides what backs it:
+ *
+ * 1. The address space (axv_addrspace_handle_fault(), under @p env's lock): a lazy page gets
+ *    its frame, a page already mapped with the access allowed is left as it is. Then the
+ *    fault is resolved as #AXV_RESOLVED_MEMORY: the guest retries the instruction, the pc is
+ *    not advanced, no device is called. An area that does not allow the access is
+ *    #AXV_EACCES.
+ * 2. Outside every area, the bus: an undecoded fault at an address a device holds is decoded
+ *    by the port's decode hook (so faults on memory never pay for an instruction fetch), then
+ *    the access is completed as axv_vcpu_complete() does, its width validated there once:
+ *    #AXV_RESOLVED_DEVICE.
+ *
+ * When nothing backs the access the exit still describes the fault and no register, pc,
+ * page or device changed, so the embedder injects the abort it chooses (e.g. a synchronous
+ * external abort). Instruction fetches are never sent to a device.
+ *
+ * @param v    the vcpu whose last axv_vcpu_run() returned @p exit
+ * @param env  the guest's memory, bus and lock hooks (caller-owned, read only; @ref
+ *             axv_fault_env::lock and @ref axv_fault_env::unlock both set or both NULL)
+ * @param exit the exit: #AXV_EXIT_MMIO_READ, #AXV_EXIT_MMIO_WRITE or
+ *             #AXV_EXIT_NESTED_PAGE_FAULT; an undecoded fault the port decoded is left as
+ *             the access exit it became
+ * @param[out] how what backed the fault (optional, may be NULL; set only on success)
+ * @return 0; #AXV_EINVAL for a NULL @p v, @p env or @p exit, a lone lock hook or another
+ *         exit reason; #AXV_ESTATE as axv_vcpu_complete() (wrong state, stale exit), before
+ *         anything is touched; #AXV_EACCES when the area does not allow the access, or the
+ *         device lacks the hook; #AXV_ENXIO when neither an area nor a device backs it (also
+ *         for an instruction fetch outside memory); #AXV_ENOTSUP when a device holds the
+ *         address of an undecoded fault and the port has no decode hook, or when the decoder
+ *         does not know the instruction; the port's decode error; #AXV_ENOMEM and the other
+ *         errors of axv_addrspace_handle_fault(); the errors of axv_vcpu_complete() (an
+ *         invalid width, a device error)
+ * @note Context: task; owner only, on the bound cpu. Takes @p env's lock at most twice,
+ *       always releasing it before returning or calling a device. Lives in its own object
+ *       file: an embedder that does not call it does not link the address-space module.
+ */
+int axv_vcpu_resolve(struct axv_vcpu *v, const struct axv_fault_env *env,
+		     struct axv_exit *exit, enum axv_resolved *how);
 
 /**
  * @brief Destroy a vcpu: Created, Free or Invalid -> Invalid, releasing the port's state.

@@ -8,6 +8,8 @@
 #include <axv/err.h>
 #include <axv/exit.h>
 
+#include "bus_priv.h"
+
 static bool space_ok(const struct axv_bus *bus, enum axv_bus_space space)
 {
 	return bus && (unsigned)space < (unsigned)AXV_BUS_SPACE_COUNT;
@@ -188,11 +190,9 @@ static const struct axv_bus_entry *claim(const struct axv_bus *bus, enum axv_bus
 	return e;
 }
 
-int axv_bus_read(const struct axv_bus *bus, enum axv_bus_space space, uint64_t addr,
-		 uint8_t width, uint64_t *value)
+int axv_bus_dispatch_read(const struct axv_bus *bus, enum axv_bus_space space, uint64_t addr,
+			  uint8_t width, uint64_t *value)
 {
-	if (!space_ok(bus, space) || !value || !axv_width_valid(width))
-		return AXV_EINVAL;
 	const struct axv_bus_entry *e = claim(bus, space, addr, width);
 	if (!e)
 		return AXV_ENXIO;
@@ -202,8 +202,28 @@ int axv_bus_read(const struct axv_bus *bus, enum axv_bus_space space, uint64_t a
 	int rc = e->ops->read(e->ctx, addr - e->base, width, &v);
 	if (rc != 0)
 		return rc < 0 ? rc : AXV_EIO;
-	*value = width >= 8 ? v : v & ((UINT64_C(1) << (width * 8u)) - 1u);
+	*value = axv_access_trunc(v, width);
 	return 0;
+}
+
+int axv_bus_dispatch_write(const struct axv_bus *bus, enum axv_bus_space space, uint64_t addr,
+			   uint8_t width, uint64_t value)
+{
+	const struct axv_bus_entry *e = claim(bus, space, addr, width);
+	if (!e)
+		return AXV_ENXIO;
+	if (!e->ops->write)
+		return AXV_EACCES;
+	int rc = e->ops->write(e->ctx, addr - e->base, width, axv_access_trunc(value, width));
+	return rc > 0 ? AXV_EIO : rc;
+}
+
+int axv_bus_read(const struct axv_bus *bus, enum axv_bus_space space, uint64_t addr,
+		 uint8_t width, uint64_t *value)
+{
+	if (!space_ok(bus, space) || !value || !axv_width_valid(width))
+		return AXV_EINVAL;
+	return axv_bus_dispatch_read(bus, space, addr, width, value);
 }
 
 int axv_bus_write(const struct axv_bus *bus, enum axv_bus_space space, uint64_t addr,
@@ -211,13 +231,5 @@ int axv_bus_write(const struct axv_bus *bus, enum axv_bus_space space, uint64_t 
 {
 	if (!space_ok(bus, space) || !axv_width_valid(width))
 		return AXV_EINVAL;
-	const struct axv_bus_entry *e = claim(bus, space, addr, width);
-	if (!e)
-		return AXV_ENXIO;
-	if (!e->ops->write)
-		return AXV_EACCES;
-	if (width < 8)
-		value &= (UINT64_C(1) << (width * 8u)) - 1u;
-	int rc = e->ops->write(e->ctx, addr - e->base, width, value);
-	return rc > 0 ? AXV_EIO : rc;
+	return axv_bus_dispatch_write(bus, space, addr, width, value);
 }

@@ -3,6 +3,8 @@
 #include <axv/err.h>
 #include <axv/exit.h>
 
+#include "bus_priv.h"
+
 /* Designated initialisers: a reason added to the enum without a name shows up as NULL,
  * which axv_exit_name() reports as "invalid" and the unit test catches. */
 static const char *const exit_names[AXV_EXIT_REASON_COUNT] = {
@@ -32,19 +34,6 @@ const char *axv_exit_name(enum axv_exit_reason reason)
 	if ((unsigned)reason >= (unsigned)AXV_EXIT_REASON_COUNT || !exit_names[reason])
 		return "invalid";
 	return exit_names[reason];
-}
-
-static inline uint64_t low_bytes(uint64_t v, unsigned width)
-{
-	return width >= 8 ? v : v & ((UINT64_C(1) << (width * 8u)) - 1u);
-}
-
-static inline uint64_t sign_extend(uint64_t v, unsigned width)
-{
-	if (width >= 8)
-		return v;
-	uint64_t sign = UINT64_C(1) << (width * 8u - 1u);
-	return (v ^ sign) - sign; /* v already holds only the low width bytes */
 }
 
 /* Which space and direction an access exit uses; -1 for any other reason. */
@@ -84,6 +73,8 @@ int axv_exit_complete(const struct axv_bus *bus, const struct axv_exit_target *t
 	if (space < 0)
 		return AXV_EINVAL;
 	struct axv_exit_access *a = &exit->access;
+	/* The one validation of the access on its way to the device (the bus is entered past
+	 * its own checks: axv_bus_dispatch_read() / _write()). */
 	if (!axv_width_valid(a->width))
 		return AXV_EINVAL;
 	bool merge = is_read && a->reg != AXV_REG_NONE && a->reg_width < 4;
@@ -97,13 +88,10 @@ int axv_exit_complete(const struct axv_bus *bus, const struct axv_exit_target *t
 	int rc;
 	if (is_read) {
 		uint64_t v = 0;
-		rc = axv_bus_read(bus, (enum axv_bus_space)space, a->addr, a->width, &v);
+		rc = axv_bus_dispatch_read(bus, (enum axv_bus_space)space, a->addr, a->width, &v);
 		if (rc != 0)
 			return rc;
-		v = low_bytes(v, a->width);
-		if (a->sign_extend)
-			v = sign_extend(v, a->width);
-		v = low_bytes(v, a->reg_width);
+		v = axv_access_load(v, a->width, a->reg_width, a->sign_extend);
 		if (a->reg != AXV_REG_NONE) {
 			uint64_t r = v;
 			if (merge) {
@@ -112,7 +100,7 @@ int axv_exit_complete(const struct axv_bus *bus, const struct axv_exit_target *t
 				rc = t->get_reg(t->ctx, a->reg, &old);
 				if (rc != 0)
 					return rc < 0 ? rc : AXV_EIO;
-				r = (old & ~low_bytes(UINT64_MAX, a->reg_width)) | v;
+				r = (old & ~axv_access_trunc(UINT64_MAX, a->reg_width)) | v;
 			}
 			rc = t->set_reg(t->ctx, a->reg, r);
 			if (rc != 0)
@@ -120,8 +108,8 @@ int axv_exit_complete(const struct axv_bus *bus, const struct axv_exit_target *t
 		}
 		a->data = v;
 	} else {
-		rc = axv_bus_write(bus, (enum axv_bus_space)space, a->addr, a->width,
-				   low_bytes(a->data, a->width));
+		rc = axv_bus_dispatch_write(bus, (enum axv_bus_space)space, a->addr, a->width,
+					    a->data);
 		if (rc != 0)
 			return rc;
 	}

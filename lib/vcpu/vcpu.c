@@ -16,6 +16,8 @@
 #include <axv/err.h>
 #include <axv/vcpu.h>
 
+#include "vcpu_priv.h"
+
 enum { S_INVALID = AXV_VCPU_INVALID, S_CREATED = AXV_VCPU_CREATED, S_FREE = AXV_VCPU_FREE,
        S_READY = AXV_VCPU_READY, S_RUNNING = AXV_VCPU_RUNNING, S_BLOCKED = AXV_VCPU_BLOCKED,
        S_COUNT = AXV_VCPU_STATE_COUNT };
@@ -544,7 +546,7 @@ static int target_advance_pc(void *ctx, uint8_t insn_len)
 	return v->ops->advance_pc(v->port_ctx, insn_len);
 }
 
-int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_exit *exit)
+int axv_vcpu_exit_usable(const struct axv_vcpu *v, const struct axv_exit *exit)
 {
 	int rc = owner_access(v, BOUND_STOPPED);
 	if (rc != 0)
@@ -554,6 +556,14 @@ int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_
 	/* Lifetime (struct axv_exit): only the last run's exit, once; 0 is the embedder's own. */
 	if (exit->gen != 0 && exit->gen != v->exit_gen)
 		return AXV_ESTATE;
+	return 0;
+}
+
+int axv_vcpu_complete(struct axv_vcpu *v, const struct axv_bus *bus, struct axv_exit *exit)
+{
+	int rc = axv_vcpu_exit_usable(v, exit);
+	if (rc != 0)
+		return rc;
 	if (exit->gen != 0 && exit->gen == v->fast_fail_gen)
 		return v->fast_fail_rc; /* the fast path already called the device for it */
 	const struct axv_exit_target t = {

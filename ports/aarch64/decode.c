@@ -301,7 +301,7 @@ static void decode_dabt(struct axv_a64_ctx *c, struct axv_exit *e, uint32_t iss)
 		e->reason = AXV_EXIT_MMIO_WRITE;
 		e->access.reg = srt == 31 ? AXV_REG_NONE : (uint8_t)srt;
 		e->access.sign_extend = false;
-		e->access.data = width == 8 ? v : v & ((1ull << (width * 8)) - 1);
+		e->access.data = axv_access_trunc(v, width);
 	} else {
 		e->reason = AXV_EXIT_MMIO_READ;
 		e->access.reg = srt == 31 ? AXV_REG_NONE : (uint8_t)srt;

@@ -293,11 +293,10 @@ static inline __attribute__((always_inline)) int direct_dabt(struct early *a, st
 	    (write ? d->ops->write == NULL : d->ops->read == NULL))
 		return -1;
 	unsigned srt = (iss >> AXV_A64_DABT_SRT_SHIFT) & 31u;
-	uint64_t wmask = width == 8 ? ~0ull : (1ull << (width * 8u)) - 1u;
 	int rc;
 	if (write) {
 		uint64_t v = srt == 31 ? 0 : c->x[srt];
-		rc = d->ops->write(d->ctx, ipa - d->base, (uint8_t)width, v & wmask);
+		rc = d->ops->write(d->ctx, ipa - d->base, (uint8_t)width, axv_access_trunc(v, width));
 		if (rc != 0)
 			return leave_not_done(a, c, rc > 0 ? AXV_EIO : rc);
 	} else {
@@ -305,13 +304,8 @@ static inline __attribute__((always_inline)) int direct_dabt(struct early *a, st
 		rc = d->ops->read(d->ctx, ipa - d->base, (uint8_t)width, &v);
 		if (rc != 0)
 			return leave_not_done(a, c, rc > 0 ? AXV_EIO : rc);
-		v &= wmask;
-		if ((iss & AXV_A64_DABT_SSE) && width < reg_width) {
-			uint64_t sign = 1ull << (width * 8u - 1u);
-			v = (v ^ sign) - sign;
-		}
-		if (reg_width == 4)
-			v &= 0xffffffffull;
+		/* The load's value as axv_exit_complete() computes it (one definition). */
+		v = axv_access_load(v, width, reg_width, (iss & AXV_A64_DABT_SSE) != 0);
 		if (srt != 31)
 			c->x[srt] = v;
 	}

@@ -209,7 +209,7 @@ static void access_exit(struct axv_exit *e, enum axv_exit_reason r, uint64_t add
 	e->access.reg_width = 8;
 	e->access.sign_extend = sign && width < 8;
 	e->access.flags = 0;
-	e->access.data = width == 8 ? data : data & ((1ull << (width * 8)) - 1);
+	e->access.data = axv_access_trunc(data, width);
 }
 
 static void decode_page_fault(struct axv_la64_ctx *c, struct axv_exit *e, uint32_t ecode)

@@ -196,7 +196,7 @@ static void guest_page_fault(const struct axv_rv64_ctx *c, const struct axv_rv64
 		uint64_t v = m.reg == 0 ? 0 : c->x[m.reg];
 		e->reason = AXV_EXIT_MMIO_WRITE;
 		e->access.sign_extend = false;
-		e->access.data = m.width == 8 ? v : v & ((1ull << (m.width * 8u)) - 1u);
+		e->access.data = axv_access_trunc(v, m.width);
 	} else {
 		e->reason = AXV_EXIT_MMIO_READ;
 		e->access.sign_extend = m.sign_extend;

@@ -359,7 +359,6 @@ int axv_x86_mmio_exit(const struct axv_x86_mmio *d, axv_gpa_t gpa, uint64_t rip,
 	}
 	if (d->write != fault_write)
 		return AXV_EINVAL;
-	uint64_t mask = d->width == 8 ? ~0ull : (1ull << (d->width * 8u)) - 1u;
 	if (d->write) {
 		uint64_t v;
 		if (d->kind == AXV_X86_MMIO_IMM) {
@@ -371,7 +370,7 @@ int axv_x86_mmio_exit(const struct axv_x86_mmio *d, axv_gpa_t gpa, uint64_t rip,
 			return AXV_EINVAL;
 		}
 		x.reason = AXV_EXIT_MMIO_WRITE;
-		x.access.data = v & mask;
+		x.access.data = axv_access_trunc(v, d->width);
 	} else {
 		if (d->kind != AXV_X86_MMIO_REG || d->reg >= AXV_X86_REG_COUNT ||
 		    d->reg == AXV_X86_REG_EDX_EAX || !axv_width_valid(d->reg_width) ||

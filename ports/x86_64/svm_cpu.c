@@ -197,11 +197,17 @@ static void op_destroy(void *ctx)
 	axv_svm_vcpu_fini(V(ctx));
 }
 
+static int op_decode(void *ctx, struct axv_exit *exit)
+{
+	return axv_svm_decode_access(V(ctx), exit);
+}
+
 const struct axv_vcpu_ops axv_svm_vcpu_ops = {
 	AXV_VCPU_OPS_HOOKS(op),
 	.retval_reg = AXV_VCPU_RETVAL_REG(AXV_X86_REG_RAX),
 	.inject = op_inject,
 	.destroy = op_destroy,
+	.decode = op_decode,
 };
 
 /* ---- per-cpu enable ------------------------------------------------------------------ */

@@ -173,21 +173,9 @@ static int on_ioio(struct axv_svm_vcpu *v, uint64_t code, struct axv_exit *e)
 		e->reason = AXV_EXIT_IO_WRITE;
 		e->access.reg = str ? AXV_REG_NONE : AXV_X86_REG_RAX;
 		e->access.reg_width = width;
-		e->access.data = str ? 0 : v->gprs.r[AXV_X86_REG_RAX] & (~0ull >> (64 - 8 * width));
+		e->access.data = str ? 0 : axv_access_trunc(v->gprs.r[AXV_X86_REG_RAX], width);
 	}
 	return 0;
-}
-
-/* Is @gpa inside an area of the address space (RAM, possibly lazily backed)? */
-static bool in_area(const struct axv_addrspace *as, axv_gpa_t gpa)
-{
-	size_t n = axv_addrspace_area_count(as);
-	for (size_t i = 0; i < n; i++) {
-		struct axv_area_info a;
-		if (axv_addrspace_area(as, i, &a) == 0 && gpa - a.gpa < a.size)
-			return true;
-	}
-	return false;
 }
 
 static unsigned code_mode(const struct axv_svm_vcpu *v)
@@ -200,14 +188,26 @@ static unsigned code_mode(const struct axv_svm_vcpu *v)
 	return (attr & CS_ATTR_DB) ? AXV_X86_MODE_32 : AXV_X86_MODE_16;
 }
 
-static int on_mmio(struct axv_svm_vcpu *v, uint64_t code, struct axv_exit *e, axv_gpa_t gpa,
-		   bool write)
+int axv_svm_decode_access(struct axv_svm_vcpu *v, struct axv_exit *exit)
 {
+	if (!v || !exit || exit->reason != AXV_EXIT_NESTED_PAGE_FAULT)
+		return AXV_EINVAL;
+	if (!v->vmcb)
+		return AXV_ESTATE;
+	/* 15.25.6: EXITINFO1 is the fault's error code, EXITINFO2 its address. A fetch (ID) or
+	 * the guest's own page-table walk (TABLE) is no instruction data access. */
+	uint64_t err = svm_rd64(v->vmcb, AXV_SVM_VMCB_EXITINFO1);
+	if (svm_rd64(v->vmcb, AXV_SVM_VMCB_EXITCODE) != AXV_SVM_EXIT_NPF ||
+	    svm_rd64(v->vmcb, AXV_SVM_VMCB_EXITINFO2) != exit->npf.addr)
+		return AXV_EINVAL; /* not the exit the VMCB holds */
+	if (!v->as || (err & (AXV_SVM_NPF_ID | AXV_SVM_NPF_TABLE)) ||
+	    (exit->npf.access & AXV_MAP_EXEC))
+		return AXV_ENOTSUP;
 	uint8_t bytes[AXV_X86_MAX_INSN_LEN];
 	unsigned mode = code_mode(v);
-	uint64_t lin = e->pc;
+	uint64_t lin = exit->pc;
 	if (mode != AXV_X86_MODE_64)
-		lin = (svm_rd64(v->vmcb, AXV_SVM_VMCB_CS + AXV_SVM_SEG_BASE) + e->pc) & 0xffffffffu;
+		lin = (svm_rd64(v->vmcb, AXV_SVM_VMCB_CS + AXV_SVM_SEG_BASE) + exit->pc) & 0xffffffffu;
 	/* Fetch what is readable: up to 15 bytes, fewer when the next page is not mapped. */
 	size_t have = 0;
 	while (have < sizeof(bytes)) {
@@ -218,22 +218,28 @@ static int on_mmio(struct axv_svm_vcpu *v, uint64_t code, struct axv_exit *e, ax
 			break;
 		have += chunk;
 	}
+	if (have == 0)
+		return AXV_EFAULT;
 	struct axv_x86_mmio d;
-	if (have == 0 || axv_x86_decode_mmio(bytes, have, mode, &d) != 0 ||
-	    axv_x86_mmio_exit(&d, gpa, e->pc, write, &v->gprs, e) != 0)
-		return unhandled(v, code, e);
-	e->insn_len = d.len;
+	struct axv_exit x;
+	if (axv_x86_decode_mmio(bytes, have, mode, &d) != 0 ||
+	    axv_x86_mmio_exit(&d, exit->npf.addr, exit->pc, (err & AXV_SVM_NPF_RW) != 0, &v->gprs,
+			      &x) != 0)
+		return AXV_ENOTSUP;
+	x.insn_len = d.len;
+	x.pc = exit->pc;
+	x.gen = exit->gen;
+	*exit = x;
 	return 0;
 }
 
-static int on_npf(struct axv_svm_vcpu *v, uint64_t code, struct axv_exit *e)
+/* A nested page fault (15.25.6), reported undecoded whatever backs it: axv_vcpu_resolve()
+ * decides, and has it decoded (axv_svm_decode_access()) only for a device. */
+static int on_npf(const struct axv_svm_vcpu *v, struct axv_exit *e)
 {
 	uint64_t err = svm_rd64(v->vmcb, AXV_SVM_VMCB_EXITINFO1);
 	axv_gpa_t gpa = svm_rd64(v->vmcb, AXV_SVM_VMCB_EXITINFO2);
 	bool write = err & AXV_SVM_NPF_RW;
-	if (v->as && !(err & AXV_SVM_NPF_P) && !(err & AXV_SVM_NPF_ID) &&
-	    !(err & AXV_SVM_NPF_TABLE) && !in_area(v->as, gpa))
-		return on_mmio(v, code, e, gpa, write);
 	e->reason = AXV_EXIT_NESTED_PAGE_FAULT;
 	e->npf.addr = gpa;
 	e->npf.access = (err & AXV_SVM_NPF_ID) ? AXV_MAP_EXEC
@@ -281,7 +287,7 @@ int axv_svm_decode_exit(struct axv_svm_vcpu *v, struct axv_exit *exit)
 		return 0;
 	}
 	if (code == AXV_SVM_EXIT_NPF)
-		return on_npf(v, code, exit);
+		return on_npf(v, exit);
 	if (code < sizeof(exit_table) / sizeof(exit_table[0]) && exit_table[code])
 		return exit_table[code](v, code, exit);
 	return unhandled(v, code, exit);

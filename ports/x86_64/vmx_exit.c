@@ -308,8 +308,9 @@ static int h_entry_fail(struct axv_vmx_vcpu *v, const struct xinfo *i, struct ax
 	return 0;
 }
 
-/* Fetch and decode the instruction at RIP; 0 with @e an MMIO exit, or a negative code. */
-static int mmio(struct axv_vmx_vcpu *v, const struct xinfo *i, axv_gpa_t gpa, int fault_write,
+/* Fetch and decode the instruction at RIP; 0 with @e an MMIO exit, or a negative code
+ * (AXV_EFAULT: the bytes could not be read). */
+static int mmio(struct axv_vmx_vcpu *v, const struct xinfo *i, axv_gpa_t gpa, bool fault_write,
 		struct axv_exit *e)
 {
 	const struct axv_vmx_mmio_ops *m = v->cfg.mmio;
@@ -334,21 +335,16 @@ static int mmio(struct axv_vmx_vcpu *v, const struct xinfo *i, axv_gpa_t gpa, in
 	int rc = axv_x86_decode_mmio(buf, (size_t)n, mode, &d);
 	if (rc)
 		return rc;
-	return axv_x86_mmio_exit(&d, gpa, i->rip, fault_write < 0 ? d.write : fault_write != 0,
-				 &v->regs, e);
+	return axv_x86_mmio_exit(&d, gpa, i->rip, fault_write, &v->regs, e);
 }
 
 static int h_ept_violation(struct axv_vmx_vcpu *v, const struct xinfo *i, struct axv_exit *e)
 {
 	uint64_t gpa;
 	R(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, &gpa);
-	/* Exit qualification for EPT violations (28.2.1): bit 0 data read, 1 data write, 2 instruction fetch. */
-	const struct axv_vmx_mmio_ops *m = v->cfg.mmio;
-	if (m && !(i->qual & 4u) && m->is_mmio(m->ctx, gpa)) {
-		if (mmio(v, i, gpa, (i->qual & 2u) != 0, e) == 0)
-			return 0;
-		return unhandled(i, e, gpa); /* device memory, instruction not understood */
-	}
+	/* Exit qualification for EPT violations (28.2.1): bit 0 data read, 1 data write, 2
+	 * instruction fetch. Reported undecoded, memory or device alike: axv_vcpu_resolve()
+	 * decides, and has the instruction decoded (axv_vmx_decode_access()) only for a device. */
 	axv_map_flags_t access = ((i->qual & 1u) ? AXV_MAP_READ : 0) |
 				 ((i->qual & 2u) ? AXV_MAP_WRITE : 0) |
 				 ((i->qual & 4u) ? AXV_MAP_EXEC : 0);
@@ -367,12 +363,37 @@ static int h_ept_misconfig(struct axv_vmx_vcpu *v, const struct xinfo *i, struct
 {
 	uint64_t gpa;
 	R(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, &gpa);
-	/* No qualification: a device page mapped with a reserved combination (KVM's fast
-	 * MMIO) decodes like a violation, the direction from the instruction. */
-	const struct axv_vmx_mmio_ops *m = v->cfg.mmio;
-	if (m && m->is_mmio(m->ctx, gpa) && mmio(v, i, gpa, -1, e) == 0)
-		return 0;
+	/* No qualification, no access kind (28.2.1): an EPT entry with a reserved combination
+	 * (28.3.3.1), which the library's EPT format never writes. Not a guest access fault the
+	 * resolver can place: unhandled, with the address. */
 	return unhandled(i, e, gpa);
+}
+
+int axv_vmx_decode_access(struct axv_vmx_vcpu *v, struct axv_exit *exit)
+{
+	if (!v || !exit || exit->reason != AXV_EXIT_NESTED_PAGE_FAULT)
+		return AXV_EINVAL;
+	if (!v->cpu)
+		return AXV_ESTATE;
+	axv_map_flags_t a = exit->npf.access;
+	/* Only an instruction's data access: a fetch is not one, nor is an access that is
+	 * neither a read nor a write. */
+	if (!v->cfg.mmio || (a & AXV_MAP_EXEC) || (exit->npf.flags & AXV_NPF_FETCH) ||
+	    !(a & (AXV_MAP_READ | AXV_MAP_WRITE)))
+		return AXV_ENOTSUP;
+	const struct xinfo i = {.reason = AXV_VMX_EXIT_EPT_VIOLATION, .rip = exit->pc};
+	struct axv_exit d;
+	int rc = mmio(v, &i, exit->npf.addr, (a & AXV_MAP_WRITE) != 0, &d);
+	/* Not an instruction the decoder knows (ENOTSUP), cut short (EAGAIN: the fetch hook gave
+	 * fewer bytes than it needs), or not this access (EINVAL from axv_x86_mmio_exit()). */
+	if (rc == AXV_EINVAL || rc == AXV_ENOTSUP || rc == AXV_EAGAIN)
+		return AXV_ENOTSUP;
+	if (rc != 0)
+		return rc;
+	d.pc = exit->pc;
+	d.gen = exit->gen;
+	*exit = d;
+	return 0;
 }
 
 static int h_xsetbv(struct axv_vmx_vcpu *v, const struct xinfo *i, struct axv_exit *e)

@@ -133,10 +133,16 @@ static int op_advance_pc(void *ctx, uint8_t insn_len)
 	return axv_vmx_advance_rip(v, len);
 }
 
+static int op_decode(void *ctx, struct axv_exit *exit)
+{
+	return axv_vmx_decode_access(V(ctx), exit);
+}
+
 const struct axv_vcpu_ops axv_vmx_vcpu_ops = {
 	AXV_VCPU_OPS_HOOKS(op),
 	.retval_reg = AXV_VCPU_RETVAL_REG(AXV_X86_REG_RAX),
 	.inject = op_inject,
+	.decode = op_decode,
 };
 
 AXV_PERCPU_OPS_DEFINE(axv_vmx_percpu_ops, struct axv_vmx_cpu, axv_vmx_cpu_enable,

@@ -149,7 +149,7 @@ int axv_vmx_vcpu_setup(struct axv_vmx_vcpu *v, const struct axv_vmx_vcpu_config 
 	    (cfg->vmcs_pa & 0xfffu) || (cfg->msr_bitmap_pa & 0xfffu) ||
 	    (cfg->mode != AXV_VMX_GUEST_FLAT32 && cfg->mode != AXV_VMX_GUEST_REAL))
 		return AXV_EINVAL;
-	if (cfg->mmio && (!cfg->mmio->is_mmio || !cfg->mmio->fetch))
+	if (cfg->mmio && !cfg->mmio->fetch)
 		return AXV_EINVAL;
 	v->cfg = *cfg;
 	/* Every MSR exits, except those the VMCS switches itself (25.4.2: SYSENTER, FS/GS

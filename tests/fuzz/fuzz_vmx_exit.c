@@ -30,9 +30,9 @@ static size_t code_len;
 static int fetch_rc;
 static axv_gpa_t mmio_lo, mmio_hi;
 
-static bool is_mmio(void *ctx, axv_gpa_t gpa)
+/* Does the stand-in device (the resolver's bus) hold @gpa? */
+static bool is_device(axv_gpa_t gpa)
 {
-	(void)ctx;
 	return gpa >= mmio_lo && gpa < mmio_hi;
 }
 
@@ -53,7 +53,7 @@ static int fetch(void *ctx, uint64_t linear, uint64_t cr0, uint64_t cr3, uint64_
 	return (int)n;
 }
 
-static const struct axv_vmx_mmio_ops mmio_ops = {is_mmio, fetch, NULL};
+static const struct axv_vmx_mmio_ops mmio_ops = {fetch, NULL};
 
 static struct axv_vmx_cpu *current_cpu(void *arg)
 {
@@ -168,6 +168,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(e.reason == AXV_EXIT_NOTHING || e.reason == AXV_EXIT_HALT ||
 				   e.reason == AXV_EXIT_HYPERCALL,
 			   "RIP moved for reason %d", e.reason);
+	}
+	/* What axv_vcpu_resolve() does for a fault a device holds: decode it on demand. */
+	if (e.reason == AXV_EXIT_NESTED_PAGE_FAULT && is_device(e.npf.addr)) {
+		const struct axv_exit before = e;
+		rc = axv_vmx_decode_access(&vc, &e);
+		FUZZ_CHECK(rc == 0 || rc == AXV_ENOTSUP || rc == AXV_EFAULT, "decode_access %d", rc);
+		if (rc != 0)
+			FUZZ_CHECK(memcmp(&before, &e, sizeof(e)) == 0, "failed decode changed the exit");
+		else
+			FUZZ_CHECK((e.reason == AXV_EXIT_MMIO_READ || e.reason == AXV_EXIT_MMIO_WRITE) &&
+					   e.access.addr == before.npf.addr && e.pc == before.pc,
+				   "decoded into reason %d", e.reason);
+		FUZZ_CHECK(sim_vmcs_get(AXV_VMCS_GUEST_RIP) == rip, "decode moved RIP");
 	}
 	switch (e.reason) {
 	case AXV_EXIT_NESTED_PAGE_FAULT:

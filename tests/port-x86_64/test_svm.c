@@ -415,6 +415,15 @@ Test(svm, every_other_code_is_unhandled)
 
 /* ---- nested page faults and MMIO ------------------------------------------------------- */
 
+/* Decode the exit the VMCB holds (every NPF is reported undecoded), then what
+ * axv_vcpu_resolve() does for one a device holds: the port's decode hook. */
+static int npf_decode(void)
+{
+	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_assert_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+	return axv_svm_decode_access(&v, &e);
+}
+
 Test(svm, npf_in_ram_is_a_page_fault)
 {
 	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_RW | AXV_SVM_NPF_US | AXV_SVM_NPF_FINAL,
@@ -426,24 +435,36 @@ Test(svm, npf_in_ram_is_a_page_fault)
 	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_US | AXV_SVM_NPF_ID, LAZY_BASE, ENTRY);
 	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
 	cr_expect_eq(e.npf.access, AXV_MAP_EXEC);
-	/* A protection fault outside RAM stays a page fault (never decoded as MMIO). */
+	/* Outside RAM too: the port does not decide what backs the fault. */
 	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_P, MMIO_GPA, ENTRY);
 	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
 	cr_expect_eq(e.npf.access, AXV_MAP_READ);
-	/* Without an address space every fault is a page fault. */
+	/* A fetch, or the guest's own page-table walk, is never decoded as a device access. */
+	guest_bytes(ENTRY, (const uint8_t[]){0x89, 0x03}, 2);
+	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_ID, MMIO_GPA, ENTRY);
+	cr_expect_eq(npf_decode(), AXV_ENOTSUP);
+	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_TABLE, MMIO_GPA, ENTRY);
+	cr_expect_eq(npf_decode(), AXV_ENOTSUP);
+	/* Only the exit the VMCB holds is decoded. */
+	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_RW, MMIO_GPA, ENTRY);
+	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	e.npf.addr += 8;
+	cr_expect_eq(axv_svm_decode_access(&v, &e), AXV_EINVAL);
+	cr_expect_eq(axv_svm_decode_access(NULL, &e), AXV_EINVAL);
+	/* Without an address space nothing is decoded. */
 	v.as = NULL;
 	set_exit(AXV_SVM_EXIT_NPF, 0, MMIO_GPA, ENTRY);
-	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_expect_eq(npf_decode(), AXV_ENOTSUP);
 	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
 }
 
-Test(svm, npf_outside_ram_decodes_mmio_stores_and_loads)
+Test(svm, npf_at_a_device_decodes_stores_and_loads_on_demand)
 {
 	/* mov [rbx], eax (89 03); mov rcx, [rdx] (48 8b 0a); mov byte [rdi], 0x5a (c6 07 5a). */
 	guest_bytes(ENTRY, (const uint8_t[]){0x89, 0x03}, 2);
 	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_RW | AXV_SVM_NPF_US, MMIO_GPA, ENTRY);
-	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_assert_eq(npf_decode(), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_WRITE);
 	cr_expect_eq(e.access.addr, MMIO_GPA);
 	cr_expect_eq(e.access.width, 4);
@@ -453,7 +474,7 @@ Test(svm, npf_outside_ram_decodes_mmio_stores_and_loads)
 
 	guest_bytes(ENTRY, (const uint8_t[]){0x48, 0x8b, 0x0a}, 3);
 	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_US, MMIO_GPA, ENTRY);
-	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_assert_eq(npf_decode(), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ);
 	cr_expect_eq(e.access.reg, AXV_X86_REG_RCX);
 	cr_expect_eq(e.access.width, 8);
@@ -461,7 +482,7 @@ Test(svm, npf_outside_ram_decodes_mmio_stores_and_loads)
 
 	guest_bytes(ENTRY, (const uint8_t[]){0xc6, 0x07, 0x5a}, 3);
 	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_RW, MMIO_GPA, ENTRY);
-	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_assert_eq(npf_decode(), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_WRITE);
 	cr_expect_eq(e.access.data, 0x5a);
 	cr_expect_eq(e.access.width, 1);
@@ -472,39 +493,43 @@ Test(svm, mmio_fetch_crosses_pages_and_large_pages)
 	/* 48 8b 0a split over 0x5ffe/0x6000. */
 	guest_bytes(0x5ffe, (const uint8_t[]){0x48, 0x8b, 0x0a}, 3);
 	set_exit(AXV_SVM_EXIT_NPF, 0, MMIO_GPA, 0x5ffe);
-	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_assert_eq(npf_decode(), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ);
 	cr_expect_eq(e.insn_len, 3);
 	/* The same bytes through the 2 MiB alias at VA 2 MiB. */
 	set_exit(AXV_SVM_EXIT_NPF, 0, MMIO_GPA, (2u << 20) + 0x5ffe);
-	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_assert_eq(npf_decode(), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ);
-	/* An instruction running into the unmapped page 0x9000 cannot be completed. */
+	/* An instruction running into the unmapped page 0x9000 cannot be decoded: the fault is
+	 * left as it was. */
 	guest_bytes(0x8fff, (const uint8_t[]){0x48}, 1);
 	set_exit(AXV_SVM_EXIT_NPF, 0, MMIO_GPA, 0x8fff);
-	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
-	cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED);
-	cr_expect_eq(e.unhandled.raw, AXV_SVM_EXIT_NPF);
+	cr_expect_eq(npf_decode(), AXV_ENOTSUP);
+	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+	cr_expect_eq(e.npf.addr, MMIO_GPA);
 }
 
-Test(svm, mmio_bad_instructions_are_unhandled)
+Test(svm, mmio_bad_instructions_are_refused)
 {
 	const struct {
 		uint64_t rip;
 		uint64_t err;
 		uint8_t b[3];
+		int rc;
 	} bad[] = {
-		{ENTRY, 0, {0x0f, 0x0b, 0x00}},                  /* UD2 */
-		{ENTRY, AXV_SVM_NPF_RW, {0x48, 0x8b, 0x0a}},     /* load, but the fault says write */
-		{0x9000, 0, {0}},                                /* RIP on a non-present page */
-		{0x0000800000000000ull, 0, {0}},                 /* PML4 entry not present */
+		{ENTRY, 0, {0x0f, 0x0b, 0x00}, AXV_ENOTSUP},              /* UD2 */
+		{ENTRY, AXV_SVM_NPF_RW, {0x48, 0x8b, 0x0a}, AXV_ENOTSUP}, /* load; the fault says write */
+		{0x9000, 0, {0}, AXV_EFAULT},                             /* RIP on a non-present page */
+		{0x0000800000000000ull, 0, {0}, AXV_EFAULT},              /* PML4 entry not present */
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (bad[i].rip == ENTRY)
 			guest_bytes(ENTRY, bad[i].b, 3);
 		set_exit(AXV_SVM_EXIT_NPF, bad[i].err, MMIO_GPA, bad[i].rip);
 		cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
-		cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED, "case %u", i);
+		const struct axv_exit before = e;
+		cr_expect_eq(axv_svm_decode_access(&v, &e), bad[i].rc, "case %u", i);
+		cr_expect_eq(memcmp(&before, &e, sizeof(e)), 0, "case %u: the fault unchanged", i);
 	}
 }
 
@@ -547,8 +572,7 @@ Test(svm, hostile_guest_page_tables_are_refused)
 	wr64(0x3018, (MMIO_GPA & ~0x1fffffull) | 0x83);
 	cr_expect_eq(axv_svm_read_guest_virt(&v, (6u << 20), buf, 4), AXV_EFAULT);
 	set_exit(AXV_SVM_EXIT_NPF, 0, MMIO_GPA, 6u << 20);
-	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
-	cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED, "RIP in unbacked memory");
+	cr_expect_eq(npf_decode(), AXV_EFAULT, "RIP in unbacked memory");
 	/* CR3 outside the space. */
 	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_CR3, 1ull << 45), 0);
 	cr_expect_eq(axv_svm_read_guest_virt(&v, 0x7000, buf, 4), AXV_EFAULT);
@@ -563,7 +587,7 @@ Test(svm, mmio_in_32_and_16_bit_code)
 					 ~0xffffull) | 0x0c9b),
 		     0);
 	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_RW, MMIO_GPA, ENTRY);
-	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_assert_eq(npf_decode(), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_WRITE);
 	cr_expect_eq(e.access.width, 2);
 	cr_expect_eq(e.insn_len, 3);
@@ -577,7 +601,7 @@ Test(svm, mmio_in_32_and_16_bit_code)
 	cr_assert_eq(axv_svm_vmcb_write(&v, AXV_SVM_VMCB_CS + AXV_SVM_SEG_BASE, 0x5000), 0);
 	guest_bytes(0x5000, (const uint8_t[]){0x89, 0x03}, 2);
 	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_RW, MMIO_GPA, 0);
-	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_assert_eq(npf_decode(), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_WRITE);
 	cr_expect_eq(e.access.width, 2, "16-bit operand size");
 	cr_expect_eq(e.access.data, 0x1111);
@@ -651,4 +675,14 @@ Test(svm, inject_irq_only_when_the_guest_can_take_it)
 	cr_expect_eq(axv_svm_vmcb_read(&v, AXV_SVM_VMCB_EVENTINJ), 0x40 | AXV_SVM_EVENT_VALID);
 	cr_expect_eq(axv_svm_inject_irq(&v, 31), AXV_EINVAL, "an exception vector");
 	cr_expect_eq(axv_svm_inject_irq(NULL, 0x40), AXV_EINVAL);
+}
+
+Test(svm, npf_at_a_device_is_reported_undecoded)
+{
+	guest_bytes(ENTRY, (const uint8_t[]){0x89, 0x03}, 2);
+	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_RW | AXV_SVM_NPF_US, MMIO_GPA, ENTRY);
+	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT, "reason %s", axv_exit_name(e.reason));
+	cr_expect_eq(e.npf.addr, MMIO_GPA);
+	cr_expect_eq(e.npf.access, AXV_MAP_WRITE);
 }

@@ -27,13 +27,6 @@ static struct axv_exit e;
 static uint8_t code[16];
 static size_t code_len;
 static uint64_t fetched_at;
-static axv_gpa_t mmio_lo = 0xfee00000, mmio_hi = 0xfee01000;
-
-static bool is_mmio(void *ctx, axv_gpa_t gpa)
-{
-	(void)ctx;
-	return gpa >= mmio_lo && gpa < mmio_hi;
-}
 
 static int fetch(void *ctx, uint64_t linear, uint64_t cr0, uint64_t cr3, uint64_t cr4,
 		 uint64_t efer, uint8_t *buf, size_t max)
@@ -51,7 +44,7 @@ static int fetch(void *ctx, uint64_t linear, uint64_t cr0, uint64_t cr3, uint64_
 	return (int)n;
 }
 
-static const struct axv_vmx_mmio_ops mmio_ops = {is_mmio, fetch, NULL};
+static const struct axv_vmx_mmio_ops mmio_ops = {fetch, NULL};
 
 static struct axv_vmx_cpu *current_cpu(void *arg)
 {
@@ -83,6 +76,7 @@ static void setup(void)
 	for (unsigned i = 0; i < 16; i++)
 		vc.regs.r[i] = 0x0101010101010101ull * (i + 1);
 	code_len = 0;
+	fetched_at = 0;
 	memset(&e, 0x5a, sizeof(e));
 }
 
@@ -374,11 +368,16 @@ Test(vmx_exit, ept_violation_outside_mmio_is_a_nested_page_fault)
 	cr_expect_eq(e.npf.access, AXV_MAP_WRITE);
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x1, 0), 0);
 	cr_expect_eq(e.npf.access, AXV_MAP_READ);
-	/* a fetch is never MMIO, even in a device range */
+	/* a fetch is never decoded as a device access */
 	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee00000);
+	memcpy(code, (uint8_t[]){0x89, 0x08}, 2);
+	code_len = 2;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x4, 0), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
 	cr_expect_eq(e.npf.access, AXV_MAP_EXEC);
+	cr_expect_eq(axv_vmx_decode_access(&vc, &e), AXV_ENOTSUP);
+	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+	cr_expect_eq(fetched_at, 0);
 }
 
 /* A qualification with none of read, write, fetch (bits 2:0) made a nested page fault with
@@ -396,7 +395,9 @@ Test(vmx_exit, ept_violation_without_an_access_is_unhandled)
 	cr_expect_eq(e.npf.access, AXV_MAP_READ | AXV_MAP_WRITE);
 }
 
-Test(vmx_exit, ept_violation_on_mmio_is_decoded)
+/* The resolver's decode hook (axv_vmx_decode_access()) turns the undecoded fault into the
+ * access the instruction makes, fetched at CS base + RIP. */
+Test(vmx_exit, ept_violation_at_a_device_is_decoded_on_demand)
 {
 	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee000b0);
 	sim_vmcs_set(AXV_VMCS_GUEST_CS_BASE, 0x10);
@@ -404,36 +405,54 @@ Test(vmx_exit, ept_violation_on_mmio_is_decoded)
 	memcpy(code, (uint8_t[]){0x89, 0x08, 0x90}, 3);
 	code_len = 3;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x2, 0), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+	e.gen = 77;
+	cr_assert_eq(axv_vmx_decode_access(&vc, &e), 0);
 	cr_expect_eq(fetched_at, RIP0 + 0x10, "CS base + RIP");
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_WRITE);
 	cr_expect_eq(e.access.addr, 0xfee000b0);
 	cr_expect_eq(e.access.width, 4);
 	cr_expect_eq(e.access.data, 0x02020202);
 	cr_expect_eq(e.insn_len, 2);
+	cr_expect_eq(e.pc, RIP0);
+	cr_expect_eq(e.gen, 77, "the exit's generation is kept");
+	cr_expect_eq(rip(), RIP0, "decoding moves no RIP");
 	/* 64-bit code (EFER.LMA, CS.L): 48 8b 05 disp32 = mov rax, [rip + disp] */
 	sim_vmcs_set(AXV_VMCS_GUEST_IA32_EFER, 0x500);
 	sim_vmcs_set(AXV_VMCS_GUEST_CS_AR, 0xa09b);
 	memcpy(code, (uint8_t[]){0x48, 0x8b, 0x05, 0x00, 0x10, 0x00, 0x00}, 7);
 	code_len = 7;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x1, 0), 0);
+	cr_assert_eq(axv_vmx_decode_access(&vc, &e), 0);
 	cr_expect_eq(e.reason, AXV_EXIT_MMIO_READ);
 	cr_expect_eq(e.access.width, 8);
 	cr_expect_eq(e.access.reg, AXV_X86_REG_RAX);
 	cr_expect_eq(e.insn_len, 7);
-	/* the fault says write, the bytes say load (changed after the fault): unhandled */
+	/* the fault says write, the bytes say load (changed after the fault): refused, the
+	 * fault left as it was */
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x2, 0), 0);
-	cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED);
-	cr_expect_eq(e.unhandled.info, 0xfee000b0);
-	/* bytes the decoder does not know, or no bytes: unhandled */
+	struct axv_exit before = e;
+	cr_expect_eq(axv_vmx_decode_access(&vc, &e), AXV_ENOTSUP);
+	cr_expect_eq(memcmp(&before, &e, sizeof(e)), 0);
+	/* bytes the decoder does not know, or no bytes */
 	memcpy(code, (uint8_t[]){0x0f, 0x0b}, 2);
 	code_len = 2;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x1, 0), 0);
-	cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED);
+	cr_expect_eq(axv_vmx_decode_access(&vc, &e), AXV_ENOTSUP);
+	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
 	code_len = 0;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x1, 0), 0);
-	cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED);
+	cr_expect_eq(axv_vmx_decode_access(&vc, &e), AXV_EFAULT);
+	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+	/* not a nested page fault; no vcpu */
+	cr_assert_eq(exit_with(AXV_VMX_EXIT_HLT, 0, 1), 0);
+	cr_expect_eq(axv_vmx_decode_access(&vc, &e), AXV_EINVAL);
+	cr_expect_eq(axv_vmx_decode_access(NULL, &e), AXV_EINVAL);
+	/* the vcpu ops offer it as their decode hook */
+	cr_expect_not_null(axv_vmx_vcpu_ops.decode);
 }
 
+/* An EPT misconfiguration has no access kind to resolve: unhandled, with the address. */
 Test(vmx_exit, ept_misconfiguration)
 {
 	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0x9000);
@@ -441,14 +460,13 @@ Test(vmx_exit, ept_misconfiguration)
 	cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED);
 	cr_expect_eq(e.unhandled.raw, AXV_VMX_EXIT_EPT_MISCONFIG);
 	cr_expect_eq(e.unhandled.info, 0x9000);
-	/* on a device page: decoded, the direction from the instruction (88 18 = mov [eax], bl) */
 	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee00010);
 	memcpy(code, (uint8_t[]){0x88, 0x18}, 2);
 	code_len = 2;
 	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_MISCONFIG, 0, 0), 0);
-	cr_expect_eq(e.reason, AXV_EXIT_MMIO_WRITE);
-	cr_expect_eq(e.access.width, 1);
-	cr_expect_eq(e.access.data, 0x04);
+	cr_expect_eq(e.reason, AXV_EXIT_UNHANDLED);
+	cr_expect_eq(e.unhandled.info, 0xfee00010);
+	cr_expect_eq(fetched_at, 0, "nothing fetched");
 }
 
 /* CLTS on a CR0 that the processor refuses (bits 63:32 set: no VM entry leaves that, but
@@ -612,4 +630,16 @@ Test(vmx_exit, decode_needs_a_loaded_vcpu)
 	cr_expect_eq(axv_vmx_decode_exit(&vc, NULL), AXV_EINVAL);
 	axv_vmx_vcpu_ops.unbind(&vc);
 	cr_expect_eq(axv_vmx_decode_exit(&vc, &e), AXV_ESTATE);
+}
+
+Test(vmx_exit, ept_violation_at_a_device_is_reported_undecoded)
+{
+	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee000b0);
+	memcpy(code, (uint8_t[]){0x89, 0x08, 0x90}, 3);
+	code_len = 3;
+	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x2, 0), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT, "reason %s", axv_exit_name(e.reason));
+	cr_expect_eq(e.npf.addr, 0xfee000b0);
+	cr_expect_eq(e.npf.access, AXV_MAP_WRITE);
+	cr_expect_eq(fetched_at, 0, "no instruction fetched for the report");
 }

@@ -132,6 +132,20 @@ static void fp_destroy(void *ctx)
 	(void)hook(P(ctx), FP_DESTROY);
 }
 
+static int fp_decode(void *ctx, struct axv_exit *exit)
+{
+	struct fake_port *p = P(ctx);
+	int rc = hook(p, FP_DECODE);
+	if (rc != 0)
+		return rc;
+	axv_gpa_t gpa = exit->npf.addr;
+	exit->reason = p->decoded_reason;
+	exit->access = p->decoded;
+	exit->access.addr = gpa;
+	exit->insn_len = 4;
+	return 0;
+}
+
 const struct axv_vcpu_ops fake_port_ops = {
 	.create = fp_create,
 	.setup = fp_setup,
@@ -146,6 +160,7 @@ const struct axv_vcpu_ops fake_port_ops = {
 	.inject = fp_inject,
 	.advance_pc = fp_advance_pc,
 	.destroy = fp_destroy,
+	.decode = fp_decode,
 };
 
 void fake_port_init(struct fake_port *p)

@@ -8,7 +8,7 @@
 
 enum fp_hook {
 	FP_CREATE, FP_SETUP, FP_SET_ENTRY, FP_SET_ROOT, FP_BIND, FP_UNBIND, FP_RUN,
-	FP_GET_REG, FP_SET_REG, FP_SET_RETVAL, FP_INJECT, FP_ADVANCE_PC, FP_DESTROY,
+	FP_GET_REG, FP_SET_REG, FP_SET_RETVAL, FP_INJECT, FP_ADVANCE_PC, FP_DESTROY, FP_DECODE,
 	FP_HOOKS
 };
 
@@ -43,6 +43,11 @@ struct fake_port {
 	 * aarch64 port's direct paths do, instead of offering them to complete(). */
 	bool direct;
 	unsigned directs; /* exits it took on itself */
+	/* decode (axv_vcpu_ops::decode): a nested page fault becomes this access (reason, width,
+	 * register, data; the address and insn_len stay the fault's and 4), unless the hook's
+	 * scripted failure (fail[FP_DECODE]) is set. */
+	struct axv_exit_access decoded;
+	enum axv_exit_reason decoded_reason;
 };
 
 extern const struct axv_vcpu_ops fake_port_ops;

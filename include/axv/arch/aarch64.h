@@ -336,8 +336,8 @@ void axv_a64_ctx_init(struct axv_a64_ctx *c, axv_gpa_t entry, uint64_t x0, uint6
  * AFFINITY_INFO is passed on as a hypercall with `nr` = the function id and the target and
  * level in `args[0]`, `args[1]` (the embedder knows the vcpu states; struct axv_a64_psci
  * answers CPU_ON and AFFINITY_INFO for it). Other HVCs and SMCs are
- * hypercalls. Data aborts with a valid syndrome become MMIO exits (the embedder first offers
- * the address to its address space's fault handler, for lazily backed RAM); data aborts
+ * hypercalls. Data aborts with a valid syndrome become MMIO exits (axv_vcpu_resolve() first
+ * offers the address to the address space, for lazily backed RAM); data aborts
  * without one, and instruction aborts, become nested page faults (instruction aborts with
  * #AXV_NPF_FETCH, so an embedder that finds nothing there injects the right abort:
  * axv_a64_inject_iabt() or axv_a64_inject_dabt()); WFI becomes

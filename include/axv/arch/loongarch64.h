@@ -444,8 +444,8 @@ int axv_la64_decode_mem(uint32_t insn, struct axv_la64_mem *m);
  * - INT: #AXV_EXIT_EXTERNAL_IRQ with the highest pending line of ESTAT.IS as vector
  *   (#AXV_EXIT_NOTHING when no line is pending).
  * - PIL, PIS with a decodable load/store in BADI (axv_la64_decode_mem()) whose direction
- *   matches: #AXV_EXIT_MMIO_READ / #AXV_EXIT_MMIO_WRITE at BADV (the embedder first offers
- *   the address to its address space's fault handler, for lazily backed RAM). Other
+ *   matches: #AXV_EXIT_MMIO_READ / #AXV_EXIT_MMIO_WRITE at BADV (axv_vcpu_resolve() first
+ *   offers the address to the address space, for lazily backed RAM). Other
  *   instructions: #AXV_EXIT_NESTED_PAGE_FAULT. PME: a write fault; PNR: a read fault; PIF,
  *   PNX: an execute fault; PPI: read or write as the instruction says; all nested page faults.
  * - GSPR: the instruction in BADI. `cpucfg` is answered in place from `c->cpucfg` or becomes

@@ -572,7 +572,7 @@ struct axv_rv64_vcpu {
  * run enters the guest with axv_rv64_enter() and loops inside itself while the exit needs no
  * embedder (SBI calls axv_rv64_sbi() answers). The hardware walks the engine's G-stage
  * table (hgatp of the config), so a guest-page fault is a real one: it goes to the embedder
- * (a lazy page for axv_addrspace_handle_fault(), or MMIO), and the next run first issues a
+ * (axv_vcpu_resolve(): a lazy page, or a device), and the next run first issues a
  * local HFENCE.GVMA for its address, since a leaf the embedder made valid since needs one
  * to be seen (Priv 4.2.1 and 8.3.2; without Svvptc). Interrupts
  * come through the vic (axv_rv64_vic_ops) or the inject hook: ids #AXV_RV64_VIRQ_SOFT,

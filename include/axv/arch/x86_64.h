@@ -278,12 +278,10 @@ int axv_x86_fetch_insn(const struct axv_x86_paging *p, uint64_t linear, axv_x86_
  *   (the first four as KVM's hypercall ABI); the embedder writes the result with
  *   set_retval (RAX) and advances by insn_len 3.
  * - HLT (0x78) -> #AXV_EXIT_HALT with RIP already advanced by 1 (TCG has no nRIP save).
- * - NPF (0x400): a fault inside an area of the vcpu's address space (or any fault when it
- *   has none, and every protection fault) -> #AXV_EXIT_NESTED_PAGE_FAULT; a not-present
- *   fault outside every area is MMIO: the instruction at RIP is fetched through the guest's
- *   page tables (paging off, or 4-level long-mode paging; other guest paging modes give
- *   #AXV_EXIT_UNHANDLED), decoded by axv_x86_decode_mmio() and reported as
- *   #AXV_EXIT_MMIO_READ / #AXV_EXIT_MMIO_WRITE with insn_len = its length.
+ * - NPF (0x400) -> #AXV_EXIT_NESTED_PAGE_FAULT (15.25.6: EXITINFO1 the error code,
+ *   EXITINFO2 the address), memory or device alike: axv_vcpu_resolve() decides what backs
+ *   it, and for a device has the instruction decoded by axv_svm_decode_access() (the vcpu
+ *   ops' decode hook).
  * - INTR (0x60) -> #AXV_EXIT_EXTERNAL_IRQ (vector #AXV_SVM_VECTOR_UNKNOWN: SVM does not
  *   report it; the host takes the interrupt after STGI); NMI (0x61) -> vector 2.
  * - SHUTDOWN (0x7f) -> #AXV_EXIT_SYSTEM_DOWN; VMRUN failure (exit code -1, low 32 bits
@@ -500,8 +498,8 @@ struct axv_svm_cpu {
 struct axv_svm_vcpu_config {
 	/** Frames for the VMCB, IOPM and MSRPM (kept until fini); required. */
 	struct axv_frames *frames;
-	/** The guest's physical address space: NPF classification (RAM vs. MMIO) and
-	 *  instruction fetches. May be NULL: every NPF is then reported as a page fault. */
+	/** The guest's physical address space, for reading the instruction behind a device
+	 *  access (axv_svm_decode_access()). May be NULL: no decoding (#AXV_ENOTSUP). */
 	const struct axv_addrspace *as;
 	uint32_t asid;             /**< guest ASID, non-zero */
 	uint64_t rsp;              /**< initial RSP */
@@ -678,6 +676,28 @@ int axv_svm_read_guest_virt(const struct axv_svm_vcpu *v, uint64_t gva, void *bu
  * @note Task context on the vcpu's cpu; not while it runs.
  */
 int axv_svm_decode_exit(struct axv_svm_vcpu *v, struct axv_exit *exit);
+
+/**
+ * @brief Decode the instruction behind a nested page fault into an MMIO access exit (the
+ *        vcpu ops' decode hook; axv_vcpu_resolve() calls it for a fault a device holds).
+ *
+ * The instruction at RIP (CS base added outside 64-bit mode) is read through the guest's
+ * page tables (paging off, or 4-level long-mode paging: axv_svm_read_guest_virt()), up to
+ * 15 bytes and fewer where the next page is not mapped, and decoded by
+ * axv_x86_decode_mmio(); its direction must be the fault's (EXITINFO1.RW).
+ * @param v a set-up vcpu, stopped right after the VM exit that gave @p exit
+ * @param[in,out] exit that #AXV_EXIT_NESTED_PAGE_FAULT exit; becomes #AXV_EXIT_MMIO_READ or
+ *             #AXV_EXIT_MMIO_WRITE at the same address with axv_exit::insn_len (pc and gen
+ *             kept); unchanged on failure
+ * @return 0; #AXV_EINVAL for NULL, another exit reason, or an exit the VMCB does not hold
+ *         (code or address differ); #AXV_ESTATE before set-up; #AXV_ENOTSUP without an
+ *         address space, for a fetch (ID) or a guest page-table walk (TABLE), for a guest
+ *         paging mode not walked, or an instruction the decoder does not know or whose
+ *         direction differs; #AXV_EFAULT when no instruction byte can be read
+ * @note Task context on the vcpu's cpu; not while it runs. Reads guest memory: serialise
+ *       it with changes of the address space (axv_vcpu_resolve()'s lock).
+ */
+int axv_svm_decode_access(struct axv_svm_vcpu *v, struct axv_exit *exit);
 
 /**
  * @brief Turn SVM on for the calling cpu: check CPUID (SVM, nested paging) and VM_CR.SVMDIS,

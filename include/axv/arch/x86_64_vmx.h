@@ -431,14 +431,11 @@ enum axv_vmx_guest_mode {
 	AXV_VMX_GUEST_REAL = 1    /**< real mode; CS:IP made from the entry address (below 1 MiB) */
 };
 
-/** Fetch the instruction bytes at a guest linear address (for the MMIO decoder). */
+/**
+ * @brief How the port reads the instruction bytes behind a device access fault, for
+ *        axv_vmx_decode_access() (the vcpu ops' decode hook, which axv_vcpu_resolve() calls).
+ */
 struct axv_vmx_mmio_ops {
-	/**
-	 * @brief Is @p gpa an emulated device? (EPT violations there become MMIO exits.)
-	 * @param ctx @ref ctx
-	 * @param gpa the faulting guest physical address
-	 */
-	bool (*is_mmio)(void *ctx, axv_gpa_t gpa);
 	/**
 	 * @brief Read up to @p max instruction bytes at guest linear address @p linear
 	 *        (axv_x86_fetch_insn() does it given a guest-physical read).
@@ -454,7 +451,7 @@ struct axv_vmx_mmio_ops {
 	 */
 	int (*fetch)(void *ctx, uint64_t linear, uint64_t cr0, uint64_t cr3, uint64_t cr4,
 		     uint64_t efer, uint8_t *buf, size_t max);
-	void *ctx; /**< passed to both hooks */
+	void *ctx; /**< passed to @ref fetch */
 };
 
 /** @brief Configuration of a VMX vcpu (axv_vcpu_setup()'s config, or axv_vmx_vcpu_setup()). */
@@ -467,7 +464,7 @@ struct axv_vmx_vcpu_config {
 	uint8_t *msr_bitmap_va;         /**< 4 KiB page for the MSR bitmaps, host pointer */
 	axv_hpa_t msr_bitmap_pa;        /**< its physical address */
 	enum axv_vmx_guest_mode mode;   /**< how the guest starts */
-	const struct axv_vmx_mmio_ops *mmio; /**< MMIO decoding on EPT violations, or NULL: always nested page faults */
+	const struct axv_vmx_mmio_ops *mmio; /**< instruction fetch for axv_vmx_decode_access(), or NULL: no decoding (#AXV_ENOTSUP) */
 };
 
 /** @brief A VMX vcpu: the port context of a `struct axv_vcpu`. Caller storage. */
@@ -532,9 +529,10 @@ int axv_vmx_vcpu_run(struct axv_vmx_vcpu *v, struct axv_exit *e);
  * gives #AXV_EXIT_HYPERCALL (nr RAX; args RBX, RCX, RDX, RSI, RDI, R8), HLT gives
  * #AXV_EXIT_HALT, both with RIP already past the instruction. RDMSR/WRMSR give sysreg exits
  * (addr = MSR index, reg #AXV_X86_REG_EDX_EAX, width 8). I/O gives port exits (reg RAX; INS
- * and OUTS with #AXV_ACCESS_STRING / #AXV_ACCESS_REP). An EPT violation or misconfiguration
- * at an MMIO address (cfg.mmio) is decoded with axv_x86_decode_mmio(); otherwise a violation
- * is a nested page fault. Triple fault: #AXV_EXIT_SYSTEM_DOWN. Entry failures:
+ * and OUTS with #AXV_ACCESS_STRING / #AXV_ACCESS_REP). An EPT violation is an undecoded
+ * guest access fault, #AXV_EXIT_NESTED_PAGE_FAULT, memory or device alike
+ * (axv_vcpu_resolve() decides, and has it decoded by axv_vmx_decode_access() for a device);
+ * an EPT misconfiguration is #AXV_EXIT_UNHANDLED with the guest physical address. Triple fault: #AXV_EXIT_SYSTEM_DOWN. Entry failures:
  * #AXV_EXIT_FAIL_ENTRY with the full exit reason (bit 31 set). Anything else:
  * #AXV_EXIT_UNHANDLED with the exit reason and qualification.
  * @param v a loaded vcpu
@@ -542,6 +540,26 @@ int axv_vmx_vcpu_run(struct axv_vmx_vcpu *v, struct axv_exit *e);
  * @return 0; #AXV_EINVAL for NULL; VMREAD/VMWRITE errors
  */
 int axv_vmx_decode_exit(struct axv_vmx_vcpu *v, struct axv_exit *e);
+
+/**
+ * @brief Decode the instruction behind an EPT violation into an MMIO access exit (the vcpu
+ *        ops' decode hook; axv_vcpu_resolve() calls it for a fault a device holds).
+ *
+ * The instruction at the exit's pc is read through the config's `mmio` fetch hook (CS base
+ * + RIP, in the guest's paging mode) and decoded with axv_x86_decode_mmio(); the direction
+ * must be the one the violation's qualification gave (a store where the fault says read is
+ * refused: the bytes changed after the fault).
+ * @param v a loaded vcpu, stopped right after the run that returned @p exit
+ * @param[in,out] exit its #AXV_EXIT_NESTED_PAGE_FAULT exit; becomes #AXV_EXIT_MMIO_READ or
+ *             #AXV_EXIT_MMIO_WRITE at the same address, with axv_exit::insn_len (pc and gen
+ *             kept); unchanged on failure
+ * @return 0; #AXV_EINVAL for NULL or another exit reason; #AXV_ESTATE for a vcpu not loaded;
+ *         #AXV_ENOTSUP without a fetch hook, for a fetch, or for an instruction the decoder
+ *         does not know or whose direction differs from the fault's; #AXV_EFAULT when the
+ *         bytes cannot be read; VMREAD errors
+ * @note Context: the cpu the vcpu is loaded on (VMREAD), task; owner only.
+ */
+int axv_vmx_decode_access(struct axv_vmx_vcpu *v, struct axv_exit *exit);
 
 /**
  * @brief Queue an event for the next VM entry (VM-entry interruption-information field).
