@@ -13,16 +13,19 @@
 
 #include <axv/addrspace.h>
 #include <axv/arch/aarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
-#include <axv/irq.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
+#include <axv/virq.h>
 #include <axv/virtio.h>
 
 #include "config.h"
 #include "devices.h"
 #include "fdt.h"
 #include "platform.h"
+#include <axv/arch/aarch64_hw.h>
 
 void hyp_main(unsigned cpu);
 

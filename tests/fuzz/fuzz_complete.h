@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 

@@ -11,12 +11,14 @@
 #include <string.h>
 
 #include <axv/arch/x86_64_vmx.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 
 #include "../port-x86_64/test_vmx_sim.h"
 #include "fuzz.h"
 #include "fuzz_x86.h"
+#include "vmx_hw.h"
 
 static struct axv_vmx_vcpu vc;
 

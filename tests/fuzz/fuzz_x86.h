@@ -4,6 +4,7 @@
 #define AXV_TESTS_FUZZ_X86_H
 
 #include <axv/arch/x86_64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 

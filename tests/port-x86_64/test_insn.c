@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <axv/arch/x86_64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 
 #include "test_dev.h"

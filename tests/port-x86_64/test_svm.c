@@ -15,6 +15,8 @@
 
 #include "mock_hal.h"
 #include "svm_guest_tables.h"
+#include "svm_hw.h"
+#include <axv/arch/x86_64_hw.h>
 
 #define ASID 7
 #define ENTRY 0x5000ull

@@ -8,11 +8,14 @@
 #include <string.h>
 
 #include <axv/arch/x86_64_vmx.h>
+#include <axv/bus.h>
 #include <axv/err.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
 
 #include "mock_hal.h"
 #include "test_vmx_sim.h"
+#include "vmx_hw.h"
 
 static struct axv_vmx_vcpu vc;
 static struct axv_vcpu v;

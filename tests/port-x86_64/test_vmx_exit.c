@@ -10,10 +10,12 @@
 #include <string.h>
 
 #include <axv/arch/x86_64_vmx.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 
 #include "test_dev.h"
 #include "test_vmx_sim.h"
+#include "vmx_hw.h"
 
 static struct axv_vmx_vcpu vc;
 static struct axv_exit e;
