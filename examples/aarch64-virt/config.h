@@ -22,9 +22,10 @@
 #define FRAME_POOL_SIZE 0x01000000ull
 #define GUEST_IMAGE_ADDR 0x50000000ull   /* -device loader,file=IMAGE,addr=...,force-raw=on */
 #define GUEST_IMAGE_SIZE_ADDR 0x540ffff0ull /* loader data=<size>,data-len=4 (0: absent) */
-#define GUEST_DTB_ADDR 0x54000000ull     /* -device loader,file=DTB,addr=...,force-raw=on */
-#define GUEST_DTB_MAX 0x10000ull         /* the guest DTB is rebuilt in a buffer this big */
-#define GUEST_DTB_ROOM (GUEST_IMAGE_SIZE_ADDR - GUEST_DTB_ADDR) /* a loaded DTB's room */
+/* scripts/qemu.sh's DTB argument is loaded at 0x54000000 (-device loader,file=DTB,...), which
+ * bounds the image; the hypervisor does not read it: it builds each VM's tree (main.c). */
+#define GUEST_IMAGE_MAX (0x54000000ull - GUEST_IMAGE_ADDR)
+#define GUEST_DTB_MAX 0x10000ull         /* a guest's tree is built in a buffer this big */
 #define GUEST_INITRD_ADDR 0x54100000ull  /* optional: -device loader,file=INITRD,... */
 #define GUEST_INITRD_SIZE_ADDR 0x540ffff8ull /* optional: loader data=<size>,data-len=4 */
 #define GUEST_DISK_ADDR 0x58000000ull    /* optional: -device loader,file=DISK,addr=... */

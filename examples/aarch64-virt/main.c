@@ -14,6 +14,7 @@
 
 #include <axv/addrspace.h>
 #include <axv/arch/aarch64.h>
+#include <axv/arch/aarch64_fdt.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 #include <axv/irq.h>
@@ -175,12 +176,6 @@ static void host_trap(void *arg, struct axv_a64_trap_frame *f)
 
 /* ---- loading the guest ------------------------------------------------------------------------- */
 
-static uint32_t be32(const void *p)
-{
-	const uint8_t *b = p;
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
 static uint64_t le64(const void *p)
 {
 	const uint8_t *b = p;
@@ -228,14 +223,6 @@ static void ram_copy(const struct vm *vm, axv_gpa_t gpa, const void *src, uint64
 	__builtin_memcpy(dst, sp, len);
 }
 
-/* The host bytes QEMU's loader may have put a VM's image in: up to its DTB (or its size
- * word) when that lies above it, else (a layout vms.c did not give) nothing. */
-static uint64_t image_room(const struct vm_src *s)
-{
-	uint64_t end = s->dtb > s->image ? s->dtb : s->image_size;
-	return end > s->image ? end - s->image : 0;
-}
-
 /* What QEMU's -kernel accepts for a Linux-style boot (hw/arm/boot.c), loaded the same way:
  * an arm64 Image (Linux Documentation/arch/arm64/booting.rst: text_offset at 8, image_size
  * at 16, magic "ARM\x64" at 56) goes text_offset bytes above the 2 MiB aligned RAM base;
@@ -264,7 +251,7 @@ static axv_gpa_t load_image(struct vm *vm)
 		      "raw image is (scripts/qemu.sh aarch64-hyp gives it)",
 		      AXV_EINVAL);
 	}
-	if (file > image_room(s) || offset >= dtb_offset(vm) || need > dtb_offset(vm) - offset)
+	if (file > s->image_max || offset >= dtb_offset(vm) || need > dtb_offset(vm) - offset)
 		fatal("guest image size", AXV_ERANGE);
 	axv_gpa_t entry = vm->d->ram_base + offset;
 	ram_copy(vm, entry, img, file);
@@ -294,70 +281,86 @@ static const char *host_bootargs(uint32_t *len)
 	return args;
 }
 
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint32_t str_size(const char *s)
-{
-	uint32_t n = 0;
-	while (s[n])
-		n++;
-	return n + 1;
-}
-
-/* A VM's DTB is the one QEMU's loader put at its src.dtb with its /chosen rebuilt
- * (devicetree spec v0.4, 3.6 /chosen; Linux's booting.rst): linux,initrd-start/-end with an
- * initrd and not at all without one (a guest may check start < end), and the command line
- * (the table's, else the one given at run time) as bootargs when there is one (else the
- * DTB's own stays). The VMs are built one after the other: one buffer serves them all. */
+/* A VM's device tree, built from its table entry with libaxv's axv_a64_fdt_build() (QEMU
+ * virt's layout, as this example presents it): its RAM, one cpu per vcpu (MPIDR = the
+ * vcpu's index), PSCI over HVC, the vGIC with one redistributor per vcpu, the timer, the
+ * devices the entry gives it (PL011, PL031, virtio), and /chosen (devicetree spec v0.4, 3.6;
+ * Linux's booting.rst) with the command line (the entry's, else QEMU's -append, else
+ * DEFAULT_BOOTARGS), stdout-path at the PL011, and linux,initrd-start/-end only with an
+ * initrd (a guest may check start < end). The VMs are built one after the other: one buffer
+ * serves them all. */
+#define DEFAULT_BOOTARGS "console=ttyAMA0 earlycon=pl011,0x09000000 panic=-1"
 static uint8_t guest_dtb[GUEST_DTB_MAX] __attribute__((aligned(8)));
+
+static const char *const pl011_compat[] = {"arm,pl011", "arm,primecell"};
+static const char *const pl031_compat[] = {"arm,pl031", "arm,primecell"};
+static const char *const virtio_compat[] = {"virtio,mmio"};
 
 static axv_gpa_t load_dtb_and_initrd(struct vm *vm)
 {
-	const struct vm_src *s = &vm->d->src;
-	const uint8_t *dtb = (const uint8_t *)(uintptr_t)s->dtb;
-	if (!s->dtb || be32(dtb) != FDT_MAGIC) {
-		vm_printf(vm, "no guest DTB loaded; x0 = 0\n");
-		return 0;
+	const struct vm_desc *d = vm->d;
+	const struct vm_src *s = &d->src;
+	struct axv_a64_fdt_device dev[4];
+	uint32_t ndev = 0, console = AXV_A64_FDT_NO_IRQ;
+	if (d->uart) {
+		console = ndev;
+		dev[ndev++] = (struct axv_a64_fdt_device){
+			"pl011", pl011_compat, 2, AXV_A64_FDT_PRIMECELL | AXV_A64_FDT_UARTCLK,
+			GUEST_UART_BASE, 0x1000, GUEST_UART_INTID - 32};
 	}
-	uint32_t size;
-	check("guest DTB", fdt_check(dtb, GUEST_DTB_ROOM, &size));
-	uint32_t initrd_size = s->initrd_size ? *(volatile uint32_t *)(uintptr_t)s->initrd_size : 0;
-	axv_gpa_t initrd = vm->d->ram_base + initrd_offset(vm);
-	uint8_t start[8], end[8];
-	struct fdt_edit edits[3] = {
-		{"linux,initrd-start", NULL, 0},
-		{"linux,initrd-end", NULL, 0},
+	if (d->rtc)
+		dev[ndev++] = (struct axv_a64_fdt_device){"pl031", pl031_compat, 2,
+							  AXV_A64_FDT_PRIMECELL, GUEST_RTC_BASE,
+							  0x1000, GUEST_RTC_INTID - 32};
+	if (d->virtio) {
+		/* virtio-mmio transports (virtio 1.2, 4.2.2): the block device (an absent disk
+		 * is device id 0, which drivers ignore) and the console. */
+		dev[ndev++] = (struct axv_a64_fdt_device){
+			"virtio_mmio", virtio_compat, 1, AXV_A64_FDT_DMA_COHERENT,
+			GUEST_VIRTIO_BLK_BASE, AXV_VIRTIO_MMIO_SIZE, GUEST_VIRTIO_BLK_INTID - 32};
+		dev[ndev++] = (struct axv_a64_fdt_device){
+			"virtio_mmio", virtio_compat, 1, AXV_A64_FDT_DMA_COHERENT,
+			GUEST_VIRTIO_CON_BASE, AXV_VIRTIO_MMIO_SIZE, GUEST_VIRTIO_CON_INTID - 32};
+	}
+	uint64_t mpidr[MAX_CPUS];
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		mpidr[i] = i;
+	struct axv_a64_fdt_vm t = {
+		.model = "libaxv aarch64-virt guest",
+		.mem = {{d->ram_base, d->ram_size}},
+		.nmem = 1,
+		.mpidr = mpidr,
+		.ncpus = vm->nr_vcpus,
+		.cpu_compatible = "arm,cortex-a72",
+		.psci_smc = false,
+		.gicd_base = GUEST_GICD_BASE,
+		.gicr_base = GUEST_GICR_BASE,
+		.devices = dev,
+		.ndevices = ndev,
+		.stdout_device = console,
 	};
-	size_t n = 2;
+	uint32_t initrd_size = s->initrd_size ? *(volatile uint32_t *)(uintptr_t)s->initrd_size : 0;
+	axv_gpa_t initrd = d->ram_base + initrd_offset(vm);
 	if (initrd_size) {
-		if (initrd_size > vm->d->ram_size - initrd_offset(vm))
+		if (initrd_size > d->ram_size - initrd_offset(vm))
 			fatal("initrd size", AXV_ERANGE);
 		ram_copy(vm, initrd, (const void *)(uintptr_t)s->initrd, initrd_size);
-		put_be64(start, initrd);
-		put_be64(end, initrd + initrd_size);
-		edits[0] = (struct fdt_edit){"linux,initrd-start", start, 8};
-		edits[1] = (struct fdt_edit){"linux,initrd-end", end, 8};
+		t.initrd_start = initrd;
+		t.initrd_end = initrd + initrd_size;
 		vm_printf(vm, "initrd %u KiB at 0x%lx\n", initrd_size >> 10, initrd);
 	}
 	uint32_t args_len = 0;
-	const char *args = vm->d->bootargs;
-	if (args)
-		args_len = str_size(args);
+	t.bootargs = d->bootargs;
+	if (!t.bootargs)
+		t.bootargs = host_bootargs(&args_len);
+	if (t.bootargs)
+		vm_printf(vm, "guest command line%s: %s\n", d->bootargs ? "" : " (QEMU -append)",
+			  t.bootargs);
 	else
-		args = host_bootargs(&args_len);
-	if (args) {
-		edits[n++] = (struct fdt_edit){"bootargs", args, args_len};
-		vm_printf(vm, "guest command line%s: %s\n",
-			  vm->d->bootargs ? "" : " (QEMU -append)", args);
-	}
+		t.bootargs = DEFAULT_BOOTARGS;
 	uint32_t out;
-	check("guest DTB /chosen",
-	      fdt_copy_chosen(dtb, guest_dtb, sizeof(guest_dtb), edits, n, &out));
-	axv_gpa_t at = vm->d->ram_base + dtb_offset(vm);
+	check("guest device tree", axv_a64_fdt_build(guest_dtb, sizeof(guest_dtb), &t, &out));
+	axv_gpa_t at = d->ram_base + dtb_offset(vm);
 	check("copy DTB", axv_addrspace_write(&vm->as, at, guest_dtb, out));
 	return at;
 }

@@ -18,7 +18,7 @@ static const struct vm_desc single[] = {
 		.virtio = true,
 		.testdev = true,
 		.src = {.image = GUEST_IMAGE_ADDR, .image_size = GUEST_IMAGE_SIZE_ADDR,
-			.dtb = GUEST_DTB_ADDR, .initrd = GUEST_INITRD_ADDR,
+			.image_max = GUEST_IMAGE_MAX, .initrd = GUEST_INITRD_ADDR,
 			.initrd_size = GUEST_INITRD_SIZE_ADDR, .disk = GUEST_DISK_ADDR,
 			.disk_size = GUEST_DISK_SIZE_ADDR},
 	},

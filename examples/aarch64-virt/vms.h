@@ -19,7 +19,7 @@
  * word holds the file's length (0: absent). 0 for an address: no such file. */
 struct vm_src {
 	uint64_t image, image_size;   /* the kernel or test guest; required */
-	uint64_t dtb;                 /* the guest DTB (FDT_MAGIC there, else x0 = 0) */
+	uint64_t image_max;           /* the most bytes the loader's region there holds */
 	uint64_t initrd, initrd_size; /* optional */
 	uint64_t disk, disk_size;     /* optional: virtio-blk's read-only disk */
 };
