@@ -22,6 +22,7 @@
 #include <axv/virtio.h>
 
 #include "config.h"
+#include "conmux.h"
 #include "devices.h"
 #include "fdt.h"
 #include "platform.h"
@@ -113,6 +114,7 @@ struct vm {
 	struct axv_virtio_console vcon;   /* virtio-console to the host console */
 	struct vm_line vblk_line, vcon_line;
 	struct vuart vuart;
+	struct con_stream con;            /* its share of the host console (conmux.h) */
 	struct vrtc vrtc;
 	struct testdev testdev;
 	struct exit_counts counts[MAX_CPUS]; /* by vcpu */
@@ -124,7 +126,6 @@ static unsigned nr_vms;
 static struct vm *pcpu_vm[MAX_CPUS];      /* the VM whose vcpu a physical cpu runs (or NULL) */
 static unsigned pcpu_vcpu[MAX_CPUS];      /* and which of its vcpus */
 static struct vm *rtc_vm;                 /* the VM the host's PL031 is passed to (or NULL) */
-static struct vm *input_vm;               /* the VM host console input goes to (or NULL) */
 
 static void bump(_Atomic uint64_t *c)
 {
@@ -407,9 +408,9 @@ static void virtio_irq(void *ctx, bool level)
 
 static void virtio_console_out(void *ctx, const uint8_t *buf, size_t len)
 {
-	(void)ctx;
+	struct vm *vm = ctx;
 	for (size_t i = 0; i < len; i++)
-		con_putc((char)buf[i]);
+		conmux_putc(&vm->con, (char)buf[i]);
 }
 
 static void add_virtio_devices(struct vm *vm)
@@ -524,8 +525,7 @@ static void place_vm(struct vm *vm, const struct vm_desc *d, unsigned index)
 			fatal("VM table: the host RTC given to two VMs", AXV_EBUSY);
 		rtc_vm = vm;
 	}
-	if (d->uart && !input_vm)
-		input_vm = vm;
+	conmux_add(&vm->con, d->name, index, d->uart);
 }
 
 static void build_vm(struct vm *vm)
@@ -548,6 +548,7 @@ static void build_vm(struct vm *vm)
 	const size_t cap[AXV_BUS_SPACE_COUNT] = {8 + MAX_CPUS, 0, 4};
 	check("device bus", axv_bus_init(&vm->bus, vm->bus_slots, cap));
 	vuart_init(&vm->vuart, GUEST_UART_INTID);
+	vm->vuart.con = &vm->con;
 	if (d->uart)
 		check("vuart", axv_bus_register(&vm->bus, AXV_BUS_MMIO, GUEST_UART_BASE, 0x1000,
 						&vuart_ops, &vm->vuart));
@@ -669,6 +670,26 @@ static enum kind irq_kind(uint32_t intid)
 	}
 }
 
+/* Host console input: to the VM that has it (conmux.h), again if an escape sequence in it
+ * gave it to another. The host line drops: drained, or masked. */
+static void host_input(void)
+{
+	for (;;) {
+		struct con_stream *in = conmux_input();
+		struct vm *vm = NULL;
+		for (unsigned k = 0; k < nr_vms; k++)
+			if (&vms[k].con == in)
+				vm = &vms[k];
+		if (!vm) {
+			host_uart_rx_irq(false);
+			return;
+		}
+		vuart_host_rx(&vm->vuart);
+		if (conmux_input() == in)
+			return;
+	}
+}
+
 /* Take every pending physical interrupt on this cpu; route the guest's timers to its vcpu.
  * SGI 0 is the kick (a vcpu of this cpu got an interrupt, or its VM went down); PPI 25 the
  * GIC maintenance interrupt (list registers ran low, or the guest ended an SPI); both only
@@ -691,11 +712,7 @@ static void host_irqs(struct axv_vcpu *v, struct exit_counts *c)
 			if (rc != 0 && rc != AXV_EALREADY)
 				fatal("inject timer", rc);
 		} else if (intid == HOST_UART_INTID) {
-			if (input_vm)
-				vuart_host_rx(&input_vm->vuart); /* the host line drops: drained, or
-								   * masked */
-			else
-				host_uart_rx_irq(false);
+			host_input();
 			axv_a64_gic_deactivate(intid);
 		} else if (intid == HOST_RTC_INTID) {
 			if (rtc_vm)
@@ -1101,6 +1118,7 @@ void hyp_main(unsigned cpu)
 	if (n == 0 || n > MAX_VMS)
 		fatal("VM table size", AXV_ERANGE);
 	nr_vms = n;
+	conmux_init(n);
 	for (unsigned k = 0; k < n; k++)
 		place_vm(&vms[k], &table[k], k);
 	for (unsigned k = 0; k < n; k++) {
@@ -1114,8 +1132,7 @@ void hyp_main(unsigned cpu)
 	}
 	/* The host's console input and RTC alarm interrupts come to this cpu. */
 	host_uart_rx_init();
-	if (input_vm)
-		vuart_host_rx(&input_vm->vuart);
+	host_input();
 	gic_spi_route(HOST_RTC_INTID, 0);
 	gic_spi_enable(HOST_RTC_INTID, rtc_vm != NULL);
 	for (unsigned k = 0; k < n; k++)
