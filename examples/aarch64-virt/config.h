@@ -32,6 +32,13 @@
 #define GUEST_DISK_SIZE_ADDR 0x57fffff8ull /* optional: loader data=<size>,data-len=4 */
 #define GUEST_DISK_MAX 0x08000000ull     /* at most 128 MiB */
 #define GUEST_RAM_HOST 0x60000000ull     /* host backing of guest RAM (linear map) */
+/* The second VM of the two-VM table (vms.c, EXAMPLE_TWO_VMS): its image (scripts/qemu.sh
+ * --image2) and size word, and the host backing of its RAM. */
+#define VM2_IMAGE_ADDR 0x7c000000ull
+#define VM2_IMAGE_SIZE_ADDR 0x7bfffff0ull
+#define VM2_IMAGE_MAX 0x02000000ull      /* 32 MiB */
+#define VM2_RAM_HOST 0x74000000ull
+#define VM2_RAM_SIZE 0x04000000ull       /* 64 MiB, up to 0x7800_0000 */
 
 /* Guest physical layout (the QEMU virt layout, so Linux and its DTB feel at home). */
 #define GUEST_RAM_BASE 0x40000000ull
