@@ -28,11 +28,6 @@ static void be32_at(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static void tok(struct dtb *d, uint32_t v)
 {
 	be32_at(d->st + d->stn, v);
