@@ -36,6 +36,9 @@ void hyp_main(unsigned cpu);
 /* Returns how many exits of reason a1 the fast path completed for the calling vcpu (answered
  * here, never on the fast path: tests/guests/aarch64/fastpath.c). */
 #define HC_FAST_EXITS 0x1003
+/* Returns 1 when the VM at index a1 of the table is powered off, 0 while it runs, -1 for no
+ * such VM: how tests/guests/aarch64/isolate.c's victim knows the sweep is over. */
+#define HC_VM_DOWN 0x1004
 #define VTIMER_INTID 27
 /* The EL1 physical timer: the guest uses CNTP_* directly (CNTHCTL_EL2.EL1PCEN), its PPI is
  * hardware-linked like the virtual timer's. */
@@ -763,13 +766,16 @@ static void hypercall(struct vm *vm, struct axv_vcpu *v, struct axv_exit *e,
 			      ? axv_vcpu_fast_exits(v, (enum axv_exit_reason)a[0])
 			      : (uint64_t)-1;
 		break;
+	case HC_VM_DOWN:
+		ret = a[0] < nr_vms ? (uint64_t)atomic_load(&vms[a[0]].down) : (uint64_t)-1;
+		break;
 	case AXV_PSCI_AFFINITY_INFO_32:
 	case AXV_PSCI_AFFINITY_INFO_64:
 		ret = (uint64_t)axv_a64_psci_affinity_info(&vm->psci, a[0], a[1]);
 		break;
 	}
 	enum kind k = K_HC_OTHER;
-	if (e->hypercall.nr >= HC_WEIGHTED_SUM && e->hypercall.nr <= HC_FAST_EXITS)
+	if (e->hypercall.nr >= HC_WEIGHTED_SUM && e->hypercall.nr <= HC_VM_DOWN)
 		k = K_HC_EXAMPLE;
 	else if (e->hypercall.nr == AXV_PSCI_AFFINITY_INFO_32 ||
 		 e->hypercall.nr == AXV_PSCI_AFFINITY_INFO_64)

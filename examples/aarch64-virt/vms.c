@@ -65,7 +65,7 @@ static const struct vm_desc table[] = {
 		.testdev = true,
 		.src = {.image = VM2_IMAGE_ADDR, .image_size = VM2_IMAGE_SIZE_ADDR,
 			.image_max = VM2_IMAGE_MAX},
-		.bootargs = "console=ttyAMA0",
+		.bootargs = "console=ttyAMA0 vm=2", /* vm=2: isolate.c's role */
 	},
 };
 #endif
