@@ -57,6 +57,16 @@ static void rec_all(void *ctx, uint64_t tag)
 
 static const struct axv_hal_tlb_ops rec_ops = {rec_range, rec_all};
 
+/* A fresh mock HAL with the recording TLB hooks in *@hal. */
+static void open_hal(struct axv_hal *hal)
+{
+	mock_hal_init(&mh, 8192);
+	*hal = mh.hal;
+	hal->tlb = &rec_ops;
+	ncalls = 0;
+	watched = AXV_HPA_INVALID;
+}
+
 /* Calls [from, ncalls): how many, and whether every one carried @tag. */
 static size_t calls_since(size_t from, uint64_t tag, bool *only)
 {
@@ -83,12 +93,9 @@ Test(addrspace_tlb, a_change_to_one_space_flushes_only_its_tag)
 {
 	for (int f = 0; f < FMT_COUNT; f++) {
 		const struct axv_pt_format *fmt = test_format(f);
-		mock_hal_init(&mh, 8192);
-		struct axv_hal hal = mh.hal;
-		hal.tlb = &rec_ops;
+		struct axv_hal hal;
+		open_hal(&hal);
 		static struct axv_addrspace a, b;
-		ncalls = 0;
-		watched = AXV_HPA_INVALID;
 		cr_assert_eq(axv_addrspace_init(&a, &hal, fmt, BASE, SPACE, TAG_A), 0);
 		cr_assert_eq(axv_addrspace_init(&b, &hal, fmt, BASE, SPACE, TAG_B), 0);
 		cr_assert_eq(axv_addrspace_map_linear(&a, BASE + 64 * M2, HPA_A, 8 * M2, R | W | X), 0);
@@ -146,10 +153,8 @@ Test(addrspace_tlb, a_destroyed_space_flushes_its_tag_before_its_frames_go)
 {
 	for (int f = 0; f < FMT_COUNT; f++) {
 		const struct axv_pt_format *fmt = test_format(f);
-		mock_hal_init(&mh, 8192);
-		struct axv_hal hal = mh.hal;
-		hal.tlb = &rec_ops;
-		ncalls = 0;
+		struct axv_hal hal;
+		open_hal(&hal);
 		destroy_watching(fmt, &hal, false);
 		destroy_watching(fmt, &hal, true);
 		static struct axv_addrspace again;
