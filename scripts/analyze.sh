@@ -29,7 +29,7 @@ mapfile -t files < <(find lib ports -name '*.c' | sort)
 
 say "cppcheck $(cppcheck --version | cut -d' ' -f2): ${#files[@]} files"
 cppcheck --enable=warning,style,performance,portability --std=c11 --inline-suppr \
-	--error-exitcode=1 -q -I include --suppress=missingIncludeSystem "${files[@]}" ||
+	--error-exitcode=1 -q -I include -I lib/include --suppress=missingIncludeSystem "${files[@]}" ||
 	rc=1
 [ $rc -eq 0 ] && echo "cppcheck: no finding"
 

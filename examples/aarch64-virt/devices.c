@@ -4,6 +4,7 @@
 #include "devices.h"
 
 #include <axv/arch/aarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 
 #include "config.h"

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include <axv/bus.h>
 #include <axv/exit.h>
 
 #include "conmux.h"

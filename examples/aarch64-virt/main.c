@@ -15,10 +15,12 @@
 #include <axv/addrspace.h>
 #include <axv/arch/aarch64.h>
 #include <axv/arch/aarch64_fdt.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
-#include <axv/irq.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
+#include <axv/virq.h>
 #include <axv/virtio.h>
 
 #include "config.h"
@@ -27,6 +29,7 @@
 #include "fdt.h"
 #include "platform.h"
 #include "vms.h"
+#include <axv/arch/aarch64_hw.h>
 
 void hyp_main(unsigned cpu);
 

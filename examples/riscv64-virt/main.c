@@ -14,12 +14,14 @@
 
 #include <axv/addrspace.h>
 #include <axv/arch/riscv64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 #include <axv/fdt.h>
 #include <axv/frame_pool.h>
-#include <axv/irq.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
+#include <axv/virq.h>
 
 #include "console.h"
 

@@ -18,6 +18,7 @@
  */
 #include "devices.h"
 
+#include <axv/bus.h>
 #include <axv/err.h>
 
 #include "config.h"

@@ -6,9 +6,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <axv/bus.h>
 #include <axv/exit.h>
-#include <axv/irq.h>
 #include <axv/vcpu.h>
+#include <axv/virq.h>
 
 extern const struct axv_device_ops uart_ops;
 struct uart {

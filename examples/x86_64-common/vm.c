@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include <axv/arch/x86_64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/frame.h>
 

@@ -10,7 +10,7 @@
 
 #include <axv/addrspace.h>
 #include <axv/exit.h>
-#include <axv/irq.h>
+#include <axv/virq.h>
 #include <axv/vcpu.h>
 
 /* What differs between the backends. */

@@ -19,11 +19,13 @@
 #include <axv/err.h>
 #include <axv/exit.h>
 #include <axv/frame.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
 
 #include "config.h"
 #include "platform.h"
 #include "vm.h"
+#include <axv/arch/x86_64_hw.h>
 
 void hyp_main(uint32_t mbi);
 

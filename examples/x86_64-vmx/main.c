@@ -24,6 +24,7 @@
 #include <axv/err.h>
 #include <axv/exit.h>
 #include <axv/frame.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
 
 #include "config.h"

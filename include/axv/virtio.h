@@ -7,6 +7,7 @@
 #define AXV_VIRTIO_H
 
 #include <axv/addrspace.h>
+#include <axv/bus.h>
 #include <axv/exit.h>
 #include <axv/types.h>
 

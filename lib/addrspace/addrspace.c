@@ -9,7 +9,7 @@
  */
 #include "as.h"
 
-#include "../core/log.h"
+#include "axv_log.h"
 
 static void flush(struct axv_addrspace *as, uint64_t lo, uint64_t hi)
 {

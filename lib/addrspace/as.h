@@ -8,7 +8,7 @@
 #ifndef AXV_LIB_ADDRSPACE_AS_H
 #define AXV_LIB_ADDRSPACE_AS_H
 
-#include "../core/mem.h"
+#include "axv_mem.h"
 
 #include <axv/addrspace.h>
 #include <axv/err.h>

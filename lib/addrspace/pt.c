@@ -18,7 +18,7 @@
  * Table pages are reached through pt_va() (struct pt_env); frames come from and go to the
  * walk's frame source (struct pt_src). Nothing here reads the address space.
  */
-#include "../core/mem.h"
+#include "axv_mem.h"
 
 #include <axv/err.h>
 

@@ -3,8 +3,9 @@
  * The device bus: per space, a sorted array of non-overlapping inclusive ranges
  * [base, last], searched by binary search. Storage is the caller's or one run of HAL frames.
  */
-#include "../core/mem.h"
+#include "axv_mem.h"
 
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 

@@ -4,6 +4,7 @@
 #ifndef AXV_LIB_EXIT_BUS_PRIV_H
 #define AXV_LIB_EXIT_BUS_PRIV_H
 
+#include <axv/bus.h>
 #include <axv/exit.h>
 
 /* axv_bus_read() / axv_bus_write() for a valid bus and space, a non-NULL @value and a width

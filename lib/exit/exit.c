@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Exit reason names and axv_exit_complete(): finishing an access exit through the bus. */
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 

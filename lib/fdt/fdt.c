@@ -11,7 +11,7 @@
 #include <axv/err.h>
 #include <axv/fdt.h>
 
-#include "../core/mem.h"
+#include "axv_mem.h"
 
 /* Section 5.2: header fields, in order, each a big-endian 32-bit word. */
 #define FDT_MAGIC 0xd00dfeedu

@@ -8,12 +8,12 @@
  * allocator. The table is grown only after the user's run is taken and checked, and replaced
  * only once the new one is complete, so every failure leaves the context as it was.
  */
-#include "../core/mem.h"
+#include "axv_mem.h"
 
 #include <axv/err.h>
 #include <axv/frame.h>
 
-#include "../core/log.h"
+#include "axv_log.h"
 
 #ifndef AXV_DEBUG_CHECKS
 #define AXV_DEBUG_CHECKS 0

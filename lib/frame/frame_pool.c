@@ -8,7 +8,7 @@
  * frames are unlinked one by one (O(count)). The bitmap makes every free checkable: a frame
  * that is already free, or outside the region, is refused before anything changes.
  */
-#include "../core/mem.h"
+#include "axv_mem.h"
 
 #include <axv/err.h>
 #include <axv/frame_pool.h>

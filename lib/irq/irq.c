@@ -11,7 +11,7 @@
 #include <stdatomic.h>
 
 #include <axv/err.h>
-#include <axv/irq.h>
+#include <axv/virq.h>
 
 static inline uint64_t bit_of(uint32_t id)
 {

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include <axv/err.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
 
 int axv_percpu_init(struct axv_percpu *p, uint32_t cpu, const struct axv_percpu_ops *ops,

@@ -5,6 +5,7 @@
  * that never calls it does not link the address-space module.
  */
 #include <axv/addrspace.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/vcpu.h>
 

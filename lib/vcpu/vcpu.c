@@ -13,6 +13,7 @@
  */
 #include <stdatomic.h>
 
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/vcpu.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* virtio-blk over a host memory region (virtio 1.2 section 5.2). */
-#include "../core/mem.h"
+#include "axv_mem.h"
 
 #include "virtio_priv.h"
 

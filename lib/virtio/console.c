@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* virtio-console, one port (virtio 1.2 section 5.3): receiveq0 and transmitq0. */
-#include "../core/mem.h"
+#include "axv_mem.h"
 
 #include "virtio_priv.h"
 

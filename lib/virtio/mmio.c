@@ -3,7 +3,7 @@
  * The virtio-mmio transport, version 2 (virtio 1.2 section 4.2): registers, feature
  * negotiation, device status, reset, config space and the interrupt line.
  */
-#include "../core/mem.h"
+#include "axv_mem.h"
 
 #include "virtio_priv.h"
 

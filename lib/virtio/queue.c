@@ -4,7 +4,7 @@
  * (driver area) and the used ring (device area), read and written through the address
  * space, with every guest-written value validated before use.
  */
-#include "../core/mem.h"
+#include "axv_mem.h"
 
 #include "virtio_priv.h"
 

@@ -15,6 +15,7 @@
  */
 #include <axv/arch/aarch64.h>
 #include <axv/err.h>
+#include "a64_hw.h"
 
 int axv_a64_advance_pc(struct axv_a64_ctx *c, unsigned len)
 {

@@ -9,8 +9,9 @@
 #include <axv/arch/aarch64.h>
 #include <axv/err.h>
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
 #include "run_el2.h"
+#include "a64_hw.h"
 
 static inline uint32_t bits(uint64_t v, unsigned shift, unsigned width)
 {

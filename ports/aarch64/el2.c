@@ -15,6 +15,7 @@
 #include "debug_el2.h"
 #include "run_el2.h"
 #include "sysreg.h"
+#include "a64_hw.h"
 
 /* Assembly (entry.S). */
 uint64_t axv_a64_enter(struct axv_a64_ctx *c);

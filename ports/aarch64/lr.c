@@ -39,6 +39,7 @@
 #include <axv/err.h>
 
 #include "vgic_lr.h"
+#include "a64_hw.h"
 
 #define STATE(v) ((v) >> AXV_A64_LR_STATE_SHIFT)
 #define ST_PENDING 1u

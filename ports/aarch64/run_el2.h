@@ -7,6 +7,7 @@
 #define AXV_PORT_A64_RUN_EL2_H
 
 #include <axv/arch/aarch64.h>
+#include "a64_hw.h"
 
 /* Called inside the EL2 run loop right after an exit, with the guest's EL1 and FP/SIMD state
  * still in the cpu (the context's hw_sync set, so axv_a64_ctx_sync() works): true when the

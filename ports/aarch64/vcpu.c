@@ -7,12 +7,15 @@
  * References: IHI 0069 (GICv3) 12.4.6 ICH_LR<n>_EL2, 12.4.3 ICH_ELRSR_EL2; DDI 0487 D17.2.
  */
 #include <axv/arch/aarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
+#include <axv/percpu.h>
 
 #include "debug_el2.h"
 #include "run_el2.h"
 #include "sysreg.h"
 #include "vgic_lr.h"
+#include "a64_hw.h"
 
 
 /* ---- the list registers of this cpu ------------------------------------------------------------ */

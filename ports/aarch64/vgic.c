@@ -39,9 +39,10 @@
 #include <stdatomic.h>
 
 #include <axv/arch/aarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
 #include "vgic_lr.h"
 
 /* Distributor (IHI 0069 table 12-25). */

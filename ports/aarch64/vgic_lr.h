@@ -9,6 +9,7 @@
 #define AXV_PORT_A64_VGIC_LR_H
 
 #include <axv/arch/aarch64.h>
+#include "a64_hw.h"
 
 /* Vcpu @self takes SPI @id into a list register, in the pending state: if the SPI's state
  * is at @self and it is pending, enabled and inactive there, make it active there (in flight)

@@ -12,7 +12,8 @@
 #include <axv/arch/loongarch64.h>
 #include <axv/err.h>
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
+#include "la64_hw.h"
 
 static inline uint32_t field(uint64_t v, unsigned shift, unsigned width)
 {

@@ -14,6 +14,7 @@
 #include <axv/err.h>
 
 #include "lvz.h"
+#include "la64_hw.h"
 
 /* entry.S */
 void axv_la64_enter(struct axv_la64_ctx *c);

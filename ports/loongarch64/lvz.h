@@ -21,6 +21,7 @@
 #define AXV_PORT_LA64_LVZ_H
 
 #include <axv/arch/loongarch64.h>
+#include "la64_hw.h"
 
 #define LVZ_T0 12u /* $t0 */
 #define LVZ_T1 13u /* $t1 */

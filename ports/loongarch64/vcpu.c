@@ -8,6 +8,7 @@
  */
 #include <axv/arch/loongarch64.h>
 #include <axv/err.h>
+#include <axv/percpu.h>
 
 static struct axv_la64_vcpu *V(void *ctx)
 {

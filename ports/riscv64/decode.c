@@ -8,7 +8,8 @@
 #include <axv/arch/riscv64.h>
 #include <axv/err.h>
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
+#include "rv64_hw.h"
 
 static uint32_t bits(uint32_t v, unsigned lo, unsigned n)
 {

@@ -9,6 +9,7 @@
 #include <axv/err.h>
 
 #include <stddef.h>
+#include "rv64_hw.h"
 
 _Static_assert(offsetof(struct axv_rv64_ctx, x) == 0, "entry.S: x[] at 0");
 _Static_assert(offsetof(struct axv_rv64_ctx, host) == 392, "entry.S: CTX_HOST");

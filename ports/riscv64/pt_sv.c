@@ -24,6 +24,7 @@
  */
 #include <axv/arch/riscv64.h>
 #include <axv/err.h>
+#include "rv64_hw.h"
 
 int axv_rv64_format_init(struct axv_pt_format *fmt, unsigned levels)
 {

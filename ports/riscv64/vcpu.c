@@ -8,8 +8,10 @@
  * SEIP in its sip). Plain C over the HS runtime of hs.c.
  */
 #include <axv/arch/riscv64.h>
+#include <axv/percpu.h>
 #include <stdatomic.h>
 #include <axv/err.h>
+#include "rv64_hw.h"
 
 /* VSSIP, VSTIP, VSEIP (hvip bits 2, 6, 10) as the guest's sie bits SSIE, STIE, SEIE. */
 #define HVIP_VS_MASK_AS_SIE ((AXV_RV64_HVIP_VSSIP | AXV_RV64_HVIP_VSTIP | AXV_RV64_HVIP_VSEIP) >> 1)

@@ -6,6 +6,7 @@
  * hypervisor registers it on the bus and turns context lines into hvip.VSEIP.
  */
 #include <axv/arch/riscv64.h>
+#include <axv/bus.h>
 #include <stdatomic.h>
 #include <axv/err.h>
 

@@ -11,8 +11,10 @@
 #include <axv/arch/x86_64.h>
 #include <axv/err.h>
 #include <axv/frame.h>
+#include <axv/percpu.h>
 
 #include "svm_priv.h"
+#include "svm_hw.h"
 
 void axv_svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_vmcb_pa);
 

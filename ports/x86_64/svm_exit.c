@@ -15,6 +15,7 @@
 #include <axv/err.h>
 
 #include "svm_priv.h"
+#include "svm_hw.h"
 
 #define LEN_HLT 1u
 #define LEN_CPUID 2u

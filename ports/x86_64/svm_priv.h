@@ -6,7 +6,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
 
 static inline uint64_t svm_rd64(const uint8_t *b, uint32_t off)
 {

@@ -18,8 +18,9 @@
 #include <axv/err.h>
 #include <axv/frame.h>
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
 #include "svm_priv.h"
+#include "svm_hw.h"
 
 /* ---- VMCB access ----------------------------------------------------------------------- */
 

@@ -12,6 +12,7 @@
 #include <axv/err.h>
 
 #include "vmx_priv.h"
+#include "vmx_hw.h"
 
 #define CPUID1_ECX_VMX (1u << 5)
 #define CPUID1_ECX_XSAVE (1u << 26)

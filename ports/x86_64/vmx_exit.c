@@ -11,7 +11,8 @@
  */
 #include "vmx_priv.h"
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
+#include "vmx_hw.h"
 
 struct xinfo {
 	uint32_t reason; /* full exit reason */

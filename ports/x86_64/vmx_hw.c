@@ -10,7 +10,8 @@
  */
 #include "vmx_priv.h"
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
+#include "vmx_hw.h"
 
 int axv_vmx_enter_asm(struct axv_x86_gprs *g, int resume);
 uint64_t axv_vmx_exit_rip_asm(void);

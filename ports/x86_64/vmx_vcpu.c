@@ -8,7 +8,8 @@
  */
 #include "vmx_priv.h"
 
-#include "../../lib/core/mem.h"
+#include "axv_mem.h"
+#include "vmx_hw.h"
 
 #define INVEPT_SINGLE 1u
 #define INVEPT_ALL 2u

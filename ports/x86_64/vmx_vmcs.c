@@ -12,6 +12,7 @@
  * DR7, RFLAGS), Vol. 3D Appendix A.
  */
 #include "vmx_priv.h"
+#include "vmx_hw.h"
 
 /* Segment access rights (25.4.1, Table 25-2): type 3:0, S 4, DPL 6:5, P 7, L 13, D/B 14,
  * G 15, unusable 16. */

@@ -5,6 +5,7 @@
 #include <axv/err.h>
 
 #include "as_util.h"
+#include "rv64_hw.h"
 
 #define RWX AXV_MAP_RWX
 #define R AXV_MAP_READ

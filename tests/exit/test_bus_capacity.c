@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 #include <axv/frame.h>

@@ -17,6 +17,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 

@@ -16,11 +16,14 @@
 #include <string.h>
 
 #include <axv/arch/aarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 
 #include "fuzz.h"
 #include "fuzz_dev.h"
+#include "a64_hw.h"
+#include <axv/arch/aarch64_hw.h>
 
 static int t_set(void *ctx, unsigned reg, uint64_t v)
 {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <axv/arch/aarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 
 #include "../vcpu/fake_port.h"

@@ -11,6 +11,7 @@
  * byte-identical; destroy gives every frame back. */
 #include <string.h>
 
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 

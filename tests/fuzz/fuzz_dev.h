@@ -4,6 +4,7 @@
 #ifndef AXV_TESTS_FUZZ_DEV_H
 #define AXV_TESTS_FUZZ_DEV_H
 
+#include <axv/bus.h>
 #include <axv/exit.h>
 
 static struct {

@@ -11,11 +11,13 @@
 #include <string.h>
 
 #include <axv/arch/loongarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 
 #include "fuzz.h"
 #include "fuzz_dev.h"
+#include "la64_hw.h"
 
 static int csr_fail;
 static uint64_t csr_value;

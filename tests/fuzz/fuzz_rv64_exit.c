@@ -11,11 +11,13 @@
 #include <string.h>
 
 #include <axv/arch/riscv64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 
 #include "fuzz.h"
 #include "fuzz_dev.h"
+#include "rv64_hw.h"
 
 static uint8_t code[8];
 static unsigned code_ok; /* bytes of code readable from the pc */

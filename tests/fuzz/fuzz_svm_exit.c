@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <axv/arch/x86_64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 #include <axv/frame.h>
@@ -19,6 +20,8 @@
 #include "../addrspace/as_util.h"
 #include "fuzz.h"
 #include "mock_hal.h"
+#include "svm_hw.h"
+#include <axv/arch/x86_64_hw.h>
 
 #define ASID 7
 #define CODE 0x6000ull /* a code page the input fills */

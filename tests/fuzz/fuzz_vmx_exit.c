@@ -11,11 +11,13 @@
 #include <string.h>
 
 #include <axv/arch/x86_64_vmx.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 
 #include "../port-x86_64/test_vmx_sim.h"
 #include "fuzz.h"
+#include "vmx_hw.h"
 
 static uint8_t vmxon_page[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs_page[4096] __attribute__((aligned(4096)));

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <axv/arch/x86_64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
 

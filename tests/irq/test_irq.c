@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include <axv/err.h>
-#include <axv/irq.h>
+#include <axv/virq.h>
 
 static struct axv_virq vq;
 

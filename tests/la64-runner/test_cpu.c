@@ -15,9 +15,11 @@
 
 #include <axv/arch/loongarch64.h>
 #include <axv/err.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
 
 #include "../../ports/loongarch64/lvz.h"
+#include "la64_hw.h"
 
 static uint32_t cpucfg_word(uint32_t w)
 {

@@ -1,6 +1,6 @@
 /* Negative control for check-pick.sh: linked against libaxv.a and calling into the vcpu and
  * irq modules, so nm must find their symbols (the check can fail). */
-#include <axv/irq.h>
+#include <axv/virq.h>
 #include <axv/vcpu.h>
 
 int main(void)

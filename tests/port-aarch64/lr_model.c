@@ -3,6 +3,7 @@
  * (acknowledge) and ends it (EOI); an ended LR that asked for the EOI maintenance interrupt
  * is reported in EISR and is not "empty" in ELRSR until the hypervisor rewrites it. */
 #include "lr_model.h"
+#include "a64_hw.h"
 
 #define STATE(v) ((v) >> 62)
 

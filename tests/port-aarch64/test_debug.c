@@ -10,6 +10,8 @@
 
 #include <axv/arch/aarch64.h>
 #include <axv/err.h>
+#include "a64_hw.h"
+#include <axv/arch/aarch64_hw.h>
 
 #define PC0 0x40081000ull
 

@@ -6,6 +6,7 @@
 
 #include <axv/arch/aarch64.h>
 #include <axv/err.h>
+#include <axv/arch/aarch64_hw.h>
 
 static uint64_t esr(uint32_t ec, uint32_t iss)
 {

@@ -13,6 +13,7 @@
 #include "../vcpu/fake_port.h"
 #include "lr_model.h"
 #include "mock_hal.h"
+#include "a64_hw.h"
 
 #define NV 2
 #define NSPI 32

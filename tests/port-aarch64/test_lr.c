@@ -4,9 +4,10 @@
 #include <string.h>
 
 #include <axv/arch/aarch64.h>
-#include <axv/irq.h>
+#include <axv/virq.h>
 
 #include "lr_model.h"
+#include "a64_hw.h"
 
 Test(lr_pending, follows_the_list_register_state)
 {

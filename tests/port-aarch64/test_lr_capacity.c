@@ -10,6 +10,7 @@
 #include <axv/err.h>
 
 #include "lr_model.h"
+#include "a64_hw.h"
 
 static void run(unsigned nr, unsigned pending)
 {

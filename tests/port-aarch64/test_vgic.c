@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include <axv/arch/aarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 
 #include "../vcpu/fake_port.h"
 #include "lr_model.h"
 #include "mock_hal.h"
+#include "a64_hw.h"
 
 #define NV 3
 #define NSPI 64

@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include <axv/arch/loongarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
+#include "la64_hw.h"
 
 static uint64_t dev_value, dev_written;
 static uint8_t dev_width;

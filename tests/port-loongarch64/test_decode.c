@@ -8,6 +8,7 @@
 
 #include <axv/arch/loongarch64.h>
 #include <axv/err.h>
+#include "la64_hw.h"
 
 static uint64_t estat(uint32_t ecode, uint32_t esub)
 {

@@ -9,9 +9,12 @@
 #include <string.h>
 
 #include <axv/arch/loongarch64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
+#include <axv/percpu.h>
 
 #include "mock_hal.h"
+#include "la64_hw.h"
 
 #define CPU 1
 

@@ -4,6 +4,7 @@
 
 #include <axv/arch/riscv64.h>
 #include <axv/err.h>
+#include "rv64_hw.h"
 
 /* A guest's code as the fetch hook sees it: instruction bytes at a guest virtual base. */
 struct code {

@@ -7,6 +7,7 @@
 #include <axv/err.h>
 
 #include "mock_hal.h"
+#include "rv64_hw.h"
 
 #define R AXV_MAP_READ
 #define W AXV_MAP_WRITE

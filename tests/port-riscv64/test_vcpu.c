@@ -10,6 +10,7 @@
 #include <axv/err.h>
 
 #include "mock_hal.h"
+#include "rv64_hw.h"
 
 struct step {
 	uint64_t scause, stval, htval, htinst;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <axv/arch/x86_64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 
 #define B(...) ((const uint8_t[]){__VA_ARGS__}), sizeof((const uint8_t[]){__VA_ARGS__})

@@ -14,6 +14,8 @@
 #include <axv/frame.h>
 
 #include "mock_hal.h"
+#include "svm_hw.h"
+#include <axv/arch/x86_64_hw.h>
 
 #define ASID 7
 #define ENTRY 0x5000ull

@@ -13,6 +13,7 @@
 #include <axv/err.h>
 
 #include "test_vmx_sim.h"
+#include "vmx_hw.h"
 
 static uint8_t vmxon_page[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs_page[4096] __attribute__((aligned(4096)));

@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include <axv/arch/x86_64_vmx.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 
 #include "test_vmx_sim.h"
+#include "vmx_hw.h"
 
 static uint8_t vmxon_page[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs_page[4096] __attribute__((aligned(4096)));

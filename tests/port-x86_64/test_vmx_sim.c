@@ -7,6 +7,7 @@
 #include <axv/err.h>
 
 #include "test_vmx_sim.h"
+#include "vmx_hw.h"
 
 struct sim sim;
 

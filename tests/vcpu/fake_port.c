@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include <axv/bus.h>
 #include <axv/err.h>
 
 static struct fake_port *P(void *ctx)

@@ -7,6 +7,7 @@
 
 #include <axv/addrspace.h>
 #include <axv/arch/x86_64.h>
+#include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/vcpu.h>
 

@@ -3,7 +3,9 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include <axv/bus.h>
 #include <axv/err.h>
+#include <axv/percpu.h>
 #include <axv/vcpu.h>
 
 #include "fake_port.h"

@@ -16,7 +16,7 @@ printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\n%s
 "$cc" -fsanitize=fuzzer "$out/probe.c" -o "$out/probe" 2>/dev/null ||
 	{ echo "fuzz-virtio: $cc has no libFuzzer runtime"; exit 77; }
 "$cc" -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -I"$root/include" -I"$root/tests/support" \
+	-fno-sanitize-recover=all -I"$root/include" -I"$root/lib/include" -I"$root/tests/support" \
 	"$root"/tests/fuzz/virtio/fuzz_virtio.c "$root"/tests/support/mock_hal.c \
 	"$root"/lib/core/*.c "$root"/lib/frame/*.c "$root"/lib/addrspace/*.c \
 	"$root"/lib/exit/*.c "$root"/lib/virtio/*.c "$root"/ports/x86_64/pt_ept.c \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Private: logging through the HAL's optional sink. Library code never formats strings. */
-#ifndef AXV_LIB_CORE_LOG_H
-#define AXV_LIB_CORE_LOG_H
+#ifndef AXV_LIB_LOG_H
+#define AXV_LIB_LOG_H
 
 #include <axv/hal.h>
 

@@ -8,8 +8,8 @@
  * implicit builtins), and otherwise a call to the embedder's memcpy/memset/memmove/memcmp,
  * the only external symbols the symbol check allows.
  */
-#ifndef AXV_LIB_CORE_MEM_H
-#define AXV_LIB_CORE_MEM_H
+#ifndef AXV_LIB_MEM_H
+#define AXV_LIB_MEM_H
 
 #include <stddef.h>
 

@@ -1,10 +1,10 @@
 /**
- * @file irq.h
+ * @file virq.h
  * @brief Virtual interrupts: per-vcpu pending, enable, active state and priority, and the
  *        interface a port's virtual interrupt controller implements.
  */
-#ifndef AXV_IRQ_H
-#define AXV_IRQ_H
+#ifndef AXV_VIRQ_H
+#define AXV_VIRQ_H
 
 #include <axv/types.h>
 
@@ -281,4 +281,4 @@ int axv_virq_flush(struct axv_virq *v, const struct axv_vic_ops *ops, void *ctx)
 }
 #endif
 
-#endif /* AXV_IRQ_H */
+#endif /* AXV_VIRQ_H */
