@@ -36,6 +36,29 @@ struct axv_percpu_ops {
 	int (*hardware_disable)(void *ctx);
 };
 
+/**
+ * @brief For ports: define a constant struct axv_percpu_ops @p name over the port's typed
+ *        per-cpu enable and disable functions.
+ *
+ * Expands to two static hooks, which pass the per-cpu context (a @p type) to @p enable and
+ * @p disable, and `const struct axv_percpu_ops name` holding them.
+ * @param name    the table's name (a public symbol, declared in the port's header)
+ * @param type    the port's per-cpu context type
+ * @param enable  `int enable(type *)`: turn virtualization on
+ * @param disable `int disable(type *)`: turn it off
+ */
+#define AXV_PERCPU_OPS_DEFINE(name, type, enable, disable)                                     \
+	static int name##_enable(void *ctx)                                                      \
+	{                                                                                        \
+		return enable((type *)ctx);                                                      \
+	}                                                                                        \
+	static int name##_disable(void *ctx)                                                     \
+	{                                                                                        \
+		return disable((type *)ctx);                                                     \
+	}                                                                                        \
+	const struct axv_percpu_ops name = {.hardware_enable = name##_enable,                   \
+					    .hardware_disable = name##_disable}
+
 /** @brief Per-physical-cpu state. Caller-owned, one per cpu. Treat members as private. */
 struct axv_percpu {
 	_Atomic uint32_t refs;            /**< enable count (private) */

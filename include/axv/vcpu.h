@@ -133,6 +133,12 @@ struct axv_vcpu_fast {
 };
 
 /**
+ * @brief struct axv_vcpu_ops::retval_reg for register @p n of the port's set_reg numbering.
+ * @param n the register number (x0: 0, RAX: #AXV_X86_REG_RAX, a0: #AXV_RV64_REG_A0, ...)
+ */
+#define AXV_VCPU_RETVAL_REG(n) ((uint16_t)((n) + 1u))
+
+/**
  * @brief What a port implements for its vcpus. A constant table; `ctx` is the port's
  *        per-vcpu state, given to axv_vcpu_create().
  *
@@ -208,12 +214,19 @@ struct axv_vcpu_ops {
 	 */
 	int (*set_reg)(void *ctx, unsigned reg, uint64_t value);
 	/**
-	 * @brief Write the hypercall return register (x0, RAX, a0) (optional: #AXV_ENOSYS).
+	 * @brief Write the hypercall return register (x0, RAX, a0) (optional: NULL means
+	 *        @ref set_reg of @ref retval_reg, or #AXV_ENOSYS when that is 0 too).
 	 * @param ctx   the port's per-vcpu context
 	 * @param value the return value
 	 * @return 0 or a negative code
 	 */
 	int (*set_retval)(void *ctx, uint64_t value);
+	/**
+	 * @brief The hypercall return register, which the library writes through @ref set_reg
+	 *        when @ref set_retval is NULL: AXV_VCPU_RETVAL_REG(n), n in the numbering of
+	 *        @ref set_reg, or 0 (the default) for none. Ignored when @ref set_retval is set.
+	 */
+	uint16_t retval_reg;
 	/**
 	 * @brief Put one pending interrupt into the guest's hardware state before entry, when
 	 *        no `struct axv_vic_ops` was given at create (optional).
@@ -269,6 +282,42 @@ struct axv_vcpu_ops {
 	 */
 	int (*decode)(void *ctx, struct axv_exit *exit);
 };
+
+/**
+ * @brief For ports: define the get_reg and set_reg hooks of struct axv_vcpu_ops over the
+ *        port's typed accessors of a register file inside its per-vcpu context.
+ *
+ * Expands to `static int NAME_get_reg(void *ctx, unsigned reg, uint64_t *value)` and
+ * `static int NAME_set_reg(void *ctx, unsigned reg, uint64_t value)`, which return
+ * `GET(&((TYPE *)ctx)->MEMBER, reg, value)` and `SET(&((TYPE *)ctx)->MEMBER, reg, value)`.
+ * @param name   prefix of the two functions
+ * @param type   the port's per-vcpu context type (what `ctx` points to)
+ * @param member its register file, the first argument of @p get and @p set
+ * @param get    `int get(const M *, unsigned, uint64_t *)`, M the type of @p member
+ * @param set    `int set(M *, unsigned, uint64_t)`
+ */
+#define AXV_VCPU_REG_HOOKS(name, type, member, get, set)                                       \
+	static int name##_get_reg(void *ctx, unsigned reg, uint64_t *value)                     \
+	{                                                                                        \
+		return get(&((type *)ctx)->member, reg, value);                                  \
+	}                                                                                        \
+	static int name##_set_reg(void *ctx, unsigned reg, uint64_t value)                      \
+	{                                                                                        \
+		return set(&((type *)ctx)->member, reg, value);                                  \
+	}
+
+/**
+ * @brief For ports: the initialisers of the struct axv_vcpu_ops hooks every port of the
+ *        library implements, each a function named `p_hook`: create, setup, set_entry,
+ *        set_nested_root, bind, unbind, run, get_reg, set_reg and advance_pc. The port's
+ *        table adds its other hooks and @ref axv_vcpu_ops::retval_reg after it.
+ * @param p the prefix of the port's hook functions
+ */
+#define AXV_VCPU_OPS_HOOKS(p)                                                                   \
+	.create = p##_create, .setup = p##_setup, .set_entry = p##_set_entry,                   \
+	.set_nested_root = p##_set_nested_root, .bind = p##_bind, .unbind = p##_unbind,         \
+	.run = p##_run, .get_reg = p##_get_reg, .set_reg = p##_set_reg,                         \
+	.advance_pc = p##_advance_pc
 
 /**
  * @brief A range of hypercalls the fast path answers (axv_vcpu_set_fast_hypercalls()):

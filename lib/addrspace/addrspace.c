@@ -132,10 +132,15 @@ int axv_addrspace_destroy(struct axv_addrspace *as)
 
 /* ---- map ------------------------------------------------------------------------------ */
 
-/* Validate a new area's range; on success *pos is where it goes. */
-static int new_area_pos(const struct axv_addrspace *as, uint64_t gpa, uint64_t size,
+/* The start of both map calls: validate the address space and a new area's range; on
+ * success *pos is where the area goes and the translation cache is cleared (areas or
+ * tables may change). */
+static int new_area_pos(struct axv_addrspace *as, uint64_t gpa, uint64_t size,
 			axv_map_flags_t flags, size_t *pos)
 {
+	if (!as || !as->hal)
+		return AXV_EINVAL;
+	tc_clear(as);
 	int rc = check_range(as, gpa, size);
 	if (rc == 0 && !pt_flags_ok(flags))
 		rc = AXV_EINVAL;
@@ -152,9 +157,6 @@ static int new_area_pos(const struct axv_addrspace *as, uint64_t gpa, uint64_t s
 int axv_addrspace_map_linear(struct axv_addrspace *as, axv_gpa_t gpa, axv_hpa_t hpa,
 			     uint64_t size, axv_map_flags_t flags)
 {
-	if (!as || !as->hal)
-		return AXV_EINVAL;
-	tc_clear(as); /* areas or tables may change */
 	if (hpa & PAGE_MASK)
 		return AXV_EINVAL;
 	size_t pos;
@@ -240,9 +242,6 @@ int populate_range(struct axv_addrspace *as, uint64_t s, uint64_t e, size_t extr
 int axv_addrspace_map_alloc(struct axv_addrspace *as, axv_gpa_t gpa, uint64_t size,
 			    axv_map_flags_t flags, bool populate)
 {
-	if (!as || !as->hal)
-		return AXV_EINVAL;
-	tc_clear(as); /* areas or tables may change */
 	size_t pos;
 	int rc = new_area_pos(as, gpa, size, flags, &pos);
 	if (rc != 0)

@@ -60,6 +60,20 @@ static inline int port_rc(int rc)
 	return rc > 0 ? AXV_EIO : rc;
 }
 
+/* The port writes the hypercall return register: its set_retval hook, or the library's
+ * default through set_reg of the register the port names (struct axv_vcpu_ops::retval_reg). */
+static inline bool has_retval(const struct axv_vcpu_ops *o)
+{
+	return o->set_retval || o->retval_reg != 0;
+}
+
+static int port_set_retval(const struct axv_vcpu *v, uint64_t value)
+{
+	if (v->ops->set_retval)
+		return v->ops->set_retval(v->port_ctx, value);
+	return v->ops->set_reg(v->port_ctx, v->ops->retval_reg - 1u, value);
+}
+
 static inline uint32_t this_cpu(const struct axv_vcpu *v)
 {
 	return v->hal->cpu->cpu_id(v->hal->ctx);
@@ -138,15 +152,28 @@ int axv_vcpu_set_nested_root(struct axv_vcpu *v, axv_hpa_t root)
 	return port_rc(v->ops->set_nested_root(v->port_ctx, root));
 }
 
-int axv_vcpu_setup(struct axv_vcpu *v, axv_gpa_t entry, axv_hpa_t nested_root,
-		   const void *config)
+/* The owner's lifecycle steps start here: #AXV_EINVAL for NULL, #AXV_ESTATE unless the vcpu
+ * is in state s. */
+static int lifecycle_in(const struct axv_vcpu *v, uint32_t s)
 {
 	if (!v)
 		return AXV_EINVAL;
-	if (state_get(v) != S_CREATED)
-		return AXV_ESTATE;
+	return state_get(v) != s ? AXV_ESTATE : 0;
+}
+
+/* An optional port hook of the lifecycle (bind, unbind): 0 when the port has none. */
+static int port_opt(const struct axv_vcpu *v, int (*hook)(void *ctx))
+{
+	return hook ? port_rc(hook(v->port_ctx)) : 0;
+}
+
+int axv_vcpu_setup(struct axv_vcpu *v, axv_gpa_t entry, axv_hpa_t nested_root,
+		   const void *config)
+{
+	int rc = lifecycle_in(v, S_CREATED);
+	if (rc != 0)
+		return rc;
 	v->exit_gen++;
-	int rc = 0;
 	if (v->ops->setup)
 		rc = port_rc(v->ops->setup(v->port_ctx, config));
 	if (rc == 0)
@@ -161,15 +188,11 @@ int axv_vcpu_setup(struct axv_vcpu *v, axv_gpa_t entry, axv_hpa_t nested_root,
 
 int axv_vcpu_bind(struct axv_vcpu *v)
 {
-	if (!v)
-		return AXV_EINVAL;
-	if (state_get(v) != S_FREE)
-		return AXV_ESTATE;
-	if (v->ops->bind) {
-		int rc = port_rc(v->ops->bind(v->port_ctx));
-		if (rc != 0)
-			return rc;
-	}
+	int rc = lifecycle_in(v, S_FREE);
+	if (rc == 0)
+		rc = port_opt(v, v->ops->bind);
+	if (rc != 0)
+		return rc;
 	/* The cpu is published before the state, so whoever sees a bound state can kick. */
 	atomic_store(&v->cpu, this_cpu(v));
 	state_set(v, S_FREE, S_READY);
@@ -178,17 +201,13 @@ int axv_vcpu_bind(struct axv_vcpu *v)
 
 int axv_vcpu_unbind(struct axv_vcpu *v)
 {
-	if (!v)
-		return AXV_EINVAL;
-	if (state_get(v) != S_READY)
-		return AXV_ESTATE;
-	if (!on_bound_cpu(v))
-		return AXV_EPERM;
-	if (v->ops->unbind) {
-		int rc = port_rc(v->ops->unbind(v->port_ctx));
-		if (rc != 0)
-			return rc;
-	}
+	int rc = lifecycle_in(v, S_READY);
+	if (rc == 0 && !on_bound_cpu(v))
+		rc = AXV_EPERM;
+	if (rc == 0)
+		rc = port_opt(v, v->ops->unbind);
+	if (rc != 0)
+		return rc;
 	/* READY is only left by the owner, so this cannot fail. */
 	state_set(v, S_READY, S_FREE);
 	atomic_store(&v->cpu, AXV_CPU_NONE);
@@ -240,9 +259,9 @@ static enum fast_rc fast_work(struct axv_vcpu *v, struct axv_exit *exit,
 	case AXV_EXIT_HYPERCALL: {
 		const struct axv_hcall *h = hcall_find(v, exit->hypercall.nr);
 		uint64_t ret = 0;
-		if (!h || !v->ops->set_retval || h->call(h->ctx, exit, &ret) != 0)
+		if (!h || !has_retval(v->ops) || h->call(h->ctx, exit, &ret) != 0)
 			return FAST_NO; /* declined: the handler changed nothing */
-		int rc = port_rc(v->ops->set_retval(v->port_ctx, ret));
+		int rc = port_rc(port_set_retval(v, ret));
 		if (rc == 0)
 			rc = port_rc(target ? target->advance_pc(target->ctx, exit->insn_len)
 					    : v->ops->advance_pc(v->port_ctx, exit->insn_len));
@@ -375,8 +394,8 @@ int axv_vcpu_run(struct axv_vcpu *v, struct axv_exit *exit)
 
 	const struct axv_vcpu_fast fast = {.complete = port_fast,
 					   .core = v,
-					   .hcalls = v->ops->set_retval ? v->fast_hcalls : NULL,
-					   .nr_hcalls = v->ops->set_retval ? v->fast_nr_hcalls : 0,
+					   .hcalls = has_retval(v->ops) ? v->fast_hcalls : NULL,
+					   .nr_hcalls = has_retval(v->ops) ? v->fast_nr_hcalls : 0,
 					   .bus = v->fast_bus,
 					   .not_done = port_not_done,
 					   .counts = v->fast_exits,
@@ -499,9 +518,9 @@ int axv_vcpu_set_retval(struct axv_vcpu *v, uint64_t value)
 	int rc = owner_access(v, BOUND_STOPPED);
 	if (rc != 0)
 		return rc;
-	if (!v->ops->set_retval)
+	if (!has_retval(v->ops))
 		return AXV_ENOSYS;
-	return port_rc(v->ops->set_retval(v->port_ctx, value));
+	return port_rc(port_set_retval(v, value));
 }
 
 int axv_vcpu_advance_pc(struct axv_vcpu *v, uint8_t insn_len)

@@ -57,6 +57,16 @@ static void put_rt(struct axv_a64_ctx *c, unsigned rt, uint64_t v)
 		c->x[rt] = v;
 }
 
+/* A read or write of a register whose bit 0 alone is kept ([63:1] RES0). */
+static void bit0_access(struct axv_a64_ctx *c, unsigned rt, bool read, uint64_t v,
+			uint32_t *reg)
+{
+	if (read)
+		put_rt(c, rt, *reg & 1u);
+	else
+		*reg = (uint32_t)(v & 1u);
+}
+
 /* Debug registers that read as zero and ignore writes while the guest is locked: the Debug
  * Communications Channel (OSDTRRX_EL1, OSDTRTX_EL1, MDCCSR_EL0, DBGDTR_EL0, DBGDTRRX_EL0 /
  * DBGDTRTX_EL0), OSECCR_EL1 (external debug only) and the claim tags, which have no
@@ -150,16 +160,10 @@ int axv_a64_debug_trap(struct axv_a64_ctx *c)
 		put_rt(c, rt, AXV_A64_OSLSR_OSLM_IMPL | (d->oslk ? AXV_A64_OSLSR_OSLK : 0));
 		break;
 	case AXV_A64_OSDLR_EL1: /* DLK [0]; [63:1] RES0 */
-		if (read)
-			put_rt(c, rt, d->osdlr & 1u);
-		else
-			d->osdlr = (uint32_t)(v & 1u);
+		bit0_access(c, rt, read, v, &d->osdlr);
 		break;
 	case AXV_A64_DBGPRCR_EL1: /* CORENPDRQ [0]; [63:1] RES0 */
-		if (read)
-			put_rt(c, rt, d->dbgprcr & 1u);
-		else
-			d->dbgprcr = (uint32_t)(v & 1u);
+		bit0_access(c, rt, read, v, &d->dbgprcr);
 		break;
 	case AXV_A64_MDRAR_EL1: /* read-only: Valid [1:0] = 0b00, "ROM Table address not valid" */
 		if (!read)

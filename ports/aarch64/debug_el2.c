@@ -15,13 +15,7 @@
 #include "debug_el2.h"
 #include "sysreg.h"
 
-#define DREG_CASE(n, op2)                                                                  \
-	case n:                                                                            \
-		if (write)                                                                 \
-			__asm__ volatile("msr S2_0_C0_C" #n "_" #op2 ", %0" : : "r"(v));   \
-		else                                                                       \
-			__asm__ volatile("mrs %0, S2_0_C0_C" #n "_" #op2 : "=r"(v));       \
-		break;
+#define DREG_CASE(n, op2) SYSREG_CASE(n, "S2_0_C0_C" #n "_" #op2)
 
 #define DREG_FN(name, op2)                                                                 \
 	static uint64_t name(unsigned n, bool write, uint64_t v)                           \

@@ -520,3 +520,28 @@ int axv_a64_inject_iabt(struct axv_a64_ctx *c, uint64_t far)
 		return AXV_EINVAL;
 	return enter_el1(c, AXV_A64_EC_IABT_LOW, AXV_A64_FSC_SEA, far);
 }
+
+/* ---- the exit target over a context ---------------------------------------------------- */
+
+static int target_set_reg(void *ctx, unsigned reg, uint64_t value)
+{
+	return axv_a64_set_reg(ctx, reg, value);
+}
+
+static int target_get_reg(void *ctx, unsigned reg, uint64_t *value)
+{
+	return axv_a64_get_reg(ctx, reg, value);
+}
+
+static int target_advance_pc(void *ctx, uint8_t insn_len)
+{
+	return axv_a64_advance_pc(ctx, insn_len);
+}
+
+struct axv_exit_target axv_a64_ctx_target(struct axv_a64_ctx *c)
+{
+	return (struct axv_exit_target){.set_reg = target_set_reg,
+					.advance_pc = target_advance_pc,
+					.ctx = c,
+					.get_reg = target_get_reg};
+}

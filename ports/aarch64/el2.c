@@ -412,13 +412,7 @@ void axv_a64_gic_deactivate(uint32_t intid)
 	isb();
 }
 
-#define LR_CASE(n, crm, op2)                                                               \
-	case n:                                                                            \
-		if (write)                                                                 \
-			__asm__ volatile("msr S3_4_C12_" #crm "_" #op2 ", %0" : : "r"(v)); \
-		else                                                                       \
-			__asm__ volatile("mrs %0, S3_4_C12_" #crm "_" #op2 : "=r"(v));     \
-		break;
+#define LR_CASE(n, crm, op2) SYSREG_CASE(n, "S3_4_C12_" #crm "_" #op2)
 
 static uint64_t lr_access(unsigned n, bool write, uint64_t v)
 {

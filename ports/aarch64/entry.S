@@ -34,26 +34,51 @@
 
 	.text
 
+/* ---- register sequences ------------------------------------------------------------------- */
+
+/* \op (stp or ldp) the register pair \r\a, \r\b at \off from \base. */
+.macro regpair op, r, a, b, base, off
+	\op	\r\a, \r\b, [\base, #\off]
+.endm
+
+/* \op the pairs \r<n>, \r<n+1> for n = \first, \first + 2, ... below \last, at
+ * \off + \size * (n - \first) from \base (in .altmacro mode: %() evaluates). */
+.macro regpairs op, r, base, first, last, size, off
+	regpair \op, \r, \first, %(\first + 1), \base, \off
+	.if \first + 2 < \last
+	regpairs \op, \r, \base, %(\first + 2), \last, \size, %(\off + 2 * \size)
+	.endif
+.endm
+
+/* x2..x29 at their places in a block of general registers at \base (x<n> at 8 * n:
+ * struct axv_a64_ctx's x[], the host trap frame). */
+.macro gprs_x2_x29 op, base
+	.altmacro
+	regpairs \op, x, \base, 2, 29, 8, 16
+	.noaltmacro
+.endm
+
+/* The host's callee-saved x19..x30 at \base (struct axv_a64_ctx's host[]). */
+.macro host_callee op, base
+	.altmacro
+	regpairs \op, x, \base, 19, 30, 8, 0
+	.noaltmacro
+.endm
+
+/* q0..q31 at \base (struct axv_a64_ctx's FP/SIMD registers). */
+.macro fpsimd_q op, base
+	.altmacro
+	regpairs \op, q, \base, 0, 31, 16, 0
+	.noaltmacro
+.endm
+
 /* ---- guest exit paths -------------------------------------------------------------------- */
 
 .macro guest_exit kind
 	stp	x0, x1, [sp, #-16]!
 	mrs	x1, tpidr_el2			/* struct axv_a64_cpu */
 	ldr	x0, [x1]			/* the running context */
-	stp	x2, x3, [x0, #16]
-	stp	x4, x5, [x0, #32]
-	stp	x6, x7, [x0, #48]
-	stp	x8, x9, [x0, #64]
-	stp	x10, x11, [x0, #80]
-	stp	x12, x13, [x0, #96]
-	stp	x14, x15, [x0, #112]
-	stp	x16, x17, [x0, #128]
-	stp	x18, x19, [x0, #144]
-	stp	x20, x21, [x0, #160]
-	stp	x22, x23, [x0, #176]
-	stp	x24, x25, [x0, #192]
-	stp	x26, x27, [x0, #208]
-	stp	x28, x29, [x0, #224]
+	gprs_x2_x29 stp, x0
 	str	x30, [x0, #240]
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0, #CTX_X0]
@@ -63,20 +88,7 @@
 
 /* Load the guest's general registers from the context at x0 (x0 last). */
 .macro load_guest_gprs
-	ldp	x2, x3, [x0, #16]
-	ldp	x4, x5, [x0, #32]
-	ldp	x6, x7, [x0, #48]
-	ldp	x8, x9, [x0, #64]
-	ldp	x10, x11, [x0, #80]
-	ldp	x12, x13, [x0, #96]
-	ldp	x14, x15, [x0, #112]
-	ldp	x16, x17, [x0, #128]
-	ldp	x18, x19, [x0, #144]
-	ldp	x20, x21, [x0, #160]
-	ldp	x22, x23, [x0, #176]
-	ldp	x24, x25, [x0, #192]
-	ldp	x26, x27, [x0, #208]
-	ldp	x28, x29, [x0, #224]
+	gprs_x2_x29 ldp, x0
 	ldr	x30, [x0, #240]
 	ldp	x0, x1, [x0, #CTX_X0]
 .endm
@@ -88,46 +100,24 @@
 	b	axv_a64_host_entry
 .endm
 
+/* The four entries of a vector table quarter (synchronous, IRQ, FIQ, SError: trap kinds
+ * 0-3), 0x80 bytes apart (D1.10.2), each the macro \entry of its kind. */
+.macro vectors4 entry
+	.irp kind, 0, 1, 2, 3
+	.balign 0x80
+	\entry \kind
+	.endr
+.endm
+
 	.balign	2048
 	.global	axv_a64_vectors
 	.type	axv_a64_vectors, %function
 axv_a64_vectors:
-	/* current EL with SP_EL0 */
-	.balign 0x80
-	host_trap 0
-	.balign 0x80
-	host_trap 1
-	.balign 0x80
-	host_trap 2
-	.balign 0x80
-	host_trap 3
-	/* current EL with SP_ELx */
-	.balign 0x80
-	host_trap 0
-	.balign 0x80
-	host_trap 1
-	.balign 0x80
-	host_trap 2
-	.balign 0x80
-	host_trap 3
-	/* lower EL, AArch64 */
-	.balign 0x80
-	guest_exit 0
-	.balign 0x80
-	guest_exit 1
-	.balign 0x80
-	guest_exit 2
-	.balign 0x80
-	guest_exit 3
-	/* lower EL, AArch32 (not supported as guests: reported like AArch64 exits) */
-	.balign 0x80
-	guest_exit 0
-	.balign 0x80
-	guest_exit 1
-	.balign 0x80
-	guest_exit 2
-	.balign 0x80
-	guest_exit 3
+	vectors4 host_trap		/* current EL with SP_EL0 */
+	vectors4 host_trap		/* current EL with SP_ELx */
+	vectors4 guest_exit		/* lower EL, AArch64 */
+	vectors4 guest_exit		/* lower EL, AArch32 (not supported as guests: reported
+					 * like AArch64 exits) */
 	.size	axv_a64_vectors, . - axv_a64_vectors
 
 /* x0 = context (guest general registers stored), x1 = this cpu (struct axv_a64_cpu),
@@ -176,12 +166,7 @@ axv_a64_guest_exit:
 2:	mrs	x3, sp_el0
 	str	x3, [x0, #CTX_SP_EL0]
 	add	x3, x0, #CTX_HOST
-	ldp	x19, x20, [x3, #0]
-	ldp	x21, x22, [x3, #16]
-	ldp	x23, x24, [x3, #32]
-	ldp	x25, x26, [x3, #48]
-	ldp	x27, x28, [x3, #64]
-	ldp	x29, x30, [x3, #80]
+	host_callee ldp, x3
 	ldr	x4, [x3, #96]
 	mov	sp, x4
 	mov	x0, x2
@@ -193,12 +178,7 @@ axv_a64_guest_exit:
 	.type	axv_a64_enter, %function
 axv_a64_enter:
 	add	x2, x0, #CTX_HOST
-	stp	x19, x20, [x2, #0]
-	stp	x21, x22, [x2, #16]
-	stp	x23, x24, [x2, #32]
-	stp	x25, x26, [x2, #48]
-	stp	x27, x28, [x2, #64]
-	stp	x29, x30, [x2, #80]
+	host_callee stp, x2
 	mov	x3, sp
 	str	x3, [x2, #96]
 	ldr	x2, [x0, #CTX_SP_EL0]
@@ -217,20 +197,7 @@ axv_a64_enter:
 /* sp -> frame with x0, x1 stored; x0 = kind */
 	.type	axv_a64_host_entry, %function
 axv_a64_host_entry:
-	stp	x2, x3, [sp, #16]
-	stp	x4, x5, [sp, #32]
-	stp	x6, x7, [sp, #48]
-	stp	x8, x9, [sp, #64]
-	stp	x10, x11, [sp, #80]
-	stp	x12, x13, [sp, #96]
-	stp	x14, x15, [sp, #112]
-	stp	x16, x17, [sp, #128]
-	stp	x18, x19, [sp, #144]
-	stp	x20, x21, [sp, #160]
-	stp	x22, x23, [sp, #176]
-	stp	x24, x25, [sp, #192]
-	stp	x26, x27, [sp, #208]
-	stp	x28, x29, [sp, #224]
+	gprs_x2_x29 stp, sp
 	mrs	x1, elr_el2
 	stp	x30, x1, [sp, #240]
 	mrs	x1, spsr_el2
@@ -244,20 +211,7 @@ axv_a64_host_entry:
 	msr	elr_el2, x1
 	msr	spsr_el2, x2
 	ldp	x0, x1, [sp, #0]
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
-	ldp	x18, x19, [sp, #144]
-	ldp	x20, x21, [sp, #160]
-	ldp	x22, x23, [sp, #176]
-	ldp	x24, x25, [sp, #192]
-	ldp	x26, x27, [sp, #208]
-	ldp	x28, x29, [sp, #224]
+	gprs_x2_x29 ldp, sp
 	ldr	x30, [sp, #240]
 	add	sp, sp, #FRAME_SIZE
 	eret
@@ -270,22 +224,7 @@ axv_a64_host_entry:
 	.type	axv_a64_fpsimd_save, %function
 axv_a64_fpsimd_save:
 	add	x1, x0, #CTX_FPSIMD
-	stp	q0, q1, [x1, #0]
-	stp	q2, q3, [x1, #32]
-	stp	q4, q5, [x1, #64]
-	stp	q6, q7, [x1, #96]
-	stp	q8, q9, [x1, #128]
-	stp	q10, q11, [x1, #160]
-	stp	q12, q13, [x1, #192]
-	stp	q14, q15, [x1, #224]
-	stp	q16, q17, [x1, #256]
-	stp	q18, q19, [x1, #288]
-	stp	q20, q21, [x1, #320]
-	stp	q22, q23, [x1, #352]
-	stp	q24, q25, [x1, #384]
-	stp	q26, q27, [x1, #416]
-	stp	q28, q29, [x1, #448]
-	stp	q30, q31, [x1, #480]
+	fpsimd_q stp, x1
 	mrs	x2, fpsr
 	mrs	x3, fpcr
 	add	x1, x0, #CTX_FPSR
@@ -298,22 +237,7 @@ axv_a64_fpsimd_save:
 	.type	axv_a64_fpsimd_restore, %function
 axv_a64_fpsimd_restore:
 	add	x1, x0, #CTX_FPSIMD
-	ldp	q0, q1, [x1, #0]
-	ldp	q2, q3, [x1, #32]
-	ldp	q4, q5, [x1, #64]
-	ldp	q6, q7, [x1, #96]
-	ldp	q8, q9, [x1, #128]
-	ldp	q10, q11, [x1, #160]
-	ldp	q12, q13, [x1, #192]
-	ldp	q14, q15, [x1, #224]
-	ldp	q16, q17, [x1, #256]
-	ldp	q18, q19, [x1, #288]
-	ldp	q20, q21, [x1, #320]
-	ldp	q22, q23, [x1, #352]
-	ldp	q24, q25, [x1, #384]
-	ldp	q26, q27, [x1, #416]
-	ldp	q28, q29, [x1, #448]
-	ldp	q30, q31, [x1, #480]
+	fpsimd_q ldp, x1
 	add	x1, x0, #CTX_FPSR
 	ldp	x2, x3, [x1]
 	msr	fpsr, x2

@@ -166,13 +166,24 @@ static void take_back(struct axv_a64_vcpu *v, struct axv_virq *virq, unsigned n,
 	}
 }
 
+/* Both walks of the list registers start here: the vcpu's list registers with ICH_HCR_EL2.En
+ * written again (underflow requests are per entry), or NULL when the port has no
+ * list-register hooks. */
+static const struct axv_a64_lr *lr_begin(const struct axv_a64_vcpu *v)
+{
+	const struct axv_a64_lr *lr = &v->lr;
+	if (!lr->ops)
+		return NULL;
+	lr->ops->write_hcr(lr->ctx, AXV_A64_ICH_HCR_EN);
+	return lr;
+}
+
 static void vic_on_exit(void *ctx, struct axv_virq *virq)
 {
 	struct axv_a64_vcpu *v = ctx;
-	const struct axv_a64_lr *lr = &v->lr;
-	if (!lr->ops)
+	const struct axv_a64_lr *lr = lr_begin(v);
+	if (!lr)
 		return;
-	lr->ops->write_hcr(lr->ctx, AXV_A64_ICH_HCR_EN); /* underflow requests are per entry */
 	uint32_t tmask = timer_mask(v), levels = timer_levels(v), in_lr = 0;
 	axv_a64_vgic_ppi_levels(v->gic, v->gic_idx, tmask, levels);
 	for (unsigned n = 0; n < lr->nr; n++) {
@@ -219,10 +230,9 @@ static void vic_on_exit(void *ctx, struct axv_virq *virq)
 static void vic_sync(void *ctx, struct axv_virq *virq)
 {
 	struct axv_a64_vcpu *v = ctx;
-	const struct axv_a64_lr *lr = &v->lr;
-	if (!lr->ops)
+	const struct axv_a64_lr *lr = lr_begin(v);
+	if (!lr)
 		return;
-	lr->ops->write_hcr(lr->ctx, AXV_A64_ICH_HCR_EN); /* underflow requests are per entry */
 	for (unsigned n = 0; n < lr->nr; n++) {
 		uint32_t id = v->lr_id[n];
 		if (id == AXV_A64_LR_FREE)

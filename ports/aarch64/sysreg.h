@@ -18,6 +18,16 @@
 		__asm__ volatile("msr " name ", %0" : : "r"(v) : "memory");                \
 	}
 
+/* One case n of a switch over numbered registers: reads the register spelled name into v, or
+ * writes v to it when write is true (no compiler barrier, as the callers' accessors had). */
+#define SYSREG_CASE(n, name)                                                               \
+	case n:                                                                            \
+		if (write)                                                                 \
+			__asm__ volatile("msr " name ", %0" : : "r"(v));                   \
+		else                                                                       \
+			__asm__ volatile("mrs %0, " name : "=r"(v));                       \
+		break;
+
 SYSREG_RW(currentel, "currentel")
 SYSREG_RW(sctlr_el1, "sctlr_el1")
 SYSREG_RW(actlr_el1, "actlr_el1")

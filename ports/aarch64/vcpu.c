@@ -189,22 +189,6 @@ static int op_run(void *ctx, struct axv_exit *exit)
 #define ICC_ASGI1R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 6)
 #define ICC_SGI0R_EL1 AXV_A64_SYSREG(3, 0, 12, 11, 7)
 
-/* The guest's registers and pc for completions on the fast path: the context directly. */
-static int t_set_reg(void *ctx, unsigned reg, uint64_t value)
-{
-	return axv_a64_set_reg(ctx, reg, value);
-}
-
-static int t_get_reg(void *ctx, unsigned reg, uint64_t *value)
-{
-	return axv_a64_get_reg(ctx, reg, value);
-}
-
-static int t_advance_pc(void *ctx, uint8_t insn_len)
-{
-	return axv_a64_advance_pc(ctx, insn_len);
-}
-
 struct early {
 	struct axv_a64_vcpu *v;
 	struct axv_exit *exit;
@@ -434,8 +418,8 @@ static int op_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_f
 	if (!v->cpu)
 		return AXV_ESTATE;
 	struct early a = {.v = v, .exit = exit, .fast = fast, .decoded = false,
-			  .target = {.set_reg = t_set_reg, .advance_pc = t_advance_pc,
-				     .get_reg = t_get_reg, .ctx = &v->ctx}};
+			  /* completions on the fast path: the context directly */
+			  .target = axv_a64_ctx_target(&v->ctx)};
 	int rc = a64_run_early(v->cpu, &v->ctx, early_exit, vec_exit, &a);
 	if (rc != 0)
 		return rc;
@@ -447,21 +431,7 @@ static int op_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_f
 	return rc;
 }
 
-static int op_get_reg(void *ctx, unsigned reg, uint64_t *value)
-{
-	return axv_a64_get_reg(&V(ctx)->ctx, reg, value);
-}
-
-static int op_set_reg(void *ctx, unsigned reg, uint64_t value)
-{
-	return axv_a64_set_reg(&V(ctx)->ctx, reg, value);
-}
-
-static int op_set_retval(void *ctx, uint64_t value)
-{
-	V(ctx)->ctx.x[0] = value;
-	return 0;
-}
+AXV_VCPU_REG_HOOKS(op, struct axv_a64_vcpu, ctx, axv_a64_get_reg, axv_a64_set_reg)
 
 /* The decoder sets insn_len exactly: 4 for a trapped instruction, 0 where ELR_EL2 already
  * points past it (HVC) or the access is retried. Completing an instruction also completes a
@@ -472,33 +442,20 @@ static int op_advance_pc(void *ctx, uint8_t insn_len)
 }
 
 const struct axv_vcpu_ops axv_a64_vcpu_ops = {
-	.create = op_create,
-	.setup = op_setup,
-	.set_entry = op_set_entry,
-	.set_nested_root = op_set_nested_root,
-	.bind = op_bind,
-	.unbind = op_unbind,
-	.run = op_run,
-	.get_reg = op_get_reg,
-	.set_reg = op_set_reg,
-	.set_retval = op_set_retval,
-	.inject = NULL,
-	.advance_pc = op_advance_pc,
-	.destroy = NULL,
+	AXV_VCPU_OPS_HOOKS(op),
+	.retval_reg = AXV_VCPU_RETVAL_REG(0), /* x0 (SMCCC) */
 	.run_fast = op_run_fast,
 };
 
 /* ---- per-cpu enable ------------------------------------------------------------------------------ */
 
-static int pc_enable(void *ctx)
+static int pc_enable(struct axv_a64_cpu *cpu)
 {
-	struct axv_a64_cpu *cpu = ctx;
 	return axv_a64_cpu_enable(cpu, cpu->vtcr, cpu->host_trap, cpu->host_trap_arg);
 }
 
-static int pc_disable(void *ctx)
+static int pc_disable(struct axv_a64_cpu *cpu)
 {
-	struct axv_a64_cpu *cpu = ctx;
 	if (cpu->loaded)
 		axv_a64_ctx_sync(cpu->loaded); /* the guest's registers go back to its context */
 	a64_debug_cpu_release(cpu); /* no guest breakpoint may fire in the host */
@@ -511,7 +468,4 @@ static int pc_disable(void *ctx)
 	return 0;
 }
 
-const struct axv_percpu_ops axv_a64_percpu_ops = {
-	.hardware_enable = pc_enable,
-	.hardware_disable = pc_disable,
-};
+AXV_PERCPU_OPS_DEFINE(axv_a64_percpu_ops, struct axv_a64_cpu, pc_enable, pc_disable);

@@ -440,6 +440,26 @@ static void prio_set(struct axv_vgic *g, uint32_t self, uint32_t id, uint8_t p)
 	axv_virq_set_priority(g->virq[self], id, p);
 }
 
+/* The priority bytes of ids first .. first + width - 1 in GICD_IPRIORITYR<n> (SPIs, 12.9) or
+ * GICR_IPRIORITYR<n> (SGIs and PPIs of redistributor self, 12.11): one byte per id, at any
+ * access width. Ids outside [lo, end) read as zero and ignore writes. Reads (wr NULL) return
+ * the bytes; a write sets each id's priority from its byte of *wr. */
+static uint64_t prio_bytes(struct axv_vgic *g, uint32_t self, uint32_t first, uint8_t width,
+			   uint32_t lo, uint32_t end, const uint64_t *wr)
+{
+	uint64_t v = 0;
+	for (uint32_t k = 0; k < width; k++) {
+		uint32_t id = first + k;
+		if (id < lo || id >= end)
+			continue;
+		if (wr)
+			prio_set(g, self, id, (uint8_t)(*wr >> (8 * k)));
+		else
+			v |= (uint64_t)prio_get(g, self, id) << (8 * k);
+	}
+	return v;
+}
+
 /* GICD_IROUTER write (lock held): move the SPI's whole state to the vcpu now named.
  *
  * The SPI has one pending and one active state, the Distributor's (IHI 0069 2.1), so both
@@ -517,113 +537,75 @@ static uint32_t *dist_store(struct axv_vgic *g, enum bank b, uint32_t first)
 	return NULL;
 }
 
-static int gicd_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
+/* The distributor registers (12.9) an access at off falls in, before the single ones
+ * (GICD_CTLR, TYPER, IIDR, PIDR2, SETSPI_NSR, CLRSPI_NSR): D_PRIO, GICD_IPRIORITYR's byte of
+ * id *n; D_ROUTE, GICD_IROUTER of SPI *n; D_BANK, bank *b of the 32 ids from *n; D_ICFGR,
+ * GICD_ICFGR<*n> (16 ids each). */
+enum dist_reg { D_SINGLE, D_PRIO, D_ROUTE, D_BANK, D_ICFGR };
+
+static enum dist_reg dist_reg_at(const struct axv_vgic *g, uint64_t off, enum bank *b,
+				 uint32_t *n)
 {
-	struct axv_vgic *g = ctx;
-	enum bank b;
-	uint32_t first;
-	*value = 0;
-	if (!width_ok(width))
-		return 0;
 	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
-		for (uint32_t k = 0; k < width; k++) {
-			uint32_t id = (uint32_t)(off - GICD_IPRIORITYR) + k;
-			if (spi_ok(g, id))
-				*value |= (uint64_t)prio_get(g, 0, id) << (8 * k);
-		}
-		return 0;
+		*n = (uint32_t)(off - GICD_IPRIORITYR);
+		return D_PRIO;
 	}
 	if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + (32 + g->nr_spis) * 8) {
-		uint32_t id = (uint32_t)(off - GICD_IROUTER) / 8;
-		lock(g);
-		uint64_t r = g->route[id - 32];
-		unlock(g);
-		unsigned half = (off & 4) ? 32 : 0;
-		*value = width == 8 && !half ? r : (uint32_t)(r >> half);
-		return 0;
+		*n = (uint32_t)(off - GICD_IROUTER) / 8;
+		return D_ROUTE;
 	}
-	if (width != 4)
-		return 0; /* every other register is 32-bit: other widths read as zero */
-	if (dist_find_bank(off, &b, &first)) {
-		if (first >= 32 && spi_ok(g, first))
-			*value = bank_read(g, 0, b, first, dist_store(g, b, first));
-		return 0;
-	}
+	if (dist_find_bank(off, b, n))
+		return D_BANK;
 	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
-		uint32_t n = (uint32_t)(off - GICD_ICFGR) / 4; /* 16 ids per register */
-		if (n >= 2 && spi_ok(g, n * 16)) {
-			lock(g);
-			*value = g->icfgr[n - 2];
-			unlock(g);
-		} else if (n == 0)
-			*value = 0xaaaaaaaau; /* SGIs: edge, read-only */
-		return 0;
+		*n = (uint32_t)(off - GICD_ICFGR) / 4;
+		return D_ICFGR;
 	}
-	switch (off) {
-	case GICD_CTLR:
-		*value = (atomic_load(&g->ctlr) & GICD_CTLR_EN_MASK) | GICD_CTLR_ARE | GICD_CTLR_DS;
-		break;
-	case GICD_TYPER:
-		/* ITLinesNumber [4:0], CPUNumber [7:5] (unused with ARE), IDbits [23:19] = 9. */
-		*value = ((g->nr_spis + 32) / 32 - 1) | (9u << 19);
-		break;
-	case GICD_IIDR:
-		*value = IIDR_ARM;
-		break;
-	case GICD_PIDR2:
-		*value = PIDR2_GICV3;
-		break;
-	}
-	return 0;
+	return D_SINGLE;
 }
 
-static int gicd_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
+/* GICD_IROUTER<id> (12.9.23): 64-bit, or a 32-bit half; a half written merges with the
+ * other half as it is now. */
+static void dist_route(struct axv_vgic *g, uint32_t id, uint64_t off, uint8_t width,
+		       uint64_t *value, bool write)
 {
-	struct axv_vgic *g = ctx;
-	enum bank b;
-	uint32_t first;
-	if (!width_ok(width))
-		return 0;
-	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR + 0x400) {
-		for (uint32_t k = 0; k < width; k++) {
-			uint32_t id = (uint32_t)(off - GICD_IPRIORITYR) + k;
-			if (spi_ok(g, id))
-				prio_set(g, 0, id, (uint8_t)(value >> (8 * k)));
-		}
-		return 0;
-	}
-	if (off >= GICD_IROUTER + 32 * 8 && off < GICD_IROUTER + (32 + g->nr_spis) * 8) {
-		uint32_t id = (uint32_t)(off - GICD_IROUTER) / 8;
-		if (!(width == 8 && !(off & 4)) && width != 4)
-			return 0;
-		lock(g); /* a 32-bit half merges with the other half as it is now */
-		uint64_t r = g->route[id - 32];
+	unsigned half = (off & 4) ? 32 : 0;
+	if (write && !(width == 8 && !half) && width != 4)
+		return;
+	lock(g);
+	uint64_t r = g->route[id - 32];
+	if (!write) {
+		*value = width == 8 && !half ? r : (uint32_t)(r >> half);
+	} else {
 		if (width == 8)
-			r = value;
-		else if (off & 4)
-			r = (r & 0xffffffffull) | (value << 32);
+			r = *value;
+		else if (half)
+			r = (r & 0xffffffffull) | (*value << 32);
 		else
-			r = (r & ~0xffffffffull) | (value & 0xffffffffull);
+			r = (r & ~0xffffffffull) | (*value & 0xffffffffull);
 		reroute(g, id, r);
-		unlock(g);
+	}
+	unlock(g);
+}
+
+static uint64_t dist_single_read(struct axv_vgic *g, uint64_t off)
+{
+	switch (off) {
+	case GICD_CTLR:
+		return (atomic_load(&g->ctlr) & GICD_CTLR_EN_MASK) | GICD_CTLR_ARE | GICD_CTLR_DS;
+	case GICD_TYPER:
+		/* ITLinesNumber [4:0], CPUNumber [7:5] (unused with ARE), IDbits [23:19] = 9. */
+		return ((g->nr_spis + 32) / 32 - 1) | (9u << 19);
+	case GICD_IIDR:
+		return IIDR_ARM;
+	case GICD_PIDR2:
+		return PIDR2_GICV3;
+	default:
 		return 0;
 	}
-	if (width != 4)
-		return 0;
-	if (dist_find_bank(off, &b, &first)) {
-		if (first >= 32 && spi_ok(g, first))
-			bank_write(g, 0, b, first, dist_store(g, b, first), (uint32_t)value);
-		return 0;
-	}
-	if (off >= GICD_ICFGR && off < GICD_ICFGR + 0x100) {
-		uint32_t n = (uint32_t)(off - GICD_ICFGR) / 4;
-		if (n >= 2 && spi_ok(g, n * 16)) {
-			lock(g);
-			g->icfgr[n - 2] = (uint32_t)value & 0xaaaaaaaau; /* Int_config bits only */
-			unlock(g);
-		}
-		return 0;
-	}
+}
+
+static void dist_single_write(struct axv_vgic *g, uint64_t off, uint64_t value)
+{
 	switch (off) {
 	case GICD_CTLR:
 		atomic_store(&g->ctlr, (uint32_t)value & GICD_CTLR_EN_MASK);
@@ -637,6 +619,71 @@ static int gicd_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 			axv_vgic_set_spi(g, (uint32_t)value & 0x3ff, false);
 		break;
 	}
+}
+
+/* A distributor access: *value is what is written (write), or receives what is read (zero
+ * for what reads as zero). Every register but IPRIORITYR and IROUTER is 32-bit: other
+ * widths read as zero and ignore writes. */
+static void gicd_access(struct axv_vgic *g, uint64_t off, uint8_t width, uint64_t *value,
+			bool write)
+{
+	enum bank b = B_GROUP;
+	uint32_t n = 0;
+	if (!width_ok(width))
+		return;
+	switch (dist_reg_at(g, off, &b, &n)) {
+	case D_PRIO:
+		if (write)
+			(void)prio_bytes(g, 0, n, width, 32, 32 + g->nr_spis, value);
+		else
+			*value = prio_bytes(g, 0, n, width, 32, 32 + g->nr_spis, NULL);
+		return;
+	case D_ROUTE:
+		dist_route(g, n, off, width, value, write);
+		return;
+	case D_BANK:
+		if (width != 4 || n < 32 || !spi_ok(g, n))
+			return;
+		if (write)
+			bank_write(g, 0, b, n, dist_store(g, b, n), (uint32_t)*value);
+		else
+			*value = bank_read(g, 0, b, n, dist_store(g, b, n));
+		return;
+	case D_ICFGR:
+		if (width != 4)
+			return;
+		if (n >= 2 && spi_ok(g, n * 16)) {
+			lock(g);
+			if (write) /* Int_config bits only */
+				g->icfgr[n - 2] = (uint32_t)*value & 0xaaaaaaaau;
+			else
+				*value = g->icfgr[n - 2];
+			unlock(g);
+		} else if (n == 0 && !write) {
+			*value = 0xaaaaaaaau; /* SGIs: edge, read-only */
+		}
+		return;
+	case D_SINGLE:
+		break;
+	}
+	if (width != 4)
+		return;
+	if (write)
+		dist_single_write(g, off, *value);
+	else
+		*value = dist_single_read(g, off);
+}
+
+static int gicd_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
+{
+	*value = 0;
+	gicd_access(ctx, off, width, value, false);
+	return 0;
+}
+
+static int gicd_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
+{
+	gicd_access(ctx, off, width, &value, true);
 	return 0;
 }
 
@@ -697,11 +744,8 @@ static int gicr_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 		return 0;
 	}
 	if (off >= GICR_SGI_BASE + GICR_IPRIORITYR && off < GICR_SGI_BASE + GICR_IPRIORITYR + 32) {
-		for (uint32_t k = 0; k < width; k++) {
-			uint32_t id = (uint32_t)(off - GICR_SGI_BASE - GICR_IPRIORITYR) + k;
-			if (id < 32)
-				*value |= (uint64_t)prio_get(g, r->idx, id) << (8 * k);
-		}
+		*value = prio_bytes(g, r->idx, (uint32_t)(off - GICR_SGI_BASE - GICR_IPRIORITYR),
+				    width, 0, 32, NULL);
 		return 0;
 	}
 	if (width != 4)
@@ -742,11 +786,8 @@ static int gicr_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 	if (!width_ok(width))
 		return 0;
 	if (off >= GICR_SGI_BASE + GICR_IPRIORITYR && off < GICR_SGI_BASE + GICR_IPRIORITYR + 32) {
-		for (uint32_t k = 0; k < width; k++) {
-			uint32_t id = (uint32_t)(off - GICR_SGI_BASE - GICR_IPRIORITYR) + k;
-			if (id < 32)
-				prio_set(g, r->idx, id, (uint8_t)(value >> (8 * k)));
-		}
+		(void)prio_bytes(g, r->idx, (uint32_t)(off - GICR_SGI_BASE - GICR_IPRIORITYR),
+				 width, 0, 32, &value);
 		return 0;
 	}
 	if (width != 4)
@@ -829,14 +870,26 @@ int axv_vgic_set_spi(struct axv_vgic *g, uint32_t intid, bool level)
 
 /* ---- the list registers' side (vgic_lr.h) ------------------------------------------------------ */
 
-int axv_a64_vgic_take_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
+/* The start of the list-register calls on SPI id for vcpu self: validate, take the lock and
+ * give the vcpu that holds the SPI (#AXV_ERANGE, nothing taken, for bad arguments). */
+static int spi_lock(struct axv_vgic *g, uint32_t self, uint32_t id, uint32_t *holder)
 {
 	if (!g || !spi_ok(g, id) || self >= g->nr_vcpus)
 		return AXV_ERANGE;
-	int rc = AXV_ENOENT;
 	lock(g);
+	*holder = atomic_load(&g->target[id - 32]);
+	return 0;
+}
+
+int axv_a64_vgic_take_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
+{
+	uint32_t h;
+	int rc = spi_lock(g, self, id, &h);
+	if (rc != 0)
+		return rc;
+	rc = AXV_ENOENT;
 	struct axv_virq *q = g->virq[self];
-	if (atomic_load(&g->target[id - 32]) == self && axv_virq_is_pending(q, id) &&
+	if (h == self && axv_virq_is_pending(q, id) &&
 	    axv_virq_is_enabled(q, id) && !axv_virq_is_active(q, id)) {
 		axv_virq_activate(q, id);
 		axv_a64_vgic_lr_put(g, self, id);
@@ -848,13 +901,12 @@ int axv_a64_vgic_take_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
 
 int axv_a64_vgic_end_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
 {
-	if (!g || !spi_ok(g, id) || self >= g->nr_vcpus)
-		return AXV_ERANGE;
-	lock(g);
-	uint32_t n = id - 32;
-	uint32_t h = atomic_load(&g->target[n]);
+	uint32_t h;
+	int rc = spi_lock(g, self, id, &h);
+	if (rc != 0)
+		return rc;
 	(void)lr_forget(g, h, id);
-	int rc = axv_virq_eoi(g->virq[h], id);
+	rc = axv_virq_eoi(g->virq[h], id);
 	if (spi_level(g, id) && line_high(g, id))
 		pend_at(g, h, self, id); /* still asserted: pending again */
 	else if (rc == 0 && h != self)
@@ -865,10 +917,9 @@ int axv_a64_vgic_end_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
 
 int axv_a64_vgic_return_spi(struct axv_vgic *g, uint32_t self, uint32_t id)
 {
-	if (!g || !spi_ok(g, id) || self >= g->nr_vcpus)
+	uint32_t h;
+	if (spi_lock(g, self, id, &h) != 0)
 		return AXV_ERANGE;
-	lock(g);
-	uint32_t h = atomic_load(&g->target[id - 32]);
 	bool still = lr_forget(g, h, id);
 	(void)axv_virq_eoi(g->virq[h], id);
 	if (still)

@@ -37,12 +37,23 @@
 #define AXV_LA64_LVZ_WORDS 0
 #endif
 
+/* Each LVZ access below is one instruction on either path, with its data register pinned
+ * to $t0 (and gcsrxchg's mask to $t1, never r0 or r1: those encodings are gcsrrd and
+ * gcsrwr): the .word path emits the LVZ_* word (operand 1 or 2), the mnemonic path the same
+ * instruction by name (the CSR number, the last operand). */
 #if AXV_LA64_LVZ_WORDS
+#define LVZ_INSN(word, mnemonic) word
+#else
+#define LVZ_INSN(word, mnemonic) mnemonic
+#endif
+
 /* dst = guest CSR csr (gcsrrd $t0, csr). csr must be a constant. */
 #define GCSR_READ(dst, csr)                                                                 \
 	do {                                                                                \
 		register uint64_t t0_ __asm__("$t0");                                       \
-		__asm__ volatile(".word %1" : "=r"(t0_) : "i"(LVZ_GCSRRD(csr)));          \
+		__asm__ volatile(LVZ_INSN(".word %1", "gcsrrd %0, %2")                      \
+				 : "=r"(t0_)                                                \
+				 : "i"(LVZ_GCSRRD(csr)), "i"(csr));                         \
 		(dst) = t0_;                                                                \
 	} while (0)
 
@@ -50,7 +61,10 @@
 #define GCSR_WRITE(src, csr)                                                                \
 	do {                                                                                \
 		register uint64_t t0_ __asm__("$t0") = (src);                               \
-		__asm__ volatile(".word %1" : "+r"(t0_) : "i"(LVZ_GCSRWR(csr)) : "memory"); \
+		__asm__ volatile(LVZ_INSN(".word %1", "gcsrwr %0, %2")                      \
+				 : "+r"(t0_)                                                \
+				 : "i"(LVZ_GCSRWR(csr)), "i"(csr)                           \
+				 : "memory");                                               \
 	} while (0)
 
 /* guest CSR csr = (csr & ~mask) | (val & mask) (gcsrxchg $t0, $t1, csr). */
@@ -58,48 +72,17 @@
 	do {                                                                                \
 		register uint64_t t0_ __asm__("$t0") = (val);                               \
 		register uint64_t t1_ __asm__("$t1") = (mask);                              \
-		__asm__ volatile(".word %2"                                                 \
+		__asm__ volatile(LVZ_INSN(".word %2", "gcsrxchg %0, %1, %3")                \
 				 : "+r"(t0_)                                                \
-				 : "r"(t1_), "i"(LVZ_GCSRXCHG(csr))                         \
+				 : "r"(t1_), "i"(LVZ_GCSRXCHG(csr)), "i"(csr)               \
 				 : "memory");                                               \
 	} while (0)
 
 /* gtlbflush: invalidate every guest TLB entry (LVZ; 0x06482401). */
 static inline void lvz_gtlbflush(void)
 {
-	__asm__ volatile(".word 0x06482401 /* gtlbflush */" ::: "memory");
+	__asm__ volatile(LVZ_INSN(".word 0x06482401 /* gtlbflush */", "gtlbflush") ::: "memory");
 }
-#else
-/* dst = guest CSR csr. csr must be a constant. */
-#define GCSR_READ(dst, csr) __asm__ volatile("gcsrrd %0, %1" : "=r"(dst) : "i"(csr))
-
-/* guest CSR csr = src (gcsrwr returns the old value in its register). */
-#define GCSR_WRITE(src, csr)                                                                \
-	do {                                                                                \
-		uint64_t v_ = (src);                                                        \
-		__asm__ volatile("gcsrwr %0, %1" : "+r"(v_) : "i"(csr) : "memory");         \
-	} while (0)
-
-/* guest CSR csr = (csr & ~mask) | (val & mask). The mask register must not be r0 or r1
- * (those encodings are gcsrrd and gcsrwr): "r" never picks r0 ($zero, reserved) and the
- * compiler does not allocate r1 ($ra) to an asm operand here; a value the compiler could
- * fold to $zero is kept in a register by the pinned $t1. */
-#define GCSR_XCHG(val, mask, csr)                                                           \
-	do {                                                                                \
-		uint64_t v_ = (val);                                                        \
-		register uint64_t m_ __asm__("$t1") = (mask);                               \
-		__asm__ volatile("gcsrxchg %0, %1, %2"                                      \
-				 : "+r"(v_)                                                 \
-				 : "r"(m_), "i"(csr)                                        \
-				 : "memory");                                               \
-	} while (0)
-
-/* gtlbflush: invalidate every guest TLB entry. */
-static inline void lvz_gtlbflush(void)
-{
-	__asm__ volatile("gtlbflush" ::: "memory");
-}
-#endif
 
 /* Root CSRs: the assembler knows these. */
 #define CSR_READ(dst, csr) __asm__ volatile("csrrd %0, %1" : "=r"(dst) : "i"(csr))

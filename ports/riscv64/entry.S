@@ -202,24 +202,32 @@ axv_rv64_hfence_vvma_all:
  * these two functions only: the rest of the port is built without F/D. */
 	.option push
 	.option arch, +d
-#define FP_SAVE(n) fsd f##n, (8 * n)(a0)
-#define FP_LOAD(n) fld f##n, (8 * n)(a0)
+/* sstatus.FS to Dirty for the accesses (t0 = the FS mask, t1 = sstatus before) ... */
+.macro fs_dirty
+	li t0, (3 << 13)
+	csrrs t1, sstatus, t0
+.endm
+/* ... and FS given back as it was. */
+.macro fs_restore
+	csrc sstatus, t0
+	and t1, t1, t0
+	csrs sstatus, t1
+.endm
+/* \op (fsd or fld) f0-f31 at 8 * n (a0): struct axv_rv64_fp's f[]. */
+.macro fp_regs op
+	.irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	\op f\n, (8 * \n)(a0)
+	.endr
+.endm
 	.globl axv_rv64_fp_save
 	.type axv_rv64_fp_save, @function
 	.balign 4
 axv_rv64_fp_save:
-	li t0, (3 << 13)
-	csrrs t1, sstatus, t0
-	FP_SAVE(0); FP_SAVE(1); FP_SAVE(2); FP_SAVE(3); FP_SAVE(4); FP_SAVE(5); FP_SAVE(6)
-	FP_SAVE(7); FP_SAVE(8); FP_SAVE(9); FP_SAVE(10); FP_SAVE(11); FP_SAVE(12); FP_SAVE(13)
-	FP_SAVE(14); FP_SAVE(15); FP_SAVE(16); FP_SAVE(17); FP_SAVE(18); FP_SAVE(19)
-	FP_SAVE(20); FP_SAVE(21); FP_SAVE(22); FP_SAVE(23); FP_SAVE(24); FP_SAVE(25)
-	FP_SAVE(26); FP_SAVE(27); FP_SAVE(28); FP_SAVE(29); FP_SAVE(30); FP_SAVE(31)
+	fs_dirty
+	fp_regs fsd
 	frcsr t2
 	sd t2, 256(a0)
-	csrc sstatus, t0
-	and t1, t1, t0
-	csrs sstatus, t1
+	fs_restore
 	ret
 	.size axv_rv64_fp_save, . - axv_rv64_fp_save
 
@@ -227,18 +235,11 @@ axv_rv64_fp_save:
 	.type axv_rv64_fp_restore, @function
 	.balign 4
 axv_rv64_fp_restore:
-	li t0, (3 << 13)
-	csrrs t1, sstatus, t0
-	FP_LOAD(0); FP_LOAD(1); FP_LOAD(2); FP_LOAD(3); FP_LOAD(4); FP_LOAD(5); FP_LOAD(6)
-	FP_LOAD(7); FP_LOAD(8); FP_LOAD(9); FP_LOAD(10); FP_LOAD(11); FP_LOAD(12); FP_LOAD(13)
-	FP_LOAD(14); FP_LOAD(15); FP_LOAD(16); FP_LOAD(17); FP_LOAD(18); FP_LOAD(19)
-	FP_LOAD(20); FP_LOAD(21); FP_LOAD(22); FP_LOAD(23); FP_LOAD(24); FP_LOAD(25)
-	FP_LOAD(26); FP_LOAD(27); FP_LOAD(28); FP_LOAD(29); FP_LOAD(30); FP_LOAD(31)
+	fs_dirty
+	fp_regs fld
 	ld t2, 256(a0)
 	fscsr t2
-	csrc sstatus, t0
-	and t1, t1, t0
-	csrs sstatus, t1
+	fs_restore
 	ret
 	.size axv_rv64_fp_restore, . - axv_rv64_fp_restore
 	.option pop

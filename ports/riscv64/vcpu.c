@@ -166,21 +166,7 @@ static int op_run(void *ctx, struct axv_exit *exit)
 	}
 }
 
-static int op_get_reg(void *ctx, unsigned reg, uint64_t *value)
-{
-	return axv_rv64_get_reg(&V(ctx)->ctx, reg, value);
-}
-
-static int op_set_reg(void *ctx, unsigned reg, uint64_t value)
-{
-	return axv_rv64_set_reg(&V(ctx)->ctx, reg, value);
-}
-
-static int op_set_retval(void *ctx, uint64_t value)
-{
-	V(ctx)->ctx.x[AXV_RV64_REG_A0] = value;
-	return 0;
-}
+AXV_VCPU_REG_HOOKS(op, struct axv_rv64_vcpu, ctx, axv_rv64_get_reg, axv_rv64_set_reg)
 
 static int op_advance_pc(void *ctx, uint8_t insn_len)
 {
@@ -199,35 +185,12 @@ static int op_advance_pc(void *ctx, uint8_t insn_len)
 }
 
 const struct axv_vcpu_ops axv_rv64_vcpu_ops = {
-	.create = op_create,
-	.setup = op_setup,
-	.set_entry = op_set_entry,
-	.set_nested_root = op_set_nested_root,
-	.bind = op_bind,
-	.unbind = op_unbind,
-	.run = op_run,
-	.get_reg = op_get_reg,
-	.set_reg = op_set_reg,
-	.set_retval = op_set_retval,
-	.inject = NULL,
-	.advance_pc = op_advance_pc,
-	.destroy = NULL,
+	AXV_VCPU_OPS_HOOKS(op),
+	.retval_reg = AXV_VCPU_RETVAL_REG(AXV_RV64_REG_A0),
 };
 
-static int pc_enable(void *ctx)
-{
-	return axv_rv64_cpu_enable(ctx);
-}
-
-static int pc_disable(void *ctx)
-{
-	return axv_rv64_cpu_disable(ctx);
-}
-
-const struct axv_percpu_ops axv_rv64_percpu_ops = {
-	.hardware_enable = pc_enable,
-	.hardware_disable = pc_disable,
-};
+AXV_PERCPU_OPS_DEFINE(axv_rv64_percpu_ops, struct axv_rv64_cpu, axv_rv64_cpu_enable,
+		      axv_rv64_cpu_disable);
 
 void axv_rv64_request_vvma_flush(struct axv_rv64_vcpu *v)
 {

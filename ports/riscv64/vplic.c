@@ -135,30 +135,61 @@ static void complete(struct axv_rv64_plic *p, uint32_t c, uint64_t id)
 	update(p);
 }
 
+/* The register a 32-bit access at off names (ch. 3): its kind, the context c (enable,
+ * threshold, claim) and the index n (a priority's source, a pending or enable word). */
+enum plic_reg { REG_NONE, REG_PRIO, REG_PENDING, REG_ENABLE, REG_THRESHOLD, REG_CLAIM };
+
+static enum plic_reg reg_at(const struct axv_rv64_plic *p, uint64_t off, uint32_t *c,
+			    uint64_t *n)
+{
+	if (off < PENDING_BASE) {
+		*n = off / 4;
+		return *n >= 1 && *n <= p->nsrc ? REG_PRIO : REG_NONE;
+	}
+	if (off < PENDING_BASE + 8) {
+		*n = (off - PENDING_BASE) / 4;
+		return REG_PENDING;
+	}
+	if (off >= ENABLE_BASE && off < ENABLE_BASE + ENABLE_STRIDE * p->nctx) {
+		*c = (uint32_t)((off - ENABLE_BASE) / ENABLE_STRIDE);
+		*n = (off - ENABLE_BASE) % ENABLE_STRIDE / 4;
+		return *n < 2 ? REG_ENABLE : REG_NONE;
+	}
+	if (off >= CONTEXT_BASE && off < CONTEXT_BASE + CONTEXT_STRIDE * p->nctx) {
+		*c = (uint32_t)((off - CONTEXT_BASE) / CONTEXT_STRIDE);
+		uint64_t r = (off - CONTEXT_BASE) % CONTEXT_STRIDE;
+		return r == 0 ? REG_THRESHOLD : r == 4 ? REG_CLAIM : REG_NONE;
+	}
+	return REG_NONE;
+}
+
 static int plic_read(void *ctx, uint64_t off, uint8_t width, uint64_t *v)
 {
 	struct axv_rv64_plic *p = ctx;
 	*v = 0;
 	if (!p || width != 4 || (off & 3))
 		return 0;
+	uint32_t c = 0;
+	uint64_t n = 0;
 	lock(p);
-	if (off < PENDING_BASE) {
-		uint64_t s = off / 4;
-		if (s >= 1 && s <= p->nsrc)
-			*v = p->prio[s];
-	} else if (off < PENDING_BASE + 8) {
-		*v = (uint32_t)((p->pending & src_mask(p)) >> (32 * ((off - PENDING_BASE) / 4)));
-	} else if (off >= ENABLE_BASE && off < ENABLE_BASE + ENABLE_STRIDE * p->nctx) {
-		uint64_t c = (off - ENABLE_BASE) / ENABLE_STRIDE, w = (off - ENABLE_BASE) % ENABLE_STRIDE / 4;
-		if (w < 2)
-			*v = (uint32_t)(p->enable[c] >> (32 * w));
-	} else if (off >= CONTEXT_BASE && off < CONTEXT_BASE + CONTEXT_STRIDE * p->nctx) {
-		uint32_t c = (uint32_t)((off - CONTEXT_BASE) / CONTEXT_STRIDE);
-		uint64_t r = (off - CONTEXT_BASE) % CONTEXT_STRIDE;
-		if (r == 0)
-			*v = p->threshold[c];
-		else if (r == 4)
-			*v = claim(p, c);
+	switch (reg_at(p, off, &c, &n)) {
+	case REG_PRIO:
+		*v = p->prio[n];
+		break;
+	case REG_PENDING:
+		*v = (uint32_t)((p->pending & src_mask(p)) >> (32 * n));
+		break;
+	case REG_ENABLE:
+		*v = (uint32_t)(p->enable[c] >> (32 * n));
+		break;
+	case REG_THRESHOLD:
+		*v = p->threshold[c];
+		break;
+	case REG_CLAIM:
+		*v = claim(p, c);
+		break;
+	case REG_NONE:
+		break;
 	}
 	unlock(p);
 	return 0;
@@ -169,26 +200,27 @@ static int plic_write(void *ctx, uint64_t off, uint8_t width, uint64_t v)
 	struct axv_rv64_plic *p = ctx;
 	if (!p || width != 4 || (off & 3))
 		return 0;
+	uint32_t c = 0;
+	uint64_t n = 0, m;
 	lock(p);
-	if (off < PENDING_BASE) {
-		uint64_t s = off / 4;
-		if (s >= 1 && s <= p->nsrc)
-			p->prio[s] = (uint32_t)v & PRIO_MASK;
-	} else if (off >= ENABLE_BASE && off < ENABLE_BASE + ENABLE_STRIDE * p->nctx) {
-		uint64_t c = (off - ENABLE_BASE) / ENABLE_STRIDE, w = (off - ENABLE_BASE) % ENABLE_STRIDE / 4;
-		if (w < 2) {
-			uint64_t m = 0xffffffffull << (32 * w);
-			p->enable[c] = (p->enable[c] & ~m) | (((uint64_t)(uint32_t)v << (32 * w)) & src_mask(p));
-		}
-	} else if (off >= CONTEXT_BASE && off < CONTEXT_BASE + CONTEXT_STRIDE * p->nctx) {
-		uint32_t c = (uint32_t)((off - CONTEXT_BASE) / CONTEXT_STRIDE);
-		uint64_t r = (off - CONTEXT_BASE) % CONTEXT_STRIDE;
-		if (r == 0)
-			p->threshold[c] = (uint32_t)v & PRIO_MASK;
-		else if (r == 4)
-			complete(p, c, (uint32_t)v);
+	switch (reg_at(p, off, &c, &n)) {
+	case REG_PRIO:
+		p->prio[n] = (uint32_t)v & PRIO_MASK;
+		break;
+	case REG_ENABLE:
+		m = 0xffffffffull << (32 * n);
+		p->enable[c] = (p->enable[c] & ~m) | (((uint64_t)(uint32_t)v << (32 * n)) & src_mask(p));
+		break;
+	case REG_THRESHOLD:
+		p->threshold[c] = (uint32_t)v & PRIO_MASK;
+		break;
+	case REG_CLAIM:
+		complete(p, c, (uint32_t)v);
+		break;
+	case REG_PENDING: /* pending bits are read-only (ch. 3.3) */
+	case REG_NONE:
+		break;
 	}
-	/* Pending bits are read-only (ch. 3.3). */
 	update(p);
 	unlock(p);
 	return 0;

@@ -20,6 +20,8 @@
  */
 #include <axv/arch/x86_64.h>
 
+#include "pt_x86.h"
+
 #define EPT_R (1ull << 0)
 #define EPT_W (1ull << 1)
 #define EPT_X (1ull << 2)
@@ -27,27 +29,14 @@
 #define EPT_MT_UC EPT_MT(0)
 #define EPT_MT_WC EPT_MT(1)
 #define EPT_MT_WB EPT_MT(6)
-#define EPT_LEAF (1ull << 7)
 #define EPT_IGN11 (1ull << 11)
-#define EPT_OA_MASK 0x000ffffffffff000ull
 
 const struct axv_pt_format axv_pt_ept = {
+	X86_PT_FOUR_LEVELS,
 	.name = "ept",
-	.levels = 4,
-	.ia_bits = 48,
-	.root_frames = 1,
-	.shift = {39, 30, 21, 12},
-	.index_bits = {9, 9, 9, 9},
-	.leaf_ok = {false, true, true, true},
-	.empty = {0, 0, 0, 0},
-	.oa_mask = EPT_OA_MASK,
 	.valid_mask = EPT_R | EPT_W | EPT_X,
 	.broken_bits = EPT_IGN11,
 	.table_bits = EPT_R | EPT_W | EPT_X,
-	.page_bits = 0,
-	.block_bits = EPT_LEAF,
-	.block_mask = EPT_LEAF,
-	.block_val = EPT_LEAF,
 	.attr_base = 0,
 	.attr_read = EPT_R,
 	.attr_write = EPT_W,

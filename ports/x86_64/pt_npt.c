@@ -17,6 +17,8 @@
  */
 #include <axv/arch/x86_64.h>
 
+#include "pt_x86.h"
+
 #define NPT_P (1ull << 0)
 #define NPT_RW (1ull << 1)
 #define NPT_US (1ull << 2)
@@ -24,28 +26,15 @@
 #define NPT_PCD (1ull << 4)
 #define NPT_A (1ull << 5)
 #define NPT_D (1ull << 6)
-#define NPT_PS (1ull << 7)
 #define NPT_AVL9 (1ull << 9)
 #define NPT_NX (1ull << 63)
-#define NPT_OA_MASK 0x000ffffffffff000ull
 
 const struct axv_pt_format axv_pt_npt = {
+	X86_PT_FOUR_LEVELS,
 	.name = "npt",
-	.levels = 4,
-	.ia_bits = 48,
-	.root_frames = 1,
-	.shift = {39, 30, 21, 12},
-	.index_bits = {9, 9, 9, 9},
-	.leaf_ok = {false, true, true, true},
-	.empty = {0, 0, 0, 0},
-	.oa_mask = NPT_OA_MASK,
 	.valid_mask = NPT_P,
 	.broken_bits = NPT_AVL9,
 	.table_bits = NPT_P | NPT_RW | NPT_US,
-	.page_bits = 0,
-	.block_bits = NPT_PS,
-	.block_mask = NPT_PS,
-	.block_val = NPT_PS,
 	.attr_base = NPT_US | NPT_A,
 	.attr_read = NPT_P,
 	.attr_write = NPT_RW | NPT_D,

@@ -13,37 +13,15 @@
 #include <axv/frame.h>
 #include <axv/percpu.h>
 
+#include "host_insn.h"
 #include "svm_priv.h"
 #include "svm_hw.h"
 
 void axv_svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_vmcb_pa);
 
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
-			 : "memory");
-}
-
-/* Static, so that taking its address needs no GOT entry (-fPIC builds). */
-/* NOLINTNEXTLINE(readability-non-const-parameter): written by the asm's outputs */
-static void host_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
-{
-	(void)ctx;
-	__asm__ volatile("cpuid"
-			 : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
-			 : "a"(leaf), "c"(subleaf));
-}
-
 void axv_svm_host_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
-	host_cpuid(ctx, leaf, subleaf, out);
+	x86_host_cpuid(ctx, leaf, subleaf, out);
 }
 
 int axv_svm_cpu_enable(struct axv_svm_cpu *c, struct axv_frames *frames)
@@ -53,17 +31,17 @@ int axv_svm_cpu_enable(struct axv_svm_cpu *c, struct axv_frames *frames)
 	if (c->enabled)
 		return AXV_EALREADY;
 	uint32_t r[4];
-	host_cpuid(NULL, 0x80000000u, 0, r);
+	x86_host_cpuid(NULL, 0x80000000u, 0, r);
 	if (r[0] < AXV_SVM_CPUID_SVM_LEAF)
 		return AXV_ENODEV;
-	host_cpuid(NULL, AXV_SVM_CPUID_EXT_FEATURES, 0, r);
+	x86_host_cpuid(NULL, AXV_SVM_CPUID_EXT_FEATURES, 0, r);
 	if (!(r[2] & AXV_SVM_CPUID_ECX_SVM))
 		return AXV_ENODEV;
-	host_cpuid(NULL, AXV_SVM_CPUID_SVM_LEAF, 0, r);
+	x86_host_cpuid(NULL, AXV_SVM_CPUID_SVM_LEAF, 0, r);
 	if (!(r[3] & AXV_SVM_CPUID_EDX_NP))
 		return AXV_ENODEV;
 	uint32_t nasid = r[1];
-	if (rdmsr(AXV_SVM_MSR_VM_CR) & AXV_SVM_VM_CR_SVMDIS)
+	if (x86_host_rdmsr(NULL, AXV_SVM_MSR_VM_CR) & AXV_SVM_VM_CR_SVMDIS)
 		return AXV_EPERM;
 	axv_hpa_t hsave, host;
 	int rc = axv_frame_alloc_zeroed(frames, &hsave);
@@ -78,8 +56,9 @@ int axv_svm_cpu_enable(struct axv_svm_cpu *c, struct axv_frames *frames)
 	c->hsave_pa = hsave;
 	c->host_vmcb_pa = host;
 	c->nasid = nasid;
-	wrmsr(AXV_SVM_MSR_EFER, rdmsr(AXV_SVM_MSR_EFER) | AXV_SVM_EFER_SVME);
-	wrmsr(AXV_SVM_MSR_VM_HSAVE_PA, hsave);
+	x86_host_wrmsr(NULL, AXV_SVM_MSR_EFER,
+		       x86_host_rdmsr(NULL, AXV_SVM_MSR_EFER) | AXV_SVM_EFER_SVME);
+	x86_host_wrmsr(NULL, AXV_SVM_MSR_VM_HSAVE_PA, hsave);
 	c->enabled = true;
 	return 0;
 }
@@ -90,8 +69,9 @@ int axv_svm_cpu_disable(struct axv_svm_cpu *c)
 		return AXV_EINVAL;
 	if (!c->enabled)
 		return AXV_ESTATE;
-	wrmsr(AXV_SVM_MSR_VM_HSAVE_PA, 0);
-	wrmsr(AXV_SVM_MSR_EFER, rdmsr(AXV_SVM_MSR_EFER) & ~AXV_SVM_EFER_SVME);
+	x86_host_wrmsr(NULL, AXV_SVM_MSR_VM_HSAVE_PA, 0);
+	x86_host_wrmsr(NULL, AXV_SVM_MSR_EFER,
+		       x86_host_rdmsr(NULL, AXV_SVM_MSR_EFER) & ~AXV_SVM_EFER_SVME);
 	(void)axv_frame_free(c->frames, c->host_vmcb_pa);
 	(void)axv_frame_free(c->frames, c->hsave_pa);
 	c->enabled = false;
@@ -123,7 +103,7 @@ static int op_setup(void *ctx, const void *config)
 		axv_svm_vcpu_fini(v); /* a retried setup starts over */
 	struct axv_svm_vcpu_config c = *cfg;
 	if (!c.cpuid)
-		c.cpuid = host_cpuid;
+		c.cpuid = x86_host_cpuid;
 	return axv_svm_vcpu_init(v, &c);
 }
 
@@ -186,21 +166,7 @@ static int op_run(void *ctx, struct axv_exit *exit)
 	return axv_svm_decode_exit(v, exit);
 }
 
-static int op_get_reg(void *ctx, unsigned reg, uint64_t *value)
-{
-	return axv_x86_gpr_get(&V(ctx)->gprs, reg, value);
-}
-
-static int op_set_reg(void *ctx, unsigned reg, uint64_t value)
-{
-	return axv_x86_gpr_set(&V(ctx)->gprs, reg, value);
-}
-
-static int op_set_retval(void *ctx, uint64_t value)
-{
-	V(ctx)->gprs.r[AXV_X86_REG_RAX] = value;
-	return 0;
-}
+AXV_VCPU_REG_HOOKS(op, struct axv_svm_vcpu, gprs, axv_x86_gpr_get, axv_x86_gpr_set)
 
 /* The decoder gives exact lengths: IOIO from EXITINFO2, MMIO from the decoder, 2 for
  * RDMSR/WRMSR, 3 for VMMCALL; HLT and CPUID were advanced already (insn_len 0). */
@@ -239,36 +205,18 @@ static int op_decode(void *ctx, struct axv_exit *exit)
 }
 
 const struct axv_vcpu_ops axv_svm_vcpu_ops = {
-	.create = op_create,
-	.setup = op_setup,
-	.set_entry = op_set_entry,
-	.set_nested_root = op_set_nested_root,
-	.bind = op_bind,
-	.unbind = op_unbind,
-	.run = op_run,
-	.get_reg = op_get_reg,
-	.set_reg = op_set_reg,
-	.set_retval = op_set_retval,
+	AXV_VCPU_OPS_HOOKS(op),
+	.retval_reg = AXV_VCPU_RETVAL_REG(AXV_X86_REG_RAX),
 	.inject = op_inject,
-	.advance_pc = op_advance_pc,
 	.destroy = op_destroy,
 	.decode = op_decode,
 };
 
 /* ---- per-cpu enable ------------------------------------------------------------------ */
 
-static int pc_enable(void *ctx)
+static int pc_enable(struct axv_svm_cpu *c)
 {
-	struct axv_svm_cpu *c = ctx;
 	return axv_svm_cpu_enable(c, c->frames);
 }
 
-static int pc_disable(void *ctx)
-{
-	return axv_svm_cpu_disable(ctx);
-}
-
-const struct axv_percpu_ops axv_svm_percpu_ops = {
-	.hardware_enable = pc_enable,
-	.hardware_disable = pc_disable,
-};
+AXV_PERCPU_OPS_DEFINE(axv_svm_percpu_ops, struct axv_svm_cpu, pc_enable, axv_svm_cpu_disable);

@@ -12,16 +12,13 @@
  * void axv_svm_vmrun(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_vmcb_pa)
  *   rdi = guest VMCB physical address, rsi = RAX..R15 (16 slots), rdx = host VMSAVE page
  */
+#include "gprs_asm.h"
+
 	.text
 	.globl axv_svm_vmrun
 	.type axv_svm_vmrun, @function
 axv_svm_vmrun:
-	push	%rbp
-	push	%rbx
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
+	host_callee_push
 	push	%rsi			/* 8(%rsp): register file */
 	push	%rdx			/* 0(%rsp): host VMSAVE page */
 
@@ -30,19 +27,8 @@ axv_svm_vmrun:
 	vmsave				/* host hidden state */
 	mov	%rdi, %rax		/* RAX = VMCB physical address from here to VMRUN */
 
-	mov	8*1(%rsi), %rcx
-	mov	8*2(%rsi), %rdx
-	mov	8*3(%rsi), %rbx
-	mov	8*5(%rsi), %rbp
+	gprs_move load, %rsi
 	mov	8*7(%rsi), %rdi
-	mov	8*8(%rsi), %r8
-	mov	8*9(%rsi), %r9
-	mov	8*10(%rsi), %r10
-	mov	8*11(%rsi), %r11
-	mov	8*12(%rsi), %r12
-	mov	8*13(%rsi), %r13
-	mov	8*14(%rsi), %r14
-	mov	8*15(%rsi), %r15
 	mov	8*6(%rsi), %rsi
 
 	vmload
@@ -50,31 +36,15 @@ axv_svm_vmrun:
 	vmsave				/* RAX is the VMCB address again (restored by #VMEXIT) */
 
 	mov	8(%rsp), %rax		/* register file */
-	mov	%rcx, 8*1(%rax)
-	mov	%rdx, 8*2(%rax)
-	mov	%rbx, 8*3(%rax)
-	mov	%rbp, 8*5(%rax)
+	gprs_move store, %rax
 	mov	%rsi, 8*6(%rax)
 	mov	%rdi, 8*7(%rax)
-	mov	%r8, 8*8(%rax)
-	mov	%r9, 8*9(%rax)
-	mov	%r10, 8*10(%rax)
-	mov	%r11, 8*11(%rax)
-	mov	%r12, 8*12(%rax)
-	mov	%r13, 8*13(%rax)
-	mov	%r14, 8*14(%rax)
-	mov	%r15, 8*15(%rax)
 
 	pop	%rax			/* host VMSAVE page */
 	vmload
 	stgi
 	add	$8, %rsp
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbx
-	pop	%rbp
+	host_callee_pop
 	ret
 	.size axv_svm_vmrun, . - axv_svm_vmrun
 

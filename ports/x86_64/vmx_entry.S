@@ -15,37 +15,23 @@
  * and VMfail), 28.5 (loading host state: RSP and RIP from the host-state area, RFLAGS
  * cleared but bit 1), 31.2 (VMfailInvalid / VMfailValid conventions).
  */
+#include "gprs_asm.h"
+
 #define VMCS_HOST_RSP 0x6c14
 
 	.text
 	.globl axv_vmx_enter_asm
 	.type axv_vmx_enter_asm, @function
 axv_vmx_enter_asm:
-	push %rbp
-	push %rbx
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	host_callee_push
 	push %rdi			/* g, for the exit path */
 	mov $VMCS_HOST_RSP, %eax
 	vmwrite %rsp, %rax
 	jbe .Lfail			/* CF or ZF: VMWRITE failed */
 	test %esi, %esi			/* flags survive the MOVs below */
 	mov 0x00(%rdi), %rax
-	mov 0x08(%rdi), %rcx
-	mov 0x10(%rdi), %rdx
-	mov 0x18(%rdi), %rbx
-	mov 0x28(%rdi), %rbp
+	gprs_move load, %rdi
 	mov 0x30(%rdi), %rsi
-	mov 0x40(%rdi), %r8
-	mov 0x48(%rdi), %r9
-	mov 0x50(%rdi), %r10
-	mov 0x58(%rdi), %r11
-	mov 0x60(%rdi), %r12
-	mov 0x68(%rdi), %r13
-	mov 0x70(%rdi), %r14
-	mov 0x78(%rdi), %r15
 	mov 0x38(%rdi), %rdi
 	jnz 1f
 	vmlaunch
@@ -56,12 +42,7 @@ axv_vmx_enter_asm:
 	jc 2f
 	mov $-14, %eax
 2:	pop %rdi
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbx
-	pop %rbp
+	host_callee_pop
 	ret
 	.size axv_vmx_enter_asm, . - axv_vmx_enter_asm
 
@@ -71,28 +52,12 @@ axv_vmx_exit_point:
 	push %rdi			/* the guest's RDI */
 	mov 8(%rsp), %rdi		/* g */
 	mov %rax, 0x00(%rdi)
-	mov %rcx, 0x08(%rdi)
-	mov %rdx, 0x10(%rdi)
-	mov %rbx, 0x18(%rdi)
-	mov %rbp, 0x28(%rdi)
+	gprs_move store, %rdi
 	mov %rsi, 0x30(%rdi)
-	mov %r8, 0x40(%rdi)
-	mov %r9, 0x48(%rdi)
-	mov %r10, 0x50(%rdi)
-	mov %r11, 0x58(%rdi)
-	mov %r12, 0x60(%rdi)
-	mov %r13, 0x68(%rdi)
-	mov %r14, 0x70(%rdi)
-	mov %r15, 0x78(%rdi)
 	pop %rax
 	mov %rax, 0x38(%rdi)
 	pop %rdi
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbx
-	pop %rbp
+	host_callee_pop
 	xor %eax, %eax
 	ret
 	.size axv_vmx_exit_point, . - axv_vmx_exit_point

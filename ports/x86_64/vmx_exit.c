@@ -37,18 +37,8 @@ typedef int (*exit_fn)(struct axv_vmx_vcpu *v, const struct xinfo *i, struct axv
 #define PROC_NMI_WINDOW_EXITING (1u << 22)
 #define INTERRUPTIBILITY_STI_MOVSS 0x3u
 
-#define R(f, p)                                   \
-	do {                                      \
-		int rc_ = vmr(v, (f), (p));       \
-		if (rc_ != 0)                     \
-			return rc_;               \
-	} while (0)
-#define W(f, val)                                 \
-	do {                                      \
-		int rc_ = vmw(v, (f), (val));     \
-		if (rc_ != 0)                     \
-			return rc_;               \
-	} while (0)
+#define R VMX_R
+#define W VMX_W
 
 static uint64_t *gpr(struct axv_vmx_vcpu *v, unsigned n)
 {

@@ -9,6 +9,7 @@
  * descriptor: base in bytes 2-4, 7 and 8-11).
  */
 #include "vmx_priv.h"
+#include "host_insn.h"
 
 #include "axv_mem.h"
 #include "vmx_hw.h"
@@ -104,30 +105,6 @@ static uint64_t n_exit_rip(void *ctx)
 	return axv_vmx_exit_rip_asm();
 }
 
-static uint64_t n_rdmsr(void *ctx, uint32_t msr)
-{
-	(void)ctx;
-	uint32_t lo, hi;
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static void n_wrmsr(void *ctx, uint32_t msr, uint64_t v)
-{
-	(void)ctx;
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
-			 : "memory");
-}
-
-/* NOLINTNEXTLINE(readability-non-const-parameter): written by the asm's outputs */
-static void n_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t out[4])
-{
-	(void)ctx;
-	__asm__ volatile("cpuid"
-			 : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
-			 : "a"(leaf), "c"(sub));
-}
-
 static uint64_t n_read_cr(void *ctx, unsigned cr)
 {
 	(void)ctx;
@@ -150,45 +127,32 @@ static void n_write_cr(void *ctx, unsigned cr, uint64_t v)
 		__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
-static uint64_t n_xgetbv(void *ctx, uint32_t xcr)
-{
-	(void)ctx;
-	uint32_t lo, hi;
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static void n_xsetbv(void *ctx, uint32_t xcr, uint64_t v)
-{
-	(void)ctx;
-	__asm__ volatile("xsetbv" : : "c"(xcr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
 static void n_host_segments(void *ctx, uint16_t sel[7], uint64_t base[5])
 {
 	uint8_t gdtr[10], idtr[10];
-	uint16_t s;
-	__asm__ volatile("mov %%es, %0" : "=r"(s));
-	sel[0] = s;
-	__asm__ volatile("mov %%cs, %0" : "=r"(s));
-	sel[1] = s;
-	__asm__ volatile("mov %%ss, %0" : "=r"(s));
-	sel[2] = s;
-	__asm__ volatile("mov %%ds, %0" : "=r"(s));
-	sel[3] = s;
-	__asm__ volatile("mov %%fs, %0" : "=r"(s));
-	sel[4] = s;
-	__asm__ volatile("mov %%gs, %0" : "=r"(s));
-	sel[5] = s;
-	__asm__ volatile("str %0" : "=r"(s));
-	sel[6] = s;
+/* sel[i] = the selector the instruction insn (one output operand) reads. */
+#define SELECTOR(i, insn)                                                                       \
+	do {                                                                                    \
+		uint16_t s_;                                                                    \
+		/* NOLINTNEXTLINE(bugprone-macro-parentheses): an asm template is a literal */   \
+		__asm__ volatile(insn : "=r"(s_));                                              \
+		sel[i] = s_;                                                                    \
+	} while (0)
+	SELECTOR(0, "mov %%es, %0");
+	SELECTOR(1, "mov %%cs, %0");
+	SELECTOR(2, "mov %%ss, %0");
+	SELECTOR(3, "mov %%ds, %0");
+	SELECTOR(4, "mov %%fs, %0");
+	SELECTOR(5, "mov %%gs, %0");
+	SELECTOR(6, "str %0");
+#undef SELECTOR
 	__asm__ volatile("sgdt %0" : "=m"(gdtr));
 	__asm__ volatile("sidt %0" : "=m"(idtr));
 	uint64_t gdt_base, idt_base;
 	axv_memcpy(&gdt_base, gdtr + 2, 8);
 	axv_memcpy(&idt_base, idtr + 2, 8);
-	base[0] = n_rdmsr(ctx, AXV_MSR_IA32_FS_BASE);
-	base[1] = n_rdmsr(ctx, AXV_MSR_IA32_GS_BASE);
+	base[0] = x86_host_rdmsr(ctx, AXV_MSR_IA32_FS_BASE);
+	base[1] = x86_host_rdmsr(ctx, AXV_MSR_IA32_GS_BASE);
 	base[2] = 0;
 	if (sel[6] & ~7u) {
 		/* NOLINTNEXTLINE(performance-no-int-to-ptr): the host GDT, at its linear address */
@@ -213,13 +177,13 @@ const struct axv_vmx_hw axv_vmx_hw_native = {
 	.invept = n_invept,
 	.enter = n_enter,
 	.exit_rip = n_exit_rip,
-	.rdmsr = n_rdmsr,
-	.wrmsr = n_wrmsr,
-	.cpuid = n_cpuid,
+	.rdmsr = x86_host_rdmsr,
+	.wrmsr = x86_host_wrmsr,
+	.cpuid = x86_host_cpuid,
 	.read_cr = n_read_cr,
 	.write_cr = n_write_cr,
-	.xgetbv = n_xgetbv,
-	.xsetbv = n_xsetbv,
+	.xgetbv = x86_host_xgetbv,
+	.xsetbv = x86_host_xsetbv,
 	.host_segments = n_host_segments,
 };
 

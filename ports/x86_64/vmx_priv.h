@@ -17,6 +17,17 @@ static inline int vmw(const struct axv_vmx_vcpu *v, uint32_t field, uint64_t val
 	return v->hw->vmwrite(v->hw->ctx, field, val);
 }
 
+/* Evaluate call (an int-returning VMX step); on an error return it from the calling
+ * function. R and W below: VMREAD / VMWRITE of vcpu v's VMCS that way. */
+#define VMX_TRY(call)                                                                           \
+	do {                                                                                    \
+		int rc_ = (call);                                                               \
+		if (rc_ != 0)                                                                   \
+			return rc_;                                                             \
+	} while (0)
+#define VMX_R(f, p) VMX_TRY(vmr(v, (f), (p)))
+#define VMX_W(f, val) VMX_TRY(vmw(v, (f), (val)))
+
 /* Guest CR0/CR4 as the guest wants them: real value within the fixed bits, read shadow and
  * guest/host mask (vmx_vmcs.c). Returns 0, AXV_EINVAL for a value that #GPs, or a VMX error. */
 int axv_vmx_set_guest_cr(struct axv_vmx_vcpu *v, unsigned cr, uint64_t val);

@@ -84,21 +84,7 @@ static int op_run(void *ctx, struct axv_exit *exit)
 	return axv_vmx_vcpu_run(V(ctx), exit);
 }
 
-static int op_get_reg(void *ctx, unsigned reg, uint64_t *value)
-{
-	return axv_x86_gpr_get(&V(ctx)->regs, reg, value);
-}
-
-static int op_set_reg(void *ctx, unsigned reg, uint64_t value)
-{
-	return axv_x86_gpr_set(&V(ctx)->regs, reg, value);
-}
-
-static int op_set_retval(void *ctx, uint64_t value)
-{
-	V(ctx)->regs.r[AXV_X86_REG_RAX] = value;
-	return 0;
-}
+AXV_VCPU_REG_HOOKS(op, struct axv_vmx_vcpu, regs, axv_x86_gpr_get, axv_x86_gpr_set)
 
 /* One external interrupt per entry, when the guest can take it (RFLAGS.IF, no STI/MOV-SS
  * blocking, nothing queued); otherwise ask for an interrupt-window exit and retry then. */
@@ -154,33 +140,11 @@ static int op_decode(void *ctx, struct axv_exit *exit)
 }
 
 const struct axv_vcpu_ops axv_vmx_vcpu_ops = {
-	.create = op_create,
-	.setup = op_setup,
-	.set_entry = op_set_entry,
-	.set_nested_root = op_set_nested_root,
-	.bind = op_bind,
-	.unbind = op_unbind,
-	.run = op_run,
-	.get_reg = op_get_reg,
-	.set_reg = op_set_reg,
-	.set_retval = op_set_retval,
+	AXV_VCPU_OPS_HOOKS(op),
+	.retval_reg = AXV_VCPU_RETVAL_REG(AXV_X86_REG_RAX),
 	.inject = op_inject,
-	.advance_pc = op_advance_pc,
-	.destroy = NULL,
 	.decode = op_decode,
 };
 
-static int pc_enable(void *ctx)
-{
-	return axv_vmx_cpu_enable(ctx);
-}
-
-static int pc_disable(void *ctx)
-{
-	return axv_vmx_cpu_disable(ctx);
-}
-
-const struct axv_percpu_ops axv_vmx_percpu_ops = {
-	.hardware_enable = pc_enable,
-	.hardware_disable = pc_disable,
-};
+AXV_PERCPU_OPS_DEFINE(axv_vmx_percpu_ops, struct axv_vmx_cpu, axv_vmx_cpu_enable,
+		      axv_vmx_cpu_disable);

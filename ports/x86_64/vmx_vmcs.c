@@ -33,12 +33,7 @@
 #define EPT_CAP_WALK4 (1ull << 6)
 #define EPT_CAP_WB (1ull << 14)
 
-#define W(f, val)                                  \
-	do {                                       \
-		int rc_ = vmw(v, (f), (val));      \
-		if (rc_ != 0)                      \
-			return rc_;                \
-	} while (0)
+#define W VMX_W
 
 int axv_vmx_set_guest_cr(struct axv_vmx_vcpu *v, unsigned cr, uint64_t val)
 {
@@ -83,45 +78,34 @@ int axv_vmx_set_guest_cr(struct axv_vmx_vcpu *v, unsigned cr, uint64_t val)
 static int adjust_all(struct axv_vmx_vcpu *v, uint32_t ctl[5])
 {
 	const struct axv_vmx_caps *c = &v->cpu->caps;
-	int rc;
-	rc = axv_vmx_adjust_ctl(&c->pin, AXV_VMX_PIN_EXT_INTR_EXITING | AXV_VMX_PIN_NMI_EXITING,
-				AXV_VMX_PIN_EXT_INTR_EXITING | AXV_VMX_PIN_NMI_EXITING, &ctl[0]);
-	if (rc)
-		return rc;
+	VMX_TRY(axv_vmx_adjust_ctl(&c->pin, AXV_VMX_PIN_EXT_INTR_EXITING | AXV_VMX_PIN_NMI_EXITING,
+				   AXV_VMX_PIN_EXT_INTR_EXITING | AXV_VMX_PIN_NMI_EXITING, &ctl[0]));
 	const uint32_t proc_req = AXV_VMX_PROC_HLT_EXITING | AXV_VMX_PROC_UNCOND_IO_EXITING |
 				  AXV_VMX_PROC_USE_MSR_BITMAPS | AXV_VMX_PROC_SECONDARY;
-	rc = axv_vmx_adjust_ctl(&c->proc,
-				proc_req | AXV_VMX_PROC_MWAIT_EXITING |
-					AXV_VMX_PROC_MONITOR_EXITING,
-				proc_req, &ctl[1]);
-	if (rc)
-		return rc;
+	VMX_TRY(axv_vmx_adjust_ctl(&c->proc,
+				   proc_req | AXV_VMX_PROC_MWAIT_EXITING |
+					   AXV_VMX_PROC_MONITOR_EXITING,
+				   proc_req, &ctl[1]));
 	const uint32_t proc2_req = AXV_VMX_PROC2_ENABLE_EPT | AXV_VMX_PROC2_UNRESTRICTED_GUEST;
-	rc = axv_vmx_adjust_ctl(&c->proc2,
-				proc2_req | AXV_VMX_PROC2_ENABLE_RDTSCP |
-					AXV_VMX_PROC2_ENABLE_INVPCID,
-				proc2_req, &ctl[2]);
-	if (rc)
-		return rc;
+	VMX_TRY(axv_vmx_adjust_ctl(&c->proc2,
+				   proc2_req | AXV_VMX_PROC2_ENABLE_RDTSCP |
+					   AXV_VMX_PROC2_ENABLE_INVPCID,
+				   proc2_req, &ctl[2]));
 	if ((c->ept_vpid & (EPT_CAP_WALK4 | EPT_CAP_WB)) != (EPT_CAP_WALK4 | EPT_CAP_WB))
 		return AXV_ENOTSUP;
 	const uint32_t exit_req = AXV_VMX_EXIT_HOST_ADDR_SPACE_SIZE |
 				  AXV_VMX_EXIT_ACK_INTR_ON_EXIT | AXV_VMX_EXIT_SAVE_EFER |
 				  AXV_VMX_EXIT_LOAD_EFER;
-	rc = axv_vmx_adjust_ctl(&c->exit,
-				exit_req | AXV_VMX_EXIT_SAVE_PAT | AXV_VMX_EXIT_LOAD_PAT,
-				exit_req, &ctl[3]);
-	if (rc)
-		return rc;
+	VMX_TRY(axv_vmx_adjust_ctl(&c->exit,
+				   exit_req | AXV_VMX_EXIT_SAVE_PAT | AXV_VMX_EXIT_LOAD_PAT,
+				   exit_req, &ctl[3]));
 	/* Without both PAT controls, load neither (the guest PAT then stays the host's and
 	 * PAT accesses exit through the MSR bitmap). */
 	bool pat = (ctl[3] & (AXV_VMX_EXIT_SAVE_PAT | AXV_VMX_EXIT_LOAD_PAT)) ==
 		   (AXV_VMX_EXIT_SAVE_PAT | AXV_VMX_EXIT_LOAD_PAT);
-	rc = axv_vmx_adjust_ctl(&c->entry,
-				AXV_VMX_ENTRY_LOAD_EFER | (pat ? AXV_VMX_ENTRY_LOAD_PAT : 0),
-				AXV_VMX_ENTRY_LOAD_EFER, &ctl[4]);
-	if (rc)
-		return rc;
+	VMX_TRY(axv_vmx_adjust_ctl(&c->entry,
+				   AXV_VMX_ENTRY_LOAD_EFER | (pat ? AXV_VMX_ENTRY_LOAD_PAT : 0),
+				   AXV_VMX_ENTRY_LOAD_EFER, &ctl[4]));
 	if (!(ctl[4] & AXV_VMX_ENTRY_LOAD_PAT))
 		ctl[3] &= ~(AXV_VMX_EXIT_SAVE_PAT | AXV_VMX_EXIT_LOAD_PAT) | c->exit.must1;
 	/* A guest starting outside IA-32e mode. */

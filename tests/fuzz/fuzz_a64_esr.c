@@ -25,21 +25,6 @@
 #include "a64_hw.h"
 #include <axv/arch/aarch64_hw.h>
 
-static int t_set(void *ctx, unsigned reg, uint64_t v)
-{
-	return axv_a64_set_reg(ctx, reg, v);
-}
-
-static int t_get(void *ctx, unsigned reg, uint64_t *v)
-{
-	return axv_a64_get_reg(ctx, reg, v);
-}
-
-static int t_adv(void *ctx, uint8_t len)
-{
-	return axv_a64_advance_pc(ctx, len);
-}
-
 static const uint32_t psci_fids[] = {
 	0x84000000, 0x84000001, 0xc4000001, 0x84000002, 0x84000003, 0xc4000003, 0x84000004,
 	0xc4000004, 0x84000006, 0x84000008, 0x84000009, 0x8400000a, 0x8400001f, 0xc400001f,
@@ -213,7 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_dev.value = fin_u64(&in);
 		fuzz_dev.calls = 0;
 		struct axv_a64_ctx before = c;
-		struct axv_exit_target t = {t_set, t_adv, &c, t_get};
+		struct axv_exit_target t = axv_a64_ctx_target(&c);
 		bool mmio = e.reason == AXV_EXIT_MMIO_READ || e.reason == AXV_EXIT_MMIO_WRITE;
 		/* An MMIO access that runs past 2^64 - 1 is unclaimed; anything else completes. */
 		bool claimable = !mmio || e.access.addr <= UINT64_MAX - (e.access.width - 1u);

@@ -51,6 +51,30 @@ Test(a64, ctx_init_follows_the_boot_protocol)
 	cr_expect_eq(c.el1.vmpidr_el2, 0x0000000180000203ull, "affinity plus RES1 bit 31");
 }
 
+/* The exit target over a bare context writes and reads its registers (x31, XZR, reads as
+ * zero and ignores writes) and moves its pc. */
+Test(a64, ctx_target_reaches_the_contexts_registers_and_pc)
+{
+	struct axv_a64_ctx c;
+	axv_a64_ctx_init(&c, 0x40080000, 0, 0);
+	struct axv_exit_target t = axv_a64_ctx_target(&c);
+	cr_assert_eq(t.ctx, &c);
+	cr_expect_eq(t.set_reg(t.ctx, 5, 0x1234), 0);
+	cr_expect_eq(c.x[5], 0x1234);
+	uint64_t v = 1;
+	cr_expect_eq(t.get_reg(t.ctx, 5, &v), 0);
+	cr_expect_eq(v, 0x1234);
+	cr_expect_eq(t.set_reg(t.ctx, 31, 7), 0);
+	cr_expect_eq(t.get_reg(t.ctx, 31, &v), 0);
+	cr_expect_eq(v, 0, "XZR");
+	cr_expect_eq(t.set_reg(t.ctx, 32, 7), AXV_EINVAL);
+	cr_expect_eq(t.advance_pc(t.ctx, 4), 0);
+	cr_expect_eq(c.pc, 0x40080004);
+	struct axv_exit_target none = axv_a64_ctx_target(NULL);
+	cr_expect_eq(none.set_reg(none.ctx, 0, 1), AXV_EINVAL);
+	cr_expect_eq(none.advance_pc(none.ctx, 4), AXV_EINVAL);
+}
+
 Test(a64, mmio_reads_every_width)
 {
 	for (unsigned sas = 0; sas < 4; sas++) {

@@ -486,7 +486,10 @@ Test(vmx, registers_and_pc)
 	uint64_t v;
 	cr_expect_eq(axv_vmx_vcpu_ops.get_reg(&vc, AXV_X86_REG_RDX, &v), 0);
 	cr_expect_eq(v, 0x11223344);
-	cr_expect_eq(axv_vmx_vcpu_ops.set_retval(&vc, 42), 0);
+	/* The return register is RAX, written by the library's default set_retval. */
+	cr_expect_null(axv_vmx_vcpu_ops.set_retval);
+	cr_expect_eq(axv_vmx_vcpu_ops.retval_reg, AXV_VCPU_RETVAL_REG(AXV_X86_REG_RAX));
+	cr_expect_eq(axv_vmx_vcpu_ops.set_reg(&vc, axv_vmx_vcpu_ops.retval_reg - 1u, 42), 0);
 	cr_expect_eq(vc.regs.r[AXV_X86_REG_RAX], 42);
 	cr_expect_eq(axv_vmx_vcpu_ops.get_reg(&vc, 99, &v), AXV_EINVAL);
 	sim_vmcs_set(AXV_VMCS_GUEST_INTERRUPTIBILITY, 2); /* MOV SS blocking */

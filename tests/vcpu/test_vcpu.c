@@ -1157,3 +1157,53 @@ Test(vcpu, a_port_without_set_retval_gets_no_hypercall_table)
 	cr_expect_eq(e.hypercall.nr, 0x1002u);
 	cr_expect_eq(hc_calls, 0u);
 }
+
+/* A port without a set_retval hook that names its return register (struct
+ * axv_vcpu_ops::retval_reg) gets the library's default: the value goes through set_reg, for
+ * the embedder's axv_vcpu_set_retval() and for the calls the fast path answers. */
+Test(vcpu, a_port_naming_its_return_register_gets_set_retval_through_set_reg)
+{
+	static struct axv_vcpu_ops ops;
+	ops = fake_port_ops;
+	ops.set_retval = NULL;
+	ops.retval_reg = AXV_VCPU_RETVAL_REG(7);
+	hc_calls = 0;
+	hc_decline = 0;
+	hc_hook = NULL;
+	struct axv_vcpu_config c = config();
+	c.ops = &ops;
+	cr_assert_eq(axv_vcpu_create(&v, &c), 0);
+	cr_assert_eq(axv_vcpu_setup(&v, 0x40080000, 0x1000, NULL), 0);
+	cr_assert_eq(axv_vcpu_bind(&v), 0);
+	cr_expect_eq(axv_vcpu_set_retval(&v, 99), 0);
+	cr_expect_eq(fp.regs[7], 99u);
+	cr_expect_eq(fp.calls[FP_SET_REG], 1);
+	fp.fail[FP_SET_REG] = AXV_EIO;
+	cr_expect_eq(axv_vcpu_set_retval(&v, 98), AXV_EIO, "the port's set_reg error");
+	cr_expect_eq(fp.regs[7], 99u);
+	cr_assert_eq(axv_vcpu_set_fast_hypercalls(&v, hcalls, 1), 0);
+	script_hcall(0x1002, 5);
+	script_hcall(0x2000, 0);
+	struct axv_exit e;
+	cr_assert_eq(axv_vcpu_run(&v, &e), 0);
+	cr_expect_eq(e.hypercall.nr, 0x2000u);
+	cr_expect_eq(hc_calls, 1u);
+	cr_expect_eq(fp.regs[7], 0x1007u, "the fast path's answer, through set_reg");
+	cr_expect_eq(fp.calls[FP_SET_RETVAL], 0);
+	cr_expect_eq(axv_vcpu_fast_exits(&v, AXV_EXIT_HYPERCALL), 1u);
+}
+
+/* Neither a set_retval hook nor a return register: #AXV_ENOSYS, and no call is answered. */
+Test(vcpu, a_port_without_set_retval_or_return_register_has_no_set_retval)
+{
+	static struct axv_vcpu_ops ops;
+	ops = fake_port_ops;
+	ops.set_retval = NULL;
+	struct axv_vcpu_config c = config();
+	c.ops = &ops;
+	cr_assert_eq(axv_vcpu_create(&v, &c), 0);
+	cr_assert_eq(axv_vcpu_setup(&v, 0x40080000, 0x1000, NULL), 0);
+	cr_assert_eq(axv_vcpu_bind(&v), 0);
+	cr_expect_eq(axv_vcpu_set_retval(&v, 99), AXV_ENOSYS);
+	cr_expect_eq(fp.calls[FP_SET_REG], 0);
+}

@@ -312,6 +312,17 @@ int axv_a64_inject_dabt(struct axv_a64_ctx *c, uint64_t far, bool write);
 int axv_a64_advance_pc(struct axv_a64_ctx *c, unsigned len);
 
 /**
+ * @brief The exit target (struct axv_exit_target) over a bare context, for completions
+ *        without a vcpu (the port's own fast path, tests, fuzzers): axv_exit_complete() then
+ *        writes @p c's registers (axv_a64_set_reg(), read-back by axv_a64_get_reg()) and pc
+ *        (axv_a64_advance_pc()).
+ * @param c the guest's context (caller-owned; the target keeps the pointer)
+ * @return the target; its callbacks return #AXV_EINVAL for a NULL @p c
+ * @note Any context; plain C.
+ */
+struct axv_exit_target axv_a64_ctx_target(struct axv_a64_ctx *c);
+
+/**
  * @brief Handle a guest's trapped access to a debug system register (EC 0x18, op0 = 2).
  *
  * axv_a64_run() calls this for every EC 0x18 exit and re-enters the guest when it returns 0,
