@@ -22,14 +22,23 @@
 #define FRAME_POOL_SIZE 0x01000000ull
 #define GUEST_IMAGE_ADDR 0x50000000ull   /* -device loader,file=IMAGE,addr=...,force-raw=on */
 #define GUEST_IMAGE_SIZE_ADDR 0x540ffff0ull /* loader data=<size>,data-len=4 (0: absent) */
-#define GUEST_DTB_ADDR 0x54000000ull     /* -device loader,file=DTB,addr=...,force-raw=on */
-#define GUEST_DTB_MAX 0x10000ull         /* the guest DTB is rebuilt in a buffer this big */
+/* scripts/qemu.sh's DTB argument is loaded at 0x54000000 (-device loader,file=DTB,...), which
+ * bounds the image; the hypervisor does not read it: it builds each VM's tree (main.c). */
+#define GUEST_IMAGE_MAX (0x54000000ull - GUEST_IMAGE_ADDR)
+#define GUEST_DTB_MAX 0x10000ull         /* a guest's tree is built in a buffer this big */
 #define GUEST_INITRD_ADDR 0x54100000ull  /* optional: -device loader,file=INITRD,... */
 #define GUEST_INITRD_SIZE_ADDR 0x540ffff8ull /* optional: loader data=<size>,data-len=4 */
 #define GUEST_DISK_ADDR 0x58000000ull    /* optional: -device loader,file=DISK,addr=... */
 #define GUEST_DISK_SIZE_ADDR 0x57fffff8ull /* optional: loader data=<size>,data-len=4 */
 #define GUEST_DISK_MAX 0x08000000ull     /* at most 128 MiB */
 #define GUEST_RAM_HOST 0x60000000ull     /* host backing of guest RAM (linear map) */
+/* The second VM of the two-VM table (vms.c, EXAMPLE_TWO_VMS): its image (scripts/qemu.sh
+ * --image2) and size word, and the host backing of its RAM. */
+#define VM2_IMAGE_ADDR 0x7c000000ull
+#define VM2_IMAGE_SIZE_ADDR 0x7bfffff0ull
+#define VM2_IMAGE_MAX 0x02000000ull      /* 32 MiB */
+#define VM2_RAM_HOST 0x74000000ull
+#define VM2_RAM_SIZE 0x04000000ull       /* 64 MiB, up to 0x7800_0000 */
 
 /* Guest physical layout (the QEMU virt layout, so Linux and its DTB feel at home). */
 #define GUEST_RAM_BASE 0x40000000ull

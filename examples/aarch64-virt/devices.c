@@ -85,7 +85,7 @@ static void uart_fill(struct vuart *u, bool from_host_irq)
 	bool got = false;
 	unsigned depth = rx_depth(u), trigger = rx_trigger(u);
 	while (rx_enabled(u) && u->rx_count < depth) {
-		int c = host_uart_getc();
+		int c = conmux_getc(u->con);
 		if (c < 0)
 			break;
 		u->rx[(u->rx_head + u->rx_count) % VUART_FIFO] = (uint8_t)c;
@@ -101,7 +101,8 @@ static void uart_fill(struct vuart *u, bool from_host_irq)
 	 * periods) has elapsed by the time the guest can look: what came arrived as one burst. */
 	if (got)
 		u->ris |= UART_INT_RT;
-	host_uart_rx_irq(rx_enabled(u) && u->rx_count < depth);
+	/* Input that is another VM's waits for that VM's fill, from the host interrupt. */
+	host_uart_rx_irq(!conmux_has_input(u->con) || (rx_enabled(u) && u->rx_count < depth));
 	uart_update_line(u, got && from_host_irq);
 }
 
@@ -183,7 +184,7 @@ static int uart_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 	spin_lock(&u->lock);
 	switch (off) {
 	case UARTDR:
-		con_putc((char)(value & 0xff));
+		conmux_putc(u->con, (char)(value & 0xff));
 		u->tx_bytes++;
 		/* The byte leaves at once, so the transmit FIFO drops through its trigger level
 		 * (UARTTXINTR: an edge, set as written data leaves the FIFO). */

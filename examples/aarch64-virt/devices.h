@@ -6,6 +6,7 @@
 #include <axv/bus.h>
 #include <axv/exit.h>
 
+#include "conmux.h"
 #include "platform.h"
 
 struct axv_vgic;
@@ -22,12 +23,14 @@ struct vuart {
 	bool line;              /* the interrupt line as last given to the vGIC */
 	struct axv_vgic *gic;   /* set before the guest runs */
 	uint32_t intid;
+	struct con_stream *con; /* the VM's share of the host console: set before it runs */
 	uint64_t tx_bytes, rx_bytes;
 };
 
 /* Reset state (DDI 0183G 3.2: UARTCR 0x300, UARTIFLS 0x12) and the line it drives. */
 void vuart_init(struct vuart *u, uint32_t intid);
-/* The host UART has input (its interrupt, or a poll): move what the guest's FIFO takes. */
+/* The host UART has input (its interrupt, or a poll): move what the guest's FIFO takes, if
+ * host input goes to this VM (conmux.h). */
 void vuart_host_rx(struct vuart *u);
 
 /* The guest's PL031 real-time clock: the host's, passed through register by register (every

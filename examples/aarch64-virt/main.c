@@ -7,12 +7,14 @@
  * put in host memory, and runs the guest's vcpu at EL1 through libaxv's vcpu, exit and irq
  * modules and the aarch64 port. Memory map and addresses: config.h.
  */
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <axv/addrspace.h>
 #include <axv/arch/aarch64.h>
+#include <axv/arch/aarch64_fdt.h>
 #include <axv/bus.h>
 #include <axv/err.h>
 #include <axv/exit.h>
@@ -22,20 +24,24 @@
 #include <axv/virtio.h>
 
 #include "config.h"
+#include "conmux.h"
 #include "devices.h"
 #include "fdt.h"
 #include "platform.h"
+#include "vms.h"
 #include <axv/arch/aarch64_hw.h>
 
 void hyp_main(unsigned cpu);
 
-#define VMID 1
 #define HC_WEIGHTED_SUM 0x1000
 #define HC_SYSREG_TRAPS 0x1001
 #define HC_NULL 0x1002 /* returns 0 and does nothing else: the exit benchmark's null call */
 /* Returns how many exits of reason a1 the fast path completed for the calling vcpu (answered
  * here, never on the fast path: tests/guests/aarch64/fastpath.c). */
 #define HC_FAST_EXITS 0x1003
+/* Returns 1 when the VM at index a1 of the table is powered off, 0 while it runs, -1 for no
+ * such VM: how tests/guests/aarch64/isolate.c's victim knows the sweep is over. */
+#define HC_VM_DOWN 0x1004
 #define VTIMER_INTID 27
 /* The EL1 physical timer: the guest uses CNTP_* directly (CNTHCTL_EL2.EL1PCEN), its PPI is
  * hardware-linked like the virtual timer's. */
@@ -44,26 +50,12 @@ void hyp_main(unsigned cpu);
 #define HYP_TIMER_INTID 26
 
 /* The example is the embedder: its global state is its own (libaxv keeps none). */
-static struct axv_pt_format s2fmt;
-static struct axv_addrspace as;
-static struct axv_bus bus;
-static struct axv_bus_entry bus_slots[16];
+static struct axv_pt_format s2fmt;        /* one stage-2 format, each VM its own tables */
 static struct axv_a64_cpu a64cpu[MAX_CPUS];
 static struct axv_percpu percpu[MAX_CPUS];
-static struct axv_vcpu vcpu[MAX_CPUS];
-static struct axv_a64_vcpu a64vcpu[MAX_CPUS];
-static struct axv_virq virq[MAX_CPUS];
-static struct axv_vgic vgic;
-static unsigned nr_vcpus = 1;             /* one per physical cpu that started */
+static unsigned nr_cpus = 1;              /* physical cpus that started */
 static _Atomic unsigned cpus_up = 1;      /* physical cpus in hyp_main */
-static _Atomic bool vm_ready;             /* cpu 0 built the vm */
-static struct axv_a64_psci psci;          /* the PSCI power state of each vcpu */
-static struct spinlock as_lock;           /* the address space is shared by the vcpus */
-static struct axv_virtio_blk vblk;        /* virtio-blk over the disk QEMU's loader gave us */
-static struct axv_virtio_console vcon;    /* virtio-console to the host console */
-static struct vuart vuart;
-static struct vrtc vrtc;
-static struct testdev testdev;
+static _Atomic bool vm_ready;             /* cpu 0 built the vms */
 
 /* ---- exit counts ------------------------------------------------------------------------------
  *
@@ -100,7 +92,46 @@ struct exit_counts {
 	_Atomic uint64_t reason[AXV_EXIT_REASON_COUNT];
 	_Atomic uint64_t kind[K_COUNT];
 };
-static struct exit_counts counts[MAX_CPUS];
+
+/* A virtio device's interrupt line: an SPI of its VM's vGIC. */
+struct vm_line {
+	struct axv_vgic *gic;
+	uint32_t intid;
+};
+
+/* One VM, built from its table entry (vms.h) by build_vm(): everything of it is here, so
+ * nothing of one VM reaches another. */
+struct vm {
+	const struct vm_desc *d;
+	unsigned index;                   /* in the table */
+	unsigned nr_vcpus;
+	unsigned pcpu[MAX_CPUS];          /* physical cpu of each vcpu */
+	struct axv_addrspace as;
+	struct spinlock as_lock;          /* the address space is shared by the VM's vcpus */
+	struct axv_fault_env fault_env;   /* the address space under its lock, then the bus */
+	struct axv_bus bus;
+	struct axv_bus_entry bus_slots[16];
+	struct axv_vcpu vcpu[MAX_CPUS];
+	struct axv_a64_vcpu a64vcpu[MAX_CPUS];
+	struct axv_virq virq[MAX_CPUS];
+	struct axv_vgic vgic;
+	struct axv_a64_psci psci;         /* the PSCI power state of each vcpu */
+	struct axv_virtio_blk vblk;       /* virtio-blk over the disk QEMU's loader gave us */
+	struct axv_virtio_console vcon;   /* virtio-console to the host console */
+	struct vm_line vblk_line, vcon_line;
+	struct vuart vuart;
+	struct con_stream con;            /* its share of the host console (conmux.h) */
+	struct vrtc vrtc;
+	struct testdev testdev;
+	struct exit_counts counts[MAX_CPUS]; /* by vcpu */
+	_Atomic bool down;                /* powered off (or reset): its vcpus stop */
+};
+
+static struct vm vms[MAX_VMS];
+static unsigned nr_vms;
+static struct vm *pcpu_vm[MAX_CPUS];      /* the VM whose vcpu a physical cpu runs (or NULL) */
+static unsigned pcpu_vcpu[MAX_CPUS];      /* and which of its vcpus */
+static struct vm *rtc_vm;                 /* the VM the host's PL031 is passed to (or NULL) */
 
 static void bump(_Atomic uint64_t *c)
 {
@@ -108,11 +139,11 @@ static void bump(_Atomic uint64_t *c)
 			      memory_order_relaxed);
 }
 
-static uint64_t total_reason(enum axv_exit_reason r)
+static uint64_t total_reason(const struct vm *vm, enum axv_exit_reason r)
 {
 	uint64_t n = 0;
 	for (unsigned i = 0; i < MAX_CPUS; i++)
-		n += atomic_load_explicit(&counts[i].reason[r], memory_order_relaxed);
+		n += atomic_load_explicit(&vm->counts[i].reason[r], memory_order_relaxed);
 	return n;
 }
 
@@ -128,6 +159,20 @@ static void check(const char *what, int rc)
 		fatal(what, rc);
 }
 
+/* A line of the hypervisor's log about @vm: "aarch64-virt: " and, with more than one VM,
+ * the VM's name. */
+static void vm_printf(const struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (nr_vms > 1)
+		con_printf("aarch64-virt: %s: ", vm->d->name);
+	else
+		con_puts("aarch64-virt: ");
+	con_vprintf(fmt, ap);
+	va_end(ap);
+}
+
 static void host_trap(void *arg, struct axv_a64_trap_frame *f)
 {
 	(void)arg;
@@ -138,12 +183,6 @@ static void host_trap(void *arg, struct axv_a64_trap_frame *f)
 
 /* ---- loading the guest ------------------------------------------------------------------------- */
 
-static uint32_t be32(const void *p)
-{
-	const uint8_t *b = p;
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
 static uint64_t le64(const void *p)
 {
 	const uint8_t *b = p;
@@ -153,6 +192,44 @@ static uint64_t le64(const void *p)
 	return v;
 }
 
+/* Where a VM's DTB and initrd go in its RAM: half way up (for 256 MiB of RAM, 128 MiB as
+ * QEMU's -kernel puts them on virt), the initrd 2 MiB above the DTB. */
+static uint64_t dtb_offset(const struct vm *vm)
+{
+	return vm->d->ram_size / 2;
+}
+
+static uint64_t initrd_offset(const struct vm *vm)
+{
+	return dtb_offset(vm) + 0x200000u;
+}
+
+/* Copy what QEMU's loader put in host memory into a VM's RAM, which is its linear map
+ * ram_base -> ram_host (build_vm()), straight into its backing, 64 bytes per loop
+ * iteration. Through axv_addrspace_write() and the word-at-a-time memcpy this copy of a
+ * 32 MiB kernel took about 130 ms under QEMU TCG (guest RAM already touched), this loop about
+ * 26 ms. Fatal unless the whole range is the VM's RAM. */
+static void ram_copy(const struct vm *vm, axv_gpa_t gpa, const void *src, uint64_t len)
+{
+	const struct vm_desc *d = vm->d;
+	if (gpa < d->ram_base || gpa - d->ram_base > d->ram_size ||
+	    len > d->ram_size - (gpa - d->ram_base))
+		fatal("copy into guest RAM: outside it", AXV_ERANGE);
+	uint8_t *dst = (uint8_t *)(uintptr_t)(d->ram_host + (gpa - d->ram_base));
+	const uint8_t *sp = src;
+	if ((((uintptr_t)dst | (uintptr_t)sp) & 7) == 0) {
+		for (; len >= 64; len -= 64, dst += 64, sp += 64) {
+			const uint64_t *s8 = (const uint64_t *)(const void *)sp;
+			uint64_t *d8 = (uint64_t *)(void *)dst;
+			uint64_t a0 = s8[0], a1 = s8[1], a2 = s8[2], a3 = s8[3];
+			uint64_t a4 = s8[4], a5 = s8[5], a6 = s8[6], a7 = s8[7];
+			d8[0] = a0, d8[1] = a1, d8[2] = a2, d8[3] = a3;
+			d8[4] = a4, d8[5] = a5, d8[6] = a6, d8[7] = a7;
+		}
+	}
+	__builtin_memcpy(dst, sp, len);
+}
+
 /* What QEMU's -kernel accepts for a Linux-style boot (hw/arm/boot.c), loaded the same way:
  * an arm64 Image (Linux Documentation/arch/arm64/booting.rst: text_offset at 8, image_size
  * at 16, magic "ARM\x64" at 56) goes text_offset bytes above the 2 MiB aligned RAM base;
@@ -160,35 +237,11 @@ static uint64_t le64(const void *p)
  * only with a nonzero image_size (before Linux 3.17 both were 0 and the offset was 0x80000).
  * The size copied is the file's, from the word scripts/qemu.sh has QEMU's loader put at
  * GUEST_IMAGE_SIZE_ADDR; an Image without that word is taken to be image_size long. */
-/* Copy what QEMU's loader put in host memory into guest RAM, which is the linear map
- * GUEST_RAM_BASE -> GUEST_RAM_HOST (build_vm()), straight into its backing, 64 bytes per
- * loop iteration. Through axv_addrspace_write() and the word-at-a-time memcpy this copy of a
- * 32 MiB kernel took about 130 ms under QEMU TCG (guest RAM already touched), this loop about
- * 26 ms. Fatal unless the whole range is guest RAM. */
-static void ram_copy(axv_gpa_t gpa, const void *src, uint64_t len)
+static axv_gpa_t load_image(struct vm *vm)
 {
-	if (gpa < GUEST_RAM_BASE || gpa - GUEST_RAM_BASE > GUEST_RAM_SIZE ||
-	    len > GUEST_RAM_SIZE - (gpa - GUEST_RAM_BASE))
-		fatal("copy into guest RAM: outside it", AXV_ERANGE);
-	uint8_t *d = (uint8_t *)(uintptr_t)(GUEST_RAM_HOST + (gpa - GUEST_RAM_BASE));
-	const uint8_t *sp = src;
-	if ((((uintptr_t)d | (uintptr_t)sp) & 7) == 0) {
-		for (; len >= 64; len -= 64, d += 64, sp += 64) {
-			const uint64_t *s8 = (const uint64_t *)(const void *)sp;
-			uint64_t *d8 = (uint64_t *)(void *)d;
-			uint64_t a0 = s8[0], a1 = s8[1], a2 = s8[2], a3 = s8[3];
-			uint64_t a4 = s8[4], a5 = s8[5], a6 = s8[6], a7 = s8[7];
-			d8[0] = a0, d8[1] = a1, d8[2] = a2, d8[3] = a3;
-			d8[4] = a4, d8[5] = a5, d8[6] = a6, d8[7] = a7;
-		}
-	}
-	__builtin_memcpy(d, sp, len);
-}
-
-static axv_gpa_t load_image(void)
-{
-	const uint8_t *img = (const uint8_t *)(uintptr_t)GUEST_IMAGE_ADDR;
-	uint64_t file = *(volatile uint32_t *)(uintptr_t)GUEST_IMAGE_SIZE_ADDR;
+	const struct vm_src *s = &vm->d->src;
+	const uint8_t *img = (const uint8_t *)(uintptr_t)s->image;
+	uint64_t file = *(volatile uint32_t *)(uintptr_t)s->image_size;
 	bool header = (file == 0 || file >= 64) && (le64(img + 56) & 0xffffffffu) == 0x644d5241u;
 	uint64_t offset = GUEST_KERNEL_OFFSET, need = file;
 	if (header) {
@@ -205,19 +258,17 @@ static axv_gpa_t load_image(void)
 		      "raw image is (scripts/qemu.sh aarch64-hyp gives it)",
 		      AXV_EINVAL);
 	}
-	if (file > GUEST_DTB_ADDR - GUEST_IMAGE_ADDR || offset >= GUEST_DTB_OFFSET ||
-	    need > GUEST_DTB_OFFSET - offset)
+	if (file > s->image_max || offset >= dtb_offset(vm) || need > dtb_offset(vm) - offset)
 		fatal("guest image size", AXV_ERANGE);
-	axv_gpa_t entry = GUEST_RAM_BASE + offset;
-	ram_copy(entry, img, file);
+	axv_gpa_t entry = vm->d->ram_base + offset;
+	ram_copy(vm, entry, img, file);
 	if (header)
-		con_printf("aarch64-virt: guest image: arm64 Image, text_offset 0x%lx, %lu KiB at "
-			   "0x%lx\n",
-			   offset, file >> 10, entry);
+		vm_printf(vm, "guest image: arm64 Image, text_offset 0x%lx, %lu KiB at 0x%lx\n",
+			  offset, file >> 10, entry);
 	else
-		con_printf("aarch64-virt: guest image: raw binary (no arm64 Image header), %lu KiB "
-			   "at 0x%lx, where QEMU's -kernel puts one\n",
-			   file >> 10, entry);
+		vm_printf(vm, "guest image: raw binary (no arm64 Image header), %lu KiB at 0x%lx, "
+			      "where QEMU's -kernel puts one\n",
+			  file >> 10, entry);
 	return entry;
 }
 
@@ -237,114 +288,158 @@ static const char *host_bootargs(uint32_t *len)
 	return args;
 }
 
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-/* The guest's DTB is the one QEMU's loader put at GUEST_DTB_ADDR with its /chosen rebuilt
- * (devicetree spec v0.4, 3.6 /chosen; Linux's booting.rst): linux,initrd-start/-end with an
- * initrd and not at all without one (a guest may check start < end), and the command line
- * given at run time as bootargs when there is one (else the DTB's own stays). */
+/* A VM's device tree, built from its table entry with libaxv's axv_a64_fdt_build() (QEMU
+ * virt's layout, as this example presents it): its RAM, one cpu per vcpu (MPIDR = the
+ * vcpu's index), PSCI over HVC, the vGIC with one redistributor per vcpu, the timer, the
+ * devices the entry gives it (PL011, PL031, virtio), and /chosen (devicetree spec v0.4, 3.6;
+ * Linux's booting.rst) with the command line (the entry's, else QEMU's -append, else
+ * DEFAULT_BOOTARGS), stdout-path at the PL011, and linux,initrd-start/-end only with an
+ * initrd (a guest may check start < end). The VMs are built one after the other: one buffer
+ * serves them all. */
+#define DEFAULT_BOOTARGS "console=ttyAMA0 earlycon=pl011,0x09000000 panic=-1"
 static uint8_t guest_dtb[GUEST_DTB_MAX] __attribute__((aligned(8)));
 
-static axv_gpa_t load_dtb_and_initrd(void)
+static const char *const pl011_compat[] = {"arm,pl011", "arm,primecell"};
+static const char *const pl031_compat[] = {"arm,pl031", "arm,primecell"};
+static const char *const virtio_compat[] = {"virtio,mmio"};
+
+static axv_gpa_t load_dtb_and_initrd(struct vm *vm)
 {
-	const uint8_t *dtb = (const uint8_t *)(uintptr_t)GUEST_DTB_ADDR;
-	if (be32(dtb) != FDT_MAGIC) {
-		con_puts("aarch64-virt: no guest DTB loaded; x0 = 0\n");
-		return 0;
+	const struct vm_desc *d = vm->d;
+	const struct vm_src *s = &d->src;
+	struct axv_a64_fdt_device dev[4];
+	uint32_t ndev = 0, console = AXV_A64_FDT_NO_IRQ;
+	if (d->uart) {
+		console = ndev;
+		dev[ndev++] = (struct axv_a64_fdt_device){
+			"pl011", pl011_compat, 2, AXV_A64_FDT_PRIMECELL | AXV_A64_FDT_UARTCLK,
+			GUEST_UART_BASE, 0x1000, GUEST_UART_INTID - 32};
 	}
-	uint32_t size;
-	check("guest DTB", fdt_check(dtb, GUEST_IMAGE_SIZE_ADDR - GUEST_DTB_ADDR, &size));
-	uint32_t initrd_size = *(volatile uint32_t *)(uintptr_t)GUEST_INITRD_SIZE_ADDR;
-	axv_gpa_t initrd = GUEST_RAM_BASE + GUEST_INITRD_OFFSET;
-	uint8_t start[8], end[8];
-	struct fdt_edit edits[3] = {
-		{"linux,initrd-start", NULL, 0},
-		{"linux,initrd-end", NULL, 0},
+	if (d->rtc)
+		dev[ndev++] = (struct axv_a64_fdt_device){"pl031", pl031_compat, 2,
+							  AXV_A64_FDT_PRIMECELL, GUEST_RTC_BASE,
+							  0x1000, GUEST_RTC_INTID - 32};
+	if (d->virtio) {
+		/* virtio-mmio transports (virtio 1.2, 4.2.2): the block device (an absent disk
+		 * is device id 0, which drivers ignore) and the console. */
+		dev[ndev++] = (struct axv_a64_fdt_device){
+			"virtio_mmio", virtio_compat, 1, AXV_A64_FDT_DMA_COHERENT,
+			GUEST_VIRTIO_BLK_BASE, AXV_VIRTIO_MMIO_SIZE, GUEST_VIRTIO_BLK_INTID - 32};
+		dev[ndev++] = (struct axv_a64_fdt_device){
+			"virtio_mmio", virtio_compat, 1, AXV_A64_FDT_DMA_COHERENT,
+			GUEST_VIRTIO_CON_BASE, AXV_VIRTIO_MMIO_SIZE, GUEST_VIRTIO_CON_INTID - 32};
+	}
+	uint64_t mpidr[MAX_CPUS];
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		mpidr[i] = i;
+	struct axv_a64_fdt_vm t = {
+		.model = "libaxv aarch64-virt guest",
+		.mem = {{d->ram_base, d->ram_size}},
+		.nmem = 1,
+		.mpidr = mpidr,
+		.ncpus = vm->nr_vcpus,
+		.cpu_compatible = "arm,cortex-a72",
+		.psci_smc = false,
+		.gicd_base = GUEST_GICD_BASE,
+		.gicr_base = GUEST_GICR_BASE,
+		.devices = dev,
+		.ndevices = ndev,
+		.stdout_device = console,
 	};
-	size_t n = 2;
+	uint32_t initrd_size = s->initrd_size ? *(volatile uint32_t *)(uintptr_t)s->initrd_size : 0;
+	axv_gpa_t initrd = d->ram_base + initrd_offset(vm);
 	if (initrd_size) {
-		if (initrd_size > GUEST_RAM_SIZE - GUEST_INITRD_OFFSET)
+		if (initrd_size > d->ram_size - initrd_offset(vm))
 			fatal("initrd size", AXV_ERANGE);
-		ram_copy(initrd, (const void *)(uintptr_t)GUEST_INITRD_ADDR, initrd_size);
-		put_be64(start, initrd);
-		put_be64(end, initrd + initrd_size);
-		edits[0] = (struct fdt_edit){"linux,initrd-start", start, 8};
-		edits[1] = (struct fdt_edit){"linux,initrd-end", end, 8};
-		con_printf("aarch64-virt: initrd %u KiB at 0x%lx\n", initrd_size >> 10, initrd);
+		ram_copy(vm, initrd, (const void *)(uintptr_t)s->initrd, initrd_size);
+		t.initrd_start = initrd;
+		t.initrd_end = initrd + initrd_size;
+		vm_printf(vm, "initrd %u KiB at 0x%lx\n", initrd_size >> 10, initrd);
 	}
 	uint32_t args_len = 0;
-	const char *args = host_bootargs(&args_len);
-	if (args) {
-		edits[n++] = (struct fdt_edit){"bootargs", args, args_len};
-		con_printf("aarch64-virt: guest command line (QEMU -append): %s\n", args);
-	}
+	t.bootargs = d->bootargs;
+	if (!t.bootargs)
+		t.bootargs = host_bootargs(&args_len);
+	if (t.bootargs)
+		vm_printf(vm, "guest command line%s: %s\n", d->bootargs ? "" : " (QEMU -append)",
+			  t.bootargs);
+	else
+		t.bootargs = DEFAULT_BOOTARGS;
 	uint32_t out;
-	check("guest DTB /chosen",
-	      fdt_copy_chosen(dtb, guest_dtb, sizeof(guest_dtb), edits, n, &out));
-	axv_gpa_t at = GUEST_RAM_BASE + GUEST_DTB_OFFSET;
-	check("copy DTB", axv_addrspace_write(&as, at, guest_dtb, out));
+	check("guest device tree", axv_a64_fdt_build(guest_dtb, sizeof(guest_dtb), &t, &out));
+	axv_gpa_t at = d->ram_base + dtb_offset(vm);
+	check("copy DTB", axv_addrspace_write(&vm->as, at, guest_dtb, out));
 	return at;
 }
 
 /* ---- virtio devices ---------------------------------------------------------------------------- */
 
-/* A virtio device is not locked by libaxv: its bus accesses are serialised here, under the
- * address-space lock, since queue processing reads and writes guest memory. */
+/* The VM whose virtio transport @mmio is. */
+static struct vm *virtio_vm(void *mmio)
+{
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (mmio == &vms[i].vblk.mmio || mmio == &vms[i].vcon.mmio)
+			return &vms[i];
+	return NULL;
+}
+
+/* A virtio device is not locked by libaxv: its bus accesses are serialised here, under its
+ * VM's address-space lock, since queue processing reads and writes guest memory. */
 static int virtio_read(void *ctx, uint64_t off, uint8_t width, uint64_t *value)
 {
-	spin_lock(&as_lock);
+	struct vm *vm = virtio_vm(ctx);
+	spin_lock(&vm->as_lock);
 	int rc = axv_virtio_mmio_ops.read(ctx, off, width, value);
-	spin_unlock(&as_lock);
+	spin_unlock(&vm->as_lock);
 	return rc;
 }
 
 static int virtio_write(void *ctx, uint64_t off, uint8_t width, uint64_t value)
 {
-	spin_lock(&as_lock);
+	struct vm *vm = virtio_vm(ctx);
+	spin_lock(&vm->as_lock);
 	int rc = axv_virtio_mmio_ops.write(ctx, off, width, value);
-	spin_unlock(&as_lock);
+	spin_unlock(&vm->as_lock);
 	return rc;
 }
 
 static const struct axv_device_ops virtio_locked_ops = {virtio_read, virtio_write};
 
-/* The devices' interrupt lines are SPIs of the virtual GIC (through the core irq module). */
+/* The devices' interrupt lines are SPIs of their VM's virtual GIC (through the irq core). */
 static void virtio_irq(void *ctx, bool level)
 {
-	axv_vgic_set_spi(&vgic, (uint32_t)(uintptr_t)ctx, level);
+	const struct vm_line *l = ctx;
+	axv_vgic_set_spi(l->gic, l->intid, level);
 }
 
 static void virtio_console_out(void *ctx, const uint8_t *buf, size_t len)
 {
-	(void)ctx;
+	struct vm *vm = ctx;
 	for (size_t i = 0; i < len; i++)
-		con_putc((char)buf[i]);
+		conmux_putc(&vm->con, (char)buf[i]);
 }
 
-static void add_virtio_devices(void)
+static void add_virtio_devices(struct vm *vm)
 {
-	uint32_t disk = *(volatile uint32_t *)(uintptr_t)GUEST_DISK_SIZE_ADDR;
+	const struct vm_src *s = &vm->d->src;
+	uint32_t disk = s->disk_size ? *(volatile uint32_t *)(uintptr_t)s->disk_size : 0;
 	if (disk > GUEST_DISK_MAX)
 		fatal("disk image size", AXV_ERANGE);
-	check("virtio-blk", axv_virtio_blk_init(&vblk, &as, (void *)(uintptr_t)GUEST_DISK_ADDR, disk,
-						true, "libaxv-test-disk", virtio_irq,
-						(void *)(uintptr_t)GUEST_VIRTIO_BLK_INTID));
-	check("virtio-console", axv_virtio_console_init(&vcon, &as, virtio_console_out, NULL,
-							virtio_irq,
-							(void *)(uintptr_t)GUEST_VIRTIO_CON_INTID));
-	check("virtio-blk bus", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_VIRTIO_BLK_BASE,
+	vm->vblk_line = (struct vm_line){&vm->vgic, GUEST_VIRTIO_BLK_INTID};
+	vm->vcon_line = (struct vm_line){&vm->vgic, GUEST_VIRTIO_CON_INTID};
+	check("virtio-blk", axv_virtio_blk_init(&vm->vblk, &vm->as,
+						(void *)(uintptr_t)s->disk, disk, true,
+						"libaxv-test-disk", virtio_irq, &vm->vblk_line));
+	check("virtio-console", axv_virtio_console_init(&vm->vcon, &vm->as, virtio_console_out,
+							vm, virtio_irq, &vm->vcon_line));
+	check("virtio-blk bus", axv_bus_register(&vm->bus, AXV_BUS_MMIO, GUEST_VIRTIO_BLK_BASE,
 						 AXV_VIRTIO_MMIO_SIZE, &virtio_locked_ops,
-						 &vblk.mmio));
-	check("virtio-console bus", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_VIRTIO_CON_BASE,
+						 &vm->vblk.mmio));
+	check("virtio-console bus", axv_bus_register(&vm->bus, AXV_BUS_MMIO, GUEST_VIRTIO_CON_BASE,
 						     AXV_VIRTIO_MMIO_SIZE, &virtio_locked_ops,
-						     &vcon.mmio));
+						     &vm->vcon.mmio));
 	if (disk)
-		con_printf("aarch64-virt: virtio-blk disk %u KiB (read-only), virtio-console\n",
-			   disk >> 10);
+		vm_printf(vm, "virtio-blk disk %u KiB (read-only), virtio-console\n", disk >> 10);
 }
 
 /* ---- the vm ----------------------------------------------------------------------------------- */
@@ -388,93 +483,147 @@ static const struct axv_hcall fast_hcalls[] = {
  * change once the vcpus run, so reading them needs no lock. */
 static bool guest_code(void *ctx, axv_gpa_t entry)
 {
-	(void)ctx;
-	size_t n = axv_addrspace_area_count(&as);
+	const struct vm *vm = ctx;
+	size_t n = axv_addrspace_area_count(&vm->as);
 	for (size_t i = 0; i < n; i++) {
 		struct axv_area_info a;
-		if (axv_addrspace_area(&as, i, &a) == 0 && entry - a.gpa < a.size)
+		if (axv_addrspace_area(&vm->as, i, &a) == 0 && entry - a.gpa < a.size)
 			return (a.flags & AXV_MAP_EXEC) != 0;
 	}
 	return false;
 }
 
-static void build_vm(void)
+static void as_lock_take(void *ctx)
 {
-	check("stage-2 format", axv_s2_format_init(&s2fmt, 40));
-	check("address space", axv_addrspace_init(&as, &platform_hal, &s2fmt, 0, 1ull << 40,
-						  (uint64_t)VMID << 48));
-	check("map guest RAM", axv_addrspace_map_linear(&as, GUEST_RAM_BASE, GUEST_RAM_HOST,
-							GUEST_RAM_SIZE, AXV_MAP_RWX));
-	check("map lazy region", axv_addrspace_map_alloc(&as, GUEST_LAZY_BASE, GUEST_LAZY_SIZE,
-							 AXV_MAP_READ | AXV_MAP_WRITE, false));
+	spin_lock(ctx);
+}
+
+static void as_lock_drop(void *ctx)
+{
+	spin_unlock(ctx);
+}
+
+/* Check a table entry and place its vcpus: each on a physical cpu QEMU started, none on a
+ * cpu another vcpu (of any VM) has; its VMID its own. */
+static void place_vm(struct vm *vm, const struct vm_desc *d, unsigned index)
+{
+	vm->d = d;
+	vm->index = index;
+	vm->nr_vcpus = d->vcpus ? d->vcpus : nr_cpus;
+	if (vm->nr_vcpus > MAX_CPUS || d->vmid == 0 || d->ram_size == 0)
+		fatal("VM table entry", AXV_EINVAL);
+	for (unsigned j = 0; j < index; j++)
+		if (vms[j].d->vmid == d->vmid)
+			fatal("VM table: a VMID used twice", AXV_EEXIST);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		unsigned cpu = d->vcpus ? d->pcpu[i] : i;
+		if (cpu >= nr_cpus)
+			fatal("VM table: a vcpu on a physical cpu QEMU did not start (-smp)",
+			      AXV_ERANGE);
+		if (pcpu_vm[cpu])
+			fatal("VM table: two vcpus on one physical cpu", AXV_EBUSY);
+		vm->pcpu[i] = cpu;
+		pcpu_vm[cpu] = vm;
+		pcpu_vcpu[cpu] = i;
+	}
+	if (d->rtc) {
+		if (rtc_vm)
+			fatal("VM table: the host RTC given to two VMs", AXV_EBUSY);
+		rtc_vm = vm;
+	}
+	conmux_add(&vm->con, d->name, index, d->uart);
+}
+
+static void build_vm(struct vm *vm)
+{
+	const struct vm_desc *d = vm->d;
+	check("address space", axv_addrspace_init(&vm->as, &platform_hal, &s2fmt, 0, 1ull << 40,
+						  (uint64_t)d->vmid << 48));
+	check("map guest RAM", axv_addrspace_map_linear(&vm->as, d->ram_base, d->ram_host,
+							d->ram_size, AXV_MAP_RWX));
+	if (d->lazy_size)
+		check("map lazy region",
+		      axv_addrspace_map_alloc(&vm->as, d->lazy_base, d->lazy_size,
+					      AXV_MAP_READ | AXV_MAP_WRITE, false));
+	/* Where a guest access fault may be backed: the address space (under its lock: the
+	 * vcpus share it), then the devices. */
+	vm->fault_env = (struct axv_fault_env){.as = &vm->as, .bus = &vm->bus,
+					       .lock = as_lock_take, .unlock = as_lock_drop,
+					       .lock_ctx = &vm->as_lock};
 
 	const size_t cap[AXV_BUS_SPACE_COUNT] = {8 + MAX_CPUS, 0, 4};
-	check("device bus", axv_bus_init(&bus, bus_slots, cap));
-	vuart_init(&vuart, GUEST_UART_INTID);
-	check("vuart", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_UART_BASE, 0x1000, &vuart_ops,
-					&vuart));
-	vrtc.intid = GUEST_RTC_INTID;
-	check("rtc", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_RTC_BASE, 0x1000, &vrtc_ops,
-				      &vrtc));
-	check("test device", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_TESTDEV_BASE, 0x1000,
-					      &testdev_ops, &testdev));
+	check("device bus", axv_bus_init(&vm->bus, vm->bus_slots, cap));
+	vuart_init(&vm->vuart, GUEST_UART_INTID);
+	vm->vuart.con = &vm->con;
+	if (d->uart)
+		check("vuart", axv_bus_register(&vm->bus, AXV_BUS_MMIO, GUEST_UART_BASE, 0x1000,
+						&vuart_ops, &vm->vuart));
+	vm->vrtc.intid = GUEST_RTC_INTID;
+	if (d->rtc)
+		check("rtc", axv_bus_register(&vm->bus, AXV_BUS_MMIO, GUEST_RTC_BASE, 0x1000,
+					      &vrtc_ops, &vm->vrtc));
+	if (d->testdev)
+		check("test device", axv_bus_register(&vm->bus, AXV_BUS_MMIO, GUEST_TESTDEV_BASE,
+						      0x1000, &testdev_ops, &vm->testdev));
 	/* No debug register device: the guest owns its debug registers and libaxv emulates the
 	 * OS Lock group (axv_a64_debug_trap()); anything left reaches run_vcpu's RAZ/WI. */
 
-	axv_gpa_t entry = load_image();
-	axv_gpa_t dtb = load_dtb_and_initrd();
+	axv_gpa_t entry = load_image(vm);
+	axv_gpa_t dtb = load_dtb_and_initrd(vm);
 	struct axv_vcpu *vp[MAX_CPUS];
 	struct axv_virq *qp[MAX_CPUS];
 	uint64_t mpidr[MAX_CPUS];
-	for (unsigned i = 0; i < nr_vcpus; i++) {
-		check("virq", axv_virq_init(&virq[i]));
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		check("virq", axv_virq_init(&vm->virq[i]));
 		const struct axv_vcpu_config cfg = {
 			.id = i,
 			.hal = &platform_hal,
 			.ops = &axv_a64_vcpu_ops,
-			.port_ctx = &a64vcpu[i],
-			.virq = &virq[i],
+			.port_ctx = &vm->a64vcpu[i],
+			.virq = &vm->virq[i],
 			.vic = &axv_a64_vic_ops,
-			.vic_ctx = &a64vcpu[i],
+			.vic_ctx = &vm->a64vcpu[i],
 		};
-		check("vcpu create", axv_vcpu_create(&vcpu[i], &cfg));
+		check("vcpu create", axv_vcpu_create(&vm->vcpu[i], &cfg));
 		const struct axv_a64_vcpu_config a64 = {
 			.mpidr = i,
 			.x0 = i == 0 ? dtb : 0,
 			.cntvoff = 0,
-			.vmid = VMID,
+			.vmid = (uint16_t)d->vmid,
 			.hw_ppis = 1u << VTIMER_INTID | 1u << PTIMER_INTID,
 		};
-		check("vcpu setup", axv_vcpu_setup(&vcpu[i], entry, axv_addrspace_root(&as), &a64));
+		check("vcpu setup", axv_vcpu_setup(&vm->vcpu[i], entry, axv_addrspace_root(&vm->as),
+						   &a64));
 		/* The fast path: accesses to the devices on the bus (the test device, the UART,
 		 * the vGIC's distributor and redistributors, virtio) are completed inside
 		 * axv_vcpu_run() and never come back here; they are counted there. */
-		check("fast path", axv_vcpu_set_fast_bus(&vcpu[i], &bus));
+		check("fast path", axv_vcpu_set_fast_bus(&vm->vcpu[i], &vm->bus));
 		/* And the hypercalls HC_WEIGHTED_SUM and HC_NULL; with a fast path the port also
 		 * answers the PSCI calls it owns, and sends the guest's SGIs through the vGIC
 		 * (axv_vgic_attach()) without this loop. HC_SYSREG_TRAPS stays here. */
-		check("fast hypercalls", axv_vcpu_set_fast_hypercalls(&vcpu[i], fast_hcalls,
+		check("fast hypercalls", axv_vcpu_set_fast_hypercalls(&vm->vcpu[i], fast_hcalls,
 								       sizeof(fast_hcalls) /
 									       sizeof(fast_hcalls[0])));
-		vp[i] = &vcpu[i];
-		qp[i] = &virq[i];
+		vp[i] = &vm->vcpu[i];
+		qp[i] = &vm->virq[i];
 		mpidr[i] = i;
 	}
-	check("vgic", axv_vgic_init(&vgic, vp, qp, mpidr, nr_vcpus, GUEST_SPIS));
-	check("psci", axv_a64_psci_init(&psci, mpidr, nr_vcpus, guest_code, NULL));
-	for (unsigned i = 0; i < nr_vcpus; i++) /* SPIs taken and ended through the vGIC */
-		check("vgic attach", axv_vgic_attach(&vgic, i, &a64vcpu[i]));
-	testdev.gic = &vgic;
-	vuart.gic = &vgic;
-	vrtc.gic = &vgic;
-	add_virtio_devices();
-	check("vgic gicd", axv_bus_register(&bus, AXV_BUS_MMIO, GUEST_GICD_BASE, AXV_VGIC_GICD_SIZE,
-					    &axv_vgic_gicd_ops, &vgic));
-	for (unsigned i = 0; i < nr_vcpus; i++)
-		check("vgic gicr", axv_bus_register(&bus, AXV_BUS_MMIO,
+	check("vgic", axv_vgic_init(&vm->vgic, vp, qp, mpidr, vm->nr_vcpus, GUEST_SPIS));
+	check("psci", axv_a64_psci_init(&vm->psci, mpidr, vm->nr_vcpus, guest_code, vm));
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) /* SPIs taken and ended through the vGIC */
+		check("vgic attach", axv_vgic_attach(&vm->vgic, i, &vm->a64vcpu[i]));
+	vm->testdev.gic = &vm->vgic;
+	vm->vuart.gic = &vm->vgic;
+	vm->vrtc.gic = &vm->vgic;
+	if (d->virtio)
+		add_virtio_devices(vm);
+	check("vgic gicd", axv_bus_register(&vm->bus, AXV_BUS_MMIO, GUEST_GICD_BASE,
+					    AXV_VGIC_GICD_SIZE, &axv_vgic_gicd_ops, &vm->vgic));
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		check("vgic gicr", axv_bus_register(&vm->bus, AXV_BUS_MMIO,
 						    GUEST_GICR_BASE + i * AXV_VGIC_GICR_SIZE,
 						    AXV_VGIC_GICR_SIZE, &axv_vgic_gicr_ops,
-						    axv_vgic_redist_ctx(&vgic, i)));
+						    axv_vgic_redist_ctx(&vm->vgic, i)));
 }
 
 /* ---- running it ---------------------------------------------------------------------------------- */
@@ -527,10 +676,32 @@ static enum kind irq_kind(uint32_t intid)
 	}
 }
 
+/* Host console input: to the VM that has it (conmux.h), again if an escape sequence in it
+ * gave it to another. The host line drops: drained, or masked. */
+static void host_input(void)
+{
+	for (;;) {
+		struct con_stream *in = conmux_input();
+		struct vm *vm = NULL;
+		for (unsigned k = 0; k < nr_vms; k++)
+			if (&vms[k].con == in)
+				vm = &vms[k];
+		if (!vm) {
+			host_uart_rx_irq(false);
+			return;
+		}
+		vuart_host_rx(&vm->vuart);
+		if (conmux_input() == in)
+			return;
+	}
+}
+
 /* Take every pending physical interrupt on this cpu; route the guest's timers to its vcpu.
- * SGI 0 is the kick (a vcpu of this cpu got an interrupt); PPI 25 the GIC maintenance
- * interrupt (list registers ran low, or the guest ended an SPI); both only need the exit
- * they caused. Those taken on an IRQ exit are counted in @c (NULL: not on an exit). */
+ * SGI 0 is the kick (a vcpu of this cpu got an interrupt, or its VM went down); PPI 25 the
+ * GIC maintenance interrupt (list registers ran low, or the guest ended an SPI); both only
+ * need the exit they caused. The host console's input goes to the VM that has it, the
+ * host RTC's alarm to the VM it is passed to. Those taken on an IRQ exit are counted in @c
+ * (NULL: not on an exit). */
 static void host_irqs(struct axv_vcpu *v, struct exit_counts *c)
 {
 	for (;;) {
@@ -547,10 +718,14 @@ static void host_irqs(struct axv_vcpu *v, struct exit_counts *c)
 			if (rc != 0 && rc != AXV_EALREADY)
 				fatal("inject timer", rc);
 		} else if (intid == HOST_UART_INTID) {
-			vuart_host_rx(&vuart); /* the host line drops: drained, or masked */
+			host_input();
 			axv_a64_gic_deactivate(intid);
 		} else if (intid == HOST_RTC_INTID) {
-			vrtc_host_irq(&vrtc); /* masked until the guest clears its alarm */
+			if (rtc_vm)
+				vrtc_host_irq(&rtc_vm->vrtc); /* masked until the guest clears its
+							       * alarm */
+			else
+				gic_spi_enable(HOST_RTC_INTID, false);
 			axv_a64_gic_deactivate(intid);
 		} else {
 			if (intid == AXV_A64_GIC_MAINT_INTID)
@@ -563,16 +738,17 @@ static void host_irqs(struct axv_vcpu *v, struct exit_counts *c)
 	}
 }
 
-/* Exits of a reason the fast path completed, over all vcpus. */
-static uint64_t fast_exits(enum axv_exit_reason r)
+/* Exits of a reason the fast path completed, over all vcpus of a VM. */
+static uint64_t fast_exits(struct vm *vm, enum axv_exit_reason r)
 {
 	uint64_t n = 0;
-	for (unsigned i = 0; i < nr_vcpus; i++)
-		n += axv_vcpu_fast_exits(&vcpu[i], r);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		n += axv_vcpu_fast_exits(&vm->vcpu[i], r);
 	return n;
 }
 
-static void hypercall(struct axv_vcpu *v, struct axv_exit *e, struct exit_counts *c)
+static void hypercall(struct vm *vm, struct axv_vcpu *v, struct axv_exit *e,
+		      struct exit_counts *c)
 {
 	uint64_t ret = (uint64_t)-1; /* SMCCC NOT_SUPPORTED */
 	const uint64_t *a = e->hypercall.args;
@@ -580,9 +756,10 @@ static void hypercall(struct axv_vcpu *v, struct axv_exit *e, struct exit_counts
 	case HC_WEIGHTED_SUM:
 		ret = a[0] + 2 * a[1] + 3 * a[2] + 4 * a[3] + 5 * a[4] + 6 * a[5];
 		break;
-	case HC_SYSREG_TRAPS: /* system register exits this embedder has handled */
-		ret = total_reason(AXV_EXIT_SYSREG_READ) + total_reason(AXV_EXIT_SYSREG_WRITE) +
-		      fast_exits(AXV_EXIT_SYSREG_READ) + fast_exits(AXV_EXIT_SYSREG_WRITE);
+	case HC_SYSREG_TRAPS: /* system register exits this embedder has handled for the VM */
+		ret = total_reason(vm, AXV_EXIT_SYSREG_READ) +
+		      total_reason(vm, AXV_EXIT_SYSREG_WRITE) +
+		      fast_exits(vm, AXV_EXIT_SYSREG_READ) + fast_exits(vm, AXV_EXIT_SYSREG_WRITE);
 		break;
 	case HC_NULL:
 		ret = 0;
@@ -592,13 +769,16 @@ static void hypercall(struct axv_vcpu *v, struct axv_exit *e, struct exit_counts
 			      ? axv_vcpu_fast_exits(v, (enum axv_exit_reason)a[0])
 			      : (uint64_t)-1;
 		break;
+	case HC_VM_DOWN:
+		ret = a[0] < nr_vms ? (uint64_t)atomic_load(&vms[a[0]].down) : (uint64_t)-1;
+		break;
 	case AXV_PSCI_AFFINITY_INFO_32:
 	case AXV_PSCI_AFFINITY_INFO_64:
-		ret = (uint64_t)axv_a64_psci_affinity_info(&psci, a[0], a[1]);
+		ret = (uint64_t)axv_a64_psci_affinity_info(&vm->psci, a[0], a[1]);
 		break;
 	}
 	enum kind k = K_HC_OTHER;
-	if (e->hypercall.nr >= HC_WEIGHTED_SUM && e->hypercall.nr <= HC_FAST_EXITS)
+	if (e->hypercall.nr >= HC_WEIGHTED_SUM && e->hypercall.nr <= HC_VM_DOWN)
 		k = K_HC_EXAMPLE;
 	else if (e->hypercall.nr == AXV_PSCI_AFFINITY_INFO_32 ||
 		 e->hypercall.nr == AXV_PSCI_AFFINITY_INFO_64)
@@ -610,24 +790,25 @@ static void hypercall(struct axv_vcpu *v, struct axv_exit *e, struct exit_counts
 
 /* PSCI CPU_ON from a guest: the port checks the target, the entry point (guest_code) and
  * the target's state; then start the target vcpu at entry with x0 = context id. */
-static int64_t cpu_on(const struct axv_exit *e)
+static int64_t cpu_on(struct vm *vm, const struct axv_exit *e)
 {
 	uint32_t target;
-	int64_t rc = axv_a64_psci_cpu_on(&psci, e, &target);
+	int64_t rc = axv_a64_psci_cpu_on(&vm->psci, e, &target);
 	if (rc != AXV_PSCI_RET_SUCCESS)
 		return rc;
-	struct axv_vcpu *t = &vcpu[target];
+	struct axv_vcpu *t = &vm->vcpu[target];
 	if (axv_vcpu_set_entry(t, e->cpu_up.entry) != 0 ||
 	    axv_vcpu_set_reg(t, 0, e->cpu_up.arg) != 0) {
-		check("psci power off", axv_a64_psci_power_off(&psci, target));
+		check("psci power off", axv_a64_psci_power_off(&vm->psci, target));
 		return AXV_PSCI_RET_INTERNAL_FAILURE;
 	}
 	/* A cpu powered on by PSCI starts like the boot cpu: EL1h, DAIF masked, MMU off. */
-	a64vcpu[target].ctx.pstate = AXV_A64_PSTATE_EL1H_MASKED;
-	a64vcpu[target].ctx.el1.sctlr_el1 = 0x30d00800u;
-	a64vcpu[target].ctx.el1_dirty = AXV_A64_EL1_DIRTY_ALL;
-	check("psci power on", axv_a64_psci_power_on(&psci, target));
-	gic_send_sgi(target, 0); /* wake its physical cpu */
+	struct axv_a64_vcpu *tp = &vm->a64vcpu[target];
+	tp->ctx.pstate = AXV_A64_PSTATE_EL1H_MASKED;
+	tp->ctx.el1.sctlr_el1 = 0x30d00800u;
+	tp->ctx.el1_dirty = AXV_A64_EL1_DIRTY_ALL;
+	check("psci power on", axv_a64_psci_power_on(&vm->psci, target));
+	gic_send_sgi(vm->pcpu[target], 0); /* wake its physical cpu */
 	return AXV_PSCI_RET_SUCCESS;
 }
 
@@ -639,29 +820,14 @@ static void abort_guest(struct axv_a64_vcpu *p, bool fetch, bool write)
 				    : axv_a64_inject_dabt(&p->ctx, p->ctx.far, write));
 }
 
-static enum kind mmio_kind(axv_gpa_t a);
-
-static void as_lock_take(void *ctx)
-{
-	spin_lock(ctx);
-}
-
-static void as_lock_drop(void *ctx)
-{
-	spin_unlock(ctx);
-}
-
-/* Where a guest access fault may be backed: the address space (under its lock: the vcpus
- * share it), then the devices. */
-static const struct axv_fault_env fault_env = {.as = &as, .bus = &bus, .lock = as_lock_take,
-					       .unlock = as_lock_drop, .lock_ctx = &as_lock};
+static enum kind mmio_kind(const struct vm *vm, axv_gpa_t a);
 
 /* A guest access fault, decoded (ESR_EL2.ISV: an MMIO exit) or not (a nested page fault):
  * libaxv's resolver tries guest memory (a lazily backed page: the guest retries), then the
- * device bus. Nobody backs it (or it is an undecoded access at a device, which this port
- * cannot decode): the guest gets a synchronous external abort. */
-static void guest_access_fault(struct axv_vcpu *v, struct axv_a64_vcpu *p, struct axv_exit *e,
-			       struct exit_counts *c)
+ * VM's device bus. Nobody backs it (or it is an undecoded access at a device, which this
+ * port cannot decode): the guest gets a synchronous external abort. */
+static void guest_access_fault(struct vm *vm, struct axv_vcpu *v, struct axv_a64_vcpu *p,
+			       struct axv_exit *e, struct exit_counts *c)
 {
 	const bool decoded = e->reason != AXV_EXIT_NESTED_PAGE_FAULT;
 	const bool write = decoded ? e->reason == AXV_EXIT_MMIO_WRITE
@@ -669,7 +835,7 @@ static void guest_access_fault(struct axv_vcpu *v, struct axv_a64_vcpu *p, struc
 	const bool fetch = !decoded && (e->npf.flags & AXV_NPF_FETCH);
 	const axv_gpa_t addr = decoded ? e->access.addr : e->npf.addr;
 	enum axv_resolved how = AXV_RESOLVED_MEMORY;
-	int rc = axv_vcpu_resolve(v, &fault_env, e, &how);
+	int rc = axv_vcpu_resolve(v, &vm->fault_env, e, &how);
 	if (rc == AXV_ENXIO || rc == AXV_EACCES || rc == AXV_ENOTSUP) {
 		bump(&c->kind[decoded ? K_MMIO_UNBACKED : K_NPF_ABORT]);
 		abort_guest(p, fetch, write);
@@ -679,26 +845,28 @@ static void guest_access_fault(struct axv_vcpu *v, struct axv_a64_vcpu *p, struc
 	if (how == AXV_RESOLVED_MEMORY)
 		bump(&c->kind[decoded ? K_MMIO_LAZY : K_NPF_LAZY]);
 	else
-		bump(&c->kind[mmio_kind(addr)]);
+		bump(&c->kind[mmio_kind(vm, addr)]);
 }
 
-/* Three lines: the exits by reason (every reason the example handles; "other" would be
+/* Three lines: the VM's exits by reason (every reason the example handles; "other" would be
  * those it treats as fatal), each reason by kind (key=count, every key), and by vcpu. The
  * counts are copied first: the other vcpus may still run while this one prints. */
-static _Noreturn void report_and_poweroff(void)
+static void report(struct vm *vm)
 {
 	struct {
 		uint64_t reason[AXV_EXIT_REASON_COUNT], kind[K_COUNT], vcpu[MAX_CPUS], total;
 	} n = {{0}, {0}, {0}, 0};
-	for (unsigned i = 0; i < nr_vcpus; i++) {
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		for (unsigned r = 0; r < AXV_EXIT_REASON_COUNT; r++) {
-			uint64_t x = atomic_load_explicit(&counts[i].reason[r], memory_order_relaxed);
+			uint64_t x = atomic_load_explicit(&vm->counts[i].reason[r],
+							  memory_order_relaxed);
 			n.reason[r] += x;
 			n.vcpu[i] += x;
 			n.total += x;
 		}
 		for (unsigned k = 0; k < K_COUNT; k++)
-			n.kind[k] += atomic_load_explicit(&counts[i].kind[k], memory_order_relaxed);
+			n.kind[k] += atomic_load_explicit(&vm->counts[i].kind[k],
+							  memory_order_relaxed);
 	}
 	static const enum axv_exit_reason shown[] = {
 		AXV_EXIT_MMIO_READ, AXV_EXIT_MMIO_WRITE, AXV_EXIT_SYSREG_READ,
@@ -711,33 +879,51 @@ static _Noreturn void report_and_poweroff(void)
 		other -= n.reason[shown[k]];
 	uint64_t fast = 0;
 	for (unsigned r = 0; r < AXV_EXIT_REASON_COUNT; r++)
-		fast += fast_exits((enum axv_exit_reason)r);
-	con_printf("aarch64-virt: %lu exits completed on the fast path (%lu mmio, %lu sysreg, "
-		   "%lu hypercall)\n",
-		   fast, fast_exits(AXV_EXIT_MMIO_READ) + fast_exits(AXV_EXIT_MMIO_WRITE),
-		   fast_exits(AXV_EXIT_SYSREG_READ) + fast_exits(AXV_EXIT_SYSREG_WRITE),
-		   fast_exits(AXV_EXIT_HYPERCALL));
-	con_printf("aarch64-virt: guest powered off after %lu exits (%lu mmio, %lu sysreg, %lu "
-		   "hypercall, %lu irq, %lu halt, %lu page fault, %lu nothing, %lu cpu up, %lu "
-		   "cpu down, %lu system, %lu other)\n",
-		   n.total, n.reason[AXV_EXIT_MMIO_READ] + n.reason[AXV_EXIT_MMIO_WRITE],
-		   n.reason[AXV_EXIT_SYSREG_READ] + n.reason[AXV_EXIT_SYSREG_WRITE],
-		   n.reason[AXV_EXIT_HYPERCALL], n.reason[AXV_EXIT_EXTERNAL_IRQ],
-		   n.reason[AXV_EXIT_HALT], n.reason[AXV_EXIT_NESTED_PAGE_FAULT],
-		   n.reason[AXV_EXIT_NOTHING], n.reason[AXV_EXIT_CPU_UP], n.reason[AXV_EXIT_CPU_DOWN],
-		   n.reason[AXV_EXIT_SYSTEM_DOWN] + n.reason[AXV_EXIT_SYSTEM_RESET], other);
-	con_puts("aarch64-virt: exits by kind:");
+		fast += fast_exits(vm, (enum axv_exit_reason)r);
+	vm_printf(vm, "%lu exits completed on the fast path (%lu mmio, %lu sysreg, %lu "
+		      "hypercall)\n",
+		  fast, fast_exits(vm, AXV_EXIT_MMIO_READ) + fast_exits(vm, AXV_EXIT_MMIO_WRITE),
+		  fast_exits(vm, AXV_EXIT_SYSREG_READ) + fast_exits(vm, AXV_EXIT_SYSREG_WRITE),
+		  fast_exits(vm, AXV_EXIT_HYPERCALL));
+	vm_printf(vm, "guest powered off after %lu exits (%lu mmio, %lu sysreg, %lu "
+		      "hypercall, %lu irq, %lu halt, %lu page fault, %lu nothing, %lu cpu up, %lu "
+		      "cpu down, %lu system, %lu other)\n",
+		  n.total, n.reason[AXV_EXIT_MMIO_READ] + n.reason[AXV_EXIT_MMIO_WRITE],
+		  n.reason[AXV_EXIT_SYSREG_READ] + n.reason[AXV_EXIT_SYSREG_WRITE],
+		  n.reason[AXV_EXIT_HYPERCALL], n.reason[AXV_EXIT_EXTERNAL_IRQ],
+		  n.reason[AXV_EXIT_HALT], n.reason[AXV_EXIT_NESTED_PAGE_FAULT],
+		  n.reason[AXV_EXIT_NOTHING], n.reason[AXV_EXIT_CPU_UP],
+		  n.reason[AXV_EXIT_CPU_DOWN],
+		  n.reason[AXV_EXIT_SYSTEM_DOWN] + n.reason[AXV_EXIT_SYSTEM_RESET], other);
+	vm_printf(vm, "exits by kind:");
 	for (unsigned k = 0; k < K_COUNT; k++)
 		con_printf(" %s=%lu", kind_name[k], n.kind[k]);
-	con_puts("\naarch64-virt: exits by vcpu:");
-	for (unsigned i = 0; i < nr_vcpus; i++)
+	con_puts("\n");
+	vm_printf(vm, "exits by vcpu:");
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		con_printf(" %u=%lu", i, n.vcpu[i]);
 	con_puts("\n");
-	platform_poweroff();
+}
+
+static _Atomic unsigned vms_down; /* VMs powered off */
+
+/* The guest turned its VM off (PSCI SYSTEM_OFF, or SYSTEM_RESET, which this example does
+ * not do): report its exits and stop its other vcpus (each leaves the guest at its next
+ * exit: a kick makes one); the machine powers off with its last VM. */
+static void vm_down(struct vm *vm)
+{
+	bool was = false;
+	if (!atomic_compare_exchange_strong(&vm->down, &was, true))
+		return; /* another vcpu of it got there first */
+	report(vm);
+	if (atomic_fetch_add(&vms_down, 1) + 1 == nr_vms)
+		platform_poweroff();
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		gic_send_sgi(vm->pcpu[i], 0);
 }
 
 /* What a guest's MMIO access was for: the device at its address. */
-static enum kind mmio_kind(axv_gpa_t a)
+static enum kind mmio_kind(const struct vm *vm, axv_gpa_t a)
 {
 	if (a - GUEST_UART_BASE < 0x1000)
 		return K_MMIO_UART;
@@ -745,7 +931,7 @@ static enum kind mmio_kind(axv_gpa_t a)
 		return K_MMIO_RTC;
 	if (a - GUEST_GICD_BASE < AXV_VGIC_GICD_SIZE)
 		return K_MMIO_GICD;
-	if (a - GUEST_GICR_BASE < (uint64_t)nr_vcpus * AXV_VGIC_GICR_SIZE)
+	if (a - GUEST_GICR_BASE < (uint64_t)vm->nr_vcpus * AXV_VGIC_GICR_SIZE)
 		return K_MMIO_GICR;
 	if (a - GUEST_VIRTIO_BLK_BASE < AXV_VIRTIO_MMIO_SIZE)
 		return K_MMIO_VIRTIO_BLK;
@@ -788,20 +974,25 @@ static enum kind nothing_kind(const struct axv_a64_ctx *c)
 	}
 }
 
-/* Run vcpu i on this cpu until the guest turns it off (PSCI CPU_OFF). */
-static void run_vcpu(unsigned i)
+/* Run vcpu i of @vm on this cpu until the guest turns it off (PSCI CPU_OFF) or its VM goes
+ * down. */
+static void run_vcpu(struct vm *vm, unsigned i)
 {
-	struct axv_vcpu *v = &vcpu[i];
-	struct axv_a64_vcpu *p = &a64vcpu[i];
-	struct exit_counts *c = &counts[i];
+	struct axv_vcpu *v = &vm->vcpu[i];
+	struct axv_a64_vcpu *p = &vm->a64vcpu[i];
+	struct exit_counts *c = &vm->counts[i];
 	check("bind", axv_vcpu_bind(v));
 	bool has_deadline = false; /* the last halt was a WFIT: wake at deadline at the latest */
 	uint64_t deadline = 0;     /* in physical count (CNTPCT_EL0) */
 	for (;;) {
+		if (atomic_load(&vm->down)) {
+			check("unbind", axv_vcpu_unbind(v));
+			return;
+		}
 		struct axv_exit e;
 		int rc = axv_vcpu_run(v, &e);
 		if (rc == AXV_EAGAIN) { /* blocked: sleep until an interrupt, or the deadline */
-			while (axv_vcpu_state(v) == AXV_VCPU_BLOCKED) {
+			while (axv_vcpu_state(v) == AXV_VCPU_BLOCKED && !atomic_load(&vm->down)) {
 				if (has_deadline && !alarm_arm(deadline)) {
 					check("kick", axv_vcpu_kick(v)); /* the WFIT timed out */
 					break;
@@ -830,18 +1021,18 @@ static void run_vcpu(unsigned i)
 			host_irqs(v, c);
 			break;
 		case AXV_EXIT_HYPERCALL:
-			hypercall(v, &e, c);
+			hypercall(vm, v, &e, c);
 			break;
 		case AXV_EXIT_MMIO_READ:
 		case AXV_EXIT_MMIO_WRITE:
 		case AXV_EXIT_NESTED_PAGE_FAULT:
-			guest_access_fault(v, p, &e, c);
+			guest_access_fault(vm, v, p, &e, c);
 			break;
 		case AXV_EXIT_SYSREG_WRITE:
 			bump(&c->kind[sysreg_kind(e.access.addr)]);
 			if (e.access.addr == ICC_SGI1R_EL1 || e.access.addr == ICC_ASGI1R_EL1 ||
 			    e.access.addr == ICC_SGI0R_EL1) {
-				axv_vgic_send_sgi(&vgic, i, e.access.data);
+				axv_vgic_send_sgi(&vm->vgic, i, e.access.data);
 				check("advance pc", axv_vcpu_advance_pc(v, e.insn_len));
 				break;
 			}
@@ -849,7 +1040,7 @@ static void run_vcpu(unsigned i)
 		case AXV_EXIT_SYSREG_READ:
 			if (e.reason == AXV_EXIT_SYSREG_READ)
 				bump(&c->kind[sysreg_kind(e.access.addr)]);
-			rc = axv_vcpu_complete(v, &bus, &e);
+			rc = axv_vcpu_complete(v, &vm->bus, &e);
 			if (rc == AXV_ENXIO) { /* not emulated: reads as zero, writes ignored */
 				if (e.reason == AXV_EXIT_SYSREG_READ && e.access.reg != AXV_REG_NONE)
 					check("sysreg raz", axv_vcpu_set_reg(v, e.access.reg, 0));
@@ -858,38 +1049,43 @@ static void run_vcpu(unsigned i)
 				check("sysreg", rc);
 			}
 			break;
-		case AXV_EXIT_SYSTEM_DOWN:
-			report_and_poweroff();
 		case AXV_EXIT_SYSTEM_RESET:
-			con_puts("aarch64-virt: guest asked for a reset; this example powers off\n");
-			report_and_poweroff();
+			vm_printf(vm, "guest asked for a reset; this example powers off\n");
+			/* fall through */
+		case AXV_EXIT_SYSTEM_DOWN:
+			vm_down(vm);
+			break; /* its vcpus stop at the top of the loop */
 		case AXV_EXIT_CPU_UP:
-			check("psci", axv_vcpu_set_retval(v, (uint64_t)cpu_on(&e)));
+			check("psci", axv_vcpu_set_retval(v, (uint64_t)cpu_on(vm, &e)));
 			check("advance pc", axv_vcpu_advance_pc(v, e.insn_len));
 			break;
 		case AXV_EXIT_CPU_DOWN:
 			/* Off only once unbound: a CPU_ON may then set it up from another cpu. */
 			check("unbind", axv_vcpu_unbind(v));
-			check("psci power off", axv_a64_psci_power_off(&psci, i));
+			check("psci power off", axv_a64_psci_power_off(&vm->psci, i));
 			return;
 		default:
-			con_printf("aarch64-virt: FATAL: vcpu %u: unhandled exit %s: raw 0x%lx info "
-				   "0x%lx pc 0x%lx\n",
-				   i, axv_exit_name(e.reason), e.unhandled.raw, e.unhandled.info, e.pc);
+			vm_printf(vm, "FATAL: vcpu %u: unhandled exit %s: raw 0x%lx info 0x%lx pc "
+				      "0x%lx\n",
+				  i, axv_exit_name(e.reason), e.unhandled.raw, e.unhandled.info, e.pc);
 			platform_poweroff();
 		}
 	}
 }
 
-/* A physical cpu: run its vcpu whenever the guest has it on. */
+/* A physical cpu: run its vcpu whenever the guest has it on, until its VM is down; a cpu
+ * no VM uses (or whose VM is down) only takes interrupts. */
 static _Noreturn void cpu_loop(unsigned cpu)
 {
+	struct vm *vm = pcpu_vm[cpu];
+	unsigned i = pcpu_vcpu[cpu];
 	for (;;) {
-		while (axv_a64_psci_state(&psci, cpu) != AXV_PSCI_AFF_ON) {
+		while (!vm || atomic_load(&vm->down) ||
+		       axv_a64_psci_state(&vm->psci, i) != AXV_PSCI_AFF_ON) {
 			__asm__ volatile("wfi");
 			host_irqs(NULL, NULL);
 		}
-		run_vcpu(cpu);
+		run_vcpu(vm, i);
 	}
 }
 
@@ -920,23 +1116,36 @@ void hyp_main(unsigned cpu)
 	gic_init_dist();
 	check("stage-2 format", axv_s2_format_init(&s2fmt, 40));
 	cpu_enable(0);
-	/* One vcpu per physical cpu: start every cpu QEMU has (-smp N). */
-	while (nr_vcpus < MAX_CPUS && platform_cpu_on(nr_vcpus) == 0) {
-		nr_vcpus++;
-		while (atomic_load(&cpus_up) < nr_vcpus)
+	/* Start every cpu QEMU has (-smp N); the VM table says which vcpu each runs. */
+	while (nr_cpus < MAX_CPUS && platform_cpu_on(nr_cpus) == 0) {
+		nr_cpus++;
+		while (atomic_load(&cpus_up) < nr_cpus)
 			;
 	}
-	build_vm();
+	unsigned n;
+	const struct vm_desc *table = vm_table(&n);
+	if (n == 0 || n > MAX_VMS)
+		fatal("VM table size", AXV_ERANGE);
+	nr_vms = n;
+	conmux_init(n);
+	for (unsigned k = 0; k < n; k++)
+		place_vm(&vms[k], &table[k], k);
+	for (unsigned k = 0; k < n; k++) {
+		struct vm *vm = &vms[k];
+		build_vm(vm);
+		vm_printf(vm, "guest RAM %lu MiB at 0x%lx, %u vcpu%s, stage-2 %s, %lu table "
+			      "frames\n",
+			  vm->d->ram_size >> 20, vm->d->ram_base, vm->nr_vcpus,
+			  vm->nr_vcpus > 1 ? "s" : "", s2fmt.name,
+			  (uint64_t)axv_addrspace_pt_frames(&vm->as));
+	}
 	/* The host's console input and RTC alarm interrupts come to this cpu. */
 	host_uart_rx_init();
-	vuart_host_rx(&vuart);
+	host_input();
 	gic_spi_route(HOST_RTC_INTID, 0);
-	gic_spi_enable(HOST_RTC_INTID, true);
-	con_printf("aarch64-virt: guest RAM %lu MiB at 0x%lx, %u vcpu%s, stage-2 %s, %lu table "
-		   "frames\n",
-		   GUEST_RAM_SIZE >> 20, GUEST_RAM_BASE, nr_vcpus, nr_vcpus > 1 ? "s" : "",
-		   s2fmt.name, (uint64_t)axv_addrspace_pt_frames(&as));
-	check("psci boot vcpu", axv_a64_psci_power_on(&psci, 0));
+	gic_spi_enable(HOST_RTC_INTID, rtc_vm != NULL);
+	for (unsigned k = 0; k < n; k++)
+		check("psci boot vcpu", axv_a64_psci_power_on(&vms[k].psci, 0));
 	atomic_store(&vm_ready, true);
 	__asm__ volatile("dsb ish\n\tsev");
 	cpu_loop(0);

@@ -1,0 +1,43 @@
+/* The example's VM tables (vms.h).
+ *
+ * The default is one VM: the guest QEMU's loader put at the addresses of config.h, on every
+ * physical cpu QEMU started, as the tests and the demo run it. Built with EXAMPLE_TWO_VMS
+ * (aarch64-virt-2vm.elf), two VMs on QEMU virt with -smp 4: vm-a, the first guest (Linux,
+ * say) with its initrd, disk and the host's RTC on physical cpus 0 and 1; vm-b, a second
+ * guest (scripts/qemu.sh --image2) on cpu 2, with its own 64 MiB of RAM at the same guest
+ * address, backed elsewhere; cpu 3 idles. */
+#include "vms.h"
+
+/* The first VM as the tests and the demo know it: the addresses of config.h, its image,
+ * initrd and disk where scripts/qemu.sh's loader puts them, every device, the host's PL031. */
+#define FIRST_VM                                                                           \
+	.vmid = 1, .ram_base = GUEST_RAM_BASE, .ram_size = GUEST_RAM_SIZE,                  \
+	.ram_host = GUEST_RAM_HOST, .lazy_base = GUEST_LAZY_BASE, .lazy_size = GUEST_LAZY_SIZE, \
+	.uart = true, .rtc = true, .virtio = true, .testdev = true,                         \
+	.src = {.image = GUEST_IMAGE_ADDR, .image_size = GUEST_IMAGE_SIZE_ADDR,             \
+		.image_max = GUEST_IMAGE_MAX, .initrd = GUEST_INITRD_ADDR,                  \
+		.initrd_size = GUEST_INITRD_SIZE_ADDR, .disk = GUEST_DISK_ADDR,             \
+		.disk_size = GUEST_DISK_SIZE_ADDR}
+
+#ifndef EXAMPLE_TWO_VMS
+static const struct vm_desc table[] = {
+	{.name = "vm0", .vcpus = 0, FIRST_VM},
+};
+#else
+static const struct vm_desc table[] = {
+	{.name = "vm-a", .vcpus = 2, .pcpu = {0, 1}, FIRST_VM},
+	{.name = "vm-b", .vmid = 2, .vcpus = 1, .pcpu = {2},
+	 .ram_base = GUEST_RAM_BASE, .ram_size = VM2_RAM_SIZE, .ram_host = VM2_RAM_HOST,
+	 .lazy_base = GUEST_LAZY_BASE, .lazy_size = GUEST_LAZY_SIZE,
+	 .uart = true, .virtio = true, .testdev = true,
+	 .src = {.image = VM2_IMAGE_ADDR, .image_size = VM2_IMAGE_SIZE_ADDR,
+		 .image_max = VM2_IMAGE_MAX},
+	 .bootargs = "console=ttyAMA0 vm=2"}, /* vm=2: isolate.c's role */
+};
+#endif
+
+const struct vm_desc *vm_table(unsigned *n)
+{
+	*n = sizeof(table) / sizeof(table[0]);
+	return table;
+}
