@@ -8,6 +8,7 @@
  * frames are unlinked one by one (O(count)). The bitmap makes every free checkable: a frame
  * that is already free, or outside the region, is refused before anything changes.
  */
+#include "axv_bits.h"
 #include "axv_mem.h"
 
 #include <axv/err.h>
@@ -129,7 +130,7 @@ static uint64_t first_busy(const struct axv_frame_pool *p, uint64_t i, uint64_t 
 		if (span < 64)
 			busy &= ((uint64_t)1 << span) - 1;
 		if (busy)
-			return i + (uint64_t)__builtin_ctzll(busy);
+			return i + (uint64_t)axv_ctz64(busy);
 		i += span;
 	}
 	return NIL;
@@ -141,7 +142,7 @@ static uint64_t next_free(const struct axv_frame_pool *p, uint64_t i)
 	while (i < p->frames) {
 		uint64_t w = p->bitmap[i / 64] >> (i % 64);
 		if (w)
-			return i + (uint64_t)__builtin_ctzll(w);
+			return i + (uint64_t)axv_ctz64(w);
 		i = (i | 63) + 1;
 	}
 	return NIL;

@@ -13,6 +13,8 @@
 #include <axv/err.h>
 #include <axv/virq.h>
 
+#include "axv_bits.h"
+
 static inline uint64_t bit_of(uint32_t id)
 {
 	return UINT64_C(1) << (id % 64u);
@@ -144,7 +146,7 @@ uint32_t axv_virq_highest_pending(const struct axv_virq *v, uint8_t *prio)
 	for (unsigned i = 0; i < AXV_VIRQ_WORDS && best_prio > 0; i++) {
 		uint64_t d = deliverable_word(v, i);
 		while (d) {
-			unsigned b = (unsigned)__builtin_ctzll(d);
+			unsigned b = axv_ctz64(d);
 			d &= d - 1;
 			uint32_t id = i * 64u + b;
 			unsigned p = prio_of(v, id);

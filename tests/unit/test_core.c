@@ -7,6 +7,7 @@
 #include <axv/err.h>
 #include <axv/hal.h>
 
+#include "axv_bits.h"
 #include "mock_hal.h"
 
 Test(err, codes_equal_linux_errno)
@@ -107,4 +108,26 @@ Test(types, widths)
 			     (unsigned long)w);
 	cr_expect_not(axv_width_valid(UINT64_MAX));
 	cr_expect_not(axv_width_valid(0x100000001ull));
+}
+
+/* axv_ctz64_soft() (the RISC-V-without-Zbb path of axv_ctz64()) against the compiler's bit
+ * scan: every single bit, every bit with all higher bits set, and pseudo-random words. */
+Test(bits, ctz64_soft_matches_the_bit_scan)
+{
+	for (unsigned b = 0; b < 64; b++) {
+		cr_assert_eq(axv_ctz64_soft(UINT64_C(1) << b), b, "bit %u", b);
+		cr_assert_eq(axv_ctz64_soft(~UINT64_C(0) << b), b, "bits %u..63", b);
+		cr_assert_eq(axv_ctz64(UINT64_C(1) << b), b, "bit %u", b);
+	}
+	uint64_t x = UINT64_C(0x9e3779b97f4a7c15);
+	for (unsigned i = 0; i < 100000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		uint64_t w = x >> (i % 64); /* vary how many low zero bits there are */
+		if (w == 0)
+			continue;
+		cr_assert_eq(axv_ctz64_soft(w), (unsigned)__builtin_ctzll(w), "word %#llx",
+			     (unsigned long long)w);
+	}
 }
