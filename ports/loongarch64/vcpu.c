@@ -89,8 +89,8 @@ AXV_VCPU_REG_HOOKS(op, struct axv_la64_vcpu, ctx, axv_la64_get_reg, axv_la64_set
 
 static int op_advance_pc(void *ctx, uint8_t insn_len)
 {
-	/* The decoder sets insn_len exactly (4 or 0); 0 from the embedder means "the
-	 * trapping instruction", which is always 4 bytes on LoongArch. */
+	/* The decoder sets insn_len exactly: 4 for an instruction that completes, 0 for one
+	 * the guest retries (a fault), which moves nothing, as on aarch64. */
 	V(ctx)->ctx.pc += insn_len;
 	return 0;
 }
