@@ -18,6 +18,7 @@ printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\n%s
 "$cc" -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -I"$root/include" -I"$root/lib/include" -I"$root/tests/support" \
 	"$root"/tests/fuzz/virtio/fuzz_virtio.c "$root"/tests/support/mock_hal.c \
+	"$root"/tests/support/mock_hal_hooks.c \
 	"$root"/lib/core/*.c "$root"/lib/frame/*.c "$root"/lib/addrspace/*.c \
 	"$root"/lib/exit/*.c "$root"/lib/virtio/*.c "$root"/ports/x86_64/pt_ept.c \
 	-lpthread -o "$out/fuzz-virtio"
