@@ -39,6 +39,13 @@
 #define VM2_IMAGE_MAX 0x02000000ull      /* 32 MiB */
 #define VM2_RAM_HOST 0x74000000ull
 #define VM2_RAM_SIZE 0x04000000ull       /* 64 MiB, up to 0x7800_0000 */
+/* The third VM of the three-VM table (EXAMPLE_THREE_VMS): its image (scripts/qemu.sh
+ * --image3) and size word, and its RAM's host backing, between guest RAM's and VM2's. */
+#define VM3_IMAGE_ADDR 0x78000000ull
+#define VM3_IMAGE_SIZE_ADDR 0x7bfffff8ull
+#define VM3_IMAGE_MAX 0x03000000ull      /* 48 MiB */
+#define VM3_RAM_HOST 0x70000000ull
+#define VM3_RAM_SIZE 0x04000000ull       /* 64 MiB, up to 0x7400_0000 */
 
 /* Guest physical layout (the QEMU virt layout, so Linux and its DTB feel at home). */
 #define GUEST_RAM_BASE 0x40000000ull

@@ -28,6 +28,7 @@
 #include "devices.h"
 #include "fdt.h"
 #include "platform.h"
+#include "sched.h"
 #include "vms.h"
 #include <axv/arch/aarch64_hw.h>
 
@@ -503,8 +504,8 @@ static void as_lock_drop(void *ctx)
 	spin_unlock(ctx);
 }
 
-/* Check a table entry and place its vcpus: each on a physical cpu QEMU started, none on a
- * cpu another vcpu (of any VM) has; its VMID its own. */
+/* Check a table entry and place its vcpus: each on a physical cpu QEMU started, in that
+ * cpu's run queue (sched.h: a cpu with several vcpus runs them in turn); its VMID its own. */
 static void place_vm(struct vm *vm, const struct vm_desc *d, unsigned index)
 {
 	vm->d = d;
@@ -520,11 +521,13 @@ static void place_vm(struct vm *vm, const struct vm_desc *d, unsigned index)
 		if (cpu >= nr_cpus)
 			fatal("VM table: a vcpu on a physical cpu QEMU did not start (-smp)",
 			      AXV_ERANGE);
-		if (pcpu_vm[cpu])
-			fatal("VM table: two vcpus on one physical cpu", AXV_EBUSY);
+		if (!sched_add(cpu, vm, i, &vm->vcpu[i], &vm->a64vcpu[i].ctx))
+			fatal("VM table: too many vcpus on one physical cpu", AXV_EBUSY);
 		vm->pcpu[i] = cpu;
-		pcpu_vm[cpu] = vm;
-		pcpu_vcpu[cpu] = i;
+		if (!pcpu_vm[cpu]) {
+			pcpu_vm[cpu] = vm;
+			pcpu_vcpu[cpu] = i;
+		}
 	}
 	if (d->rtc) {
 		if (rtc_vm)
@@ -628,30 +631,8 @@ static void build_vm(struct vm *vm)
 
 /* ---- running it ---------------------------------------------------------------------------------- */
 
-/* The EL2 physical timer as the alarm of a halt with a deadline (a trapped WFIT: axv_exit's
- * halt.deadline, in the guest's virtual count). The guest's CNTVCT_EL0 is CNTPCT_EL0 minus
- * CNTVOFF_EL2, so the deadline in physical count is the guest's plus the vcpu's CNTVOFF.
- * Returns false when that count is already reached (wake now), else arms the timer: its
- * interrupt ends the WFI below at the deadline. */
-static bool alarm_arm(uint64_t phys_deadline)
-{
-	uint64_t now;
-	__asm__ volatile("isb\n\tmrs %0, cntpct_el0" : "=r"(now));
-	if (now >= phys_deadline)
-		return false;
-	/* CNTHP_CTL_EL2: ENABLE (0), IMASK (1) clear: the interrupt fires once
-	 * CNTPCT_EL0 >= CNTHP_CVAL_EL2. */
-	__asm__ volatile("msr cnthp_cval_el2, %0\n\tmsr cnthp_ctl_el2, %1\n\tisb"
-			 :
-			 : "r"(phys_deadline), "r"(1ull)
-			 : "memory");
-	return true;
-}
-
-static void alarm_disarm(void)
-{
-	__asm__ volatile("msr cnthp_ctl_el2, xzr\n\tisb" : : : "memory");
-}
+/* The EL2 physical timer is the alarm of a halt with a deadline (a trapped WFIT: axv_exit's
+ * halt.deadline, in the guest's virtual count) and of a time slice: alarm_arm() (sched.c). */
 
 /* What a host interrupt was, for the exit counts. */
 static enum kind irq_kind(uint32_t intid)
@@ -975,22 +956,32 @@ static enum kind nothing_kind(const struct axv_a64_ctx *c)
 }
 
 /* Run vcpu i of @vm on this cpu until the guest turns it off (PSCI CPU_OFF) or its VM goes
- * down. */
-static void run_vcpu(struct vm *vm, unsigned i)
+ * down; on a cpu it shares (@s: its place in the run queue, else NULL) also until it blocks
+ * (a halt with nothing to take: the scheduler runs another vcpu meanwhile, the vcpu stays
+ * bound) or its time slice is over. */
+static void run_vcpu(struct vm *vm, unsigned i, struct sched_vcpu *s)
 {
 	struct axv_vcpu *v = &vm->vcpu[i];
 	struct axv_a64_vcpu *p = &vm->a64vcpu[i];
 	struct exit_counts *c = &vm->counts[i];
-	check("bind", axv_vcpu_bind(v));
+	if (!s || axv_vcpu_state(v) == AXV_VCPU_FREE)
+		check("bind", axv_vcpu_bind(v));
 	bool has_deadline = false; /* the last halt was a WFIT: wake at deadline at the latest */
 	uint64_t deadline = 0;     /* in physical count (CNTPCT_EL0) */
 	for (;;) {
 		if (atomic_load(&vm->down)) {
+			if (axv_vcpu_state(v) == AXV_VCPU_BLOCKED)
+				(void)axv_vcpu_kick(v); /* unbind takes a Ready vcpu */
 			check("unbind", axv_vcpu_unbind(v));
 			return;
 		}
 		struct axv_exit e;
 		int rc = axv_vcpu_run(v, &e);
+		if (rc == AXV_EAGAIN && s) { /* blocked: the cpu goes to another vcpu */
+			s->has_deadline = has_deadline;
+			s->deadline = deadline;
+			return;
+		}
 		if (rc == AXV_EAGAIN) { /* blocked: sleep until an interrupt, or the deadline */
 			while (axv_vcpu_state(v) == AXV_VCPU_BLOCKED && !atomic_load(&vm->down)) {
 				if (has_deadline && !alarm_arm(deadline)) {
@@ -1070,13 +1061,38 @@ static void run_vcpu(struct vm *vm, unsigned i)
 				  i, axv_exit_name(e.reason), e.unhandled.raw, e.unhandled.info, e.pc);
 			platform_poweroff();
 		}
+		if (s && sched_slice_over(s))
+			return;
 	}
 }
+
+/* The run queue's view of a vcpu (sched.h). */
+static bool sched_wants_cpu(void *ctx, unsigned i)
+{
+	struct vm *vm = ctx;
+	if (atomic_load(&vm->down))
+		return axv_vcpu_state(&vm->vcpu[i]) != AXV_VCPU_FREE;
+	return axv_a64_psci_state(&vm->psci, i) == AXV_PSCI_AFF_ON;
+}
+
+static void sched_run(struct sched_vcpu *s)
+{
+	run_vcpu(s->vm, s->index, s);
+}
+
+static void sched_irqs(struct axv_vcpu *loaded)
+{
+	host_irqs(loaded, NULL);
+}
+
+static const struct sched_ops sched_ops = {sched_wants_cpu, sched_run, sched_irqs};
 
 /* A physical cpu: run its vcpu whenever the guest has it on, until its VM is down; a cpu
  * no VM uses (or whose VM is down) only takes interrupts. */
 static _Noreturn void cpu_loop(unsigned cpu)
 {
+	if (sched_vcpus(cpu) > 1)
+		sched_loop(cpu, &sched_ops);
 	struct vm *vm = pcpu_vm[cpu];
 	unsigned i = pcpu_vcpu[cpu];
 	for (;;) {
@@ -1085,7 +1101,7 @@ static _Noreturn void cpu_loop(unsigned cpu)
 			__asm__ volatile("wfi");
 			host_irqs(NULL, NULL);
 		}
-		run_vcpu(vm, i);
+		run_vcpu(vm, i, NULL);
 	}
 }
 

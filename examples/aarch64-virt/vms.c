@@ -5,7 +5,9 @@
  * (aarch64-virt-2vm.elf), two VMs on QEMU virt with -smp 4: vm-a, the first guest (Linux,
  * say) with its initrd, disk and the host's RTC on physical cpus 0 and 1; vm-b, a second
  * guest (scripts/qemu.sh --image2) on cpu 2, with its own 64 MiB of RAM at the same guest
- * address, backed elsewhere; cpu 3 idles. */
+ * address, backed elsewhere; cpu 3 idles. Built with EXAMPLE_THREE_VMS (aarch64-virt-3vm.elf),
+ * the same two and vm-c, a third guest (scripts/qemu.sh --image3) whose two vcpus share
+ * physical cpu 3: sched.c runs them in turn. */
 #include "vms.h"
 
 /* The first VM as the tests and the demo know it: the addresses of config.h, its image,
@@ -19,7 +21,7 @@
 		.initrd_size = GUEST_INITRD_SIZE_ADDR, .disk = GUEST_DISK_ADDR,             \
 		.disk_size = GUEST_DISK_SIZE_ADDR}
 
-#ifndef EXAMPLE_TWO_VMS
+#if !defined(EXAMPLE_TWO_VMS) && !defined(EXAMPLE_THREE_VMS)
 static const struct vm_desc table[] = {
 	{.name = "vm0", .vcpus = 0, FIRST_VM},
 };
@@ -33,6 +35,15 @@ static const struct vm_desc table[] = {
 	 .src = {.image = VM2_IMAGE_ADDR, .image_size = VM2_IMAGE_SIZE_ADDR,
 		 .image_max = VM2_IMAGE_MAX},
 	 .bootargs = "console=ttyAMA0 vm=2"}, /* vm=2: isolate.c's role */
+#ifdef EXAMPLE_THREE_VMS
+	/* Two vcpus on one physical cpu: sched.c's run queue of cpu 3 holds both. */
+	{.name = "vm-c", .vmid = 3, .vcpus = 2, .pcpu = {3, 3},
+	 .ram_base = GUEST_RAM_BASE, .ram_size = VM3_RAM_SIZE, .ram_host = VM3_RAM_HOST,
+	 .uart = true, .testdev = true,
+	 .src = {.image = VM3_IMAGE_ADDR, .image_size = VM3_IMAGE_SIZE_ADDR,
+		 .image_max = VM3_IMAGE_MAX},
+	 .bootargs = "console=ttyAMA0 vm=3"},
+#endif
 };
 #endif
 

@@ -1,0 +1,157 @@
+/* Two vcpus that share one physical cpu (vm-c of aarch64-virt-3vm.elf: both on cpu 3, run in
+ * turn by examples/aarch64-virt/sched.c).
+ *
+ *  - Count and ping: each vcpu counts to N (count=N on the command line) with interrupts
+ *    unmasked, and every 1024 counts sends an SGI to the other once the other has taken the
+ *    last one (an SGI sent again while still pending is the same pending interrupt, IHI 0069
+ *    4.1.2: counting those would count nothing). Neither halts, so only the host's time slice
+ *    lets the other run: an SGI sent meanwhile is delivered to a vcpu that is not on the
+ *    cpu. Each counts what it sent and what it received; at the end each waits
+ *    (WFI, bounded by a virtual-timer watchdog of 5 s) until it has received every SGI the
+ *    other sent: none lost, none doubled, none taken by the wrong vcpu.
+ *  - Hand-over: vcpu 0 sends PING and waits in WFI; vcpu 1, halted in WFI, wakes, answers
+ *    PONG and halts again. Every hand-over is a halt, a switch to the other vcpu and the
+ *    delivery of the SGI that woke it; the average of a round trip's two is printed as
+ *    "vcpu switch: ... ns per hand-over" (scripts/bench-multivm.sh can grep it).
+ */
+#include "guest.h"
+
+#define SGI_COUNT 1 /* the count phase's ping, both ways */
+#define SGI_PING 2  /* vcpu 0 -> vcpu 1 */
+#define SGI_PONG 3  /* vcpu 1 -> vcpu 0 */
+#define VTIMER 27
+#define ROUNDS 2000u
+
+static volatile uint64_t sent[2], received[2], counted[2], done[2], unexpected;
+static volatile uint64_t pings, pongs, vcpu1_up;
+
+static inline uint64_t now(void)
+{
+	uint64_t v;
+	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+
+static inline unsigned me(void)
+{
+	return (unsigned)(SYSREG_READ(mpidr_el1) & 0xff);
+}
+
+static inline void send_sgi(uint64_t intid, unsigned cpu)
+{
+	/* ICC_SGI1R_EL1: INTID [27:24], Aff1 [23:16] = 0, TargetList [15:0]. */
+	SYSREG_WRITE(S3_0_C12_C11_5, (intid << 24) | (1u << cpu));
+	__asm__ volatile("isb" ::: "memory");
+}
+
+static void irq(struct frame *f)
+{
+	(void)f;
+	uint64_t intid = SYSREG_READ(S3_0_C12_C12_0) & 0xffffff; /* ICC_IAR1_EL1 */
+	unsigned cpu = me();
+	if (intid == SGI_COUNT)
+		received[cpu]++;
+	else if (intid == SGI_PING && cpu == 1) {
+		pings++;
+		send_sgi(SGI_PONG, 0);
+	} else if (intid == SGI_PONG && cpu == 0)
+		pongs++;
+	else if (intid == VTIMER)
+		SYSREG_WRITE(cntv_ctl_el0, 0); /* the watchdog: its waiter sees the time */
+	else if (intid < 1020)
+		unexpected++;
+	if (intid < 1020)
+		SYSREG_WRITE(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
+}
+
+static void irqs_on(void)
+{
+	__asm__ volatile("msr daifclr, #2\n\tisb" ::: "memory");
+}
+
+/* Wait in WFI until *v reaches want or 5 s pass (the virtual timer wakes the wait). */
+static bool wait_for(volatile uint64_t *v, uint64_t want)
+{
+	uint64_t end = now() + 5 * SYSREG_READ(cntfrq_el0);
+	while (*v < want && now() < end) {
+		SYSREG_WRITE(cntv_cval_el0, end);
+		SYSREG_WRITE(cntv_ctl_el0, 1);
+		__asm__ volatile("isb\n\twfi" ::: "memory");
+	}
+	SYSREG_WRITE(cntv_ctl_el0, 0);
+	return *v >= want;
+}
+
+static void count_and_ping(unsigned cpu, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		counted[cpu]++;
+		if ((i & 1023) == 0 && received[cpu ^ 1] == sent[cpu]) {
+			sent[cpu]++;
+			send_sgi(SGI_COUNT, cpu ^ 1);
+		}
+	}
+	done[cpu] = 1;
+	__asm__ volatile("dsb ish" ::: "memory");
+	wait_for(&done[cpu ^ 1], 1);
+	wait_for(&received[cpu], sent[cpu ^ 1]);
+}
+
+static uint64_t count_n;
+
+void secondary_main(uint64_t ctx)
+{
+	(void)ctx;
+	gic_cpu_init();
+	vcpu1_up = 1;
+	irqs_on();
+	count_and_ping(1, count_n);
+	/* The hand-over: halt until each PING, which the handler answers. */
+	while (pings < ROUNDS)
+		__asm__ volatile("wfi" ::: "memory");
+	for (;;)
+		hvc6(0x84000002u, 0, 0, 0, 0, 0, 0); /* CPU_OFF */
+}
+
+void guest_main(uint64_t dtb)
+{
+	on_irq = irq;
+	count_n = bootarg_u64(dtb, "count", 1000000);
+	gic_cpu_init();
+	volatile uint32_t *isenabler0 = (volatile uint32_t *)(GICR_SGI(0) + 0x100);
+	*isenabler0 = 1u << SGI_COUNT | 1u << SGI_PONG | 1u << VTIMER;
+	volatile uint32_t *isenabler1 = (volatile uint32_t *)(GICR_SGI(1) + 0x100);
+	*isenabler1 = 1u << SGI_COUNT | 1u << SGI_PING | 1u << VTIMER;
+	uint64_t rc = hvc6(0xc4000003u, 1, (uint64_t)(uintptr_t)secondary_start, 0, 0, 0, 0);
+	check("CPU_ON of vcpu 1 succeeds", rc == 0);
+	while (!vcpu1_up)
+		;
+	irqs_on();
+	uint64_t t0 = now();
+	count_and_ping(0, count_n);
+	uint64_t t1 = now();
+	printf_("guest: vcpu 0 counted %u, sent %u, received %u; vcpu 1 counted %u, sent %u, "
+		"received %u (%u ms)\n",
+		counted[0], sent[0], received[0], counted[1], sent[1], received[1],
+		(t1 - t0) * 1000 / SYSREG_READ(cntfrq_el0));
+	check("both vcpus counted to N", counted[0] == count_n && counted[1] == count_n);
+	check("no SGI lost or doubled: vcpu 0 received what vcpu 1 sent",
+	      received[0] == sent[1]);
+	check("no SGI lost or doubled: vcpu 1 received what vcpu 0 sent",
+	      received[1] == sent[0]);
+
+	uint64_t h0 = now();
+	unsigned r = 0;
+	for (; r < ROUNDS; r++) {
+		send_sgi(SGI_PING, 1);
+		if (!wait_for(&pongs, r + 1))
+			break;
+	}
+	uint64_t ticks = now() - h0, hz = SYSREG_READ(cntfrq_el0);
+	check("every PING answered (hand-over)", r == ROUNDS);
+	if (r == ROUNDS)
+		printf_("guest: vcpu switch: %u ns per hand-over (%u round trips, %u ticks at %u "
+			"Hz)\n",
+			ticks * 1000000000u / hz / (2 * ROUNDS), (uint64_t)ROUNDS, ticks, hz);
+	check("no unexpected interrupt", unexpected == 0);
+}
