@@ -81,6 +81,7 @@ int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap
 	wr_cnthctl_el2(CNTHCTL_EL1_ACCESS);
 	wr_cntvoff_el2(0);
 	cpu->loaded = NULL;
+	cpu->gic_owner = NULL; /* the list registers are emptied below */
 	cpu->hcr_cur = HCR_HOST;
 	cpu->vttbr_cur = rd_vttbr_el2();
 	cpu->cntvoff_cur = 0;

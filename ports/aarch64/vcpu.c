@@ -18,29 +18,116 @@
 #include "a64_hw.h"
 
 
-/* ---- the list registers of this cpu ------------------------------------------------------------ */
+/* ---- the virtual CPU interface of this cpu, one vcpu's at a time --------------------------------
+ *
+ * The list registers, ICH_VMCR_EL2 (the guest's priority mask, group enables and binary
+ * points, which its ICC_PMR_EL1, ICC_IGRPEN1_EL1, ICC_BPR1_EL1 accesses reach without a trap)
+ * and the active priority registers ICH_AP0R<n>/ICH_AP1R<n>_EL2 are one set per physical cpu
+ * (IHI 0069 12.4), and what they hold is one vcpu's interrupt state: with two vcpus on a cpu,
+ * left in place, the second would take the first's pending interrupts, run at its running
+ * priority and under its priority mask. So the set is switched lazily, like the EL1
+ * registers (cpu->loaded): the first time a vcpu other than the one whose set the cpu holds
+ * (cpu->gic_owner) touches the list registers or runs, the holder's set is saved into its
+ * struct axv_a64_gic_if and the vcpu's loaded. One vcpu per cpu never pays for it. */
+
+/* ICH_AP0R<n>/ICH_AP1R<n>_EL2 implemented: 1, 2 or 4 for 5, 6 or 7 priority bits (IHI 0069
+ * 12.4.1: n > 0 only with ICH_VTR_EL2.PRIbits 5 or 6). */
+static unsigned nr_aprs(const struct axv_a64_cpu *cpu)
+{
+	return cpu->pri_bits >= 7 ? 4 : cpu->pri_bits == 6 ? 2 : 1;
+}
+
+static void gic_if_save(struct axv_a64_cpu *cpu, struct axv_a64_gic_if *g)
+{
+	unsigned nr = cpu->nr_lrs > 16 ? 16 : cpu->nr_lrs;
+	for (unsigned n = 0; n < nr; n++)
+		g->lr[n] = axv_a64_gic_read_lr(n);
+	g->vmcr = rd_ich_vmcr_el2();
+	g->hcr = cpu->ich_hcr_cur;
+	unsigned na = nr_aprs(cpu);
+	g->ap0r[0] = (uint32_t)rd_ich_ap0r0_el2();
+	g->ap1r[0] = (uint32_t)rd_ich_ap1r0_el2();
+	if (na > 1) {
+		g->ap0r[1] = (uint32_t)rd_ich_ap0r1_el2();
+		g->ap1r[1] = (uint32_t)rd_ich_ap1r1_el2();
+	}
+	if (na > 2) {
+		g->ap0r[2] = (uint32_t)rd_ich_ap0r2_el2();
+		g->ap0r[3] = (uint32_t)rd_ich_ap0r3_el2();
+		g->ap1r[2] = (uint32_t)rd_ich_ap1r2_el2();
+		g->ap1r[3] = (uint32_t)rd_ich_ap1r3_el2();
+	}
+}
+
+/* Load @g (all zero: an empty interface, as a vcpu's is before it first ran). */
+static void gic_if_load(struct axv_a64_cpu *cpu, const struct axv_a64_gic_if *g)
+{
+	unsigned nr = cpu->nr_lrs > 16 ? 16 : cpu->nr_lrs;
+	for (unsigned n = 0; n < nr; n++)
+		axv_a64_gic_write_lr(n, g->lr[n]);
+	wr_ich_vmcr_el2(g->vmcr);
+	unsigned na = nr_aprs(cpu);
+	wr_ich_ap0r0_el2(g->ap0r[0]);
+	wr_ich_ap1r0_el2(g->ap1r[0]);
+	if (na > 1) {
+		wr_ich_ap0r1_el2(g->ap0r[1]);
+		wr_ich_ap1r1_el2(g->ap1r[1]);
+	}
+	if (na > 2) {
+		wr_ich_ap0r2_el2(g->ap0r[2]);
+		wr_ich_ap0r3_el2(g->ap0r[3]);
+		wr_ich_ap1r2_el2(g->ap1r[2]);
+		wr_ich_ap1r3_el2(g->ap1r[3]);
+	}
+	cpu->ich_hcr_cur = ~0ull; /* written below whatever it was, with an ISB */
+	axv_a64_gic_write_hcr(g->hcr | AXV_A64_ICH_HCR_EN);
+}
+
+/* Make this cpu's virtual CPU interface @v's. */
+static void gic_if_own(struct axv_a64_vcpu *v)
+{
+	struct axv_a64_cpu *cpu = v->cpu;
+	if (!cpu || cpu->gic_owner == v)
+		return;
+	if (cpu->gic_owner)
+		gic_if_save(cpu, &cpu->gic_owner->gic_if);
+	gic_if_load(cpu, &v->gic_if);
+	cpu->gic_owner = v;
+}
+
+/* Give the interface up (@v leaves the cpu): its set saved, the cpu's emptied. */
+static void gic_if_release(struct axv_a64_vcpu *v)
+{
+	static const struct axv_a64_gic_if empty;
+	struct axv_a64_cpu *cpu = v->cpu;
+	if (!cpu || cpu->gic_owner != v)
+		return;
+	gic_if_save(cpu, &v->gic_if);
+	gic_if_load(cpu, &empty);
+	cpu->gic_owner = NULL;
+}
 
 static uint64_t hw_read(void *ctx, unsigned n)
 {
-	(void)ctx;
+	gic_if_own(ctx);
 	return axv_a64_gic_read_lr(n);
 }
 
 static void hw_write(void *ctx, unsigned n, uint64_t v)
 {
-	(void)ctx;
+	gic_if_own(ctx);
 	axv_a64_gic_write_lr(n, v);
 }
 
 static uint32_t hw_empty(void *ctx)
 {
-	(void)ctx;
+	gic_if_own(ctx);
 	return axv_a64_gic_empty_lrs();
 }
 
 static void hw_hcr(void *ctx, uint64_t v)
 {
-	(void)ctx;
+	gic_if_own(ctx);
 	axv_a64_gic_write_hcr(v);
 }
 
@@ -77,6 +164,8 @@ static int op_create(void *ctx, uint32_t id)
 	for (unsigned i = 0; i < 16; i++)
 		v->lr_id[i] = AXV_A64_LR_FREE;
 	v->lr_busy = 0;
+	static const struct axv_a64_gic_if empty;
+	v->gic_if = empty;
 	return 0;
 }
 
@@ -127,7 +216,7 @@ static int op_bind(void *ctx)
 		return AXV_ESTATE; /* this cpu was not enabled */
 	v->cpu = cpu;
 	v->lr.ops = &hw_lr_ops;
-	v->lr.ctx = NULL;
+	v->lr.ctx = v; /* the hooks switch the cpu's interface to it first */
 	v->lr.nr = cpu->nr_lrs > 16 ? 16 : cpu->nr_lrs;
 	return 0;
 }
@@ -140,12 +229,15 @@ static int op_unbind(void *ctx)
 	 * interrupt the host (or another vcpu) for a vcpu that is gone. Their values stay in
 	 * the context (saved at the last exit) and the next run here loads a context whole. */
 	if (cpu && cpu == a64_this_cpu()) {
-		axv_a64_ctx_sync(&v->ctx); /* the lazy switch ends here: the vcpu leaves */
-		wr_cntv_ctl_el0(0);
-		wr_cntp_ctl_el0(0);
-		isb();
-		if (cpu->loaded == &v->ctx)
+		gic_if_release(v);
+		/* Only when the cpu holds them: else they are another vcpu's, which goes on. */
+		if (cpu->loaded == &v->ctx) {
+			axv_a64_ctx_sync(&v->ctx); /* the lazy switch ends here: the vcpu leaves */
+			wr_cntv_ctl_el0(0);
+			wr_cntp_ctl_el0(0);
+			isb();
 			cpu->loaded = NULL;
+		}
 	}
 	v->cpu = NULL;
 	return 0;
@@ -156,6 +248,7 @@ static int op_run(void *ctx, struct axv_exit *exit)
 	struct axv_a64_vcpu *v = V(ctx);
 	if (!v->cpu)
 		return AXV_ESTATE;
+	gic_if_own(v);
 	int rc = axv_a64_run(v->cpu, &v->ctx);
 	if (rc != 0)
 		return rc;
@@ -417,6 +510,7 @@ static int op_run_fast(void *ctx, struct axv_exit *exit, const struct axv_vcpu_f
 	struct axv_a64_vcpu *v = V(ctx);
 	if (!v->cpu)
 		return AXV_ESTATE;
+	gic_if_own(v);
 	struct early a = {.v = v, .exit = exit, .fast = fast, .decoded = false,
 			  /* completions on the fast path: the context directly */
 			  .target = axv_a64_ctx_target(&v->ctx)};
@@ -458,6 +552,10 @@ static int pc_disable(struct axv_a64_cpu *cpu)
 {
 	if (cpu->loaded)
 		axv_a64_ctx_sync(cpu->loaded); /* the guest's registers go back to its context */
+	if (cpu->gic_owner) { /* and its virtual CPU interface to its vcpu */
+		gic_if_save(cpu, &cpu->gic_owner->gic_if);
+		cpu->gic_owner = NULL;
+	}
 	a64_debug_cpu_release(cpu); /* no guest breakpoint may fire in the host */
 	wr_ich_hcr_el2(0);
 	cpu->ich_hcr_cur = 0;

@@ -562,6 +562,8 @@ struct axv_a64_trap_frame {
  */
 typedef void (*axv_a64_host_trap_fn)(void *arg, struct axv_a64_trap_frame *frame);
 
+struct axv_a64_vcpu;
+
 /**
  * @brief Per-physical-cpu state of the port. Caller-owned, one per cpu, kept alive while the
  *        cpu runs guests. TPIDR_EL2 points to it.
@@ -592,6 +594,10 @@ struct axv_a64_cpu {
 	/** What @ref vec_hook decided when it did not re-enter the guest itself, for the run
 	 *  loop: 0 none, 1 completed (enter again), 2 leave (private) */
 	uint32_t vec_held;
+	/** The vcpu whose GICv3 virtual CPU interface (list registers, ICH_VMCR_EL2, active
+	 *  priorities, ICH_HCR_EL2) the cpu holds, or NULL (private: switched when another
+	 *  vcpu's list registers are first touched on this cpu) */
+	struct axv_a64_vcpu *gic_owner;
 };
 
 /**
@@ -789,6 +795,19 @@ struct axv_a64_lr {
 struct axv_vgic;
 
 /** @brief An aarch64 vcpu: the port context that `axv_a64_vcpu_ops` works on. Caller-owned. */
+/**
+ * @brief A vcpu's GICv3 virtual CPU interface while another vcpu has the cpu's (IHI 0069
+ *        12.4: ICH_LR<n>_EL2, ICH_VMCR_EL2, ICH_AP0R<n>_EL2, ICH_AP1R<n>_EL2, ICH_HCR_EL2).
+ *        Private to the port.
+ */
+struct axv_a64_gic_if {
+	uint64_t lr[16];   /**< ICH_LR<n>_EL2 */
+	uint64_t vmcr;     /**< ICH_VMCR_EL2: the guest's priority mask, group enables, BPRs */
+	uint64_t hcr;      /**< ICH_HCR_EL2 (En added on load) */
+	uint32_t ap0r[4];  /**< ICH_AP0R<n>_EL2: active priorities, Group 0 */
+	uint32_t ap1r[4];  /**< ICH_AP1R<n>_EL2: active priorities, Group 1 */
+};
+
 struct axv_a64_vcpu {
 	struct axv_a64_ctx ctx;   /**< the guest's registers */
 	struct axv_a64_cpu *cpu;  /**< the physical cpu it is bound to, or NULL */
@@ -801,6 +820,8 @@ struct axv_a64_vcpu {
 	struct axv_a64_lr lr;     /**< the list registers it delivers into */
 	struct axv_vgic *gic;     /**< the vGIC its SPIs go through (axv_vgic_attach()), or NULL */
 	uint32_t gic_idx;         /**< its index in that vGIC */
+	/** Its virtual CPU interface while the cpu holds another vcpu's (private) */
+	struct axv_a64_gic_if gic_if;
 };
 
 /**

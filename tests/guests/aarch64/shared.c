@@ -9,6 +9,11 @@
  *    cpu. Each counts what it sent and what it received; at the end each waits
  *    (WFI, bounded by a virtual-timer watchdog of 5 s) until it has received every SGI the
  *    other sent: none lost, none doubled, none taken by the wrong vcpu.
+ *  - The CPU interface is each vcpu's own: while vcpu 0 has masked every priority (ICC_PMR_EL1
+ *    = 0), and then while it holds an SGI active in its handler (its running priority that
+ *    of the SGI), vcpu 1 takes an SGI it sent itself, within 2 s (IHI 0069 12.4.8
+ *    ICH_VMCR_EL2 holds the virtual PMR, 12.4.1/12.4.2 ICH_AP0R<n>/ICH_AP1R<n>_EL2 the active
+ *    priorities, 12.4.6 ICH_LR<n>_EL2 the interrupts: one set per vcpu, switched with it).
  *  - Hand-over: vcpu 0 sends PING and waits in WFI; vcpu 1, halted in WFI, wakes, answers
  *    PONG and halts again. Every hand-over is a halt, a switch to the other vcpu and the
  *    delivery of the SGI that woke it; the average of a round trip's two is printed as
@@ -19,11 +24,14 @@
 #define SGI_COUNT 1 /* the count phase's ping, both ways */
 #define SGI_PING 2  /* vcpu 0 -> vcpu 1 */
 #define SGI_PONG 3  /* vcpu 1 -> vcpu 0 */
+#define SGI_SELF 4  /* vcpu 1 to itself */
+#define SGI_HOLD 5  /* vcpu 0 to itself, held active */
 #define VTIMER 27
 #define ROUNDS 2000u
 
 static volatile uint64_t sent[2], received[2], counted[2], done[2], unexpected;
 static volatile uint64_t pings, pongs, vcpu1_up;
+static volatile uint64_t phase, self_got, held_ok;
 
 static inline uint64_t now(void)
 {
@@ -44,6 +52,8 @@ static inline void send_sgi(uint64_t intid, unsigned cpu)
 	__asm__ volatile("isb" ::: "memory");
 }
 
+static bool spin_for(volatile uint64_t *v, uint64_t want);
+
 static void irq(struct frame *f)
 {
 	(void)f;
@@ -56,7 +66,13 @@ static void irq(struct frame *f)
 		send_sgi(SGI_PONG, 0);
 	} else if (intid == SGI_PONG && cpu == 0)
 		pongs++;
-	else if (intid == VTIMER)
+	else if (intid == SGI_SELF && cpu == 1)
+		self_got++;
+	else if (intid == SGI_HOLD && cpu == 0) {
+		/* Active until the EOI below: vcpu 1 must take its SGI meanwhile. */
+		phase = 2;
+		held_ok = spin_for(&self_got, 2);
+	} else if (intid == VTIMER)
 		SYSREG_WRITE(cntv_ctl_el0, 0); /* the watchdog: its waiter sees the time */
 	else if (intid < 1020)
 		unexpected++;
@@ -79,6 +95,15 @@ static bool wait_for(volatile uint64_t *v, uint64_t want)
 		__asm__ volatile("isb\n\twfi" ::: "memory");
 	}
 	SYSREG_WRITE(cntv_ctl_el0, 0);
+	return *v >= want;
+}
+
+/* Spin (interrupts as they are) until *v reaches want or 2 s pass. */
+static bool spin_for(volatile uint64_t *v, uint64_t want)
+{
+	uint64_t end = now() + 2 * SYSREG_READ(cntfrq_el0);
+	while (*v < want && now() < end)
+		;
 	return *v >= want;
 }
 
@@ -106,6 +131,14 @@ void secondary_main(uint64_t ctx)
 	vcpu1_up = 1;
 	irqs_on();
 	count_and_ping(1, count_n);
+	/* The CPU interface: an SGI to itself while vcpu 0 masks or holds one active. */
+	for (uint64_t ph = 1; ph <= 2; ph++) {
+		while (phase != ph)
+			;
+		send_sgi(SGI_SELF, 1);
+		while (self_got < ph)
+			;
+	}
 	/* The hand-over: halt until each PING, which the handler answers. */
 	while (pings < ROUNDS)
 		__asm__ volatile("wfi" ::: "memory");
@@ -121,7 +154,8 @@ void guest_main(uint64_t dtb)
 	volatile uint32_t *isenabler0 = (volatile uint32_t *)(GICR_SGI(0) + 0x100);
 	*isenabler0 = 1u << SGI_COUNT | 1u << SGI_PONG | 1u << VTIMER;
 	volatile uint32_t *isenabler1 = (volatile uint32_t *)(GICR_SGI(1) + 0x100);
-	*isenabler1 = 1u << SGI_COUNT | 1u << SGI_PING | 1u << VTIMER;
+	*isenabler0 |= 1u << SGI_HOLD;
+	*isenabler1 = 1u << SGI_COUNT | 1u << SGI_PING | 1u << SGI_SELF | 1u << VTIMER;
 	uint64_t rc = hvc6(0xc4000003u, 1, (uint64_t)(uintptr_t)secondary_start, 0, 0, 0, 0);
 	check("CPU_ON of vcpu 1 succeeds", rc == 0);
 	while (!vcpu1_up)
@@ -139,6 +173,20 @@ void guest_main(uint64_t dtb)
 	      received[0] == sent[1]);
 	check("no SGI lost or doubled: vcpu 1 received what vcpu 0 sent",
 	      received[1] == sent[0]);
+
+	SYSREG_WRITE(S3_0_C4_C6_0, 0); /* ICC_PMR_EL1: nothing gets through */
+	__asm__ volatile("isb" ::: "memory");
+	phase = 1;
+	bool masked_ok = spin_for(&self_got, 1);
+	SYSREG_WRITE(S3_0_C4_C6_0, 0xff);
+	__asm__ volatile("isb" ::: "memory");
+	check("vcpu 1 takes its SGI while vcpu 0's priority mask is 0 (ICH_VMCR_EL2 per vcpu)",
+	      masked_ok);
+	send_sgi(SGI_HOLD, 0); /* its handler holds it active until vcpu 1 took its own */
+	spin_for(&self_got, 2);
+	check("vcpu 1 takes its SGI while vcpu 0 holds one active (list and active-priority "
+	      "registers per vcpu)",
+	      held_ok && self_got == 2);
 
 	uint64_t h0 = now();
 	unsigned r = 0;
