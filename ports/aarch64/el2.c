@@ -82,6 +82,8 @@ int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap
 	wr_cntvoff_el2(0);
 	cpu->loaded = NULL;
 	cpu->gic_owner = NULL; /* the list registers are emptied below */
+	for (unsigned i = 0; i < AXV_A64_S1_LAST; i++)
+		cpu->s1_last[i] = (struct axv_a64_s1_last){NULL, 0}; /* unknown: flush first */
 	cpu->hcr_cur = HCR_HOST;
 	cpu->vttbr_cur = rd_vttbr_el2();
 	cpu->cntvoff_cur = 0;
@@ -243,6 +245,36 @@ int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 	return a64_run_early(cpu, c, NULL, NULL, NULL);
 }
 
+/* Must the cpu's stage-1 TLB entries of @c's VMID go before @c runs? Yes unless @c is the
+ * context of that VMID that ran here last. The TLBs tag entries by VMID and ASID, not by vcpu
+ * (DDI 0487, D8.14: "TLB maintenance", entries of one VMID are shared by everything that runs
+ * with it on the PE), while the guest believes each vcpu a PE of its own with its own TLB:
+ * it may give one ASID, or one virtual address of its kernel, different translations on two
+ * vcpus (per-cpu ASIDs, per-cpu mappings) and maintain them with local TLBIs only. Two of its
+ * vcpus taking turns on one cpu would then hit each other's entries. HCR_EL2.FB (broadcast
+ * the guest's TLBIs) does not help there: nothing is invalidated, the entries are simply
+ * shared; this flush on a change of context is what KVM does (last_vcpu_ran). An unknown
+ * VMID (never ran here, or its slot reused) counts as changed. A vcpu that moves to another
+ * cpu is unbound first, which forgets it here (a64_s1_forget()), so that its return
+ * also flushes what its guest's local TLBIs on the other cpu did not reach. */
+static bool s1_changed(struct axv_a64_cpu *cpu, const struct axv_a64_ctx *c)
+{
+	uint16_t vmid = (uint16_t)(c->vttbr >> 48);
+	struct axv_a64_s1_last *e = &cpu->s1_last[vmid % AXV_A64_S1_LAST];
+	if (e->ctx == c && e->vmid == vmid)
+		return false;
+	e->ctx = c;
+	e->vmid = vmid;
+	return true;
+}
+
+void a64_s1_forget(struct axv_a64_cpu *cpu, const struct axv_a64_ctx *c)
+{
+	for (unsigned i = 0; i < AXV_A64_S1_LAST; i++)
+		if (cpu->s1_last[i].ctx == c)
+			cpu->s1_last[i].ctx = NULL;
+}
+
 int a64_run_early(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c, a64_early_fn early,
 		  a64_vec_fn vec, void *arg)
 {
@@ -252,9 +284,10 @@ int a64_run_early(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c, a64_early_fn e
 	 * visible to the guest by an ISB before the entry. The ERET is not relied on: with
 	 * FEAT_ExS and SCTLR_EL2.EOS = 0 it is no context synchronization event (DDI 0487,
 	 * "Context synchronization event"). Re-entries that wrote nothing skip it. */
-	bool sync = true;
+	bool sync = true, s1_flush = false;
 again:
 	if (cpu->loaded != c || (c->el1_dirty & AXV_A64_EL1_DIRTY_ALL)) {
+		s1_flush = s1_changed(cpu, c);
 		/* The full switch: the context that ran here last gives its state back first. */
 		if (cpu->loaded && cpu->loaded != c)
 			axv_a64_ctx_sync(cpu->loaded);
@@ -281,6 +314,17 @@ again:
 	if (cpu->vttbr_cur != c->vttbr) {
 		wr_vttbr_el2(c->vttbr);
 		cpu->vttbr_cur = c->vttbr;
+		sync = true;
+	}
+	if (s1_flush) {
+		/* With VTTBR_EL2 the context's (ISB) and HCR_EL2.TGE 0, TLBI VMALLE1 drops this
+		 * PE's stage-1 entries of its VMID (stage 1+2 combined included), IC IALLU its
+		 * instruction cache, as a local TLBI and IC of the guest's own would. */
+		__asm__ volatile("isb\n\tdsb nshst\n\ttlbi vmalle1\n\tic iallu\n\tdsb nsh"
+				 :
+				 :
+				 : "memory");
+		s1_flush = false;
 		sync = true;
 	}
 	if (cpu->cntvoff_cur != c->cntvoff) {

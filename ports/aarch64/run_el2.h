@@ -72,4 +72,8 @@ static inline bool a64_needs_loop(const struct axv_a64_cpu *cpu, const struct ax
 	       cpu->vttbr_cur != c->vttbr || cpu->cntvoff_cur != c->cntvoff;
 }
 
+/* Forget that context @c ran last on @cpu for its VMID (it leaves the cpu: unbind): the next
+ * context of the VMID here, @c included, flushes the cpu's stage-1 entries of the VMID. */
+void a64_s1_forget(struct axv_a64_cpu *cpu, const struct axv_a64_ctx *c);
+
 #endif

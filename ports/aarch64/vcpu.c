@@ -230,6 +230,7 @@ static int op_unbind(void *ctx)
 	 * the context (saved at the last exit) and the next run here loads a context whole. */
 	if (cpu && cpu == a64_this_cpu()) {
 		gic_if_release(v);
+		a64_s1_forget(cpu, &v->ctx);
 		/* Only when the cpu holds them: else they are another vcpu's, which goes on. */
 		if (cpu->loaded == &v->ctx) {
 			axv_a64_ctx_sync(&v->ctx); /* the lazy switch ends here: the vcpu leaves */

@@ -564,6 +564,18 @@ typedef void (*axv_a64_host_trap_fn)(void *arg, struct axv_a64_trap_frame *frame
 
 struct axv_a64_vcpu;
 
+/** Slots of struct axv_a64_cpu::s1_last: VMIDs whose last context on the cpu is known. */
+#define AXV_A64_S1_LAST 8
+
+/**
+ * @brief The context of a VMID that ran last on a cpu (struct axv_a64_cpu::s1_last).
+ *        Private to the port.
+ */
+struct axv_a64_s1_last {
+	const struct axv_a64_ctx *ctx; /**< that context, or NULL: unknown */
+	uint16_t vmid;                 /**< its VMID (VTTBR_EL2 [63:48]) */
+};
+
 /**
  * @brief Per-physical-cpu state of the port. Caller-owned, one per cpu, kept alive while the
  *        cpu runs guests. TPIDR_EL2 points to it.
@@ -598,6 +610,10 @@ struct axv_a64_cpu {
 	 *  priorities, ICH_HCR_EL2) the cpu holds, or NULL (private: switched when another
 	 *  vcpu's list registers are first touched on this cpu) */
 	struct axv_a64_vcpu *gic_owner;
+	/** By VMID modulo #AXV_A64_S1_LAST, the context of that VMID that ran here last
+	 *  (private: another context of the VMID flushes the cpu's stage-1 TLB entries of the
+	 *  VMID before it runs, as KVM's last_vcpu_ran) */
+	struct axv_a64_s1_last s1_last[AXV_A64_S1_LAST];
 };
 
 /**
