@@ -28,16 +28,22 @@ static inline uint64_t now(void)
 	return t;
 }
 
-bool alarm_arm(uint64_t phys_deadline)
+/* Arm the alarm for @cval, even when it has passed (it fires at once). */
+static void alarm_set(uint64_t cval)
 {
-	if (now() >= phys_deadline)
-		return false;
 	/* CNTHP_CTL_EL2: ENABLE (0), IMASK (1) clear: the interrupt fires once
 	 * CNTPCT_EL0 >= CNTHP_CVAL_EL2. */
 	__asm__ volatile("msr cnthp_cval_el2, %0\n\tmsr cnthp_ctl_el2, %1\n\tisb"
 			 :
-			 : "r"(phys_deadline), "r"(1ull)
+			 : "r"(cval), "r"(1ull)
 			 : "memory");
+}
+
+bool alarm_arm(uint64_t phys_deadline)
+{
+	if (now() >= phys_deadline)
+		return false;
+	alarm_set(phys_deadline);
 	return true;
 }
 
@@ -141,8 +147,10 @@ _Noreturn void sched_loop(unsigned cpu, const struct sched_ops *ops)
 				s->slice_end = w;
 		}
 		s->has_deadline = false;
-		if (!alarm_arm(s->slice_end))
-			s->slice_end = t; /* one exit at least: the run checks after it */
+		/* Armed even when that time has passed (a vcpu after this one in the round
+		 * whose timer is due): the guest then exits at once, or, never exiting by
+		 * itself, would keep the cpu for ever. */
+		alarm_set(s->slice_end);
 		r->last = pick;
 		ops->run(s);
 		alarm_disarm();

@@ -1,8 +1,9 @@
 /* Two vcpus that share one physical cpu (vm-c of aarch64-virt-3vm.elf: both on cpu 3, run in
  * turn by examples/aarch64-virt/sched.c).
  *
- *  - Count and ping: each vcpu counts to N (count=N on the command line) with interrupts
- *    unmasked, and every 1024 counts sends an SGI to the other once the other has taken the
+ *  - Count and ping: each vcpu counts to N (count=N on the command line, 1000000 by default;
+ *    and on until 20 SGIs went each way) with interrupts
+ *    unmasked, and every 256 counts sends an SGI to the other once the other has taken the
  *    last one (an SGI sent again while still pending is the same pending interrupt, IHI 0069
  *    4.1.2: counting those would count nothing). Neither halts, so only the host's time slice
  *    lets the other run: an SGI sent meanwhile is delivered to a vcpu that is not on the
@@ -14,6 +15,9 @@
  *    of the SGI), vcpu 1 takes an SGI it sent itself, within 2 s (IHI 0069 12.4.8
  *    ICH_VMCR_EL2 holds the virtual PMR, 12.4.1/12.4.2 ICH_AP0R<n>/ICH_AP1R<n>_EL2 the active
  *    priorities, 12.4.6 ICH_LR<n>_EL2 the interrupts: one set per vcpu, switched with it).
+ *  - A timer wakes a vcpu that is off the cpu: vcpu 1 halts (WFI) with its virtual timer
+ *    due in 50 ms while vcpu 0 spins and never halts; vcpu 1 must take the timer's
+ *    interrupt within 200 ms of its deadline, not when vcpu 0 stops spinning (2 s).
  *  - Hand-over: vcpu 0 sends PING and waits in WFI; vcpu 1, halted in WFI, wakes, answers
  *    PONG and halts again. Every hand-over is a halt, a switch to the other vcpu and the
  *    delivery of the SGI that woke it; the average of a round trip's two is printed as
@@ -31,7 +35,7 @@
 
 static volatile uint64_t sent[2], received[2], counted[2], done[2], unexpected;
 static volatile uint64_t pings, pongs, vcpu1_up;
-static volatile uint64_t phase, self_got, held_ok;
+static volatile uint64_t phase, self_got, held_ok, fired, fired_at;
 
 static inline uint64_t now(void)
 {
@@ -72,9 +76,13 @@ static void irq(struct frame *f)
 		/* Active until the EOI below: vcpu 1 must take its SGI meanwhile. */
 		phase = 2;
 		held_ok = spin_for(&self_got, 2);
-	} else if (intid == VTIMER)
+	} else if (intid == VTIMER) {
 		SYSREG_WRITE(cntv_ctl_el0, 0); /* the watchdog: its waiter sees the time */
-	else if (intid < 1020)
+		if (cpu == 1 && phase == 3 && !fired) {
+			fired_at = now();
+			fired = 1;
+		}
+	} else if (intid < 1020)
 		unexpected++;
 	if (intid < 1020)
 		SYSREG_WRITE(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1 */
@@ -107,11 +115,18 @@ static bool spin_for(volatile uint64_t *v, uint64_t want)
 	return *v >= want;
 }
 
+/* Count to n, and on until 20 SGIs went each way (each waits for the other's turn on the
+ * cpu, so at least 20 slices), for 20 s at most. */
+#define MIN_SGIS 20u
 static void count_and_ping(unsigned cpu, uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++) {
-		counted[cpu]++;
-		if ((i & 1023) == 0 && received[cpu ^ 1] == sent[cpu]) {
+	uint64_t end = now() + 20 * SYSREG_READ(cntfrq_el0);
+	for (uint64_t i = 0; i < n || ((sent[0] < MIN_SGIS || sent[1] < MIN_SGIS) &&
+				       ((i & 0xffff) != 0 || now() < end));
+	     i++) {
+		if (i < n)
+			counted[cpu]++;
+		if ((i & 255) == 0 && received[cpu ^ 1] == sent[cpu]) {
 			sent[cpu]++;
 			send_sgi(SGI_COUNT, cpu ^ 1);
 		}
@@ -120,9 +135,11 @@ static void count_and_ping(unsigned cpu, uint64_t n)
 	__asm__ volatile("dsb ish" ::: "memory");
 	wait_for(&done[cpu ^ 1], 1);
 	wait_for(&received[cpu], sent[cpu ^ 1]);
+	wait_for(&received[cpu ^ 1], sent[cpu]); /* the other's last one may be in flight */
 }
 
 static uint64_t count_n;
+static volatile uint64_t deadline1;
 
 void secondary_main(uint64_t ctx)
 {
@@ -139,6 +156,15 @@ void secondary_main(uint64_t ctx)
 		while (self_got < ph)
 			;
 	}
+	/* Halt until the virtual timer, due in 50 ms, while vcpu 0 spins. */
+	while (phase != 3)
+		;
+	uint64_t due = now() + SYSREG_READ(cntfrq_el0) / 20;
+	deadline1 = due;
+	SYSREG_WRITE(cntv_cval_el0, due);
+	SYSREG_WRITE(cntv_ctl_el0, 1);
+	while (!fired)
+		__asm__ volatile("isb\n\twfi" ::: "memory");
 	/* The hand-over: halt until each PING, which the handler answers. */
 	while (pings < ROUNDS)
 		__asm__ volatile("wfi" ::: "memory");
@@ -169,6 +195,7 @@ void guest_main(uint64_t dtb)
 		counted[0], sent[0], received[0], counted[1], sent[1], received[1],
 		(t1 - t0) * 1000 / SYSREG_READ(cntfrq_el0));
 	check("both vcpus counted to N", counted[0] == count_n && counted[1] == count_n);
+	check("each vcpu sent at least 20 SGIs", sent[0] >= MIN_SGIS && sent[1] >= MIN_SGIS);
 	check("no SGI lost or doubled: vcpu 0 received what vcpu 1 sent",
 	      received[0] == sent[1]);
 	check("no SGI lost or doubled: vcpu 1 received what vcpu 0 sent",
@@ -187,6 +214,15 @@ void guest_main(uint64_t dtb)
 	check("vcpu 1 takes its SGI while vcpu 0 holds one active (list and active-priority "
 	      "registers per vcpu)",
 	      held_ok && self_got == 2);
+
+	phase = 3;
+	spin_for(&fired, 1); /* spins: never halts, so only the timer can give vcpu 1 the cpu */
+	uint64_t late_us = fired ? (fired_at - deadline1) * 1000000 / SYSREG_READ(cntfrq_el0)
+				 : (uint64_t)-1;
+	if (fired)
+		printf_("guest: vcpu 1's timer woke it %u us after its deadline\n", late_us);
+	check("a halted vcpu off the cpu wakes at its virtual timer's deadline (within 200 ms)",
+	      fired && late_us < 200000);
 
 	uint64_t h0 = now();
 	unsigned r = 0;
