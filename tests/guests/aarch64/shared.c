@@ -118,8 +118,15 @@ static bool spin_for(volatile uint64_t *v, uint64_t want)
 /* Count to n, and on until 20 SGIs went each way (each waits for the other's turn on the
  * cpu, so at least 20 slices), for 20 s at most. */
 #define MIN_SGIS 20u
+static volatile uint64_t regs_kept[2];
+
 static void count_and_ping(unsigned cpu, uint64_t n)
 {
+	/* Its own FP/SIMD register and EL1 system register, which the other vcpu's runs on the
+	 * same cpu must not change (the world switch: FP/SIMD, EL1 registers). */
+	const uint64_t mine = 0x5a5a000000000000ull | (uint64_t)(cpu + 1) * 0x1234567ull;
+	__asm__ volatile("fmov d31, %0" : : "r"(mine));
+	SYSREG_WRITE(tpidr_el1, mine);
 	uint64_t end = now() + 20 * SYSREG_READ(cntfrq_el0);
 	for (uint64_t i = 0; i < n || ((sent[0] < MIN_SGIS || sent[1] < MIN_SGIS) &&
 				       ((i & 0xffff) != 0 || now() < end));
@@ -131,6 +138,9 @@ static void count_and_ping(unsigned cpu, uint64_t n)
 			send_sgi(SGI_COUNT, cpu ^ 1);
 		}
 	}
+	uint64_t fp;
+	__asm__ volatile("fmov %0, d31" : "=r"(fp));
+	regs_kept[cpu] = fp == mine && SYSREG_READ(tpidr_el1) == mine;
 	done[cpu] = 1;
 	__asm__ volatile("dsb ish" ::: "memory");
 	wait_for(&done[cpu ^ 1], 1);
@@ -195,6 +205,8 @@ void guest_main(uint64_t dtb)
 		counted[0], sent[0], received[0], counted[1], sent[1], received[1],
 		(t1 - t0) * 1000 / SYSREG_READ(cntfrq_el0));
 	check("both vcpus counted to N", counted[0] == count_n && counted[1] == count_n);
+	check("each vcpu's FP/SIMD register and TPIDR_EL1 kept across the switches",
+	      regs_kept[0] && regs_kept[1]);
 	check("each vcpu sent at least 20 SGIs", sent[0] >= MIN_SGIS && sent[1] >= MIN_SGIS);
 	check("no SGI lost or doubled: vcpu 0 received what vcpu 1 sent",
 	      received[0] == sent[1]);
