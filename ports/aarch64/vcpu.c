@@ -11,6 +11,7 @@
 #include <axv/err.h>
 #include <axv/percpu.h>
 
+#include "axv_mem.h"
 #include "debug_el2.h"
 #include "run_el2.h"
 #include "sysreg.h"
@@ -37,10 +38,12 @@ static unsigned nr_aprs(const struct axv_a64_cpu *cpu)
 	return cpu->pri_bits >= 7 ? 4 : cpu->pri_bits == 6 ? 2 : 1;
 }
 
-static void gic_if_save(struct axv_a64_cpu *cpu, struct axv_a64_gic_if *g)
+/* Save the cpu's set into @v's copy. The list registers @v uses (v->lr.nr, at most 16) are
+ * the only ones any vcpu on the cpu writes. */
+static void gic_if_save(struct axv_a64_cpu *cpu, struct axv_a64_vcpu *v)
 {
-	unsigned nr = cpu->nr_lrs > 16 ? 16 : cpu->nr_lrs;
-	for (unsigned n = 0; n < nr; n++)
+	struct axv_a64_gic_if *g = &v->gic_if;
+	for (unsigned n = 0; n < v->lr.nr; n++)
 		g->lr[n] = axv_a64_gic_read_lr(n);
 	g->vmcr = rd_ich_vmcr_el2();
 	g->hcr = cpu->ich_hcr_cur;
@@ -59,11 +62,12 @@ static void gic_if_save(struct axv_a64_cpu *cpu, struct axv_a64_gic_if *g)
 	}
 }
 
-/* Load @g (all zero: an empty interface, as a vcpu's is before it first ran). */
-static void gic_if_load(struct axv_a64_cpu *cpu, const struct axv_a64_gic_if *g)
+/* Load @v's copy into the cpu's set (a vcpu's copy is all zero, an empty interface, before
+ * it first ran). */
+static void gic_if_load(struct axv_a64_cpu *cpu, const struct axv_a64_vcpu *v)
 {
-	unsigned nr = cpu->nr_lrs > 16 ? 16 : cpu->nr_lrs;
-	for (unsigned n = 0; n < nr; n++)
+	const struct axv_a64_gic_if *g = &v->gic_if;
+	for (unsigned n = 0; n < v->lr.nr; n++)
 		axv_a64_gic_write_lr(n, g->lr[n]);
 	wr_ich_vmcr_el2(g->vmcr);
 	unsigned na = nr_aprs(cpu);
@@ -90,20 +94,34 @@ static void gic_if_own(struct axv_a64_vcpu *v)
 	if (!cpu || cpu->gic_owner == v)
 		return;
 	if (cpu->gic_owner)
-		gic_if_save(cpu, &cpu->gic_owner->gic_if);
-	gic_if_load(cpu, &v->gic_if);
+		gic_if_save(cpu, cpu->gic_owner);
+	gic_if_load(cpu, v);
 	cpu->gic_owner = v;
 }
 
 /* Give the interface up (@v leaves the cpu): its set saved, the cpu's emptied. */
 static void gic_if_release(struct axv_a64_vcpu *v)
 {
-	static const struct axv_a64_gic_if empty;
 	struct axv_a64_cpu *cpu = v->cpu;
 	if (!cpu || cpu->gic_owner != v)
 		return;
-	gic_if_save(cpu, &v->gic_if);
-	gic_if_load(cpu, &empty);
+	gic_if_save(cpu, v);
+	for (unsigned n = 0; n < v->lr.nr; n++)
+		axv_a64_gic_write_lr(n, 0);
+	wr_ich_vmcr_el2(0);
+	wr_ich_ap0r0_el2(0);
+	wr_ich_ap1r0_el2(0);
+	if (nr_aprs(cpu) > 1) {
+		wr_ich_ap0r1_el2(0);
+		wr_ich_ap1r1_el2(0);
+	}
+	if (nr_aprs(cpu) > 2) {
+		wr_ich_ap0r2_el2(0);
+		wr_ich_ap0r3_el2(0);
+		wr_ich_ap1r2_el2(0);
+		wr_ich_ap1r3_el2(0);
+	}
+	axv_a64_gic_write_hcr(AXV_A64_ICH_HCR_EN); /* with an ISB */
 	cpu->gic_owner = NULL;
 }
 
@@ -164,8 +182,7 @@ static int op_create(void *ctx, uint32_t id)
 	for (unsigned i = 0; i < 16; i++)
 		v->lr_id[i] = AXV_A64_LR_FREE;
 	v->lr_busy = 0;
-	static const struct axv_a64_gic_if empty;
-	v->gic_if = empty;
+	axv_memset(&v->gic_if, 0, sizeof(v->gic_if));
 	return 0;
 }
 
@@ -554,7 +571,7 @@ static int pc_disable(struct axv_a64_cpu *cpu)
 	if (cpu->loaded)
 		axv_a64_ctx_sync(cpu->loaded); /* the guest's registers go back to its context */
 	if (cpu->gic_owner) { /* and its virtual CPU interface to its vcpu */
-		gic_if_save(cpu, &cpu->gic_owner->gic_if);
+		gic_if_save(cpu, cpu->gic_owner);
 		cpu->gic_owner = NULL;
 	}
 	a64_debug_cpu_release(cpu); /* no guest breakpoint may fire in the host */
