@@ -810,7 +810,6 @@ struct axv_a64_lr {
 
 struct axv_vgic;
 
-/** @brief An aarch64 vcpu: the port context that `axv_a64_vcpu_ops` works on. Caller-owned. */
 /**
  * @brief A vcpu's GICv3 virtual CPU interface while another vcpu has the cpu's (IHI 0069
  *        12.4: ICH_LR<n>_EL2, ICH_VMCR_EL2, ICH_AP0R<n>_EL2, ICH_AP1R<n>_EL2, ICH_HCR_EL2).
@@ -824,6 +823,7 @@ struct axv_a64_gic_if {
 	uint32_t ap1r[4];  /**< ICH_AP1R<n>_EL2: active priorities, Group 1 */
 };
 
+/** @brief An aarch64 vcpu: the port context that `axv_a64_vcpu_ops` works on. Caller-owned. */
 struct axv_a64_vcpu {
 	struct axv_a64_ctx ctx;   /**< the guest's registers */
 	struct axv_a64_cpu *cpu;  /**< the physical cpu it is bound to, or NULL */
