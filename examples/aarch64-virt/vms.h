@@ -3,7 +3,7 @@
  *
  * Each VM gets its own VMID, stage-2 address space, vGIC, PSCI state, device bus, PL011,
  * virtio devices and RAM (main.c builds them from its entry); nothing of one VM is mapped in
- * another. Every vcpu runs on a physical cpu of its own (no two vcpus share one yet).
+ * another. Several vcpus may share a physical cpu: sched.c runs them in turn.
  */
 #ifndef EXAMPLE_VMS_H
 #define EXAMPLE_VMS_H
