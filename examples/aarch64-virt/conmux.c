@@ -3,13 +3,17 @@
  * lock of virtio), never the other way round. */
 #include "conmux.h"
 
+#include <stdatomic.h>
+
 #include "platform.h"
 #include "vms.h"
 
 static struct spinlock lock;
 static bool several;                  /* more than one VM: prefixes and line buffers */
 static struct con_stream *streams[MAX_VMS];
-static struct con_stream *input;      /* where host input goes */
+static struct con_stream *streams_in[MAX_VMS]; /* the streams that may take host input */
+/* Where host input goes: changed under the lock, read without it by the PL011 models. */
+static struct con_stream *_Atomic input;
 static struct con_stream *partial;    /* whose unfinished line is on the console */
 static bool escape;                   /* Ctrl-A seen, the next byte says what to do */
 
@@ -24,10 +28,12 @@ void conmux_add(struct con_stream *s, const char *name, unsigned id, bool in)
 	s->id = id;
 	s->len = 0;
 	spin_lock(&lock);
-	if (id < MAX_VMS)
+	if (id < MAX_VMS) {
 		streams[id] = s;
-	if (in && !input)
-		input = s;
+		streams_in[id] = in ? s : NULL;
+	}
+	if (in && !atomic_load_explicit(&input, memory_order_relaxed))
+		atomic_store_explicit(&input, s, memory_order_relaxed);
 	spin_unlock(&lock);
 }
 
@@ -74,7 +80,7 @@ static void switch_input(struct con_stream *to)
 	con_puts("aarch64-virt: console input to ");
 	con_puts(to->name);
 	con_puts(" (Ctrl-A then a digit switches)\n");
-	input = to;
+	atomic_store_explicit(&input, to, memory_order_relaxed);
 	emit(to); /* its prompt, if it has one waiting */
 }
 
@@ -84,7 +90,7 @@ int conmux_getc(struct con_stream *s)
 		return host_uart_getc();
 	int c = -1;
 	spin_lock(&lock);
-	while (input == s) {
+	while (atomic_load_explicit(&input, memory_order_relaxed) == s) {
 		c = host_uart_getc();
 		if (c < 0)
 			break;
@@ -93,8 +99,8 @@ int conmux_getc(struct con_stream *s)
 			if (c == CONMUX_ESCAPE)
 				break; /* Ctrl-A Ctrl-A: one Ctrl-A for the VM */
 			unsigned id = (unsigned)(c - '0');
-			if (id < MAX_VMS && streams[id])
-				switch_input(streams[id]);
+			if (id < MAX_VMS && streams_in[id]) /* only to a VM that takes input */
+				switch_input(streams_in[id]);
 			c = -1; /* the rest is the new VM's (the host UART still has it) */
 			continue;
 		}
@@ -112,10 +118,10 @@ int conmux_getc(struct con_stream *s)
 
 bool conmux_has_input(const struct con_stream *s)
 {
-	return !several || input == s;
+	return !several || atomic_load_explicit(&input, memory_order_relaxed) == s;
 }
 
 struct con_stream *conmux_input(void)
 {
-	return input;
+	return atomic_load_explicit(&input, memory_order_relaxed);
 }

@@ -169,7 +169,7 @@ static bool walk_next(struct walk *w, struct token *t)
 const void *fdt_get(const void *fdt, const char *node, const char *prop, uint32_t *len)
 {
 	struct walk w;
-	struct token t;
+	struct token t = {0}; /* GCC -O3 cannot see that len is set before a FDT_PROP is read */
 	walk_init(&w, fdt);
 	unsigned depth = 0;
 	bool in_node = false;

@@ -1097,7 +1097,7 @@ static enum kind nothing_kind(const struct axv_a64_ctx *c)
 {
 	if (c->trap != AXV_A64_TRAP_SYNC)
 		return K_NOTHING_OTHER;
-	switch ((c->esr >> AXV_A64_ESR_EC_SHIFT) & 0x3f) {
+	switch ((c->esr >> AXV_A64_ESR_EC_SHIFT) & AXV_A64_ESR_EC_MASK) {
 	case AXV_A64_EC_HVC64:
 	case AXV_A64_EC_SMC64:
 		return K_NOTHING_PSCI;

@@ -60,6 +60,16 @@ enum axv_exit_reason {
  */
 #define AXV_NPF_FETCH (1u << 0)
 
+/**
+ * axv_exit::npf flags: the fault was on the guest's own page-table walk (a stage-1
+ * translation-table read, or the update of an accessed or dirty bit), not on the operand of
+ * the instruction at the pc: aarch64 ESR_EL2.S1PTW (ISS bit 7), VMX exit qualification bit 7
+ * set and bit 8 clear (Intel SDM Vol. 3C 28.2.1, Table 28-7), SVM EXITINFO1 bit 33 (AMD APM
+ * Vol. 2 15.25.6). axv_vcpu_resolve() tries the address space for it but never sends it to a
+ * device: decoding the instruction would apply its access to the table entry's address.
+ */
+#define AXV_NPF_WALK (1u << 1)
+
 /** Sentinel register number: no guest register (e.g. aarch64 XZR as a load target). */
 #define AXV_REG_NONE 0xffu
 

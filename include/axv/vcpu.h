@@ -451,6 +451,14 @@ const char *axv_vcpu_state_name(enum axv_vcpu_state state);
  * Only for a bus whose devices may be called on the vcpu's cpu in its run (as the
  * embedder's exit handler would call them) and that stays registered while the vcpu runs.
  *
+ * Where the fast path sits in the fault rule: it is axv_vcpu_resolve()'s device step taken
+ * early, for decoded accesses only. An access exit is reported only for an address the
+ * guest's stage-2 / nested tables do not map, and the address space's areas never hold a
+ * device; so the fast bus must hold no address inside an area of the guest's address space
+ * (axv_vcpu_resolve() tries the address space first; the fast path, which knows no address
+ * space, does not). Faults it does not claim go to the embedder, and through
+ * axv_vcpu_resolve() in the usual order.
+ *
  * @param v   the vcpu
  * @param bus the bus, or NULL to return every exit to the embedder (the default;
  *            axv_vcpu_create() sets it)

@@ -43,6 +43,8 @@ static int decode(struct axv_vcpu *v, const struct axv_fault_env *env, struct ax
 {
 	if ((exit->npf.flags & AXV_NPF_FETCH) || (exit->npf.access & AXV_MAP_EXEC))
 		return AXV_ENXIO; /* a fetch from a device: nothing to execute there */
+	if (exit->npf.flags & AXV_NPF_WALK)
+		return AXV_ENXIO; /* the guest's page tables in device space: no operand access */
 	if (!env->bus || !axv_bus_find(env->bus, AXV_BUS_MMIO, exit->npf.addr))
 		return AXV_ENXIO; /* unbacked: no instruction fetch for it */
 	if (!v->ops->decode)

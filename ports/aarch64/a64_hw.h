@@ -113,4 +113,43 @@
 /** ICH_HCR_EL2.UIE: maintenance interrupt when at most one list register is valid. */
 #define AXV_A64_ICH_HCR_UIE 2u
 
+/** @name ESR_EL2 fields (DDI 0487 D17.2.37) (the rest of the public group, for the port)
+ * @{ */
+#define AXV_A64_ESR_IL (1u << 25)            /**< instruction length: 1 = 32-bit */
+#define AXV_A64_ESR_ISS_MASK 0x1ffffffu      /**< Instruction Specific Syndrome, [24:0] */
+/** @} */
+
+/** @name Exception classes (DDI 0487 D17.2.37, table "EC encoding") (the rest of the public group, for the port)
+ * @{ */
+#define AXV_A64_EC_UNKNOWN 0x00u   /**< unknown reason */
+#define AXV_A64_EC_FP_ASIMD 0x07u  /**< trapped FP/SIMD access */
+#define AXV_A64_EC_ILL 0x0eu       /**< illegal execution state */
+#define AXV_A64_EC_HVC32 0x12u     /**< HVC from AArch32 */
+#define AXV_A64_EC_SMC32 0x13u     /**< trapped SMC from AArch32 */
+#define AXV_A64_EC_SYS64 0x18u     /**< trapped MSR, MRS or system instruction */
+#define AXV_A64_EC_SVE 0x19u       /**< trapped SVE access */
+#define AXV_A64_EC_IABT_LOW 0x20u  /**< instruction abort from a lower EL */
+#define AXV_A64_EC_IABT_CUR 0x21u  /**< instruction abort from the same EL */
+#define AXV_A64_EC_PC_ALIGN 0x22u  /**< PC alignment fault */
+#define AXV_A64_EC_DABT_LOW 0x24u  /**< data abort from a lower EL */
+#define AXV_A64_EC_DABT_CUR 0x25u  /**< data abort from the same EL */
+#define AXV_A64_EC_SP_ALIGN 0x26u  /**< SP alignment fault */
+#define AXV_A64_EC_SERROR 0x2fu    /**< SError interrupt */
+#define AXV_A64_EC_BKPT_LOW 0x30u  /**< Breakpoint exception from a lower EL */
+#define AXV_A64_EC_BKPT_CUR 0x31u  /**< Breakpoint exception from the same EL */
+#define AXV_A64_EC_STEP_LOW 0x32u  /**< Software Step exception from a lower EL */
+#define AXV_A64_EC_STEP_CUR 0x33u  /**< Software Step exception from the same EL */
+#define AXV_A64_EC_WPT_LOW 0x34u   /**< Watchpoint exception from a lower EL (FAR: the address) */
+#define AXV_A64_EC_WPT_CUR 0x35u   /**< Watchpoint exception from the same EL */
+#define AXV_A64_EC_BRK64 0x3cu     /**< BRK instruction */
+/** @} */
+
+/** @name System register trap ISS, EC 0x18 (DDI 0487 D17.2.37, "ISS encoding for an exception from MSR, MRS, or System instruction execution") (the rest of the public group, for the port)
+ * @{ */
+#define AXV_A64_SYS_RT_SHIFT 5u   /**< Rt, bits [9:5] */
+#define AXV_A64_SYS_READ 1u       /**< Direction, bit 0: 1 = MRS (read) */
+/** Mask of the register-identifying bits of an EC 0x18 ISS (everything but Rt and Direction). */
+#define AXV_A64_SYS_ID_MASK 0x3ffc1eu
+/** @} */
+
 #endif

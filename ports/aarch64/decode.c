@@ -276,6 +276,7 @@ static void decode_dabt(struct axv_a64_ctx *c, struct axv_exit *e, uint32_t iss)
 		e->npf.access = write && !(iss & AXV_A64_DABT_CM) && !(iss & AXV_A64_DABT_S1PTW)
 					? AXV_MAP_WRITE
 					: AXV_MAP_READ;
+		e->npf.flags = (iss & AXV_A64_DABT_S1PTW) ? AXV_NPF_WALK : 0;
 		return;
 	}
 	if (iss & AXV_A64_DABT_FNV) {
@@ -324,7 +325,7 @@ static void decode_iabt(struct axv_a64_ctx *c, struct axv_exit *e, uint32_t iss)
 	/* A fault on the stage-1 walk for a fetch is a read of the guest's table, but the
 	 * access the guest made (and the abort it gets if nothing backs it) is a fetch. */
 	e->npf.access = (iss & AXV_A64_DABT_S1PTW) ? AXV_MAP_READ : AXV_MAP_EXEC;
-	e->npf.flags = AXV_NPF_FETCH;
+	e->npf.flags = AXV_NPF_FETCH | ((iss & AXV_A64_DABT_S1PTW) ? AXV_NPF_WALK : 0);
 }
 
 /* ISS of an exception from a WF* instruction (DDI 0487 D17.2.37 ESR_EL2, "ISS encoding for

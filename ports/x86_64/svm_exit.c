@@ -246,7 +246,8 @@ static int on_npf(const struct axv_svm_vcpu *v, struct axv_exit *e)
 	e->npf.access = (err & AXV_SVM_NPF_ID) ? AXV_MAP_EXEC
 			: write		       ? AXV_MAP_WRITE
 					       : AXV_MAP_READ;
-	e->npf.flags = (err & AXV_SVM_NPF_ID) ? AXV_NPF_FETCH : 0;
+	e->npf.flags = ((err & AXV_SVM_NPF_ID) ? AXV_NPF_FETCH : 0) |
+		       ((err & AXV_SVM_NPF_TABLE) ? AXV_NPF_WALK : 0);
 	return 0;
 }
 

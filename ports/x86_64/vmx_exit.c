@@ -357,6 +357,10 @@ static int h_ept_violation(struct axv_vmx_vcpu *v, const struct xinfo *i, struct
 	e->npf.addr = gpa;
 	e->npf.access = access;
 	e->npf.flags = (i->qual & 4u) ? AXV_NPF_FETCH : 0;
+	/* Bit 7 set, bit 8 clear (Table 28-7): an access to a paging-structure entry of the
+	 * guest's walk or its A/D update, not the instruction's operand. */
+	if ((i->qual & 0x180u) == 0x80u)
+		e->npf.flags |= AXV_NPF_WALK;
 	return 0;
 }
 
@@ -377,9 +381,10 @@ int axv_vmx_decode_access(struct axv_vmx_vcpu *v, struct axv_exit *exit)
 	if (!v->cpu)
 		return AXV_ESTATE;
 	axv_map_flags_t a = exit->npf.access;
-	/* Only an instruction's data access: a fetch is not one, nor is an access that is
-	 * neither a read nor a write. */
-	if (!v->cfg.mmio || (a & AXV_MAP_EXEC) || (exit->npf.flags & AXV_NPF_FETCH) ||
+	/* Only an instruction's data access: a fetch is not one, nor the guest's own page
+	 * walk, nor an access that is neither a read nor a write. */
+	if (!v->cfg.mmio || (a & AXV_MAP_EXEC) ||
+	    (exit->npf.flags & (AXV_NPF_FETCH | AXV_NPF_WALK)) ||
 	    !(a & (AXV_MAP_READ | AXV_MAP_WRITE)))
 		return AXV_ENOTSUP;
 	const struct xinfo i = {.reason = AXV_VMX_EXIT_EPT_VIOLATION, .rip = exit->pc};

@@ -166,7 +166,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   "npf access %#x", e.npf.access);
 		FUZZ_CHECK((e.npf.addr & ~0xfffull) == ipa(&c0, true), "npf address");
 		FUZZ_CHECK(e.insn_len == 0, "a fault is retried");
-		FUZZ_CHECK(e.npf.flags == (ec == AXV_A64_EC_IABT_LOW ? AXV_NPF_FETCH : 0), "npf flags");
+		FUZZ_CHECK(e.npf.flags == ((ec == AXV_A64_EC_IABT_LOW ? AXV_NPF_FETCH : 0) |
+					   ((iss & AXV_A64_DABT_S1PTW) ? AXV_NPF_WALK : 0)),
+			   "npf flags");
 		break;
 	case AXV_EXIT_UNHANDLED:
 		FUZZ_CHECK(e.unhandled.raw == c0.esr && e.unhandled.info == c0.far, "raw values");

@@ -658,7 +658,8 @@ Test(a64, injection_refuses_states_the_guest_cannot_be_in)
 	cr_expect_eq(axv_a64_inject_iabt(NULL, 0), AXV_EINVAL);
 }
 
-/* The exit tells a fetch from a data access, also when the fault was on the walk. */
+/* The exit tells a fetch from a data access, also when the fault was on the walk, and says
+ * when it was on the walk (ESR_EL2.S1PTW). */
 Test(a64, nested_page_faults_say_whether_they_were_fetches)
 {
 	ctx.esr = esr(0x20, 0x06); /* IABT, translation fault level 2 */
@@ -668,7 +669,8 @@ Test(a64, nested_page_faults_say_whether_they_were_fetches)
 	ctx.esr = esr(0x20, (1u << 7) | 0x07); /* IABT on the stage-1 walk */
 	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
 	cr_expect_eq(ex.npf.access, AXV_MAP_READ, "the walk reads the guest's table");
-	cr_expect_eq(ex.npf.flags, AXV_NPF_FETCH, "but the guest was fetching");
+	cr_expect_eq(ex.npf.flags, AXV_NPF_FETCH | AXV_NPF_WALK,
+		     "but the guest was fetching, and the fault was on its walk (S1PTW)");
 	ctx.esr = esr(0x24, dabt(false, 0, false, 0, false, true, 0x06)); /* STP-like */
 	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
 	cr_expect_eq(ex.npf.access, AXV_MAP_WRITE);
@@ -676,7 +678,7 @@ Test(a64, nested_page_faults_say_whether_they_were_fetches)
 	ctx.esr = esr(0x24, (1u << 7) | 0x06); /* DABT on the stage-1 walk */
 	cr_assert_eq(axv_a64_decode_exit(&ctx, &ex), 0);
 	cr_expect_eq(ex.npf.access, AXV_MAP_READ);
-	cr_expect_eq(ex.npf.flags, 0);
+	cr_expect_eq(ex.npf.flags, AXV_NPF_WALK);
 }
 
 Test(a64, register_access_is_bounded)

@@ -436,6 +436,8 @@ Test(svm, npf_in_ram_is_a_page_fault)
 	cr_expect_eq(npf_decode(), AXV_ENOTSUP);
 	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_TABLE, MMIO_GPA, ENTRY);
 	cr_expect_eq(npf_decode(), AXV_ENOTSUP);
+	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);
+	cr_expect_eq(e.npf.flags, AXV_NPF_WALK, "the report says it was the guest's walk");
 	/* Only the exit the VMCB holds is decoded. */
 	set_exit(AXV_SVM_EXIT_NPF, AXV_SVM_NPF_RW, MMIO_GPA, ENTRY);
 	cr_assert_eq(axv_svm_decode_exit(&v, &e), 0);

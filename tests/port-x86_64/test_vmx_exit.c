@@ -581,3 +581,25 @@ Test(vmx_exit, ept_violation_at_a_device_is_reported_undecoded)
 	cr_expect_eq(e.npf.access, AXV_MAP_WRITE);
 	cr_expect_eq(sim.code.linear, 0, "no instruction fetched for the report");
 }
+
+/* Qualification bit 7 set, bit 8 clear (SDM Vol. 3C 28.2.1, Table 28-7): the access was to a
+ * paging-structure entry of the guest's walk (or its A/D update), not the instruction's
+ * operand. Reported as a walk; never decoded into an access of the instruction at RIP. With
+ * bit 8 set it is the translation of the linear address: the operand, decoded as usual. */
+Test(vmx_exit, a_fault_on_the_guests_page_walk_is_never_decoded)
+{
+	sim_vmcs_set(AXV_VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee000b0);
+	memcpy(sim.code.bytes, (uint8_t[]){0x89, 0x08, 0x90}, 3);
+	sim.code.len = 3;
+	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x2 | 0x80, 0), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_NESTED_PAGE_FAULT);
+	cr_expect_eq(e.npf.flags, AXV_NPF_WALK, "flags %#x", e.npf.flags);
+	struct axv_exit before = e;
+	cr_expect_eq(axv_vmx_decode_access(&vc, &e), AXV_ENOTSUP);
+	cr_expect_eq(memcmp(&before, &e, sizeof(e)), 0, "the fault is left as it was");
+	cr_expect_eq(sim.code.linear, 0, "no instruction fetched");
+	cr_assert_eq(exit_with(AXV_VMX_EXIT_EPT_VIOLATION, 0x2 | 0x80 | 0x100, 0), 0);
+	cr_expect_eq(e.npf.flags, 0, "the operand's own translation");
+	cr_expect_eq(axv_vmx_decode_access(&vc, &e), 0);
+	cr_expect_eq(e.reason, AXV_EXIT_MMIO_WRITE);
+}

@@ -301,6 +301,25 @@ Test(resolve, an_undecoded_fault_at_a_device_is_decoded_on_demand)
 	cr_expect_eq(t.locks, 2, "the address space, then the decode");
 }
 
+/* A fault on the guest's own page-table walk at a device address is no access of the
+ * instruction at the pc: never decoded, never sent to the device. */
+Test(resolve, a_page_walk_at_a_device_is_never_sent_to_it)
+{
+	struct axv_exit e;
+	fp.decoded_reason = AXV_EXIT_MMIO_WRITE;
+	fp.decoded = (struct axv_exit_access){.width = 8, .reg = 5, .reg_width = 8};
+	npf(&e, DEV + 0x40, AXV_MAP_WRITE);
+	e.npf.flags = AXV_NPF_WALK;
+	refused(&e, AXV_ENXIO, "a walk at a device");
+	cr_expect_eq(fp.calls[FP_DECODE], 0, "not decoded");
+	/* in guest memory it is resolved like any other fault: the table page is faulted in */
+	npf(&e, LAZY, AXV_MAP_READ);
+	e.npf.flags = AXV_NPF_WALK;
+	enum axv_resolved how = 0;
+	cr_expect_eq(axv_vcpu_resolve(&v, &env, &e, &how), 0);
+	cr_expect_eq(how, AXV_RESOLVED_MEMORY);
+}
+
 Test(resolve, an_undecoded_fault_without_a_decoder_is_enotsup)
 {
 	struct axv_exit e;
