@@ -8,26 +8,21 @@
 set -u
 hyp=$1 dtb=$2 dir=$3
 here=$(cd "$(dirname "$0")" && pwd)
-bash "$here/../../../scripts/fetch-linux.sh" "$dir" >/dev/null || { echo "run-2linux: fetch failed"; exit 1; }
-raw=$(mktemp) out=$(mktemp)
-trap 'rm -f "$raw" "$out"' EXIT
-timeout 200 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$dir/Image" "$dtb" \
-	--smp 4 --initrd "$dir/initrd.cpio" --image2 "$dir/Image" \
-	--initrd2 "$dir/initrd.cpio" </dev/null >"$raw" 2>&1
+. "$here/linux-2vm.sh"
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+linux_2vm "$out" "$hyp" "$dtb" "$dir" --image2 "$dir/Image" --initrd2 "$dir/initrd.cpio"
 status=$?
-tr -d '\r' <"$raw" >"$out"
 grep -E '^aarch64-virt: (vm-[ab]: (guest (RAM|command)|initrd|shut down)|FATAL)|^\[vm-[ab]\] (LIBAXV|\[ *[0-9.]+\] (Machine|Kernel command))|panic' "$out" |
 	cut -c1-200
 fail=0
 [ $status -eq 0 ] || { echo "run-2linux: QEMU exited with status $status"; fail=1; }
-grep -q '^\[vm-a\] LIBAXV-LINUX-MARKER uname=.* nproc=2' "$out" ||
-	{ echo "run-2linux: no [vm-a] Linux marker with nproc=2"; fail=1; }
-grep -q '^\[vm-b\] LIBAXV-LINUX-MARKER uname=.* nproc=1' "$out" ||
-	{ echo "run-2linux: no [vm-b] Linux marker with nproc=1"; fail=1; }
-for vm in vm-a vm-b; do
-	grep -q "^\[$vm\] LIBAXV-LINUX-SLEPT" "$out" || { echo "run-2linux: no [$vm] sleep"; fail=1; }
-	grep -q "^aarch64-virt: $vm: shut down and destroyed" "$out" ||
-		{ echo "run-2linux: $vm was not shut down"; fail=1; }
+for want in 'vm-a 2' 'vm-b 1'; do
+	set -- $want
+	for re in "^\[$1\] LIBAXV-LINUX-MARKER uname=.* nproc=$2" "^\[$1\] LIBAXV-LINUX-SLEPT" \
+		"^aarch64-virt: $1: shut down and destroyed"; do
+		grep -q "$re" "$out" || { echo "run-2linux: nothing matches '$re'"; fail=1; }
+	done
 done
 [ $fail -eq 0 ] && echo "run-2linux: ok: both Linux markers, each behind its VM's prefix"
 exit $fail

@@ -12,13 +12,11 @@
 set -u
 hyp=$1 dtb=$2 dir=$3 guest=$4
 here=$(cd "$(dirname "$0")" && pwd)
-bash "$here/../../../scripts/fetch-linux.sh" "$dir" || { echo "run-reset: fetch failed"; exit 1; }
-raw=$(mktemp) out=$(mktemp)
-trap 'rm -f "$raw" "$out"' EXIT
-timeout 150 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$dir/Image" "$dtb" \
-	--smp 4 --initrd "$dir/initrd.cpio" --image2 "$guest" </dev/null >"$raw" 2>&1
+. "$here/linux-2vm.sh"
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+linux_2vm "$out" "$hyp" "$dtb" "$dir" --image2 "$guest"
 status=$?
-tr -d '\r' <"$raw" >"$out"
 grep -E '^aarch64-virt: vm-b|^aarch64-virt: .*(frames|destroyed|powered off)|^\[vm-b\] (guest: boot [0-9]+:.*SYSTEM|DONE)|^\[vm-a\] LIBAXV|FAIL|panic' "$out" |
 	cut -c1-200
 fail=0
