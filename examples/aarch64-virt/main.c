@@ -951,9 +951,8 @@ static void vm_down(struct vm *vm, bool reset)
  * it, as QEMU's own reset reloads -kernel.
  *
  * VMIDs: stage-2 TLB entries are tagged with the VMID, not with the tables they came from
- * (Arm ARM DDI 0487, chapter D8, the TLB and its maintenance: stage-1&2 and
- * stage-2 entries match on the VMID in VTTBR_EL2), so a VMID given
- * to new tables must hold none of the old ones. axv_addrspace_destroy() flushes the VMID
+ * (Arm ARM DDI 0487, chapter D8, the TLB and its maintenance: EL1&0 entries of a guest match
+ * on the VMID in VTTBR_EL2), so a VMID given to new tables must hold none of the old ones. axv_addrspace_destroy() flushes the VMID
  * (TLBI VMALLS12E1IS with it in VTTBR_EL2); vmid_alloc() flushes once more any VMID it hands
  * out again, whoever freed it, so that reuse is safe however a VM went away. */
 static uint64_t vmid_used[256 / 64], vmid_seen[256 / 64]; /* 8-bit VMIDs (VTCR_EL2.VS 0) */
