@@ -2,7 +2,9 @@
 # The demo: build libaxv and the aarch64 example hypervisor, then boot the demo guest under
 # QEMU (virt, EL2, GICv3): the guest greets through the emulated UART and powers off through
 # PSCI, and QEMU ends with status 0. Then the same hypervisor boots Debian's unmodified
-# arm64 kernel with 2 vcpus to a busybox init. Also shows what libaxv builds to per port
+# arm64 kernel with 2 vcpus to a busybox init, and last two Linux VMs at once (the two-VM
+# table of examples/aarch64-virt/vms.c: 2 vcpus and 1 vcpu), each one's console output behind
+# its prefix. Also shows what libaxv builds to per port
 # (x86_64, aarch64, loongarch64, riscv64).
 # Installs its Debian packages when missing (as root).
 set -euo pipefail
@@ -44,4 +46,15 @@ say "booting Debian's arm64 Linux under libaxv with 2 vcpus: $(bash scripts/qemu
 	--smp 2 --initrd "$AXV_BUILD/linux/initrd.cpio")"
 sh tests/guests/aarch64/run-linux.sh "$hyp" "$d/examples/aarch64-virt/guest-smp2.dtb" \
 	"$AXV_BUILD/linux" 2
-say "demo done: the guest greeted and powered off, Linux booted on 2 vcpus and powered off"
+
+# Two isolated VMs on QEMU virt with 4 cpus: vm-a the same Linux with 2 vcpus on cpus 0-1,
+# vm-b a second Linux (the same kernel and initramfs, loaded again) with 1 vcpu on cpu 2,
+# each with its own VMID, stage 2, vGIC, timer, PL011 and RAM; their output is prefixed.
+hyp2=$d/examples/aarch64-virt/aarch64-virt-2linux.elf
+say "booting two Linux VMs at once under libaxv (vm-a 2 vcpus, vm-b 1 vcpu): $(bash \
+	scripts/qemu.sh --print aarch64-hyp "$hyp2" "$AXV_BUILD/linux/Image" \
+	"$d/examples/aarch64-virt/guest.dtb" --smp 4 --initrd "$AXV_BUILD/linux/initrd.cpio" \
+	--image2 "$AXV_BUILD/linux/Image" --initrd2 "$AXV_BUILD/linux/initrd.cpio")"
+sh tests/guests/aarch64/run-2linux.sh "$hyp2" "$d/examples/aarch64-virt/guest.dtb" \
+	"$AXV_BUILD/linux"
+say "demo done: the guest greeted and powered off, Linux booted on 2 vcpus and powered off, two Linux VMs ran side by side"

@@ -11,7 +11,7 @@
 #   --print     print the command line (shell-quoted) instead of running it
 # machines:
 #   aarch64-hyp HYPERVISOR_ELF GUEST_IMAGE GUEST_DTB [--smp N] [--initrd F] [--disk F]
-#               [--append CMDLINE] [--image2 F] [--image3 F]
+#               [--append CMDLINE] [--image2 F] [--initrd2 F] [--image3 F]
 #       The example hypervisor (examples/aarch64-virt) at EL2 on virt with GICv3
 #       virtualization (or, as HYPERVISOR_ELF, the exit benchmark's floor bench/exit/floor.c,
 #       which takes the same guest image); the guest image (an arm64 Image or a raw binary) and its size, its
@@ -19,8 +19,10 @@
 #       examples/aarch64-virt/config.h expects them. CMDLINE goes to QEMU's -append, which
 #       puts it in the /chosen/bootargs of the DTB QEMU gives the hypervisor; the
 #       hypervisor makes it the guest's command line. F of --image2 is the second VM's image
-#       for the two-VM hypervisor (aarch64-virt-2vm.elf), F of --image3 the third VM's for the
-#       three-VM one (aarch64-virt-3vm.elf); GUEST_DTB is loaded but not read.
+#       for the two-VM hypervisors (aarch64-virt-2vm.elf, aarch64-virt-2linux.elf), F of
+#       --initrd2 its initrd (aarch64-virt-2linux.elf), F of --image3 the third VM's image for
+#       the three-VM one (aarch64-virt-3vm.elf; not with --initrd2: the same host range);
+#       GUEST_DTB is loaded but not read.
 #   aarch64-el1 IMAGE [--smp N] [--initrd F] [--append CMDLINE]
 #       The same virt machine without virtualization: a kernel directly at EL1 (the floor the
 #       benchmarks compare the hypervisor with).
@@ -54,7 +56,7 @@ machine=${1:?usage: qemu.sh [--print] MACHINE ...}
 shift
 
 # Positional arguments first, then options, then "--" and extra QEMU arguments.
-pos=() smp=1 initrd='' disk='' append='' guest_args='' image2='' image3='' extra=()
+pos=() smp=1 initrd='' disk='' append='' guest_args='' image2='' initrd2='' image3='' extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--guest-args) guest_args=$2; shift 2 ;;
@@ -63,14 +65,17 @@ while [ $# -gt 0 ]; do
 	--disk) disk=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--image2) image2=$2; shift 2 ;;
+	--initrd2) initrd2=$2; shift 2 ;;
 	--image3) image3=$2; shift 2 ;;
 	--) shift; extra=("$@"); break ;;
 	-*) echo "qemu.sh: unknown option $1" >&2; exit 2 ;;
 	*) pos+=("$1"); shift ;;
 	esac
 done
+[ -z "$image3" ] || [ -z "$initrd2" ] ||
+	{ echo "qemu.sh: --image3 and --initrd2 share a host range (examples/aarch64-virt/config.h)" >&2; exit 2; }
 need() { [ ${#pos[@]} -eq "$1" ] || { echo "qemu.sh: $machine takes $1 arguments" >&2; exit 2; }; }
-for f in "${pos[@]}" "$initrd" "$disk" "$guest_args" "$image2" "$image3"; do # they end up inside QEMU's comma-separated options
+for f in "${pos[@]}" "$initrd" "$disk" "$guest_args" "$image2" "$initrd2" "$image3"; do # they end up inside QEMU's comma-separated options
 	case $f in *,*) echo "qemu.sh: a file name with a comma: $f" >&2; exit 2 ;; esac
 done
 
@@ -126,7 +131,13 @@ aarch64-hyp)
 		add -device; add "loader,file=$image2,addr=0x7c000000,force-raw=on"
 		add -device; loader_size "$image2" 0x7bfffff0
 	fi
-	# A third VM's image (aarch64-virt-3vm.elf) at 0x78000000, its size at 0x7bfffff8.
+	# Its initrd (aarch64-virt-2linux.elf) at 0x78000000, its size in the word at 0x7bfffff8.
+	if [ -n "$initrd2" ]; then
+		add -device; add "loader,file=$initrd2,addr=0x78000000,force-raw=on"
+		add -device; loader_size "$initrd2" 0x7bfffff8
+	fi
+	# A third VM's image (aarch64-virt-3vm.elf) at 0x78000000, its size at 0x7bfffff8 (where
+	# --initrd2's goes: never both).
 	if [ -n "$image3" ]; then
 		add -device; add "loader,file=$image3,addr=0x78000000,force-raw=on"
 		add -device; loader_size "$image3" 0x7bfffff8

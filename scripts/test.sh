@@ -99,6 +99,9 @@ bench_exit() { # figures are printed, never asserted (about 15 s)
 bench_virtio() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench-virtio.sh" 3
 }
+bench_multivm() { # figures are printed, never asserted (about 70 s: 2 runs of 4 boots)
+	bash "$AXV_ROOT/scripts/bench-multivm.sh" 2
+}
 bench() { # figures are printed, never asserted
 	bash "$AXV_ROOT/scripts/bench.sh"
 }
@@ -144,6 +147,7 @@ step "benchmark (axv-bench, release; figures printed, not asserted)" bench
 step "exit benchmark: each exit kind under libaxv vs the floor, a minimal EL2 handler without libaxv (printed, not asserted)" bench_exit
 step "Linux boot benchmark: under libaxv vs directly at EL1 (figures printed, not asserted)" bench_linux
 step "virtio-blk benchmark: the guest's sequential read on libaxv vs QEMU's virtio-blk (printed, not asserted)" bench_virtio
+step "multi-VM benchmark: VM A's Linux boot alone, with VM B idle, busy and storming, as ratios (printed, not asserted)" bench_multivm
 
 say "time per step (seconds, $(nproc) cpus, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 printf '%s\n' "${timing[@]}" | awk -F'\t' '{printf "  %6d s  %-4s  %s\n", $1, $2, $3}'

@@ -39,8 +39,17 @@
 #define VM2_IMAGE_MAX 0x02000000ull      /* 32 MiB */
 #define VM2_RAM_HOST 0x74000000ull
 #define VM2_RAM_SIZE 0x04000000ull       /* 64 MiB, up to 0x7800_0000 */
+/* The two-Linux table (vms.c, EXAMPLE_TWO_LINUX: scripts/demo.sh): the second VM's initrd
+ * (scripts/qemu.sh --initrd2) and size word, and the host backing of its 128 MiB of RAM
+ * (0x7000_0000-0x7800_0000, free in the other tables). */
+#define VM2_INITRD_ADDR 0x78000000ull
+#define VM2_INITRD_SIZE_ADDR 0x7bfffff8ull
+#define VM2_LINUX_RAM_HOST 0x70000000ull
+#define VM2_LINUX_RAM_SIZE 0x08000000ull
 /* The third VM of the three-VM table (EXAMPLE_THREE_VMS): its image (scripts/qemu.sh
- * --image3) and size word, and its RAM's host backing, between guest RAM's and VM2's. */
+ * --image3) and size word, and its RAM's host backing, between guest RAM's and VM2's: the
+ * same host range as the two-Linux table's (below), never loaded with it (scripts/qemu.sh
+ * refuses --image3 with --initrd2). */
 #define VM3_IMAGE_ADDR 0x78000000ull
 #define VM3_IMAGE_SIZE_ADDR 0x7bfffff8ull
 #define VM3_IMAGE_MAX 0x03000000ull      /* 48 MiB */

@@ -43,6 +43,9 @@ void hyp_main(unsigned cpu);
 /* Returns 1 when the VM at index a1 of the table is powered off, 0 while it runs, -1 for no
  * such VM: how tests/guests/aarch64/isolate.c's victim knows the sweep is over. */
 #define HC_VM_DOWN 0x1004
+/* Returns how many times the calling VM has been started: 1 at the first boot, one more after
+ * each PSCI SYSTEM_RESET (tests/guests/aarch64/reset.c). */
+#define HC_VM_BOOTS 0x1005
 #define VTIMER_INTID 27
 /* The EL1 physical timer: the guest uses CNTP_* directly (CNTHCTL_EL2.EL1PCEN), its PPI is
  * hardware-linked like the virtual timer's. */
@@ -125,7 +128,15 @@ struct vm {
 	struct vrtc vrtc;
 	struct testdev testdev;
 	struct exit_counts counts[MAX_CPUS]; /* by vcpu */
-	_Atomic bool down;                /* powered off (or reset): its vcpus stop */
+	/* The lifecycle (see "the lifecycle" below). */
+	unsigned vmid;                    /* VTTBR_EL2.VMID of this boot (vmid_alloc()) */
+	unsigned boots;                   /* 1 at the first start, +1 at each reset */
+	uint64_t frames_before;           /* free pool frames before it was first created */
+	_Atomic bool down;                /* stopping (off or reset): its vcpus leave the guest */
+	_Atomic bool reset_req;           /* ... and it starts again from its image */
+	_Atomic bool off;                 /* shut down and destroyed for good */
+	_Atomic unsigned active;          /* physical cpus inside one of its vcpus */
+	_Atomic bool settling;            /* one cpu claimed the teardown */
 };
 
 static struct vm vms[MAX_VMS];
@@ -537,11 +548,14 @@ static void place_vm(struct vm *vm, const struct vm_desc *d, unsigned index)
 	conmux_add(&vm->con, d->name, index, d->uart);
 }
 
+static unsigned vmid_alloc(const struct vm *vm, unsigned want);
+
 static void build_vm(struct vm *vm)
 {
 	const struct vm_desc *d = vm->d;
+	vm->vmid = vmid_alloc(vm, d->vmid);
 	check("address space", axv_addrspace_init(&vm->as, &platform_hal, &s2fmt, 0, 1ull << 40,
-						  (uint64_t)d->vmid << 48));
+						  (uint64_t)vm->vmid << 48));
 	check("map guest RAM", axv_addrspace_map_linear(&vm->as, d->ram_base, d->ram_host,
 							d->ram_size, AXV_MAP_RWX));
 	if (d->lazy_size)
@@ -592,7 +606,7 @@ static void build_vm(struct vm *vm)
 			.mpidr = i,
 			.x0 = i == 0 ? dtb : 0,
 			.cntvoff = 0,
-			.vmid = (uint16_t)d->vmid,
+			.vmid = (uint16_t)vm->vmid,
 			.hw_ppis = 1u << VTIMER_INTID | 1u << PTIMER_INTID,
 		};
 		check("vcpu setup", axv_vcpu_setup(&vm->vcpu[i], entry, axv_addrspace_root(&vm->as),
@@ -750,8 +764,11 @@ static void hypercall(struct vm *vm, struct axv_vcpu *v, struct axv_exit *e,
 			      ? axv_vcpu_fast_exits(v, (enum axv_exit_reason)a[0])
 			      : (uint64_t)-1;
 		break;
-	case HC_VM_DOWN:
-		ret = a[0] < nr_vms ? (uint64_t)atomic_load(&vms[a[0]].down) : (uint64_t)-1;
+	case HC_VM_DOWN: /* off for good: a VM that resets is not down */
+		ret = a[0] < nr_vms ? (uint64_t)atomic_load(&vms[a[0]].off) : (uint64_t)-1;
+		break;
+	case HC_VM_BOOTS:
+		ret = vm->boots;
 		break;
 	case AXV_PSCI_AFFINITY_INFO_32:
 	case AXV_PSCI_AFFINITY_INFO_64:
@@ -759,7 +776,7 @@ static void hypercall(struct vm *vm, struct axv_vcpu *v, struct axv_exit *e,
 		break;
 	}
 	enum kind k = K_HC_OTHER;
-	if (e->hypercall.nr >= HC_WEIGHTED_SUM && e->hypercall.nr <= HC_VM_DOWN)
+	if (e->hypercall.nr >= HC_WEIGHTED_SUM && e->hypercall.nr <= HC_VM_BOOTS)
 		k = K_HC_EXAMPLE;
 	else if (e->hypercall.nr == AXV_PSCI_AFFINITY_INFO_32 ||
 		 e->hypercall.nr == AXV_PSCI_AFFINITY_INFO_64)
@@ -886,21 +903,137 @@ static void report(struct vm *vm)
 	con_puts("\n");
 }
 
-static _Atomic unsigned vms_down; /* VMs powered off */
-
-/* The guest turned its VM off (PSCI SYSTEM_OFF, or SYSTEM_RESET, which this example does
- * not do): report its exits and stop its other vcpus (each leaves the guest at its next
- * exit: a kick makes one); the machine powers off with its last VM. */
-static void vm_down(struct vm *vm)
+/* A guest turned its VM off (PSCI SYSTEM_OFF, DEN 0022D.b 5.10) or asked for a reset
+ * (SYSTEM_RESET, 5.11): stop its vcpus (each leaves the guest at its next exit: a kick makes
+ * one); the last cpu out tears it down and, for a reset, builds it again (vm_settle()). The
+ * other VMs run on. */
+static void vm_down(struct vm *vm, bool reset)
 {
 	bool was = false;
 	if (!atomic_compare_exchange_strong(&vm->down, &was, true))
 		return; /* another vcpu of it got there first */
-	report(vm);
-	if (atomic_fetch_add(&vms_down, 1) + 1 == nr_vms)
-		platform_poweroff();
+	atomic_store(&vm->reset_req, reset);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		gic_send_sgi(vm->pcpu[i], 0);
+}
+
+/* ---- the lifecycle ------------------------------------------------------------------------------
+ *
+ * A VM is created and started at boot (build_vm(), PSCI on for its vcpu 0); a guest's
+ * SYSTEM_OFF shuts it down and destroys it, its SYSTEM_RESET destroys it and creates it again
+ * from its table entry and image: fresh vcpus, vGIC, virtual timers, PSCI states, devices and
+ * address space, exactly as at its first start. Everything else keeps running: each VM has
+ * its own objects, and only its own cpus wait for it. What the library gives (this example
+ * being the embedder that decides when): axv_vcpu_destroy() for each vcpu (unbound first, by
+ * its own cpu), axv_bus_destroy(), axv_addrspace_destroy() (every table and backing frame
+ * back to the HAL, after one flush of the VMID's TLB entries); the caller-owned vGIC, virq,
+ * PSCI and device storage is set up again by its init functions. Guest RAM given by the
+ * table (a linear map) is not the pool's and is not cleared: a reset reloads the image over
+ * it, as QEMU's own reset reloads -kernel.
+ *
+ * VMIDs: stage-2 TLB entries are tagged with the VMID, not with the tables they came from
+ * (Arm ARM DDI 0487, chapter D8, the TLB and its maintenance: EL1&0 entries of a guest match
+ * on the VMID in VTTBR_EL2), so a VMID given to new tables must hold none of the old ones. axv_addrspace_destroy() flushes the VMID
+ * (TLBI VMALLS12E1IS with it in VTTBR_EL2); vmid_alloc() flushes once more any VMID it hands
+ * out again, whoever freed it, so that reuse is safe however a VM went away. */
+static uint64_t vmid_used[256 / 64], vmid_seen[256 / 64]; /* 8-bit VMIDs (VTCR_EL2.VS 0) */
+static struct spinlock vmid_lock;
+
+/* A VMID for @vm: @want if free, else the lowest free one; flushed if used before. */
+static unsigned vmid_alloc(const struct vm *vm, unsigned want)
+{
+	spin_lock(&vmid_lock);
+	unsigned id = want;
+	if (id == 0 || id > 255 || (vmid_used[id / 64] >> (id % 64) & 1))
+		for (id = 1; id < 256 && (vmid_used[id / 64] >> (id % 64) & 1); id++)
+			;
+	if (id == 256) {
+		spin_unlock(&vmid_lock);
+		fatal("no free VMID", AXV_ENOSPC);
+	}
+	bool reused = vmid_seen[id / 64] >> (id % 64) & 1;
+	vmid_used[id / 64] |= 1ull << (id % 64);
+	vmid_seen[id / 64] |= 1ull << (id % 64);
+	spin_unlock(&vmid_lock);
+	if (reused) {
+		platform_hal.tlb->flush_all(platform_hal.ctx, (uint64_t)id << 48);
+		vm_printf(vm, "VMID %u reused: its stage-2 TLB entries flushed before reuse\n", id);
+	}
+	return id;
+}
+
+static void vmid_free(unsigned id)
+{
+	spin_lock(&vmid_lock);
+	vmid_used[id / 64] &= ~(1ull << (id % 64));
+	spin_unlock(&vmid_lock);
+}
+
+/* Give back everything of @vm's current boot; its vcpus are unbound (no cpu runs them). The
+ * per-boot storage is zeroed for the next build_vm(). Its exit counts stay (the report at
+ * shutdown covers every boot). */
+static void destroy_vm(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		check("vcpu destroy", axv_vcpu_destroy(&vm->vcpu[i]));
+	check("bus destroy", axv_bus_destroy(&vm->bus));
+	check("address space destroy", axv_addrspace_destroy(&vm->as));
+	vmid_free(vm->vmid);
+	__builtin_memset(&vm->as, 0, sizeof(vm->as));
+	__builtin_memset(&vm->bus, 0, sizeof(vm->bus));
+	__builtin_memset(vm->bus_slots, 0, sizeof(vm->bus_slots));
+	__builtin_memset(vm->vcpu, 0, sizeof(vm->vcpu));
+	__builtin_memset(vm->a64vcpu, 0, sizeof(vm->a64vcpu));
+	__builtin_memset(vm->virq, 0, sizeof(vm->virq));
+	__builtin_memset(&vm->vgic, 0, sizeof(vm->vgic));
+	__builtin_memset(&vm->psci, 0, sizeof(vm->psci));
+	__builtin_memset(&vm->vblk, 0, sizeof(vm->vblk));
+	__builtin_memset(&vm->vcon, 0, sizeof(vm->vcon));
+	__builtin_memset(&vm->vuart, 0, sizeof(vm->vuart));
+	__builtin_memset(&vm->vrtc, 0, sizeof(vm->vrtc));
+	__builtin_memset(&vm->testdev, 0, sizeof(vm->testdev));
+}
+
+static struct spinlock build_lock;   /* build_vm() shares guest_dtb between VMs */
+static _Atomic unsigned vms_down;    /* VMs shut down for good */
+
+/* Called by each cpu that leaves a VM that is going down: the first to find no cpu inside
+ * the VM any more tears it down (the others, and late ones, find it claimed), then shuts it
+ * down for good or starts it again. */
+static void vm_settle(struct vm *vm)
+{
+	if (atomic_load(&vm->active) != 0)
+		return; /* a cpu is still inside: the last one out comes here again */
+	bool was = false;
+	if (!atomic_compare_exchange_strong(&vm->settling, &was, true))
+		return;
+	while (atomic_load(&vm->active) != 0) /* a cpu that saw it up just now, leaving */
+		;
+	bool reset = atomic_load(&vm->reset_req);
+	if (!reset)
+		report(vm);
+	destroy_vm(vm);
+	uint64_t now = frames_free_count();
+	if (!reset) {
+		vm_printf(vm, "shut down and destroyed after %u boot%s: %lu pool frames free, %lu "
+			      "before it was created\n",
+			  vm->boots, vm->boots > 1 ? "s" : "", now, vm->frames_before);
+		atomic_store(&vm->off, true);
+		if (atomic_fetch_add(&vms_down, 1) + 1 == nr_vms)
+			platform_poweroff();
+		return; /* down and settling stay set: nothing runs it again */
+	}
+	vm->boots++;
+	vm_printf(vm, "reset (boot %u): destroyed, %lu pool frames free; created again\n",
+		  vm->boots, now);
+	spin_lock(&build_lock);
+	build_vm(vm);
+	spin_unlock(&build_lock);
+	check("psci boot vcpu", axv_a64_psci_power_on(&vm->psci, 0));
+	atomic_store(&vm->reset_req, false);
+	atomic_store(&vm->settling, false);
+	atomic_store(&vm->down, false);
+	gic_send_sgi(vm->pcpu[0], 0); /* wake the cpu of its boot vcpu */
 }
 
 /* What a guest's MMIO access was for: the device at its address. */
@@ -970,8 +1103,10 @@ static void run_vcpu(struct vm *vm, unsigned i, struct sched_vcpu *s)
 	uint64_t deadline = 0;     /* in physical count (CNTPCT_EL0) */
 	for (;;) {
 		if (atomic_load(&vm->down)) {
+			/* A halted vcpu is Blocked, which cannot be unbound: the kick makes it
+			 * Ready (0 from Ready too: an injection may have woken it already). */
 			if (axv_vcpu_state(v) == AXV_VCPU_BLOCKED)
-				(void)axv_vcpu_kick(v); /* unbind takes a Ready vcpu */
+				check("kick", axv_vcpu_kick(v));
 			check("unbind", axv_vcpu_unbind(v));
 			return;
 		}
@@ -1041,10 +1176,8 @@ static void run_vcpu(struct vm *vm, unsigned i, struct sched_vcpu *s)
 			}
 			break;
 		case AXV_EXIT_SYSTEM_RESET:
-			vm_printf(vm, "guest asked for a reset; this example powers off\n");
-			/* fall through */
 		case AXV_EXIT_SYSTEM_DOWN:
-			vm_down(vm);
+			vm_down(vm, e.reason == AXV_EXIT_SYSTEM_RESET);
 			break; /* its vcpus stop at the top of the loop */
 		case AXV_EXIT_CPU_UP:
 			check("psci", axv_vcpu_set_retval(v, (uint64_t)cpu_on(vm, &e)));
@@ -1066,18 +1199,59 @@ static void run_vcpu(struct vm *vm, unsigned i, struct sched_vcpu *s)
 	}
 }
 
-/* The run queue's view of a vcpu (sched.h). */
+static void vm_settle(struct vm *vm);
+
+/* Whether this cpu may run vcpu i of @vm now: the VM is up and the guest has the vcpu on.
+ * While it says yes the cpu counts in vm->active, so that a teardown waits for it; the
+ * VM's down flag is read again after the count is taken (both sequentially consistent: a
+ * teardown that sets down and then reads active sees this cpu, or this cpu sees down). */
+static bool vm_enter(struct vm *vm, unsigned i)
+{
+	if (!vm || atomic_load(&vm->down))
+		return false;
+	atomic_fetch_add(&vm->active, 1);
+	if (!atomic_load(&vm->down) && axv_a64_psci_state(&vm->psci, i) == AXV_PSCI_AFF_ON)
+		return true;
+	atomic_fetch_sub(&vm->active, 1);
+	if (atomic_load(&vm->down))
+		vm_settle(vm);
+	return false;
+}
+
+/* A physical cpu: run its vcpu whenever the guest has it on and its VM is up; a cpu no VM
+ * uses (or whose VM is down) only takes interrupts. */
+
+/* The run queue's view of a vcpu (sched.h). On a shared cpu a vcpu stays bound between its
+ * turns, so the cpu counts in vm->active from the vcpu's bind to its unbind (vm_enter() at
+ * the first turn, the count dropped when a turn ends unbound): a teardown waits until each
+ * of the VM's vcpus has had one more turn, in which run_vcpu() sees the VM down and
+ * unbinds it. */
 static bool sched_wants_cpu(void *ctx, unsigned i)
 {
 	struct vm *vm = ctx;
-	if (atomic_load(&vm->down))
-		return axv_vcpu_state(&vm->vcpu[i]) != AXV_VCPU_FREE;
-	return axv_a64_psci_state(&vm->psci, i) == AXV_PSCI_AFF_ON;
+	struct axv_vcpu *v = &vm->vcpu[i];
+	if (axv_vcpu_state(v) == AXV_VCPU_FREE)
+		return !atomic_load(&vm->down) &&
+		       axv_a64_psci_state(&vm->psci, i) == AXV_PSCI_AFF_ON;
+	if (atomic_load(&vm->down) && axv_vcpu_state(v) == AXV_VCPU_BLOCKED)
+		(void)axv_vcpu_kick(v); /* Ready: its turn unbinds it */
+	return true;
 }
 
 static void sched_run(struct sched_vcpu *s)
 {
-	run_vcpu(s->vm, s->index, s);
+	struct vm *vm = s->vm;
+	unsigned cpu = vm->pcpu[s->index];
+	if (axv_vcpu_state(s->v) == AXV_VCPU_FREE && !vm_enter(vm, s->index))
+		return;
+	run_vcpu(vm, s->index, s);
+	if (axv_vcpu_state(s->v) != AXV_VCPU_FREE)
+		return; /* still bound: its count stays */
+	if (atomic_load(&vm->down)) /* nothing of the gone vcpu stays active here */
+		gic_ppi_deactivate(cpu, 1u << VTIMER_INTID | 1u << PTIMER_INTID);
+	atomic_fetch_sub(&vm->active, 1);
+	if (atomic_load(&vm->down))
+		vm_settle(vm);
 }
 
 static void sched_irqs(struct axv_vcpu *loaded)
@@ -1087,8 +1261,6 @@ static void sched_irqs(struct axv_vcpu *loaded)
 
 static const struct sched_ops sched_ops = {sched_wants_cpu, sched_run, sched_irqs};
 
-/* A physical cpu: run its vcpu whenever the guest has it on, until its VM is down; a cpu
- * no VM uses (or whose VM is down) only takes interrupts. */
 static _Noreturn void cpu_loop(unsigned cpu)
 {
 	if (sched_vcpus(cpu) > 1)
@@ -1096,12 +1268,16 @@ static _Noreturn void cpu_loop(unsigned cpu)
 	struct vm *vm = pcpu_vm[cpu];
 	unsigned i = pcpu_vcpu[cpu];
 	for (;;) {
-		while (!vm || atomic_load(&vm->down) ||
-		       axv_a64_psci_state(&vm->psci, i) != AXV_PSCI_AFF_ON) {
+		while (!vm_enter(vm, i)) {
 			__asm__ volatile("wfi");
 			host_irqs(NULL, NULL);
 		}
 		run_vcpu(vm, i, NULL);
+		if (atomic_load(&vm->down)) /* nothing of the gone vcpu stays active here */
+			gic_ppi_deactivate(cpu, 1u << VTIMER_INTID | 1u << PTIMER_INTID);
+		atomic_fetch_sub(&vm->active, 1);
+		if (atomic_load(&vm->down))
+			vm_settle(vm);
 	}
 }
 
@@ -1148,6 +1324,9 @@ void hyp_main(unsigned cpu)
 		place_vm(&vms[k], &table[k], k);
 	for (unsigned k = 0; k < n; k++) {
 		struct vm *vm = &vms[k];
+		vm->frames_before = frames_free_count();
+		vm->boots = 1;
+		vm_printf(vm, "%lu pool frames free before it is created\n", vm->frames_before);
 		build_vm(vm);
 		vm_printf(vm, "guest RAM %lu MiB at 0x%lx, %u vcpu%s, stage-2 %s, %lu table "
 			      "frames\n",

@@ -121,6 +121,18 @@ void gic_init_dist(void)
 		;
 }
 
+/* Clear the active state of the PPIs in @mask at physical cpu @cpu's redistributor
+ * (GICR_ICACTIVER0 in the SGI_base frame, IHI 0069 12.11): a hardware-linked timer PPI a guest acknowledged and
+ * never ended would stay active there, and no vcpu run on that cpu afterwards would see its
+ * timer again. Writing 1 to an inactive interrupt's bit changes nothing. */
+#define GICR_ICACTIVER0 0x0380
+void gic_ppi_deactivate(unsigned cpu, uint32_t mask)
+{
+	uint64_t rd = GICR_BASE + cpu * GICR_STRIDE;
+	mmio_write32(rd + GICR_SGI + GICR_ICACTIVER0, mask);
+	__asm__ volatile("dsb sy" : : : "memory");
+}
+
 void gic_init_cpu(unsigned cpu)
 {
 	uint64_t rd = GICR_BASE + cpu * GICR_STRIDE;

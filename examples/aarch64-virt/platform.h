@@ -25,6 +25,8 @@ int64_t platform_cpu_on(unsigned cpu);
 void gic_init_dist(void);
 void gic_init_cpu(unsigned cpu);
 void gic_send_sgi(unsigned target_cpu, unsigned sgi);
+/* Clear the active state of the PPIs in @mask (bit n: INTID n) on physical cpu @cpu. */
+void gic_ppi_deactivate(unsigned cpu, uint32_t mask);
 /* A host SPI: Group 1, routed to physical cpu @cpu (set up once, by cpu 0), then enabled or
  * disabled (from any cpu). */
 void gic_spi_route(uint32_t intid, unsigned cpu);

@@ -5,9 +5,12 @@
  * (aarch64-virt-2vm.elf), two VMs on QEMU virt with -smp 4: vm-a, the first guest (Linux,
  * say) with its initrd, disk and the host's RTC on physical cpus 0 and 1; vm-b, a second
  * guest (scripts/qemu.sh --image2) on cpu 2, with its own 64 MiB of RAM at the same guest
- * address, backed elsewhere; cpu 3 idles. Built with EXAMPLE_THREE_VMS (aarch64-virt-3vm.elf),
- * the same two and vm-c, a third guest (scripts/qemu.sh --image3) whose two vcpus share
- * physical cpu 3: sched.c runs them in turn. */
+ * address, backed elsewhere; cpu 3 idles. Built with EXAMPLE_TWO_LINUX
+ * (aarch64-virt-2linux.elf, scripts/demo.sh): the same vm-a, and vm-b a second Linux with 1
+ * vcpu on cpu 2, 128 MiB of RAM and its own initrd (scripts/qemu.sh --image2, --initrd2).
+ * Built with EXAMPLE_THREE_VMS (aarch64-virt-3vm.elf), the two-VM table and vm-c, a third
+ * guest (scripts/qemu.sh --image3) whose two vcpus share physical cpu 3: sched.c runs them in
+ * turn. */
 #include "vms.h"
 
 /* The first VM as the tests and the demo know it: the addresses of config.h, its image,
@@ -21,7 +24,18 @@
 		.initrd_size = GUEST_INITRD_SIZE_ADDR, .disk = GUEST_DISK_ADDR,             \
 		.disk_size = GUEST_DISK_SIZE_ADDR}
 
-#if !defined(EXAMPLE_TWO_VMS) && !defined(EXAMPLE_THREE_VMS)
+#if defined(EXAMPLE_TWO_LINUX)
+static const struct vm_desc table[] = {
+	{.name = "vm-a", .vcpus = 2, .pcpu = {0, 1}, FIRST_VM},
+	{.name = "vm-b", .vmid = 2, .vcpus = 1, .pcpu = {2},
+	 .ram_base = GUEST_RAM_BASE, .ram_size = VM2_LINUX_RAM_SIZE,
+	 .ram_host = VM2_LINUX_RAM_HOST, .uart = true,
+	 .src = {.image = VM2_IMAGE_ADDR, .image_size = VM2_IMAGE_SIZE_ADDR,
+		 .image_max = VM2_IMAGE_MAX, .initrd = VM2_INITRD_ADDR,
+		 .initrd_size = VM2_INITRD_SIZE_ADDR},
+	 .bootargs = "console=ttyAMA0 panic=-1"},
+};
+#elif !defined(EXAMPLE_TWO_VMS) && !defined(EXAMPLE_THREE_VMS)
 static const struct vm_desc table[] = {
 	{.name = "vm0", .vcpus = 0, FIRST_VM},
 };
