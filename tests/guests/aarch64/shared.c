@@ -35,7 +35,7 @@
 
 static volatile uint64_t sent[2], received[2], counted[2], done[2], unexpected;
 static volatile uint64_t pings, pongs, vcpu1_up;
-static volatile uint64_t phase, self_got, held_ok, fired, fired_at;
+static volatile uint64_t phase, self_got, held_ok, fired, fired_at, vcpu1_next;
 
 static inline uint64_t now(void)
 {
@@ -56,7 +56,7 @@ static inline void send_sgi(uint64_t intid, unsigned cpu)
 	__asm__ volatile("isb" ::: "memory");
 }
 
-static bool spin_for(volatile uint64_t *v, uint64_t want);
+static bool spin_for(volatile uint64_t *v, uint64_t want, uint64_t seconds);
 
 static void irq(struct frame *f)
 {
@@ -75,7 +75,7 @@ static void irq(struct frame *f)
 	else if (intid == SGI_HOLD && cpu == 0) {
 		/* Active until the EOI below: vcpu 1 must take its SGI meanwhile. */
 		phase = 2;
-		held_ok = spin_for(&self_got, 2);
+		held_ok = spin_for(&self_got, 2, 2);
 	} else if (intid == VTIMER) {
 		SYSREG_WRITE(cntv_ctl_el0, 0); /* the watchdog: its waiter sees the time */
 		if (cpu == 1 && phase == 3 && !fired) {
@@ -106,10 +106,10 @@ static bool wait_for(volatile uint64_t *v, uint64_t want)
 	return *v >= want;
 }
 
-/* Spin (interrupts as they are) until *v reaches want or 2 s pass. */
-static bool spin_for(volatile uint64_t *v, uint64_t want)
+/* Spin (interrupts as they are) until *v reaches want or @seconds pass. */
+static bool spin_for(volatile uint64_t *v, uint64_t want, uint64_t seconds)
 {
-	uint64_t end = now() + 2 * SYSREG_READ(cntfrq_el0);
+	uint64_t end = now() + seconds * SYSREG_READ(cntfrq_el0);
 	while (*v < want && now() < end)
 		;
 	return *v >= want;
@@ -143,7 +143,7 @@ static void count_and_ping(unsigned cpu, uint64_t n)
 	regs_kept[cpu] = fp == mine && SYSREG_READ(tpidr_el1) == mine;
 	done[cpu] = 1;
 	__asm__ volatile("dsb ish" ::: "memory");
-	wait_for(&done[cpu ^ 1], 1);
+	spin_for(&done[cpu ^ 1], 1, 30); /* a store, no interrupt: no WFI for it */
 	wait_for(&received[cpu], sent[cpu ^ 1]);
 	wait_for(&received[cpu ^ 1], sent[cpu]); /* the other's last one may be in flight */
 }
@@ -158,16 +158,17 @@ void secondary_main(uint64_t ctx)
 	vcpu1_up = 1;
 	irqs_on();
 	count_and_ping(1, count_n);
+	vcpu1_next = 1; /* vcpu 0 starts the next phases only then */
 	/* The CPU interface: an SGI to itself while vcpu 0 masks or holds one active. */
 	for (uint64_t ph = 1; ph <= 2; ph++) {
-		while (phase != ph)
+		while (phase < ph)
 			;
 		send_sgi(SGI_SELF, 1);
 		while (self_got < ph)
 			;
 	}
 	/* Halt until the virtual timer, due in 50 ms, while vcpu 0 spins. */
-	while (phase != 3)
+	while (phase < 3)
 		;
 	uint64_t due = now() + SYSREG_READ(cntfrq_el0) / 20;
 	deadline1 = due;
@@ -213,22 +214,23 @@ void guest_main(uint64_t dtb)
 	check("no SGI lost or doubled: vcpu 1 received what vcpu 0 sent",
 	      received[1] == sent[0]);
 
+	check("vcpu 1 finished counting", spin_for(&vcpu1_next, 1, 30));
 	SYSREG_WRITE(S3_0_C4_C6_0, 0); /* ICC_PMR_EL1: nothing gets through */
 	__asm__ volatile("isb" ::: "memory");
 	phase = 1;
-	bool masked_ok = spin_for(&self_got, 1);
+	bool masked_ok = spin_for(&self_got, 1, 2);
 	SYSREG_WRITE(S3_0_C4_C6_0, 0xff);
 	__asm__ volatile("isb" ::: "memory");
 	check("vcpu 1 takes its SGI while vcpu 0's priority mask is 0 (ICH_VMCR_EL2 per vcpu)",
 	      masked_ok);
 	send_sgi(SGI_HOLD, 0); /* its handler holds it active until vcpu 1 took its own */
-	spin_for(&self_got, 2);
+	spin_for(&self_got, 2, 2);
 	check("vcpu 1 takes its SGI while vcpu 0 holds one active (list and active-priority "
 	      "registers per vcpu)",
 	      held_ok && self_got == 2);
 
 	phase = 3;
-	spin_for(&fired, 1); /* spins: never halts, so only the timer can give vcpu 1 the cpu */
+	spin_for(&fired, 1, 2); /* spins: never halts, so only the timer can give vcpu 1 the cpu */
 	uint64_t late_us = fired ? (fired_at - deadline1) * 1000000 / SYSREG_READ(cntfrq_el0)
 				 : (uint64_t)-1;
 	if (fired)
