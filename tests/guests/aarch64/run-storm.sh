@@ -36,15 +36,21 @@ within() {
 		awk -v a="$alone" -v b="$stormed" 'BEGIN { r = b / a; printf "run-storm: ratio %.2f (at most 1.5)\n", r; exit !(r <= 1.5) }'
 }
 pair
-# Under TCG on two host cores the three busy vcpu threads share the cores, and other load
-# moves both times: a ratio over the bound is measured once more (both pairs are printed),
-# and the test fails only when the second pair is over it too.
-if [ $fail -eq 0 ] && ! within; then
-	echo "run-storm: over the bound once: a second pair of runs"
+# Under TCG on two host cores vm-b's storming vcpu is a third busy emulator thread beside
+# vm-a's two, and any other load on the host moves both times: a ratio over the bound is
+# measured again, up to three pairs in all (each printed); the test fails only when every
+# pair is over it. A slowdown the hypervisor causes (a lock or an exit path vm-a shares with
+# vm-b's storm) shows in every pair.
+tries=1
+while [ $fail -eq 0 ] && ! within; do
+	if [ $tries -ge 3 ]; then
+		echo "run-storm: vm-a's Linux was slowed more than 1.5 times by vm-b's storm in $tries pairs of runs"
+		fail=1
+		break
+	fi
+	tries=$((tries + 1))
+	echo "run-storm: over the bound: pair $tries of at most 3"
 	pair
-	within || { echo "run-storm: vm-a's Linux was slowed more than 1.5 times by vm-b's storm"; fail=1; }
-elif [ $fail -ne 0 ]; then
-	within || true
-fi
+done
 [ $fail -eq 0 ] && echo "run-storm: ok"
 exit $fail
