@@ -55,12 +55,21 @@ def main():
         passed = failed = 0
         for d in args[1:]:
             p = f = 0
+            bad = []
             for e in load(d):
                 a, b, _ = count(e)
                 p += a
                 f += b
+                if b:
+                    bad.append(e)
             if p or f:
                 print(f"  {os.path.basename(d)}: {p} passed, {f} failed")
+            # name each failing test, with its result, time and last line of output, so the
+            # summary (the tail of a CI log) tells which one failed and how
+            for e in bad:
+                out = ((e.get("stdout") or "") + (e.get("stderr") or "")).strip().splitlines()
+                last = out[-1][:200] if out else ""
+                print(f"    FAILED {e['name']}: {e.get('result')} after {e.get('duration', 0):.0f} s: {last}")
             passed += p
             failed += f
         print(f"libaxv: {passed} passed, {failed} failed")
