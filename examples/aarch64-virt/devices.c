@@ -77,9 +77,11 @@ static void uart_update_line(struct vuart *u, bool new_input)
 	u->line = level;
 }
 
-/* Move bytes from the host UART into the receive FIFO while it has room and the receiver is
- * on. Bytes it cannot take stay upstream (in the host UART, and behind it in QEMU's chardev):
- * the host's receive interrupt is masked until there is room again, so nothing is lost. */
+/* Move host input (conmux_getc(): the host UART with one VM, the VM's input ring with
+ * several) into the receive FIFO while it has room and the receiver is on. Bytes it cannot
+ * take stay upstream (in the ring, or in the host UART and behind it in QEMU's chardev: with
+ * one VM the host's receive interrupt is masked until there is room again), so nothing is
+ * lost. */
 static void uart_fill(struct vuart *u, bool from_host_irq)
 {
 	bool got = false;
@@ -102,7 +104,7 @@ static void uart_fill(struct vuart *u, bool from_host_irq)
 	if (got)
 		u->ris |= UART_INT_RT;
 	/* Input that is another VM's waits for that VM's fill, from the host interrupt. */
-	host_uart_rx_irq(!conmux_has_input(u->con) || (rx_enabled(u) && u->rx_count < depth));
+	conmux_rx_room(u->con, !conmux_has_input(u->con) || (rx_enabled(u) && u->rx_count < depth));
 	uart_update_line(u, got && from_host_irq);
 }
 

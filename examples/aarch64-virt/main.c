@@ -137,6 +137,12 @@ struct vm {
 	_Atomic bool off;                 /* shut down and destroyed for good */
 	_Atomic unsigned active;          /* physical cpus inside one of its vcpus */
 	_Atomic bool settling;            /* one cpu claimed the teardown */
+	/* Pause and resume (see "pause and resume" below). */
+	_Atomic bool paused;              /* its vcpus stay out of the guest */
+	_Atomic bool in_guest[MAX_CPUS];  /* vcpu i is inside axv_vcpu_run() (its cpu writes) */
+	uint64_t paused_at;               /* physical count once every vcpu was out */
+	_Atomic uint64_t voff_total;      /* virtual time held back by its pauses, in counts */
+	uint64_t voff_applied[MAX_CPUS];  /* how much of it vcpu i's CNTVOFF_EL2 holds */
 };
 
 static struct vm vms[MAX_VMS];
@@ -144,6 +150,12 @@ static unsigned nr_vms;
 static struct vm *pcpu_vm[MAX_CPUS];      /* the VM whose vcpu a physical cpu runs (or NULL) */
 static unsigned pcpu_vcpu[MAX_CPUS];      /* and which of its vcpus */
 static struct vm *rtc_vm;                 /* the VM the host's PL031 is passed to (or NULL) */
+/* Timer PPIs a cpu took for a vcpu of a paused VM: left active, not injected, until that
+ * vcpu (or another) runs on the cpu again (release_held()). */
+static uint32_t held_ppis[MAX_CPUS];
+static struct axv_vcpu *held_vcpu[MAX_CPUS];
+/* Serialises host_input()'s delivery to the VMs' PL011s with a VM's teardown and rebuild. */
+static struct spinlock vuart_life_lock;
 
 static void bump(_Atomic uint64_t *c)
 {
@@ -570,8 +582,10 @@ static void build_vm(struct vm *vm)
 
 	const size_t cap[AXV_BUS_SPACE_COUNT] = {8 + MAX_CPUS, 0, 4};
 	check("device bus", axv_bus_init(&vm->bus, vm->bus_slots, cap));
+	spin_lock(&vuart_life_lock);
 	vuart_init(&vm->vuart, GUEST_UART_INTID);
 	vm->vuart.con = &vm->con;
+	spin_unlock(&vuart_life_lock);
 	if (d->uart)
 		check("vuart", axv_bus_register(&vm->bus, AXV_BUS_MMIO, GUEST_UART_BASE, 0x1000,
 						&vuart_ops, &vm->vuart));
@@ -611,6 +625,7 @@ static void build_vm(struct vm *vm)
 		};
 		check("vcpu setup", axv_vcpu_setup(&vm->vcpu[i], entry, axv_addrspace_root(&vm->as),
 						   &a64));
+		vm->voff_applied[i] = atomic_load(&vm->voff_total); /* a fresh start */
 		/* The fast path: accesses to the devices on the bus (the test device, the UART,
 		 * the vGIC's distributor and redistributors, virtio) are completed inside
 		 * axv_vcpu_run() and never come back here; they are counted there. */
@@ -671,24 +686,35 @@ static enum kind irq_kind(uint32_t intid)
 	}
 }
 
-/* Host console input: to the VM that has it (conmux.h), again if an escape sequence in it
- * gave it to another. The host line drops: drained, or masked. */
+static void vm_command(const struct conmux_cmd *cmd);
+
+/* Host console input (conmux.h). One VM: straight into its PL011's FIFO. Several: the
+ * multiplexer reads it into the rings of the VMs (carrying out the pause and resume commands
+ * it finds), then each VM's PL011 takes what its ring holds. The host line drops: drained,
+ * or masked. */
 static void host_input(void)
 {
-	for (;;) {
-		struct con_stream *in = conmux_input();
-		struct vm *vm = NULL;
-		for (unsigned k = 0; k < nr_vms; k++)
-			if (&vms[k].con == in)
-				vm = &vms[k];
-		if (!vm) {
-			host_uart_rx_irq(false);
-			return;
-		}
-		vuart_host_rx(&vm->vuart);
-		if (conmux_input() == in)
-			return;
+	if (!conmux_input()) { /* no VM takes input */
+		host_uart_rx_irq(false);
+		return;
 	}
+	struct conmux_cmd cmd;
+	while (conmux_pump(&cmd))
+		vm_command(&cmd);
+	spin_lock(&vuart_life_lock);
+	for (unsigned k = 0; k < nr_vms; k++)
+		if (vms[k].d->uart && vms[k].vuart.con)
+			vuart_host_rx(&vms[k].vuart);
+	spin_unlock(&vuart_life_lock);
+}
+
+/* Whether @v is a vcpu of a paused VM. */
+static bool vcpu_paused(const struct axv_vcpu *v)
+{
+	for (unsigned k = 0; k < nr_vms; k++)
+		if (v >= vms[k].vcpu && v < vms[k].vcpu + MAX_CPUS)
+			return atomic_load(&vms[k].paused);
+	return false;
 }
 
 /* Take every pending physical interrupt on this cpu; route the guest's timers to its vcpu.
@@ -706,7 +732,13 @@ static void host_irqs(struct axv_vcpu *v, struct exit_counts *c)
 		axv_a64_gic_eoi(intid); /* priority drop; EOImode 1 keeps it active */
 		if (c)
 			bump(&c->kind[irq_kind(intid)]);
-		if ((intid == VTIMER_INTID || intid == PTIMER_INTID) && v) {
+		if ((intid == VTIMER_INTID || intid == PTIMER_INTID) && v && vcpu_paused(v)) {
+			/* Its VM is paused: the timer waits, active, until the vcpu runs again
+			 * (release_held(): then it fires again if it still asserts). */
+			unsigned cpu = this_cpu();
+			held_ppis[cpu] |= 1u << intid;
+			held_vcpu[cpu] = v;
+		} else if ((intid == VTIMER_INTID || intid == PTIMER_INTID) && v) {
 			/* Stays active until the guest's EOI deactivates it (HW list register), or
 			 * libaxv withdraws it when the guest quiets the timer first. */
 			int rc = axv_vcpu_inject(v, intid);
@@ -989,7 +1021,9 @@ static void destroy_vm(struct vm *vm)
 	__builtin_memset(&vm->psci, 0, sizeof(vm->psci));
 	__builtin_memset(&vm->vblk, 0, sizeof(vm->vblk));
 	__builtin_memset(&vm->vcon, 0, sizeof(vm->vcon));
+	spin_lock(&vuart_life_lock); /* host_input() may be filling it */
 	__builtin_memset(&vm->vuart, 0, sizeof(vm->vuart));
+	spin_unlock(&vuart_life_lock);
 	__builtin_memset(&vm->vrtc, 0, sizeof(vm->vrtc));
 	__builtin_memset(&vm->testdev, 0, sizeof(vm->testdev));
 }
@@ -1034,6 +1068,125 @@ static void vm_settle(struct vm *vm)
 	atomic_store(&vm->settling, false);
 	atomic_store(&vm->down, false);
 	gic_send_sgi(vm->pcpu[0], 0); /* wake the cpu of its boot vcpu */
+}
+
+/* ---- pause and resume ---------------------------------------------------------------------------
+ *
+ * Ctrl-A p n pauses VM n, Ctrl-A r n resumes it (conmux.h); the other VMs run on. A paused
+ * VM's vcpus stay out of the guest: each leaves at its next exit (an SGI makes one) and waits
+ * (a cpu of its own in WFI, a shared cpu runs the other vcpus of its queue), bound, with its
+ * state, its device models and its memory left as they are, so a resume goes on where the
+ * pause cut in. The pause is complete once no vcpu is inside axv_vcpu_run(): each vcpu's
+ * cpu sets its in_guest flag before it looks at the paused flag and enters, the pauser sets
+ * paused before it looks at the in_guest flags (both sequentially consistent: one of the two
+ * sees the other).
+ *
+ * The guest's virtual time stops while it is paused, as QEMU does for KVM guests on arm64
+ * (its default, without kvm-no-adjvtime): at the resume the pause's length is added to every
+ * vcpu's CNTVOFF_EL2 (DDI 0487 D11.2.4: CNTVCT_EL0 = CNTPCT_EL0 - CNTVOFF_EL2), so the guest's
+ * virtual counter goes on from where it stood when the last vcpu left, never backwards, and
+ * its virtual timer's deadlines move with it; its kernel sees no lost time and no stall.
+ * Each vcpu's own cpu adds the VM's total to its context before it enters (catch_up()). The
+ * physical counter and the EL1 physical timer, which have no offset without FEAT_ECV, go on.
+ * A timer PPI a cpu takes for a paused vcpu is left active and not injected (held); the
+ * vcpu's next run first puts the new offset in the cpu and then deactivates it, so it fires
+ * again only if the timer still asserts with the new offset. */
+
+/* Vcpu i of @vm (on its own cpu, out of the guest): add the virtual time its VM held back
+ * since it last looked to its CNTVOFF_EL2. Returns what was added. */
+static uint64_t catch_up(struct vm *vm, unsigned i)
+{
+	uint64_t total = atomic_load(&vm->voff_total);
+	uint64_t d = total - vm->voff_applied[i];
+	if (d) {
+		vm->a64vcpu[i].ctx.cntvoff += d;
+		vm->voff_applied[i] = total;
+	}
+	return d;
+}
+
+/* Before vcpu @v runs on physical cpu @cpu: the timer PPIs held there go back to the GIC. If
+ * they were @v's own (its timers in the cpu), its CNTVOFF_EL2 goes in first (the port writes
+ * the same at entry), so that a virtual timer due only under the old offset stays quiet. */
+static void release_held(unsigned cpu, struct axv_vcpu *v, const struct axv_a64_vcpu *p)
+{
+	if (!held_ppis[cpu])
+		return;
+	if (held_vcpu[cpu] == v)
+		__asm__ volatile("msr cntvoff_el2, %0\n\tisb" : : "r"(p->ctx.cntvoff) : "memory");
+	gic_ppi_deactivate(cpu, held_ppis[cpu]);
+	held_ppis[cpu] = 0;
+	held_vcpu[cpu] = NULL;
+}
+
+static uint64_t count_now(void)
+{
+	uint64_t t;
+	__asm__ volatile("isb\n\tmrs %0, cntpct_el0" : "=r"(t));
+	return t;
+}
+
+static uint64_t count_freq(void)
+{
+	uint64_t f;
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
+	return f;
+}
+
+static void vm_pause(struct vm *vm)
+{
+	if (atomic_load(&vm->off) || atomic_load(&vm->down)) {
+		vm_printf(vm, "not paused: it is shut down or going down\n");
+		return;
+	}
+	bool was = false;
+	if (!atomic_compare_exchange_strong(&vm->paused, &was, true)) {
+		vm_printf(vm, "not paused: it is paused already\n");
+		return;
+	}
+	(void)conmux_set_paused(&vm->con, true);
+	uint64_t t0 = count_now();
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		gic_send_sgi(vm->pcpu[i], 0); /* out at the next exit: this one makes one */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		while (atomic_load(&vm->in_guest[i])) /* an SGI makes it exit (HCR_EL2.IMO) */
+			__asm__ volatile("yield");
+	vm->paused_at = count_now();
+	vm_printf(vm, "paused: its %u vcpu%s out of the guest after %lu us; its virtual time "
+		      "stands still\n",
+		  vm->nr_vcpus, vm->nr_vcpus > 1 ? "s" : "",
+		  (vm->paused_at - t0) * 1000000 / count_freq());
+}
+
+static void vm_resume(struct vm *vm)
+{
+	if (!atomic_load(&vm->paused)) {
+		vm_printf(vm, "not resumed: it is not paused\n");
+		return;
+	}
+	uint64_t held = count_now() - vm->paused_at;
+	atomic_fetch_add(&vm->voff_total, held);
+	unsigned dropped = conmux_set_paused(&vm->con, false);
+	atomic_store(&vm->paused, false);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		gic_send_sgi(vm->pcpu[i], 0); /* wake a cpu waiting for it */
+	vm_printf(vm, "resumed after %lu ms paused; its virtual counter held back by that "
+		      "(CNTVOFF_EL2); %u input bytes typed for it dropped\n",
+		  held * 1000 / count_freq(), dropped);
+}
+
+/* A command from the host console (conmux_pump()). */
+static void vm_command(const struct conmux_cmd *cmd)
+{
+	if (cmd->id >= nr_vms) {
+		con_printf("aarch64-virt: no VM %u to %s\n", cmd->id,
+			   cmd->verb == CONMUX_PAUSE ? "pause" : "resume");
+		return;
+	}
+	if (cmd->verb == CONMUX_PAUSE)
+		vm_pause(&vms[cmd->id]);
+	else
+		vm_resume(&vms[cmd->id]);
 }
 
 /* What a guest's MMIO access was for: the device at its address. */
@@ -1110,15 +1263,35 @@ static void run_vcpu(struct vm *vm, unsigned i, struct sched_vcpu *s)
 			check("unbind", axv_vcpu_unbind(v));
 			return;
 		}
+		if (atomic_load(&vm->paused)) {
+			if (s)
+				return; /* stays bound; the run queue passes it over */
+			while (atomic_load(&vm->paused) && !atomic_load(&vm->down)) {
+				__asm__ volatile("wfi"); /* the resume's SGI ends it */
+				host_irqs(v, NULL);
+			}
+			continue;
+		}
+		uint64_t held = catch_up(vm, i);
+		if (has_deadline)
+			deadline += held; /* a WFIT's deadline is in the guest's virtual time */
+		release_held(vm->pcpu[i], v, p);
+		atomic_store(&vm->in_guest[i], true);
+		if (atomic_load(&vm->paused)) { /* paused meanwhile: out before it enters */
+			atomic_store(&vm->in_guest[i], false);
+			continue;
+		}
 		struct axv_exit e;
 		int rc = axv_vcpu_run(v, &e);
+		atomic_store(&vm->in_guest[i], false);
 		if (rc == AXV_EAGAIN && s) { /* blocked: the cpu goes to another vcpu */
 			s->has_deadline = has_deadline;
 			s->deadline = deadline;
 			return;
 		}
 		if (rc == AXV_EAGAIN) { /* blocked: sleep until an interrupt, or the deadline */
-			while (axv_vcpu_state(v) == AXV_VCPU_BLOCKED && !atomic_load(&vm->down)) {
+			while (axv_vcpu_state(v) == AXV_VCPU_BLOCKED && !atomic_load(&vm->down) &&
+			       !atomic_load(&vm->paused)) {
 				if (has_deadline && !alarm_arm(deadline)) {
 					check("kick", axv_vcpu_kick(v)); /* the WFIT timed out */
 					break;
@@ -1128,7 +1301,8 @@ static void run_vcpu(struct vm *vm, unsigned i, struct sched_vcpu *s)
 			}
 			if (has_deadline)
 				alarm_disarm();
-			has_deadline = false;
+			if (!atomic_load(&vm->paused))
+				has_deadline = false; /* else it still holds after the resume */
 			continue;
 		}
 		check("run", rc);
@@ -1189,10 +1363,14 @@ static void run_vcpu(struct vm *vm, unsigned i, struct sched_vcpu *s)
 			check("psci power off", axv_a64_psci_power_off(&vm->psci, i));
 			return;
 		default:
-			vm_printf(vm, "FATAL: vcpu %u: unhandled exit %s: raw 0x%lx info 0x%lx pc "
-				      "0x%lx\n",
+			/* An exit this embedder cannot carry out (an SError, an external abort
+			 * at stage 2, ...): the guest cannot go on, but it is this VM's end only;
+			 * the other VMs run on (its teardown is a shutdown's). */
+			vm_printf(vm, "vcpu %u: unhandled exit %s: raw 0x%lx info 0x%lx pc 0x%lx: "
+				      "the VM is stopped\n",
 				  i, axv_exit_name(e.reason), e.unhandled.raw, e.unhandled.info, e.pc);
-			platform_poweroff();
+			vm_down(vm, false);
+			break;
 		}
 		if (s && sched_slice_over(s))
 			return;
@@ -1230,6 +1408,9 @@ static bool sched_wants_cpu(void *ctx, unsigned i)
 {
 	struct vm *vm = ctx;
 	struct axv_vcpu *v = &vm->vcpu[i];
+	if (atomic_load(&vm->paused) && !atomic_load(&vm->down))
+		return false;
+	(void)catch_up(vm, i); /* its timers' wake times (sched.c) in the new virtual time */
 	if (axv_vcpu_state(v) == AXV_VCPU_FREE)
 		return !atomic_load(&vm->down) &&
 		       axv_a64_psci_state(&vm->psci, i) == AXV_PSCI_AFF_ON;

@@ -9,6 +9,7 @@
 #include <axv/frame_pool.h>
 
 #include "config.h"
+#include "conmux.h"
 #include "hal_identity.h"
 
 /* ---- console: PL011 (ARM DDI 0183: DR at 0x00, FR at 0x18, FR.TXFF bit 5) ---------------- */
@@ -28,11 +29,25 @@ void spin_unlock(struct spinlock *l)
 
 static void con_putc_locked(char c);
 
-void con_putc(char c)
+void host_con_putc(char c)
 {
 	spin_lock(&con_lock);
 	con_putc_locked(c);
 	spin_unlock(&con_lock);
+}
+
+unsigned this_cpu(void)
+{
+	uint64_t mpidr;
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+	return (unsigned)(mpidr & 0xff);
+}
+
+/* The hypervisor's own log (con_printf() and friends): through the console multiplexer,
+ * which keeps each line whole beside the VMs' lines (conmux.h). */
+void con_putc(char c)
+{
+	conmux_log_putc(c);
 }
 
 static void con_putc_locked(char c)

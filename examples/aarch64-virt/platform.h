@@ -13,6 +13,13 @@
 
 void mmu_enable_el2(void);
 
+/* One byte on the host console (the PL011), as it is: conmux.c's output. The hypervisor's own
+ * log goes through con_putc() (console.h), which hands it to the multiplexer. */
+void host_con_putc(char c);
+
+/* The physical cpu running this code (MPIDR_EL1.Aff0; QEMU virt numbers its cpus 0..n-1). */
+unsigned this_cpu(void);
+
 /* A test-and-set spinlock for the example's shared state (frames, console, address space). */
 struct spinlock {
 	_Atomic unsigned v;

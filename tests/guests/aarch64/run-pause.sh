@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Pause and resume one VM while the other runs: the example's two-VM table
+# (aarch64-virt-2vm.elf) with the pause guest in both VMs (tests/guests/aarch64/pause.c: vm-b
+# the one paused, vm-a the witness). Typed on the host console (QEMU's stdin, a pipe kept
+# open): once vm-b says READY, Ctrl-A p 1 (pause vm-b) twice, Ctrl-A p 7 (no such VM); three
+# seconds after the hypervisor says vm-b is paused, Ctrl-A r 1 (resume) twice.
+# Checks: the hypervisor's paused and resumed lines and its three refusals; vm-a's ticks go
+# on while vm-b is paused (at least 4 [vm-a] lines between the two, and no [vm-b] line);
+# each VM's PASS lines and clean DONE, no FAIL, QEMU's status 0.
+# usage: run-pause.sh HYPERVISOR_2VM DTB PAUSE_GUEST
+set -u
+hyp=$1 dtb=$2 guest=$3
+here=$(cd "$(dirname "$0")" && pwd)
+dir=$(mktemp -d)
+trap 'exec 3>&-; kill $qpid 2>/dev/null; rm -rf "$dir"' EXIT
+mkfifo "$dir/in"
+timeout 200 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$guest" "$dtb" --smp 4 \
+	--image2 "$guest" <"$dir/in" >"$dir/raw" 2>&1 &
+qpid=$!
+exec 3>"$dir/in" # the console's input stays open until the end
+# wait_for RE SECONDS: until a line of the output matches
+wait_for() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		tr -d '\r' <"$dir/raw" | grep -qE "$1" && return 0
+		kill -0 $qpid 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "run-pause: no line matching '$1' within $2 s"
+	return 1
+}
+fail=0
+if wait_for '^\[vm-b\] READY' 90; then
+	printf '\001p1' >&3
+	wait_for '^aarch64-virt: vm-b: paused' 30 || fail=1
+	printf '\001p1\001p7' >&3
+	sleep 3
+	printf '\001r1' >&3
+	wait_for '^aarch64-virt: vm-b: resumed' 30 || fail=1
+	printf '\001r1' >&3
+else
+	fail=1
+fi
+wait $qpid
+status=$?
+exec 3>&-
+tr -d '\r' <"$dir/raw" >"$dir/out"
+out=$dir/out
+grep -v 'exits by kind' "$out" | grep -vE '^\[vm-a\] tick' | cut -c1-220
+echo "run-pause: $(grep -c '^\[vm-a\] tick' "$out") [vm-a] tick lines"
+[ $status -eq 0 ] || { echo "run-pause: QEMU exited with status $status"; fail=1; }
+for vm in vm-a vm-b; do
+	grep -q "^\[$vm\] PASS " "$out" || { echo "run-pause: no [$vm] PASS line"; fail=1; }
+	grep -q "^\[$vm\] DONE [0-9]* passed, 0 failed" "$out" ||
+		{ echo "run-pause: no clean [$vm] DONE line"; fail=1; }
+done
+if grep -q 'FAIL' "$out"; then echo "run-pause: a FAIL line"; fail=1; fi
+for re in '^aarch64-virt: vm-b: paused: its 1 vcpu out of the guest' \
+	'^aarch64-virt: vm-b: not paused: it is paused already' \
+	'^aarch64-virt: no VM 7 to pause' \
+	'^aarch64-virt: vm-b: resumed after [0-9]+ ms paused' \
+	'^aarch64-virt: vm-b: not resumed: it is not paused'; do
+	grep -qE "$re" "$out" || { echo "run-pause: nothing matches '$re'"; fail=1; }
+done
+# Between the pause and the resume: vm-a's ticks, nothing of vm-b.
+between=$(sed -n '/^aarch64-virt: vm-b: paused/,/^aarch64-virt: vm-b: resumed/p' "$out")
+ticks=$(printf '%s\n' "$between" | grep -c '^\[vm-a\] tick')
+printf '%s\n' "$between" | grep -q '^\[vm-b\]' &&
+	{ echo "run-pause: vm-b printed while paused"; fail=1; }
+[ "$ticks" -ge 4 ] || { echo "run-pause: only $ticks [vm-a] ticks while vm-b was paused"; fail=1; }
+echo "run-pause: $ticks [vm-a] ticks while vm-b was paused"
+[ $fail -eq 0 ] && echo "run-pause: ok"
+exit $fail
