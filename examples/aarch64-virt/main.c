@@ -173,7 +173,8 @@ static uint64_t total_reason(const struct vm *vm, enum axv_exit_reason r)
 
 static _Noreturn void fatal(const char *what, int rc)
 {
-	con_printf("aarch64-virt: FATAL: %s: %s (%d)\n", what, axv_strerror(rc), rc);
+	con_printf("aarch64-virt: FATAL: %s: %s (%d) on cpu %u\n", what, axv_strerror(rc), rc,
+		   this_cpu());
 	platform_poweroff();
 }
 
@@ -1408,6 +1409,8 @@ static bool sched_wants_cpu(void *ctx, unsigned i)
 {
 	struct vm *vm = ctx;
 	struct axv_vcpu *v = &vm->vcpu[i];
+	if (axv_vcpu_state(v) == AXV_VCPU_INVALID)
+		return false; /* destroyed: its VM is shut down (or being built again) */
 	if (atomic_load(&vm->paused) && !atomic_load(&vm->down))
 		return false;
 	(void)catch_up(vm, i); /* its timers' wake times (sched.c) in the new virtual time */

@@ -1,7 +1,7 @@
 /* Pause and resume of one VM while another runs (tests/guests/aarch64/run-pause.sh, the
- * example's two-VM table; its role from /chosen/bootargs).
+ * example's two- and three-VM tables; its role from /chosen/bootargs).
  *
- * vm=2 (vm-b), the VM that is paused: prints READY, then samples its virtual counter
+ * vm=2 (vm-b) or vm=3 (vm-c, whose cpu is shared by its two vcpus), a VM that is paused: prints READY, then samples its virtual counter
  * (CNTVCT_EL0) and the physical counter (CNTPCT_EL0, readable at EL1: CNTHCTL_EL2.EL1PCTEN)
  * back to back, with its virtual timer firing every 20 ms of virtual time meanwhile. A pause
  * shows as two consecutive samples between which the physical counter moved at least 500 ms
@@ -13,7 +13,8 @@
  * the timer goes on after the resume. Gives up after 120 s of physical time.
  *
  * Any other role (vm-a), the witness: prints "tick N" every 250 ms of virtual time until
- * vm-b is down for good (hypercall 0x1004), so the log shows it running while vm-b is paused.
+ * vm-b (and vm-c, if there is one) is down for good (hypercall 0x1004), so the log shows it
+ * running while the others are paused.
  */
 #include "guest.h"
 
@@ -105,20 +106,23 @@ static void witness(uint64_t frq)
 {
 	uint64_t next = vct() + frq / 4, start = pct();
 	unsigned n = 0;
-	while (hvc6(HC_VM_DOWN, 1, 0, 0, 0, 0, 0) != 1 && pct() - start < 150 * frq) {
+	/* HC_VM_DOWN: 1 off for good, 0 running, -1 no such VM (the two-VM table). */
+	while ((hvc6(HC_VM_DOWN, 1, 0, 0, 0, 0, 0) != 1 || hvc6(HC_VM_DOWN, 2, 0, 0, 0, 0, 0) == 0) &&
+	       pct() - start < 150 * frq) {
 		while (vct() < next)
 			;
 		next += frq / 4;
 		printf_("tick %u\n", (uint64_t)++n);
 	}
-	check("vm-a ran on while vm-b was paused, until vm-b was down",
-	      hvc6(HC_VM_DOWN, 1, 0, 0, 0, 0, 0) == 1);
+	check("vm-a ran on while the others were paused, until they were down",
+	      hvc6(HC_VM_DOWN, 1, 0, 0, 0, 0, 0) == 1 && hvc6(HC_VM_DOWN, 2, 0, 0, 0, 0, 0) != 0);
 }
 
 void guest_main(uint64_t dtb)
 {
 	uint64_t frq = SYSREG_READ(cntfrq_el0);
-	if (bootarg_u64(dtb, "vm", 0) == 2)
+	uint64_t role = bootarg_u64(dtb, "vm", 0);
+	if (role == 2 || role == 3)
 		paused_one(frq);
 	else
 		witness(frq);

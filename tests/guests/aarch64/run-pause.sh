@@ -7,15 +7,20 @@
 # Checks: the hypervisor's paused and resumed lines and its three refusals; vm-a's ticks go
 # on while vm-b is paused (at least 4 [vm-a] lines between the two, and no [vm-b] line);
 # each VM's PASS lines and clean DONE, no FAIL, QEMU's status 0.
-# usage: run-pause.sh HYPERVISOR_2VM DTB PAUSE_GUEST
+# With --vm3 (HYPERVISOR the three-VM aarch64-virt-3vm.elf) vm-c runs the pause guest too,
+# on its cpu shared by its two vcpus, and is paused and resumed with vm-b (Ctrl-A p 2 after
+# Ctrl-A p 1, Ctrl-A r 2 after Ctrl-A r 1) and checked as vm-b is.
+# usage: run-pause.sh HYPERVISOR DTB PAUSE_GUEST [--vm3]
 set -u
 hyp=$1 dtb=$2 guest=$3
+paused='vm-b' three=0
+[ "${4:-}" = --vm3 ] && paused='vm-b vm-c' three=1
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$(mktemp -d)
 trap 'exec 3>&-; kill $qpid 2>/dev/null; rm -rf "$dir"' EXIT
 mkfifo "$dir/in"
 timeout 200 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$guest" "$dtb" --smp 4 \
-	--image2 "$guest" <"$dir/in" >"$dir/raw" 2>&1 &
+	--image2 "$guest" ${4:+--image3 "$guest"} <"$dir/in" >"$dir/raw" 2>&1 &
 qpid=$!
 exec 3>"$dir/in" # the console's input stays open until the end
 # wait_for RE SECONDS: until a line of the output matches
@@ -30,13 +35,15 @@ wait_for() {
 	return 1
 }
 fail=0
-if wait_for '^\[vm-b\] READY' 90; then
-	printf '\001p1' >&3
-	wait_for '^aarch64-virt: vm-b: paused' 30 || fail=1
+last=vm-b cmd_p='\001p1' cmd_r='\001r1'
+[ $three -eq 1 ] && last=vm-c cmd_p='\001p1\001p2' cmd_r='\001r1\001r2'
+if wait_for '^\[vm-b\] READY' 90 && { [ $three -eq 0 ] || wait_for '^\[vm-c\] READY' 90; }; then
+	printf "$cmd_p" >&3
+	wait_for "^aarch64-virt: $last: paused" 30 || fail=1
 	printf '\001p1\001p7' >&3
 	sleep 3
-	printf '\001r1' >&3
-	wait_for '^aarch64-virt: vm-b: resumed' 30 || fail=1
+	printf "$cmd_r" >&3
+	wait_for "^aarch64-virt: $last: resumed" 30 || fail=1
 	printf '\001r1' >&3
 else
 	fail=1
@@ -49,7 +56,7 @@ out=$dir/out
 grep -v 'exits by kind' "$out" | grep -vE '^\[vm-a\] tick' | cut -c1-220
 echo "run-pause: $(grep -c '^\[vm-a\] tick' "$out") [vm-a] tick lines"
 [ $status -eq 0 ] || { echo "run-pause: QEMU exited with status $status"; fail=1; }
-for vm in vm-a vm-b; do
+for vm in vm-a $paused; do
 	grep -q "^\[$vm\] PASS " "$out" || { echo "run-pause: no [$vm] PASS line"; fail=1; }
 	grep -q "^\[$vm\] DONE [0-9]* passed, 0 failed" "$out" ||
 		{ echo "run-pause: no clean [$vm] DONE line"; fail=1; }
@@ -62,12 +69,20 @@ for re in '^aarch64-virt: vm-b: paused: its 1 vcpu out of the guest' \
 	'^aarch64-virt: vm-b: not resumed: it is not paused'; do
 	grep -qE "$re" "$out" || { echo "run-pause: nothing matches '$re'"; fail=1; }
 done
-# Between the pause and the resume: vm-a's ticks, nothing of vm-b.
-between=$(sed -n '/^aarch64-virt: vm-b: paused/,/^aarch64-virt: vm-b: resumed/p' "$out")
+if [ $three -eq 1 ]; then
+	for re in '^aarch64-virt: vm-c: paused: its 2 vcpus out of the guest' \
+		'^aarch64-virt: vm-c: resumed after [0-9]+ ms paused'; do
+		grep -qE "$re" "$out" || { echo "run-pause: nothing matches '$re'"; fail=1; }
+	done
+fi
+# Between the last pause and the first resume: vm-a's ticks, nothing of the paused VMs.
+between=$(sed -n "/^aarch64-virt: $last: paused/,/^aarch64-virt: vm-b: resumed/p" "$out")
 ticks=$(printf '%s\n' "$between" | grep -c '^\[vm-a\] tick')
-printf '%s\n' "$between" | grep -q '^\[vm-b\]' &&
-	{ echo "run-pause: vm-b printed while paused"; fail=1; }
-[ "$ticks" -ge 4 ] || { echo "run-pause: only $ticks [vm-a] ticks while vm-b was paused"; fail=1; }
-echo "run-pause: $ticks [vm-a] ticks while vm-b was paused"
+for vm in $paused; do
+	printf '%s\n' "$between" | grep -q "^\[$vm\]" &&
+		{ echo "run-pause: $vm printed while paused"; fail=1; }
+done
+[ "$ticks" -ge 4 ] || { echo "run-pause: only $ticks [vm-a] ticks while $paused paused"; fail=1; }
+echo "run-pause: $ticks [vm-a] ticks while $paused paused"
 [ $fail -eq 0 ] && echo "run-pause: ok"
 exit $fail

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Pause and resume a Linux VM while another Linux runs (aarch64-virt-2linux.elf: vm-a Debian's
+# arm64 kernel on cpus 0-1, vm-b the same on cpu 2). Once vm-b's kernel has printed its
+# command line, Ctrl-A p 1 on the host console (QEMU's stdin, a pipe kept open) pauses vm-b;
+# five seconds after the hypervisor says it is paused, Ctrl-A r 1 resumes it.
+# Checks: both Linux markers and sleeps, both VMs shut down, QEMU's status 0; vm-a printed
+# while vm-b was paused and vm-b did not; vm-b's kernel saw its time stand still: its printk
+# timestamps on either side of the pause are less than 2 s apart (the pause lasted 5 s of
+# physical time), and it reported no RCU stall, soft or hard lockup, hung task or unstable
+# clocksource.
+# usage: run-pause-linux.sh HYPERVISOR_2LINUX DTB LINUX_DIR
+set -u
+hyp=$1 dtb=$2 ldir=$3
+here=$(cd "$(dirname "$0")" && pwd)
+bash "$here/../../../scripts/fetch-linux.sh" "$ldir" >/dev/null ||
+	{ echo "run-pause-linux: fetching Debian's kernel failed"; exit 1; }
+dir=$(mktemp -d)
+trap 'exec 3>&-; kill $qpid 2>/dev/null; rm -rf "$dir"' EXIT
+mkfifo "$dir/in"
+timeout 220 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$ldir/Image" "$dtb" \
+	--smp 4 --initrd "$ldir/initrd.cpio" --image2 "$ldir/Image" --initrd2 "$ldir/initrd.cpio" \
+	<"$dir/in" >"$dir/raw" 2>&1 &
+qpid=$!
+exec 3>"$dir/in"
+wait_for() { # wait_for RE SECONDS
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		tr -d '\r' <"$dir/raw" | grep -qE "$1" && return 0
+		kill -0 $qpid 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "run-pause-linux: no line matching '$1' within $2 s"
+	return 1
+}
+fail=0
+if wait_for '^\[vm-b\] \[ *[0-9.]+\] Kernel command line' 120; then
+	printf '\001p1' >&3
+	wait_for '^aarch64-virt: vm-b: paused' 30 || fail=1
+	sleep 5
+	printf '\001r1' >&3
+	wait_for '^aarch64-virt: vm-b: resumed' 30 || fail=1
+else
+	fail=1
+fi
+wait $qpid
+status=$?
+exec 3>&-
+tr -d '\r' <"$dir/raw" >"$dir/out"
+out=$dir/out
+grep -E '^aarch64-virt: (vm-[ab]: (paused|resumed|shut down)|FATAL)|^\[vm-[ab]\] (LIBAXV|\[ *[0-9.]+\] (Machine|Kernel command))|panic|stall|lockup|hung|unstable' "$out" |
+	cut -c1-200
+[ $status -eq 0 ] || { echo "run-pause-linux: QEMU exited with status $status"; fail=1; }
+for want in 'vm-a 2' 'vm-b 1'; do
+	set -- $want
+	for re in "^\[$1\] LIBAXV-LINUX-MARKER uname=.* nproc=$2" "^\[$1\] LIBAXV-LINUX-SLEPT" \
+		"^aarch64-virt: $1: shut down and destroyed"; do
+		grep -q "$re" "$out" || { echo "run-pause-linux: nothing matches '$re'"; fail=1; }
+	done
+done
+if grep -E '^\[vm-b\]' "$out" | grep -qiE 'rcu.*stall|soft lockup|hard lockup|hung task|clocksource.*unstable'; then
+	echo "run-pause-linux: vm-b's kernel complained about lost time"
+	fail=1
+fi
+between=$(sed -n '/^aarch64-virt: vm-b: paused/,/^aarch64-virt: vm-b: resumed/p' "$out")
+printf '%s\n' "$between" | grep -q '^\[vm-b\]' && { echo "run-pause-linux: vm-b printed while paused"; fail=1; }
+a_lines=$(printf '%s\n' "$between" | grep -c '^\[vm-a\]')
+echo "run-pause-linux: $a_lines [vm-a] lines while vm-b was paused"
+[ "$a_lines" -ge 1 ] || fail=1
+# vm-b's printk time just before the pause and just after the resume (seconds, virtual).
+t() { grep -oE '^\[vm-b\] \[ *[0-9]+\.[0-9]+\]' | grep -oE '[0-9]+\.[0-9]+'; }
+before=$(sed -n '1,/^aarch64-virt: vm-b: paused/p' "$out" | t | tail -1)
+after=$(sed -n '/^aarch64-virt: vm-b: resumed/,$p' "$out" | t | head -1)
+if [ -n "$before" ] && [ -n "$after" ]; then
+	echo "run-pause-linux: vm-b's kernel time ${before} s before the pause, ${after} s after the resume"
+	awk -v a="$before" -v b="$after" 'BEGIN { exit !(b - a < 2) }' ||
+		{ echo "run-pause-linux: vm-b's kernel saw the pause's time pass"; fail=1; }
+else
+	echo "run-pause-linux: no vm-b kernel timestamps around the pause"
+	fail=1
+fi
+[ $fail -eq 0 ] && echo "run-pause-linux: ok"
+exit $fail
