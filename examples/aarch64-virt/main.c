@@ -1168,12 +1168,13 @@ static void vm_resume(struct vm *vm)
 	uint64_t held = count_now() - vm->paused_at;
 	atomic_fetch_add(&vm->voff_total, held);
 	unsigned dropped = conmux_set_paused(&vm->con, false);
-	atomic_store(&vm->paused, false);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		gic_send_sgi(vm->pcpu[i], 0); /* wake a cpu waiting for it */
+	/* Said before its vcpus go on, so that no line of theirs comes before it. */
 	vm_printf(vm, "resumed after %lu ms paused; its virtual counter held back by that "
 		      "(CNTVOFF_EL2); %u input bytes typed for it dropped\n",
 		  held * 1000 / count_freq(), dropped);
+	atomic_store(&vm->paused, false);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		gic_send_sgi(vm->pcpu[i], 0); /* wake a cpu waiting for it */
 }
 
 /* A command from the host console (conmux_pump()). */
@@ -1278,6 +1279,11 @@ static void run_vcpu(struct vm *vm, unsigned i, struct sched_vcpu *s)
 			deadline += held; /* a WFIT's deadline is in the guest's virtual time */
 		release_held(vm->pcpu[i], v, p);
 		atomic_store(&vm->in_guest[i], true);
+		/* A full barrier between the two (DMB ISH): the store must be seen before the
+		 * load reads (a store-release and a load-acquire alone are ordered on hardware,
+		 * RCsc, but not by every emulator). The pauser has its DSB (gic_send_sgi())
+		 * between its store and its loads. */
+		atomic_thread_fence(memory_order_seq_cst);
 		if (atomic_load(&vm->paused)) { /* paused meanwhile: out before it enters */
 			atomic_store(&vm->in_guest[i], false);
 			continue;

@@ -198,7 +198,12 @@ void gic_send_sgi(unsigned target_cpu, unsigned sgi)
 {
 	/* ICC_SGI1R_EL1: INTID [27:24], Aff1 [23:16] = 0, TargetList [15:0] (Aff0 = cpu). */
 	uint64_t v = ((uint64_t)(sgi & 0xf) << 24) | (1ull << (target_cpu & 15));
-	__asm__ volatile("msr S3_0_C12_C11_5, %0\n\tisb" : : "r"(v) : "memory");
+	/* DSB first: the stores the SGI announces (a paused or down flag, an injected
+	 * interrupt) must be observable by the target before it can take the SGI. A write of
+	 * ICC_SGI1R_EL1 is a system register write, not a memory access, which a DMB does not
+	 * order after earlier stores; Linux's GICv3 driver issues its DSB before an IPI for the
+	 * same reason. */
+	__asm__ volatile("dsb ish\n\tmsr S3_0_C12_C11_5, %0\n\tisb" : : "r"(v) : "memory");
 }
 
 /* ---- PSCI to QEMU's firmware (DEN 0022; the DTB says method = "smc") ---------------------- */

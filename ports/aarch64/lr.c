@@ -244,7 +244,11 @@ static void vic_sync(void *ctx, struct axv_virq *virq)
 			finish(v, virq, id);
 			continue;
 		}
-		if ((val & AXV_A64_LR_HW) || is_spi(v, id) || !axv_virq_is_pending(virq, id) ||
+		/* Not for a hardware-linked id in a software list register either (one that left
+		 * its cpu, vcpu.c): its new instance holds the physical PPI active, which only a
+		 * hardware-linked list register of its own ends. */
+		if ((val & AXV_A64_LR_HW) || is_spi(v, id) ||
+		    (id < 32 && (v->hw_ppis & (1u << id))) || !axv_virq_is_pending(virq, id) ||
 		    !axv_virq_is_enabled(virq, id))
 			continue;
 		/* An SGI or PPI pended again while in this list register. An edge, or a latch:

@@ -38,13 +38,33 @@ static unsigned nr_aprs(const struct axv_a64_cpu *cpu)
 	return cpu->pri_bits >= 7 ? 4 : cpu->pri_bits == 6 ? 2 : 1;
 }
 
-/* Save the cpu's set into @v's copy. The list registers @v uses (v->lr.nr, at most 16) are
- * the only ones any vcpu on the cpu writes. */
+/* A hardware-linked list register (HW = 1, IHI 0069 12.4.6: a timer PPI whose physical
+ * interrupt stays active until the guest's end of the virtual one deactivates it) cannot leave
+ * the cpu as it is: while the physical PPI is active it cannot be signalled again (4.1.2), so
+ * the timer of the next vcpu run on this cpu would stay silent until this vcpu runs again and
+ * ends it, and for ever behind a guest that never ends it (one VM's guest holding up another
+ * VM's timer). So the copy that leaves becomes a software interrupt in the same state, and the
+ * physical one is deactivated now (ICC_DIR_EL1, the host having taken it with EOImode 1); the
+ * guest's end then ends only the virtual one. If the timer still asserts once this vcpu's
+ * registers are back, its PPI is signalled again and injected as a new instance, which waits
+ * in the core until the guest ends this one (lr.c does not merge a hardware-linked id into a
+ * software list register). KVM keeps the physical active state with the vcpu instead
+ * (GICR_ISACTIVER0), which needs the redistributor this port does not reach. */
+static uint64_t lr_unlink(uint64_t lr)
+{
+	if (!(lr & AXV_A64_LR_HW) || (lr >> AXV_A64_LR_STATE_SHIFT) == 0)
+		return lr; /* software, or ended: the guest's end deactivated the physical one */
+	axv_a64_gic_deactivate((uint32_t)(lr >> AXV_A64_LR_PINTID_SHIFT) & 0x1fffu);
+	return lr & ~(AXV_A64_LR_HW | (0x1fffull << AXV_A64_LR_PINTID_SHIFT));
+}
+
+/* Save the cpu's set into @v's copy, hardware links undone (lr_unlink()). The list registers
+ * @v uses (v->lr.nr, at most 16) are the only ones any vcpu on the cpu writes. */
 static void gic_if_save(struct axv_a64_cpu *cpu, struct axv_a64_vcpu *v)
 {
 	struct axv_a64_gic_if *g = &v->gic_if;
 	for (unsigned n = 0; n < v->lr.nr; n++)
-		g->lr[n] = axv_a64_gic_read_lr(n);
+		g->lr[n] = lr_unlink(axv_a64_gic_read_lr(n));
 	g->vmcr = rd_ich_vmcr_el2();
 	g->hcr = cpu->ich_hcr_cur;
 	unsigned na = nr_aprs(cpu);

@@ -18,6 +18,11 @@
  *  - A timer wakes a vcpu that is off the cpu: vcpu 1 halts (WFI) with its virtual timer
  *    due in 50 ms while vcpu 0 spins and never halts; vcpu 1 must take the timer's
  *    interrupt within 200 ms of its deadline, not when vcpu 0 stops spinning (2 s).
+ *  - A timer interrupt held active does not silence the other vcpu's timer: vcpu 0 takes its
+ *    own virtual timer's interrupt and holds it active (its handler spins, up to 2 s) while
+ *    vcpu 1 halts with its timer due in 50 ms; vcpu 1's must fire within 200 ms of its
+ *    deadline (the physical PPI, hardware-linked to vcpu 0's list register, is deactivated
+ *    when vcpu 0's interface leaves the cpu: ports/aarch64/vcpu.c, lr_unlink()).
  *  - Hand-over: vcpu 0 sends PING and waits in WFI; vcpu 1, halted in WFI, wakes, answers
  *    PONG and halts again. Every hand-over is a halt, a switch to the other vcpu and the
  *    delivery of the SGI that woke it; the average of a round trip's two is printed as
@@ -36,6 +41,7 @@
 static volatile uint64_t sent[2], received[2], counted[2], done[2], unexpected;
 static volatile uint64_t pings, pongs, vcpu1_up;
 static volatile uint64_t phase, self_got, held_ok, fired, fired_at, vcpu1_next;
+static volatile uint64_t fired2, fired2_at, deadline2, held4_done;
 
 static inline uint64_t now(void)
 {
@@ -81,6 +87,15 @@ static void irq(struct frame *f)
 		if (cpu == 1 && phase == 3 && !fired) {
 			fired_at = now();
 			fired = 1;
+		}
+		if (cpu == 1 && phase == 4 && !fired2) {
+			fired2_at = now();
+			fired2 = 1;
+		}
+		if (cpu == 0 && phase == 4 && !held4_done) {
+			/* Active until the EOI below: vcpu 1's own timer must fire meanwhile. */
+			spin_for(&fired2, 1, 2);
+			held4_done = 1;
 		}
 	} else if (intid < 1020)
 		unexpected++;
@@ -176,6 +191,16 @@ void secondary_main(uint64_t ctx)
 	SYSREG_WRITE(cntv_ctl_el0, 1);
 	while (!fired)
 		__asm__ volatile("isb\n\twfi" ::: "memory");
+	/* Halt until the virtual timer, due in 50 ms, while vcpu 0 holds its own timer's
+	 * interrupt active. */
+	while (phase < 4)
+		;
+	uint64_t due2 = now() + SYSREG_READ(cntfrq_el0) / 20;
+	deadline2 = due2;
+	SYSREG_WRITE(cntv_cval_el0, due2);
+	SYSREG_WRITE(cntv_ctl_el0, 1);
+	while (!fired2)
+		__asm__ volatile("isb\n\twfi" ::: "memory");
 	/* The hand-over: halt until each PING, which the handler answers. */
 	while (pings < ROUNDS)
 		__asm__ volatile("wfi" ::: "memory");
@@ -237,6 +262,26 @@ void guest_main(uint64_t dtb)
 		printf_("guest: vcpu 1's timer woke it %u us after its deadline\n", late_us);
 	check("a halted vcpu off the cpu wakes at its virtual timer's deadline (within 200 ms)",
 	      fired && late_us < 200000);
+
+	/* A timer interrupt one vcpu holds active does not silence the other's timer on the same
+	 * cpu: vcpu 0 takes its own timer's interrupt at once and holds it active (its handler
+	 * spins, up to 2 s) while vcpu 1 halts with its timer due in 50 ms. The physical PPI is
+	 * hardware-linked to vcpu 0's list register; left active it would keep vcpu 1's timer
+	 * from signalling until vcpu 0 ends it (IHI 0069 4.1.2). */
+	phase = 4;
+	SYSREG_WRITE(cntv_cval_el0, now());
+	SYSREG_WRITE(cntv_ctl_el0, 1);
+	__asm__ volatile("isb" ::: "memory");
+	spin_for(&held4_done, 1, 5);
+	uint64_t late2_us = fired2 ? (fired2_at - deadline2) * 1000000 / SYSREG_READ(cntfrq_el0)
+				   : (uint64_t)-1;
+	if (fired2)
+		printf_("guest: vcpu 1's timer fired %u us after its deadline while vcpu 0 held "
+			"its own timer interrupt active\n",
+			late2_us);
+	check("vcpu 1's timer fires while vcpu 0 holds its own timer interrupt active (within "
+	      "200 ms of its deadline)",
+	      fired2 && late2_us < 200000);
 
 	uint64_t h0 = now();
 	unsigned r = 0;
