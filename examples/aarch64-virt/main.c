@@ -509,13 +509,8 @@ static const struct axv_hcall fast_hcalls[] = {
 static bool guest_code(void *ctx, axv_gpa_t entry)
 {
 	const struct vm *vm = ctx;
-	size_t n = axv_addrspace_area_count(&vm->as);
-	for (size_t i = 0; i < n; i++) {
-		struct axv_area_info a;
-		if (axv_addrspace_area(&vm->as, i, &a) == 0 && entry - a.gpa < a.size)
-			return (a.flags & AXV_MAP_EXEC) != 0;
-	}
-	return false;
+	struct axv_area_info a;
+	return axv_addrspace_area_at(&vm->as, entry, &a) == 0 && (a.flags & AXV_MAP_EXEC);
 }
 
 static void as_lock_take(void *ctx)

@@ -494,6 +494,22 @@ size_t axv_addrspace_area_capacity(const struct axv_addrspace *as);
 int axv_addrspace_area(const struct axv_addrspace *as, size_t index, struct axv_area_info *out);
 
 /**
+ * @brief Describe the area that holds one guest-physical address.
+ *
+ * The lookup the library makes for every map, fault and access (a binary search of the
+ * sorted areas), for an embedder that must know what backs an address: whether a PSCI
+ * CPU_ON entry point lies in executable guest memory, say.
+ * @param as  the space
+ * @param gpa any address inside the area (its start up to its end, exclusive)
+ * @param[out] out its description; left as it was on an error
+ * @return 0; #AXV_ENOENT when no area holds @p gpa (a gap, or past the last area);
+ *         #AXV_EINVAL for NULL arguments
+ * @note Context: any; read-only. O(log n) in the number of areas.
+ */
+int axv_addrspace_area_at(const struct axv_addrspace *as, axv_gpa_t gpa,
+			  struct axv_area_info *out);
+
+/**
  * @brief Physical address of the root table, for the port (VTTBR_EL2 BADDR, EPTP, nCR3).
  * @param as the space
  * @return the root's physical address, aligned to the root's size (concatenated roots)

@@ -139,3 +139,14 @@ int axv_addrspace_area(const struct axv_addrspace *as, size_t index, struct axv_
 	out->hpa = a->kind == AXV_AREA_LINEAR ? a->hpa : AXV_HPA_INVALID;
 	return 0;
 }
+
+int axv_addrspace_area_at(const struct axv_addrspace *as, axv_gpa_t gpa,
+			  struct axv_area_info *out)
+{
+	if (!as || !out)
+		return AXV_EINVAL;
+	size_t i = area_find(areas(as), as->nareas, gpa);
+	if (i == as->nareas || gpa < areas(as)[i].start)
+		return AXV_ENOENT;
+	return axv_addrspace_area(as, i, out);
+}

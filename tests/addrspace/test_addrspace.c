@@ -500,6 +500,46 @@ Test(addrspace, read_write_across_pages_and_areas)
 		cr_assert_eq(axv_addrspace_area(&as, 2, &a), 0);
 		cr_expect(a.gpa == BASE + 7 * K4 && a.populated && a.flags == R);
 		cr_expect_eq(axv_addrspace_area(&as, 3, &a), AXV_ENOENT);
+		/* by address: each area's first and last byte, the bytes before the first and
+		 * after the last, then a gap unmapped in the middle of the second */
+		struct at_case {
+			uint64_t gpa;
+			int rc;
+			uint64_t start;
+		};
+		static const struct at_case at[] = {
+			{BASE, 0, BASE},
+			{BASE + 4 * K4 - 1, 0, BASE},
+			{BASE + 4 * K4, 0, BASE + 4 * K4},
+			{BASE + 7 * K4 - 1, 0, BASE + 4 * K4},
+			{BASE + 7 * K4, 0, BASE + 7 * K4},
+			{BASE + 9 * K4 - 1, 0, BASE + 7 * K4},
+			{BASE + 9 * K4, AXV_ENOENT, 0},
+			{BASE - 1, AXV_ENOENT, 0},
+			{0, AXV_ENOENT, 0},
+		};
+		static const struct at_case gap[] = {
+			{BASE + 5 * K4 - 1, 0, BASE + 4 * K4},
+			{BASE + 5 * K4, AXV_ENOENT, 0},
+			{BASE + 6 * K4 - 1, AXV_ENOENT, 0},
+			{BASE + 6 * K4, 0, BASE + 6 * K4},
+		};
+		for (int round = 0; round < 2; round++) {
+			const struct at_case *c = round ? gap : at;
+			size_t nc = round ? sizeof(gap) / sizeof(gap[0]) : sizeof(at) / sizeof(at[0]);
+			if (round)
+				cr_assert_eq(axv_addrspace_unmap(&as, BASE + 5 * K4, K4), 0);
+			for (size_t k = 0; k < nc; k++) {
+				struct axv_area_info b = {.gpa = 0x5a5a};
+				cr_expect_eq(axv_addrspace_area_at(&as, c[k].gpa, &b), c[k].rc,
+					     "%s: 0x%lx", fmt->name, (unsigned long)c[k].gpa);
+				cr_expect_eq(b.gpa, c[k].rc ? 0x5a5a : c[k].start,
+					     "%s: 0x%lx: the area's start, or out untouched",
+					     fmt->name, (unsigned long)c[k].gpa);
+			}
+		}
+		cr_expect_eq(axv_addrspace_area_at(NULL, BASE, &a), AXV_EINVAL);
+		cr_expect_eq(axv_addrspace_area_at(&as, BASE, NULL), AXV_EINVAL);
 		cr_assert_eq(axv_addrspace_destroy(&as), 0);
 		mh.mem.free_frames(&mh, ram, 4);
 		cr_expect(test_mock_clean(&mh));
