@@ -227,6 +227,29 @@ bool conmux_pump(struct conmux_cmd *cmd)
 	return got_cmd;
 }
 
+void conmux_gone(struct con_stream *s)
+{
+	if (!several)
+		return;
+	spin_lock(&lock);
+	s->paused = true; /* drops whatever still comes for it */
+	s->in_count = 0;
+	if (s->id < MAX_VMS)
+		streams_in[s->id] = NULL;
+	if (atomic_load_explicit(&input, memory_order_relaxed) == s) {
+		for (unsigned k = 0; k < MAX_VMS; k++)
+			if (streams_in[k]) {
+				switch_input(streams_in[k]);
+				break;
+			}
+	}
+	if (throttled) { /* its full ring held the pump back */
+		throttled = false;
+		host_uart_rx_irq(true);
+	}
+	spin_unlock(&lock);
+}
+
 unsigned conmux_set_paused(struct con_stream *s, bool paused)
 {
 	spin_lock(&lock);

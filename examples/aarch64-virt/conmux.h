@@ -21,9 +21,11 @@
  *   - Ctrl-A: one Ctrl-A for the VM; anything else: dropped.
  * Nothing typed for a running VM is lost: when its ring is full the multiplexer stops
  * reading the host UART (its interrupt masked) until the VM takes some, and the rest waits
- * upstream (the host UART, QEMU's character device), escape sequences included. A paused VM
- * takes nothing, so what is typed for it beyond its ring is dropped (counted) instead, and
- * the escape sequence that resumes it always gets through.
+ * upstream (the host UART, QEMU's character device), escape sequences included (so they
+ * wait too behind 256 bytes typed for a running VM that does not read its console). A paused
+ * VM takes nothing, so what is typed for it beyond its ring is dropped (counted) instead, and
+ * the escape sequence that resumes it always gets through; a VM shut down for good gives the
+ * input to another (conmux_gone()).
  */
 #ifndef EXAMPLE_CONMUX_H
 #define EXAMPLE_CONMUX_H
@@ -78,6 +80,10 @@ void conmux_rx_room(const struct con_stream *s, bool room);
  * conmux_getc() unmasks it) or a command was read (true, *@cmd set: the caller carries it
  * out and calls again). One VM: false at once. */
 bool conmux_pump(struct conmux_cmd *cmd);
+/* VM @s is shut down for good: it takes no input any more (what is typed for it is dropped,
+ * its ring emptied) and, if it had the input, the input goes to the first other VM that takes
+ * input (said on the console), so that escape sequences never wait behind a VM that is gone. */
+void conmux_gone(struct con_stream *s);
 /* Mark @s paused or running. Returns the bytes dropped while it was paused (0 when pausing). */
 unsigned conmux_set_paused(struct con_stream *s, bool paused);
 /* Whether host input goes to @s now. */

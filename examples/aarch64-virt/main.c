@@ -1049,6 +1049,7 @@ static void vm_settle(struct vm *vm)
 			      "before it was created\n",
 			  vm->boots, vm->boots > 1 ? "s" : "", now, vm->frames_before);
 		atomic_store(&vm->off, true);
+		conmux_gone(&vm->con); /* its input goes to another VM; none is kept for it */
 		if (atomic_fetch_add(&vms_down, 1) + 1 == nr_vms)
 			platform_poweroff();
 		return; /* down and settling stay set: nothing runs it again */
@@ -1095,21 +1096,22 @@ static uint64_t catch_up(struct vm *vm, unsigned i)
 	uint64_t total = atomic_load(&vm->voff_total);
 	uint64_t d = total - vm->voff_applied[i];
 	if (d) {
-		vm->a64vcpu[i].ctx.cntvoff += d;
+		/* Into the cpu too when it holds the vcpu's timers: a blocked vcpu's virtual
+		 * timer must not fire at the old offset's deadline (axv_a64_set_cntvoff()). */
+		struct axv_a64_ctx *c = &vm->a64vcpu[i].ctx;
+		axv_a64_set_cntvoff(&a64cpu[vm->pcpu[i]], c, c->cntvoff + d);
 		vm->voff_applied[i] = total;
 	}
 	return d;
 }
 
-/* Before vcpu @v runs on physical cpu @cpu: the timer PPIs held there go back to the GIC. If
- * they were @v's own (its timers in the cpu), its CNTVOFF_EL2 goes in first (the port writes
- * the same at entry), so that a virtual timer due only under the old offset stays quiet. */
-static void release_held(unsigned cpu, struct axv_vcpu *v, const struct axv_a64_vcpu *p)
+/* Before a vcpu runs on physical cpu @cpu (after catch_up(): the offset in the cpu is the new
+ * one), or when vcpu @v, whose timers the cpu holds, may run again: the timer PPIs held there
+ * go back to the GIC, to fire again if a timer still asserts. @v NULL: whoever held them. */
+static void release_held(unsigned cpu, const struct axv_vcpu *v)
 {
-	if (!held_ppis[cpu])
+	if (!held_ppis[cpu] || (v && held_vcpu[cpu] != v))
 		return;
-	if (held_vcpu[cpu] == v)
-		__asm__ volatile("msr cntvoff_el2, %0\n\tisb" : : "r"(p->ctx.cntvoff) : "memory");
 	gic_ppi_deactivate(cpu, held_ppis[cpu]);
 	held_ppis[cpu] = 0;
 	held_vcpu[cpu] = NULL;
@@ -1144,9 +1146,18 @@ static void vm_pause(struct vm *vm)
 	uint64_t t0 = count_now();
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		gic_send_sgi(vm->pcpu[i], 0); /* out at the next exit: this one makes one */
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		while (atomic_load(&vm->in_guest[i])) /* an SGI makes it exit (HCR_EL2.IMO) */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		/* An SGI makes it exit (HCR_EL2.IMO routes it to EL2 whatever the guest masks);
+		 * sent again every millisecond, in case one was taken before the flag showed. */
+		uint64_t next = count_now() + count_freq() / 1000;
+		while (atomic_load(&vm->in_guest[i])) {
+			if (count_now() >= next) {
+				gic_send_sgi(vm->pcpu[i], 0);
+				next = count_now() + count_freq() / 1000;
+			}
 			__asm__ volatile("yield");
+		}
+	}
 	vm->paused_at = count_now();
 	vm_printf(vm, "paused: its %u vcpu%s out of the guest after %lu us; its virtual time "
 		      "stands still\n",
@@ -1158,6 +1169,10 @@ static void vm_resume(struct vm *vm)
 {
 	if (!atomic_load(&vm->paused)) {
 		vm_printf(vm, "not resumed: it is not paused\n");
+		return;
+	}
+	if (atomic_load(&vm->down)) { /* its vcpus are being torn down (a reset): built paused */
+		vm_printf(vm, "not resumed: it is going down; resume it once it is built again\n");
 		return;
 	}
 	uint64_t held = count_now() - vm->paused_at;
@@ -1258,6 +1273,10 @@ static void run_vcpu(struct vm *vm, unsigned i, struct sched_vcpu *s)
 			if (axv_vcpu_state(v) == AXV_VCPU_BLOCKED)
 				check("kick", axv_vcpu_kick(v));
 			check("unbind", axv_vcpu_unbind(v));
+			if (held_vcpu[vm->pcpu[i]] == v) { /* the VM's end deactivates them */
+				held_ppis[vm->pcpu[i]] = 0;
+				held_vcpu[vm->pcpu[i]] = NULL;
+			}
 			return;
 		}
 		if (atomic_load(&vm->paused)) {
@@ -1269,10 +1288,6 @@ static void run_vcpu(struct vm *vm, unsigned i, struct sched_vcpu *s)
 			}
 			continue;
 		}
-		uint64_t held = catch_up(vm, i);
-		if (has_deadline)
-			deadline += held; /* a WFIT's deadline is in the guest's virtual time */
-		release_held(vm->pcpu[i], v, p);
 		atomic_store(&vm->in_guest[i], true);
 		/* A full barrier between the two (DMB ISH): the store must be seen before the
 		 * load reads (a store-release and a load-acquire alone are ordered on hardware,
@@ -1283,6 +1298,12 @@ static void run_vcpu(struct vm *vm, unsigned i, struct sched_vcpu *s)
 			atomic_store(&vm->in_guest[i], false);
 			continue;
 		}
+		/* Only now: a whole pause and resume may have passed since the top of the loop,
+		 * and the resume adds to the total before it clears paused. */
+		uint64_t held = catch_up(vm, i);
+		if (has_deadline)
+			deadline += held; /* a WFIT's deadline is in the guest's virtual time */
+		release_held(vm->pcpu[i], NULL);
 		struct axv_exit e;
 		int rc = axv_vcpu_run(v, &e);
 		atomic_store(&vm->in_guest[i], false);
@@ -1414,7 +1435,13 @@ static bool sched_wants_cpu(void *ctx, unsigned i)
 		return false; /* destroyed: its VM is shut down (or being built again) */
 	if (atomic_load(&vm->paused) && !atomic_load(&vm->down))
 		return false;
-	(void)catch_up(vm, i); /* its timers' wake times (sched.c) in the new virtual time */
+	if (!atomic_load(&vm->down)) {
+		/* Its timers' wake times (sched.c) in the new virtual time, in the cpu too if it
+		 * holds them; then what was held for it while paused may fire (a blocked vcpu
+		 * whose registers the cpu holds wakes only by its timer's PPI). */
+		(void)catch_up(vm, i);
+		release_held(vm->pcpu[i], v);
+	}
 	if (axv_vcpu_state(v) == AXV_VCPU_FREE)
 		return !atomic_load(&vm->down) &&
 		       axv_a64_psci_state(&vm->psci, i) == AXV_PSCI_AFF_ON;
@@ -1444,7 +1471,13 @@ static void sched_irqs(struct axv_vcpu *loaded)
 	host_irqs(loaded, NULL);
 }
 
-static const struct sched_ops sched_ops = {sched_wants_cpu, sched_run, sched_irqs};
+static bool sched_holds(const struct axv_a64_ctx *ctx)
+{
+	return a64cpu[this_cpu()].loaded == ctx;
+}
+
+static const struct sched_ops sched_ops = {sched_wants_cpu, sched_run, sched_irqs,
+					   sched_holds};
 
 static _Noreturn void cpu_loop(unsigned cpu)
 {

@@ -154,7 +154,12 @@ _Noreturn void sched_loop(unsigned cpu, const struct sched_ops *ops)
 		r->last = pick;
 		ops->run(s);
 		alarm_disarm();
-		enum axv_vcpu_state st = axv_vcpu_state(s->v);
-		r->loaded = st == AXV_VCPU_FREE || st == AXV_VCPU_INVALID ? NONE : pick;
+		/* Whose timers the cpu holds now: the port's answer, not a guess from the run
+		 * (a vcpu of a VM paused meanwhile returns without entering, and the cpu still
+		 * holds the previous one's; an unbound one leaves nothing). */
+		r->loaded = NONE;
+		for (unsigned k = 0; k < r->n; k++)
+			if (ops->holds(r->q[k].ctx))
+				r->loaded = k;
 	}
 }

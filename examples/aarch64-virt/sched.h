@@ -47,6 +47,9 @@ struct sched_ops {
 	/* Take the cpu's pending interrupts while no vcpu runs; the timers' PPIs go to
 	 * @loaded, whose timers are in the cpu (NULL: none). */
 	void (*irqs)(struct axv_vcpu *loaded);
+	/* Whether this cpu holds @ctx's registers, its timers included (the port's lazy
+	 * switch): asked after each run, which may have entered the guest or not. */
+	bool (*holds)(const struct axv_a64_ctx *ctx);
 };
 
 /* Put vcpu @index of @vm in physical cpu @cpu's run queue (before the cpus run). Returns

@@ -240,6 +240,18 @@ bool a64_vec_debug(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 	return true;
 }
 
+void axv_a64_set_cntvoff(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c, uint64_t off)
+{
+	if (!c)
+		return;
+	c->cntvoff = off;
+	if (cpu && cpu->loaded == c && cpu->cntvoff_cur != off) {
+		wr_cntvoff_el2(off);
+		isb();
+		cpu->cntvoff_cur = off;
+	}
+}
+
 int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c)
 {
 	return a64_run_early(cpu, c, NULL, NULL, NULL);

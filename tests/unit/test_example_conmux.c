@@ -280,3 +280,23 @@ Test(example_conmux, one_vm_log_is_the_console_byte_for_byte)
 	print(&a, "y");
 	cr_expect_str_eq(screen, "aarch64-virt: xy");
 }
+
+Test(example_conmux, a_vm_gone_for_good_gives_the_input_to_another_and_drops_its_own)
+{
+	two_vms();
+	make_flood(); /* fills vm-a's ring: the pump is held back */
+	cr_expect_str_eq(pump(), "");
+	cr_expect_eq(rx_irq, 0);
+	conmux_gone(&a);
+	cr_expect_eq(rx_irq, 1, "no more waiting for vm-a");
+	cr_expect_eq(conmux_input(), &b);
+	cr_expect_str_eq(screen, "aarch64-virt: console input to vm-b (Ctrl-A then a digit "
+				 "switches)\n");
+	cr_expect_eq(conmux_getc(&a), -1, "its ring emptied");
+	cr_expect_str_eq(pump(), "r0", "the rest of the flood goes to vm-b, the escape is read");
+	cr_expect_eq(conmux_getc(&b), 'a' + CONMUX_IN % 26);
+	input = "\0010x";
+	cr_expect_str_eq(pump(), "");
+	cr_expect_eq(conmux_input(), &b, "Ctrl-A 0 no longer selects vm-a");
+}
+

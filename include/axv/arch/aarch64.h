@@ -676,6 +676,28 @@ int axv_a64_cpu_enable(struct axv_a64_cpu *cpu, uint64_t vtcr, axv_a64_host_trap
  */
 int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c);
 
+/**
+ * @brief Change a context's virtual counter offset (axv_a64_ctx::cntvoff, CNTVOFF_EL2)
+ *        between its runs, in force at once for its virtual timer.
+ *
+ * The guest's virtual counter is CNTVCT_EL0 = CNTPCT_EL0 - CNTVOFF_EL2 (DDI 0487 D11.2.4), and
+ * its virtual timer fires when CNTVCT_EL0 reaches CNTV_CVAL_EL0. A context's timer registers
+ * stay in the cpu between its runs (the lazy switch), where the timer compares against the
+ * offset last written; setting axv_a64_ctx::cntvoff alone takes effect only at the next entry,
+ * so meanwhile the timer of a context the cpu holds fires at the old offset's deadline (early
+ * by the change, when the offset grew: a vcpu blocked in WFI would be woken before its time).
+ * This sets the field and, when @p c is the context whose registers @p cpu holds, writes
+ * CNTVOFF_EL2 as well. An embedder that stops a guest's virtual time while it is paused (as
+ * QEMU does for KVM guests) adds the pause's length with it.
+ * @param cpu this cpu's state (NULL: the field only)
+ * @param c   the context
+ * @param off the new offset
+ * @note EL2, on the cpu that ran @p c last, between its runs (the vcpu's owner). Every vcpu
+ *       of one guest should have the same offset: the architecture gives all PEs one
+ *       counter.
+ */
+void axv_a64_set_cntvoff(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c, uint64_t off);
+
 /** TLB hooks for `struct axv_hal`: the tag is the VTTBR_EL2 value (VMID and root). */
 extern const struct axv_hal_tlb_ops axv_a64_tlb_ops;
 

@@ -5,8 +5,8 @@
 # five seconds after the hypervisor says it is paused, Ctrl-A r 1 resumes it.
 # Checks: both Linux markers and sleeps, both VMs shut down, QEMU's status 0; vm-a printed
 # while vm-b was paused and vm-b did not; vm-b's kernel saw its time stand still: its printk
-# timestamps on either side of the pause are less than 2 s apart (the pause lasted 5 s of
-# physical time), and it reported no RCU stall, soft or hard lockup, hung task or unstable
+# timestamps on either side of the pause are less than half the pause apart (the pause lasts
+# about 5 s of physical time), and it reported no RCU stall, soft or hard lockup, hung task or unstable
 # clocksource.
 # usage: run-pause-linux.sh HYPERVISOR_2LINUX DTB LINUX_DIR
 set -u
@@ -62,7 +62,6 @@ if grep -E '^\[vm-b\]' "$out" | grep -qiE 'rcu.*stall|soft lockup|hard lockup|hu
 	fail=1
 fi
 between=$(sed -n '/^aarch64-virt: vm-b: paused/,/^aarch64-virt: vm-b: resumed/p' "$out")
-printf '%s\n' "$between" | grep -q '^\[vm-b\]' && { echo "run-pause-linux: vm-b printed while paused"; fail=1; }
 a_lines=$(printf '%s\n' "$between" | grep -c '^\[vm-a\]')
 echo "run-pause-linux: $a_lines [vm-a] lines while vm-b was paused"
 [ "$a_lines" -ge 1 ] || fail=1
@@ -70,9 +69,20 @@ echo "run-pause-linux: $a_lines [vm-a] lines while vm-b was paused"
 t() { grep -oE '^\[vm-b\] \[ *[0-9]+\.[0-9]+\]' | grep -oE '[0-9]+\.[0-9]+'; }
 before=$(sed -n '1,/^aarch64-virt: vm-b: paused/p' "$out" | t | tail -1)
 after=$(sed -n '/^aarch64-virt: vm-b: resumed/,$p' "$out" | t | head -1)
+# Nothing of vm-b while paused, but for the unfinished line it wrote before the pause, which
+# goes out when the console input moves to it (as vm-a shuts down): the line right after
+# "console input to vm-b".
+if printf '%s\n' "$between" | awk '/^aarch64-virt: console input to vm-b/ { skip = 1; next }
+	/^\[vm-b\]/ && !skip { bad = 1 } { skip = 0 } END { exit !bad }'; then
+	echo "run-pause-linux: vm-b printed while paused"
+	fail=1
+fi
 if [ -n "$before" ] && [ -n "$after" ]; then
-	echo "run-pause-linux: vm-b's kernel time ${before} s before the pause, ${after} s after the resume"
-	awk -v a="$before" -v b="$after" 'BEGIN { exit !(b - a < 2) }' ||
+	ms=$(sed -n 's/^aarch64-virt: vm-b: resumed after \([0-9]*\) ms.*/\1/p' "$out" | head -1)
+	echo "run-pause-linux: vm-b's kernel time ${before} s before the pause, ${after} s after the resume; paused ${ms:-?} ms"
+	# Its clock must have moved by less than half the pause (it stood still: a few ms of
+	# boot work; without the held-back offset it moves by the whole pause).
+	awk -v a="$before" -v b="$after" -v ms="${ms:-0}" 'BEGIN { exit !(ms > 0 && (b - a) * 1000 < ms / 2) }' ||
 		{ echo "run-pause-linux: vm-b's kernel saw the pause's time pass"; fail=1; }
 else
 	echo "run-pause-linux: no vm-b kernel timestamps around the pause"

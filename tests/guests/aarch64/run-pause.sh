@@ -3,7 +3,9 @@
 # (aarch64-virt-2vm.elf) with the pause guest in both VMs (tests/guests/aarch64/pause.c: vm-b
 # the one paused, vm-a the witness). Typed on the host console (QEMU's stdin, a pipe kept
 # open): once vm-b says READY, Ctrl-A p 1 (pause vm-b) twice, Ctrl-A p 7 (no such VM); three
-# seconds after the hypervisor says vm-b is paused, Ctrl-A r 1 (resume) twice.
+# seconds after the hypervisor says vm-b is paused, Ctrl-A r 1 (resume) twice. Then, once
+# vm-b says READY for a short pause (it waits in WFI for a timer due in 3 s), Ctrl-A p 1 and
+# half a second after the pause Ctrl-A r 1.
 # Checks: the hypervisor's paused and resumed lines and its three refusals; vm-a's ticks go
 # on while vm-b is paused (at least 4 [vm-a] lines between the two, and no [vm-b] line);
 # each VM's PASS lines and clean DONE, no FAIL, QEMU's status 0.
@@ -24,10 +26,10 @@ timeout 200 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$guest" "$
 qpid=$!
 exec 3>"$dir/in" # the console's input stays open until the end
 # wait_for RE SECONDS: until a line of the output matches
-wait_for() {
+wait_for() { # wait_for RE SECONDS [COUNT]: until COUNT lines (1) of the output match
 	local i
 	for ((i = 0; i < $2 * 10; i++)); do
-		tr -d '\r' <"$dir/raw" | grep -qE "$1" && return 0
+		[ "$(tr -d '\r' <"$dir/raw" | grep -cE "$1")" -ge "${3:-1}" ] && return 0
 		kill -0 $qpid 2>/dev/null || break
 		sleep 0.1
 	done
@@ -45,6 +47,17 @@ if wait_for '^\[vm-b\] READY' 90 && { [ $three -eq 0 ] || wait_for '^\[vm-c\] RE
 	printf "$cmd_r" >&3
 	wait_for "^aarch64-virt: $last: resumed" 30 || fail=1
 	printf '\001r1' >&3
+	# the short pause
+	if wait_for '^\[vm-b\] READY for a short pause' 60 &&
+		{ [ $three -eq 0 ] || wait_for '^\[vm-c\] READY for a short pause' 60; }; then
+		printf "$cmd_p" >&3
+		wait_for "^aarch64-virt: $last: paused" 30 2 || fail=1
+		sleep 0.5
+		printf "$cmd_r" >&3
+		wait_for "^aarch64-virt: $last: resumed" 30 2 || fail=1
+	else
+		fail=1
+	fi
 else
 	fail=1
 fi
