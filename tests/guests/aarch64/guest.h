@@ -70,4 +70,25 @@ extern void (*on_irq)(struct frame *f);
 	})
 #define SYSREG_WRITE(name, v) __asm__ volatile("msr " #name ", %0" : : "r"((uint64_t)(v)))
 
+/* The virtual and physical counters (CNTVCT_EL0, CNTPCT_EL0; the ISB keeps the read in
+ * order) and this vcpu's number (MPIDR_EL1.Aff0, as the example numbers its vcpus). */
+static inline uint64_t cntvct(void)
+{
+	uint64_t v;
+	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v));
+	return v;
+}
+
+static inline uint64_t cntpct(void)
+{
+	uint64_t v;
+	__asm__ volatile("isb\n\tmrs %0, cntpct_el0" : "=r"(v));
+	return v;
+}
+
+static inline unsigned vcpu_index(void)
+{
+	return (unsigned)(SYSREG_READ(mpidr_el1) & 0xff);
+}
+
 #endif

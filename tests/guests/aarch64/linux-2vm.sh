@@ -17,3 +17,19 @@ linux_2vm() {
 	rm -f "$l2_raw"
 	return $l2_status
 }
+
+# linux_2vm_markers OUT NAME: both Linux VMs of aarch64-virt-2linux.elf (vm-a with 2 vcpus,
+# vm-b with 1) printed their markers and sleeps behind their prefixes and shut down; says
+# what is missing (prefixed with NAME) and fails if anything is.
+linux_2vm_markers() {
+	l2m_out=$1 l2m_name=$2 l2_ok=0
+	for l2_want in 'vm-a 2' 'vm-b 1'; do
+		set -- $l2_want
+		for l2_re in "^\[$1\] LIBAXV-LINUX-MARKER uname=.* nproc=$2" "^\[$1\] LIBAXV-LINUX-SLEPT" \
+			"^aarch64-virt: $1: shut down and destroyed"; do
+			grep -q "$l2_re" "$l2m_out" || { echo "$l2m_name: nothing matches '$l2_re'"; l2_ok=1; }
+		done
+	done
+	return $l2_ok
+}
+

@@ -33,35 +33,16 @@ static volatile uint64_t fired[2], early[2], period[2], fired_v[2];
 static volatile uint64_t stop, v1_up, v1_done, v1_seen, v1_gap_p, v1_gap_v, v1_backwards;
 static volatile uint64_t v1_fired_at_gap;
 
-static inline uint64_t vct(void)
-{
-	uint64_t v;
-	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v));
-	return v;
-}
-
-static inline uint64_t pct(void)
-{
-	uint64_t v;
-	__asm__ volatile("isb\n\tmrs %0, cntpct_el0" : "=r"(v));
-	return v;
-}
-
-static inline unsigned me(void)
-{
-	return (unsigned)(SYSREG_READ(mpidr_el1) & 0xff);
-}
-
 static void irq(struct frame *f)
 {
 	(void)f;
 	uint64_t intid = SYSREG_READ(S3_0_C12_C12_0) & 0xffffff; /* ICC_IAR1_EL1 */
 	if (intid == VTIMER) {
-		unsigned cpu = me() & 1;
+		unsigned cpu = vcpu_index() & 1;
 		/* ISTATUS [2]: the condition holds now (the counter cannot have gone back). */
 		if (!(SYSREG_READ(cntv_ctl_el0) & 4))
 			early[cpu]++;
-		fired_v[cpu] = vct();
+		fired_v[cpu] = cntvct();
 		fired[cpu]++;
 		if (period[cpu])
 			SYSREG_WRITE(cntv_cval_el0, SYSREG_READ(cntv_cval_el0) + period[cpu]);
@@ -76,13 +57,13 @@ static void irq(struct frame *f)
 /* The 20 ms timer on, interrupts unmasked. */
 static void ticker_on(uint64_t frq)
 {
-	unsigned cpu = me() & 1;
+	unsigned cpu = vcpu_index() & 1;
 	/* The PPI at this vcpu's own redistributor: priority, then enable. */
 	((volatile uint8_t *)(GICR_SGI(cpu) + 0x400))[VTIMER] = 0xa0;
 	*(volatile uint32_t *)(GICR_SGI(cpu) + 0x100) = 1u << VTIMER;
 	gic_cpu_init();
 	period[cpu] = frq / 50;
-	SYSREG_WRITE(cntv_cval_el0, vct() + period[cpu]);
+	SYSREG_WRITE(cntv_cval_el0, cntvct() + period[cpu]);
 	SYSREG_WRITE(cntv_ctl_el0, 1);
 	__asm__ volatile("isb\n\tmsr daifclr, #2\n\tisb" ::: "memory");
 }
@@ -96,12 +77,12 @@ struct seen {
 
 static struct seen sample_until_paused(uint64_t frq, volatile uint64_t *stop_at)
 {
-	unsigned cpu = me() & 1;
+	unsigned cpu = vcpu_index() & 1;
 	struct seen r = {false, 0, 0, 0, 0};
-	uint64_t v0 = vct(), p0 = pct(), start = p0, after = 0;
+	uint64_t v0 = cntvct(), p0 = cntpct(), start = p0, after = 0;
 	while (!*stop_at) {
 		__asm__ volatile("wfi" ::: "memory");
-		uint64_t v = vct(), p = pct();
+		uint64_t v = cntvct(), p = cntpct();
 		if (v < v0)
 			r.backwards++;
 		if (!r.seen && p - p0 > v - v0 + frq / 2) {
@@ -169,14 +150,14 @@ static void paused_one(uint64_t frq, bool two)
 	/* The short pause, while blocked on a one-shot timer due in 3 s. */
 	SYSREG_WRITE(cntv_ctl_el0, 0);
 	period[0] = 0;
-	uint64_t shots = fired[0], v0 = vct(), p0 = pct(), due = v0 + 3 * frq;
+	uint64_t shots = fired[0], v0 = cntvct(), p0 = cntpct(), due = v0 + 3 * frq;
 	SYSREG_WRITE(cntv_cval_el0, due);
 	SYSREG_WRITE(cntv_ctl_el0, 1);
 	__asm__ volatile("isb" ::: "memory");
 	printf_("READY for a short pause\n");
-	while (fired[0] == shots && pct() - p0 < 60 * frq)
+	while (fired[0] == shots && cntpct() - p0 < 60 * frq)
 		__asm__ volatile("wfi" ::: "memory");
-	uint64_t dv = vct() - v0, dp = pct() - p0;
+	uint64_t dv = cntvct() - v0, dp = cntpct() - p0;
 	printf_("short pause: the 3 s timer fired at virtual +%u ms (physical +%u ms)\n",
 		(fired_v[0] - v0) * 1000 / frq, dp * 1000 / frq);
 	check("the short pause was seen (the physical counter moved 200 ms more than the "
@@ -206,12 +187,12 @@ static void paused_one(uint64_t frq, bool two)
 
 static void witness(uint64_t frq)
 {
-	uint64_t next = vct() + frq / 4, start = pct();
+	uint64_t next = cntvct() + frq / 4, start = cntpct();
 	unsigned n = 0;
 	/* HC_VM_DOWN: 1 off for good, 0 running, -1 no such VM (the two-VM table). */
 	while ((hvc6(HC_VM_DOWN, 1, 0, 0, 0, 0, 0) != 1 || hvc6(HC_VM_DOWN, 2, 0, 0, 0, 0, 0) == 0) &&
-	       pct() - start < 150 * frq) {
-		while (vct() < next)
+	       cntpct() - start < 150 * frq) {
+		while (cntvct() < next)
 			;
 		next += frq / 4;
 		printf_("tick %u\n", (uint64_t)++n);

@@ -17,12 +17,6 @@ grep -E '^aarch64-virt: (vm-[ab]: (guest (RAM|command)|initrd|shut down)|FATAL)|
 	cut -c1-200
 fail=0
 [ $status -eq 0 ] || { echo "run-2linux: QEMU exited with status $status"; fail=1; }
-for want in 'vm-a 2' 'vm-b 1'; do
-	set -- $want
-	for re in "^\[$1\] LIBAXV-LINUX-MARKER uname=.* nproc=$2" "^\[$1\] LIBAXV-LINUX-SLEPT" \
-		"^aarch64-virt: $1: shut down and destroyed"; do
-		grep -q "$re" "$out" || { echo "run-2linux: nothing matches '$re'"; fail=1; }
-	done
-done
+linux_2vm_markers "$out" run-2linux || fail=1
 [ $fail -eq 0 ] && echo "run-2linux: ok: both Linux markers, each behind its VM's prefix"
 exit $fail

@@ -14,49 +14,26 @@ hyp=$1 dtb=$2 ldir=$3
 here=$(cd "$(dirname "$0")" && pwd)
 bash "$here/../../../scripts/fetch-linux.sh" "$ldir" >/dev/null ||
 	{ echo "run-pause-linux: fetching Debian's kernel failed"; exit 1; }
-dir=$(mktemp -d)
-trap 'exec 3>&-; kill $qpid 2>/dev/null; rm -rf "$dir"' EXIT
-mkfifo "$dir/in"
-timeout 220 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$ldir/Image" "$dtb" \
-	--smp 4 --initrd "$ldir/initrd.cpio" --image2 "$ldir/Image" --initrd2 "$ldir/initrd.cpio" \
-	<"$dir/in" >"$dir/raw" 2>&1 &
-qpid=$!
-exec 3>"$dir/in"
-wait_for() { # wait_for RE SECONDS
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		tr -d '\r' <"$dir/raw" | grep -qE "$1" && return 0
-		kill -0 $qpid 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "run-pause-linux: no line matching '$1' within $2 s"
-	return 1
-}
+. "$here/console-in.sh"
+. "$here/linux-2vm.sh"
+console_start 220 aarch64-hyp "$hyp" "$ldir/Image" "$dtb" --smp 4 --initrd "$ldir/initrd.cpio" \
+	--image2 "$ldir/Image" --initrd2 "$ldir/initrd.cpio"
 fail=0
-if wait_for '^\[vm-b\] \[ *[0-9.]+\] Kernel command line' 120; then
+if con_wait '^\[vm-b\] \[ *[0-9.]+\] Kernel command line' 120; then
 	printf '\001p1' >&3
-	wait_for '^aarch64-virt: vm-b: paused' 30 || fail=1
+	con_wait '^aarch64-virt: vm-b: paused' 30 || fail=1
 	sleep 5
 	printf '\001r1' >&3
-	wait_for '^aarch64-virt: vm-b: resumed' 30 || fail=1
+	con_wait '^aarch64-virt: vm-b: resumed' 30 || fail=1
 else
 	fail=1
 fi
-wait $qpid
-status=$?
-exec 3>&-
-tr -d '\r' <"$dir/raw" >"$dir/out"
-out=$dir/out
+con_end
+status=$con_status out=$con_dir/out
 grep -E '^aarch64-virt: (vm-[ab]: (paused|resumed|shut down)|FATAL)|^\[vm-[ab]\] (LIBAXV|\[ *[0-9.]+\] (Machine|Kernel command))|panic|stall|lockup|hung|unstable' "$out" |
 	cut -c1-200
 [ $status -eq 0 ] || { echo "run-pause-linux: QEMU exited with status $status"; fail=1; }
-for want in 'vm-a 2' 'vm-b 1'; do
-	set -- $want
-	for re in "^\[$1\] LIBAXV-LINUX-MARKER uname=.* nproc=$2" "^\[$1\] LIBAXV-LINUX-SLEPT" \
-		"^aarch64-virt: $1: shut down and destroyed"; do
-		grep -q "$re" "$out" || { echo "run-pause-linux: nothing matches '$re'"; fail=1; }
-	done
-done
+linux_2vm_markers "$out" run-pause-linux || fail=1
 if grep -E '^\[vm-b\]' "$out" | grep -qiE 'rcu.*stall|soft lockup|hard lockup|hung task|clocksource.*unstable'; then
 	echo "run-pause-linux: vm-b's kernel complained about lost time"
 	fail=1

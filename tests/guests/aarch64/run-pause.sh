@@ -18,54 +18,36 @@ hyp=$1 dtb=$2 guest=$3
 paused='vm-b' three=0
 [ "${4:-}" = --vm3 ] && paused='vm-b vm-c' three=1
 here=$(cd "$(dirname "$0")" && pwd)
-dir=$(mktemp -d)
-trap 'exec 3>&-; kill $qpid 2>/dev/null; rm -rf "$dir"' EXIT
-mkfifo "$dir/in"
-timeout 200 bash "$here/../../../scripts/qemu.sh" aarch64-hyp "$hyp" "$guest" "$dtb" --smp 4 \
-	--image2 "$guest" ${4:+--image3 "$guest"} <"$dir/in" >"$dir/raw" 2>&1 &
-qpid=$!
-exec 3>"$dir/in" # the console's input stays open until the end
-# wait_for RE SECONDS: until a line of the output matches
-wait_for() { # wait_for RE SECONDS [COUNT]: until COUNT lines (1) of the output match
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		[ "$(tr -d '\r' <"$dir/raw" | grep -cE "$1")" -ge "${3:-1}" ] && return 0
-		kill -0 $qpid 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "run-pause: no line matching '$1' within $2 s"
-	return 1
-}
+. "$here/console-in.sh"
+console_start 200 aarch64-hyp "$hyp" "$guest" "$dtb" --smp 4 --image2 "$guest" \
+	${4:+--image3 "$guest"}
 fail=0
 last=vm-b cmd_p='\001p1' cmd_r='\001r1'
 [ $three -eq 1 ] && last=vm-c cmd_p='\001p1\001p2' cmd_r='\001r1\001r2'
-if wait_for '^\[vm-b\] READY' 90 && { [ $three -eq 0 ] || wait_for '^\[vm-c\] READY' 90; }; then
+if con_wait '^\[vm-b\] READY' 90 && { [ $three -eq 0 ] || con_wait '^\[vm-c\] READY' 90; }; then
 	printf "$cmd_p" >&3
-	wait_for "^aarch64-virt: $last: paused" 30 || fail=1
+	con_wait "^aarch64-virt: $last: paused" 30 || fail=1
 	printf '\001p1\001p7' >&3
 	sleep 3
 	printf "$cmd_r" >&3
-	wait_for "^aarch64-virt: $last: resumed" 30 || fail=1
+	con_wait "^aarch64-virt: $last: resumed" 30 || fail=1
 	printf '\001r1' >&3
 	# the short pause
-	if wait_for '^\[vm-b\] READY for a short pause' 60 &&
-		{ [ $three -eq 0 ] || wait_for '^\[vm-c\] READY for a short pause' 60; }; then
+	if con_wait '^\[vm-b\] READY for a short pause' 60 &&
+		{ [ $three -eq 0 ] || con_wait '^\[vm-c\] READY for a short pause' 60; }; then
 		printf "$cmd_p" >&3
-		wait_for "^aarch64-virt: $last: paused" 30 2 || fail=1
+		con_wait "^aarch64-virt: $last: paused" 30 2 || fail=1
 		sleep 0.5
 		printf "$cmd_r" >&3
-		wait_for "^aarch64-virt: $last: resumed" 30 2 || fail=1
+		con_wait "^aarch64-virt: $last: resumed" 30 2 || fail=1
 	else
 		fail=1
 	fi
 else
 	fail=1
 fi
-wait $qpid
-status=$?
-exec 3>&-
-tr -d '\r' <"$dir/raw" >"$dir/out"
-out=$dir/out
+con_end
+status=$con_status out=$con_dir/out
 grep -v 'exits by kind' "$out" | grep -vE '^\[vm-a\] tick' | cut -c1-220
 echo "run-pause: $(grep -c '^\[vm-a\] tick' "$out") [vm-a] tick lines"
 [ $status -eq 0 ] || { echo "run-pause: QEMU exited with status $status"; fail=1; }

@@ -43,18 +43,6 @@ static volatile uint64_t pings, pongs, vcpu1_up;
 static volatile uint64_t phase, self_got, held_ok, fired, fired_at, vcpu1_next;
 static volatile uint64_t fired2, fired2_at, deadline2, held4_done;
 
-static inline uint64_t now(void)
-{
-	uint64_t v;
-	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v));
-	return v;
-}
-
-static inline unsigned me(void)
-{
-	return (unsigned)(SYSREG_READ(mpidr_el1) & 0xff);
-}
-
 static inline void send_sgi(uint64_t intid, unsigned cpu)
 {
 	/* ICC_SGI1R_EL1: INTID [27:24], Aff1 [23:16] = 0, TargetList [15:0]. */
@@ -68,7 +56,7 @@ static void irq(struct frame *f)
 {
 	(void)f;
 	uint64_t intid = SYSREG_READ(S3_0_C12_C12_0) & 0xffffff; /* ICC_IAR1_EL1 */
-	unsigned cpu = me();
+	unsigned cpu = vcpu_index();
 	if (intid == SGI_COUNT)
 		received[cpu]++;
 	else if (intid == SGI_PING && cpu == 1) {
@@ -85,11 +73,11 @@ static void irq(struct frame *f)
 	} else if (intid == VTIMER) {
 		SYSREG_WRITE(cntv_ctl_el0, 0); /* the watchdog: its waiter sees the time */
 		if (cpu == 1 && phase == 3 && !fired) {
-			fired_at = now();
+			fired_at = cntvct();
 			fired = 1;
 		}
 		if (cpu == 1 && phase == 4 && !fired2) {
-			fired2_at = now();
+			fired2_at = cntvct();
 			fired2 = 1;
 		}
 		if (cpu == 0 && phase == 4 && !held4_done) {
@@ -111,8 +99,8 @@ static void irqs_on(void)
 /* Wait in WFI until *v reaches want or 5 s pass (the virtual timer wakes the wait). */
 static bool wait_for(volatile uint64_t *v, uint64_t want)
 {
-	uint64_t end = now() + 5 * SYSREG_READ(cntfrq_el0);
-	while (*v < want && now() < end) {
+	uint64_t end = cntvct() + 5 * SYSREG_READ(cntfrq_el0);
+	while (*v < want && cntvct() < end) {
 		SYSREG_WRITE(cntv_cval_el0, end);
 		SYSREG_WRITE(cntv_ctl_el0, 1);
 		__asm__ volatile("isb\n\twfi" ::: "memory");
@@ -124,8 +112,8 @@ static bool wait_for(volatile uint64_t *v, uint64_t want)
 /* Spin (interrupts as they are) until *v reaches want or @seconds pass. */
 static bool spin_for(volatile uint64_t *v, uint64_t want, uint64_t seconds)
 {
-	uint64_t end = now() + seconds * SYSREG_READ(cntfrq_el0);
-	while (*v < want && now() < end)
+	uint64_t end = cntvct() + seconds * SYSREG_READ(cntfrq_el0);
+	while (*v < want && cntvct() < end)
 		;
 	return *v >= want;
 }
@@ -142,9 +130,9 @@ static void count_and_ping(unsigned cpu, uint64_t n)
 	const uint64_t mine = 0x5a5a000000000000ull | (uint64_t)(cpu + 1) * 0x1234567ull;
 	__asm__ volatile("fmov d31, %0" : : "r"(mine));
 	SYSREG_WRITE(tpidr_el1, mine);
-	uint64_t end = now() + 20 * SYSREG_READ(cntfrq_el0);
+	uint64_t end = cntvct() + 20 * SYSREG_READ(cntfrq_el0);
 	for (uint64_t i = 0; i < n || ((sent[0] < MIN_SGIS || sent[1] < MIN_SGIS) &&
-				       ((i & 0xffff) != 0 || now() < end));
+				       ((i & 0xffff) != 0 || cntvct() < end));
 	     i++) {
 		if (i < n)
 			counted[cpu]++;
@@ -166,6 +154,20 @@ static void count_and_ping(unsigned cpu, uint64_t n)
 static uint64_t count_n;
 static volatile uint64_t deadline1;
 
+/* Once vcpu 0 starts @ph: the virtual timer due in 50 ms (the deadline in *@deadline), then
+ * WFI until the interrupt handler sets *@got. */
+static void halt_for_timer(uint64_t ph, volatile uint64_t *deadline, volatile uint64_t *got)
+{
+	while (phase < ph)
+		;
+	uint64_t due = cntvct() + SYSREG_READ(cntfrq_el0) / 20;
+	*deadline = due;
+	SYSREG_WRITE(cntv_cval_el0, due);
+	SYSREG_WRITE(cntv_ctl_el0, 1);
+	while (!*got)
+		__asm__ volatile("isb\n\twfi" ::: "memory");
+}
+
 void secondary_main(uint64_t ctx)
 {
 	(void)ctx;
@@ -182,25 +184,10 @@ void secondary_main(uint64_t ctx)
 		while (self_got < ph)
 			;
 	}
-	/* Halt until the virtual timer, due in 50 ms, while vcpu 0 spins. */
-	while (phase < 3)
-		;
-	uint64_t due = now() + SYSREG_READ(cntfrq_el0) / 20;
-	deadline1 = due;
-	SYSREG_WRITE(cntv_cval_el0, due);
-	SYSREG_WRITE(cntv_ctl_el0, 1);
-	while (!fired)
-		__asm__ volatile("isb\n\twfi" ::: "memory");
-	/* Halt until the virtual timer, due in 50 ms, while vcpu 0 holds its own timer's
-	 * interrupt active. */
-	while (phase < 4)
-		;
-	uint64_t due2 = now() + SYSREG_READ(cntfrq_el0) / 20;
-	deadline2 = due2;
-	SYSREG_WRITE(cntv_cval_el0, due2);
-	SYSREG_WRITE(cntv_ctl_el0, 1);
-	while (!fired2)
-		__asm__ volatile("isb\n\twfi" ::: "memory");
+	/* Halt until the virtual timer, due in 50 ms, while vcpu 0 spins (phase 3), then while
+	 * vcpu 0 holds its own timer's interrupt active (phase 4). */
+	halt_for_timer(3, &deadline1, &fired);
+	halt_for_timer(4, &deadline2, &fired2);
 	/* The hand-over: halt until each PING, which the handler answers. */
 	while (pings < ROUNDS)
 		__asm__ volatile("wfi" ::: "memory");
@@ -223,9 +210,9 @@ void guest_main(uint64_t dtb)
 	while (!vcpu1_up)
 		;
 	irqs_on();
-	uint64_t t0 = now();
+	uint64_t t0 = cntvct();
 	count_and_ping(0, count_n);
-	uint64_t t1 = now();
+	uint64_t t1 = cntvct();
 	printf_("guest: vcpu 0 counted %u, sent %u, received %u; vcpu 1 counted %u, sent %u, "
 		"received %u (%u ms)\n",
 		counted[0], sent[0], received[0], counted[1], sent[1], received[1],
@@ -269,7 +256,7 @@ void guest_main(uint64_t dtb)
 	 * hardware-linked to vcpu 0's list register; left active it would keep vcpu 1's timer
 	 * from signalling until vcpu 0 ends it (IHI 0069 4.1.2). */
 	phase = 4;
-	SYSREG_WRITE(cntv_cval_el0, now());
+	SYSREG_WRITE(cntv_cval_el0, cntvct());
 	SYSREG_WRITE(cntv_ctl_el0, 1);
 	__asm__ volatile("isb" ::: "memory");
 	spin_for(&held4_done, 1, 5);
@@ -283,14 +270,14 @@ void guest_main(uint64_t dtb)
 	      "200 ms of its deadline)",
 	      fired2 && late2_us < 200000);
 
-	uint64_t h0 = now();
+	uint64_t h0 = cntvct();
 	unsigned r = 0;
 	for (; r < ROUNDS; r++) {
 		send_sgi(SGI_PING, 1);
 		if (!wait_for(&pongs, r + 1))
 			break;
 	}
-	uint64_t ticks = now() - h0, hz = SYSREG_READ(cntfrq_el0);
+	uint64_t ticks = cntvct() - h0, hz = SYSREG_READ(cntfrq_el0);
 	check("every PING answered (hand-over)", r == ROUNDS);
 	if (r == ROUNDS)
 		printf_("guest: vcpu switch: %u ns per hand-over (%u round trips, %u ticks at %u "
