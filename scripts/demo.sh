@@ -50,11 +50,13 @@ sh tests/guests/aarch64/run-linux.sh "$hyp" "$d/examples/aarch64-virt/guest-smp2
 # Two isolated VMs on QEMU virt with 4 cpus: vm-a the same Linux with 2 vcpus on cpus 0-1,
 # vm-b a second Linux (the same kernel and initramfs, loaded again) with 1 vcpu on cpu 2,
 # each with its own VMID, stage 2, vGIC, timer, PL011 and RAM; their output is prefixed.
+# vm-b is paused (Ctrl-A p 1 on the console) for 5 s early in its boot while vm-a boots on,
+# then resumed (Ctrl-A r 1); its virtual time stands still meanwhile.
 hyp2=$d/examples/aarch64-virt/aarch64-virt-2linux.elf
-say "booting two Linux VMs at once under libaxv (vm-a 2 vcpus, vm-b 1 vcpu): $(bash \
+say "booting two Linux VMs at once under libaxv (vm-a 2 vcpus, vm-b 1 vcpu), vm-b paused for 5 s and resumed: $(bash \
 	scripts/qemu.sh --print aarch64-hyp "$hyp2" "$AXV_BUILD/linux/Image" \
 	"$d/examples/aarch64-virt/guest.dtb" --smp 4 --initrd "$AXV_BUILD/linux/initrd.cpio" \
 	--image2 "$AXV_BUILD/linux/Image" --initrd2 "$AXV_BUILD/linux/initrd.cpio")"
-sh tests/guests/aarch64/run-2linux.sh "$hyp2" "$d/examples/aarch64-virt/guest.dtb" \
+bash tests/guests/aarch64/run-pause-linux.sh "$hyp2" "$d/examples/aarch64-virt/guest.dtb" \
 	"$AXV_BUILD/linux"
-say "demo done: the guest greeted and powered off, Linux booted on 2 vcpus and powered off, two Linux VMs ran side by side"
+say "demo done: the guest greeted and powered off, Linux booted on 2 vcpus and powered off, two Linux VMs ran side by side, one paused and resumed while the other ran"
