@@ -245,7 +245,8 @@ void axv_a64_set_cntvoff(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c, uint64_
 	if (!c)
 		return;
 	c->cntvoff = off;
-	if (cpu && cpu->loaded == c && cpu->cntvoff_cur != off) {
+	/* Only this cpu's register: another cpu's is written by that cpu's next run. */
+	if (cpu && cpu == a64_this_cpu() && cpu->loaded == c && cpu->cntvoff_cur != off) {
 		wr_cntvoff_el2(off);
 		isb();
 		cpu->cntvoff_cur = off;

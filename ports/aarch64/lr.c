@@ -244,13 +244,26 @@ static void vic_sync(void *ctx, struct axv_virq *virq)
 			finish(v, virq, id);
 			continue;
 		}
-		/* Not for a hardware-linked id in a software list register either (one that left
-		 * its cpu, vcpu.c): its new instance holds the physical PPI active, which only a
-		 * hardware-linked list register of its own ends. */
-		if ((val & AXV_A64_LR_HW) || is_spi(v, id) ||
-		    (id < 32 && (v->hw_ppis & (1u << id))) || !axv_virq_is_pending(virq, id) ||
+		if ((val & AXV_A64_LR_HW) || is_spi(v, id) || !axv_virq_is_pending(virq, id) ||
 		    !axv_virq_is_enabled(virq, id))
 			continue;
+		if (id < 32 && (v->hw_ppis & (1u << id))) {
+			/* A hardware-linked id in a software list register (its link undone when the
+			 * vcpu's interface left the cpu: vcpu.c, lr_unlink()), pended again: the host
+			 * took the physical PPI once more, and it is active. The list register takes
+			 * the link back, its state the guest's (active, or still pending): the guest's
+			 * end deactivates the physical PPI, which the timer signals again if it still
+			 * asserts (a level: 4.1.2), and the next time the interface leaves the cpu the
+			 * link is undone again. Kept apart, the new instance would hold the physical
+			 * PPI active from the core, where no interface switch can reach it. */
+			if (st != ST_ACTIVE && st != ST_PENDING)
+				continue; /* pending and active: never written for these ids */
+			axv_virq_unpend(virq, id);
+			lr->ops->write(lr->ctx, n,
+				       (val & ~(AXV_A64_LR_EOI | (0x1fffull << AXV_A64_LR_PINTID_SHIFT))) |
+					       AXV_A64_LR_HW | ((uint64_t)id << AXV_A64_LR_PINTID_SHIFT));
+			continue;
+		}
 		/* An SGI or PPI pended again while in this list register. An edge, or a latch:
 		 * pending once more while pending is still pending once (4.1.2). */
 		axv_virq_unpend(virq, id);

@@ -46,10 +46,10 @@ static unsigned nr_aprs(const struct axv_a64_cpu *cpu)
  * VM's timer). So the copy that leaves becomes a software interrupt in the same state, and the
  * physical one is deactivated now (ICC_DIR_EL1, the host having taken it with EOImode 1); the
  * guest's end then ends only the virtual one. If the timer still asserts once this vcpu's
- * registers are back, its PPI is signalled again and injected as a new instance, which waits
- * in the core until the guest ends this one (lr.c does not merge a hardware-linked id into a
- * software list register). KVM keeps the physical active state with the vcpu instead
- * (GICR_ISACTIVER0), which needs the redistributor this port does not reach. */
+ * registers are back, its PPI is signalled and taken again, and lr.c's sync gives the list
+ * register its link back (the new activation is then the guest's to end, and the next
+ * departure undoes the link again). KVM keeps the physical active state with the vcpu
+ * instead (GICR_ISACTIVER0), which needs the redistributor this port does not reach. */
 static uint64_t lr_unlink(uint64_t lr)
 {
 	if (!(lr & AXV_A64_LR_HW) || (lr >> AXV_A64_LR_STATE_SHIFT) == 0)

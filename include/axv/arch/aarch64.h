@@ -686,8 +686,10 @@ int axv_a64_run(struct axv_a64_cpu *cpu, struct axv_a64_ctx *c);
  * offset last written; setting axv_a64_ctx::cntvoff alone takes effect only at the next entry,
  * so meanwhile the timer of a context the cpu holds fires at the old offset's deadline (early
  * by the change, when the offset grew: a vcpu blocked in WFI would be woken before its time).
- * This sets the field and, when @p c is the context whose registers @p cpu holds, writes
- * CNTVOFF_EL2 as well. An embedder that stops a guest's virtual time while it is paused (as
+ * This sets the field and, when @p cpu is this cpu's state and @p c the context whose
+ * registers it holds, writes CNTVOFF_EL2 as well (another cpu's register is written by that
+ * cpu's next run of @p c). A timer interrupt already injected is not withdrawn before the
+ * context's next exit. An embedder that stops a guest's virtual time while it is paused (as
  * QEMU does for KVM guests) adds the pause's length with it.
  * @param cpu this cpu's state (NULL: the field only)
  * @param c   the context

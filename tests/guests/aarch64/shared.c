@@ -42,6 +42,7 @@ static volatile uint64_t sent[2], received[2], counted[2], done[2], unexpected;
 static volatile uint64_t pings, pongs, vcpu1_up;
 static volatile uint64_t phase, self_got, held_ok, fired, fired_at, vcpu1_next;
 static volatile uint64_t fired2, fired2_at, deadline2, held4_done;
+static volatile uint64_t fired5, fired5_at[2], deadline5[2], held5_done;
 
 static inline void send_sgi(uint64_t intid, unsigned cpu)
 {
@@ -71,7 +72,17 @@ static void irq(struct frame *f)
 		phase = 2;
 		held_ok = spin_for(&self_got, 2, 2);
 	} else if (intid == VTIMER) {
+		if (cpu == 0 && phase == 5 && !held5_done) {
+			/* Active until the EOI below, its timer still asserting (quieted only
+			 * after): each time vcpu 0 runs again the host takes the PPI again. */
+			spin_for(&fired5, 2, 3);
+			held5_done = 1;
+		}
 		SYSREG_WRITE(cntv_ctl_el0, 0); /* the watchdog: its waiter sees the time */
+		if (cpu == 1 && phase == 5 && fired5 < 2) {
+			fired5_at[fired5] = cntvct();
+			fired5++;
+		}
 		if (cpu == 1 && phase == 3 && !fired) {
 			fired_at = cntvct();
 			fired = 1;
@@ -188,6 +199,16 @@ void secondary_main(uint64_t ctx)
 	 * vcpu 0 holds its own timer's interrupt active (phase 4). */
 	halt_for_timer(3, &deadline1, &fired);
 	halt_for_timer(4, &deadline2, &fired2);
+	/* Twice while vcpu 0 holds its timer interrupt active with its timer asserting. */
+	while (phase < 5)
+		;
+	for (uint64_t k = 0; k < 2; k++) {
+		deadline5[k] = cntvct() + SYSREG_READ(cntfrq_el0) / 33; /* 30 ms */
+		SYSREG_WRITE(cntv_cval_el0, deadline5[k]);
+		SYSREG_WRITE(cntv_ctl_el0, 1);
+		while (fired5 <= k)
+			__asm__ volatile("isb\n\twfi" ::: "memory");
+	}
 	/* The hand-over: halt until each PING, which the handler answers. */
 	while (pings < ROUNDS)
 		__asm__ volatile("wfi" ::: "memory");
@@ -269,6 +290,26 @@ void guest_main(uint64_t dtb)
 	check("vcpu 1's timer fires while vcpu 0 holds its own timer interrupt active (within "
 	      "200 ms of its deadline)",
 	      fired2 && late2_us < 200000);
+
+	/* The same twice in a row, vcpu 0's timer still asserting while it holds the interrupt
+	 * active: each time vcpu 0 is back the host takes its PPI again, and the second time
+	 * vcpu 1 needs the cpu the physical PPI must be freed again (lr.c relinks the list
+	 * register, so the next interface switch unlinks it again). */
+	phase = 5;
+	SYSREG_WRITE(cntv_cval_el0, cntvct());
+	SYSREG_WRITE(cntv_ctl_el0, 1);
+	__asm__ volatile("isb" ::: "memory");
+	spin_for(&held5_done, 1, 6);
+	uint64_t hz5 = SYSREG_READ(cntfrq_el0);
+	uint64_t late5[2] = {(uint64_t)-1, (uint64_t)-1};
+	for (unsigned k = 0; k < 2 && k < fired5; k++)
+		late5[k] = (fired5_at[k] - deadline5[k]) * 1000000 / hz5;
+	printf_("guest: vcpu 1's two timers fired %u and %u us after their deadlines while vcpu 0 "
+		"held its asserting timer interrupt active\n",
+		late5[0], late5[1]);
+	check("vcpu 1's timer fires twice while vcpu 0 holds its still-asserting timer "
+	      "interrupt active (each within 200 ms of its deadline)",
+	      fired5 == 2 && late5[0] < 200000 && late5[1] < 200000);
 
 	uint64_t h0 = cntvct();
 	unsigned r = 0;
