@@ -216,6 +216,23 @@ void secondary_main(uint64_t ctx)
 		hvc6(0x84000002u, 0, 0, 0, 0, 0, 0); /* CPU_OFF */
 }
 
+/* vcpu 0 enters phase @ph with its own timer due now: its handler holds the interrupt until
+ * *@done (set by the handler), @seconds at most. */
+static void hold_own_timer(uint64_t ph, volatile uint64_t *done, uint64_t seconds)
+{
+	phase = ph;
+	SYSREG_WRITE(cntv_cval_el0, cntvct());
+	SYSREG_WRITE(cntv_ctl_el0, 1);
+	__asm__ volatile("isb" ::: "memory");
+	spin_for(done, 1, seconds);
+}
+
+/* Microseconds from @deadline to @at (virtual counts), or all ones when it did not fire. */
+static uint64_t late_us_of(bool fired_, uint64_t at, uint64_t deadline)
+{
+	return fired_ ? (at - deadline) * 1000000 / SYSREG_READ(cntfrq_el0) : (uint64_t)-1;
+}
+
 void guest_main(uint64_t dtb)
 {
 	on_irq = irq;
@@ -276,17 +293,11 @@ void guest_main(uint64_t dtb)
 	 * spins, up to 2 s) while vcpu 1 halts with its timer due in 50 ms. The physical PPI is
 	 * hardware-linked to vcpu 0's list register; left active it would keep vcpu 1's timer
 	 * from signalling until vcpu 0 ends it (IHI 0069 4.1.2). */
-	phase = 4;
-	SYSREG_WRITE(cntv_cval_el0, cntvct());
-	SYSREG_WRITE(cntv_ctl_el0, 1);
-	__asm__ volatile("isb" ::: "memory");
-	spin_for(&held4_done, 1, 5);
-	uint64_t late2_us = fired2 ? (fired2_at - deadline2) * 1000000 / SYSREG_READ(cntfrq_el0)
-				   : (uint64_t)-1;
-	if (fired2)
-		printf_("guest: vcpu 1's timer fired %u us after its deadline while vcpu 0 held "
-			"its own timer interrupt active\n",
-			late2_us);
+	hold_own_timer(4, &held4_done, 5);
+	uint64_t late2_us = late_us_of(fired2, fired2_at, deadline2);
+	printf_("guest: vcpu 1's timer fired %u us after its deadline while vcpu 0 held its own "
+		"timer interrupt active\n",
+		late2_us);
 	check("vcpu 1's timer fires while vcpu 0 holds its own timer interrupt active (within "
 	      "200 ms of its deadline)",
 	      fired2 && late2_us < 200000);
@@ -295,15 +306,9 @@ void guest_main(uint64_t dtb)
 	 * active: each time vcpu 0 is back the host takes its PPI again, and the second time
 	 * vcpu 1 needs the cpu the physical PPI must be freed again (lr.c relinks the list
 	 * register, so the next interface switch unlinks it again). */
-	phase = 5;
-	SYSREG_WRITE(cntv_cval_el0, cntvct());
-	SYSREG_WRITE(cntv_ctl_el0, 1);
-	__asm__ volatile("isb" ::: "memory");
-	spin_for(&held5_done, 1, 6);
-	uint64_t hz5 = SYSREG_READ(cntfrq_el0);
-	uint64_t late5[2] = {(uint64_t)-1, (uint64_t)-1};
-	for (unsigned k = 0; k < 2 && k < fired5; k++)
-		late5[k] = (fired5_at[k] - deadline5[k]) * 1000000 / hz5;
+	hold_own_timer(5, &held5_done, 6);
+	uint64_t late5[2] = {late_us_of(fired5 > 0, fired5_at[0], deadline5[0]),
+			     late_us_of(fired5 > 1, fired5_at[1], deadline5[1])};
 	printf_("guest: vcpu 1's two timers fired %u and %u us after their deadlines while vcpu 0 "
 		"held its asserting timer interrupt active\n",
 		late5[0], late5[1]);
