@@ -67,16 +67,27 @@ ensure_packages() {
 
 # configure DIR [MESON OPTIONS...]: set up (or reconfigure) a build directory.
 configure() {
-	local dir=$1
+	local dir=$1 opts
 	shift
-	if [ -f "$dir/build.ninja" ]; then
+	# An existing build directory keeps every option's value across a reconfigure, also
+	# the defaults of meson_options.txt as they were when it was first set up: a directory
+	# set up before the fdt module existed kept building without it, and without the
+	# examples that need it, while the stale images from before stayed in place. So a
+	# directory set up under other option defaults is wiped and set up again.
+	opts=$(sha256sum "$AXV_ROOT/meson_options.txt" | cut -d' ' -f1)
+	if [ -f "$dir/build.ninja" ] && [ "$(cat "$dir/.axv-options" 2>/dev/null)" = "$opts" ]; then
 		meson setup --reconfigure "$dir" "$AXV_ROOT" "$@" >"$dir.setup.log" 2>&1 ||
 			{ cat "$dir.setup.log"; return 1; }
 	else
+		# (the kernels fetched into a build directory, build/<arch>/linux, are kept)
+		[ -d "$dir/linux" ] && rm -rf "$dir.linux" && mv "$dir/linux" "$dir.linux"
+		rm -rf "$dir"
 		mkdir -p "$(dirname "$dir")"
 		meson setup "$dir" "$AXV_ROOT" "$@" >"$dir.setup.log" 2>&1 ||
 			{ cat "$dir.setup.log"; return 1; }
+		[ -d "$dir.linux" ] && mv "$dir.linux" "$dir/linux"
 	fi
+	echo "$opts" >"$dir/.axv-options"
 }
 
 # bench_build_aarch64: the release aarch64 build every QEMU benchmark runs (the example
