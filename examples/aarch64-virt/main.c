@@ -1117,20 +1117,6 @@ static void release_held(unsigned cpu, const struct axv_vcpu *v)
 	held_vcpu[cpu] = NULL;
 }
 
-static uint64_t count_now(void)
-{
-	uint64_t t;
-	__asm__ volatile("isb\n\tmrs %0, cntpct_el0" : "=r"(t));
-	return t;
-}
-
-static uint64_t count_freq(void)
-{
-	uint64_t f;
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
-	return f;
-}
-
 static void vm_pause(struct vm *vm)
 {
 	if (atomic_load(&vm->off) || atomic_load(&vm->down)) {

@@ -27,6 +27,21 @@ struct spinlock {
 void spin_lock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
 
+/* The physical counter (CNTPCT_EL0, read after an ISB) and its frequency (CNTFRQ_EL0). */
+static inline uint64_t count_now(void)
+{
+	uint64_t t;
+	__asm__ volatile("isb\n\tmrs %0, cntpct_el0" : "=r"(t));
+	return t;
+}
+
+static inline uint64_t count_freq(void)
+{
+	uint64_t f;
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(f));
+	return f;
+}
+
 /* Start physical cpu @cpu (MPIDR Aff0) at secondary_entry with x0 = cpu; 0 or PSCI error. */
 int64_t platform_cpu_on(unsigned cpu);
 void gic_init_dist(void);

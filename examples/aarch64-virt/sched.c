@@ -4,6 +4,7 @@
 #include <axv/err.h>
 
 #include "config.h"
+#include "platform.h"
 
 #define RUNQ_MAX 4
 #define NONE RUNQ_MAX
@@ -21,12 +22,6 @@ struct runq {
 
 static struct runq runq[MAX_CPUS];
 
-static inline uint64_t now(void)
-{
-	uint64_t t;
-	__asm__ volatile("isb\n\tmrs %0, cntpct_el0" : "=r"(t));
-	return t;
-}
 
 /* Arm the alarm for @cval, even when it has passed (it fires at once). */
 static void alarm_set(uint64_t cval)
@@ -41,7 +36,7 @@ static void alarm_set(uint64_t cval)
 
 bool alarm_arm(uint64_t phys_deadline)
 {
-	if (now() >= phys_deadline)
+	if (count_now() >= phys_deadline)
 		return false;
 	alarm_set(phys_deadline);
 	return true;
@@ -70,7 +65,7 @@ unsigned sched_vcpus(unsigned cpu)
 
 bool sched_slice_over(const struct sched_vcpu *s)
 {
-	return now() >= s->slice_end;
+	return count_now() >= s->slice_end;
 }
 
 /* When a blocked vcpu must run again without an interrupt: its WFIT's deadline, and, while
@@ -111,12 +106,11 @@ static bool runnable(struct runq *r, unsigned k, const struct sched_ops *ops, ui
 _Noreturn void sched_loop(unsigned cpu, const struct sched_ops *ops)
 {
 	struct runq *r = &runq[cpu];
-	uint64_t freq;
-	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+	const uint64_t freq = count_freq();
 	const uint64_t slice = freq / 1000000u * SCHED_SLICE_US;
 	r->last = r->n - 1;
 	for (;;) {
-		uint64_t t = now();
+		uint64_t t = count_now();
 		unsigned pick = NONE;
 		for (unsigned j = 1; j <= r->n && pick == NONE; j++) {
 			unsigned k = (r->last + j) % r->n;
