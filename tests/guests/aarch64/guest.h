@@ -72,19 +72,13 @@ extern void (*on_irq)(struct frame *f);
 
 /* The virtual and physical counters (CNTVCT_EL0, CNTPCT_EL0; the ISB keeps the read in
  * order) and this vcpu's number (MPIDR_EL1.Aff0, as the example numbers its vcpus). */
-static inline uint64_t cntvct(void)
-{
-	uint64_t v;
-	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v));
-	return v;
-}
-
-static inline uint64_t cntpct(void)
-{
-	uint64_t v;
-	__asm__ volatile("isb\n\tmrs %0, cntpct_el0" : "=r"(v));
-	return v;
-}
+#define COUNTER_READ(name)                                                                 \
+	({                                                                                 \
+		__asm__ volatile("isb" ::: "memory");                                      \
+		SYSREG_READ(name);                                                         \
+	})
+static inline uint64_t cntvct(void) { return COUNTER_READ(cntvct_el0); }
+static inline uint64_t cntpct(void) { return COUNTER_READ(cntpct_el0); }
 
 static inline unsigned vcpu_index(void)
 {
