@@ -855,23 +855,20 @@ static enum kind mmio_kind(const struct vm *vm, axv_gpa_t a);
 static void guest_access_fault(struct vm *vm, struct axv_vcpu *v, struct axv_a64_vcpu *p,
 			       struct axv_exit *e, struct exit_counts *c)
 {
-	const bool decoded = e->reason != AXV_EXIT_NESTED_PAGE_FAULT;
-	const bool write = decoded ? e->reason == AXV_EXIT_MMIO_WRITE
-				   : e->npf.access == AXV_MAP_WRITE;
-	const bool fetch = !decoded && (e->npf.flags & AXV_NPF_FETCH);
-	const axv_gpa_t addr = decoded ? e->access.addr : e->npf.addr;
+	struct axv_fault f;
+	check("fault", axv_exit_fault(e, &f));
 	enum axv_resolved how = AXV_RESOLVED_MEMORY;
 	int rc = axv_vcpu_resolve(v, &vm->fault_env, e, &how);
 	if (rc == AXV_ENXIO || rc == AXV_EACCES || rc == AXV_ENOTSUP) {
-		bump(&c->kind[decoded ? K_MMIO_UNBACKED : K_NPF_ABORT]);
-		abort_guest(p, fetch, write);
+		bump(&c->kind[f.decoded ? K_MMIO_UNBACKED : K_NPF_ABORT]);
+		abort_guest(p, f.fetch, f.write);
 		return;
 	}
-	check(decoded ? "mmio" : "nested page fault", rc);
+	check(f.decoded ? "mmio" : "nested page fault", rc);
 	if (how == AXV_RESOLVED_MEMORY)
-		bump(&c->kind[decoded ? K_MMIO_LAZY : K_NPF_LAZY]);
+		bump(&c->kind[f.decoded ? K_MMIO_LAZY : K_NPF_LAZY]);
 	else
-		bump(&c->kind[mmio_kind(vm, addr)]);
+		bump(&c->kind[mmio_kind(vm, f.addr)]);
 }
 
 /* Three lines: the VM's exits by reason (every reason the example handles; "other" would be

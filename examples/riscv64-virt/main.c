@@ -563,17 +563,15 @@ static const struct axv_fault_env fault_env = {.as = &as, .bus = &bus, .lock = l
  * fault of its access (Priv 3.6.1). */
 static void guest_access_fault(unsigned s, struct axv_exit *e)
 {
-	const bool decoded = e->reason != AXV_EXIT_NESTED_PAGE_FAULT;
-	const bool write = decoded ? e->reason == AXV_EXIT_MMIO_WRITE
-				   : e->npf.access == AXV_MAP_WRITE;
-	const bool fetch = !decoded && (e->npf.flags & AXV_NPF_FETCH);
+	struct axv_fault f;
+	check("fault", axv_exit_fault(e, &f));
 	int rc = axv_vcpu_resolve(&vcpus[s].v, &fault_env, e, NULL);
 	if (rc == AXV_ENXIO || rc == AXV_EACCES || rc == AXV_ENOTSUP)
-		inject_fault(s, e, fetch   ? AXV_RV64_EXC_INSN_ACCESS
-				   : write ? AXV_RV64_EXC_STORE_ACCESS
-					   : AXV_RV64_EXC_LOAD_ACCESS);
+		inject_fault(s, e, f.fetch   ? AXV_RV64_EXC_INSN_ACCESS
+				   : f.write ? AXV_RV64_EXC_STORE_ACCESS
+					     : AXV_RV64_EXC_LOAD_ACCESS);
 	else
-		check(decoded ? "mmio" : "nested page fault", rc);
+		check(f.decoded ? "mmio" : "nested page fault", rc);
 }
 
 static void cpu_up(unsigned s, const struct axv_exit *e)

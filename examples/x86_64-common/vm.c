@@ -556,14 +556,12 @@ static void guest_access_fault(struct axv_exit *e)
 {
 	const struct axv_fault_env env = {.as = &vm_as, .bus = &bus};
 	const enum axv_exit_reason reported = e->reason;
-	const axv_gpa_t gpa = reported == AXV_EXIT_NESTED_PAGE_FAULT ? e->npf.addr : e->access.addr;
-	const axv_map_flags_t access = reported == AXV_EXIT_NESTED_PAGE_FAULT ? e->npf.access
-				       : reported == AXV_EXIT_MMIO_WRITE     ? AXV_MAP_WRITE
-									     : AXV_MAP_READ;
+	struct axv_fault f;
+	vm_check("fault", axv_exit_fault(e, &f));
 	enum axv_resolved how = AXV_RESOLVED_MEMORY;
 	int rc = axv_vcpu_resolve(&vm_vcpu, &env, e, &how);
 	if (rc != 0) {
-		con_printf("%s: guest access at 0x%lx: %s\n", be->name, gpa, axv_strerror(rc));
+		con_printf("%s: guest access at 0x%lx: %s\n", be->name, f.addr, axv_strerror(rc));
 		vm_guest_failed("guest access nothing backs", e);
 	}
 	if (how == AXV_RESOLVED_DEVICE) {
@@ -573,8 +571,8 @@ static void guest_access_fault(struct axv_exit *e)
 		return;
 	}
 	lazy_faults++;
-	last_npf = (gpa & ~0xfffull) | ((access & AXV_MAP_READ) ? 1 : 0) |
-		   ((access & AXV_MAP_WRITE) ? 2 : 0) | ((access & AXV_MAP_EXEC) ? 4 : 0);
+	last_npf = (f.addr & ~0xfffull) | ((f.access & AXV_MAP_READ) ? 1 : 0) |
+		   ((f.access & AXV_MAP_WRITE) ? 2 : 0) | ((f.access & AXV_MAP_EXEC) ? 4 : 0);
 }
 
 _Noreturn void vm_run(void)

@@ -229,6 +229,39 @@ struct axv_exit {
  */
 const char *axv_exit_name(enum axv_exit_reason reason);
 
+/**
+ * @brief A guest access fault in one form, whichever of its two reports the port gave:
+ *        filled by axv_exit_fault(). Caller-owned.
+ */
+struct axv_fault {
+	axv_gpa_t addr;         /**< the guest physical address the access faulted on */
+	axv_map_flags_t access; /**< what it asked for: #AXV_MAP_READ, _WRITE or _EXEC */
+	/** The guest was writing: the WnR of the data abort an embedder injects for it. */
+	bool write;
+	/**
+	 * An instruction fetch (#AXV_NPF_FETCH, or #AXV_MAP_EXEC): an embedder that answers
+	 * with an abort gives the guest an instruction abort (aarch64), an instruction access
+	 * fault (riscv64), not a data one.
+	 */
+	bool fetch;
+	bool walk;    /**< on the guest's own page-table walk (#AXV_NPF_WALK) */
+	bool decoded; /**< reported decoded (an MMIO exit): axv_exit::access has the rest */
+};
+
+/**
+ * @brief Describe a guest access fault, decoded (#AXV_EXIT_MMIO_READ / #AXV_EXIT_MMIO_WRITE)
+ *        or not (#AXV_EXIT_NESTED_PAGE_FAULT), as one struct axv_fault.
+ *
+ * An embedder calls it before axv_vcpu_resolve() (which may turn an undecoded fault into the
+ * access exit it decodes) to know which abort to inject when nothing backs the access.
+ *
+ * @param exit the exit (read only)
+ * @param[out] out the fault (caller-owned; untouched on error)
+ * @return 0; #AXV_EINVAL for a NULL argument or an exit of another reason
+ * @note Context: any; pure function.
+ */
+int axv_exit_fault(const struct axv_exit *exit, struct axv_fault *out);
+
 /** @} */
 
 /**

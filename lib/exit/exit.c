@@ -37,6 +37,36 @@ const char *axv_exit_name(enum axv_exit_reason reason)
 	return exit_names[reason];
 }
 
+int axv_exit_fault(const struct axv_exit *exit, struct axv_fault *out)
+{
+	if (!exit || !out)
+		return AXV_EINVAL;
+	struct axv_fault f = {.decoded = true};
+	switch (exit->reason) {
+	case AXV_EXIT_MMIO_READ:
+		f.addr = exit->access.addr;
+		f.access = AXV_MAP_READ;
+		break;
+	case AXV_EXIT_MMIO_WRITE:
+		f.addr = exit->access.addr;
+		f.access = AXV_MAP_WRITE;
+		f.write = true;
+		break;
+	case AXV_EXIT_NESTED_PAGE_FAULT:
+		f.addr = exit->npf.addr;
+		f.access = exit->npf.access;
+		f.write = (exit->npf.access & AXV_MAP_WRITE) != 0;
+		f.fetch = (exit->npf.flags & AXV_NPF_FETCH) || (exit->npf.access & AXV_MAP_EXEC);
+		f.walk = (exit->npf.flags & AXV_NPF_WALK) != 0;
+		f.decoded = false;
+		break;
+	default:
+		return AXV_EINVAL;
+	}
+	*out = f;
+	return 0;
+}
+
 /* Which space and direction an access exit uses; -1 for any other reason. */
 static int access_space(enum axv_exit_reason r, bool *is_read)
 {

@@ -7,6 +7,7 @@
 #include <axv/addrspace.h>
 #include <axv/bus.h>
 #include <axv/err.h>
+#include <axv/exit.h>
 #include <axv/vcpu.h>
 
 #include "vcpu_priv.h"
@@ -39,17 +40,18 @@ static int try_memory(const struct axv_fault_env *env, axv_gpa_t gpa, axv_map_fl
 }
 
 /* An undecoded fault a device holds: let the port decode the instruction into an access. */
-static int decode(struct axv_vcpu *v, const struct axv_fault_env *env, struct axv_exit *exit)
+static int decode(struct axv_vcpu *v, const struct axv_fault_env *env,
+		  const struct axv_fault *f, struct axv_exit *exit)
 {
-	if ((exit->npf.flags & AXV_NPF_FETCH) || (exit->npf.access & AXV_MAP_EXEC))
+	if (f->fetch)
 		return AXV_ENXIO; /* a fetch from a device: nothing to execute there */
-	if (exit->npf.flags & AXV_NPF_WALK)
+	if (f->walk)
 		return AXV_ENXIO; /* the guest's page tables in device space: no operand access */
-	if (!env->bus || !axv_bus_find(env->bus, AXV_BUS_MMIO, exit->npf.addr))
+	if (!env->bus || !axv_bus_find(env->bus, AXV_BUS_MMIO, f->addr))
 		return AXV_ENXIO; /* unbacked: no instruction fetch for it */
 	if (!v->ops->decode)
 		return AXV_ENOTSUP;
-	const axv_gpa_t gpa = exit->npf.addr;
+	const axv_gpa_t gpa = f->addr;
 	const struct axv_exit before = *exit;
 	env_lock(env);
 	int rc = v->ops->decode(v->port_ctx, exit);
@@ -75,32 +77,17 @@ int axv_vcpu_resolve(struct axv_vcpu *v, const struct axv_fault_env *env,
 		return rc;
 	if (!env || !env->lock != !env->unlock)
 		return AXV_EINVAL;
-	axv_gpa_t gpa;
-	axv_map_flags_t access;
-	switch (exit->reason) {
-	case AXV_EXIT_MMIO_READ:
-		gpa = exit->access.addr;
-		access = AXV_MAP_READ;
-		break;
-	case AXV_EXIT_MMIO_WRITE:
-		gpa = exit->access.addr;
-		access = AXV_MAP_WRITE;
-		break;
-	case AXV_EXIT_NESTED_PAGE_FAULT:
-		gpa = exit->npf.addr;
-		access = exit->npf.access;
-		break;
-	default:
-		return AXV_EINVAL;
-	}
-	rc = try_memory(env, gpa, access);
+	struct axv_fault f;
+	if (axv_exit_fault(exit, &f) != 0)
+		return AXV_EINVAL; /* not a guest access fault */
+	rc = try_memory(env, f.addr, f.access);
 	if (rc <= 0) {
 		if (rc == 0 && how)
 			*how = AXV_RESOLVED_MEMORY;
 		return rc;
 	}
-	if (exit->reason == AXV_EXIT_NESTED_PAGE_FAULT) {
-		rc = decode(v, env, exit);
+	if (!f.decoded) {
+		rc = decode(v, env, &f, exit);
 		if (rc != 0)
 			return rc;
 	}

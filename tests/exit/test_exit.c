@@ -34,6 +34,72 @@ Test(exit_name, out_of_range_is_invalid)
 	cr_expect_str_eq(axv_exit_name((enum axv_exit_reason)100000), "invalid");
 }
 
+/* ---- axv_exit_fault(): one description of both reports of an access fault ---------- */
+
+Test(exit_fault, a_decoded_access_gives_its_address_and_direction)
+{
+	struct axv_exit e = {.reason = AXV_EXIT_MMIO_READ, .access = {.addr = 0x9000010, .width = 4}};
+	struct axv_fault f;
+	cr_assert_eq(axv_exit_fault(&e, &f), 0);
+	cr_expect_eq(f.addr, 0x9000010);
+	cr_expect_eq(f.access, AXV_MAP_READ);
+	cr_expect(f.decoded && !f.write && !f.fetch && !f.walk);
+	e.reason = AXV_EXIT_MMIO_WRITE;
+	cr_assert_eq(axv_exit_fault(&e, &f), 0);
+	cr_expect_eq(f.access, AXV_MAP_WRITE);
+	cr_expect(f.decoded && f.write && !f.fetch && !f.walk);
+}
+
+Test(exit_fault, an_undecoded_fault_gives_its_kind)
+{
+	static const struct {
+		axv_map_flags_t access;
+		uint8_t flags;
+		bool write, fetch, walk;
+	} cases[] = {
+		{AXV_MAP_READ, 0, false, false, false},
+		{AXV_MAP_WRITE, 0, true, false, false},
+		{AXV_MAP_READ | AXV_MAP_WRITE, 0, true, false, false},
+		{AXV_MAP_EXEC, AXV_NPF_FETCH, false, true, false},
+		{AXV_MAP_EXEC, 0, false, true, false},
+		/* aarch64: the stage-1 walk for a fetch reads the table (ESR_EL2.S1PTW) */
+		{AXV_MAP_READ, AXV_NPF_FETCH | AXV_NPF_WALK, false, true, true},
+		/* a walk that sets an accessed or dirty bit writes it */
+		{AXV_MAP_WRITE, AXV_NPF_WALK, true, false, true},
+	};
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct axv_exit e = {.reason = AXV_EXIT_NESTED_PAGE_FAULT,
+				     .npf = {.addr = 0x40001000 + i, .access = cases[i].access,
+					     .flags = cases[i].flags}};
+		struct axv_fault f;
+		cr_assert_eq(axv_exit_fault(&e, &f), 0, "case %u", i);
+		cr_expect_eq(f.addr, 0x40001000 + i, "case %u", i);
+		cr_expect_eq(f.access, cases[i].access, "case %u", i);
+		cr_expect(!f.decoded, "case %u", i);
+		cr_expect_eq(f.write, cases[i].write, "case %u: write", i);
+		cr_expect_eq(f.fetch, cases[i].fetch, "case %u: fetch", i);
+		cr_expect_eq(f.walk, cases[i].walk, "case %u: walk", i);
+	}
+}
+
+Test(exit_fault, other_exits_and_null_are_refused_and_touch_nothing)
+{
+	struct axv_fault f, before;
+	memset(&f, 0xa5, sizeof(f));
+	before = f;
+	for (int r = 0; r < AXV_EXIT_REASON_COUNT; r++) {
+		if (r == AXV_EXIT_MMIO_READ || r == AXV_EXIT_MMIO_WRITE ||
+		    r == AXV_EXIT_NESTED_PAGE_FAULT)
+			continue;
+		struct axv_exit e = {.reason = (enum axv_exit_reason)r};
+		cr_expect_eq(axv_exit_fault(&e, &f), AXV_EINVAL, "reason %s", axv_exit_name(e.reason));
+	}
+	struct axv_exit e = {.reason = AXV_EXIT_MMIO_READ};
+	cr_expect_eq(axv_exit_fault(NULL, &f), AXV_EINVAL);
+	cr_expect_eq(axv_exit_fault(&e, NULL), AXV_EINVAL);
+	cr_expect_eq(memcmp(&f, &before, sizeof(f)), 0, "the output was touched");
+}
+
 /* ---- a scriptable device and guest --------------------------------------------------- */
 
 struct dev {
