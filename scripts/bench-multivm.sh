@@ -49,9 +49,15 @@ for mode in idle busy storm; do
 done
 # The vcpu switch on a shared cpu: vm-c's two vcpus on cpu 3 (aarch64-virt-3vm.elf) hand the
 # cpu to each other by SGI and WFI 2000 times; the guest prints the counter time per
-# hand-over (under QEMU's TCG: an emulator figure, not a hardware one).
+# hand-over (under QEMU's TCG: an emulator figure, not a hardware one), then its floor: vcpu 0
+# sending the same SGI to itself 2000 times, waiting the same way (no halt, no switch).
 sh $g/run-2vm.sh "$b/examples/aarch64-virt/aarch64-virt-3vm.elf" \
 	"$b/examples/aarch64-virt/guest.dtb" "$b/$g/guest-hello.bin" "$b/$g/guest-timer.bin" \
 	--vm3 "$b/$g/guest-shared.bin" >"$out" 2>&1 || true
 sw=$(sed -n 's/^\[vm-c\] guest: vcpu switch: \([0-9]*\) ns.*/\1/p' "$out" | head -1)
+fl=$(sed -n 's/^\[vm-c\] guest: vcpu switch floor: \([0-9]*\) ns.*/\1/p' "$out" | head -1)
 echo "multivm.vcpu_switch_ns = ${sw:-n/a (the run printed no figure)}"
+echo "multivm.vcpu_switch_floor_ns = ${fl:-n/a} (vcpu 0 sends the same SGI to itself: trap and delivery, no halt, no switch)"
+if [ -n "$sw" ] && [ -n "$fl" ] && [ "$fl" -gt 0 ]; then
+	awk -v a="$sw" -v b="$fl" 'BEGIN { printf "multivm.vcpu_switch_ratio = %.2f (hand-over / floor)\n", a / b }'
+fi

@@ -26,7 +26,10 @@
  *  - Hand-over: vcpu 0 sends PING and waits in WFI; vcpu 1, halted in WFI, wakes, answers
  *    PONG and halts again. Every hand-over is a halt, a switch to the other vcpu and the
  *    delivery of the SGI that woke it; the average of a round trip's two is printed as
- *    "vcpu switch: ... ns per hand-over" (scripts/bench-multivm.sh can grep it).
+ *    "vcpu switch: ... ns per hand-over" (scripts/bench-multivm.sh can grep it). Its floor,
+ *    measured next in the same run: vcpu 0 sends the same SGI to itself and waits the same
+ *    way, 2000 times ("vcpu switch floor: ... ns per SGI to itself"): the trap and the
+ *    delivery without the halt and the switch.
  */
 #include "guest.h"
 
@@ -35,11 +38,12 @@
 #define SGI_PONG 3  /* vcpu 1 -> vcpu 0 */
 #define SGI_SELF 4  /* vcpu 1 to itself */
 #define SGI_HOLD 5  /* vcpu 0 to itself, held active */
+#define SGI_FLOOR 6 /* vcpu 0 to itself: the hand-over's floor */
 #define VTIMER 27
 #define ROUNDS 2000u
 
 static volatile uint64_t sent[2], received[2], counted[2], done[2], unexpected;
-static volatile uint64_t pings, pongs, vcpu1_up;
+static volatile uint64_t pings, pongs, vcpu1_up, floor_got;
 static volatile uint64_t phase, self_got, held_ok, fired, fired_at, vcpu1_next;
 static volatile uint64_t fired2, fired2_at, deadline2, held4_done;
 static volatile uint64_t fired5, fired5_at[2], deadline5[2], held5_done;
@@ -67,6 +71,8 @@ static void irq(struct frame *f)
 		pongs++;
 	else if (intid == SGI_SELF && cpu == 1)
 		self_got++;
+	else if (intid == SGI_FLOOR && cpu == 0)
+		floor_got++;
 	else if (intid == SGI_HOLD && cpu == 0) {
 		/* Active until the EOI below: vcpu 1 must take its SGI meanwhile. */
 		phase = 2;
@@ -227,6 +233,19 @@ static void hold_own_timer(uint64_t ph, volatile uint64_t *done, uint64_t second
 	spin_for(done, 1, seconds);
 }
 
+/* ROUNDS round trips: send @sgi to vcpu @to, then wait until *@got counts it answered. The
+ * virtual counter ticks they took, or 0 when one went unanswered for 5 s. */
+static uint64_t round_trips(uint64_t sgi, unsigned to, volatile uint64_t *got)
+{
+	uint64_t t0 = cntvct();
+	for (unsigned r = 0; r < ROUNDS; r++) {
+		send_sgi(sgi, to);
+		if (!wait_for(got, r + 1))
+			return 0;
+	}
+	return cntvct() - t0;
+}
+
 /* Microseconds from @deadline to @at (virtual counts), or all ones when it did not fire. */
 static uint64_t late_us_of(bool fired_, uint64_t at, uint64_t deadline)
 {
@@ -241,7 +260,7 @@ void guest_main(uint64_t dtb)
 	volatile uint32_t *isenabler0 = (volatile uint32_t *)(GICR_SGI(0) + 0x100);
 	*isenabler0 = 1u << SGI_COUNT | 1u << SGI_PONG | 1u << VTIMER;
 	volatile uint32_t *isenabler1 = (volatile uint32_t *)(GICR_SGI(1) + 0x100);
-	*isenabler0 |= 1u << SGI_HOLD;
+	*isenabler0 |= 1u << SGI_HOLD | 1u << SGI_FLOOR;
 	*isenabler1 = 1u << SGI_COUNT | 1u << SGI_PING | 1u << SGI_SELF | 1u << VTIMER;
 	uint64_t rc = hvc6(0xc4000003u, 1, (uint64_t)(uintptr_t)secondary_start, 0, 0, 0, 0);
 	check("CPU_ON of vcpu 1 succeeds", rc == 0);
@@ -316,18 +335,20 @@ void guest_main(uint64_t dtb)
 	      "interrupt active (each within 200 ms of its deadline)",
 	      fired5 == 2 && late5[0] < 200000 && late5[1] < 200000);
 
-	uint64_t h0 = cntvct();
-	unsigned r = 0;
-	for (; r < ROUNDS; r++) {
-		send_sgi(SGI_PING, 1);
-		if (!wait_for(&pongs, r + 1))
-			break;
-	}
-	uint64_t ticks = cntvct() - h0, hz = SYSREG_READ(cntfrq_el0);
-	check("every PING answered (hand-over)", r == ROUNDS);
-	if (r == ROUNDS)
+	uint64_t hz = SYSREG_READ(cntfrq_el0), ticks = round_trips(SGI_PING, 1, &pongs);
+	check("every PING answered (hand-over)", ticks != 0);
+	if (ticks)
 		printf_("guest: vcpu switch: %u ns per hand-over (%u round trips, %u ticks at %u "
 			"Hz)\n",
 			ticks * 1000000000u / hz / (2 * ROUNDS), (uint64_t)ROUNDS, ticks, hz);
+	/* The floor of a hand-over, in the same run: the same send and wait, the SGI to
+	 * itself, so the same trap of ICC_SGI1R_EL1 and the same delivery, without the halt
+	 * and the switch to the other vcpu (which is off by now). */
+	ticks = round_trips(SGI_FLOOR, 0, &floor_got);
+	check("every SGI to itself taken (the hand-over's floor)", ticks != 0);
+	if (ticks)
+		printf_("guest: vcpu switch floor: %u ns per SGI to itself (%u, the same send and "
+			"wait without halt or switch)\n",
+			ticks * 1000000000u / hz / ROUNDS, (uint64_t)ROUNDS);
 	check("no unexpected interrupt", unexpected == 0);
 }
