@@ -20,11 +20,18 @@ PRELUDE = r"""#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+# Wait until everything written to the console has left the machine: setting the console's
+# modes again is a tcsetattr(TCSADRAIN), which returns once the tty's buffer and the UART
+# are empty. poweroff -f stops the machine at once, and the kernel's own power-down line,
+# written synchronously, once cut the last line short ("LIBAXV-LINUX-SLE[ 2.456569]
+# reboot: Power down", the rest never sent).
+drain() { stty "$(stty -g)"; }
 """
 
 INIT = PRELUDE + r"""echo "LIBAXV-LINUX-MARKER uname=$(uname -r) nproc=$(nproc)"
 sleep 1
 echo "LIBAXV-LINUX-SLEPT 1s"
+drain
 poweroff -f
 """
 
@@ -59,6 +66,7 @@ t3=$(cut -d' ' -f1 /proc/uptime)
 rm -f /ramdisk.img
 echo "LIBAXV-VIRTIO-MARKER sha256=$verdict read_bytes=$((sectors * 512 * 4)) t0=$t0 t1=$t1 ram_bytes=$((ram * 16)) t2=$t2 t3=$t3 console=$out" > $out
 echo "LIBAXV-VIRTIO-DONE"
+drain
 poweroff -f
 """
 
