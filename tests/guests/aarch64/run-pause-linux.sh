@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Pause and resume a Linux VM while another Linux runs (aarch64-virt-2linux.elf: vm-a Debian's
-# arm64 kernel on cpus 0-1, vm-b the same on cpu 2). Once vm-b's kernel has printed its
-# command line, Ctrl-A p 1 on the host console (QEMU's stdin, a pipe kept open) pauses vm-b;
-# five seconds after the hypervisor says it is paused, Ctrl-A r 1 resumes it.
+# arm64 kernel on cpus 0-1, vm-b the same on cpu 2). Once vm-b's kernel has printed a line
+# with a printk time above zero (its clock runs: the lines before the arch timer is its
+# sched_clock all read 0.000000, and a pause among them would show nothing), Ctrl-A p 1 on
+# the host console (QEMU's stdin, a pipe kept open) pauses vm-b; five seconds after the
+# hypervisor says it is paused, Ctrl-A r 1 resumes it.
 # Checks: both Linux markers and sleeps, both VMs shut down, QEMU's status 0; vm-a printed
 # while vm-b was paused and vm-b did not; vm-b's kernel saw its time stand still: its printk
 # timestamps on either side of the pause are less than half the pause apart (the pause lasts
@@ -19,7 +21,7 @@ bash "$here/../../../scripts/fetch-linux.sh" "$ldir" >/dev/null ||
 console_start 220 aarch64-hyp "$hyp" "$ldir/Image" "$dtb" --smp 4 --initrd "$ldir/initrd.cpio" \
 	--image2 "$ldir/Image" --initrd2 "$ldir/initrd.cpio"
 fail=0
-if con_wait '^\[vm-b\] \[ *[0-9.]+\] Kernel command line' 120; then
+if con_wait '^\[vm-b\] \[ *([1-9][0-9]*\.[0-9]+|0\.[0-9]*[1-9][0-9]*)\]' 120; then
 	printf '\001p1' >&3
 	con_wait '^aarch64-virt: vm-b: paused' 30 || fail=1
 	sleep 5
@@ -54,7 +56,10 @@ if printf '%s\n' "$between" | awk '/^aarch64-virt: console input to vm-b/ { skip
 	echo "run-pause-linux: vm-b printed while paused"
 	fail=1
 fi
-if [ -n "$before" ] && [ -n "$after" ]; then
+if [ -n "$before" ] && awk -v a="$before" 'BEGIN { exit !(a == 0) }'; then
+	echo "run-pause-linux: vm-b's clock had not started before the pause (printk time $before): nothing measured"
+	fail=1
+elif [ -n "$before" ] && [ -n "$after" ]; then
 	ms=$(sed -n 's/^aarch64-virt: vm-b: resumed after \([0-9]*\) ms.*/\1/p' "$out" | head -1)
 	echo "run-pause-linux: vm-b's kernel time ${before} s before the pause, ${after} s after the resume; paused ${ms:-?} ms"
 	# Its clock must have moved by less than half the pause (it stood still: a few ms of
